@@ -1,0 +1,45 @@
+#include "capture.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace kagen {
+
+Capture::Capture(LinkType link, std::string name) { interfaces_.push_back(Interface{link, std::move(name), {}}); }
+
+Capture::Capture(std::vector<Interface> interfaces) : interfaces_(std::move(interfaces)) {
+  if (interfaces_.empty()) throw std::invalid_argument("a capture needs at least one interface");
+}
+
+const Interface& Capture::iface(int id) const {
+  if (id < 0 || id >= interface_count()) throw std::out_of_range("no interface " + std::to_string(id));
+  return interfaces_[static_cast<std::size_t>(id)];
+}
+
+void Capture::add(TimeNs t, Bytes frame, int iface, std::string comment) {
+  (void)this->iface(iface);  // validates the id
+  if (t < 0) throw std::invalid_argument("capture timestamps must not precede 1970");
+  frames_.push_back(Frame{t, iface, std::move(frame), std::move(comment)});
+}
+
+std::vector<Frame> Capture::sorted_frames() const {
+  std::vector<Frame> out = frames_;
+  std::stable_sort(out.begin(), out.end(), [](const Frame& a, const Frame& b) { return a.time < b.time; });
+  return out;
+}
+
+void Capture::write_pcap(const std::string& path, TsResolution res) const {
+  if (interface_count() != 1) throw std::logic_error("classic pcap holds one interface; use write_pcapng");
+  PcapWriter w(path, link(0), res);
+  for (const Frame& f : sorted_frames()) w.write(f.time, f.data);
+  w.finish();
+}
+
+void Capture::write_pcapng(const std::string& path) const {
+  PcapngWriter w(path);
+  for (const Interface& i : interfaces_) w.add_interface(i.link, i.name, i.description);
+  for (const Frame& f : sorted_frames()) w.write(static_cast<std::uint32_t>(f.iface), f.time, f.data, f.comment);
+  w.finish();
+}
+
+}  // namespace kagen

@@ -1,0 +1,110 @@
+// SIP REGISTER requests and their responses as text (CRLF line endings,
+// Content-Length: 0). Header values are written verbatim, so a scenario can
+// reproduce exactly what a phone or registrar put on the wire.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "bytes.h"
+
+namespace kagen::sip {
+
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+/// One Contact header value: `["display" ]<uri>;param;param...`.
+struct Contact {
+  std::string uri;                  ///< "sip:1001@10.0.0.5:5060;transport=tcp" (brackets added)
+  std::vector<std::string> params;  ///< verbatim: "expires=120", "cisco-keep-alive",
+                                    ///< "+sip.instance=\"<urn:uuid:...>\""
+  std::string display_name;         ///< optional
+
+  std::string str() const;
+};
+
+/// The identity parameters Cisco phones put in their Contact:
+/// +sip.instance="<urn:uuid:UUID>", +u.sip!devicename.ccm.cisco.com="NAME",
+/// +u.sip!model.ccm.cisco.com="MODEL".
+Contact cisco_contact(const std::string& uri, const std::string& instance_uuid, const std::string& device_name,
+                      const std::string& model);
+/// Cisco-style instance UUID derived from a MAC: 00000000-0000-0000-0000-<mac>.
+std::string cisco_instance_uuid(const Mac& mac);
+/// A copy of `c` with `expires=N` appended (what a registrar returns in a 2xx).
+Contact with_expires(Contact c, std::uint32_t expires);
+
+/// A REGISTER request.
+struct Register {
+  std::string request_uri;              ///< "sip:178.215.139.22"
+  std::string transport = "UDP";        ///< Via transport: "UDP", "TCP" or "TLS"
+  std::string via_host;                 ///< Via sent-by host
+  std::uint16_t via_port = 5060;        ///< Via sent-by port
+  std::string branch;                   ///< Via branch ("z9hG4bK" is prepended when missing)
+  std::vector<std::string> via_params;  ///< extra Via parameters, e.g. "rport"
+  unsigned max_forwards = 70;
+  std::string from_uri;                 ///< address of record, e.g. "sip:1001@cucm.example.com"
+  std::string from_display;
+  std::string from_tag;
+  std::string to_uri;                   ///< empty: same as from_uri
+  std::string to_display;
+  std::string call_id;
+  std::uint32_t cseq = 1;
+  std::vector<Contact> contacts;
+  std::optional<std::uint32_t> expires;         ///< Expires header
+  std::optional<std::string> authorization;     ///< Authorization header value
+  std::optional<std::string> proxy_authorization;
+  std::string user_agent;                       ///< omitted when empty
+  HeaderList extra_headers;                     ///< added before Content-Length
+
+  std::string via() const;
+  std::string from() const;
+  std::string to() const;
+  std::string text() const;
+  Bytes bytes() const { return to_bytes(text()); }
+};
+
+/// A response. respond() fills the copied headers from a request.
+struct Response {
+  int code = 200;
+  std::string reason = "OK";
+  std::string via, from, to, call_id, cseq;  ///< header values
+  std::vector<Contact> contacts;
+  std::optional<std::uint32_t> expires;
+  std::optional<std::string> www_authenticate;
+  std::optional<std::string> proxy_authenticate;
+  std::string server;  ///< Server header, omitted when empty
+  HeaderList extra_headers;
+
+  std::string text() const;
+  Bytes bytes() const { return to_bytes(text()); }
+};
+
+/// Standard reason phrase ("OK", "Unauthorized", ...).
+std::string reason_phrase(int code);
+
+/// Response to `req` copying Via, From, To, Call-ID and CSeq; `to_tag` is added
+/// to To unless empty. `reason` defaults to reason_phrase(code).
+Response respond(const Register& req, int code, const std::string& to_tag = {}, std::string reason = {});
+/// 100 Trying (no To tag).
+Response trying(const Register& req);
+/// 200 OK listing `contacts` (typically with_expires(...) of the registered ones).
+Response ok(const Register& req, const std::string& to_tag, std::vector<Contact> contacts = {});
+/// 401 with WWW-Authenticate: Digest realm, nonce, algorithm=MD5.
+Response unauthorized(const Register& req, const std::string& to_tag, const std::string& realm,
+                      const std::string& nonce);
+/// 407 with Proxy-Authenticate.
+Response proxy_auth_required(const Register& req, const std::string& to_tag, const std::string& realm,
+                             const std::string& nonce);
+/// 403 Forbidden.
+Response forbidden(const Register& req, const std::string& to_tag);
+
+/// `Digest realm="R", nonce="N", algorithm=MD5`
+std::string digest_challenge(const std::string& realm, const std::string& nonce);
+/// `Digest username="U", realm="R", nonce="N", uri="URI", response="RESP", algorithm=MD5`.
+/// The response hash is not checked by anything here; pass any 32 hex digits.
+std::string digest_credentials(const std::string& user, const std::string& realm, const std::string& nonce,
+                               const std::string& uri, const std::string& response);
+
+}  // namespace kagen::sip
