@@ -1,0 +1,58 @@
+# Thin wrapper around CMake/CTest. `make demo` and `make test` work on a fresh Debian bookworm
+# machine as root (or with sudo): they install missing packages first.
+# SPDX-License-Identifier: GPL-2.0-or-later
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+# Debian packages needed to build, test and package.
+DEPS := g++ make cmake pkg-config libwireshark-dev libglib2.0-dev tshark wireshark-common catch2 \
+        python3 dpkg-dev file
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all build deps test demo install install-user package captures clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing: $$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+build: $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: deps
+	$(MAKE) build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Build, then show what the plugin finds in the bundled case-study B capture (SPEC §2.5).
+demo: deps
+	$(MAKE) build
+	@tests/integration/run_tshark.py $(BUILD) -r $(BUILD)/captures/sip-tcp-case-study-b.pcap -Y keepalive \
+	  -T fields -E header=y -e frame.number -e frame.time -e keepalive.endpoint -e keepalive.refresh.lateness \
+	  -e keepalive.retrans.count -e keepalive.retrans.gap -e keepalive.refresh.margin -e keepalive.grace.overrun \
+	  -e _ws.expert.message
+
+install: build
+	$(SUDO) cmake --install $(BUILD)
+
+install-user: build
+	install -D -m 0644 $(BUILD)/plugins/*/epan/keepalive.so \
+	  $(HOME)/.local/lib/wireshark/plugins/$$(basename $$(dirname $$(dirname $$(ls $(BUILD)/plugins/*/epan/keepalive.so))))/epan/keepalive.so
+
+package: deps
+	$(MAKE) build
+	cd $(BUILD) && cpack
+
+captures: build
+	$(BUILD)/captures/generator/ka-gen captures/scenarios
+
+clean:
+	rm -rf $(BUILD)

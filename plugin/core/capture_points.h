@@ -1,0 +1,29 @@
+// Two capture points in one merged capture (SPEC §3.6): cross-point matching, clock offset, path loss.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "context.h"
+
+namespace ka {
+
+class CapturePoints {
+public:
+    explicit CapturePoints(Context& ctx);
+    ~CapturePoints();
+    CapturePoints(const CapturePoints&) = delete;
+    CapturePoints& operator=(const CapturePoints&) = delete;
+
+    // Every TCP frame, before the other analysers: a copy of a segment already seen at another
+    // capture point is not a retransmission, so its retransmission flag is cleared here.
+    void on_frame(Frame& f);
+    std::size_t state_bytes() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ka

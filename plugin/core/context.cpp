@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "context.h"
+
+namespace ka {
+
+void EndpointDirectory::touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time) {
+    if (name != 0) by_name_[name] = {frame, time};
+    if (ip.valid()) by_ip_[ip] = {frame, time};
+}
+
+const EndpointDirectory::Activity* EndpointDirectory::by_name(std::uint32_t name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : &it->second;
+}
+
+const EndpointDirectory::Activity* EndpointDirectory::by_ip(const IpAddr& ip) const {
+    auto it = by_ip_.find(ip);
+    return it == by_ip_.end() ? nullptr : &it->second;
+}
+
+std::size_t EndpointDirectory::bytes() const {
+    return by_name_.size() * (sizeof(std::uint32_t) + sizeof(Activity) + 24) +
+           by_ip_.size() * (sizeof(IpAddr) + sizeof(Activity) + 24);
+}
+
+std::uint32_t Context::server_id(const IpAddr& ip, std::uint16_t port, Transport t) {
+    std::string s = ip.family == 6 ? "[" + ip.to_string() + "]" : ip.to_string();
+    s += ':';
+    s += std::to_string(port);
+    s += '/';
+    s += transport_name(t);
+    return strings.intern(s);
+}
+
+}  // namespace ka

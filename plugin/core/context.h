@@ -1,0 +1,60 @@
+// What every analyser of one capture shares: configuration, interned strings, the directory of
+// endpoints, and the sink that records annotations for the frame being processed.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "config.h"
+#include "events.h"
+#include "findings.h"
+
+namespace ka {
+
+// Collects the current frame's annotations into the per-frame cache.
+class Sink {
+public:
+    explicit Sink(FindingStore& store) : store_(store) {}
+    void begin_frame(std::uint32_t frame) { frame_ = frame; }
+    void emit(const Annotation& a) { store_.add(frame_, a); }
+    std::uint32_t frame() const { return frame_; }
+
+private:
+    FindingStore& store_;
+    std::uint32_t frame_ = 0;
+};
+
+// The last keepalive or refresh of each endpoint, by device name and by IP, so that a call
+// manager's syslog verdict can point at it (SPEC §3.5).
+class EndpointDirectory {
+public:
+    struct Activity {
+        std::uint32_t frame = 0;
+        Nanos time = 0;
+    };
+    // name: StringTable id of the device name (0 = unknown).
+    void touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time);
+    const Activity* by_name(std::uint32_t name) const;
+    const Activity* by_ip(const IpAddr& ip) const;
+    std::size_t bytes() const;
+
+private:
+    std::unordered_map<std::uint32_t, Activity> by_name_;
+    std::unordered_map<IpAddr, Activity, IpAddrHash> by_ip_;
+};
+
+struct Context {
+    Config config;
+    StringTable strings;
+    EndpointDirectory directory;
+    Sink sink;
+
+    explicit Context(const Config& c, FindingStore& store) : config(c), sink(store) {}
+    // "ip:port/transport", [v6]:port/transport: the keepalive.server string.
+    std::uint32_t server_id(const IpAddr& ip, std::uint16_t port, Transport t);
+};
+
+}  // namespace ka

@@ -1,0 +1,26 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "engine.h"
+
+namespace ka {
+
+Engine::Engine(const Config& config)
+    : ctx_(config, store_), points_(ctx_), path_(ctx_), sip_(ctx_), sccp_(ctx_), syslog_(ctx_) {}
+
+Engine::~Engine() = default;
+
+void Engine::process(Frame& frame) {
+    ctx_.sink.begin_frame(frame.number);
+    // Capture points first: they decide what counts as a retransmission for the others.
+    if (frame.tcp.present) points_.on_frame(frame);
+    path_.on_frame(frame);
+    sip_.on_frame(frame);
+    sccp_.on_frame(frame);
+    if (!frame.syslog.empty()) syslog_.on_frame(frame);
+}
+
+std::size_t Engine::state_bytes() const {
+    return ctx_.strings.bytes() + ctx_.directory.bytes() + points_.state_bytes() + path_.state_bytes() +
+           sip_.state_bytes() + sccp_.state_bytes() + syslog_.state_bytes();
+}
+
+}  // namespace ka

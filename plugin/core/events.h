@@ -1,0 +1,132 @@
+// What the engine is told about one frame: the facts other dissectors decoded.
+// String views point into memory owned by the caller and are valid for one process() call only;
+// the engine copies what it keeps. A Frame is meant to be reused (clear()) so that steady-state
+// operation allocates nothing per frame.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "time.h"
+
+namespace ka {
+
+// 48-bit MAC in the low bits, first octet most significant (00:50:56:90:10:cf == 0x005056'9010cf).
+using Mac = std::uint64_t;
+std::string format_mac(Mac mac);
+
+struct IpAddr {
+    std::uint8_t family = 0;  // 0 = none, 4, 6
+    std::uint8_t bytes[16] = {};
+
+    static IpAddr v4(std::uint32_t host_order);
+    static IpAddr v6(const std::uint8_t b[16]);
+    bool valid() const { return family != 0; }
+    std::uint32_t v4_host_order() const;
+    std::string to_string() const;
+    bool operator==(const IpAddr& o) const;
+    bool operator!=(const IpAddr& o) const { return !(*this == o); }
+};
+
+struct IpAddrHash {
+    std::size_t operator()(const IpAddr& a) const;
+};
+
+enum class Transport : std::uint8_t { None, Udp, Tcp, Tls };
+const char* transport_name(Transport t);
+
+// TCP header facts and Wireshark's TCP analysis flags. Sequence numbers are Wireshark's relative
+// ones (per tcp.stream); seq_raw is the on-the-wire value, the same at every capture point.
+struct TcpInfo {
+    bool present = false;
+    std::uint32_t stream = 0;
+    std::uint32_t seq = 0;
+    std::uint32_t seq_raw = 0;
+    std::uint32_t len = 0;
+    std::uint32_t ack = 0;
+    std::uint16_t flags = 0;  // header flag bits
+    bool retransmission = false;  // tcp.analysis.retransmission, fast_ or spurious_
+    static constexpr std::uint16_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10;
+    bool has(std::uint16_t f) const { return (flags & f) != 0; }
+};
+
+struct SipContact {
+    std::string_view uri;          // sip.contact.uri
+    std::uint32_t first_param = 0; // index into Frame::contact_params (header parameters, "expires=120")
+    std::uint32_t param_count = 0;
+};
+
+struct SipMessage {
+    bool is_request = false;
+    std::string_view method;       // requests
+    std::uint32_t status = 0;      // responses
+    std::string_view call_id;
+    std::uint32_t cseq = 0;
+    std::string_view cseq_method;
+    bool has_expires = false;
+    std::uint32_t expires = 0;     // Expires header
+    std::string_view to_addr;      // AOR
+    std::string_view via_branch;
+    bool resend = false;           // sip.resend (UDP only)
+    std::uint32_t first_contact = 0;  // index into Frame::contacts
+    std::uint32_t contact_count = 0;
+    // Position in the TCP byte stream: the message ends `tail` bytes before the end of the data
+    // that completed it, and spans `length` bytes. Unknown (0) over TLS.
+    std::uint32_t length = 0;
+    std::uint32_t tail = 0;
+};
+
+struct SkinnyMessage {
+    std::uint32_t id = 0;
+    std::string_view device_name;
+    bool has_keepalive_interval = false;
+    std::uint32_t keepalive_interval = 0;
+    bool has_secondary_interval = false;
+    std::uint32_t secondary_interval = 0;
+};
+
+namespace skinny {
+constexpr std::uint32_t kKeepAliveReq = 0x0000, kRegisterReq = 0x0001, kUnregisterReq = 0x0027,
+                        kRegisterAck = 0x0081, kRegisterReject = 0x009d, kKeepAliveAck = 0x0100,
+                        kUnregisterAck = 0x0118;
+}
+
+struct ArpPacket {
+    std::uint16_t opcode = 0;  // 1 request, 2 reply
+    Mac sender_mac = 0;
+    std::uint32_t sender_ip = 0;  // host order
+    Mac target_mac = 0;
+    std::uint32_t target_ip = 0;
+    bool gratuitous = false;
+};
+
+struct Frame {
+    std::uint32_t number = 0;
+    Nanos time = 0;
+    std::uint32_t interface_id = 0;
+
+    bool has_eth = false;  // Ethernet source and destination known
+    Mac eth_src = 0;
+    Mac eth_dst = 0;
+
+    IpAddr src_ip, dst_ip;
+    Transport transport = Transport::None;
+    std::uint16_t src_port = 0, dst_port = 0;
+    TcpInfo tcp;
+
+    std::vector<SipMessage> sip;
+    std::vector<SipContact> contacts;
+    std::vector<std::string_view> contact_params;
+    std::vector<SkinnyMessage> skinny;
+    std::vector<ArpPacket> arp;
+    std::vector<std::string_view> syslog;
+
+    // Keeps vector capacity: no allocation per frame once warm.
+    void clear();
+    bool has_signalling() const { return !sip.empty() || !skinny.empty(); }
+};
+
+}  // namespace ka

@@ -1,0 +1,176 @@
+// What the engine says about a frame: annotations (one per relationship the frame belongs to),
+// each a set of numeric values and raised expert infos. Text is produced only when a frame is
+// displayed (messages.h), so the per-frame cache holds numbers only.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <array>
+#include <deque>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "time.h"
+
+namespace ka {
+
+// Values an annotation can carry. The first block is SPEC §4's public fields; the rest are
+// details shown in the tree and used by messages. Units: Nanos for times, frame numbers as is.
+enum class Field : std::uint8_t {
+    ExpiresGranted,      // s
+    RefreshExpected,     // absolute
+    RefreshDeadline,     // absolute
+    RefreshInterval,     // duration
+    RefreshLateness,     // duration, signed
+    RefreshPrev,         // frame
+    RefreshMargin,       // duration, signed
+    GraceOverrun,        // duration
+    RetransCount,
+    RetransOriginal,     // frame
+    RetransGap,          // duration
+    LossConsecutive,
+    SccpInterval,        // s
+    SccpGap,             // duration
+    SccpAckLatency,      // duration
+    SccpAckLatencyMean,  // duration
+    SccpMissed,
+    ArpIp,               // IPv4, host order
+    ArpClaimedMac,       // Mac
+    ArpOwnerMac,         // Mac
+    ArpFrame,            // frame
+    SyslogReason,
+    SyslogLastSeen,      // frame
+    // Details.
+    RefreshNumber,       // 1-based attempt number of the binding
+    DeliveryFrame,       // frame that proved delivery
+    ForecastRefreshes,   // refreshes until the projected breach
+    ForecastTime,        // absolute, projected breach
+    ForecastGap,         // duration, projected retransmission gap at the breach
+    IdleInterval,        // duration, idle time before each lost first transmission
+    ArpClaims,           // addresses the claimed MAC answers for
+    OwnerFrame,          // frame, a frame of the address owner
+    SyslogAge,           // duration, message time - last keepalive/refresh
+    ClockOffset,         // duration, other capture point - this one
+    PeerInterface,       // interface id of the other capture point
+    SessionEvent,        // SessionEvent value: what ended or changed an SCCP session / binding
+    SyslogSignal,        // StringTable id of LastSignalReceived
+    SyslogDeviceIp,      // StringTable id of the IPAddress of the syslog message
+    Count
+};
+constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);
+static_assert(kFieldCount <= 64, "present-mask is 64 bits");
+
+// SPEC §4 expert infos.
+enum class Expert : std::uint8_t {
+    Retransmission,
+    RefreshLate,
+    GraceBreach,
+    BreachForecast,
+    LossPattern,
+    BackupKeepalive,
+    Unregister,
+    KeepaliveUnacked,
+    Failover,
+    ArpMismatch,
+    Misdirected,
+    EndpointUnregistered,
+    PathLoss,
+    Count
+};
+constexpr std::size_t kExpertCount = static_cast<std::size_t>(Expert::Count);
+
+enum class Role : std::uint8_t { Unknown, Primary, Backup };
+const char* role_name(Role r);  // "primary", "backup", "" for unknown
+
+// What this frame is to the relationship the annotation describes.
+enum class Subject : std::uint8_t {
+    None,
+    SipRefresh,          // first transmission of a refresh attempt (or the initial registration)
+    SipRequest,          // a further REGISTER transaction of the same attempt (after 401/407)
+    SipRetransmission,   // a REGISTER sent again (SIP resend or TCP retransmission)
+    SipResponse,         // a response to a tracked REGISTER
+    SipDeadline,         // the first frame past a binding's deadline with no delivery
+    SccpRegister,
+    SccpKeepalive,
+    SccpKeepaliveAck,
+    SccpRetransmission,
+    SccpSessionEvent,    // RegisterAck/Reject, Unregister, RST/FIN (see Field::SessionEvent)
+    SccpMissed,          // a keepalive interval passed without a keepalive or an ack
+    Arp,
+    Misdirected,
+    Syslog,
+    PathLoss,
+};
+
+enum class SessionEvent : std::uint8_t { None, RegisterAck, RegisterReject, Unregister, UnregisterAck, Reset, Fin };
+
+class Annotation {
+public:
+    Subject subject = Subject::None;
+    Role role = Role::Unknown;
+    std::uint32_t endpoint = 0;  // StringTable id
+    std::uint32_t server = 0;    // StringTable id
+
+    void set(Field f, std::int64_t v) {
+        values_[idx(f)] = v;
+        present_ |= bit(f);
+    }
+    bool has(Field f) const { return (present_ & bit(f)) != 0; }
+    std::int64_t get(Field f) const { return values_[idx(f)]; }
+    std::int64_t get_or(Field f, std::int64_t d) const { return has(f) ? get(f) : d; }
+    std::uint64_t present_mask() const { return present_; }
+
+    void raise(Expert e) { experts_ |= 1u << static_cast<unsigned>(e); }
+    bool raised(Expert e) const { return (experts_ >> static_cast<unsigned>(e) & 1u) != 0; }
+    std::uint32_t experts() const { return experts_; }
+
+private:
+    friend class FindingStore;
+    static std::size_t idx(Field f) { return static_cast<std::size_t>(f); }
+    static std::uint64_t bit(Field f) { return std::uint64_t{1} << idx(f); }
+    std::uint64_t present_ = 0;
+    std::uint32_t experts_ = 0;
+    std::array<std::int64_t, kFieldCount> values_{};
+};
+
+// Interned strings (endpoint names, servers): annotations keep ids, not copies. Id 0 is "".
+class StringTable {
+public:
+    StringTable();
+    std::uint32_t intern(std::string_view s);
+    std::uint32_t find(std::string_view s) const;  // 0 when absent
+    const std::string& get(std::uint32_t id) const;
+    std::size_t size() const { return strings_.size(); }
+    std::size_t bytes() const;
+
+private:
+    std::deque<std::string> strings_;  // a deque never moves its elements: the index keys stay valid
+    std::unordered_map<std::string_view, std::uint32_t> index_;
+};
+
+// Per-frame cache of annotations: written once on the first pass in frame order, read on every
+// pass. Compact: a header and the present values only, in one arena.
+class FindingStore {
+public:
+    void add(std::uint32_t frame, const Annotation& a);
+    // Number of annotations of a frame and the i-th one.
+    std::size_t count(std::uint32_t frame) const;
+    Annotation get(std::uint32_t frame, std::size_t i) const;
+    std::size_t bytes() const;
+    void clear();
+
+private:
+    struct Entry {
+        std::uint32_t frame;
+        std::uint32_t offset;  // into arena_ (words)
+        std::uint32_t count;
+    };
+    const Entry* find(std::uint32_t frame) const;
+    std::vector<Entry> index_;
+    std::vector<std::uint64_t> arena_;
+};
+
+}  // namespace ka

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "messages.h"
+
+#include "events.h"
+
+namespace ka {
+
+namespace {
+
+std::string frame_ref(std::int64_t frame) { return "frame " + std::to_string(frame); }
+
+const char* what_is_sent(const Annotation& a) {
+    switch (a.subject) {
+    case Subject::SccpKeepalive:
+    case Subject::SccpRetransmission:
+    case Subject::SccpMissed: return "KeepAliveReq";
+    default: return "REGISTER";
+    }
+}
+
+std::string plural(std::int64_t n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
+const char* session_event_name(std::int64_t e) {
+    switch (static_cast<SessionEvent>(e)) {
+    case SessionEvent::RegisterAck: return "RegisterAck";
+    case SessionEvent::RegisterReject: return "RegisterReject";
+    case SessionEvent::Unregister: return "UnregisterReq";
+    case SessionEvent::UnregisterAck: return "UnregisterAck";
+    case SessionEvent::Reset: return "TCP reset";
+    case SessionEvent::Fin: return "TCP FIN";
+    case SessionEvent::None: break;
+    }
+    return "";
+}
+
+}  // namespace
+
+const char* reason_name(std::uint32_t code) {
+    switch (code) {
+    case 1: return "Unknown";
+    case 6: return "ConnectivityError";
+    case 8: return "DeviceInitiatedReset";
+    case 9: return "CallManagerReset";
+    case 10: return "DeviceUnregistered";
+    case 11: return "MalformedRegisterMsg";
+    case 12: return "SCCPDeviceThrottling";
+    case 13: return "KeepAliveTimeout";
+    case 14: return "ConfigurationMismatch";
+    case 16: return "DuplicateRegistration";
+    case 17: return "CallManagerApplyConfig";
+    case 18: return "DeviceNoResponse";
+    default: return nullptr;
+    }
+}
+
+const char* info_tag(Expert e) {
+    switch (e) {
+    case Expert::GraceBreach: return "grace breach";
+    case Expert::Failover: return "failover";
+    case Expert::EndpointUnregistered: return "unregistered";
+    case Expert::BreachForecast: return "breach forecast";
+    case Expert::LossPattern: return "loss pattern";
+    case Expert::RefreshLate: return "late";
+    case Expert::KeepaliveUnacked: return "unacked";
+    case Expert::ArpMismatch: return "ARP mismatch";
+    case Expert::Misdirected: return "misdirected";
+    case Expert::PathLoss: return "path loss";
+    case Expert::Retransmission: return "retransmission";
+    case Expert::BackupKeepalive: return "backup keepalive";
+    case Expert::Unregister: return "unregister";
+    case Expert::Count: break;
+    }
+    return "";
+}
+
+std::string expert_message(Expert e, const Annotation& a, const StringTable& strings, const Config& config) {
+    const std::string& endpoint = strings.get(a.endpoint);
+    switch (e) {
+    case Expert::Retransmission: {
+        std::string m = std::string(what_is_sent(a)) + " sent again";
+        if (a.has(Field::RetransCount)) m += " (retransmission " + std::to_string(a.get(Field::RetransCount));
+        else m += " (";
+        if (a.has(Field::RetransGap)) m += ", " + format_duration(a.get(Field::RetransGap)) + " after the previous transmission";
+        if (a.has(Field::RetransOriginal)) m += ", first sent in " + frame_ref(a.get(Field::RetransOriginal));
+        return m + ")";
+    }
+    case Expert::RefreshLate: {
+        std::string m = "Refresh started " + format_duration(a.get_or(Field::RefreshLateness, 0)) + " late";
+        if (a.has(Field::RefreshExpected)) m += " (expected " + format_clock(a.get(Field::RefreshExpected));
+        else m += " (";
+        m += ", tolerance " + format_duration(config.late_tolerance) + ")";
+        if (a.has(Field::RefreshDeadline)) m += "; deadline " + format_clock(a.get(Field::RefreshDeadline));
+        return m;
+    }
+    case Expert::GraceBreach: {
+        std::string grace = format_duration(config.grace_window);
+        std::string deadline = a.has(Field::RefreshDeadline) ? " (deadline " + format_clock(a.get(Field::RefreshDeadline)) + ")" : "";
+        if (a.subject == Subject::SipDeadline)
+            return "No refresh delivered within the " + grace + " grace window" + deadline + ": " +
+                   format_duration(a.get_or(Field::GraceOverrun, 0)) + " past it, registrar likely unregistered " +
+                   (endpoint.empty() ? "the phone" : endpoint);
+        return "Refresh arrived " + format_duration(a.get_or(Field::GraceOverrun, 0)) + " after the " + grace +
+               " grace window" + deadline + ", registrar likely unregistered " + (endpoint.empty() ? "the phone" : endpoint);
+    }
+    case Expert::BreachForecast: {
+        std::string m = "Retransmission back-off grows geometrically: projected to breach the grace window in " +
+                        plural(a.get_or(Field::ForecastRefreshes, 0), "refresh", "refreshes");
+        if (a.has(Field::ForecastTime)) m += " (about " + format_clock(a.get(Field::ForecastTime)) + ")";
+        if (a.has(Field::ForecastGap)) m += ", projected retransmission gap " + format_duration(a.get(Field::ForecastGap));
+        return m;
+    }
+    case Expert::LossPattern: {
+        std::string m = plural(a.get_or(Field::LossConsecutive, 0), "consecutive refresh", "consecutive refreshes") +
+                        " lost their first transmission";
+        if (a.has(Field::IdleInterval)) m += " after " + format_duration(a.get(Field::IdleInterval)) + " idle";
+        return m + ": state in the path ages out (switch port security or MAC aging shorter than the refresh interval?)";
+    }
+    case Expert::BackupKeepalive:
+        return "Keepalive to the backup registrar (Expires 0 with cisco-keep-alive): not a de-registration";
+    case Expert::Unregister:
+        if (a.has(Field::SessionEvent))
+            return std::string("Session ended: ") + session_event_name(a.get(Field::SessionEvent));
+        return "De-registration (Expires 0): the binding no longer expects refreshes";
+    case Expert::KeepaliveUnacked: {
+        std::string m = "KeepAliveReq to the primary not acknowledged";
+        if (a.has(Field::SccpMissed)) m += " (" + plural(a.get(Field::SccpMissed), "consecutive keepalive", "consecutive keepalives") + " without ack)";
+        return m;
+    }
+    case Expert::Failover: {
+        std::string m = "Delayed failover threshold reached: " +
+                        plural(a.get_or(Field::SccpMissed, config.sccp_missed_threshold), "keepalive", "keepalives") +
+                        " unacknowledged";
+        if (a.has(Field::SccpInterval)) m += " at a " + std::to_string(a.get(Field::SccpInterval)) + " s interval";
+        return m + "; the phone fails over to the backup call manager (call manager: KeepAliveTimeout, reason 13)";
+    }
+    case Expert::ArpMismatch: {
+        std::string ip = IpAddr::v4(static_cast<std::uint32_t>(a.get_or(Field::ArpIp, 0))).to_string();
+        std::string m = "ARP says " + ip + " is at " + format_mac(static_cast<Mac>(a.get_or(Field::ArpClaimedMac, 0))) +
+                        " but " + ip + "'s own frames come from " + format_mac(static_cast<Mac>(a.get_or(Field::ArpOwnerMac, 0))) +
+                        ": proxy ARP or spoofing";
+        if (a.get_or(Field::ArpClaims, 0) > 1)
+            m += " (" + format_mac(static_cast<Mac>(a.get(Field::ArpClaimedMac))) + " answers for " +
+                 std::to_string(a.get(Field::ArpClaims)) + " addresses)";
+        return m;
+    }
+    case Expert::Misdirected: {
+        std::string ip = IpAddr::v4(static_cast<std::uint32_t>(a.get_or(Field::ArpIp, 0))).to_string();
+        std::string m = "Signalling to " + ip + " sent to MAC " + format_mac(static_cast<Mac>(a.get_or(Field::ArpClaimedMac, 0))) +
+                        ", not to " + ip + "'s own MAC " + format_mac(static_cast<Mac>(a.get_or(Field::ArpOwnerMac, 0)));
+        if (a.has(Field::ArpFrame)) m += "; that MAC claimed " + ip + " in ARP " + frame_ref(a.get(Field::ArpFrame));
+        return m;
+    }
+    case Expert::EndpointUnregistered: {
+        std::uint32_t reason = static_cast<std::uint32_t>(a.get_or(Field::SyslogReason, 0));
+        const char* name = reason_name(reason);
+        std::string m = "Call manager unregistered " + (endpoint.empty() ? std::string("an endpoint") : endpoint) +
+                        ": reason " + std::to_string(reason) + (name ? std::string(" ") + name : std::string());
+        if (a.has(Field::SyslogSignal)) m += ", last signal " + strings.get(static_cast<std::uint32_t>(a.get(Field::SyslogSignal)));
+        if (a.has(Field::SyslogLastSeen))
+            m += "; its last keepalive/refresh in the capture: " + frame_ref(a.get(Field::SyslogLastSeen)) +
+                 (a.has(Field::SyslogAge) ? ", " + format_duration(a.get(Field::SyslogAge)) + " earlier" : "");
+        else
+            m += "; no keepalive or refresh of it in the capture";
+        return m;
+    }
+    case Expert::PathLoss: {
+        std::string m = std::string(what_is_sent(a)) + " seen at this capture point, never at the other";
+        if (a.has(Field::PeerInterface)) m += " (interface " + std::to_string(a.get(Field::PeerInterface)) + ")";
+        return m + ": lost between the two points";
+    }
+    case Expert::Count: break;
+    }
+    return "";
+}
+
+std::string summary(const Annotation& a, const StringTable& strings) {
+    // "<endpoint> <what>, <detail>, <detail>"
+    std::string s = strings.get(a.endpoint);
+    int parts = 0;
+    auto add = [&s, &parts](const std::string& part) {
+        if (!s.empty()) s += parts == 0 ? " " : ", ";
+        s += part;
+        ++parts;
+    };
+    switch (a.subject) {
+    case Subject::SipRefresh:
+        add(a.has(Field::RefreshNumber) ? "refresh " + std::to_string(a.get(Field::RefreshNumber)) : "refresh");
+        break;
+    case Subject::SipRequest: add("REGISTER retry"); break;
+    case Subject::SipRetransmission: add("REGISTER retransmission"); break;
+    case Subject::SipResponse: add("response"); break;
+    case Subject::SipDeadline: add("deadline passed"); break;
+    case Subject::SccpRegister: add("register"); break;
+    case Subject::SccpKeepalive: add("keepalive"); break;
+    case Subject::SccpKeepaliveAck: add("keepalive ack"); break;
+    case Subject::SccpRetransmission: add("keepalive retransmission"); break;
+    case Subject::SccpSessionEvent: add(session_event_name(a.get_or(Field::SessionEvent, 0))); break;
+    case Subject::SccpMissed: add("keepalive missed"); break;
+    case Subject::Arp: add("ARP"); break;
+    case Subject::Misdirected: add("misdirected"); break;
+    case Subject::Syslog: add("syslog"); break;
+    case Subject::PathLoss: add("path loss"); break;
+    case Subject::None: break;
+    }
+    if (a.role == Role::Backup) add("backup");
+    if (a.has(Field::RefreshLateness) && a.get(Field::RefreshLateness) > 0)
+        add(format_duration(a.get(Field::RefreshLateness)) + " late");
+    if (a.has(Field::RefreshMargin)) add("margin " + format_duration(a.get(Field::RefreshMargin)));
+    if (a.has(Field::GraceOverrun)) add("grace overrun " + format_duration(a.get(Field::GraceOverrun)));
+    if (a.has(Field::RetransCount) && a.get(Field::RetransCount) > 0)
+        add(plural(a.get(Field::RetransCount), "retransmission", "retransmissions"));
+    if (a.has(Field::SccpAckLatency)) add("ack " + format_duration(a.get(Field::SccpAckLatency)));
+    if (a.has(Field::SccpMissed) && a.get(Field::SccpMissed) > 0) add(std::to_string(a.get(Field::SccpMissed)) + " missed");
+    if (a.raised(Expert::Failover)) add("failover");
+    if (a.raised(Expert::ArpMismatch)) add("proxy ARP or spoofing");
+    return s;
+}
+
+}  // namespace ka

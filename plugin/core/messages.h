@@ -1,0 +1,25 @@
+// The words of the analysis: expert-info messages and the one-line verdict of an annotation.
+// Built only when a frame is displayed, from the annotation's numbers.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "config.h"
+#include "findings.h"
+
+namespace ka {
+
+std::string expert_message(Expert e, const Annotation& a, const StringTable& strings, const Config& config);
+
+// "SEP0024142DDF24 refresh 6, margin 8.3 s, 1 retransmission"
+std::string summary(const Annotation& a, const StringTable& strings);
+
+// Short tag for the Info column of a frame with a warning or error, e.g. "grace breach".
+const char* info_tag(Expert e);
+
+// CUCM EndPointUnregistered reason code names (SPEC §2.3); nullptr when unknown.
+const char* reason_name(std::uint32_t code);
+
+}  // namespace ka

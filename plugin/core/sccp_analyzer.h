@@ -1,0 +1,28 @@
+// SCCP (Skinny) keepalive analysis (SPEC §3.3): sessions, intervals, ack pairing, missed keepalives.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "context.h"
+
+namespace ka {
+
+class SccpAnalyzer {
+public:
+    explicit SccpAnalyzer(Context& ctx);
+    ~SccpAnalyzer();
+    SccpAnalyzer(const SccpAnalyzer&) = delete;
+    SccpAnalyzer& operator=(const SccpAnalyzer&) = delete;
+
+    // Every frame, in capture order: SKINNY messages, TCP retransmissions, RST/FIN, and the clock.
+    void on_frame(const Frame& f);
+    std::size_t state_bytes() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ka

@@ -1,0 +1,28 @@
+// SIP registration refresh analysis (SPEC §3.1, §3.2): bindings, attempts, transmissions, deadlines.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <memory>
+
+#include "context.h"
+
+namespace ka {
+
+class SipAnalyzer {
+public:
+    explicit SipAnalyzer(Context& ctx);
+    ~SipAnalyzer();
+    SipAnalyzer(const SipAnalyzer&) = delete;
+    SipAnalyzer& operator=(const SipAnalyzer&) = delete;
+
+    // Every frame, in capture order: SIP messages, TCP retransmissions and ACKs, and the clock.
+    void on_frame(const Frame& f);
+    std::size_t state_bytes() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace ka

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "stats.h"
+
+#include <epan/stats_tree.h>
+
+#include <string>
+
+#include "../core/tally.h"
+
+namespace kaws {
+
+namespace {
+
+const char kRoot[] = "Endpoint @ server";
+int root_node = -1;
+
+void stats_init(stats_tree* st) { root_node = stats_tree_create_node(st, kRoot, 0, STAT_DT_INT, TRUE); }
+
+// Node name of an annotation's endpoint and server, in pinfo->pool.
+const char* node_name(packet_info* pinfo, const ka::Annotation& a, const ka::StringTable& strings) {
+    const std::string& endpoint = strings.get(a.endpoint);
+    const std::string& server = strings.get(a.server);
+    if (server.empty()) return wmem_strdup(pinfo->pool, endpoint.empty() ? "(unknown)" : endpoint.c_str());
+    return wmem_strdup_printf(pinfo->pool, "%s @ %s", endpoint.empty() ? "(unknown)" : endpoint.c_str(), server.c_str());
+}
+
+tap_packet_status stats_packet(stats_tree* st, packet_info* pinfo, epan_dissect_t*, const void* data, tap_flags_t) {
+    const auto* rec = static_cast<const TapRecord*>(data);
+    if (!rec) return TAP_PACKET_DONT_REDRAW;
+    for (unsigned i = 0; i < rec->count; ++i) {
+        const ka::Annotation& a = rec->items[i];
+        int node = tick_stat_node(st, node_name(pinfo, a, *rec->strings), root_node, TRUE);
+        for (std::size_t c = 0; c < ka::kCounterCount; ++c) {
+            auto counter = static_cast<ka::Counter>(c);
+            if (ka::counts(a, counter)) tick_stat_node(st, ka::counter_name(counter), node, FALSE);
+        }
+        if (a.has(ka::Field::RefreshMargin))
+            avg_stat_node_add_value_int(st, "Margin (ms, Min = worst)", node, FALSE,
+                                        static_cast<gint>(a.get(ka::Field::RefreshMargin) / ka::kMillisecond));
+    }
+    return TAP_PACKET_REDRAW;
+}
+
+}  // namespace
+
+void register_stats() {
+    stats_tree_register_plugin("keepalive", "keepalive", "Keepalive Analysis", 0, stats_packet, stats_init, nullptr);
+}
+
+}  // namespace kaws

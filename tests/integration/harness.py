@@ -1,0 +1,199 @@
+"""Runs the installed system tshark with the freshly built plugin, the way users do.
+
+As root, tshark ignores personal plugin folders (WIRESHARK_PLUGIN_DIR included), so the harness
+runs it as an unprivileged user (nobody) from a world-readable sandbox holding a copy of the
+plugin, a HOME and the captures. Every test asserts that the plugin really loaded.
+"""
+# SPDX-License-Identifier: GPL-2.0-or-later
+import atexit
+import datetime
+import glob
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+SOURCE = os.environ.get("KA_SOURCE_DIR", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+BUILD = os.environ.get("KA_BUILD_DIR", os.path.join(SOURCE, "build"))
+PUBLIC = os.path.join(SOURCE, "captures", "third_party")
+GENERATED = os.path.join(BUILD, "captures")
+
+_sandbox = None
+_copies = {}
+
+
+def _make_sandbox():
+    global _sandbox
+    if _sandbox:
+        return _sandbox
+    plugins = glob.glob(os.path.join(BUILD, "plugins", "*", "epan", "keepalive.so"))
+    if not plugins:
+        raise RuntimeError("keepalive.so not built under %s/plugins" % BUILD)
+    root = tempfile.mkdtemp(prefix="ka-tshark-")
+    atexit.register(shutil.rmtree, root, True)
+    abi = os.path.basename(os.path.dirname(os.path.dirname(plugins[0])))
+    dest = os.path.join(root, "plugins", abi, "epan")
+    os.makedirs(dest)
+    shutil.copy(plugins[0], dest)
+    os.makedirs(os.path.join(root, "home", ".config", "wireshark"))
+    os.makedirs(os.path.join(root, "captures"))
+    for d, _, files in os.walk(root):
+        os.chmod(d, 0o777)
+        for f in files:
+            os.chmod(os.path.join(d, f), 0o755)
+    _sandbox = root
+    return root
+
+
+def _capture_copy(path):
+    if path not in _copies:
+        root = _make_sandbox()
+        dest = os.path.join(root, "captures", "%d-%s" % (len(_copies), os.path.basename(path)))
+        shutil.copy(path, dest)
+        os.chmod(dest, 0o644)
+        _copies[path] = dest
+    return _copies[path]
+
+
+def command(args):
+    """The tshark command line (a list) with the plugin loaded, run unprivileged when we are root."""
+    root = _make_sandbox()
+    env = ["HOME=" + os.path.join(root, "home"), "WIRESHARK_PLUGIN_DIR=" + os.path.join(root, "plugins"),
+           "TZ=" + os.environ.get("TZ", "UTC"), "LC_ALL=C.UTF-8"]
+    prefix = ["env"] + env
+    if os.geteuid() == 0:
+        prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + prefix
+    return prefix + ["tshark"] + list(args)
+
+
+def tshark(args, capture=None, prefs=None, two_pass=False, check=True):
+    """Runs tshark; returns its standard output. Fails on a non-zero exit or a plugin error."""
+    argv = []
+    if capture:
+        argv += ["-r", _capture_copy(capture)]
+    if two_pass:
+        argv.append("-2")
+    for k, v in (prefs or {}).items():
+        argv += ["-o", "keepalive.%s:%s" % (k, v)]
+    argv += list(args)
+    p = subprocess.run(command(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if check and p.returncode != 0:
+        raise AssertionError("tshark %s failed (%d): %s" % (" ".join(argv), p.returncode, p.stderr))
+    for bad in ("Dissector bug", "Couldn't load", "keepalive.so"):
+        if bad in p.stderr:
+            raise AssertionError("tshark reported %r: %s" % (bad, p.stderr))
+    if "Dissector bug, protocol Keepalive" in p.stdout:
+        raise AssertionError("dissector bug in the plugin: %s" % p.stdout)
+    return p.stdout
+
+
+def assert_plugin_loaded():
+    out = tshark(["-G", "protocols"])
+    if not any(line.split("\t")[2:3] == ["keepalive"] for line in out.splitlines()):
+        raise AssertionError("the keepalive plugin did not load")
+
+
+def fields(capture, names, display_filter=None, prefs=None, two_pass=False, extra=()):
+    """One dict per displayed frame: field name -> list of its values (all occurrences)."""
+    args = ["-T", "fields", "-E", "separator=\t", "-E", "occurrence=a", "-E", "aggregator=\x1f"]
+    for n in names:
+        args += ["-e", n]
+    if display_filter:
+        args += ["-Y", display_filter]
+    args += list(extra)
+    out = tshark(args, capture=capture, prefs=prefs, two_pass=two_pass)
+    rows = []
+    for line in out.splitlines():
+        cols = line.split("\t")
+        cols += [""] * (len(names) - len(cols))
+        rows.append({n: (c.split("\x1f") if c else []) for n, c in zip(names, cols)})
+    return rows
+
+
+def fields_both_passes(test, capture, names, display_filter=None, prefs=None):
+    """fields() in a single pass and with -2; asserts both give the same rows, returns them."""
+    one = fields(capture, names, display_filter, prefs)
+    two = fields(capture, names, display_filter, prefs, two_pass=True)
+    test.assertEqual(one, two, "single pass and -2 disagree on %s" % os.path.basename(capture))
+    return one
+
+
+ALL_FIELDS = [
+    "frame.number", "keepalive.endpoint", "keepalive.server", "keepalive.role", "keepalive.expires.granted",
+    "keepalive.refresh.expected", "keepalive.refresh.deadline", "keepalive.refresh.interval",
+    "keepalive.refresh.lateness", "keepalive.refresh.prev", "keepalive.refresh.margin", "keepalive.grace.overrun",
+    "keepalive.retrans.count", "keepalive.retrans.original", "keepalive.retrans.gap", "keepalive.loss.consecutive",
+    "keepalive.sccp.interval", "keepalive.sccp.gap", "keepalive.sccp.ack_latency", "keepalive.sccp.ack_latency_mean",
+    "keepalive.sccp.missed", "keepalive.arp.ip", "keepalive.arp.claimed_mac", "keepalive.arp.owner_mac",
+    "keepalive.arp.frame", "keepalive.syslog.reason", "keepalive.syslog.last_seen", "_ws.expert.message",
+]
+
+
+def annotated(test, capture, prefs=None):
+    """Every annotated frame with every keepalive field, checked identical in single pass and -2."""
+    return fields_both_passes(test, capture, ALL_FIELDS, "keepalive", prefs)
+
+
+# SPEC §4: expert name -> (group, severity) as PDML shows them.
+EXPERTS = {
+    "keepalive.retransmission": ("Sequence", "Note"), "keepalive.refresh_late": ("Sequence", "Warning"),
+    "keepalive.grace_breach": ("Sequence", "Error"), "keepalive.breach_forecast": ("Sequence", "Warning"),
+    "keepalive.loss_pattern": ("Sequence", "Warning"), "keepalive.backup_keepalive": ("Sequence", "Chat"),
+    "keepalive.unregister": ("Sequence", "Note"), "keepalive.keepalive_unacked": ("Sequence", "Warning"),
+    "keepalive.failover": ("Sequence", "Error"), "keepalive.arp_mismatch": ("Sequence", "Warning"),
+    "keepalive.misdirected": ("Sequence", "Warning"), "keepalive.endpoint_unregistered": ("Response", "Error"),
+    "keepalive.path_loss": ("Sequence", "Warning"),
+}
+
+
+def experts(capture, prefs=None, two_pass=False):
+    """(frame, expert name, message) of every keepalive expert info, in frame order (from PDML).
+    Also asserts that each carries SPEC §4's group and severity."""
+    import xml.etree.ElementTree as ET
+    out = tshark(["-Y", "keepalive", "-T", "pdml"], capture=capture, prefs=prefs, two_pass=two_pass)
+    result = []
+    for packet in ET.fromstring(out).iter("packet"):
+        number = None
+        for field in packet.iter("field"):
+            name = field.get("name")
+            if name == "frame.number" and number is None:
+                number = int(field.get("show"))
+            elif name in EXPERTS:
+                sub = {f.get("name"): f.get("showname", "") for f in field}
+                msg = next((f.get("show") for f in field if f.get("name") == "_ws.expert.message"), "")
+                severity = sub.get("_ws.expert.severity", "").rpartition(": ")[2]
+                group = sub.get("_ws.expert.group", "").rpartition(": ")[2]
+                if (group, severity) != EXPERTS[name]:
+                    raise AssertionError("%s has group/severity %s/%s, SPEC says %s" % (name, group, severity, EXPERTS[name]))
+                result.append((number, name, msg))
+    return result
+
+
+def experts_both_passes(test, capture, prefs=None):
+    one = experts(capture, prefs)
+    two = experts(capture, prefs, two_pass=True)
+    test.assertEqual(one, two, "single pass and -2 disagree on expert infos of %s" % os.path.basename(capture))
+    return one
+
+
+def seconds(value):
+    """A relative-time field value ("8.300000000") as float seconds."""
+    return float(value)
+
+
+def abs_time(value):
+    """An absolute-time field value ("Jun  3, 2026 19:09:43.939602000 UTC") as float epoch seconds."""
+    v = " ".join(value.split())
+    for suffix in (" UTC", " GMT"):
+        if v.endswith(suffix):
+            v = v[: -len(suffix)]
+    date, frac = v.rsplit(".", 1)
+    t = datetime.datetime.strptime(date, "%b %d, %Y %H:%M:%S").replace(tzinfo=datetime.timezone.utc)
+    return t.timestamp() + float("0." + frac)
+
+
+def main():
+    assert_plugin_loaded()
+    unittest.main(verbosity=2)

@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""The plugin loads into the system tshark and registers SPEC §4's public interface."""
+# SPDX-License-Identifier: GPL-2.0-or-later
+import glob
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+SPEC_FIELDS = {
+    "keepalive.endpoint": "FT_STRING", "keepalive.server": "FT_STRING", "keepalive.role": "FT_STRING",
+    "keepalive.expires.granted": "FT_UINT32", "keepalive.refresh.expected": "FT_ABSOLUTE_TIME",
+    "keepalive.refresh.deadline": "FT_ABSOLUTE_TIME", "keepalive.refresh.interval": "FT_RELATIVE_TIME",
+    "keepalive.refresh.lateness": "FT_RELATIVE_TIME", "keepalive.refresh.prev": "FT_FRAMENUM",
+    "keepalive.refresh.margin": "FT_RELATIVE_TIME", "keepalive.grace.overrun": "FT_RELATIVE_TIME",
+    "keepalive.retrans.count": "FT_UINT32", "keepalive.retrans.original": "FT_FRAMENUM",
+    "keepalive.retrans.gap": "FT_RELATIVE_TIME", "keepalive.loss.consecutive": "FT_UINT32",
+    "keepalive.sccp.interval": "FT_UINT32", "keepalive.sccp.gap": "FT_RELATIVE_TIME",
+    "keepalive.sccp.ack_latency": "FT_RELATIVE_TIME", "keepalive.sccp.ack_latency_mean": "FT_RELATIVE_TIME",
+    "keepalive.sccp.missed": "FT_UINT32", "keepalive.arp.ip": "FT_IPv4", "keepalive.arp.claimed_mac": "FT_ETHER",
+    "keepalive.arp.owner_mac": "FT_ETHER", "keepalive.arp.frame": "FT_FRAMENUM",
+    "keepalive.syslog.reason": "FT_UINT32", "keepalive.syslog.last_seen": "FT_FRAMENUM",
+}
+
+
+SPEC_PREFS = {"refresh_delta": "5", "grace_window": "15", "late_tolerance_ms": "1000", "sccp_interval": "30",
+              "sccp_backup_interval": "60", "sccp_missed_threshold": "3", "loss_pattern_min": "3"}
+
+
+class Registration(unittest.TestCase):
+    def test_protocol(self):
+        rows = [l.split("\t") for l in harness.tshark(["-G", "protocols"]).splitlines()]
+        self.assertIn(["Keepalive Analysis", "KEEPALIVE", "keepalive"], [r[:3] for r in rows])
+
+    def test_every_spec_field_with_its_type(self):
+        types = {}
+        for line in harness.tshark(["-G", "fields"]).splitlines():
+            cols = line.split("\t")
+            if cols[0] == "F" and cols[2].startswith("keepalive."):
+                types[cols[2]] = cols[3]
+                self.assertEqual(cols[4], "keepalive", cols[2])
+        for name, ftype in SPEC_FIELDS.items():
+            self.assertEqual(types.get(name), ftype, name)
+
+    def test_every_spec_expert(self):
+        # Group and severity are checked by harness.experts() wherever an expert fires.
+        names = {l.split("\t")[2] for l in harness.tshark(["-G", "fields"]).splitlines() if l.startswith("F\t")}
+        for name in harness.EXPERTS:
+            self.assertIn(name, names)
+
+    def test_preferences_and_defaults(self):
+        prefs = {}
+        for line in harness.tshark(["-G", "defaultprefs"]).splitlines():
+            if line.startswith("#keepalive."):
+                k, _, v = line[len("#keepalive."):].partition(":")
+                prefs[k] = v.strip()
+        for name, default in SPEC_PREFS.items():
+            self.assertEqual(prefs.get(name), default, name)
+
+    def test_statistics_tree_is_listed(self):
+        p = harness.subprocess.run(harness.command(["-z", "help"]), stdout=harness.subprocess.PIPE,
+                                   stderr=harness.subprocess.STDOUT, text=True)
+        self.assertIn("keepalive,tree", p.stdout.split())
+
+
+class OnCaptures(unittest.TestCase):
+    def captures(self):
+        caps = sorted(glob.glob(os.path.join(harness.PUBLIC, "*.pcap*")))
+        self.assertTrue(caps, "no public captures found")
+        return caps
+
+    def test_disabling_the_protocol_removes_every_field(self):
+        for cap in self.captures():
+            for two_pass in (False, True):
+                out = harness.tshark(["--disable-protocol", "keepalive", "-V"], capture=cap, two_pass=two_pass)
+                self.assertNotIn("Keepalive Analysis", out, cap)
+                self.assertNotIn("[KA:", out, cap)
+
+    def test_every_capture_loads_and_the_stats_tree_runs(self):
+        for cap in self.captures():
+            for two_pass in (False, True):
+                out = harness.tshark(["-q", "-z", "keepalive,tree"], capture=cap, two_pass=two_pass)
+                self.assertIn("Keepalive Analysis", out, cap)
+
+
+if __name__ == "__main__":
+    harness.main()

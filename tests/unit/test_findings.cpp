@@ -1,0 +1,81 @@
+// The per-frame cache and interned strings.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <catch2/catch.hpp>
+
+#include <limits>
+
+#include "core/findings.h"
+
+using namespace ka;
+
+TEST_CASE("an annotation survives the cache round trip exactly") {
+    FindingStore store;
+    Annotation a;
+    a.subject = Subject::SipRefresh;
+    a.role = Role::Backup;
+    a.endpoint = 7;
+    a.server = 9;
+    a.set(Field::RefreshLateness, -1'500'000'000);
+    a.set(Field::RefreshExpected, std::numeric_limits<std::int64_t>::max());
+    a.set(Field::SessionEvent, 3);
+    a.raise(Expert::GraceBreach);
+    a.raise(Expert::PathLoss);
+    store.add(12, a);
+
+    REQUIRE(store.count(12) == 1);
+    Annotation b = store.get(12, 0);
+    CHECK(b.subject == Subject::SipRefresh);
+    CHECK(b.role == Role::Backup);
+    CHECK(b.endpoint == 7);
+    CHECK(b.server == 9);
+    CHECK(b.get(Field::RefreshLateness) == -1'500'000'000);
+    CHECK(b.get(Field::RefreshExpected) == std::numeric_limits<std::int64_t>::max());
+    CHECK(b.get(Field::SessionEvent) == 3);
+    CHECK_FALSE(b.has(Field::RefreshMargin));
+    CHECK(b.raised(Expert::GraceBreach));
+    CHECK(b.raised(Expert::PathLoss));
+    CHECK_FALSE(b.raised(Expert::Retransmission));
+    CHECK(b.present_mask() == a.present_mask());
+}
+
+TEST_CASE("several annotations per frame, frames without annotations") {
+    FindingStore store;
+    for (std::uint32_t frame : {3u, 3u, 5u}) {
+        Annotation a;
+        a.set(Field::RetransCount, frame);
+        a.endpoint = frame;
+        store.add(frame, a);
+    }
+    CHECK(store.count(1) == 0);
+    CHECK(store.count(3) == 2);
+    CHECK(store.count(4) == 0);
+    CHECK(store.count(5) == 1);
+    CHECK(store.get(5, 0).get(Field::RetransCount) == 5);
+    CHECK(store.get(3, 1).endpoint == 3);
+    CHECK(store.get(3, 2).subject == Subject::None);  // out of range: empty
+    CHECK(store.get(4, 0).present_mask() == 0);
+}
+
+TEST_CASE("a frame added out of order is still found") {
+    FindingStore store;
+    Annotation a;
+    a.set(Field::SccpMissed, 1);
+    store.add(10, a);
+    a.set(Field::SccpMissed, 2);
+    store.add(4, a);
+    CHECK(store.get(4, 0).get(Field::SccpMissed) == 2);
+    CHECK(store.get(10, 0).get(Field::SccpMissed) == 1);
+}
+
+TEST_CASE("strings are interned once; id 0 is the empty string") {
+    StringTable t;
+    CHECK(t.get(0).empty());
+    std::uint32_t a = t.intern("SEP0024142DDF24");
+    for (int i = 0; i < 1000; ++i) t.intern("other" + std::to_string(i));  // grow past any reallocation
+    CHECK(t.intern("SEP0024142DDF24") == a);
+    CHECK(t.get(a) == "SEP0024142DDF24");
+    CHECK(t.find("SEP0024142DDF24") == a);
+    CHECK(t.find("absent") == 0);
+    CHECK(t.intern("") == 0);
+    CHECK(t.get(999999) .empty());
+}

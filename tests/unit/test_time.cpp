@@ -1,0 +1,39 @@
+// Durations and clock times as people read them in expert messages.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <ctime>
+#include <limits>
+
+#include "core/time.h"
+
+using namespace ka;
+
+TEST_CASE("durations are formatted in the unit a person expects") {
+    CHECK(format_duration(millis(8300)) == "8.3 s");
+    CHECK(format_duration(-millis(1250)) == "-1.2 s");  // %.1f rounds half to even on 1.25
+    CHECK(format_duration(millis(420)) == "420 ms");
+    CHECK(format_duration(kMicrosecond * 250) == "0.250 ms");
+    CHECK(format_duration(seconds(605)) == "10 min 5 s");
+    CHECK(format_duration(std::numeric_limits<Nanos>::min()).front() == '-');
+}
+
+TEST_CASE("clock times are local wall-clock times with milliseconds") {
+    setenv("TZ", "UTC", 1);
+    tzset();
+    // 2014-11-14 22:58:12.909452 UTC
+    Nanos t = Nanos{1416005892} * kSecond + 909452000;
+    CHECK(format_clock(t) == "22:58:12.909");
+    CHECK(format_clock(-1) == "23:59:59.999");  // just before the epoch
+}
+
+TEST_CASE("saturating arithmetic never wraps") {
+    constexpr Nanos max = std::numeric_limits<Nanos>::max();
+    constexpr Nanos min = std::numeric_limits<Nanos>::min();
+    CHECK(add_sat(max, 1) == max);
+    CHECK(add_sat(min, -1) == min);
+    CHECK(sub_sat(min, 1) == min);
+    CHECK(sub_sat(max, -1) == max);
+    CHECK(sub_sat(seconds(130), seconds(115)) == seconds(15));
+}
