@@ -37,6 +37,15 @@ field_info* last(proto_tree* tree, int hf) {
 
 std::uint32_t uint_of(field_info* fi) { return fvalue_get_uinteger(&fi->value); }
 
+// FT_IPv4 values come back in network byte order.
+std::uint32_t ipv4_of(field_info* fi) { return g_ntohl(fvalue_get_uinteger(&fi->value)); }
+
+// Wireshark 4.0 keeps the line's CR on a Contact header's last parameter.
+std::string_view trimmed(std::string_view s) {
+    while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 // FT_BOOLEAN values are 64-bit in Wireshark 4.0.
 bool bool_of(field_info* fi) { return fvalue_get_uinteger64(&fi->value) != 0; }
 
@@ -170,7 +179,7 @@ void extract_sip(proto_tree* tree, bool over_tls, ka::Frame& out) {
         ka::SipContact& c = out.contacts[first_contact + unsigned(owner)];
         if (c.param_count == 0) c.first_param = static_cast<std::uint32_t>(out.contact_params.size());
         ++c.param_count;
-        out.contact_params.push_back(str_of(param));
+        out.contact_params.push_back(trimmed(str_of(param)));
     }
 }
 
@@ -198,9 +207,9 @@ void extract_arp(proto_tree* tree, ka::Frame& out) {
     out.arp.resize(n);
     each_owned(tree, pkts, id.arp_opcode, [&](unsigned i, field_info* f) { out.arp[i].opcode = static_cast<std::uint16_t>(uint_of(f)); });
     each_owned(tree, pkts, id.arp_src_mac, [&](unsigned i, field_info* f) { out.arp[i].sender_mac = mac_of(f); });
-    each_owned(tree, pkts, id.arp_src_ip, [&](unsigned i, field_info* f) { out.arp[i].sender_ip = uint_of(f); });
+    each_owned(tree, pkts, id.arp_src_ip, [&](unsigned i, field_info* f) { out.arp[i].sender_ip = ipv4_of(f); });
     each_owned(tree, pkts, id.arp_dst_mac, [&](unsigned i, field_info* f) { out.arp[i].target_mac = mac_of(f); });
-    each_owned(tree, pkts, id.arp_dst_ip, [&](unsigned i, field_info* f) { out.arp[i].target_ip = uint_of(f); });
+    each_owned(tree, pkts, id.arp_dst_ip, [&](unsigned i, field_info* f) { out.arp[i].target_ip = ipv4_of(f); });
     each_owned(tree, pkts, id.arp_gratuitous, [&](unsigned i, field_info* f) { out.arp[i].gratuitous = bool_of(f); });
 }
 
