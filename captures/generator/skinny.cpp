@@ -79,9 +79,12 @@ Bytes register_reject(const std::string& text) {
   return message(msg::RegisterReject, b);
 }
 
-Bytes unregister_req(std::uint32_t reason_code) {
+Bytes unregister_req(std::optional<std::uint32_t> reason_code) {
   Bytes b;
-  put_le32(b, reason_code);
+  if (reason_code) {
+    put_le32(b, *reason_code);
+    put_zeros(b, 8);
+  }
   return message(msg::UnregisterReq, b);
 }
 

@@ -73,8 +73,10 @@ Bytes register_ack(const RegisterAck& r);
 
 /// RegisterReject with a reason text (at most 31 characters).
 Bytes register_reject(const std::string& text);
-/// UnregisterReq with unRegReasonCode.
-Bytes unregister_req(std::uint32_t reason_code = 0);
+/// UnregisterReq. Without a reason: empty body (data_length 4). With one: the
+/// reason followed by 8 zero bytes (data_length 16), because Wireshark 4.0 only
+/// decodes skinny.unRegReasonCode when data_length > 12.
+Bytes unregister_req(std::optional<std::uint32_t> reason_code = std::nullopt);
 /// UnregisterAck with a status (0 = Ok).
 Bytes unregister_ack(std::uint32_t status = 0);
 
