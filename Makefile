@@ -43,9 +43,11 @@ demo: deps
 install: build
 	$(SUDO) cmake --install $(BUILD)
 
+# Personal plugin folder (not used by root: Wireshark ignores personal plugins when run as root).
+WS_ABI = $(shell pkg-config --modversion wireshark 2>/dev/null | cut -d. -f1,2)
 install-user: build
-	install -D -m 0644 $(BUILD)/plugins/*/epan/keepalive.so \
-	  $(HOME)/.local/lib/wireshark/plugins/$$(basename $$(dirname $$(dirname $$(ls $(BUILD)/plugins/*/epan/keepalive.so))))/epan/keepalive.so
+	install -D -m 0644 $(BUILD)/plugins/$(WS_ABI)/epan/keepalive.so \
+	  $(HOME)/.local/lib/wireshark/plugins/$(WS_ABI)/epan/keepalive.so
 
 package: deps
 	$(MAKE) build
