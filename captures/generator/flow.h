@@ -5,7 +5,9 @@
 // CapturePoint of the flow records it at t + that point's delay for the
 // segment's direction, on the point's interface, framed for that interface's
 // link type. By default a flow has one point: interface 0, on the client side,
-// no delay, i.e. a capture taken at the client's switch port.
+// no delay, i.e. a capture taken at the client's switch port. With delays,
+// pick each reply's `t` so that it follows its request as the replying side
+// sees it (the flow does not reorder causes and effects for you).
 //
 // Loss model: a segment sent with Delivery::Lost is dropped between the client
 // side and the server side. Points on the sender's side still record it; points
