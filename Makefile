@@ -10,7 +10,7 @@ DEPS := g++ make cmake pkg-config libwireshark-dev libglib2.0-dev tshark wiresha
         python3 dpkg-dev file
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps test demo install install-user package captures clean
+.PHONY: all build deps test demo install install-user install-profile-user package captures clean
 
 all: build
 
@@ -48,6 +48,11 @@ WS_ABI = $(shell pkg-config --modversion wireshark 2>/dev/null | cut -d. -f1,2)
 install-user: build
 	install -D -m 0644 $(BUILD)/plugins/$(WS_ABI)/epan/keepalive.so \
 	  $(HOME)/.local/lib/wireshark/plugins/$(WS_ABI)/epan/keepalive.so
+
+# The "Keepalive" profile for this user only.
+install-profile-user:
+	install -d $(HOME)/.config/wireshark/profiles/Keepalive
+	install -m 0644 packaging/profile/Keepalive/* $(HOME)/.config/wireshark/profiles/Keepalive/
 
 package: deps
 	$(MAKE) build
