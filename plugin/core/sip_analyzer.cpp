@@ -1,18 +1,666 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sip_analyzer.h"
 
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <queue>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "sip_contact.h"
+
 namespace ka {
+
+namespace {
+
+// Bounds: a flood of contacts, Call-IDs or connections must not grow the state without limit.
+constexpr std::size_t kMaxBindings = 65536;
+constexpr std::size_t kTxnsPerBinding = 4;   // REGISTER transactions remembered per binding
+constexpr std::size_t kMaxStreams = 65536;
+constexpr std::size_t kRefsPerStream = 4;    // requests remembered per TCP connection
+constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar's default
+// Breach forecast: the retransmission gap must have grown by this ratio on this many consecutive
+// attempts; breaches further away than the horizon are not worth a warning.
+constexpr std::int64_t kGrowthNum = 3, kGrowthDen = 2;
+constexpr std::uint32_t kGrowthRun = 3;
+constexpr std::uint32_t kForecastHorizon = 10;
+
+enum class Kind : std::uint8_t { Register, Unregister, Backup };
+
+// TCP sequence numbers compare modulo 2^32 (RFC 1982 serial arithmetic).
+bool seq_before(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) < 0; }
+
+std::uint64_t mix(std::uint64_t h, const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
+    return h;
+}
+std::uint64_t mix(std::uint64_t h, std::string_view s) { return mix(mix(h, s.data(), s.size()), "", 1); }
+template <class T>
+std::uint64_t mix(std::uint64_t h, T v) { return mix(h, &v, sizeof v); }
+constexpr std::uint64_t kSeed = 1469598103934665603ull;
+
+std::uint64_t stream_key(std::uint32_t iface, std::uint32_t stream) { return std::uint64_t{iface} << 32 | stream; }
+
+// One REGISTER (Call-ID, CSeq) and all its transmissions.
+struct Txn {
+    std::uint32_t id = 0;  // 0: free slot
+    std::uint64_t key = 0;
+    std::string call_id;
+    std::uint32_t cseq = 0;
+    std::uint32_t attempt = 0;  // refresh number
+    bool first_of_attempt = false;
+    std::uint32_t requested = 0;  // expiry the REGISTER asked for
+    std::uint32_t first_frame = 0;
+    Nanos first_time = 0;
+    Nanos last_time = 0;             // latest transmission
+    Nanos sent_before_delivery = 0;  // latest transmission before the delivery evidence
+    std::uint32_t retrans = 0;
+    bool delivered = false;
+    std::uint32_t delivery_frame = 0;
+    bool final = false;  // a final response arrived
+    // Byte range of the request in its TCP stream.
+    bool has_range = false;
+    std::uint64_t stream = 0;
+    std::uint32_t start = 0, end = 0;
+};
+
+struct Binding {
+    bool live = false;
+    std::uint64_t key = 0;
+    std::uint32_t iface = 0;
+    IpAddr registrar;
+    std::uint16_t port = 0;
+    Transport transport = Transport::None;
+    std::string aor, identity;          // identity: +sip.instance, else the Contact URI
+    std::string contact_uri, instance;  // to find the binding's contact in a 2xx
+    IpAddr phone;
+    std::uint32_t endpoint = 0, server = 0, device = 0;  // StringTable ids
+    Role role = Role::Primary;
+    Nanos last_activity = 0;
+    bool has_last_sent = false;  // UDP: the phone's previous REGISTER transmission
+    Nanos last_sent = 0;
+
+    // The current (or last) attempt.
+    std::uint32_t attempts = 0;
+    bool open = false;
+    Kind kind = Kind::Register;
+    std::string call_id;
+    bool first_retransmitted = false;
+    bool has_idle = false;
+    Nanos idle = 0;  // idle time before the attempt's first transmission
+    std::uint8_t latest = 0;
+    std::uint8_t next_slot = 0;
+    std::array<Txn, kTxnsPerBinding> txns;
+
+    // Expectation set by the last 2xx.
+    bool expecting = false;
+    bool breach_reported = false;
+    std::uint32_t generation = 0;
+    Nanos expected = 0, deadline = 0;
+    bool has_ok = false;
+    std::uint32_t ok_frame = 0;
+    Nanos ok_time = 0;
+
+    // History across attempts.
+    Nanos last_gap = 0;
+    std::uint32_t growth_run = 0;
+    std::uint32_t loss_run = 0;
+};
+
+struct StreamRef {
+    std::uint32_t binding = 0;
+    std::uint32_t txn = 0;  // Txn::id
+    std::uint8_t slot = 0;
+};
+
+struct Stream {
+    IpAddr client;
+    std::uint16_t client_port = 0;
+    std::array<StreamRef, kRefsPerStream> refs{};
+    std::uint8_t count = 0, next = 0;
+    bool has_last_client = false;
+    Nanos last_client = 0;  // the client's latest segment
+    Nanos last_use = 0;
+};
+
+struct Deadline {
+    Nanos at;
+    std::uint32_t binding;
+    std::uint32_t generation;
+    bool operator>(const Deadline& o) const {
+        if (at != o.at) return at > o.at;
+        return binding > o.binding;
+    }
+};
+
+}  // namespace
 
 struct SipAnalyzer::Impl {
     explicit Impl(Context& c) : ctx(c) {}
     Context& ctx;
+    std::vector<Binding> bindings;
+    std::vector<std::uint32_t> free_bindings;
+    std::size_t live_bindings = 0;
+    std::unordered_map<std::uint64_t, std::uint32_t> binding_index;
+    std::unordered_map<std::uint64_t, std::uint32_t> txn_index;  // key -> binding << 8 | slot
+    std::unordered_map<std::uint64_t, Stream> streams;
+    std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> deadlines;
+    std::uint32_t next_id = 1;
+
+    void on_frame(const Frame& f);
+    void on_register(const Frame& f, const SipMessage& m);
+    void on_response(const Frame& f, const SipMessage& m);
+    void on_tcp(const Frame& f);
+    void check_deadlines(const Frame& f);
+
+    Annotation base(const Binding& b, Subject s) const;
+    Binding* binding_for(const Frame& f, const SipMessage& m, const sip::ContactFacts& c);
+    std::uint32_t allocate_binding();
+    void release(std::uint32_t idx);
+    void evict_idle();
+    Txn* find_txn(std::uint32_t iface, std::string_view call_id, std::uint32_t cseq, std::uint32_t* binding);
+    Txn& new_txn(std::uint32_t idx, Binding& b, std::uint64_t key);
+    Stream* stream_for(const Frame& f, bool create);
+    Txn* ref_txn(const StreamRef& r, std::uint64_t key);
+
+    void transmitted_again(Binding& b, Txn& t, const Frame& f);
+    void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, bool refused);
+    void granted(Annotation& a, Binding& b, Txn& t, const Frame& f, const SipMessage& m);
+    void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
+    bool settle_deadline(Binding& b, const Frame& f, bool delivered_now);
+    void arm(Binding& b, std::uint32_t idx);
 };
+
+Annotation SipAnalyzer::Impl::base(const Binding& b, Subject s) const {
+    Annotation a;
+    a.subject = s;
+    a.role = b.role;
+    a.endpoint = b.endpoint;
+    a.server = b.server;
+    return a;
+}
+
+void SipAnalyzer::Impl::on_frame(const Frame& f) {
+    for (const SipMessage& m : f.sip) {
+        if (m.is_request) {
+            if (m.method == "REGISTER") on_register(f, m);
+        } else if (m.status >= 100 && m.cseq_method == "REGISTER") {
+            on_response(f, m);
+        }
+    }
+    if (f.tcp.present && !streams.empty()) on_tcp(f);
+    if (!deadlines.empty() && deadlines.top().at < f.time) check_deadlines(f);
+}
+
+// ---- bindings, transactions, streams -------------------------------------------------------------
+
+std::uint32_t SipAnalyzer::Impl::allocate_binding() {
+    if (free_bindings.empty() && bindings.size() >= kMaxBindings) evict_idle();
+    std::uint32_t idx;
+    if (!free_bindings.empty()) {
+        idx = free_bindings.back();
+        free_bindings.pop_back();
+    } else {
+        idx = static_cast<std::uint32_t>(bindings.size());
+        bindings.emplace_back();
+    }
+    ++live_bindings;
+    return idx;
+}
+
+void SipAnalyzer::Impl::release(std::uint32_t idx) {
+    Binding& b = bindings[idx];
+    auto it = binding_index.find(b.key);
+    if (it != binding_index.end() && it->second == idx) binding_index.erase(it);
+    for (std::size_t s = 0; s < kTxnsPerBinding; ++s) {
+        const Txn& t = b.txns[s];
+        if (!t.id) continue;
+        auto ti = txn_index.find(t.key);
+        if (ti != txn_index.end() && ti->second == (idx << 8 | s)) txn_index.erase(ti);
+    }
+    b = Binding{};
+    free_bindings.push_back(idx);
+    --live_bindings;
+}
+
+// The least recently active eighth goes: those phones left the capture or never come back.
+void SipAnalyzer::Impl::evict_idle() {
+    std::vector<std::pair<Nanos, std::uint32_t>> order;
+    order.reserve(bindings.size());
+    for (std::uint32_t i = 0; i < bindings.size(); ++i)
+        if (bindings[i].live) order.emplace_back(bindings[i].last_activity, i);
+    std::size_t n = std::max<std::size_t>(1, order.size() / 8);
+    std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n - 1), order.end());
+    for (std::size_t i = 0; i < n && i < order.size(); ++i) release(order[i].second);
+}
+
+Binding* SipAnalyzer::Impl::binding_for(const Frame& f, const SipMessage& m, const sip::ContactFacts& c) {
+    std::string_view identity = c.instance.empty() ? c.address : c.instance;
+    std::uint64_t key = mix(kSeed, f.interface_id);
+    key = mix(key, f.dst_ip.family);
+    key = mix(key, f.dst_ip.bytes, sizeof f.dst_ip.bytes);
+    key = mix(key, f.dst_port);
+    key = mix(key, f.transport);
+    key = mix(mix(key, m.to_addr), identity);
+
+    auto it = binding_index.find(key);
+    if (it != binding_index.end()) {
+        Binding& b = bindings[it->second];
+        if (b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
+            b.transport == f.transport && b.aor == m.to_addr && b.identity == identity)
+            return &b;
+    }
+    std::uint32_t idx = allocate_binding();
+    Binding& b = bindings[idx];
+    b.live = true;
+    b.key = key;
+    b.iface = f.interface_id;
+    b.registrar = f.dst_ip;
+    b.port = f.dst_port;
+    b.transport = f.transport;
+    b.aor = m.to_addr;
+    b.identity = identity;
+    b.contact_uri = c.address;
+    b.instance = c.instance;
+    b.phone = f.src_ip;
+    b.server = ctx.server_id(f.dst_ip, f.dst_port, f.transport);
+    binding_index[key] = idx;
+    return &b;
+}
+
+Txn* SipAnalyzer::Impl::find_txn(std::uint32_t iface, std::string_view call_id, std::uint32_t cseq,
+                                 std::uint32_t* binding) {
+    auto it = txn_index.find(mix(mix(mix(kSeed, iface), call_id), cseq));
+    if (it == txn_index.end()) return nullptr;
+    Txn& t = bindings[it->second >> 8].txns[it->second & 0xff];
+    if (t.cseq != cseq || t.call_id != call_id) return nullptr;
+    *binding = it->second >> 8;
+    return &t;
+}
+
+Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t key) {
+    std::uint8_t slot = b.next_slot;
+    b.next_slot = static_cast<std::uint8_t>((slot + 1) % kTxnsPerBinding);
+    Txn& t = b.txns[slot];
+    if (t.id) {
+        auto it = txn_index.find(t.key);
+        if (it != txn_index.end() && it->second == (idx << 8 | slot)) txn_index.erase(it);
+    }
+    std::string call_id = std::move(t.call_id);  // keeps its capacity
+    t = Txn{};
+    t.call_id = std::move(call_id);
+    t.id = next_id++;
+    t.key = key;
+    txn_index[key] = idx << 8 | slot;
+    b.latest = slot;
+    return t;
+}
+
+Stream* SipAnalyzer::Impl::stream_for(const Frame& f, bool create) {
+    std::uint64_t key = stream_key(f.interface_id, f.tcp.stream);
+    auto it = streams.find(key);
+    if (it != streams.end()) return &it->second;
+    if (!create) return nullptr;
+    if (streams.size() >= kMaxStreams) {
+        std::vector<std::pair<Nanos, std::uint64_t>> order;
+        order.reserve(streams.size());
+        for (const auto& [k, s] : streams) order.emplace_back(s.last_use, k);
+        std::size_t n = order.size() / 8;
+        std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end());
+        for (std::size_t i = 0; i < n; ++i) streams.erase(order[i].second);
+    }
+    Stream& s = streams[key];
+    s.client = f.src_ip;
+    s.client_port = f.src_port;
+    return &s;
+}
+
+Txn* SipAnalyzer::Impl::ref_txn(const StreamRef& r, std::uint64_t key) {
+    if (r.txn == 0 || r.binding >= bindings.size()) return nullptr;
+    Binding& b = bindings[r.binding];
+    Txn& t = b.txns[r.slot];
+    return b.live && t.id == r.txn && t.has_range && t.stream == key ? &t : nullptr;
+}
+
+// ---- deadlines ------------------------------------------------------------------------------------
+
+void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
+    b.generation = next_id++;
+    deadlines.push({b.deadline, idx, b.generation});
+    // Superseded entries stay until their time passes; rebuild when they dominate.
+    if (deadlines.size() > 4 * live_bindings + 1024) {
+        std::vector<Deadline> keep;
+        for (std::uint32_t i = 0; i < bindings.size(); ++i) {
+            const Binding& o = bindings[i];
+            if (o.live && o.expecting && !o.breach_reported) keep.push_back({o.deadline, i, o.generation});
+        }
+        deadlines = decltype(deadlines)(std::greater<Deadline>(), std::move(keep));
+    }
+}
+
+// Reports a breach when the binding's deadline has passed without delivery. A REGISTER that
+// reached the registrar in time and still awaits its final response is given the benefit of the
+// doubt until that response refuses it.
+bool SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool delivered_now) {
+    if (!b.expecting || b.breach_reported || f.time <= b.deadline) return false;
+    const Txn& latest = b.txns[b.latest];
+    if (!delivered_now && b.open && latest.id && latest.attempt == b.attempts && latest.delivered && !latest.final &&
+        latest.delivery_frame != f.number)
+        return false;
+    Annotation a = base(b, Subject::SipDeadline);
+    a.set(Field::RefreshNumber, b.open ? b.attempts : b.attempts + 1);
+    a.set(Field::RefreshExpected, b.expected);
+    a.set(Field::RefreshDeadline, b.deadline);
+    a.set(Field::RefreshPrev, b.ok_frame);
+    a.set(Field::GraceOverrun, sub_sat(f.time, b.deadline));
+    if (delivered_now) a.set(Field::DeliveryFrame, f.number);
+    a.raise(Expert::GraceBreach);
+    ctx.sink.emit(a);
+    b.breach_reported = true;
+    return true;
+}
+
+void SipAnalyzer::Impl::check_deadlines(const Frame& f) {
+    while (!deadlines.empty() && deadlines.top().at < f.time) {
+        Deadline d = deadlines.top();
+        deadlines.pop();
+        Binding& b = bindings[d.binding];
+        if (b.live && b.generation == d.generation) settle_deadline(b, f, false);
+    }
+}
+
+// ---- REGISTER ----------------------------------------------------------------------------------------
+
+void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
+    ++t.retrans;
+    Annotation a = base(b, Subject::SipRetransmission);
+    a.set(Field::RefreshNumber, t.attempt);
+    a.set(Field::RetransCount, t.retrans);
+    a.set(Field::RetransOriginal, t.first_frame);
+    a.set(Field::RetransGap, sub_sat(f.time, t.last_time));
+    a.raise(Expert::Retransmission);
+    t.last_time = f.time;
+    if (!t.delivered) t.sent_before_delivery = f.time;
+    if (t.first_of_attempt && t.retrans == 1 && t.attempt == b.attempts) {
+        b.first_retransmitted = true;
+        ++b.loss_run;
+        if (b.loss_run >= std::max<std::uint32_t>(1, ctx.config.loss_pattern_min)) {
+            a.set(Field::LossConsecutive, b.loss_run);
+            if (b.has_idle) a.set(Field::IdleInterval, b.idle);
+            a.raise(Expert::LossPattern);
+        }
+    }
+    b.last_activity = f.time;
+    ctx.sink.emit(a);
+    ctx.directory.touch(b.device, b.phone, f.number, f.time);
+}
+
+void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
+    if (m.contact_count == 0 || m.first_contact >= f.contacts.size()) return;  // a query, not a binding
+    sip::ContactFacts c = sip::contact_facts(f, f.contacts[m.first_contact]);
+    if (c.address.empty() && c.instance.empty()) return;
+
+    std::uint32_t idx;
+    if (Txn* t = find_txn(f.interface_id, m.call_id, m.cseq, &idx)) {
+        transmitted_again(bindings[idx], *t, f);  // SIP-level resend (UDP) or a resend on a new connection
+        return;
+    }
+    Binding* bp = binding_for(f, m, c);
+    Binding& b = *bp;
+    idx = static_cast<std::uint32_t>(bp - bindings.data());
+    if (!b.device && !c.device_name.empty()) b.device = ctx.strings.intern(c.device_name);
+    if (!b.endpoint)
+        b.endpoint = b.device ? b.device : !m.to_addr.empty() ? ctx.strings.intern(m.to_addr)
+                                                              : ctx.strings.intern(f.src_ip.to_string());
+    b.phone = f.src_ip;
+
+    std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
+    Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
+
+    // Idle time before this transmission: since the phone's previous frame on the connection (TCP)
+    // or its previous REGISTER (UDP).
+    Stream* stream = nullptr;
+    if (f.tcp.present && f.transport != Transport::Udp) stream = stream_for(f, true);
+    bool has_idle = stream ? stream->has_last_client : b.has_last_sent;
+    Nanos idle = sub_sat(f.time, stream ? stream->last_client : b.last_sent);
+
+    bool new_attempt = !b.open || kind != b.kind || m.call_id != b.call_id;
+    Annotation a = base(b, new_attempt ? Subject::SipRefresh : Subject::SipRequest);
+    if (new_attempt) {
+        settle_deadline(b, f, false);
+        if (b.attempts > 0 && !b.first_retransmitted) b.loss_run = 0;
+        ++b.attempts;
+        b.open = true;
+        b.kind = kind;
+        b.call_id = m.call_id;
+        b.first_retransmitted = false;
+        b.has_idle = has_idle;
+        b.idle = idle;
+        b.role = kind == Kind::Backup ? Role::Backup : Role::Primary;
+        a.role = b.role;
+        if (b.expecting) {
+            a.set(Field::RefreshExpected, b.expected);
+            a.set(Field::RefreshDeadline, b.deadline);
+            a.set(Field::RefreshInterval, sub_sat(f.time, b.ok_time));
+            a.set(Field::RefreshPrev, b.ok_frame);
+            if (kind == Kind::Register) {
+                Nanos lateness = sub_sat(f.time, b.expected);
+                a.set(Field::RefreshLateness, lateness);
+                if (lateness > ctx.config.late_tolerance) a.raise(Expert::RefreshLate);
+            }
+        } else if (kind == Kind::Backup && b.has_ok) {
+            a.set(Field::RefreshInterval, sub_sat(f.time, b.ok_time));
+            a.set(Field::RefreshPrev, b.ok_frame);
+        }
+        if (kind == Kind::Unregister) {
+            a.raise(Expert::Unregister);
+            b.expecting = false;  // the registrar is asked to drop the binding: no refresh is due
+        }
+        if (kind == Kind::Backup) a.raise(Expert::BackupKeepalive);
+    }
+    a.set(Field::RefreshNumber, b.attempts);
+    a.set(Field::RetransCount, 0);
+
+    Txn& t = new_txn(idx, b, mix(mix(mix(kSeed, f.interface_id), m.call_id), m.cseq));
+    t.call_id.assign(m.call_id.data(), m.call_id.size());
+    t.cseq = m.cseq;
+    t.attempt = b.attempts;
+    t.first_of_attempt = new_attempt;
+    t.requested = requested;
+    t.first_frame = f.number;
+    t.first_time = t.last_time = t.sent_before_delivery = f.time;
+    if (stream) {
+        std::uint64_t key = stream_key(f.interface_id, f.tcp.stream);
+        t.has_range = true;
+        t.stream = key;
+        if (m.length > 0) {  // the message's own bytes; over TLS only the segment is known
+            t.end = f.tcp.seq + f.tcp.len - m.tail;
+            t.start = t.end - m.length;
+        } else {
+            t.start = f.tcp.seq;
+            t.end = f.tcp.seq + f.tcp.len;
+        }
+        stream->refs[stream->next] = {idx, t.id, b.latest};
+        stream->next = static_cast<std::uint8_t>((stream->next + 1) % kRefsPerStream);
+        if (stream->count < kRefsPerStream) ++stream->count;
+        stream->last_use = f.time;
+    }
+    // A further transaction after the deadline: the earlier ones were not accepted in time.
+    if (!new_attempt) settle_deadline(b, f, false);
+    b.has_last_sent = true;
+    b.last_sent = f.time;
+    b.last_activity = f.time;
+    ctx.sink.emit(a);
+    ctx.directory.touch(b.device, b.phone, f.number, f.time);
+}
+
+// ---- responses and delivery --------------------------------------------------------------------------
+
+// First evidence that the registrar received the transaction. The margin belongs to the attempt's
+// delivery; a refusal (401, 407, 403 ...) is no delivery of a refresh, so it carries none.
+void SipAnalyzer::Impl::deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, bool refused) {
+    t.delivered = true;
+    t.delivery_frame = f.number;
+    a.set(Field::RetransCount, t.retrans);
+    if (refused || !b.expecting || t.attempt != b.attempts) return;
+    a.set(Field::RefreshMargin, sub_sat(b.deadline, f.time));
+    if (f.time > b.deadline) settle_deadline(b, f, true);
+}
+
+void SipAnalyzer::Impl::forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap,
+                                 std::uint32_t grant) const {
+    const double ratio = static_cast<double>(gap) / static_cast<double>(prev_gap);
+    const Nanos slack = sub_sat(b.deadline, b.expected);
+    const Nanos period = sub_sat(seconds(grant), ctx.config.refresh_delta);
+    Nanos expected = b.expected;
+    double projected = static_cast<double>(gap);
+    for (std::uint32_t n = 1; n <= kForecastHorizon; ++n) {
+        projected *= ratio;
+        if (projected > 9e18) return;
+        const Nanos g = std::llround(projected);
+        if (g > slack) {
+            a.set(Field::ForecastRefreshes, n);
+            a.set(Field::ForecastTime, add_sat(expected, slack));
+            a.set(Field::ForecastGap, g);
+            a.raise(Expert::BreachForecast);
+            return;
+        }
+        // The refresh after that one is expected one period after its (late) delivery.
+        expected = add_sat(add_sat(expected, g), period);
+    }
+}
+
+void SipAnalyzer::Impl::granted(Annotation& a, Binding& b, Txn& t, const Frame& f, const SipMessage& m) {
+    b.open = false;
+    b.has_ok = true;
+    b.ok_frame = f.number;
+    b.ok_time = f.time;
+    if (t.delivery_frame != f.number) a.set(Field::DeliveryFrame, t.delivery_frame);
+    if (b.kind != Kind::Register) return;
+
+    // Granted expiry: the binding's own contact in the 2xx, else the Expires header, else the request.
+    const SipContact* mine = nullptr;
+    const SipContact* by_uri = nullptr;
+    std::uint32_t end = std::min<std::uint32_t>(m.first_contact + m.contact_count, static_cast<std::uint32_t>(f.contacts.size()));
+    for (std::uint32_t i = m.first_contact; i < end && !mine; ++i) {
+        sip::ContactFacts c = sip::contact_facts(f, f.contacts[i]);
+        if (!b.instance.empty() && c.instance == b.instance) mine = &f.contacts[i];
+        else if (!by_uri && c.address == b.contact_uri) by_uri = &f.contacts[i];
+    }
+    if (!mine) mine = by_uri;
+    if (!mine && m.contact_count == 1 && m.first_contact < f.contacts.size()) mine = &f.contacts[m.first_contact];
+    std::uint32_t grant = t.requested;
+    sip::ContactFacts facts;
+    if (mine) facts = sip::contact_facts(f, *mine);
+    if (facts.has_expires) grant = facts.expires;
+    else if (m.has_expires) grant = m.expires;
+    a.set(Field::ExpiresGranted, grant);
+
+    const bool breached = b.breach_reported && b.expecting;
+    if (grant == 0) {
+        b.expecting = false;
+        return;
+    }
+    b.expected = sub_sat(add_sat(f.time, seconds(grant)), ctx.config.refresh_delta);
+    b.deadline = add_sat(b.expected, ctx.config.grace_window);
+    b.expecting = true;
+    b.breach_reported = false;
+    a.set(Field::RefreshExpected, b.expected);
+    a.set(Field::RefreshDeadline, b.deadline);
+    arm(b, static_cast<std::uint32_t>(&b - bindings.data()));
+
+    // Retransmission back-off over connection-oriented transports: each attempt inherits the
+    // doubled timeout of the previous one (SPEC 2.5).
+    if (b.transport == Transport::Udp) return;
+    const Nanos gap = sub_sat(t.sent_before_delivery, t.first_time);
+    const Nanos prev_gap = b.last_gap;
+    b.last_gap = gap;
+    if (gap > 0 && prev_gap > 0 && gap * kGrowthDen >= prev_gap * kGrowthNum) ++b.growth_run;
+    else b.growth_run = 0;
+    if (b.growth_run >= kGrowthRun && !breached) forecast(a, b, gap, prev_gap, grant);
+}
+
+void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
+    std::uint32_t idx;
+    Txn* tp = find_txn(f.interface_id, m.call_id, m.cseq, &idx);
+    if (!tp) return;
+    Txn& t = *tp;
+    Binding& b = bindings[idx];
+    Annotation a = base(b, Subject::SipResponse);
+    a.set(Field::RefreshNumber, t.attempt);
+    const bool success = m.status >= 200 && m.status < 300;
+    const bool refused = m.status >= 300;
+    if (!t.delivered) deliver(a, b, t, f, refused);
+    if (!t.final && m.status >= 200) {
+        t.final = true;
+        if (t.attempt == b.attempts && b.open) {
+            if (success) granted(a, b, t, f, m);
+            else settle_deadline(b, f, false);  // a refusal after the deadline: no refresh made it
+        }
+    }
+    b.last_activity = f.time;
+    ctx.sink.emit(a);
+}
+
+// ---- TCP: retransmissions Wireshark keeps from SIP, and the registrar's ACKs ------------------------
+
+void SipAnalyzer::Impl::on_tcp(const Frame& f) {
+    std::uint64_t key = stream_key(f.interface_id, f.tcp.stream);
+    auto it = streams.find(key);
+    if (it == streams.end()) return;
+    Stream& s = it->second;
+    const bool from_client = f.src_ip == s.client && f.src_port == s.client_port;
+    const bool to_client = f.dst_ip == s.client && f.dst_port == s.client_port;
+    if (to_client && f.tcp.has(TcpInfo::kAck)) {
+        for (std::uint8_t i = 0; i < s.count; ++i) {
+            const StreamRef& r = s.refs[i];
+            Txn* t = ref_txn(r, key);
+            if (!t || t->delivered || seq_before(f.tcp.ack, t->end)) continue;
+            Binding& b = bindings[r.binding];
+            Annotation a = base(b, Subject::SipResponse);
+            a.set(Field::RefreshNumber, t->attempt);
+            deliver(a, b, *t, f, false);
+            ctx.sink.emit(a);
+        }
+    } else if (from_client) {
+        if (f.tcp.retransmission && f.sip.empty() && f.tcp.len > 0) {
+            const std::uint32_t seg_end = f.tcp.seq + f.tcp.len;
+            for (std::uint8_t i = 0; i < s.count; ++i) {
+                const StreamRef& r = s.refs[i];
+                Txn* t = ref_txn(r, key);
+                if (t && seq_before(f.tcp.seq, t->end) && seq_before(t->start, seg_end))
+                    transmitted_again(bindings[r.binding], *t, f);
+            }
+        }
+        s.has_last_client = true;
+        s.last_client = f.time;
+    }
+    s.last_use = f.time;
+}
+
+// ---- public ------------------------------------------------------------------------------------------
 
 SipAnalyzer::SipAnalyzer(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}
 SipAnalyzer::~SipAnalyzer() = default;
 
-void SipAnalyzer::on_frame(const Frame&) {}
+void SipAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
 
-std::size_t SipAnalyzer::state_bytes() const { return sizeof(Impl); }
+std::size_t SipAnalyzer::state_bytes() const {
+    const Impl& s = *impl_;
+    std::size_t n = sizeof(Impl) + s.bindings.capacity() * sizeof(Binding) +
+                    s.free_bindings.capacity() * sizeof(std::uint32_t) +
+                    s.binding_index.size() * (sizeof(std::uint64_t) + sizeof(std::uint32_t) + 24) +
+                    s.txn_index.size() * (sizeof(std::uint64_t) + sizeof(std::uint32_t) + 24) +
+                    s.streams.size() * (sizeof(std::uint64_t) + sizeof(Stream) + 24) + s.deadlines.size() * sizeof(Deadline);
+    for (const Binding& b : s.bindings) {
+        n += b.aor.capacity() + b.identity.capacity() + b.contact_uri.capacity() + b.instance.capacity() + b.call_id.capacity();
+        for (const Txn& t : b.txns) n += t.call_id.capacity();
+    }
+    return n;
+}
 
 }  // namespace ka

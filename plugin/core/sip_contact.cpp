@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "sip_contact.h"
+
+#include <limits>
+
+namespace ka::sip {
+
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+    while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+    return s;
+}
+
+std::string_view unquote(std::string_view s) {
+    s = trim(s);
+    if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = trim(s.substr(1, s.size() - 2));
+    return s;
+}
+
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+
+}  // namespace
+
+bool parse_seconds(std::string_view s, std::uint32_t& out) {
+    s = unquote(s);
+    if (s.empty()) return false;
+    std::uint64_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return false;
+        if (v <= std::numeric_limits<std::uint32_t>::max()) v = v * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    out = v > std::numeric_limits<std::uint32_t>::max() ? std::numeric_limits<std::uint32_t>::max()
+                                                         : static_cast<std::uint32_t>(v);
+    return true;
+}
+
+bool param_named(std::string_view param, std::string_view name, std::string_view& value) {
+    param = trim(param);
+    std::size_t eq = param.find('=');
+    if (!iequals(trim(param.substr(0, eq)), name)) return false;
+    value = eq == std::string_view::npos ? std::string_view() : unquote(param.substr(eq + 1));
+    return true;
+}
+
+ContactFacts contact_facts(const Frame& f, const SipContact& c) {
+    ContactFacts facts;
+    std::string_view uri = trim(c.uri);
+    facts.address = trim(uri.substr(0, uri.find_first_of(";?")));
+    std::size_t end = std::size_t{c.first_param} + c.param_count;
+    if (end > f.contact_params.size()) end = f.contact_params.size();
+    for (std::size_t i = c.first_param; i < end; ++i) {
+        std::string_view p = f.contact_params[i];
+        std::string_view v;
+        if (param_named(p, "expires", v)) {
+            facts.has_expires = parse_seconds(v, facts.expires);
+        } else if (param_named(p, "+sip.instance", v)) {
+            facts.instance = v;
+        } else if (param_named(p, "+u.sip!devicename.ccm.cisco.com", v)) {
+            facts.device_name = v;
+        } else if (param_named(p, "cisco-keep-alive", v)) {
+            facts.keep_alive = true;
+        }
+    }
+    return facts;
+}
+
+}  // namespace ka::sip

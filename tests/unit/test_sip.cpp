@@ -1,0 +1,434 @@
+// SIP registration analysis on hand-built frames: bindings, attempts, TCP byte ranges, deadlines.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <catch2/catch.hpp>
+
+#include <deque>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "core/engine.h"
+#include "core/sip_contact.h"
+
+using namespace ka;
+
+namespace {
+
+const IpAddr kPhone = IpAddr::v4(0x0a000005);      // 10.0.0.5
+const IpAddr kRegistrar = IpAddr::v4(0x0a000001);  // 10.0.0.1
+constexpr std::uint16_t kPhonePort = 5060, kRegistrarPort = 5060;
+const Nanos kT0 = seconds(1'700'000'000);
+
+// Builds frames the way the glue fills them; owns the strings their views point to.
+class Wire {
+public:
+    std::string_view keep(std::string s) {
+        strings_.push_back(std::move(s));
+        return strings_.back();
+    }
+
+    Frame frame(std::uint32_t number, Nanos t, bool to_server, Transport tr = Transport::Udp) {
+        Frame f;
+        f.number = number;
+        f.time = t;
+        f.src_ip = to_server ? kPhone : kRegistrar;
+        f.dst_ip = to_server ? kRegistrar : kPhone;
+        f.src_port = to_server ? kPhonePort : kRegistrarPort;
+        f.dst_port = to_server ? kRegistrarPort : kPhonePort;
+        f.transport = tr;
+        return f;
+    }
+
+    // TCP facts of a frame: relative seq, payload length, ack, flags.
+    static void tcp(Frame& f, std::uint32_t stream, std::uint32_t seq, std::uint32_t len, std::uint32_t ack,
+                    bool retransmission = false) {
+        f.tcp.present = true;
+        f.tcp.stream = stream;
+        f.tcp.seq = f.tcp.seq_raw = seq;
+        f.tcp.len = len;
+        f.tcp.ack = ack;
+        f.tcp.flags = TcpInfo::kAck | (len ? TcpInfo::kPsh : 0);
+        f.tcp.retransmission = retransmission;
+    }
+
+    SipMessage& add_register(Frame& f, const std::string& call_id, std::uint32_t cseq,
+                             const std::vector<std::string>& params, const std::string& contact = "sip:100@10.0.0.5:5060",
+                             const std::string& aor = "sip:100@10.0.0.1") {
+        SipMessage m;
+        m.is_request = true;
+        m.method = "REGISTER";
+        m.call_id = keep(call_id);
+        m.cseq = cseq;
+        m.cseq_method = "REGISTER";
+        m.to_addr = keep(aor);
+        add_contact(f, m, contact, params);
+        f.sip.push_back(m);
+        return f.sip.back();
+    }
+
+    SipMessage& add_response(Frame& f, std::uint32_t status, const std::string& call_id, std::uint32_t cseq,
+                             const std::vector<std::string>& params = {}, const std::string& contact = "sip:100@10.0.0.5:5060") {
+        SipMessage m;
+        m.status = status;
+        m.call_id = keep(call_id);
+        m.cseq = cseq;
+        m.cseq_method = "REGISTER";
+        m.to_addr = "sip:100@10.0.0.1";
+        if (!params.empty()) add_contact(f, m, contact, params);
+        f.sip.push_back(m);
+        return f.sip.back();
+    }
+
+private:
+    void add_contact(Frame& f, SipMessage& m, const std::string& uri, const std::vector<std::string>& params) {
+        SipContact c;
+        c.uri = keep(uri);
+        c.first_param = static_cast<std::uint32_t>(f.contact_params.size());
+        c.param_count = static_cast<std::uint32_t>(params.size());
+        for (const std::string& p : params) f.contact_params.push_back(keep(p));
+        if (m.contact_count == 0) m.first_contact = static_cast<std::uint32_t>(f.contacts.size());
+        ++m.contact_count;
+        f.contacts.push_back(c);
+    }
+
+    std::deque<std::string> strings_;
+};
+
+struct Run {
+    Engine engine{Config{}};
+    std::vector<std::uint32_t> frames;
+    explicit Run(const Config& c = Config{}) : engine(c) {}
+
+    void operator()(Frame f) { engine.process(f); }
+    std::vector<Annotation> at(std::uint32_t frame) const {
+        std::vector<Annotation> v;
+        for (std::size_t i = 0; i < engine.count(frame); ++i) v.push_back(engine.get(frame, i));
+        return v;
+    }
+    Annotation one(std::uint32_t frame) const {
+        auto v = at(frame);
+        REQUIRE(v.size() == 1);
+        return v[0];
+    }
+    int experts(Expert e, std::uint32_t last_frame) const {
+        int n = 0;
+        for (std::uint32_t i = 1; i <= last_frame; ++i)
+            for (const Annotation& a : at(i)) n += a.raised(e);
+        return n;
+    }
+    const std::string& str(std::uint32_t id) const { return engine.strings().get(id); }
+};
+
+const std::vector<std::string> kCisco = {"+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-0024142ddf24>\"",
+                                         "+u.sip!devicename.ccm.cisco.com=\"SEP0024142DDF24\""};
+
+std::vector<std::string> with(std::vector<std::string> v, const std::string& p) {
+    v.push_back(p);
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("contact parameters: quoted, odd case, garbage and huge values") {
+    std::uint32_t v = 7;
+    CHECK(sip::parse_seconds("120", v));
+    CHECK(v == 120);
+    CHECK(sip::parse_seconds(" \"3600\" ", v));
+    CHECK(v == 3600);
+    CHECK(sip::parse_seconds("99999999999999999999", v));
+    CHECK(v == 4294967295u);
+    CHECK_FALSE(sip::parse_seconds("12a", v));
+    CHECK_FALSE(sip::parse_seconds("-5", v));
+    CHECK_FALSE(sip::parse_seconds("\"\"", v));
+    std::string_view value;
+    CHECK(sip::param_named("EXPIRES=\"60\"", "expires", value));
+    CHECK(value == "60");
+    CHECK(sip::param_named(" Cisco-Keep-Alive", "cisco-keep-alive", value));
+    CHECK(value.empty());
+    CHECK_FALSE(sip::param_named("expiresx=1", "expires", value));
+
+    Wire w;
+    Frame f = w.frame(1, kT0, true);
+    w.add_register(f, "c1", 1, {"Expires=\"0\"", "cisco-KEEP-alive", "+sip.instance=\"<urn:uuid:1>\"",
+                                "+U.SIP!DeviceName.ccm.cisco.com=\"SEP1\""},
+                   " sip:1@10.0.0.5:5060;line=abc;transport=tcp");
+    sip::ContactFacts c = sip::contact_facts(f, f.contacts[0]);
+    CHECK(c.address == "sip:1@10.0.0.5:5060");
+    CHECK(c.instance == "<urn:uuid:1>");
+    CHECK(c.device_name == "SEP1");
+    CHECK(c.has_expires);
+    CHECK(c.expires == 0);
+    CHECK(c.keep_alive);
+}
+
+TEST_CASE("a 401 challenge and the authenticated retry are one attempt; the next refresh is measured from the 2xx") {
+    Wire w;
+    Run run;
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "call-a", 1, kCisco);
+    run(f1);
+    Frame f2 = w.frame(2, kT0 + millis(5), false);
+    w.add_response(f2, 401, "call-a", 1);
+    run(f2);
+    Frame f3 = w.frame(3, kT0 + millis(10), true);
+    w.add_register(f3, "call-a", 2, kCisco);
+    run(f3);
+    Frame f4 = w.frame(4, kT0 + millis(20), false);
+    w.add_response(f4, 200, "call-a", 2, with(kCisco, "expires=120"));
+    run(f4);
+
+    Annotation a1 = run.one(1);
+    CHECK(a1.subject == Subject::SipRefresh);
+    CHECK(a1.get(Field::RefreshNumber) == 1);
+    CHECK(run.str(a1.endpoint) == "SEP0024142DDF24");
+    CHECK(run.str(a1.server) == "10.0.0.1:5060/udp");
+    CHECK(a1.role == Role::Primary);
+    CHECK(run.one(3).subject == Subject::SipRequest);
+    CHECK(run.one(3).get(Field::RefreshNumber) == 1);
+    CHECK_FALSE(run.one(2).has(Field::RefreshMargin));
+    Annotation ok = run.one(4);
+    CHECK(ok.get(Field::ExpiresGranted) == 120);
+    const Nanos expected = kT0 + millis(20) + seconds(115);
+    CHECK(ok.get(Field::RefreshExpected) == expected);
+    CHECK(ok.get(Field::RefreshDeadline) == expected + seconds(15));
+
+    // The phone restarts: new Call-ID, same binding, 2 s late (beyond the 1 s tolerance).
+    Frame f5 = w.frame(5, expected + seconds(2), true);
+    w.add_register(f5, "call-b", 1, kCisco);
+    run(f5);
+    Annotation r = run.one(5);
+    CHECK(r.subject == Subject::SipRefresh);
+    CHECK(r.get(Field::RefreshNumber) == 2);
+    CHECK(r.get(Field::RefreshLateness) == seconds(2));
+    CHECK(r.get(Field::RefreshInterval) == seconds(117));
+    CHECK(r.get(Field::RefreshPrev) == 4);
+    CHECK(r.raised(Expert::RefreshLate));
+    Frame f6 = w.frame(6, expected + seconds(3), false);
+    w.add_response(f6, 200, "call-b", 1, with(kCisco, "expires=120"));
+    run(f6);
+    CHECK(run.one(6).get(Field::RefreshMargin) == seconds(12));
+    CHECK(run.experts(Expert::GraceBreach, 6) == 0);
+}
+
+TEST_CASE("TCP: a retransmission across the 2^32 wrap is attributed by byte range, delivery by the registrar's ACK") {
+    Wire w;
+    Run run;
+    const std::uint32_t seq = 0xffffff00u, len = 600;  // the request wraps the sequence space
+    Frame f1 = w.frame(1, kT0, true, Transport::Tcp);
+    Wire::tcp(f1, 7, seq, len, 1);
+    SipMessage& m = w.add_register(f1, "c", 1, with(kCisco, "expires=3600"));
+    m.length = len;
+    run(f1);
+    Frame f2 = w.frame(2, kT0 + millis(400), true, Transport::Tcp);
+    Wire::tcp(f2, 7, seq, len, 1, true);
+    run(f2);
+    Frame ack_partial = w.frame(3, kT0 + millis(410), false, Transport::Tcp);
+    Wire::tcp(ack_partial, 7, 1, 0, seq + 100);
+    run(ack_partial);
+    Frame other_stream = w.frame(4, kT0 + millis(415), false, Transport::Tcp);
+    Wire::tcp(other_stream, 8, 1, 0, seq + len);
+    run(other_stream);
+    Frame ack = w.frame(5, kT0 + millis(420), false, Transport::Tcp);
+    Wire::tcp(ack, 7, 1, 0, seq + len);  // 0x158 after the wrap
+    run(ack);
+
+    Annotation r = run.one(2);
+    CHECK(r.subject == Subject::SipRetransmission);
+    CHECK(r.get(Field::RetransCount) == 1);
+    CHECK(r.get(Field::RetransOriginal) == 1);
+    CHECK(r.get(Field::RetransGap) == millis(400));
+    CHECK(r.raised(Expert::Retransmission));
+    CHECK(run.at(3).empty());
+    CHECK(run.at(4).empty());
+    Annotation d = run.one(5);
+    CHECK(d.subject == Subject::SipResponse);
+    CHECK(d.get(Field::RetransCount) == 1);
+    CHECK(run.str(d.server) == "10.0.0.1:5060/tcp");
+
+    // The 2xx names the ACK as the delivery.
+    Frame ok = w.frame(6, kT0 + millis(430), false, Transport::Tcp);
+    Wire::tcp(ok, 7, 1, 300, seq + len);
+    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
+    run(ok);
+    CHECK(run.one(6).get(Field::DeliveryFrame) == 5);
+    CHECK(run.one(6).get(Field::ExpiresGranted) == 120);
+}
+
+TEST_CASE("several REGISTERs in one TCP segment each get their own byte range") {
+    Wire w;
+    Run run;
+    Frame f1 = w.frame(1, kT0, true, Transport::Tcp);
+    Wire::tcp(f1, 3, 1, 1000, 1);
+    SipMessage& a = w.add_register(f1, "a", 1, {"expires=120"}, "sip:1@10.0.0.5", "sip:1@10.0.0.1");
+    a.length = 400;
+    a.tail = 600;  // bytes [1, 401)
+    SipMessage& b = w.add_register(f1, "b", 1, {"expires=120"}, "sip:2@10.0.0.5", "sip:2@10.0.0.1");
+    b.length = 600;
+    b.tail = 0;  // bytes [401, 1001)
+    run(f1);
+    REQUIRE(run.at(1).size() == 2);
+    CHECK(run.str(run.at(1)[0].endpoint) == "sip:1@10.0.0.1");
+    CHECK(run.str(run.at(1)[1].endpoint) == "sip:2@10.0.0.1");
+
+    Frame ack = w.frame(2, kT0 + millis(1), false, Transport::Tcp);
+    Wire::tcp(ack, 3, 1, 0, 401);
+    run(ack);
+    Annotation d = run.one(2);
+    CHECK(run.str(d.endpoint) == "sip:1@10.0.0.1");
+
+    // A retransmission of the tail of the segment repeats only the second request.
+    Frame re = w.frame(3, kT0 + millis(300), true, Transport::Tcp);
+    Wire::tcp(re, 3, 401, 600, 1, true);
+    run(re);
+    Annotation r = run.one(3);
+    CHECK(run.str(r.endpoint) == "sip:2@10.0.0.1");
+    CHECK(r.get(Field::RetransOriginal) == 1);
+}
+
+TEST_CASE("no delivery before the deadline: the breach is reported once, on the first frame past it") {
+    Wire w;
+    Run run;
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "c", 1, kCisco);
+    run(f1);
+    Frame f2 = w.frame(2, kT0 + millis(10), false);
+    w.add_response(f2, 200, "c", 1, with(kCisco, "expires=120"));
+    run(f2);
+    const Nanos deadline = kT0 + millis(10) + seconds(130);
+    // The refresh goes unanswered (UDP, every transmission lost).
+    Frame f3 = w.frame(3, deadline - seconds(15), true);
+    w.add_register(f3, "c", 2, kCisco);
+    run(f3);
+    Frame f4 = w.frame(4, deadline, true);  // exactly at the deadline: not past it
+    w.add_register(f4, "c", 2, kCisco);
+    run(f4);
+    Frame unrelated = w.frame(5, deadline + millis(250), false);
+    unrelated.src_ip = IpAddr::v4(0x0a0000fe);
+    run(unrelated);
+    Frame later = w.frame(6, deadline + seconds(1), true);
+    w.add_register(later, "c", 2, kCisco);
+    run(later);
+
+    auto at5 = run.at(5);
+    REQUIRE(at5.size() == 1);
+    CHECK(at5[0].subject == Subject::SipDeadline);
+    CHECK(at5[0].get(Field::GraceOverrun) == millis(250));
+    CHECK(at5[0].get(Field::RefreshDeadline) == deadline);
+    CHECK(at5[0].get(Field::RefreshNumber) == 2);
+    CHECK(at5[0].raised(Expert::GraceBreach));
+    CHECK(run.str(at5[0].endpoint) == "SEP0024142DDF24");
+    CHECK(run.experts(Expert::GraceBreach, 6) == 1);
+    CHECK(run.one(4).get(Field::RetransCount) == 1);
+    CHECK(run.one(6).get(Field::RetransCount) == 2);
+}
+
+TEST_CASE("backup keepalives are tracked but never breach; a real de-registration stops expecting refreshes") {
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    for (int k = 0; k < 3; ++k) {  // backup keepalive every 120 s, answered
+        Frame f = w.frame(++n, kT0 + seconds(120) * k, true);
+        w.add_register(f, "bk", static_cast<std::uint32_t>(k + 1), with(with(kCisco, "expires=0"), "cisco-keep-alive"));
+        run(f);
+        Frame ok = w.frame(++n, kT0 + seconds(120) * k + millis(5), false);
+        w.add_response(ok, 200, "bk", static_cast<std::uint32_t>(k + 1));
+        run(ok);
+    }
+    Annotation k3 = run.one(5);
+    CHECK(k3.role == Role::Backup);
+    CHECK(k3.raised(Expert::BackupKeepalive));
+    CHECK(k3.get(Field::RefreshInterval) == seconds(120) - millis(5));
+    CHECK(k3.get(Field::RefreshPrev) == 4);
+    CHECK_FALSE(k3.has(Field::RefreshLateness));
+    CHECK(run.experts(Expert::BackupKeepalive, n) == 3);
+
+    // Primary: registered, then de-registered (challenged: still one de-registration).
+    auto to_primary = [&](Frame f) {
+        if (f.dst_ip == kRegistrar) f.dst_ip = IpAddr::v4(0x0a000002);
+        else f.src_ip = IpAddr::v4(0x0a000002);
+        run(f);
+    };
+    Frame r = w.frame(++n, kT0, true);
+    w.add_register(r, "pr", 1, with(kCisco, "expires=3600"));
+    to_primary(r);
+    Frame ok = w.frame(++n, kT0 + millis(5), false);
+    w.add_response(ok, 200, "pr", 1, with(kCisco, "expires=120"));
+    to_primary(ok);
+    Frame un = w.frame(++n, kT0 + seconds(60), true);
+    w.add_register(un, "pr", 2, with(kCisco, "expires=0"));
+    to_primary(un);
+    Frame ch = w.frame(++n, kT0 + seconds(60) + millis(5), false);
+    w.add_response(ch, 401, "pr", 2);
+    to_primary(ch);
+    Frame un2 = w.frame(++n, kT0 + seconds(60) + millis(10), true);
+    w.add_register(un2, "pr", 3, with(kCisco, "expires=0"));
+    to_primary(un2);
+    Frame ok2 = w.frame(++n, kT0 + seconds(60) + millis(15), false);
+    w.add_response(ok2, 200, "pr", 3);
+    to_primary(ok2);
+    Frame much_later = w.frame(++n, kT0 + seconds(1000), false);
+    run(much_later);
+    CHECK(run.experts(Expert::Unregister, n) == 1);
+    CHECK(run.one(9).raised(Expert::Unregister));
+    CHECK(run.one(9).get(Field::RefreshNumber) == 2);
+    CHECK(run.experts(Expert::GraceBreach, n) == 0);
+}
+
+TEST_CASE("out-of-order timestamps and huge grants stay sane") {
+    Wire w;
+    Run run;
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "c", 1, kCisco);
+    run(f1);
+    Frame f2 = w.frame(2, kT0 + millis(10), false);
+    w.add_response(f2, 200, "c", 1, with(kCisco, "expires=\"99999999999\""));
+    run(f2);
+    CHECK(run.one(2).get(Field::ExpiresGranted) == 4294967295);
+    CHECK(run.one(2).get(Field::RefreshExpected) == kT0 + millis(10) + seconds(4294967295) - seconds(5));
+    // Time runs backwards: the refresh is very early, the interval negative; nothing breaks.
+    Frame f3 = w.frame(3, kT0 - seconds(50), true);
+    w.add_register(f3, "c", 2, kCisco);
+    run(f3);
+    CHECK(run.one(3).get(Field::RefreshInterval) == -seconds(50) - millis(10));
+    CHECK_FALSE(run.one(3).raised(Expert::RefreshLate));
+    // Delivered at the end of time: past the (huge) deadline, so one breach; the new expectation
+    // saturates instead of wrapping into the past.
+    Frame f4 = w.frame(4, std::numeric_limits<Nanos>::max(), false);
+    w.add_response(f4, 200, "c", 2, with(kCisco, "expires=4294967295"));
+    run(f4);
+    auto at4 = run.at(4);
+    REQUIRE(at4.size() == 2);
+    CHECK(at4[0].subject == Subject::SipDeadline);
+    CHECK(at4[1].get(Field::RefreshExpected) == std::numeric_limits<Nanos>::max() - seconds(5));
+    CHECK(at4[1].get(Field::RefreshDeadline) == std::numeric_limits<Nanos>::max());
+    Frame f5 = w.frame(5, std::numeric_limits<Nanos>::min(), true);
+    run(f5);
+    CHECK(run.experts(Expert::GraceBreach, 5) == 1);
+}
+
+TEST_CASE("a flood of Call-IDs and contacts keeps the state bounded") {
+    Wire w;
+    Run run;
+    std::size_t after_warmup = 0;
+    for (std::uint32_t i = 1; i <= 200000; ++i) {
+        Frame f = w.frame(i, kT0 + millis(i), true);
+        // Every REGISTER a new Call-ID; every 2nd a new contact (new binding).
+        SipMessage m;
+        m.is_request = true;
+        m.method = "REGISTER";
+        std::string call = "flood-" + std::to_string(i);
+        std::string uri = "sip:" + std::to_string(i / 2) + "@10.0.0.5";
+        m.call_id = call;
+        m.cseq = 1;
+        m.to_addr = "sip:x@10.0.0.1";
+        SipContact c;
+        c.uri = uri;
+        m.contact_count = 1;
+        f.contacts.push_back(c);
+        f.sip.push_back(m);
+        run(f);
+        if (i == 140000) after_warmup = run.engine.state_bytes();
+    }
+    CHECK(run.one(200000).subject == Subject::SipRefresh);
+    CHECK(run.engine.state_bytes() < after_warmup + after_warmup / 4);
+}
