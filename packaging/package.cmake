@@ -7,11 +7,10 @@ set(CPACK_PACKAGE_NAME "wireshark-plugin-keepalive")
 set(CPACK_PACKAGE_VENDOR "Keepalive Analysis for Wireshark")
 set(CPACK_PACKAGE_CONTACT "Keepalive Analysis maintainers <keepalive@localhost>")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Wireshark plugin: SIP registration and SCCP keepalive analysis")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "Wireshark plugin: SIP registration and SCCP keepalive analysis
- Post-dissector Keepalive Analysis (filter keepalive) that follows SIP
- registration refreshes and SCCP keepalives and reports late refreshes,
- retransmissions, grace-window breaches, proxy-ARP MAC mismatches and call
- manager syslog verdicts.")
+set(CPACK_PACKAGE_DESCRIPTION "Post-dissector Keepalive Analysis (filter keepalive) that follows SIP
+registration refreshes and SCCP keepalives and reports late refreshes,
+retransmissions, grace-window breaches, proxy-ARP MAC mismatches and call
+manager syslog verdicts. Ships the Keepalive configuration profile.")
 set(CPACK_STRIP_FILES ON)
 set(CPACK_RESOURCE_FILE_LICENSE "${CMAKE_SOURCE_DIR}/LICENSE")
 set(CPACK_DEBIAN_PACKAGE_SECTION "net")
