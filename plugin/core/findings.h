@@ -58,6 +58,7 @@ enum class Field : std::uint8_t {
     SessionEvent,        // SessionEvent value: what ended or changed an SCCP session / binding
     SyslogSignal,        // StringTable id of LastSignalReceived
     SyslogDeviceIp,      // StringTable id of the IPAddress of the syslog message
+    SccpRequestFrame,    // frame, the KeepAliveReq an ack answers or a missed verdict is about
     Count
 };
 constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "messages.h"
 
+#include <algorithm>
+
 #include "events.h"
 
 namespace ka {
@@ -120,20 +122,37 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
     case Expert::BackupKeepalive:
         return "Keepalive to the backup registrar (Expires 0 with cisco-keep-alive): not a de-registration";
     case Expert::Unregister:
-        if (a.has(Field::SessionEvent))
-            return std::string("Session ended: ") + session_event_name(a.get(Field::SessionEvent));
+        if (a.has(Field::SessionEvent)) {
+            switch (static_cast<SessionEvent>(a.get(Field::SessionEvent))) {
+            case SessionEvent::Unregister: return "Phone unregistered (UnregisterReq): the call manager stops expecting its keepalives";
+            case SessionEvent::RegisterReject: return "Call manager rejected the registration (RegisterReject): session ended";
+            case SessionEvent::Reset: return "TCP reset ended the SCCP session without unregistration";
+            case SessionEvent::Fin: return "TCP FIN ended the SCCP session without unregistration";
+            default: return std::string("Session ended: ") + session_event_name(a.get(Field::SessionEvent));
+            }
+        }
         return "De-registration (Expires 0): the binding no longer expects refreshes";
     case Expert::KeepaliveUnacked: {
-        std::string m = "KeepAliveReq to the primary not acknowledged";
+        std::string m = "KeepAliveReq to the primary";
+        if (a.has(Field::SccpRequestFrame)) m += " in " + frame_ref(a.get(Field::SccpRequestFrame));
+        m += a.subject == Subject::SccpKeepalive ? " got no KeepAliveAck before this one" : " not acknowledged";
+        if (a.subject != Subject::SccpKeepalive && a.has(Field::SccpInterval))
+            m += " within the " + std::to_string(a.get(Field::SccpInterval)) + " s interval";
         if (a.has(Field::SccpMissed)) m += " (" + plural(a.get(Field::SccpMissed), "consecutive keepalive", "consecutive keepalives") + " without ack)";
         return m;
     }
     case Expert::Failover: {
-        std::string m = "Delayed failover threshold reached: " +
-                        plural(a.get_or(Field::SccpMissed, config.sccp_missed_threshold), "keepalive", "keepalives") +
-                        " unacknowledged";
-        if (a.has(Field::SccpInterval)) m += " at a " + std::to_string(a.get(Field::SccpInterval)) + " s interval";
-        return m + "; the phone fails over to the backup call manager (call manager: KeepAliveTimeout, reason 13)";
+        std::int64_t missed = a.get_or(Field::SccpMissed, 0);
+        std::uint32_t threshold = std::max(1u, config.sccp_missed_threshold);  // as the analysis uses it
+        std::string seconds = a.has(Field::SccpInterval) ? std::to_string(a.get(Field::SccpInterval)) + " s" : "";
+        if (missed >= threshold)
+            return "Delayed failover threshold reached: " + plural(missed, "consecutive keepalive", "consecutive keepalives") +
+                   " unacknowledged" + (seconds.empty() ? "" : " at a " + seconds + " interval") +
+                   "; the phone fails over to its backup call manager";
+        // No keepalive at all for the threshold: what the call manager sees.
+        return "No keepalive for " + format_duration(a.get_or(Field::SccpGap, 0)) + ", more than " +
+               plural(threshold, "interval", "intervals") + (seconds.empty() ? "" : " of " + seconds) +
+               ": the call manager drops the phone (KeepAliveTimeout, reason 13)";
     }
     case Expert::ArpMismatch: {
         std::string ip = IpAddr::v4(static_cast<std::uint32_t>(a.get_or(Field::ArpIp, 0))).to_string();

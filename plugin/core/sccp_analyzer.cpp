@@ -1,18 +1,519 @@
+// SCCP (Skinny) keepalive analysis (SPEC §3.3).
+//
+// A session is one TCP connection (interface, tcp.stream), created by the first of the SKINNY
+// messages below. The phone is the side that sends KeepAliveReq / RegisterReq / UnregisterReq:
+// directions come from messages, never from ports, so Decode As on any port works.
+//
+// Role: primary once the session carries a RegisterAck or a KeepAliveAck. Backup once a keepalive
+// was TCP-acknowledged by the call manager and the next keepalive came without a KeepAliveAck.
+// Unknown before either (e.g. a capture that starts mid-session): no expectation, no warning.
+//
+// Verdicts on a primary, each reported once, on the first frame where it is known:
+//  - unacknowledged (warning): no KeepAliveAck before the session's next keepalive (reported on
+//    that keepalive) or before one interval has passed (reported on the first frame of the
+//    capture past that time, as Subject::SccpMissed);
+//  - failover (error): sccp_missed_threshold consecutive unacknowledged keepalives (the phone's
+//    delayed failover), or no keepalive at all for threshold x interval (the call manager's
+//    KeepAliveTimeout). Once per outage: a KeepAliveAck ends the outage.
+// A session ends with UnregisterReq, UnregisterAck, RegisterReject, RST or FIN; each is annotated.
+// The first of them on a live session raises keepalive.unregister (a note: the call manager no
+// longer has this phone on this connection); the rest of an orderly shutdown (UnregisterAck, the
+// FINs after an UnregisterReq) raises nothing.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sccp_analyzer.h"
 
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <queue>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
 namespace ka {
+
+namespace {
+
+constexpr std::size_t kMaxSessions = 1u << 17;  // a fleet of phones, each with a primary and a backup
+constexpr std::size_t kMaxPhones = 1u << 17;
+constexpr std::size_t kTransmissions = 4;      // recent KeepAliveReq segments kept for retransmissions
+
+// Serial-number arithmetic (RFC 1982): a is before b.
+bool seq_before(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) < 0; }
+
+Nanos mul_sat(Nanos a, std::uint32_t n) {
+    Nanos r;
+    if (__builtin_mul_overflow(a, static_cast<Nanos>(n), &r)) return std::numeric_limits<Nanos>::max();
+    return r;
+}
+
+bool phone_message(std::uint32_t id) {
+    return id == skinny::kKeepAliveReq || id == skinny::kRegisterReq || id == skinny::kUnregisterReq;
+}
+
+bool manager_message(std::uint32_t id) {
+    return id == skinny::kKeepAliveAck || id == skinny::kRegisterAck || id == skinny::kRegisterReject ||
+           id == skinny::kUnregisterAck;
+}
+
+// RegisterReq carries a fixed 16-byte name; a malformed message yields garbage, not a device.
+bool plausible_device_name(std::string_view s) {
+    if (s.empty() || s.size() > 16) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+// One KeepAliveReq segment and its TCP retransmissions.
+struct Transmission {
+    std::uint32_t seq = 0, len = 0, frame = 0, count = 0;
+    Nanos last = 0;  // time of the latest transmission
+};
+
+struct Session {
+    IpAddr phone_ip;
+    std::uint16_t phone_port = 0;
+    std::uint32_t server = 0;    // StringTable id
+    std::uint32_t endpoint = 0;  // device name once known, else the phone IP
+    bool named = false;
+    bool live = true;
+    Role role = Role::Unknown;
+    std::uint32_t ack_interval = 0;  // s, keepAliveInterval of this session's RegisterAck
+
+    // Keepalive state. `pending`: the last KeepAliveReq has no KeepAliveAck yet; `judged`: it has
+    // already been reported unacknowledged.
+    bool have_keepalive = false, pending = false, judged = false, tcp_acked = false;
+    Nanos last_keepalive = 0;
+    Nanos quiet_since = 0;  // last keepalive or registration: the call manager's silence clock
+    std::uint32_t last_keepalive_frame = 0;
+    std::uint32_t pending_end = 0;  // relative seq just after the pending keepalive's segment
+    std::uint32_t missed = 0;
+    bool failover_reported = false;
+    Nanos latency_sum = 0;
+    std::uint32_t latency_count = 0;
+    std::array<Transmission, kTransmissions> tx{};
+    std::uint32_t tx_next = 0;
+
+    // Timer: the earliest time a verdict can fall due; entries in the heap carry `timer_gen`.
+    std::uint32_t timer_gen = 0;
+    Nanos last_activity = 0;
+};
+
+// Learnt per phone IP from its sessions, shared by all of them.
+struct Phone {
+    std::uint32_t device = 0;  // StringTable id; 0 when unknown or several devices share the IP
+    bool shared = false;
+    std::uint32_t interval = 0;            // keepAliveInterval of the latest RegisterAck, s
+    std::uint32_t secondary_interval = 0;  // secondaryKeepAliveInterval, s
+    bool has_primary = false;
+    std::uint64_t primary = 0;  // key of the latest session that became primary
+};
+
+struct Timer {
+    Nanos deadline;
+    std::uint64_t key;
+    std::uint32_t gen;
+    bool operator>(const Timer& o) const { return deadline != o.deadline ? deadline > o.deadline : key > o.key; }
+};
+
+// Verdicts that fell due, reported on the current frame.
+struct Verdict {
+    bool unacked = false, failover = false;
+    bool any() const { return unacked || failover; }
+};
+
+std::uint64_t session_key(const Frame& f) { return std::uint64_t(f.interface_id) << 32 | f.tcp.stream; }
+
+}  // namespace
 
 struct SccpAnalyzer::Impl {
     explicit Impl(Context& c) : ctx(c) {}
     Context& ctx;
+    std::unordered_map<std::uint64_t, Session> sessions;
+    std::unordered_map<IpAddr, Phone, IpAddrHash> phones;
+    std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers;
+
+    void on_frame(const Frame& f);
+    void on_session_frame(std::uint64_t key, Session& s, const Frame& f);
+    Session* create(std::uint64_t key, const Frame& f);
+    void evict();
+    Phone& phone(const IpAddr& ip);
+    const Phone* find_phone(const IpAddr& ip) const;
+    void make_primary(std::uint64_t key, Session& s);
+    bool has_live_primary(std::uint64_t key, const Session& s) const;
+    void sweep(Nanos now);
+
+    void on_keepalive(std::uint64_t key, Session& s, const Frame& f, Verdict v);
+    void on_keepalive_ack(std::uint64_t key, Session& s, const Frame& f);
+    void on_register(Session& s, const Frame& f, const SkinnyMessage& m);
+    void on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m);
+    void on_retransmission(Session& s, const Frame& f);
+    void on_end(std::uint64_t key, Session& s, SessionEvent e);
+
+    Verdict settle(std::uint64_t key, Session& s, Nanos now);
+    void rearm(std::uint64_t key, Session& s);
+    void disarm(Session& s) { ++s.timer_gen; }
+    std::uint32_t interval(const Session& s) const;
+    std::uint32_t threshold() const { return std::max(1u, ctx.config.sccp_missed_threshold); }
+    Annotation annotation(Session& s, Subject subject);
+    void report(Annotation& a, const Session& s, Verdict v);
 };
+
+Phone& SccpAnalyzer::Impl::phone(const IpAddr& ip) {
+    if (phones.size() >= kMaxPhones && !phones.count(ip)) phones.erase(phones.begin());
+    return phones[ip];
+}
+
+const Phone* SccpAnalyzer::Impl::find_phone(const IpAddr& ip) const {
+    auto it = phones.find(ip);
+    return it == phones.end() ? nullptr : &it->second;
+}
+
+void SccpAnalyzer::Impl::make_primary(std::uint64_t key, Session& s) {
+    s.role = Role::Primary;
+    Phone& p = phone(s.phone_ip);
+    p.has_primary = true;
+    p.primary = key;
+}
+
+// The phone keeps a connection to its primary and one to its backup: a keepalive-only session
+// next to a live primary of the same phone is the backup, before any ack says so.
+bool SccpAnalyzer::Impl::has_live_primary(std::uint64_t key, const Session& s) const {
+    const Phone* p = find_phone(s.phone_ip);
+    if (!p || !p->has_primary || p->primary == key) return false;
+    auto it = sessions.find(p->primary);
+    return it != sessions.end() && it->second.live && it->second.role == Role::Primary;
+}
+
+std::uint32_t SccpAnalyzer::Impl::interval(const Session& s) const {
+    const Phone* p = find_phone(s.phone_ip);
+    switch (s.role) {
+    case Role::Primary:
+        if (s.ack_interval) return s.ack_interval;
+        return p && p->interval ? p->interval : ctx.config.sccp_interval;
+    case Role::Backup:
+        return p && p->secondary_interval ? p->secondary_interval : ctx.config.sccp_backup_interval;
+    case Role::Unknown: break;
+    }
+    return 0;
+}
+
+Annotation SccpAnalyzer::Impl::annotation(Session& s, Subject subject) {
+    if (!s.named) {
+        const Phone* p = find_phone(s.phone_ip);
+        if (p && p->device) {
+            s.endpoint = p->device;
+            s.named = true;
+        }
+    }
+    Annotation a;
+    a.subject = subject;
+    a.role = s.role;
+    a.endpoint = s.endpoint;
+    a.server = s.server;
+    return a;
+}
+
+// Verdicts and the keepalive count they rest on.
+void SccpAnalyzer::Impl::report(Annotation& a, const Session& s, Verdict v) {
+    if (v.unacked) a.raise(Expert::KeepaliveUnacked);
+    if (v.failover) a.raise(Expert::Failover);
+    a.set(Field::SccpMissed, s.missed);
+}
+
+// Judges what fell due strictly before `now`, then re-arms the timer.
+Verdict SccpAnalyzer::Impl::settle(std::uint64_t key, Session& s, Nanos now) {
+    Verdict v;
+    if (s.role != Role::Primary || !s.live || !s.have_keepalive) return v;
+    Nanos step = seconds(interval(s));
+    if (step <= 0) return v;
+    if (s.pending && !s.judged && add_sat(s.last_keepalive, step) < now) {
+        s.judged = true;
+        ++s.missed;
+        v.unacked = true;
+    }
+    if (!s.failover_reported &&
+        (s.missed >= threshold() || add_sat(s.quiet_since, mul_sat(step, threshold())) < now)) {
+        s.failover_reported = true;
+        v.failover = true;
+    }
+    rearm(key, s);
+    return v;
+}
+
+void SccpAnalyzer::Impl::rearm(std::uint64_t key, Session& s) {
+    disarm(s);
+    if (s.role != Role::Primary || !s.live || !s.have_keepalive) return;
+    Nanos step = seconds(interval(s));
+    if (step <= 0) return;
+    Nanos deadline = std::numeric_limits<Nanos>::max();
+    if (s.pending && !s.judged) deadline = add_sat(s.last_keepalive, step);
+    if (!s.failover_reported) deadline = std::min(deadline, add_sat(s.quiet_since, mul_sat(step, threshold())));
+    if (deadline == std::numeric_limits<Nanos>::max()) return;
+    // Stale entries of re-armed sessions pile up when timestamps run backwards: rebuild then.
+    if (timers.size() > 4 * sessions.size() + 1024) {
+        std::vector<Timer> live;
+        live.reserve(sessions.size());
+        while (!timers.empty()) {
+            const Timer& t = timers.top();
+            auto it = sessions.find(t.key);
+            if (it != sessions.end() && it->second.timer_gen == t.gen) live.push_back(t);
+            timers.pop();
+        }
+        for (const Timer& t : live) timers.push(t);
+    }
+    timers.push({deadline, key, s.timer_gen});
+}
+
+void SccpAnalyzer::Impl::sweep(Nanos now) {
+    while (!timers.empty() && timers.top().deadline < now) {
+        Timer t = timers.top();
+        timers.pop();
+        auto it = sessions.find(t.key);
+        if (it == sessions.end() || it->second.timer_gen != t.gen) continue;
+        Session& s = it->second;
+        Verdict v = settle(t.key, s, now);
+        if (!v.any()) continue;
+        Annotation a = annotation(s, Subject::SccpMissed);
+        a.set(Field::SccpInterval, interval(s));
+        a.set(Field::SccpGap, sub_sat(now, s.quiet_since));
+        a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
+        report(a, s, v);
+        ctx.sink.emit(a);
+    }
+}
+
+void SccpAnalyzer::Impl::evict() {
+    // Ended sessions go first; if that is not enough, the least recently active half.
+    for (auto it = sessions.begin(); it != sessions.end();) it = it->second.live ? std::next(it) : sessions.erase(it);
+    if (sessions.size() < kMaxSessions * 3 / 4) return;
+    std::vector<std::pair<Nanos, std::uint64_t>> by_age;
+    by_age.reserve(sessions.size());
+    for (const auto& [key, s] : sessions) by_age.emplace_back(s.last_activity, key);
+    auto middle = by_age.begin() + static_cast<std::ptrdiff_t>(by_age.size() / 2);
+    std::nth_element(by_age.begin(), middle, by_age.end());
+    for (auto it = by_age.begin(); it != middle; ++it) sessions.erase(it->second);
+}
+
+Session* SccpAnalyzer::Impl::create(std::uint64_t key, const Frame& f) {
+    // The first message that tells the phone's side opens the session.
+    bool from_phone = false;
+    bool known = false;
+    for (const SkinnyMessage& m : f.skinny) {
+        if (phone_message(m.id) || manager_message(m.id)) {
+            from_phone = phone_message(m.id);
+            known = true;
+            break;
+        }
+    }
+    if (!known) return nullptr;
+    if (sessions.size() >= kMaxSessions) evict();
+    Session& s = sessions[key];
+    s.phone_ip = from_phone ? f.src_ip : f.dst_ip;
+    s.phone_port = from_phone ? f.src_port : f.dst_port;
+    s.server = from_phone ? ctx.server_id(f.dst_ip, f.dst_port, Transport::Tcp)
+                          : ctx.server_id(f.src_ip, f.src_port, Transport::Tcp);
+    s.endpoint = ctx.strings.intern(s.phone_ip.to_string());
+    return &s;
+}
+
+void SccpAnalyzer::Impl::on_frame(const Frame& f) {
+    if (f.tcp.present && (!f.skinny.empty() || !sessions.empty())) {
+        std::uint64_t key = session_key(f);
+        auto it = sessions.find(key);
+        Session* s = it != sessions.end() ? &it->second : nullptr;
+        if (!s && !f.skinny.empty()) s = create(key, f);
+        if (s) on_session_frame(key, *s, f);
+    }
+    if (!timers.empty() && timers.top().deadline < f.time) sweep(f.time);
+}
+
+void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const Frame& f) {
+    s.last_activity = f.time;
+    bool from_phone = f.src_port == s.phone_port && f.src_ip == s.phone_ip;
+
+    // A retransmitted segment is not handed to SKINNY; when it is, it still repeats a keepalive.
+    if (from_phone && f.tcp.retransmission && f.tcp.len > 0) {
+        on_retransmission(s, f);
+        return;
+    }
+    // TCP-level delivery of the pending keepalive: the evidence that makes a silent session a backup.
+    if (!from_phone && s.pending && f.tcp.has(TcpInfo::kAck) && !seq_before(f.tcp.ack, s.pending_end))
+        s.tcp_acked = true;
+
+    bool carries_keepalive = from_phone && std::any_of(f.skinny.begin(), f.skinny.end(), [](const SkinnyMessage& m) {
+                                 return m.id == skinny::kKeepAliveReq;
+                             });
+    // What fell due before this frame: on the session's next keepalive it is part of that
+    // keepalive's annotation; otherwise it stands on its own, before this frame's messages.
+    Verdict due = settle(key, s, f.time);
+    if (due.any() && !carries_keepalive) {
+        Annotation a = annotation(s, Subject::SccpMissed);
+        a.set(Field::SccpInterval, interval(s));
+        a.set(Field::SccpGap, sub_sat(f.time, s.quiet_since));
+        a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
+        report(a, s, due);
+        ctx.sink.emit(a);
+    }
+
+    for (const SkinnyMessage& m : f.skinny) {
+        if (from_phone) {
+            switch (m.id) {
+            case skinny::kKeepAliveReq:
+                on_keepalive(key, s, f, due);
+                due = Verdict{};
+                break;
+            case skinny::kRegisterReq: on_register(s, f, m); break;
+            case skinny::kUnregisterReq: on_end(key, s, SessionEvent::Unregister); break;
+            default: break;
+            }
+        } else {
+            switch (m.id) {
+            case skinny::kKeepAliveAck: on_keepalive_ack(key, s, f); break;
+            case skinny::kRegisterAck: on_register_ack(key, s, f, m); break;
+            case skinny::kRegisterReject: on_end(key, s, SessionEvent::RegisterReject); break;
+            case skinny::kUnregisterAck: on_end(key, s, SessionEvent::UnregisterAck); break;
+            default: break;
+            }
+        }
+    }
+    if (f.tcp.has(TcpInfo::kRst)) on_end(key, s, SessionEvent::Reset);
+    else if (f.tcp.has(TcpInfo::kFin)) on_end(key, s, SessionEvent::Fin);
+}
+
+// A keepalive on an ended session (e.g. after RegisterReject) is counted but expects nothing:
+// only a new registration revives the session.
+void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame& f, Verdict v) {
+    if (s.role == Role::Unknown && has_live_primary(key, s)) s.role = Role::Backup;
+    if (s.pending && !s.judged) {
+        // The previous keepalive got no KeepAliveAck before this one.
+        if (s.role == Role::Unknown && s.tcp_acked) s.role = Role::Backup;
+        if (s.role == Role::Primary) {
+            s.judged = true;
+            ++s.missed;
+            v.unacked = true;
+            if (s.missed >= threshold() && !s.failover_reported) {
+                s.failover_reported = true;
+                v.failover = true;
+            }
+        }
+    }
+
+    Annotation a = annotation(s, Subject::SccpKeepalive);
+    if (s.role != Role::Unknown) a.set(Field::SccpInterval, interval(s));
+    if (s.have_keepalive) a.set(Field::SccpGap, sub_sat(f.time, s.last_keepalive));
+    if (v.any()) a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
+    a.set(Field::RetransCount, 0);
+    report(a, s, v);
+    ctx.sink.emit(a);
+
+    s.have_keepalive = true;
+    s.pending = true;
+    s.judged = false;
+    s.tcp_acked = false;
+    s.last_keepalive = f.time;
+    s.quiet_since = f.time;
+    s.last_keepalive_frame = f.number;
+    s.pending_end = f.tcp.seq + f.tcp.len;
+    s.tx[s.tx_next] = Transmission{f.tcp.seq, f.tcp.len, f.number, 0, f.time};
+    s.tx_next = (s.tx_next + 1) % kTransmissions;
+    ctx.directory.touch(s.named ? s.endpoint : 0, s.phone_ip, f.number, f.time);
+    rearm(key, s);
+}
+
+void SccpAnalyzer::Impl::on_keepalive_ack(std::uint64_t key, Session& s, const Frame& f) {
+    make_primary(key, s);
+    if (!s.pending) return;  // nothing to pair with (its KeepAliveReq is not in the capture)
+    Nanos latency = sub_sat(f.time, s.last_keepalive);
+    s.latency_sum = add_sat(s.latency_sum, latency);
+    ++s.latency_count;
+    s.pending = false;
+    s.missed = 0;
+    s.failover_reported = false;
+
+    Annotation a = annotation(s, Subject::SccpKeepaliveAck);
+    a.set(Field::SccpInterval, interval(s));
+    a.set(Field::SccpAckLatency, latency);
+    a.set(Field::SccpAckLatencyMean, s.latency_sum / s.latency_count);
+    a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
+    for (const Transmission& t : s.tx)
+        if (t.frame == s.last_keepalive_frame) a.set(Field::RetransCount, t.count);
+    ctx.sink.emit(a);
+    rearm(key, s);
+}
+
+void SccpAnalyzer::Impl::on_register(Session& s, const Frame& f, const SkinnyMessage& m) {
+    s.live = true;
+    if (plausible_device_name(m.device_name)) {
+        std::uint32_t name = ctx.strings.intern(m.device_name);
+        s.endpoint = name;
+        s.named = true;
+        Phone& p = phone(s.phone_ip);
+        if (p.device && p.device != name) p.shared = true;
+        p.device = p.shared ? 0 : name;
+    }
+    Annotation a = annotation(s, Subject::SccpRegister);
+    ctx.sink.emit(a);
+    ctx.directory.touch(s.named ? s.endpoint : 0, s.phone_ip, f.number, f.time);
+}
+
+void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m) {
+    // A registration starts afresh: an earlier keepalive (e.g. sent as a backup) is no longer
+    // judged, though a KeepAliveAck that follows still pairs with it.
+    s.live = true;
+    s.judged = true;
+    s.missed = 0;
+    s.failover_reported = false;
+    s.quiet_since = f.time;
+    make_primary(key, s);
+    Phone& p = phone(s.phone_ip);
+    if (m.has_keepalive_interval) {
+        s.ack_interval = m.keepalive_interval;
+        p.interval = m.keepalive_interval;
+    }
+    if (m.has_secondary_interval) p.secondary_interval = m.secondary_interval;
+    Annotation a = annotation(s, Subject::SccpSessionEvent);
+    a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::RegisterAck));
+    a.set(Field::SccpInterval, interval(s));
+    ctx.sink.emit(a);
+    rearm(key, s);
+}
+
+void SccpAnalyzer::Impl::on_retransmission(Session& s, const Frame& f) {
+    std::uint32_t end = f.tcp.seq + f.tcp.len;
+    for (std::uint32_t i = 0; i < kTransmissions; ++i) {
+        // Newest first: a retransmission repeats the latest keepalive it overlaps.
+        Transmission& t = s.tx[(s.tx_next + kTransmissions - 1 - i) % kTransmissions];
+        if (t.frame == 0 || t.len == 0) continue;
+        if (!seq_before(f.tcp.seq, t.seq + t.len) || !seq_before(t.seq, end)) continue;
+        ++t.count;
+        Annotation a = annotation(s, Subject::SccpRetransmission);
+        a.set(Field::RetransCount, t.count);
+        a.set(Field::RetransOriginal, t.frame);
+        a.set(Field::RetransGap, sub_sat(f.time, t.last));
+        a.raise(Expert::Retransmission);
+        ctx.sink.emit(a);
+        t.last = f.time;
+        return;
+    }
+}
+
+void SccpAnalyzer::Impl::on_end(std::uint64_t key, Session& s, SessionEvent e) {
+    Annotation a = annotation(s, Subject::SccpSessionEvent);
+    a.set(Field::SessionEvent, static_cast<std::int64_t>(e));
+    if (s.live) a.raise(Expert::Unregister);
+    ctx.sink.emit(a);
+    s.live = false;
+    s.pending = false;
+    rearm(key, s);
+}
 
 SccpAnalyzer::SccpAnalyzer(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}
 SccpAnalyzer::~SccpAnalyzer() = default;
 
-void SccpAnalyzer::on_frame(const Frame&) {}
+void SccpAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
 
-std::size_t SccpAnalyzer::state_bytes() const { return sizeof(Impl); }
+std::size_t SccpAnalyzer::state_bytes() const {
+    return sizeof(Impl) + impl_->sessions.size() * (sizeof(std::uint64_t) + sizeof(Session) + 24) +
+           impl_->phones.size() * (sizeof(IpAddr) + sizeof(Phone) + 24) + impl_->timers.size() * sizeof(Timer);
+}
 
 }  // namespace ka

@@ -209,6 +209,9 @@ void register_protocol() {
                                 0x0, nullptr, HFILL}},
         {&hf(F::SyslogDeviceIp), {"Device address", "keepalive.syslog.ip", FT_STRING, BASE_NONE, nullptr, 0x0, nullptr,
                                   HFILL}},
+        {&hf(F::SccpRequestFrame), {"KeepAliveReq in", "keepalive.sccp.request", FT_FRAMENUM, BASE_NONE,
+                                    FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
+                                    "The keepalive this ack answers, or that went unacknowledged", HFILL}},
     };
 
     static int* etts[] = {&ett[ett_keepalive], &ett[ett_timing], &ett[ett_retrans],

@@ -51,6 +51,7 @@ const FieldSpec kFields[] = {
     {Field::SccpAckLatency, Kind::RelTime, ett_sccp},
     {Field::SccpAckLatencyMean, Kind::RelTime, ett_sccp},
     {Field::SccpMissed, Kind::Uint, ett_sccp},
+    {Field::SccpRequestFrame, Kind::Frame, ett_sccp},
     {Field::SessionEvent, Kind::Uint, ett_sccp},
     {Field::ArpIp, Kind::Ipv4, ett_path},
     {Field::ArpClaimedMac, Kind::Ether, ett_path},

@@ -1,0 +1,66 @@
+// Healthy twin of the SCCP family: a phone keeps a primary (30 s, KeepAliveAck) and a backup
+// (60 s, TCP ACK only) call manager for 10 minutes. Nothing here may raise a warning or error.
+//
+// Parameters (Ethernet, microsecond pcap, T0 = 2023-06-01 09:00:00.000000 UTC):
+//   phone      SEP00235E1A2B3C  MAC 00:23:5e:1a:2b:3c  10.40.0.21 (ports 51001 primary, 51002 backup)
+//   primary    MAC 00:50:56:a4:00:05  10.40.0.5:2000
+//   backup     MAC 00:50:56:a4:00:06  10.40.0.6:2000
+// Primary connection:
+//   T0+0.000 SYN, +0.0004 SYN/ACK, +0.0005 ACK
+//   T0+0.001 RegisterReq (SEP00235E1A2B3C); T0+0.003 RegisterAck keepAliveInterval=30
+//            secondaryKeepAliveInterval=60; T0+0.0032 phone ACK
+//   for k = 1..20: KeepAliveReq at T0 + 0.001 + 30k;
+//                  KeepAliveAck (acks it) latency L(k) = 800 us + 100 us * (k mod 7) later;
+//                  phone ACK 200 us after the KeepAliveAck
+// Backup connection (no RegisterReq: the phone only keeps it alive):
+//   T0+0.500 SYN, +0.5004 SYN/ACK, +0.5005 ACK
+//   for j = 0..10: KeepAliveReq at T0 + 0.510 + 60j; call manager's pure TCP ACK 300 us later
+// Derived: 20 primary keepalives (gap 30 s from the second on), 20 KeepAliveAcks whose running
+// mean after k acks is sum(L(1..k)) / k; 11 backup keepalives (gap 60 s from the second on),
+// role backup from the first (the phone already has a live primary). 91 frames.
+#include "scenario.h"
+
+using namespace kagen;
+using namespace kagen::literals;
+
+KA_SCENARIO("skinny-primary-backup-healthy",
+            "SCCP primary 30 s acked + backup 60 s TCP-ACK-only keepalives for 10 min, no problem") {
+  const Mac phone_mac = "00:23:5e:1a:2b:3c";
+  const Endpoint primary_phone{phone_mac, "10.40.0.21", 51001};
+  const Endpoint backup_phone{phone_mac, "10.40.0.21", 51002};
+  const Endpoint primary{"00:50:56:a4:00:05", "10.40.0.5", 2000};
+  const Endpoint backup{"00:50:56:a4:00:06", "10.40.0.6", 2000};
+  const TimeNs t0 = utc("2023-06-01 09:00:00.000000");
+
+  Capture cap;
+  TcpFlow p(cap, primary_phone, primary);
+  p.handshake(t0, t0 + 400_us, t0 + 500_us);
+  skinny::RegisterReq reg;
+  reg.device_name = "SEP" + phone_mac.hex();
+  reg.station_ip = primary_phone.ip;
+  reg.mac = phone_mac;
+  reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
+  p.send(t0 + 1_ms, Dir::ToServer, skinny::register_req(reg));
+  skinny::RegisterAck ack;
+  ack.keepalive_interval = 30;
+  ack.secondary_keepalive_interval = 60;
+  p.send(t0 + 3_ms, Dir::ToClient, skinny::register_ack(ack));
+  p.ack(t0 + 3200_us, Dir::ToServer);
+
+  TcpFlow b(cap, backup_phone, backup);
+  b.handshake(t0 + 500_ms, t0 + 500400_us, t0 + 500500_us);
+
+  for (int k = 1; k <= 20; ++k) {
+    const TimeNs t = t0 + 1_ms + seconds(30 * k);
+    const TimeNs latency = 800_us + 100_us * (k % 7);
+    p.send(t, Dir::ToServer, skinny::keepalive_req());
+    p.send(t + latency, Dir::ToClient, skinny::keepalive_ack());
+    p.ack(t + latency + 200_us, Dir::ToServer);
+  }
+  for (int j = 0; j <= 10; ++j) {
+    const TimeNs t = t0 + 510_ms + seconds(60 * j);
+    b.send(t, Dir::ToServer, skinny::keepalive_req());
+    b.ack(t + 300_us, Dir::ToClient);
+  }
+  out.save_pcap(cap);
+}

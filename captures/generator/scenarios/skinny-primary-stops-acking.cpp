@@ -1,0 +1,88 @@
+// The primary call manager stops answering keepalives (its TCP stack still ACKs them); after three
+// unacknowledged intervals the phone fails over: it registers with its backup and closes the
+// primary connection.
+//
+// Parameters (Ethernet, microsecond pcap, T0 = 2023-06-02 10:00:00.000000 UTC):
+//   phone      SEP00235E4D5E6F  MAC 00:23:5e:4d:5e:6f  10.40.1.21 (ports 51101 primary, 51102 backup)
+//   primary    MAC 00:50:56:a4:01:05  10.40.1.5:2000
+//   backup     MAC 00:50:56:a4:01:06  10.40.1.6:2000
+// Primary connection:
+//   T0+0.000 SYN, +0.0004 SYN/ACK, +0.0005 ACK
+//   T0+0.001 RegisterReq; T0+0.003 RegisterAck keepAliveInterval=30 secondary=60; T0+0.0032 phone ACK
+//   for k = 1..7: KeepAliveReq K(k) at T0 + 0.001 + 30k
+//     k = 1..4: KeepAliveAck 1 ms later, phone ACK 200 us after it
+//     k = 5..7: only the call manager's pure TCP ACK, 500 us later
+//   T0+240.200 phone FIN; +240.2003 call manager FIN/ACK; +240.2004 phone ACK
+// Backup connection:
+//   T0+0.500 SYN, +0.5004 SYN/ACK, +0.5005 ACK
+//   for j = 0..3: KeepAliveReq at T0 + 0.510 + 60j, pure TCP ACK 300 us later
+//   T0+240.101 RegisterReq (the failover); T0+240.103 RegisterAck 30/60; T0+240.1032 phone ACK
+//   for m = 1..4: KeepAliveReq at T0 + 240.101 + 30m, KeepAliveAck 1 ms later, phone ACK 200 us after
+// Derived (threshold 3): K(5) is the first keepalive without ack. K(6) reports it (1 missed), K(7)
+// reports K(6) (2 missed). K(7) is still unacknowledged one interval later (T0 + 240.001): the
+// first frame past that time is the backup RegisterReq at T0 + 240.101, which reports K(7)
+// unacknowledged (3 missed) and the failover, 30.1 s after K(7). The phone's FIN then ends the
+// primary session without unregistration (a note). 27 + 26 = 53 frames.
+#include "scenario.h"
+
+using namespace kagen;
+using namespace kagen::literals;
+
+KA_SCENARIO("skinny-primary-stops-acking",
+            "SCCP primary stops sending KeepAliveAck: 3 unacked intervals, failover to the backup") {
+  const Mac phone_mac = "00:23:5e:4d:5e:6f";
+  const Endpoint primary_phone{phone_mac, "10.40.1.21", 51101};
+  const Endpoint backup_phone{phone_mac, "10.40.1.21", 51102};
+  const Endpoint primary{"00:50:56:a4:01:05", "10.40.1.5", 2000};
+  const Endpoint backup{"00:50:56:a4:01:06", "10.40.1.6", 2000};
+  const TimeNs t0 = utc("2023-06-02 10:00:00.000000");
+
+  skinny::RegisterReq reg;
+  reg.device_name = "SEP" + phone_mac.hex();
+  reg.station_ip = primary_phone.ip;
+  reg.mac = phone_mac;
+  reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
+  skinny::RegisterAck ack;
+  ack.keepalive_interval = 30;
+  ack.secondary_keepalive_interval = 60;
+
+  Capture cap;
+  TcpFlow p(cap, primary_phone, primary);
+  p.handshake(t0, t0 + 400_us, t0 + 500_us);
+  p.send(t0 + 1_ms, Dir::ToServer, skinny::register_req(reg));
+  p.send(t0 + 3_ms, Dir::ToClient, skinny::register_ack(ack));
+  p.ack(t0 + 3200_us, Dir::ToServer);
+  for (int k = 1; k <= 7; ++k) {
+    const TimeNs t = t0 + 1_ms + seconds(30 * k);
+    p.send(t, Dir::ToServer, skinny::keepalive_req());
+    if (k <= 4) {
+      p.send(t + 1_ms, Dir::ToClient, skinny::keepalive_ack());
+      p.ack(t + 1200_us, Dir::ToServer);
+    } else {
+      p.ack(t + 500_us, Dir::ToClient);
+    }
+  }
+  p.fin(t0 + 240200_ms, Dir::ToServer);
+  p.fin(t0 + 240200300_us, Dir::ToClient);
+  p.ack(t0 + 240200400_us, Dir::ToServer);
+
+  TcpFlow b(cap, backup_phone, backup);
+  b.handshake(t0 + 500_ms, t0 + 500400_us, t0 + 500500_us);
+  for (int j = 0; j <= 3; ++j) {
+    const TimeNs t = t0 + 510_ms + seconds(60 * j);
+    b.send(t, Dir::ToServer, skinny::keepalive_req());
+    b.ack(t + 300_us, Dir::ToClient);
+  }
+  const TimeNs t_failover = t0 + 240101_ms;
+  reg.station_ip = backup_phone.ip;
+  b.send(t_failover, Dir::ToServer, skinny::register_req(reg));
+  b.send(t_failover + 2_ms, Dir::ToClient, skinny::register_ack(ack));
+  b.ack(t_failover + 2200_us, Dir::ToServer);
+  for (int m = 1; m <= 4; ++m) {
+    const TimeNs t = t_failover + seconds(30 * m);
+    b.send(t, Dir::ToServer, skinny::keepalive_req());
+    b.send(t + 1_ms, Dir::ToClient, skinny::keepalive_ack());
+    b.ack(t + 1200_us, Dir::ToServer);
+  }
+  out.save_pcap(cap);
+}
