@@ -59,6 +59,7 @@ enum class Field : std::uint8_t {
     SyslogSignal,        // StringTable id of LastSignalReceived
     SyslogDeviceIp,      // StringTable id of the IPAddress of the syslog message
     SccpRequestFrame,    // frame, the KeepAliveReq an ack answers or a missed verdict is about
+    PathFrame,           // frame, a keepalive/REGISTER seen at one capture point only
     Count
 };
 constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);
@@ -106,7 +107,8 @@ enum class Subject : std::uint8_t {
     PathLoss,
 };
 
-enum class SessionEvent : std::uint8_t { None, RegisterAck, RegisterReject, Unregister, UnregisterAck, Reset, Fin };
+// NewCallId: a SIP binding refreshed under a new Call-ID, i.e. the phone restarted and re-registered.
+enum class SessionEvent : std::uint8_t { None, RegisterAck, RegisterReject, Unregister, UnregisterAck, Reset, Fin, NewCallId };
 
 class Annotation {
 public:

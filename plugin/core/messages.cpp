@@ -32,9 +32,27 @@ const char* session_event_name(std::int64_t e) {
     case SessionEvent::UnregisterAck: return "UnregisterAck";
     case SessionEvent::Reset: return "TCP reset";
     case SessionEvent::Fin: return "TCP FIN";
+    case SessionEvent::NewCallId: return "new Call-ID";
     case SessionEvent::None: break;
     }
     return "";
+}
+
+// "refresh 6", "refresh 6 resent", "de-registration": what a SIP annotation is about.
+std::string sip_subject(const Annotation& a) {
+    std::string n = a.has(Field::RefreshNumber) ? " " + std::to_string(a.get(Field::RefreshNumber)) : "";
+    switch (a.subject) {
+    case Subject::SipRefresh:
+        if (a.raised(Expert::Unregister)) return "de-registration";
+        if (a.raised(Expert::BackupKeepalive)) return "keepalive" + n;
+        if (a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId))
+            return "refresh" + n + " (re-registration, new Call-ID)";
+        return "refresh" + n;
+    case Subject::SipRequest: return "refresh" + n + " REGISTER retry";
+    case Subject::SipRetransmission: return "refresh" + n + " resent";
+    case Subject::SipDeadline: return "refresh" + n + " deadline passed";
+    default: return "refresh" + n;
+    }
 }
 
 }  // namespace
@@ -99,11 +117,11 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
     case Expert::GraceBreach: {
         std::string grace = format_duration(config.grace_window);
         std::string deadline = a.has(Field::RefreshDeadline) ? " (deadline " + format_clock(a.get(Field::RefreshDeadline)) + ")" : "";
-        if (a.subject == Subject::SipDeadline)
+        if (!a.has(Field::DeliveryFrame))
             return "No refresh delivered within the " + grace + " grace window" + deadline + ": " +
                    format_duration(a.get_or(Field::GraceOverrun, 0)) + " past it, registrar likely unregistered " +
                    (endpoint.empty() ? "the phone" : endpoint);
-        return "Refresh arrived " + format_duration(a.get_or(Field::GraceOverrun, 0)) + " after the " + grace +
+        return "Refresh delivered " + format_duration(a.get_or(Field::GraceOverrun, 0)) + " after the " + grace +
                " grace window" + deadline + ", registrar likely unregistered " + (endpoint.empty() ? "the phone" : endpoint);
     }
     case Expert::BreachForecast: {
@@ -205,12 +223,10 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     };
     switch (a.subject) {
     case Subject::SipRefresh:
-        add(a.has(Field::RefreshNumber) ? "refresh " + std::to_string(a.get(Field::RefreshNumber)) : "refresh");
-        break;
-    case Subject::SipRequest: add("REGISTER retry"); break;
-    case Subject::SipRetransmission: add("REGISTER retransmission"); break;
-    case Subject::SipResponse: add("response"); break;
-    case Subject::SipDeadline: add("deadline passed"); break;
+    case Subject::SipRequest:
+    case Subject::SipRetransmission:
+    case Subject::SipResponse:
+    case Subject::SipDeadline: add(sip_subject(a)); break;
     case Subject::SccpRegister: add("register"); break;
     case Subject::SccpKeepalive: add("keepalive"); break;
     case Subject::SccpKeepaliveAck: add("keepalive ack"); break;

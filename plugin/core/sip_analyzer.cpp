@@ -434,6 +434,9 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         settle_deadline(b, f, false);
         if (b.attempts > 0 && !b.first_retransmitted) b.loss_run = 0;
         ++b.attempts;
+        // A binding refreshed under another Call-ID: the phone restarted (SPEC 3.1).
+        if (b.attempts > 1 && m.call_id != b.call_id)
+            a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
         b.open = true;
         b.kind = kind;
         b.call_id = m.call_id;

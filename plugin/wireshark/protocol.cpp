@@ -116,6 +116,7 @@ const value_string session_event_names[] = {
     {int(ka::SessionEvent::UnregisterAck), "UnregisterAck"},
     {int(ka::SessionEvent::Reset), "TCP reset"},
     {int(ka::SessionEvent::Fin), "TCP FIN"},
+    {int(ka::SessionEvent::NewCallId), "SIP re-registration with a new Call-ID"},
     {0, nullptr},
 };
 
@@ -212,6 +213,9 @@ void register_protocol() {
         {&hf(F::SccpRequestFrame), {"KeepAliveReq in", "keepalive.sccp.request", FT_FRAMENUM, BASE_NONE,
                                     FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
                                     "The keepalive this ack answers, or that went unacknowledged", HFILL}},
+        {&hf(F::PathFrame), {"Seen at one capture point only", "keepalive.path.frame", FT_FRAMENUM, BASE_NONE,
+                             FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+                             "The keepalive/REGISTER that never appeared at the other capture point", HFILL}},
     };
 
     static int* etts[] = {&ett[ett_keepalive], &ett[ett_timing], &ett[ett_retrans],
