@@ -1,0 +1,261 @@
+#!/usr/bin/env python3
+"""SIP scenarios of issue 3 besides case study B: healthy twins (TCP and UDP), Timer E resends
+and an unanswered refresh, backup keepalives and a real de-registration, early and late
+refreshes, a restart with a new Call-ID. Every value comes from the scenario's parameters."""
+# SPDX-License-Identifier: GPL-2.0-or-later
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from sip_expect import MS, S, US, absolute, by_frame, rel, utc  # noqa: E402
+
+
+def capture(name):
+    return os.path.join(harness.GENERATED, name + ".pcap")
+
+
+def numbered(events):
+    """Events (time, label) in the order the scenario adds them -> {label: frame number}, as the
+    generator writes frames: sorted by time, ties in insertion order."""
+    order = sorted(range(len(events)), key=lambda i: (events[i][0], i))
+    return {events[i][1]: n + 1 for n, i in enumerate(order)}
+
+
+class Rng:
+    """The generator's SplitMix64 (captures/generator/rng.h), to know the jitter it drew."""
+    M = 2**64
+
+    def __init__(self, seed):
+        self.state = seed
+
+    def next(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) % self.M
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) % self.M
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) % self.M
+        return z ^ (z >> 31)
+
+    def below(self, n):
+        limit = (self.M - 1) - ((self.M - 1) % n)
+        while True:
+            v = self.next()
+            if v < limit:
+                return v % n
+
+    def duration(self, lo, hi, step=US):
+        return lo + self.below((hi - lo) // step + 1) * step
+
+
+class Healthy(unittest.TestCase):
+    """The healthy twins raise nothing at all and time every refresh exactly."""
+
+    def test_udp(self):
+        cap = capture("sip-udp-healthy")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        t0, rng = utc("2023-05-10 09:00:00"), Rng(20230510)
+        reg, ok = [], []
+        t = t0
+        while t < t0 + 30 * 60 * S:
+            reg.append(t)
+            ok.append(t + rng.duration(8 * MS, 20 * MS))
+            t = ok[-1] + 115 * S
+        self.assertEqual(16, len(reg))
+        rows = by_frame(harness.annotated(self, cap))
+        self.assertEqual(list(range(1, 33)), sorted(rows))
+        for k in range(16):
+            r, o = rows[2 * k + 1], rows[2 * k + 2]
+            self.assertEqual(["SEP0024142DDF24"], r["keepalive.endpoint"])
+            self.assertEqual(["10.20.1.10:5060/udp"], o["keepalive.server"])
+            self.assertEqual(["120"], o["keepalive.expires.granted"])
+            self.assertEqual([ok[k] + 130 * S], [absolute(v) for v in o["keepalive.refresh.deadline"]])
+            if k:
+                self.assertEqual([115 * S], [rel(v) for v in r["keepalive.refresh.interval"]])
+                self.assertEqual([0], [rel(v) for v in r["keepalive.refresh.lateness"]])
+                self.assertEqual([str(2 * k)], r["keepalive.refresh.prev"])
+                self.assertEqual([ok[k - 1] + 130 * S - ok[k]], [rel(v) for v in o["keepalive.refresh.margin"]])
+
+    def test_tcp(self):
+        cap = capture("sip-tcp-healthy")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        rows = by_frame(harness.fields_both_passes(
+            self, cap, ["frame.number", "keepalive.refresh.number", "keepalive.refresh.lateness",
+                        "keepalive.refresh.margin", "keepalive.delivery.frame", "keepalive.retrans.count", "vlan.id"],
+            "keepalive"))
+        # Frames 1-3 handshake, then per refresh: REGISTER, CUCM ACK (delivery), 200 OK, phone ACK.
+        self.assertEqual(sorted(4 + 4 * k + i for k in range(16) for i in range(3)), sorted(rows))
+        for k in range(16):
+            reg, ack, ok = rows[4 + 4 * k], rows[5 + 4 * k], rows[6 + 4 * k]
+            self.assertEqual([str(k + 1)] * 3, reg["keepalive.refresh.number"] + ack["keepalive.refresh.number"] +
+                             ok["keepalive.refresh.number"])
+            self.assertEqual(["230"], reg["vlan.id"])
+            self.assertEqual(["0"], ack["keepalive.retrans.count"])
+            self.assertEqual([str(5 + 4 * k)], ok["keepalive.delivery.frame"])
+            if k:
+                self.assertEqual([0], [rel(v) for v in reg["keepalive.refresh.lateness"]])
+                self.assertEqual([15 * S - 300 * US], [rel(v) for v in ack["keepalive.refresh.margin"]])
+
+
+class TimerE(unittest.TestCase):
+    CAP = capture("sip-udp-timer-e")
+    OFFSETS = [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]
+
+    def test_resends_and_the_unanswered_refresh(self):
+        t0 = utc("2023-05-12 08:00:00")
+        ok1 = t0 + 10 * MS
+        first2 = ok1 + 115 * S
+        ok2 = first2 + 11500 * MS + 10 * MS
+        first3 = ok2 + 115 * S
+        rows = by_frame(harness.annotated(self, self.CAP))
+        experts = harness.experts_both_passes(self, self.CAP)
+
+        # Attempt 2: frames 3-8, answered by frame 9.
+        for i in range(1, 6):
+            r = rows[3 + i]
+            self.assertEqual([str(i)], r["keepalive.retrans.count"])
+            self.assertEqual(["3"], r["keepalive.retrans.original"])
+            self.assertEqual([(self.OFFSETS[i] - self.OFFSETS[i - 1]) * MS], [rel(v) for v in r["keepalive.retrans.gap"]])
+        self.assertEqual(["5"], rows[9]["keepalive.retrans.count"])
+        self.assertEqual([ok1 + 130 * S - ok2], [rel(v) for v in rows[9]["keepalive.refresh.margin"]])
+        self.assertEqual([3490 * MS], [rel(v) for v in rows[9]["keepalive.refresh.margin"]])
+        # Attempt 3: frames 10-20, never answered; the deadline passes between offsets 11.5 and 15.5 s.
+        deadline = ok2 + 130 * S
+        self.assertEqual(first3 + 15 * S, deadline)
+        breach_frame = 10 + 6
+        self.assertEqual(first3 + self.OFFSETS[6] * MS - deadline,
+                         rel([v for v in rows[breach_frame]["keepalive.grace.overrun"]][0]))
+        self.assertEqual([absolute(v) for v in rows[breach_frame]["keepalive.refresh.deadline"]], [deadline])
+        self.assertEqual(["10"], rows[20]["keepalive.retrans.count"])
+
+        want = [(n, "keepalive.retransmission") for n in list(range(4, 9)) + list(range(11, 21))]
+        want.append((breach_frame, "keepalive.grace_breach"))
+        self.assertEqual(sorted(want), sorted((n, name) for n, name, _ in experts))
+
+
+class BackupAndDeregistration(unittest.TestCase):
+    CAP = capture("sip-udp-backup-keepalive")
+
+    def events(self):
+        t0 = utc("2023-05-15 07:00:00")
+        ev, r, oks = [], t0, []
+        for k in range(5):
+            ev += [(r, "reg%d" % k), (r + 10 * MS, "ok%d" % k)]
+            oks.append(r + 10 * MS)
+            if k < 4:
+                r += 10 * MS + 115 * S
+        d = r + 10 * MS + 60 * S
+        ev += [(d, "dereg"), (d + 10 * MS, "dereg-ok")]
+        for j in range(7):
+            b = t0 + 1 * S + j * 120 * S
+            ev += [(b, "keep%d" % j), (b + 6 * MS, "keep-ok%d" % j)]
+        return ev, oks, d
+
+    def test_roles_intervals_and_verdicts(self):
+        ev, oks, d = self.events()
+        n = numbered(ev)
+        rows = by_frame(harness.annotated(self, self.CAP))
+        experts = harness.experts_both_passes(self, self.CAP)
+        want = [(n["keep%d" % j], "keepalive.backup_keepalive") for j in range(7)] + [(n["dereg"], "keepalive.unregister")]
+        self.assertEqual(sorted(want), sorted((f, name) for f, name, _ in experts))
+        for j in range(7):
+            r = rows[n["keep%d" % j]]
+            self.assertEqual(["backup"], r["keepalive.role"])
+            self.assertEqual(["10.60.1.11:5060/udp"], r["keepalive.server"])
+            self.assertEqual([], r["keepalive.refresh.expected"])
+            self.assertEqual([], r["keepalive.refresh.lateness"])
+            if j:
+                self.assertEqual([120 * S - 6 * MS], [rel(v) for v in r["keepalive.refresh.interval"]])
+        for k in range(1, 5):
+            r = rows[n["reg%d" % k]]
+            self.assertEqual(["primary"], r["keepalive.role"])
+            self.assertEqual([0], [rel(v) for v in r["keepalive.refresh.lateness"]])
+        dereg = rows[n["dereg"]]
+        self.assertEqual(["SEP00AABB112233"], dereg["keepalive.endpoint"])
+        self.assertEqual([d - oks[4]], [rel(v) for v in dereg["keepalive.refresh.interval"]])
+        self.assertEqual([], dereg["keepalive.refresh.lateness"])
+        # After the de-registration nothing expects a refresh: its 200 OK grants nothing.
+        self.assertEqual([], rows[n["dereg-ok"]]["keepalive.refresh.expected"])
+
+
+class RefreshTiming(unittest.TestCase):
+    CAP = capture("sip-udp-refresh-timing")
+    LATE = [4, 9, 14]
+
+    def events(self):
+        t0 = utc("2023-05-16 10:00:00")
+        ev = []
+        t = t0
+        for k in range(6):
+            ev += [(t, "a-reg%d" % k), (t + 20 * MS, "a-ok%d" % k)]
+            t += 20 * MS + 60 * S
+        t = t0 + 5 * S
+        for k in range(4):
+            ev += [(t, "b-reg%d" % k), (t + 20 * MS, "b-ok%d" % k)]
+            if k < 3:
+                t += 20 * MS + 115 * S + self.LATE[k] * S
+        return ev
+
+    def run_with(self, tolerance_ms):
+        prefs = {"late_tolerance_ms": str(tolerance_ms)} if tolerance_ms != 1000 else None
+        n = numbered(self.events())
+        experts = harness.experts_both_passes(self, self.CAP, prefs)
+        want = [(n["b-reg%d" % k], "keepalive.refresh_late") for k in range(1, 4)
+                if self.LATE[k - 1] * 1000 > tolerance_ms]
+        self.assertEqual(sorted(want), sorted((f, name) for f, name, _ in experts))
+        return n
+
+    def test_half_grant_and_late_inside_grace(self):
+        n = self.run_with(1000)
+        rows = by_frame(harness.annotated(self, self.CAP))
+        for k in range(1, 6):
+            self.assertEqual([60 * S], [rel(v) for v in rows[n["a-reg%d" % k]]["keepalive.refresh.interval"]])
+            self.assertEqual([-55 * S], [rel(v) for v in rows[n["a-reg%d" % k]]["keepalive.refresh.lateness"]])
+            self.assertEqual([70 * S - 20 * MS], [rel(v) for v in rows[n["a-ok%d" % k]]["keepalive.refresh.margin"]])
+        for k in range(1, 4):
+            late = self.LATE[k - 1] * S
+            self.assertEqual([115 * S + late], [rel(v) for v in rows[n["b-reg%d" % k]]["keepalive.refresh.interval"]])
+            self.assertEqual([late], [rel(v) for v in rows[n["b-reg%d" % k]]["keepalive.refresh.lateness"]])
+            self.assertEqual([15 * S - late - 20 * MS], [rel(v) for v in rows[n["b-ok%d" % k]]["keepalive.refresh.margin"]])
+
+    def test_late_tolerance_preference(self):
+        self.run_with(5000)
+        self.run_with(15000)
+
+
+class Restart(unittest.TestCase):
+    CAP = capture("sip-tcp-restart")
+
+    def test_same_binding_after_a_new_call_id(self):
+        self.assertEqual([], harness.experts_both_passes(self, self.CAP))
+        t0 = utc("2023-05-17 16:00:00")
+        oks = [t0 + 15 * MS + k * (115 * S + 15 * MS) for k in range(3)]
+        y = oks[2] + 40 * S
+        rows = by_frame(harness.fields_both_passes(
+            self, self.CAP, ["frame.number", "keepalive.endpoint", "keepalive.refresh.number", "keepalive.event",
+                             "keepalive.refresh.interval", "keepalive.refresh.lateness", "keepalive.refresh.margin",
+                             "tcp.stream"], "keepalive"))
+        # Connection 1: frames 1-3 handshake, exchanges at 4, 8, 12 (REGISTER, ACK, 200 OK, phone ACK),
+        # 16 RST; connection 2: 17-19 handshake, exchanges at 20 (401), 24, 28, 32.
+        refresh_of = {4: 1, 8: 2, 12: 3, 20: 4, 24: 4, 28: 5, 32: 6}
+        for frame, number in refresh_of.items():
+            self.assertEqual([str(number)], rows[frame]["keepalive.refresh.number"])
+            self.assertEqual(["SEP00DDEE445566"], rows[frame]["keepalive.endpoint"])
+        self.assertEqual(["1"], rows[20]["tcp.stream"])
+        restart = rows[20]
+        self.assertEqual(["7"], restart["keepalive.event"])  # SessionEvent::NewCallId
+        self.assertEqual([40 * S], [rel(v) for v in restart["keepalive.refresh.interval"]])
+        self.assertEqual([-75 * S], [rel(v) for v in restart["keepalive.refresh.lateness"]])
+        self.assertEqual([], rows[24]["keepalive.refresh.interval"])  # the authenticated retry: same attempt
+        self.assertEqual([oks[2] + 130 * S - (y + 300 * US)], [rel(v) for v in rows[21]["keepalive.refresh.margin"]])
+        self.assertEqual([oks[2] + 130 * S - (y + 30 * MS + 300 * US)],
+                         [rel(v) for v in rows[25]["keepalive.refresh.margin"]])
+        for frame in (28, 32):
+            self.assertEqual([115 * S], [rel(v) for v in rows[frame]["keepalive.refresh.interval"]])
+            self.assertEqual([], rows[frame]["keepalive.event"])
+        out = harness.tshark(["-Y", "frame.number == 20", "-V"], capture=self.CAP)
+        self.assertIn("SEP00DDEE445566 refresh 4 (re-registration, new Call-ID)", out)
+
+
+if __name__ == "__main__":
+    harness.main()
