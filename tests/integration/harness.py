@@ -160,7 +160,12 @@ def experts(capture, prefs=None, two_pass=False):
             name = field.get("name")
             if name == "frame.number" and number is None:
                 number = int(field.get("show"))
-            elif name in EXPERTS:
+            elif name == "_ws.expert":
+                # The expert's name, message, severity and group are children of _ws.expert.
+                expert = next((f.get("name") for f in field if f.get("name") in EXPERTS), None)
+                if expert is None:
+                    continue
+                name = expert
                 sub = {f.get("name"): f.get("showname", "") for f in field}
                 msg = next((f.get("show") for f in field if f.get("name") == "_ws.expert.message"), "")
                 severity = sub.get("_ws.expert.severity", "").rpartition(": ")[2]

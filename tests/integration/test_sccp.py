@@ -1,0 +1,464 @@
+#!/usr/bin/env python3
+"""SCCP (Skinny) keepalive analysis (SPEC §2.1, §3.3): the generated scenarios and the public captures.
+
+Every expected value is derived from the scenario's header comment (captures/generator/scenarios/skinny-*.cpp)
+or from the public capture's content; every check runs single pass and -2.
+"""
+# SPDX-License-Identifier: GPL-2.0-or-later
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+FIELDS = [
+    "frame.number", "frame.time_relative", "keepalive.endpoint", "keepalive.server", "keepalive.role",
+    "keepalive.sccp.interval", "keepalive.sccp.gap", "keepalive.sccp.ack_latency", "keepalive.sccp.ack_latency_mean",
+    "keepalive.sccp.missed", "keepalive.sccp.request", "keepalive.event", "keepalive.retrans.count",
+    "keepalive.retrans.original", "keepalive.retrans.gap", "skinny.messageId",
+]
+KEEPALIVE_REQ, KEEPALIVE_ACK, REGISTER_REQ, REGISTER_ACK = "0", "256", "1", "129"
+# keepalive.event values (ka::SessionEvent)
+EV_REGISTER_ACK, EV_REGISTER_REJECT, EV_UNREGISTER, EV_UNREGISTER_ACK, EV_RESET, EV_FIN = "1", "2", "3", "4", "5", "6"
+US = 1000
+MS = 1000 * US
+S = 1000 * MS
+
+
+def gen(name):
+    return os.path.join(harness.GENERATED, name + ".pcap")
+
+
+def pub(name):
+    return os.path.join(harness.PUBLIC, name)
+
+
+def ns(value):
+    """A time field value ("30.001000000", "-0.5") as integer nanoseconds."""
+    sign = -1 if value.startswith("-") else 1
+    whole, _, frac = value.lstrip("-").partition(".")
+    return sign * (int(whole) * S + int((frac + "000000000")[:9]))
+
+
+def rows(test, capture, prefs=None):
+    """Annotated frames (single pass == -2), keyed by frame number."""
+    # The full SPEC field set must agree between the passes too.
+    harness.annotated(test, capture, prefs)
+    return {int(r["frame.number"][0]): r for r in harness.fields_both_passes(test, capture, FIELDS, "keepalive", prefs)}
+
+
+def frames_at(capture):
+    """Frame number of every frame by its time (ns since the first frame)."""
+    return {ns(r["frame.time_relative"][0]): int(r["frame.number"][0])
+            for r in harness.fields(capture, ["frame.number", "frame.time_relative"])}
+
+
+def experts(test, capture, prefs=None):
+    return harness.experts_both_passes(test, capture, prefs)
+
+
+def stats(test, capture, prefs=None):
+    """The stats tree: {"endpoint @ server": {counter: count}}, identical in both passes."""
+    result = []
+    for two_pass in (False, True):
+        out = harness.tshark(["-q", "-z", "keepalive,tree"], capture=capture, prefs=prefs, two_pass=two_pass)
+        tree, node = {}, None
+        for line in out.splitlines():
+            if line.startswith(" ") and not line.startswith("  ") and "@" in line:
+                node = tree.setdefault(line.split("  ")[0].strip(), {})
+            elif line.startswith("  ") and node is not None and line.strip():
+                parts = line.split()
+                i = next(k for k, p in enumerate(parts) if p.isdigit())
+                node[" ".join(parts[:i])] = int(parts[i])
+        result.append(tree)
+    test.assertEqual(result[0], result[1], "stats tree differs between single pass and -2")
+    return result[0]
+
+
+def one(row, field):
+    values = row[field]
+    assert len(values) == 1, (field, values)
+    return values[0]
+
+
+class Healthy(unittest.TestCase):
+    """skinny-primary-backup-healthy: primary 30 s acked + backup 60 s TCP-ACK-only, 10 minutes."""
+    CAP = gen("skinny-primary-backup-healthy")
+    DEVICE = "SEP00235E1A2B3C"
+    PRIMARY, BACKUP = "10.40.0.5:2000/tcp", "10.40.0.6:2000/tcp"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.at = frames_at(cls.CAP)
+
+    def test_no_expert_info_at_all(self):
+        self.assertEqual(experts(self, self.CAP), [])
+
+    def test_primary_keepalives_and_ack_latency_mean(self):
+        r = rows(self, self.CAP)
+        total = 0
+        for k in range(1, 21):
+            t = 1 * MS + 30 * k * S
+            latency = 800 * US + 100 * US * (k % 7)
+            ka, ack = r[self.at[t]], r[self.at[t + latency]]
+            for row in (ka, ack):
+                self.assertEqual(one(row, "keepalive.endpoint"), self.DEVICE)
+                self.assertEqual(one(row, "keepalive.server"), self.PRIMARY)
+                self.assertEqual(one(row, "keepalive.role"), "primary")
+                self.assertEqual(one(row, "keepalive.sccp.interval"), "30")
+            self.assertEqual(one(ka, "keepalive.sccp.missed"), "0")
+            self.assertEqual(one(ka, "keepalive.retrans.count"), "0")
+            self.assertEqual(ka["keepalive.sccp.gap"], [] if k == 1 else ["30.000000000"])
+            total += latency
+            self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency")), latency)
+            self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency_mean")), total // k)
+            self.assertEqual(int(one(ack, "keepalive.sccp.request")), self.at[t])
+
+    def test_backup_keepalives_are_normal(self):
+        r = rows(self, self.CAP)
+        for j in range(11):
+            ka = r[self.at[510 * MS + 60 * j * S]]
+            self.assertEqual(one(ka, "keepalive.endpoint"), self.DEVICE)  # learnt from the primary's RegisterReq
+            self.assertEqual(one(ka, "keepalive.server"), self.BACKUP)
+            self.assertEqual(one(ka, "keepalive.role"), "backup")  # the phone has a live primary
+            self.assertEqual(one(ka, "keepalive.sccp.interval"), "60")  # secondaryKeepAliveInterval
+            self.assertEqual(one(ka, "keepalive.sccp.missed"), "0")
+            self.assertEqual(ka["keepalive.sccp.gap"], [] if j == 0 else ["60.000000000"])
+        backup_frames = [f for f, row in r.items() if row["keepalive.server"] == [self.BACKUP]]
+        self.assertEqual(len(backup_frames), 11)  # the call manager's TCP ACKs are not annotated
+
+    def test_registration(self):
+        r = rows(self, self.CAP)
+        reg, ack = r[self.at[1 * MS]], r[self.at[3 * MS]]
+        self.assertEqual(one(reg, "keepalive.endpoint"), self.DEVICE)
+        self.assertEqual(reg["keepalive.role"], [])  # not known before the RegisterAck
+        self.assertEqual(one(ack, "keepalive.event"), EV_REGISTER_ACK)
+        self.assertEqual(one(ack, "keepalive.role"), "primary")
+        self.assertEqual(one(ack, "keepalive.sccp.interval"), "30")
+        self.assertEqual(len(r), 2 + 20 + 20 + 11)
+
+    def test_stats(self):
+        self.assertEqual(stats(self, self.CAP), {
+            self.DEVICE + " @ " + self.PRIMARY: {"Keepalives": 20, "Acknowledged": 20},
+            self.DEVICE + " @ " + self.BACKUP: {"Keepalives": 11},
+        })
+
+
+class PrimaryStopsAcking(unittest.TestCase):
+    """skinny-primary-stops-acking: K(5..7) unacknowledged, failover at the third missed interval."""
+    CAP = gen("skinny-primary-stops-acking")
+    DEVICE = "SEP00235E4D5E6F"
+    PRIMARY, BACKUP = "10.40.1.5:2000/tcp", "10.40.1.6:2000/tcp"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.at = frames_at(cls.CAP)
+        cls.k = {k: cls.at[1 * MS + 30 * k * S] for k in range(1, 8)}
+        cls.failover = cls.at[240101 * MS]  # backup RegisterReq: first frame past K(7) + 30 s
+        cls.fin = cls.at[240200 * MS]
+
+    def test_expert_infos(self):
+        k, f = self.k, self.failover
+        self.assertEqual(experts(self, self.CAP), [
+            (k[6], "keepalive.keepalive_unacked",
+             "KeepAliveReq to the primary in frame %d got no KeepAliveAck before this one "
+             "(1 consecutive keepalive without ack)" % k[5]),
+            (k[7], "keepalive.keepalive_unacked",
+             "KeepAliveReq to the primary in frame %d got no KeepAliveAck before this one "
+             "(2 consecutive keepalives without ack)" % k[6]),
+            (f, "keepalive.keepalive_unacked",
+             "KeepAliveReq to the primary in frame %d not acknowledged within the 30 s interval "
+             "(3 consecutive keepalives without ack)" % k[7]),
+            (f, "keepalive.failover",
+             "Delayed failover threshold reached: 3 consecutive keepalives unacknowledged at a 30 s interval; "
+             "the phone fails over to its backup call manager"),
+            (self.fin, "keepalive.unregister", "TCP FIN ended the SCCP session without unregistration"),
+        ])
+
+    def test_missed_counts(self):
+        r = rows(self, self.CAP)
+        for k in range(1, 8):
+            self.assertEqual(one(r[self.k[k]], "keepalive.sccp.missed"), str(max(0, k - 5)), k)
+            self.assertEqual(one(r[self.k[k]], "keepalive.role"), "primary")
+        for k in (6, 7):
+            self.assertEqual(int(one(r[self.k[k]], "keepalive.sccp.request")), self.k[k - 1])
+        # The failover frame carries the backup's RegisterReq and the primary's verdict.
+        f = r[self.failover]
+        self.assertEqual(f["keepalive.server"], [self.BACKUP, self.PRIMARY])
+        self.assertEqual(f["keepalive.role"], ["backup", "primary"])
+        self.assertEqual(f["keepalive.sccp.missed"], ["3"])
+        self.assertEqual(f["keepalive.sccp.interval"], ["30"])
+        self.assertEqual(ns(one(f, "keepalive.sccp.gap")), 240101 * MS - (1 * MS + 210 * S))
+        self.assertEqual(int(one(f, "keepalive.sccp.request")), self.k[7])
+
+    def test_backup_takes_over_as_primary(self):
+        r = rows(self, self.CAP)
+        for j in range(4):
+            self.assertEqual(one(r[self.at[510 * MS + 60 * j * S]], "keepalive.role"), "backup")
+        ack = r[self.at[240103 * MS]]
+        self.assertEqual(one(ack, "keepalive.event"), EV_REGISTER_ACK)
+        self.assertEqual(one(ack, "keepalive.server"), self.BACKUP)
+        self.assertEqual(one(ack, "keepalive.role"), "primary")
+        for m in range(1, 5):
+            t = 240101 * MS + 30 * m * S
+            self.assertEqual(one(r[self.at[t]], "keepalive.role"), "primary")
+            self.assertEqual(one(r[self.at[t]], "keepalive.sccp.missed"), "0")
+            self.assertEqual(ns(one(r[self.at[t + 1 * MS]], "keepalive.sccp.ack_latency")), 1 * MS)
+
+    def test_stats(self):
+        self.assertEqual(stats(self, self.CAP), {
+            self.DEVICE + " @ " + self.PRIMARY: {"Keepalives": 7, "Acknowledged": 4, "Unacknowledged": 3, "Failovers": 1},
+            self.DEVICE + " @ " + self.BACKUP: {"Keepalives": 8, "Acknowledged": 4},
+        })
+
+    def test_threshold_preference(self):
+        # With 4, three misses are not a failover, and the FIN ends the session before a fourth.
+        found = experts(self, self.CAP, {"sccp_missed_threshold": "4"})
+        self.assertEqual([(f, name) for f, name, _ in found], [
+            (self.k[6], "keepalive.keepalive_unacked"), (self.k[7], "keepalive.keepalive_unacked"),
+            (self.failover, "keepalive.keepalive_unacked"), (self.fin, "keepalive.unregister")])
+        # With 2, the failover comes with the second miss, on K(7).
+        found = experts(self, self.CAP, {"sccp_missed_threshold": "2"})
+        self.assertEqual([(f, name) for f, name, _ in found], [
+            (self.k[6], "keepalive.keepalive_unacked"), (self.k[7], "keepalive.keepalive_unacked"),
+            (self.k[7], "keepalive.failover"), (self.failover, "keepalive.keepalive_unacked"),
+            (self.fin, "keepalive.unregister")])
+
+
+class JitteryAcks(unittest.TestCase):
+    """skinny-jittery-acks: ack latencies between 0.1 ms and 600 ms never exceed the 30 s interval."""
+    CAP = gen("skinny-jittery-acks")
+    LATENCY_US = [100, 600000, 12000, 400, 450000, 1500, 599900, 80000, 100, 300000,
+                  2000, 600000, 33300, 200, 520000, 7000, 150000, 100, 599000, 60000]
+
+    def test_no_expert_info_at_all(self):
+        self.assertEqual(experts(self, self.CAP), [])
+
+    def test_latency_and_running_mean(self):
+        at = frames_at(self.CAP)
+        r = rows(self, self.CAP)
+        total = 0
+        for k, latency_us in enumerate(self.LATENCY_US, start=1):
+            t = 1 * MS + 30 * k * S
+            total += latency_us * US
+            ack = r[at[t + latency_us * US]]
+            self.assertEqual(one(ack, "keepalive.role"), "primary")
+            self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency")), latency_us * US)
+            self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency_mean")), total // k)
+            self.assertEqual(one(r[at[t]], "keepalive.sccp.missed"), "0")
+            if latency_us * US > 200 * MS:  # the delayed TCP ACK before the KeepAliveAck is not annotated
+                self.assertNotIn(at[t + 40 * MS], r)
+        self.assertEqual(stats(self, self.CAP), {"SEP00235E7A8B9C @ 10.40.2.5:2000/tcp": {"Keepalives": 20, "Acknowledged": 20}})
+
+
+class Retransmission(unittest.TestCase):
+    """skinny-keepalive-retransmission: K(3) retransmitted once, K(4) twice, both then acknowledged."""
+    CAP = gen("skinny-keepalive-retransmission")
+
+    def test_retransmissions_and_acks(self):
+        at = frames_at(self.CAP)
+        r = rows(self, self.CAP)
+        t = {k: 1 * MS + 30 * k * S for k in range(1, 6)}
+        k3, k4 = at[t[3]], at[t[4]]
+        expected = [  # (frame, count, original, gap)
+            (at[t[3] + 300 * MS], 1, k3, 300 * MS),
+            (at[t[4] + 300 * MS], 1, k4, 300 * MS),
+            (at[t[4] + 900 * MS], 2, k4, 600 * MS),
+        ]
+        found = experts(self, self.CAP)
+        self.assertEqual(found, [
+            (f, "keepalive.retransmission",
+             "KeepAliveReq sent again (retransmission %d, %d ms after the previous transmission, first sent in frame %d)"
+             % (count, gap // MS, original)) for f, count, original, gap in expected])
+        for f, count, original, gap in expected:
+            self.assertEqual(one(r[f], "keepalive.retrans.count"), str(count))
+            self.assertEqual(int(one(r[f], "keepalive.retrans.original")), original)
+            self.assertEqual(ns(one(r[f], "keepalive.retrans.gap")), gap)
+            self.assertEqual(r[f]["skinny.messageId"], [])  # Wireshark does not hand it to SKINNY
+        latencies = {1: 1200 * US, 2: 1200 * US, 3: 301200 * US, 4: 901200 * US, 5: 1200 * US}
+        delivered = {1: t[1], 2: t[2], 3: t[3] + 300 * MS, 4: t[4] + 900 * MS, 5: t[5]}
+        totals = {1: 0, 2: 0, 3: 1, 4: 2, 5: 0}
+        for k in range(1, 6):
+            ack = r[at[delivered[k] + 1200 * US]]
+            self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency")), latencies[k])
+            self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency_mean")), sum(latencies[i] for i in range(1, k + 1)) // k)
+            self.assertEqual(one(ack, "keepalive.retrans.count"), str(totals[k]))
+            self.assertEqual(int(one(ack, "keepalive.sccp.request")), at[t[k]])
+        self.assertEqual(stats(self, self.CAP), {"SEP00235EABCDEF @ 10.40.3.5:2000/tcp": {
+            "Keepalives": 5, "Acknowledged": 5, "Retransmissions": 3}})
+
+
+class MidsessionSilent(unittest.TestCase):
+    """skinny-midsession-silent: no RegisterAck (preferences set the interval), acks stop, phone goes silent."""
+    CAP = gen("skinny-midsession-silent")
+    PHONE = "10.40.4.21"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.at = frames_at(cls.CAP)
+        cls.k = {k: cls.at[20 * k * S] for k in range(6)}
+
+    def verdicts(self, prefs, interval, threshold):
+        """Expected (frame, expert) list and the missed annotations, derived from the parameters."""
+        k5 = 100 * S
+        second_miss = self.at[k5 + interval * S + 500 * MS]  # first datagram past K(5) + interval
+        silence = self.at[k5 + threshold * interval * S + 500 * MS]  # first datagram past K(5) + threshold x interval
+        found = experts(self, self.CAP, prefs)
+        expected = [(self.k[5], "keepalive.keepalive_unacked"), (second_miss, "keepalive.keepalive_unacked")]
+        if threshold <= 2:
+            expected.append((second_miss, "keepalive.failover"))
+        else:
+            expected.append((silence, "keepalive.failover"))
+        self.assertEqual([(f, name) for f, name, _ in found], expected)
+        return found, second_miss, silence
+
+    def test_defaults(self):
+        found, second_miss, silence = self.verdicts(None, 30, 3)
+        self.assertEqual(found[2][2], "No keepalive for 90.5 s, more than 3 intervals of 30 s: "
+                                      "the call manager drops the phone (KeepAliveTimeout, reason 13)")
+        r = rows(self, self.CAP)
+        self.assertEqual(r[self.k[0]]["keepalive.role"], [])  # no evidence yet
+        self.assertEqual(r[self.k[0]]["keepalive.sccp.interval"], [])
+        for k in range(1, 6):
+            self.assertEqual(one(r[self.k[k]], "keepalive.endpoint"), self.PHONE)
+            self.assertEqual(one(r[self.k[k]], "keepalive.role"), "primary")  # K(0) was acknowledged
+            self.assertEqual(one(r[self.k[k]], "keepalive.sccp.interval"), "30")  # sccp_interval
+            self.assertEqual(one(r[self.k[k]], "keepalive.sccp.gap"), "20.000000000")
+        self.assertEqual(one(r[second_miss], "keepalive.sccp.missed"), "2")
+        self.assertEqual(int(one(r[second_miss], "keepalive.sccp.request")), self.k[5])
+        self.assertEqual(ns(one(r[silence], "keepalive.sccp.gap")), 90 * S + 500 * MS)
+        self.assertEqual(stats(self, self.CAP), {self.PHONE + " @ 10.40.4.5:2000/tcp": {
+            "Keepalives": 6, "Acknowledged": 4, "Unacknowledged": 2, "Failovers": 1}})
+
+    def test_interval_preference(self):
+        found, second_miss, silence = self.verdicts({"sccp_interval": "20"}, 20, 3)
+        self.assertEqual(found[1][2], "KeepAliveReq to the primary in frame %d not acknowledged within the 20 s "
+                                      "interval (2 consecutive keepalives without ack)" % self.k[5])
+        r = rows(self, self.CAP, {"sccp_interval": "20"})
+        self.assertEqual(one(r[self.k[3]], "keepalive.sccp.interval"), "20")
+        self.assertEqual(ns(one(r[silence], "keepalive.sccp.gap")), 60 * S + 500 * MS)
+
+    def test_threshold_preference(self):
+        found, second_miss, _ = self.verdicts({"sccp_missed_threshold": "2"}, 30, 2)
+        self.assertEqual(found[2][2], "Delayed failover threshold reached: 2 consecutive keepalives unacknowledged "
+                                      "at a 30 s interval; the phone fails over to its backup call manager")
+
+
+class DecodeAs(unittest.TestCase):
+    """skinny-decode-as: SCCP on port 2001 is analysed only when decoded as SKINNY; several messages per segment."""
+    CAP = gen("skinny-decode-as")
+    DECODE = ["-d", "tcp.port==2001,skinny"]
+
+    def test_not_skinny_without_decode_as(self):
+        self.assertEqual(harness.fields(self.CAP, ["frame.number"], "keepalive"), [])
+
+    def test_with_decode_as(self):
+        one_pass = harness.fields(self.CAP, FIELDS + ["_ws.expert.message"], "keepalive", extra=self.DECODE)
+        two_pass = harness.fields(self.CAP, FIELDS + ["_ws.expert.message"], "keepalive", two_pass=True, extra=self.DECODE)
+        self.assertEqual(one_pass, two_pass)
+        at = frames_at(self.CAP)
+        r = {int(row["frame.number"][0]): row for row in one_pass}
+        server = "10.40.5.5:2001/tcp"
+        first = r[at[1 * MS]]  # RegisterReq + K(0)
+        self.assertEqual(first["keepalive.endpoint"], ["SEP00235E445566"] * 2)
+        self.assertEqual(first["keepalive.server"], [server] * 2)
+        self.assertEqual(first["keepalive.role"], [])  # no RegisterAck yet
+        second = r[at[3 * MS]]  # RegisterAck + KeepAliveAck for K(0)
+        self.assertEqual(second["keepalive.event"], [EV_REGISTER_ACK])
+        self.assertEqual(second["keepalive.role"], ["primary"] * 2)
+        self.assertEqual(second["keepalive.sccp.interval"], ["20"] * 2)
+        self.assertEqual(ns(one(second, "keepalive.sccp.ack_latency")), 2 * MS)
+        total = 2 * MS
+        for k in range(1, 5):
+            total += 2500 * US
+            ack = r[at[1 * MS + 20 * k * S + 2500 * US]]
+            self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency")), 2500 * US)
+            self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency_mean")), total // (k + 1))
+        k6 = r[at[1 * MS + 120 * S]]
+        self.assertEqual(one(k6, "keepalive.sccp.missed"), "1")
+        self.assertEqual(int(one(k6, "keepalive.sccp.request")), at[1 * MS + 100 * S])
+        messages = [m for row in one_pass for m in row["_ws.expert.message"] if m.startswith("KeepAliveReq")]
+        self.assertEqual(messages, ["KeepAliveReq to the primary in frame %d got no KeepAliveAck before this one "
+                                    "(1 consecutive keepalive without ack)" % at[1 * MS + 100 * S]])
+
+
+class PublicCaptures(unittest.TestCase):
+    def test_7912_one_keepalive_acked_after_1ms(self):
+        cap = pub("sccp-7912-register-keepalive.pyskinny.pcapng")
+        self.assertEqual(experts(self, cap), [])
+        r = rows(self, cap)
+        # Frames 31 RegisterReq (SEP001380AD9E5F), 33 RegisterAck (30/60), 76 KeepAliveReq, 77 KeepAliveAck.
+        self.assertEqual(sorted(r), [31, 33, 76, 77])
+        self.assertEqual(one(r[33], "keepalive.event"), EV_REGISTER_ACK)
+        self.assertEqual(one(r[76], "keepalive.role"), "primary")
+        self.assertEqual(one(r[76], "keepalive.sccp.interval"), "30")
+        self.assertEqual(one(r[77], "keepalive.endpoint"), "SEP001380AD9E5F")
+        self.assertEqual(one(r[77], "keepalive.server"), "10.0.0.180:2000/tcp")
+        # 64.287754000 - 64.286670000
+        self.assertEqual(ns(one(r[77], "keepalive.sccp.ack_latency")), 1084 * US)
+        self.assertEqual(ns(one(r[77], "keepalive.sccp.ack_latency_mean")), 1084 * US)
+
+    def test_register_and_call_raise_nothing(self):
+        cap = pub("sccp-register.ndpi.pcapng")
+        self.assertEqual(experts(self, cap), [])
+        r = rows(self, cap)
+        self.assertEqual(sorted(r), [4, 8])  # RegisterReq NONSECURE_CONF, RegisterAck
+        self.assertEqual(one(r[4], "keepalive.endpoint"), "NONSECURE_CONF")
+        self.assertEqual(one(r[8], "keepalive.role"), "primary")
+        cap = pub("sccp-call.ndpi.pcap")  # call signalling only: no session-defining message
+        self.assertEqual(experts(self, cap), [])
+        self.assertEqual(rows(self, cap), {})
+
+    def test_unacked_keepalives_are_backup_sessions(self):
+        # Streams 1 and 2 (10.102.172.11:61041/61042 -> 10.0.0.11:2000) started before the capture: only
+        # KeepAliveReq every 30 s, answered by TCP ACKs only, both reset by the server at 7,298 s. No RegisterAck
+        # and no KeepAliveAck: SPEC §3.3 makes them backup sessions, which raise nothing. The RegisterAcks of the
+        # capture (malformed for 4.0) carry keepAliveInterval 30 but no secondaryKeepAliveInterval, so the backup
+        # interval is the sccp_backup_interval preference.
+        cap = pub("sccp-unacked-keepalives.pyskinny.pcapng")
+        content = harness.fields(cap, ["frame.number", "tcp.stream", "skinny.messageId", "tcp.flags.reset", "tcp.flags.fin"])
+        ids = {}
+        for row in content:
+            for m in row["skinny.messageId"]:
+                ids.setdefault(m, []).append((int(row["frame.number"][0]), int(row["tcp.stream"][0])))
+        keepalives = {s: [f for f, st in ids[KEEPALIVE_REQ] if st == s] for s in (1, 2)}
+        self.assertEqual([len(keepalives[1]), len(keepalives[2])], [244, 244])
+        self.assertNotIn(KEEPALIVE_ACK, ids)
+        resets = [int(row["frame.number"][0]) for row in content if row["tcp.flags.reset"] == ["1"]]
+        self.assertEqual(resets, [1469, 1470])
+
+        found = experts(self, cap)
+        self.assertTrue(all(name == "keepalive.unregister" for _, name, _ in found), found)
+        # One note per session end on a live session: 28 UnregisterReq, 7 RegisterReject, the 2 resets.
+        unregister = sorted(f for f, _ in ids["39"])
+        reject = sorted(f for f, _ in ids["157"])
+        self.assertEqual((len(unregister), len(reject)), (28, 7))
+        self.assertEqual(sorted(f for f, _, _ in found), sorted(unregister + reject + resets))
+
+        r = rows(self, cap)
+        for s in (1, 2):
+            first, rest = keepalives[s][0], keepalives[s][1:]
+            self.assertEqual(r[first]["keepalive.role"], [])  # no evidence yet on the first
+            for f in rest:  # the previous one was TCP-acknowledged without KeepAliveAck
+                self.assertEqual(one(r[f], "keepalive.role"), "backup", f)
+                self.assertEqual(one(r[f], "keepalive.sccp.interval"), "60", f)
+                self.assertEqual(one(r[f], "keepalive.sccp.missed"), "0", f)
+                self.assertEqual(one(r[f], "keepalive.server"), "10.0.0.11:2000/tcp")
+                # One IP, one phone: the name comes from the RegisterReq of 10.102.172.11 in frame 4.
+                self.assertEqual(one(r[f], "keepalive.endpoint"), "pyskinny01")
+        for f in resets:
+            self.assertEqual(one(r[f], "keepalive.event"), EV_RESET)
+            self.assertEqual(one(r[f], "keepalive.role"), "backup")
+        for f, _ in ids[REGISTER_ACK]:
+            self.assertEqual(one(r[f], "keepalive.role"), "primary")  # primary by definition
+            self.assertEqual(one(r[f], "keepalive.sccp.interval"), "30")
+        counts = {}
+        for node in stats(self, cap).values():
+            for k, v in node.items():
+                counts[k] = counts.get(k, 0) + v
+        self.assertEqual(counts, {"Keepalives": len(ids[KEEPALIVE_REQ])})
+
+
+if __name__ == "__main__":
+    harness.main()
