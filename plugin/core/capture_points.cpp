@@ -1,18 +1,369 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+//
+// A merged capture holds each TCP segment once per capture point that saw it. Sightings of one
+// segment (addresses, ports, raw sequence number, length) at different interfaces are paired; the
+// time differences of the pairs give the clock offset between the points. A keepalive/REGISTER
+// sighting left without a partner past its expected arrival at the other point (plus kTolerance)
+// was lost between the points.
+//
+// Segments are tracked from the start; a capture with a single interface for kProbation stops it.
+// The segment table is a ring with an open-addressing index that grows by doubling up to kRing:
+// no allocation per frame, bounded memory. What the ring forgot (and what passed while tracking
+// was off) is "blind" time: a sighting whose partner would have fallen into it is never reported
+// as lost.
 #include "capture_points.h"
 
+#include "path_analyzer.h"
+
+#include <algorithm>
+#include <array>
+#include <functional>
+#include <limits>
+#include <queue>
+#include <unordered_map>
+#include <vector>
+
 namespace ka {
+
+namespace {
+
+constexpr Nanos kTolerance = seconds(2);     // transit time and jitter beyond the clock offset
+constexpr Nanos kProbation = seconds(120);  // a second interface must show up by then
+constexpr std::size_t kRing = std::size_t{1} << 15;  // segments remembered at most
+constexpr std::size_t kFirstRing = 1024;
+constexpr std::size_t kMaxPending = 4096;           // keepalives awaiting their copy
+constexpr std::size_t kMaxFlows = std::size_t{1} << 16;
+constexpr int kSightings = 4;                       // transmissions of one segment remembered
+constexpr std::size_t kSamples = 31;                // offset samples per direction (sliding)
+constexpr std::uint16_t kNoIface = 0xffff;
+constexpr std::uint16_t kDefaultServerPorts[] = {2000, 2443, 5060, 5061};
+constexpr std::size_t kMaxLearnedPorts = 16;
+
+std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
+    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdull;
+}
+
+std::uint64_t hash_ip(std::uint64_t h, const IpAddr& a) {
+    h = mix(h, a.family);
+    for (int i = 0; i < (a.family == 4 ? 4 : 16); ++i) h = mix(h, a.bytes[i]);
+    return h;
+}
+
+struct Sighting {
+    Nanos time = 0;
+    std::uint32_t frame = 0;
+    std::uint16_t iface = kNoIface;
+    bool paired = false;
+};
+
+struct Segment {
+    std::uint64_t key = 0;  // 0: free
+    std::uint64_t flow = 0;
+    bool to_server = false;
+    int n = 0;
+    Sighting s[kSightings];
+};
+
+// Time differences t(b) - t(a) of paired sightings between interfaces a < b, per direction.
+struct PairStats {
+    std::uint16_t a = 0, b = 0;
+    std::array<Nanos, kSamples> diff[2]{};  // [0] towards the server, [1] towards the client
+    std::size_t count[2] = {0, 0};
+
+    void add(bool to_server, Nanos d) {
+        int k = to_server ? 0 : 1;
+        diff[k][count[k]++ % kSamples] = d;
+    }
+    bool median(int k, Nanos& out) const {
+        std::size_t n = std::min(count[k], kSamples);
+        if (n == 0) return false;
+        std::array<Nanos, kSamples> v = diff[k];
+        std::nth_element(v.begin(), v.begin() + n / 2, v.begin() + n);
+        out = v[n / 2];
+        return true;
+    }
+    // Clock offset t(b) - t(a): the transit time is added towards one side and subtracted towards
+    // the other, so the mean of the two directions cancels it.
+    bool offset(Nanos& out) const {
+        Nanos up, down;
+        bool u = median(0, up), d = median(1, down);
+        if (u && d) out = up + (down - up) / 2;
+        else if (u) out = up;
+        else if (d) out = down;
+        return u || d;
+    }
+    // Expected t(to) - t(from) of a segment of this direction.
+    bool expected(std::uint16_t from, bool to_server, Nanos& out) const {
+        Nanos d;
+        if (!median(to_server ? 0 : 1, d) && !offset(d)) return false;
+        out = from == a ? d : -d;
+        return true;
+    }
+};
+
+struct Flow {
+    std::uint16_t a = kNoIface, b = kNoIface;  // the two interfaces whose sightings paired
+    std::uint16_t peer(std::uint16_t i) const { return i == a ? b : i == b ? a : kNoIface; }
+};
+
+// A keepalive/REGISTER sighting waiting for its copy at the other point.
+struct Pending {
+    Nanos deadline;
+    std::uint32_t slot;
+    std::uint64_t key;
+    int sighting;
+    std::uint16_t peer;
+    IpAddr src, dst;
+    std::uint16_t dst_port;
+    bool operator>(const Pending& o) const { return deadline > o.deadline; }
+};
+
+}  // namespace
 
 struct CapturePoints::Impl {
     explicit Impl(Context& c) : ctx(c) {}
     Context& ctx;
+
+    enum class State : std::uint8_t { Start, Probation, Tracking, Off } state = State::Start;
+    std::uint32_t first_iface = 0;
+    Nanos probation_end = 0;
+    Nanos blind_until = std::numeric_limits<Nanos>::min();
+
+    std::vector<Segment> ring;          // grows up to kRing
+    std::vector<std::uint32_t> index;   // slot + 1, 0 = empty; twice the ring's size
+    std::size_t next = 0;               // ring slot to (re)use next
+    std::unordered_map<std::uint64_t, Flow> flows;
+    std::vector<PairStats> pairs;
+    std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending;
+    std::vector<std::uint16_t> server_ports{std::begin(kDefaultServerPorts), std::end(kDefaultServerPorts)};
+
+    bool server_port(std::uint16_t p) const {
+        return std::find(server_ports.begin(), server_ports.end(), p) != server_ports.end();
+    }
+    PairStats& pair(std::uint16_t x, std::uint16_t y) {
+        std::uint16_t a = std::min(x, y), b = std::max(x, y);
+        for (PairStats& p : pairs)
+            if (p.a == a && p.b == b) return p;
+        pairs.emplace_back();
+        pairs.back().a = a;
+        pairs.back().b = b;
+        return pairs.back();
+    }
+    const PairStats* find_pair(std::uint16_t x, std::uint16_t y) const {
+        std::uint16_t a = std::min(x, y), b = std::max(x, y);
+        for (const PairStats& p : pairs)
+            if (p.a == a && p.b == b) return &p;
+        return nullptr;
+    }
+
+    std::size_t mask() const { return index.size() - 1; }
+    std::size_t home(std::uint64_t key) const { return static_cast<std::size_t>(key) & mask(); }
+    std::size_t find_slot(std::uint64_t key) const;  // index position, or index.size()
+    void unindex(std::size_t pos);
+    void place(std::uint64_t key, std::size_t slot);
+    Segment& insert(std::uint64_t key);
+
+    void track(Nanos blind);
+    void stop();
+    void learn_ports(const Frame& f);
+    void on_segment(Frame& f);
+    void check(const Frame& f);
 };
+
+std::size_t CapturePoints::Impl::find_slot(std::uint64_t key) const {
+    for (std::size_t i = home(key);; i = (i + 1) & mask()) {
+        if (index[i] == 0) return index.size();
+        if (ring[index[i] - 1].key == key) return i;
+    }
+}
+
+// Linear-probing deletion: shift later entries of the cluster back so lookups still find them.
+void CapturePoints::Impl::unindex(std::size_t pos) {
+    std::size_t hole = pos;
+    for (std::size_t j = (pos + 1) & mask(); index[j] != 0; j = (j + 1) & mask()) {
+        std::size_t h = home(ring[index[j] - 1].key);
+        bool movable = hole <= j ? (h <= hole || h > j) : (h <= hole && h > j);
+        if (movable) {
+            index[hole] = index[j];
+            hole = j;
+        }
+    }
+    index[hole] = 0;
+}
+
+void CapturePoints::Impl::place(std::uint64_t key, std::size_t slot) {
+    std::size_t i = home(key);
+    while (index[i] != 0) i = (i + 1) & mask();
+    index[i] = static_cast<std::uint32_t>(slot + 1);
+}
+
+Segment& CapturePoints::Impl::insert(std::uint64_t key) {
+    if (next == ring.size() && ring.size() < kRing) {  // full for the first time: grow, re-index
+        ring.resize(ring.size() * 2);
+        index.assign(ring.size() * 2, 0);
+        for (std::size_t i = 0; i < next; ++i) place(ring[i].key, i);
+    }
+    next %= ring.size();
+    Segment& seg = ring[next];
+    if (seg.key != 0) {  // the ring is full: forget the oldest segment
+        unindex(find_slot(seg.key));
+        for (int i = 0; i < seg.n; ++i) blind_until = std::max(blind_until, seg.s[i].time);
+    }
+    seg = Segment{};
+    seg.key = key;
+    place(key, next++);
+    return seg;
+}
+
+void CapturePoints::Impl::track(Nanos blind) {
+    blind_until = blind;
+    ring.assign(kFirstRing, Segment{});
+    index.assign(kFirstRing * 2, 0);
+    next = 0;
+}
+
+void CapturePoints::Impl::stop() {
+    state = State::Off;
+    ring = std::vector<Segment>();  // release the memory, not just the elements
+    index = std::vector<std::uint32_t>();
+    flows = decltype(flows)();
+    pairs = std::vector<PairStats>();
+    pending = decltype(pending)();
+}
+
+void CapturePoints::Impl::learn_ports(const Frame& f) {
+    if (server_ports.size() >= std::size(kDefaultServerPorts) + kMaxLearnedPorts) return;
+    std::uint16_t port = towards_server(f) ? f.dst_port : f.src_port;
+    if (!server_port(port)) server_ports.push_back(port);
+}
+
+void CapturePoints::Impl::on_segment(Frame& f) {
+    const TcpInfo& t = f.tcp;
+    const std::uint16_t flags = t.flags & (TcpInfo::kSyn | TcpInfo::kFin);
+    if (t.len == 0 && flags == 0) return;  // pure ACKs repeat sequence numbers: not matchable
+    if (f.interface_id >= kNoIface) return;
+    const auto iface = static_cast<std::uint16_t>(f.interface_id);
+    if (f.has_signalling()) learn_ports(f);
+
+    std::uint64_t key = hash_ip(hash_ip(0x6b61, f.src_ip), f.dst_ip);
+    key = mix(mix(mix(mix(key, f.src_port), f.dst_port), t.seq_raw), std::uint64_t{t.len} << 8 | flags);
+    if (key == 0) key = 1;
+    std::size_t pos = find_slot(key);
+    std::uint32_t slot;
+    Segment* seg;
+    if (pos == index.size()) {
+        seg = &insert(key);
+        slot = static_cast<std::uint32_t>(seg - ring.data());
+        bool fwd = f.src_port != f.dst_port ? f.src_port < f.dst_port : f.src_ip.v4_host_order() < f.dst_ip.v4_host_order();
+        seg->flow = fwd ? mix(hash_ip(hash_ip(1, f.src_ip), f.dst_ip), std::uint64_t{f.src_port} << 16 | f.dst_port)
+                        : mix(hash_ip(hash_ip(1, f.dst_ip), f.src_ip), std::uint64_t{f.dst_port} << 16 | f.src_port);
+        seg->to_server = server_port(f.dst_port) || (!server_port(f.src_port) && f.dst_port < f.src_port);
+    } else {
+        slot = index[pos] - 1;
+        seg = &ring[slot];
+    }
+
+    bool here = false, elsewhere = false;
+    for (int i = 0; i < seg->n; ++i) (seg->s[i].iface == iface ? here : elsewhere) = true;
+    // Wireshark flags the copy from the other point as a retransmission; at this point it is the first.
+    if (!here && elsewhere) f.tcp.retransmission = false;
+
+    // Pair with the other point's unpaired sighting closest to where this one is expected.
+    int best = -1;
+    Nanos best_err = 0;
+    for (int i = 0; i < seg->n; ++i) {
+        const Sighting& s = seg->s[i];
+        if (s.paired || s.iface == iface) continue;
+        const PairStats* ps = find_pair(s.iface, iface);
+        Nanos e = 0;
+        Nanos err;
+        if (ps && ps->expected(s.iface, seg->to_server, e)) {
+            err = sub_sat(f.time, add_sat(s.time, e));
+            if (err < 0) err = -err;
+        } else {
+            err = s.time - f.time;  // no estimate yet: the earliest
+        }
+        if (best < 0 || err < best_err) {
+            best = i;
+            best_err = err;
+        }
+    }
+    if (best >= 0) {
+        Sighting& s = seg->s[best];
+        s.paired = true;
+        PairStats& ps = pair(s.iface, iface);
+        ps.add(seg->to_server, s.iface == ps.a ? f.time - s.time : s.time - f.time);
+        auto it = flows.find(seg->flow);
+        if (it == flows.end() && flows.size() < kMaxFlows) it = flows.emplace(seg->flow, Flow{}).first;
+        if (it != flows.end() && it->second.a == kNoIface) it->second = Flow{s.iface, iface};
+    }
+    if (seg->n == kSightings) return;
+    const int me = seg->n++;
+    seg->s[me] = Sighting{f.time, f.number, iface, best >= 0};
+    if (best >= 0 || !seg->to_server || t.len == 0 || !(f.has_signalling() || server_port(f.dst_port))) return;
+
+    // A keepalive/REGISTER: expect it at the other point of its flow, if the flow is seen at two.
+    auto it = flows.find(seg->flow);
+    if (it == flows.end()) return;
+    const std::uint16_t peer = it->second.peer(iface);
+    const PairStats* ps = peer == kNoIface ? nullptr : find_pair(iface, peer);
+    Nanos e;
+    if (!ps || !ps->expected(iface, true, e)) return;
+    const Nanos arrival = add_sat(f.time, e);
+    if (arrival <= add_sat(blind_until, kTolerance) || pending.size() >= kMaxPending) return;
+    pending.push(Pending{add_sat(arrival, kTolerance), slot, key, me, peer, f.src_ip, f.dst_ip, f.dst_port});
+}
+
+void CapturePoints::Impl::check(const Frame& f) {
+    while (!pending.empty() && pending.top().deadline < f.time) {
+        const Pending p = pending.top();
+        pending.pop();
+        const Segment& seg = ring[p.slot];
+        if (seg.key != p.key || seg.s[p.sighting].paired) continue;  // forgotten or arrived
+        const Sighting& s = seg.s[p.sighting];
+        Annotation a;
+        a.subject = Subject::PathLoss;
+        a.endpoint = ctx.strings.intern(p.src.to_string());
+        a.server = ctx.server_id(p.dst, p.dst_port, Transport::Tcp);
+        a.set(Field::PathFrame, s.frame);
+        a.set(Field::PeerInterface, p.peer);
+        Nanos offset;
+        const PairStats* ps = find_pair(s.iface, p.peer);
+        if (ps && ps->offset(offset)) a.set(Field::ClockOffset, s.iface == ps->a ? offset : -offset);
+        a.raise(Expert::PathLoss);
+        ctx.sink.emit(a);
+    }
+}
 
 CapturePoints::CapturePoints(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}
 CapturePoints::~CapturePoints() = default;
 
-void CapturePoints::on_frame(Frame&) {}
+void CapturePoints::on_frame(Frame& f) {
+    Impl& m = *impl_;
+    if (f.tcp.present) {
+        using State = Impl::State;
+        if (m.state == State::Start) {
+            m.state = State::Probation;
+            m.first_iface = f.interface_id;
+            m.probation_end = add_sat(f.time, kProbation);
+            m.track(std::numeric_limits<Nanos>::min());
+        } else if (m.state != State::Tracking && f.interface_id != m.first_iface) {
+            if (m.state == State::Off) m.track(f.time);  // nothing before was recorded
+            m.state = State::Tracking;
+        } else if (m.state == State::Probation && f.time > m.probation_end) {
+            m.stop();
+        }
+        if (m.state == State::Probation || m.state == State::Tracking) m.on_segment(f);
+    }
+    if (!m.pending.empty()) m.check(f);
+}
 
-std::size_t CapturePoints::state_bytes() const { return sizeof(Impl); }
+std::size_t CapturePoints::state_bytes() const {
+    const Impl& m = *impl_;
+    return sizeof(Impl) + m.ring.capacity() * sizeof(Segment) + m.index.capacity() * sizeof(std::uint32_t) +
+           m.flows.size() * (sizeof(std::uint64_t) + sizeof(Flow) + 2 * sizeof(void*)) +
+           m.pairs.capacity() * sizeof(PairStats) + m.pending.size() * sizeof(Pending);
+}
 
 }  // namespace ka

@@ -16,8 +16,10 @@ public:
     CapturePoints(const CapturePoints&) = delete;
     CapturePoints& operator=(const CapturePoints&) = delete;
 
-    // Every TCP frame, before the other analysers: a copy of a segment already seen at another
-    // capture point is not a retransmission, so its retransmission flag is cleared here.
+    // Every frame, before the other analysers: a copy of a TCP segment already seen at another
+    // capture point is not a retransmission, so its retransmission flag is cleared here; a
+    // keepalive/REGISTER that never reached the other point is reported on the first frame past
+    // its expected arrival there.
     void on_frame(Frame& f);
     std::size_t state_bytes() const;
 

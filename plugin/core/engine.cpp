@@ -10,8 +10,9 @@ Engine::~Engine() = default;
 
 void Engine::process(Frame& frame) {
     ctx_.sink.begin_frame(frame.number);
-    // Capture points first: they decide what counts as a retransmission for the others.
-    if (frame.tcp.present) points_.on_frame(frame);
+    // Capture points first: they decide what counts as a retransmission for the others. Every
+    // frame: a path loss is reported on the first frame past the keepalive's expected arrival.
+    points_.on_frame(frame);
     path_.on_frame(frame);
     sip_.on_frame(frame);
     sccp_.on_frame(frame);

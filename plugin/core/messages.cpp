@@ -180,6 +180,8 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         if (a.get_or(Field::ArpClaims, 0) > 1)
             m += " (" + format_mac(static_cast<Mac>(a.get(Field::ArpClaimedMac))) + " answers for " +
                  std::to_string(a.get(Field::ArpClaims)) + " addresses)";
+        if (a.has(Field::ArpFrame)) m += "; the claim: ARP " + frame_ref(a.get(Field::ArpFrame));
+        if (a.has(Field::OwnerFrame)) m += "; " + ip + "'s " + frame_ref(a.get(Field::OwnerFrame));
         return m;
     }
     case Expert::Misdirected: {
@@ -203,9 +205,16 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         return m;
     }
     case Expert::PathLoss: {
-        std::string m = std::string(what_is_sent(a)) + " seen at this capture point, never at the other";
+        std::string m = "Keepalive/REGISTER";
+        if (a.has(Field::PathFrame)) m += " in " + frame_ref(a.get(Field::PathFrame));
+        m += " never seen at the other capture point";
         if (a.has(Field::PeerInterface)) m += " (interface " + std::to_string(a.get(Field::PeerInterface)) + ")";
-        return m + ": lost between the two points";
+        m += ": lost between the two points";
+        if (a.has(Field::ClockOffset)) {
+            std::int64_t off = a.get(Field::ClockOffset);
+            m += " (clock offset " + std::string(off >= 0 ? "+" : "") + format_duration(off) + ")";
+        }
+        return m;
     }
     case Expert::Count: break;
     }
@@ -235,7 +244,13 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     case Subject::SccpMissed: add("keepalive missed"); break;
     case Subject::Arp: add("ARP"); break;
     case Subject::Misdirected: add("misdirected"); break;
-    case Subject::Syslog: add("syslog"); break;
+    case Subject::Syslog:
+        add("syslog");
+        if (a.has(Field::SyslogReason)) {
+            const char* name = reason_name(static_cast<std::uint32_t>(a.get(Field::SyslogReason)));
+            add("reason " + std::to_string(a.get(Field::SyslogReason)) + (name ? std::string(" ") + name : std::string()));
+        }
+        break;
     case Subject::PathLoss: add("path loss"); break;
     case Subject::None: break;
     }

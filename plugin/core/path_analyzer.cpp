@@ -1,18 +1,241 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+//
+// Who owns an IPv4 address on a segment is decided by the Ethernet source of the address's own IP
+// frames, never by ARP: an address behind a router is "owned" by the router's MAC (every frame from
+// it carries that MAC), and a host on the segment by its NIC. An ARP claim by another MAC is then
+// either a false claim (proxy ARP, spoofing) or a genuine change of MAC; one in-order pass decides:
+// - a reply claiming X for P while X's frames came from O != P within kOwnerLive: a mismatch, known
+//   at once and reported on the ARP frame;
+// - otherwise (no owner seen yet, the owner silent for a while, or a gratuitous announcement, which
+//   is how a host that changed MAC or address introduces itself) the claim waits: X's next frame
+//   from P explains it (P is the new owner), X's next frame from another MAC O confirms the
+//   mismatch, reported on that frame, where it becomes known.
+// State is kept per capture interface: a merged capture holds several Ethernet segments.
 #include "path_analyzer.h"
 
+#include <unordered_map>
+#include <unordered_set>
+
 namespace ka {
+
+namespace {
+
+// An owner that sent a frame this recently is still in use: a claim by another MAC contradicts it.
+constexpr Nanos kOwnerLive = seconds(120);
+constexpr std::size_t kMaxHosts = std::size_t{1} << 16;
+constexpr std::size_t kMaxMacs = std::size_t{1} << 14;
+constexpr std::size_t kMaxServers = 4096;
+constexpr int kClaims = 3;  // different MACs claiming one address that are remembered
+
+// VRRP (IPv4, IPv6), HSRP v1/v2 and GLBP virtual router MACs are shared by design: whichever router
+// is active answers for the gateway with them, and HSRP hellos carry them with a real router IP.
+bool virtual_router_mac(Mac m) {
+    return (m >> 8) == 0x00005e0001 || (m >> 8) == 0x00005e0002 || (m >> 8) == 0x00000c07ac ||
+           (m >> 12) == 0x00000c9ff || (m >> 16) == 0x0007b400;
+}
+
+bool unicast_mac(Mac m) { return m != 0 && (m >> 40 & 0x01) == 0; }
+
+bool unicast_ip(std::uint32_t ip) {
+    std::uint32_t first = ip >> 24;
+    return ip != 0 && ip != 0xffffffffu && first != 0 && first != 127 && (first & 0xf0) != 0xe0;
+}
+
+std::uint64_t host_key(std::uint32_t iface, std::uint32_t ip) { return std::uint64_t{iface} << 32 | ip; }
+std::uint64_t mac_key(std::uint32_t iface, Mac m) { return std::uint64_t{iface & 0xffff} << 48 | m; }
+std::uint64_t server_key(std::uint32_t iface, std::uint32_t ip, std::uint16_t port) {
+    return std::uint64_t{iface & 0xffff} << 48 | std::uint64_t{ip} << 16 | port;
+}
+
+struct Source {
+    Mac mac = 0;
+    std::uint32_t frame = 0;  // the latest frame from the address with this source MAC
+    Nanos time = 0;
+};
+
+enum class ClaimState : std::uint8_t { Pending, Mismatch, Explained };
+
+struct Claim {
+    Mac mac = 0;
+    std::uint32_t frame = 0;  // the latest ARP frame with this claim
+    ClaimState state = ClaimState::Pending;
+};
+
+struct Host {
+    Source src[2];  // [0]: the source MAC of the address's latest frame; [1]: the one before
+    Claim claims[kClaims];
+    int nclaims = 0;
+
+    bool sourced_by(Mac m) const { return src[0].mac == m || src[1].mac == m; }
+    Claim* claim_of(Mac m) {
+        for (int i = 0; i < nclaims; ++i)
+            if (claims[i].mac == m) return &claims[i];
+        return nullptr;
+    }
+};
+
+}  // namespace
+
+bool towards_server(const Frame& f) { return !f.sip.empty() ? f.sip.front().is_request : f.skinny.front().id < 0x80; }
 
 struct PathAnalyzer::Impl {
     explicit Impl(Context& c) : ctx(c) {}
     Context& ctx;
+    std::unordered_map<std::uint64_t, Host> hosts;           // (interface, IPv4)
+    std::unordered_map<std::uint64_t, std::uint32_t> claimed;  // (interface, MAC) -> addresses it claimed
+    std::unordered_set<std::uint64_t> servers;                // (interface, IPv4, port) with signalling
+
+    Host* host(std::uint32_t iface, std::uint32_t ip, bool create) {
+        auto it = hosts.find(host_key(iface, ip));
+        if (it != hosts.end()) return &it->second;
+        if (!create || hosts.size() >= kMaxHosts) return nullptr;
+        return &hosts.emplace(host_key(iface, ip), Host{}).first->second;
+    }
+
+    std::uint32_t claims_of(std::uint32_t iface, Mac m) const {
+        auto it = claimed.find(mac_key(iface, m));
+        return it == claimed.end() ? 0 : it->second;
+    }
+
+    void on_arp(const Frame& f, const ArpPacket& a);
+    void observe_source(const Frame& f);
+    void learn_server(const Frame& f, bool to_server);
+    void check_destination(const Frame& f);
+    void report_mismatch(const Frame& f, std::uint32_t ip, const Claim& c, const Source& owner, bool deferred);
 };
+
+void PathAnalyzer::Impl::report_mismatch(const Frame& f, std::uint32_t ip, const Claim& c, const Source& owner,
+                                         bool deferred) {
+    Annotation a;
+    a.subject = Subject::Arp;
+    a.endpoint = ctx.strings.intern(IpAddr::v4(ip).to_string());
+    a.set(Field::ArpIp, ip);
+    a.set(Field::ArpClaimedMac, static_cast<std::int64_t>(c.mac));
+    a.set(Field::ArpOwnerMac, static_cast<std::int64_t>(owner.mac));
+    a.set(Field::ArpClaims, claims_of(f.interface_id, c.mac));
+    a.set(Field::OwnerFrame, owner.frame);
+    // Reported on the owner's frame: point back at the claim.
+    if (deferred) a.set(Field::ArpFrame, c.frame);
+    a.raise(Expert::ArpMismatch);
+    ctx.sink.emit(a);
+}
+
+void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
+    const bool gratuitous = a.gratuitous || a.sender_ip == a.target_ip;
+    if (a.opcode != 2 && !gratuitous) return;  // an ordinary request claims nothing for others
+    const std::uint32_t ip = a.sender_ip;
+    const Mac p = a.sender_mac;
+    if (!unicast_ip(ip) || !unicast_mac(p) || virtual_router_mac(p)) return;
+    Host* h = host(f.interface_id, ip, true);
+    if (!h) return;
+
+    Claim* c = h->claim_of(p);
+    if (!c) {
+        if (h->nclaims == kClaims) {  // forget the oldest claimer
+            for (int i = 1; i < kClaims; ++i) h->claims[i - 1] = h->claims[i];
+            --h->nclaims;
+        }
+        c = &h->claims[h->nclaims++];
+        *c = Claim{p, 0, ClaimState::Pending};
+        auto it = claimed.find(mac_key(f.interface_id, p));
+        if (it != claimed.end()) ++it->second;
+        else if (claimed.size() < kMaxMacs) claimed.emplace(mac_key(f.interface_id, p), 1);
+    }
+    c->frame = f.number;
+    if (h->sourced_by(p)) {
+        c->state = ClaimState::Explained;
+        return;
+    }
+    const Source& owner = h->src[0];
+    if (owner.mac != 0 && !gratuitous && sub_sat(f.time, owner.time) <= kOwnerLive) {
+        c->state = ClaimState::Mismatch;
+        report_mismatch(f, ip, *c, owner, false);
+    } else {
+        c->state = ClaimState::Pending;
+    }
+}
+
+void PathAnalyzer::Impl::observe_source(const Frame& f) {
+    const Mac m = f.eth_src;
+    const std::uint32_t ip = f.src_ip.v4_host_order();
+    if (!unicast_mac(m) || virtual_router_mac(m) || !unicast_ip(ip)) return;
+    Host* h = host(f.interface_id, ip, true);
+    if (!h) return;
+    if (h->src[0].mac != m) {
+        if (h->src[1].mac == m) std::swap(h->src[0], h->src[1]);
+        else h->src[1] = h->src[0];
+        h->src[0].mac = m;
+    }
+    h->src[0].frame = f.number;
+    h->src[0].time = f.time;
+    for (int i = 0; i < h->nclaims; ++i) {
+        Claim& c = h->claims[i];
+        if (c.state != ClaimState::Pending) continue;
+        if (c.mac == m) {
+            c.state = ClaimState::Explained;  // the claimer's own frames: it is the (new) owner
+        } else if (!h->sourced_by(c.mac)) {
+            c.state = ClaimState::Mismatch;
+            report_mismatch(f, ip, c, h->src[0], true);
+        }
+    }
+}
+
+void PathAnalyzer::Impl::learn_server(const Frame& f, bool to_server) {
+    const IpAddr& ip = to_server ? f.dst_ip : f.src_ip;
+    std::uint16_t port = to_server ? f.dst_port : f.src_port;
+    if (ip.family == 4 && servers.size() < kMaxServers) servers.insert(server_key(f.interface_id, ip.v4_host_order(), port));
+}
+
+void PathAnalyzer::Impl::check_destination(const Frame& f) {
+    const std::uint32_t x = f.dst_ip.v4_host_order();
+    Host* h = host(f.interface_id, x, false);
+    if (!h) return;
+    const Source& owner = h->src[0];
+    const Mac p = f.eth_dst;
+    if (owner.mac == 0 || p == owner.mac) return;
+    const Claim* c = h->claim_of(p);
+    if (!c || c->state != ClaimState::Mismatch) return;
+    Annotation a;
+    a.subject = Subject::Misdirected;
+    a.endpoint = ctx.strings.intern(f.src_ip.to_string());
+    a.server = ctx.server_id(f.dst_ip, f.dst_port, f.transport);
+    a.set(Field::ArpIp, x);
+    a.set(Field::ArpClaimedMac, static_cast<std::int64_t>(p));
+    a.set(Field::ArpOwnerMac, static_cast<std::int64_t>(owner.mac));
+    a.set(Field::ArpFrame, c->frame);
+    a.set(Field::ArpClaims, claims_of(f.interface_id, p));
+    a.set(Field::OwnerFrame, owner.frame);
+    a.raise(Expert::Misdirected);
+    ctx.sink.emit(a);
+}
 
 PathAnalyzer::PathAnalyzer(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}
 PathAnalyzer::~PathAnalyzer() = default;
 
-void PathAnalyzer::on_frame(const Frame&) {}
+void PathAnalyzer::on_frame(const Frame& f) {
+    Impl& m = *impl_;
+    if (!f.arp.empty()) {
+        for (const ArpPacket& a : f.arp) m.on_arp(f, a);
+        return;
+    }
+    if (!f.has_eth || f.src_ip.family != 4) return;
+    m.observe_source(f);
+    bool to_server;
+    if (f.has_signalling()) {
+        to_server = towards_server(f);
+        m.learn_server(f, to_server);
+    } else {
+        to_server = f.tcp.present && f.tcp.len > 0 &&
+                    m.servers.count(server_key(f.interface_id, f.dst_ip.v4_host_order(), f.dst_port)) != 0;
+    }
+    if (to_server) m.check_destination(f);
+}
 
-std::size_t PathAnalyzer::state_bytes() const { return sizeof(Impl); }
+std::size_t PathAnalyzer::state_bytes() const {
+    const Impl& m = *impl_;
+    constexpr std::size_t kNode = 2 * sizeof(void*);  // hash-node overhead
+    return sizeof(Impl) + m.hosts.size() * (sizeof(std::uint64_t) + sizeof(Host) + kNode) +
+           m.claimed.size() * (2 * sizeof(std::uint64_t) + kNode) + m.servers.size() * (sizeof(std::uint64_t) + kNode);
+}
 
 }  // namespace ka

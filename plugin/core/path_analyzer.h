@@ -9,6 +9,10 @@
 
 namespace ka {
 
+// A frame with signalling (has_signalling()) travels towards the server: SIP requests and SCCP
+// station messages (ids below 0x80).
+bool towards_server(const Frame& f);
+
 class PathAnalyzer {
 public:
     explicit PathAnalyzer(Context& ctx);

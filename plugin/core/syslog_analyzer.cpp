@@ -1,17 +1,146 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "syslog_analyzer.h"
 
+#include <arpa/inet.h>
+
+#include <cstring>
+
 namespace ka {
+
+namespace {
+
+// Syslog datagrams are at most a few KiB; anything past this is not a CUCM alarm header.
+constexpr std::size_t kMaxScan = 8192;
+constexpr std::size_t kMaxValue = 128;       // longer values are garbage, not names or addresses
+constexpr std::size_t kMaxInterned = 100000;  // a flood of distinct names must not grow the table forever
+
+// Key names compared case-insensitively, ignoring '_': CUCM spells EndPointUnregistered's keys
+// "DeviceName", "IPAddress", "Reason" and EndPointTransientConnection's "Device_name",
+// "Device_IP_address", "Reason_Code".
+bool key_is(std::string_view key, std::string_view want) {
+    std::size_t j = 0;
+    for (char c : key) {
+        if (c == '_') continue;
+        if (j == want.size()) return false;
+        char lc = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+        if (lc != want[j++]) return false;
+    }
+    return j == want.size();
+}
+
+bool parse_uint(std::string_view s, std::uint32_t& out) {
+    if (s.empty() || s.size() > 9) return false;
+    std::uint32_t v = 0;
+    for (char c : s) {
+        if (c < '0' || c > '9') return false;
+        v = v * 10 + static_cast<std::uint32_t>(c - '0');
+    }
+    out = v;
+    return true;
+}
+
+IpAddr parse_ip(std::string_view s) {
+    char buf[64];
+    if (s.empty() || s.size() >= sizeof buf) return {};
+    std::memcpy(buf, s.data(), s.size());
+    buf[s.size()] = '\0';
+    std::uint8_t b[16];
+    if (inet_pton(AF_INET, buf, b) == 1)
+        return IpAddr::v4(std::uint32_t(b[0]) << 24 | std::uint32_t(b[1]) << 16 | std::uint32_t(b[2]) << 8 | b[3]);
+    if (inet_pton(AF_INET6, buf, b) == 1) return IpAddr::v6(b);
+    return {};
+}
+
+}  // namespace
+
+bool parse_cucm_alarm(std::string_view text, CucmAlarm& out) {
+    out = CucmAlarm{};
+    text = text.substr(0, kMaxScan);
+    std::size_t at = text.find("EndPointUnregistered");
+    std::size_t name_len = std::strlen("EndPointUnregistered");
+    out.kind = CucmAlarm::Kind::EndPointUnregistered;
+    if (at == std::string_view::npos) {
+        at = text.find("EndPointTransientConnection");
+        name_len = std::strlen("EndPointTransientConnection");
+        out.kind = CucmAlarm::Kind::EndPointTransientConnection;
+    }
+    if (at == std::string_view::npos) {
+        out.kind = CucmAlarm::Kind::None;
+        return false;
+    }
+    std::size_t pos = text.find('[', at + name_len);
+    // [Key=Value][Key=Value]...: stops at the first character that does not open another pair,
+    // or at a pair cut off by truncation.
+    while (pos < text.size() && text[pos] == '[') {
+        std::size_t close = text.find(']', pos + 1);
+        if (close == std::string_view::npos) break;
+        std::string_view pair = text.substr(pos + 1, close - pos - 1);
+        pos = close + 1;
+        std::size_t eq = pair.find('=');
+        if (eq == std::string_view::npos) continue;
+        std::string_view key = pair.substr(0, eq), value = pair.substr(eq + 1);
+        if (value.size() > kMaxValue) continue;
+        if (key_is(key, "devicename")) out.device = value;
+        else if (key_is(key, "ipaddress") || key_is(key, "deviceipaddress")) out.ip = value;
+        else if (key_is(key, "protocol")) out.protocol = value;
+        else if (key_is(key, "lastsignalreceived")) out.signal = value;
+        else if (key_is(key, "reason") || key_is(key, "reasoncode")) out.has_reason = parse_uint(value, out.reason);
+    }
+    return true;
+}
 
 struct SyslogAnalyzer::Impl {
     explicit Impl(Context& c) : ctx(c) {}
     Context& ctx;
+    std::size_t interned = 0;
+
+    // Interned id of a value, 0 when empty or when the interning budget is spent.
+    std::uint32_t intern(std::string_view s) {
+        if (s.empty()) return 0;
+        std::uint32_t id = ctx.strings.find(s);
+        if (id != 0 || interned >= kMaxInterned) return id;
+        ++interned;
+        return ctx.strings.intern(s);
+    }
+
+    void on_message(const Frame& f, std::string_view text);
 };
+
+void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
+    CucmAlarm alarm;
+    if (!parse_cucm_alarm(text, alarm) || (alarm.device.empty() && alarm.ip.empty())) return;
+    Annotation a;
+    a.subject = Subject::Syslog;
+    a.endpoint = intern(alarm.device.empty() ? alarm.ip : alarm.device);
+    if (alarm.has_reason) a.set(Field::SyslogReason, alarm.reason);
+    if (std::uint32_t id = intern(alarm.signal)) a.set(Field::SyslogSignal, id);
+    if (std::uint32_t id = intern(alarm.ip)) a.set(Field::SyslogDeviceIp, id);
+
+    // The endpoint's last keepalive or refresh: by device name, else by address.
+    const EndpointDirectory::Activity* last = nullptr;
+    if (!alarm.device.empty()) {
+        std::uint32_t name = ctx.strings.find(alarm.device);
+        if (name != 0) last = ctx.directory.by_name(name);
+    }
+    if (!last) {
+        IpAddr ip = parse_ip(alarm.ip);
+        if (ip.valid()) last = ctx.directory.by_ip(ip);
+    }
+    if (last && last->frame < f.number) {
+        a.set(Field::SyslogLastSeen, last->frame);
+        a.set(Field::SyslogAge, sub_sat(f.time, last->time));
+    }
+    // A transient connection is a registration that did not complete: worth seeing, not an error.
+    if (alarm.kind == CucmAlarm::Kind::EndPointUnregistered) a.raise(Expert::EndpointUnregistered);
+    ctx.sink.emit(a);
+}
 
 SyslogAnalyzer::SyslogAnalyzer(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}
 SyslogAnalyzer::~SyslogAnalyzer() = default;
 
-void SyslogAnalyzer::on_frame(const Frame&) {}
+void SyslogAnalyzer::on_frame(const Frame& f) {
+    for (std::string_view s : f.syslog) impl_->on_message(f, s);
+}
 
 std::size_t SyslogAnalyzer::state_bytes() const { return sizeof(Impl); }
 

@@ -3,11 +3,29 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
+#include <string_view>
 
 #include "context.h"
 
 namespace ka {
+
+// A CUCM alarm about an endpoint, parsed from its bracketed [Key=Value] list. Views point into
+// the parsed text; a key that is missing (or cut off by truncation) leaves its member empty.
+struct CucmAlarm {
+    enum class Kind : std::uint8_t { None, EndPointUnregistered, EndPointTransientConnection };
+    Kind kind = Kind::None;
+    std::string_view device;    // DeviceName / Device_name
+    std::string_view ip;        // IPAddress / Device_IP_address
+    std::string_view protocol;  // Protocol
+    std::string_view signal;    // LastSignalReceived
+    bool has_reason = false;
+    std::uint32_t reason = 0;   // Reason / Reason_Code
+};
+
+// False when the text holds no EndPointUnregistered / EndPointTransientConnection alarm.
+bool parse_cucm_alarm(std::string_view text, CucmAlarm& out);
 
 class SyslogAnalyzer {
 public:

@@ -60,6 +60,7 @@ const FieldSpec kFields[] = {
     {Field::ArpClaims, Kind::Uint, ett_path},
     {Field::OwnerFrame, Kind::Frame, ett_path},
     {Field::ClockOffset, Kind::RelTime, ett_path},
+    {Field::PathFrame, Kind::Frame, ett_path},
     {Field::PeerInterface, Kind::Uint, ett_path},
     {Field::SyslogReason, Kind::Uint, ett_syslog},
     {Field::SyslogSignal, Kind::StringId, ett_syslog},

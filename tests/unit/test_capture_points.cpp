@@ -1,0 +1,223 @@
+// Two capture points in one merged capture (SPEC §3.6).
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <vector>
+
+#include "core/capture_points.h"
+
+using namespace ka;
+
+namespace {
+
+constexpr Nanos kSkew = 5'317'000'000;  // call-manager side clock - phone side clock
+constexpr Nanos kTransit = 302'000;     // one way
+constexpr std::uint32_t kPhoneIp = 0x0a3c62d2, kCmIp = 0x0a3c620a;
+
+struct Seg {
+    Nanos time;  // phone clock, when the sender sends it
+    bool to_server;
+    std::uint32_t seq;
+    std::uint32_t len;
+    bool lost = false;  // lost between the points
+    bool retransmission = false;  // Wireshark's flag at the sender's side
+};
+
+struct Rig {
+    FindingStore store;
+    Context ctx{Config{}, store};
+    CapturePoints points{ctx};
+    std::vector<Frame> frames;  // what Wireshark would hand over, in capture order
+    std::vector<bool> cleared;
+
+    // Both points' frames of the segments, merged by time; copies at the second point get
+    // Wireshark's retransmission flag.
+    void build(const std::vector<Seg>& segs, bool two_points = true) {
+        struct Rec {
+            Nanos t;
+            std::uint32_t iface;
+            const Seg* s;
+        };
+        std::vector<Rec> recs;
+        for (const Seg& s : segs) {
+            // Phone side (interface 0): sends to-server at t, receives to-client at t + transit.
+            recs.push_back({s.to_server ? s.time : s.time + kTransit, 0, &s});
+            if (two_points && !(s.lost && s.to_server))
+                recs.push_back({s.to_server ? s.time + kTransit + kSkew : s.time + kSkew, 1, &s});
+        }
+        std::stable_sort(recs.begin(), recs.end(), [](const Rec& a, const Rec& b) { return a.t < b.t; });
+        std::vector<std::pair<std::uint32_t, std::uint32_t>> seen;
+        for (const Rec& r : recs) {
+            Frame f;
+            f.number = static_cast<std::uint32_t>(frames.size() + 1);
+            f.time = r.t;
+            f.interface_id = r.iface;
+            f.transport = Transport::Tcp;
+            f.tcp.present = true;
+            f.tcp.seq_raw = r.s->seq;
+            f.tcp.len = r.s->len;
+            f.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
+            f.src_ip = IpAddr::v4(r.s->to_server ? kPhoneIp : kCmIp);
+            f.dst_ip = IpAddr::v4(r.s->to_server ? kCmIp : kPhoneIp);
+            f.src_port = r.s->to_server ? 50708 : 5060;
+            f.dst_port = r.s->to_server ? 5060 : 50708;
+            bool again = std::find(seen.begin(), seen.end(), std::make_pair(r.s->seq, r.s->len)) != seen.end();
+            f.tcp.retransmission = again || r.s->retransmission;
+            seen.emplace_back(r.s->seq, r.s->len);
+            frames.push_back(f);
+        }
+    }
+    void run() {
+        for (Frame& f : frames) {
+            bool flagged = f.tcp.retransmission;
+            ctx.sink.begin_frame(f.number);
+            points.on_frame(f);
+            cleared.push_back(flagged && !f.tcp.retransmission);
+        }
+    }
+    std::vector<std::pair<std::uint32_t, Annotation>> losses() const {
+        std::vector<std::pair<std::uint32_t, Annotation>> v;
+        for (const Frame& f : frames)
+            for (std::size_t i = 0; i < store.count(f.number); ++i) v.emplace_back(f.number, store.get(f.number, i));
+        return v;
+    }
+    const Frame* find(std::uint32_t iface, std::uint32_t seq, std::size_t nth = 0) const {
+        for (const Frame& f : frames)
+            if (f.interface_id == iface && f.tcp.seq_raw == seq && nth-- == 0) return &f;
+        return nullptr;
+    }
+};
+
+// REGISTER / 200 OK exchanges, refreshes 115 s apart.
+std::vector<Seg> refreshes(int n, int lost_refresh) {
+    std::vector<Seg> v;
+    std::uint32_t up = 2991996107u, down = 1046391844u;
+    for (int k = 0; k < n; ++k) {
+        Nanos t = seconds(1000) + k * seconds(115);
+        Seg reg{t, true, up, 700};
+        Nanos ok_at = t + millis(16);
+        if (k == lost_refresh) {
+            reg.lost = true;
+            v.push_back(reg);
+            Seg again = reg;  // TCP retransmission after 420 ms, which gets through
+            again.time = t + millis(420);
+            again.lost = false;
+            again.retransmission = true;
+            v.push_back(again);
+            ok_at = again.time + millis(16);
+        } else {
+            v.push_back(reg);
+        }
+        v.push_back(Seg{ok_at, false, down, 400});
+        up += 700;
+        down += 400;
+    }
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("copies from the other point are not retransmissions; the lost transmission is reported once") {
+    Rig r;
+    auto segs = refreshes(4, 2);
+    r.build(segs);
+    r.run();
+
+    // Every interface-1 copy had Wireshark's flag and lost it; the phone-side retransmission kept it.
+    for (std::size_t i = 0; i < r.frames.size(); ++i) {
+        const Frame& f = r.frames[i];
+        if (f.interface_id == 1) CHECK(r.cleared[i]);
+        else CHECK_FALSE(r.cleared[i]);
+    }
+    const Frame* retrans = r.find(0, 2991996107u + 1400, 1);
+    REQUIRE(retrans);
+    CHECK(retrans->tcp.retransmission);
+
+    auto l = r.losses();
+    REQUIRE(l.size() == 1);
+    const Frame* lost = r.find(0, 2991996107u + 1400, 0);
+    REQUIRE(lost);
+    const Annotation& a = l[0].second;
+    CHECK(a.subject == Subject::PathLoss);
+    CHECK(a.raised(Expert::PathLoss));
+    CHECK(a.get(Field::PathFrame) == lost->number);
+    CHECK(a.get(Field::PeerInterface) == 1);
+    CHECK(a.get(Field::ClockOffset) == kSkew);
+    CHECK(r.ctx.strings.get(a.endpoint) == "10.60.98.210");
+    CHECK(r.ctx.strings.get(a.server) == "10.60.98.10:5060/tcp");
+    // Reported on the first frame past its expected arrival (offset + transit) + 2 s tolerance.
+    const Nanos deadline = lost->time + kSkew + kTransit + seconds(2);
+    const Frame* first_past = nullptr;
+    for (const Frame& f : r.frames)
+        if (f.time > deadline) {
+            first_past = &f;
+            break;
+        }
+    REQUIRE(first_past);
+    CHECK(l[0].first == first_past->number);
+}
+
+TEST_CASE("healthy twin: nothing lost, nothing reported") {
+    Rig r;
+    r.build(refreshes(4, -1));
+    r.run();
+    CHECK(r.losses().empty());
+}
+
+TEST_CASE("a single capture point: no matching, flags untouched, nothing reported") {
+    Rig r;
+    r.build(refreshes(4, 2), false);
+    r.run();
+    CHECK(r.losses().empty());
+    CHECK(std::none_of(r.cleared.begin(), r.cleared.end(), [](bool b) { return b; }));
+    CHECK(r.points.state_bytes() < 4096);
+}
+
+TEST_CASE("a flow seen at one point only is never a path loss") {
+    Rig r;
+    auto segs = refreshes(4, -1);
+    r.build(segs);
+    // A second phone's traffic is only on interface 0 (it does not pass the other point).
+    for (int k = 0; k < 3; ++k) {
+        Frame f = r.frames.front();
+        f.number = static_cast<std::uint32_t>(r.frames.size() + 1);
+        f.time = r.frames.back().time + seconds(1 + k);
+        f.interface_id = 0;
+        f.src_ip = IpAddr::v4(kPhoneIp + 1);
+        f.tcp.seq_raw = 77 + k * 700;
+        f.tcp.retransmission = false;
+        r.frames.push_back(f);
+    }
+    Frame tail = r.frames.back();
+    tail.number = static_cast<std::uint32_t>(r.frames.size() + 1);
+    tail.time += seconds(60);
+    tail.tcp.seq_raw += 700;
+    r.frames.push_back(tail);
+    r.run();
+    CHECK(r.losses().empty());
+}
+
+TEST_CASE("a flood of segments stays within the bounded tables") {
+    FindingStore store;
+    Context ctx{Config{}, store};
+    CapturePoints points{ctx};
+    Frame f;
+    for (std::uint32_t i = 0; i < 300000; ++i) {
+        f.clear();
+        f.number = i + 1;
+        f.time = seconds(1) + i * 1000;
+        f.interface_id = i & 1;
+        f.transport = Transport::Tcp;
+        f.tcp.present = true;
+        f.tcp.seq_raw = i * 7919u;
+        f.tcp.len = 100;
+        f.src_ip = IpAddr::v4(0x0a000000 + (i % 5000));
+        f.dst_ip = IpAddr::v4(kCmIp);
+        f.src_port = static_cast<std::uint16_t>(40000 + i % 1000);
+        f.dst_port = 5060;
+        ctx.sink.begin_frame(f.number);
+        points.on_frame(f);
+    }
+    CHECK(points.state_bytes() < std::size_t{16} << 20);
+}

@@ -1,0 +1,255 @@
+// ARP mismatch and misdirected signalling (SPEC §3.4).
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "core/path_analyzer.h"
+
+using namespace ka;
+
+namespace {
+
+constexpr Mac kPhone = 0x580a20fb071f;
+constexpr Mac kCm = 0xf40f1b1e26a9;
+constexpr Mac kProxy = 0x00505690'10cf;
+constexpr std::uint32_t kPhoneIp = 0x0a0a0a82;  // 10.10.10.130
+constexpr std::uint32_t kCmIp = 0x0a0a0aca;     // 10.10.10.202
+
+struct Rig {
+    FindingStore store;
+    Context ctx{Config{}, store};
+    PathAnalyzer path{ctx};
+    Frame f;
+    std::uint32_t number = 0;
+
+    Frame& next(double t) {
+        f.clear();
+        f.number = ++number;
+        f.time = static_cast<Nanos>(t * 1e9);
+        return f;
+    }
+    void run() {
+        ctx.sink.begin_frame(f.number);
+        path.on_frame(f);
+    }
+    void arp(double t, std::uint16_t op, Mac sender, std::uint32_t sender_ip, std::uint32_t target_ip,
+             bool gratuitous = false) {
+        Frame& fr = next(t);
+        fr.has_eth = true;
+        fr.eth_src = sender;
+        fr.eth_dst = op == 1 || gratuitous ? 0xffffffffffff : kPhone;
+        ArpPacket a;
+        a.opcode = op;
+        a.sender_mac = sender;
+        a.sender_ip = sender_ip;
+        a.target_ip = target_ip;
+        a.gratuitous = gratuitous;
+        fr.arp.push_back(a);
+        run();
+    }
+    void ip(double t, Mac src, Mac dst, std::uint32_t sip, std::uint32_t dip, bool skinny_to_server = false) {
+        Frame& fr = next(t);
+        fr.has_eth = true;
+        fr.eth_src = src;
+        fr.eth_dst = dst;
+        fr.src_ip = IpAddr::v4(sip);
+        fr.dst_ip = IpAddr::v4(dip);
+        fr.transport = Transport::Tcp;
+        fr.tcp.present = true;
+        fr.tcp.len = 12;
+        fr.src_port = skinny_to_server ? 49320 : 2000;
+        fr.dst_port = skinny_to_server ? 2000 : 49320;
+        if (skinny_to_server) fr.skinny.push_back(SkinnyMessage{});
+        run();
+    }
+    std::vector<Annotation> at(std::uint32_t frame) const {
+        std::vector<Annotation> v;
+        for (std::size_t i = 0; i < store.count(frame); ++i) v.push_back(store.get(frame, i));
+        return v;
+    }
+    int count(Expert e) const {
+        int n = 0;
+        for (std::uint32_t fr = 1; fr <= number; ++fr)
+            for (const Annotation& a : at(fr)) n += a.raised(e);
+        return n;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a proxy reply contradicting a live owner is reported on the ARP frame, naming the proxy") {
+    Rig r;
+    r.ip(1.0, kCm, kPhone, kCmIp, kPhoneIp);                    // 1: the call manager's own frame
+    r.arp(20.0, 1, kPhone, kPhoneIp, kCmIp);                    // 2: who has .202
+    r.arp(20.0002, 2, kProxy, kCmIp, kPhoneIp);                 // 3: proxy wins the race
+    r.arp(20.0004, 2, kCm, kCmIp, kPhoneIp);                    // 4: the genuine reply, second
+    auto a = r.at(3);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].subject == Subject::Arp);
+    CHECK(a[0].raised(Expert::ArpMismatch));
+    CHECK(a[0].get(Field::ArpIp) == kCmIp);
+    CHECK(static_cast<Mac>(a[0].get(Field::ArpClaimedMac)) == kProxy);
+    CHECK(static_cast<Mac>(a[0].get(Field::ArpOwnerMac)) == kCm);
+    CHECK(a[0].get(Field::OwnerFrame) == 1);
+    CHECK(a[0].get(Field::ArpClaims) == 1);
+    CHECK_FALSE(a[0].has(Field::ArpFrame));
+    CHECK(r.ctx.strings.get(a[0].endpoint) == "10.10.10.202");
+    CHECK(r.at(4).empty());  // the genuine owner's reply is not the culprit
+
+    // Signalling to the call manager sent to the proxy's MAC: misdirected, linked to both frames.
+    r.ip(30.0, kPhone, kProxy, kPhoneIp, kCmIp, true);  // 5
+    auto m = r.at(5);
+    REQUIRE(m.size() == 1);
+    CHECK(m[0].subject == Subject::Misdirected);
+    CHECK(m[0].raised(Expert::Misdirected));
+    CHECK(m[0].get(Field::ArpFrame) == 3);
+    CHECK(m[0].get(Field::OwnerFrame) == 1);
+    CHECK(static_cast<Mac>(m[0].get(Field::ArpClaimedMac)) == kProxy);
+    CHECK(static_cast<Mac>(m[0].get(Field::ArpOwnerMac)) == kCm);
+    CHECK(r.ctx.strings.get(m[0].server) == "10.10.10.202:2000/tcp");
+    // A TCP segment to that server without SCCP (a retransmission) is misdirected too.
+    Frame& fr = r.next(31.0);
+    fr.has_eth = true;
+    fr.eth_src = kPhone;
+    fr.eth_dst = kProxy;
+    fr.src_ip = IpAddr::v4(kPhoneIp);
+    fr.dst_ip = IpAddr::v4(kCmIp);
+    fr.transport = Transport::Tcp;
+    fr.tcp.present = true;
+    fr.tcp.len = 12;
+    fr.src_port = 49320;
+    fr.dst_port = 2000;
+    r.run();
+    CHECK(r.count(Expert::Misdirected) == 2);
+    // Signalling to the right MAC is fine.
+    r.ip(32.0, kPhone, kCm, kPhoneIp, kCmIp, true);
+    CHECK(r.at(r.number).empty());
+}
+
+TEST_CASE("a claim made before the owner is known is reported on the owner's first frame") {
+    Rig r;
+    r.arp(0.0, 1, kPhone, kPhoneIp, kCmIp);
+    r.arp(0.0003, 2, kCm, kCmIp, kPhoneIp);     // 2: genuine first
+    r.arp(0.0005, 2, kProxy, kCmIp, kPhoneIp);  // 3: proxy second: who is right is not known yet
+    CHECK(r.at(2).empty());
+    CHECK(r.at(3).empty());
+    r.ip(0.0014, kCm, kPhone, kCmIp, kPhoneIp);  // 4: the owner's first frame decides
+    auto a = r.at(4);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].raised(Expert::ArpMismatch));
+    CHECK(static_cast<Mac>(a[0].get(Field::ArpClaimedMac)) == kProxy);
+    CHECK(static_cast<Mac>(a[0].get(Field::ArpOwnerMac)) == kCm);
+    CHECK(a[0].get(Field::ArpFrame) == 3);
+    CHECK(a[0].get(Field::OwnerFrame) == 4);
+    r.ip(0.0020, kCm, kPhone, kCmIp, kPhoneIp);  // reported once
+    CHECK(r.count(Expert::ArpMismatch) == 1);
+}
+
+TEST_CASE("the claimed-address count says how many addresses the proxy answers for") {
+    Rig r;
+    r.arp(0.0, 2, kProxy, 0x0a0a0ad2, kPhoneIp);  // .210, owner never seen: no verdict
+    r.arp(0.1, 2, kProxy, 0x0a0a0ad3, kPhoneIp);  // .211
+    r.ip(1.0, kCm, kPhone, kCmIp, kPhoneIp);
+    r.arp(2.0, 2, kProxy, kCmIp, kPhoneIp);
+    auto a = r.at(r.number);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].get(Field::ArpClaims) == 3);
+    CHECK(r.count(Expert::ArpMismatch) == 1);
+}
+
+TEST_CASE("no alarm for a host that really changed its MAC") {
+    constexpr Mac kOld = 0x001122334455, kNew = 0x00aabbccddee;
+    constexpr std::uint32_t kServer = 0x0a0a0a14;
+    SECTION("the new NIC answers a request after the old one went silent") {
+        Rig r;
+        r.ip(0.0, kOld, kPhone, kServer, kPhoneIp);
+        r.arp(600.0, 2, kNew, kServer, kPhoneIp);
+        r.ip(600.1, kNew, kPhone, kServer, kPhoneIp);
+        r.ip(601.0, kPhone, kNew, kPhoneIp, kServer, true);
+        CHECK(r.count(Expert::ArpMismatch) == 0);
+        CHECK(r.count(Expert::Misdirected) == 0);
+    }
+    SECTION("the new NIC announces itself with a gratuitous ARP right away") {
+        Rig r;
+        r.ip(0.0, kOld, kPhone, kServer, kPhoneIp);
+        r.arp(5.0, 1, kNew, kServer, kServer, true);
+        r.ip(5.1, kPhone, kNew, kPhoneIp, kServer, true);
+        r.ip(5.2, kNew, kPhone, kServer, kPhoneIp);
+        CHECK(r.count(Expert::ArpMismatch) == 0);
+        CHECK(r.count(Expert::Misdirected) == 0);
+    }
+    SECTION("but a gratuitous claim the owner keeps contradicting is a mismatch, known at its next frame") {
+        Rig r;
+        r.ip(0.0, kOld, kPhone, kServer, kPhoneIp);
+        r.arp(5.0, 1, kNew, kServer, kServer, true);  // 2
+        r.ip(6.0, kOld, kPhone, kServer, kPhoneIp);   // 3
+        auto a = r.at(3);
+        REQUIRE(a.size() == 1);
+        CHECK(static_cast<Mac>(a[0].get(Field::ArpClaimedMac)) == kNew);
+        CHECK(a[0].get(Field::ArpFrame) == 2);
+    }
+}
+
+TEST_CASE("no alarm for the owner's own gratuitous ARP, routed traffic or virtual router MACs") {
+    constexpr Mac kRouter = 0x0019e8a1b2c3, kVrrp = 0x00005e00010a, kHsrp = 0x00000c07ac01;
+    constexpr std::uint32_t kGw = 0x0a0a0a01, kRemote = 0xac100a0a, kRouterIp = 0x0a0a0a02;
+    Rig r;
+    r.ip(0.0, kCm, kPhone, kCmIp, kPhoneIp);
+    r.arp(1.0, 1, kCm, kCmIp, kCmIp, true);  // owner's gratuitous ARP
+    r.arp(2.0, 2, kCm, kCmIp, kPhoneIp);
+    // A remote server: every frame carries the router's MAC; the router answers for the gateway only.
+    r.ip(3.0, kRouter, kPhone, kRemote, kPhoneIp);
+    r.ip(3.1, kPhone, kRouter, kPhoneIp, kRemote, true);
+    // VRRP: the virtual MAC answers for the gateway address and announces it; adverts come from
+    // the router's real address with the virtual MAC.
+    r.ip(4.0, kRouter, kPhone, kGw, kPhoneIp);
+    r.arp(4.1, 2, kVrrp, kGw, kPhoneIp);
+    r.arp(4.2, 1, kVrrp, kGw, kGw, true);
+    r.ip(4.3, kVrrp, 0x01005e000012, kRouterIp, 0xe0000012);
+    r.arp(4.4, 2, kRouter, kRouterIp, kPhoneIp);
+    r.arp(5.0, 2, kHsrp, kGw, kPhoneIp);
+    r.ip(5.1, kPhone, kVrrp, kPhoneIp, kRemote, true);
+    CHECK(r.count(Expert::ArpMismatch) == 0);
+    CHECK(r.count(Expert::Misdirected) == 0);
+}
+
+TEST_CASE("no alarm for a DHCP address change") {
+    constexpr std::uint32_t kNewIp = 0x0a0a0a83, kGw = 0x0a0a0a01;
+    constexpr Mac kPc = 0x3c5282aabbcc;
+    Rig r;
+    r.ip(0.0, kPhone, kCm, kPhoneIp, kCmIp, true);
+    r.arp(100.0, 1, kPhone, kNewIp, kNewIp, true);  // the phone announces its new address
+    r.ip(100.5, kPhone, kCm, kNewIp, kCmIp, true);
+    r.arp(900.0, 2, kPc, kPhoneIp, kGw);             // the old address leased to a PC, answered by it
+    r.ip(900.1, kPc, kCm, kPhoneIp, kGw);
+    CHECK(r.count(Expert::ArpMismatch) == 0);
+}
+
+TEST_CASE("address tables are per capture interface") {
+    Rig r;
+    r.ip(0.0, kCm, kPhone, kCmIp, kPhoneIp);
+    Frame& fr = r.next(1.0);
+    fr.interface_id = 1;  // another segment: the router's MAC there is not a claim against kCm
+    fr.has_eth = true;
+    fr.eth_src = kProxy;
+    ArpPacket a;
+    a.opcode = 2;
+    a.sender_mac = kProxy;
+    a.sender_ip = kCmIp;
+    a.target_ip = kPhoneIp;
+    fr.arp.push_back(a);
+    r.run();
+    CHECK(r.count(Expert::ArpMismatch) == 0);
+}
+
+TEST_CASE("malformed ARP and floods of addresses stay bounded and quiet") {
+    Rig r;
+    r.arp(0.0, 2, 0, kCmIp, kPhoneIp);                // no sender MAC
+    r.arp(0.1, 2, 0xffffffffffff, kCmIp, kPhoneIp);  // broadcast sender
+    r.arp(0.2, 2, kProxy, 0, kPhoneIp);               // probe-like 0.0.0.0
+    r.arp(0.3, 7, kProxy, kCmIp, kPhoneIp);           // unknown opcode
+    for (std::uint32_t i = 0; i < 100000; ++i) r.ip(1.0 + i * 1e-6, kCm + (i & 0xff), kPhone, 0x0b000000 + i, kPhoneIp);
+    CHECK(r.count(Expert::ArpMismatch) == 0);
+    CHECK(r.path.state_bytes() < std::size_t{16} << 20);
+}

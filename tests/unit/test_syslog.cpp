@@ -1,0 +1,146 @@
+// CUCM syslog parsing and correlation (SPEC §3.5).
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "core/messages.h"
+#include "core/syslog_analyzer.h"
+#include "core/time.h"
+
+using namespace ka;
+
+namespace {
+
+// SPEC §2.3's example line.
+const std::string kSpecLine =
+    "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEPE0D1730A8137][IPAddress=10.60.98.210][Protocol=SIP]"
+    "[DeviceType=592][Description=Phone][Reason=13][IPAddrAttributes=0]"
+    "[LastSignalReceived=SIPStationDPrimaryLineTimeout][AppID=Cisco CallManager][ClusterID=StandAloneCluster]"
+    "[NodeID=uc-ucm-01]: An endpoint has unregistered";
+
+struct Rig {
+    FindingStore store;
+    Context ctx{Config{}, store};
+    SyslogAnalyzer syslog{ctx};
+    Frame f;
+
+    void message(std::uint32_t number, Nanos t, std::string_view text) {
+        f.clear();
+        f.number = number;
+        f.time = t;
+        f.src_ip = IpAddr::v4(0x0a3c010a);
+        f.src_port = 514;
+        f.transport = Transport::Udp;
+        f.syslog.push_back(text);
+        ctx.sink.begin_frame(number);
+        syslog.on_frame(f);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("SPEC's EndPointUnregistered line parses into every field") {
+    CucmAlarm a;
+    REQUIRE(parse_cucm_alarm("<187>42: uc-ucm-01: May 09 2023 23:10:24.120 UTC :  " + kSpecLine, a));
+    CHECK(a.kind == CucmAlarm::Kind::EndPointUnregistered);
+    CHECK(a.device == "SEPE0D1730A8137");
+    CHECK(a.ip == "10.60.98.210");
+    CHECK(a.protocol == "SIP");
+    CHECK(a.has_reason);
+    CHECK(a.reason == 13);
+    CHECK(a.signal == "SIPStationDPrimaryLineTimeout");
+}
+
+TEST_CASE("EndPointTransientConnection's own key spelling") {
+    CucmAlarm a;
+    REQUIRE(parse_cucm_alarm("%UC_CALLMANAGER-3-EndPointTransientConnection: %[Device_IP_address=10.1.2.3]"
+                             "[Device_name=SEP001122334455][Device_MAC_address=001122334455][Protocol=SCCP]"
+                             "[Reason_Code=6][Connecting_Port=2000][AppID=Cisco CallManager]: Endpoint transient "
+                             "connection attempt.",
+                             a));
+    CHECK(a.kind == CucmAlarm::Kind::EndPointTransientConnection);
+    CHECK(a.device == "SEP001122334455");
+    CHECK(a.ip == "10.1.2.3");
+    CHECK(a.protocol == "SCCP");
+    CHECK(a.reason == 6);
+    CHECK(a.signal.empty());
+}
+
+TEST_CASE("garbage, truncation, missing keys and huge input") {
+    CucmAlarm a;
+    CHECK_FALSE(parse_cucm_alarm("", a));
+    CHECK_FALSE(parse_cucm_alarm("%UC_CALLMANAGER-6-EndPointRegistered: %[DeviceName=SEP1]", a));
+    CHECK(a.kind == CucmAlarm::Kind::None);
+
+    REQUIRE(parse_cucm_alarm("EndPointUnregistered: %[DeviceName=SEP1][IPAddress=10.0.0.1][Reason=1", a));
+    CHECK(a.device == "SEP1");
+    CHECK(a.ip == "10.0.0.1");
+    CHECK_FALSE(a.has_reason);  // cut off
+
+    REQUIRE(parse_cucm_alarm("EndPointUnregistered [Reason=abc][=x][NoEquals][Reason=99999999999]", a));
+    CHECK_FALSE(a.has_reason);
+    CHECK(a.device.empty());
+
+    REQUIRE(parse_cucm_alarm("EndPointUnregistered", a));
+    CHECK(a.device.empty());
+
+    std::string huge = "EndPointUnregistered: %[DeviceName=" + std::string(1 << 20, 'A') + "][Reason=13]";
+    REQUIRE(parse_cucm_alarm(huge, a));
+    CHECK(a.device.empty());
+    CHECK_FALSE(a.has_reason);  // beyond the scanned prefix
+    std::string brackets(1 << 20, '[');
+    CHECK_FALSE(parse_cucm_alarm(brackets, a));
+}
+
+TEST_CASE("the syslog frame links to the endpoint's last keepalive by device name") {
+    Rig r;
+    std::uint32_t name = r.ctx.strings.intern("SEPE0D1730A8137");
+    r.ctx.directory.touch(name, IpAddr::v4(0x0a3c62d2), 40, seconds(1000));
+    r.message(90, seconds(1130) + millis(5), kSpecLine);
+    REQUIRE(r.store.count(90) == 1);
+    Annotation a = r.store.get(90, 0);
+    CHECK(a.subject == Subject::Syslog);
+    CHECK(a.raised(Expert::EndpointUnregistered));
+    CHECK(r.ctx.strings.get(a.endpoint) == "SEPE0D1730A8137");
+    CHECK(a.get(Field::SyslogReason) == 13);
+    CHECK(r.ctx.strings.get(static_cast<std::uint32_t>(a.get(Field::SyslogSignal))) == "SIPStationDPrimaryLineTimeout");
+    CHECK(r.ctx.strings.get(static_cast<std::uint32_t>(a.get(Field::SyslogDeviceIp))) == "10.60.98.210");
+    CHECK(a.get(Field::SyslogLastSeen) == 40);
+    CHECK(a.get(Field::SyslogAge) == seconds(130) + millis(5));
+    CHECK(expert_message(Expert::EndpointUnregistered, a, r.ctx.strings, r.ctx.config) ==
+          "Call manager unregistered SEPE0D1730A8137: reason 13 KeepAliveTimeout, last signal "
+          "SIPStationDPrimaryLineTimeout; its last keepalive/refresh in the capture: frame 40, " +
+              format_duration(seconds(130) + millis(5)) + " earlier");
+}
+
+TEST_CASE("without a known device name the address links it; unknown endpoints are annotated unlinked") {
+    Rig r;
+    r.ctx.directory.touch(0, IpAddr::v4(0x0a3c62d2), 7, seconds(10));
+    r.message(8, seconds(20), kSpecLine);
+    CHECK(r.store.get(8, 0).get(Field::SyslogLastSeen) == 7);
+
+    Rig unknown;
+    unknown.message(3, seconds(20), kSpecLine);
+    Annotation a = unknown.store.get(3, 0);
+    CHECK_FALSE(a.has(Field::SyslogLastSeen));
+    CHECK(a.raised(Expert::EndpointUnregistered));
+}
+
+TEST_CASE("a transient connection is annotated without an error") {
+    Rig r;
+    r.message(1, seconds(1), "%UC_CALLMANAGER-3-EndPointTransientConnection: %[Device_IP_address=10.1.2.3][Device_name=SEP1][Reason_Code=6]: x");
+    REQUIRE(r.store.count(1) == 1);
+    Annotation a = r.store.get(1, 0);
+    CHECK(a.subject == Subject::Syslog);
+    CHECK(a.experts() == 0);
+    CHECK(a.get(Field::SyslogReason) == 6);
+}
+
+TEST_CASE("messages without a device or an address, or other alarms, are ignored") {
+    Rig r;
+    r.message(1, seconds(1), "EndPointUnregistered: %[Reason=13]");
+    r.message(2, seconds(2), "<14>Nov 21 sshd[123]: Accepted publickey");
+    CHECK(r.store.count(1) == 0);
+    CHECK(r.store.count(2) == 0);
+}
