@@ -63,3 +63,33 @@ captures: build
 
 clean:
 	rm -rf $(BUILD)
+
+# --- Robustness and performance (not part of `make test`: they take minutes).
+FUZZ_BUILD ?= build-fuzz
+ASAN_BUILD ?= build-asan
+FUZZ_SECONDS ?= 60
+FUZZ_FILES ?= 2000
+FUZZ_DEPS := clang libclang-rt-14-dev
+ASAN_DEPS := libasan8 libubsan1
+
+# libFuzzer targets (tests/fuzz) for FUZZ_SECONDS each, seeded from every capture.
+fuzz: deps
+	@$(MAKE) --no-print-directory deps DEPS="$(FUZZ_DEPS)"
+	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DKA_FUZZ=ON $(CMAKE_FLAGS)
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_engine fuzz_text generate_captures
+	tests/fuzz/seed_corpus.py $(FUZZ_BUILD)/seeds captures/third_party/*.pcap* $(FUZZ_BUILD)/captures/*.pcap*
+	@mkdir -p $(FUZZ_BUILD)/artifacts; for t in engine text; do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- $(FUZZ_BUILD)/corpus/$$t \
+	    tests/fuzz/corpus/$$t $(FUZZ_BUILD)/seeds/$$t >$(FUZZ_BUILD)/fuzz_$$t.log 2>&1; rc=$$?; \
+	  grep -E '^(Done|stat::number_of_executed_units|stat::peak_rss)' $(FUZZ_BUILD)/fuzz_$$t.log; \
+	  if [ $$rc -ne 0 ]; then tail -n 40 $(FUZZ_BUILD)/fuzz_$$t.log; echo "fuzz_$$t FAILED: see $(FUZZ_BUILD)/artifacts"; exit 1; fi; \
+	done
+
+# Every bundled capture mutated with editcap -E, dissected by tshark with an ASan+UBSan plugin.
+fuzz-captures: deps
+	@$(MAKE) --no-print-directory deps DEPS="$(ASAN_DEPS)"
+	cmake -S . -B $(ASAN_BUILD) -DKA_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target keepalive generate_captures
+	tests/fuzz/fuzz_captures.py $(ASAN_BUILD) --files $(FUZZ_FILES)
