@@ -1,0 +1,470 @@
+// SCCP keepalive analysis (SPEC §3.3), driven with hand-built frames.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <catch2/catch.hpp>
+
+#include <limits>
+#include <string_view>
+#include <vector>
+
+#include "core/sccp_analyzer.h"
+
+using namespace ka;
+
+namespace {
+
+constexpr Nanos T0 = seconds(1'700'000'000);
+const IpAddr kPhone = IpAddr::v4(0x0a000015);    // 10.0.0.21
+const IpAddr kManager = IpAddr::v4(0x0a000005);  // 10.0.0.5
+const IpAddr kBackup = IpAddr::v4(0x0a000006);   // 10.0.0.6
+
+// One TCP connection between the phone and a call manager, with TCP sequence tracking.
+struct Conn {
+    std::uint32_t stream;
+    std::uint16_t phone_port, manager_port;
+    IpAddr manager = kManager;
+    std::uint32_t phone_seq = 1, manager_seq = 1;
+};
+
+struct Rig {
+    FindingStore store;
+    Context ctx;
+    SccpAnalyzer sccp;
+    Frame f;
+    std::uint32_t number = 0;
+
+    explicit Rig(const Config& c = Config{}) : ctx(c, store), sccp(ctx) {}
+
+    // A frame from the phone (or the call manager) carrying `ids` as SKINNY messages and `len` bytes.
+    Frame& frame(Nanos t, const Conn& c, bool from_phone, std::uint32_t len, std::uint16_t flags = TcpInfo::kAck | TcpInfo::kPsh) {
+        f.clear();
+        f.number = ++number;
+        f.time = t;
+        f.transport = Transport::Tcp;
+        f.src_ip = from_phone ? kPhone : c.manager;
+        f.dst_ip = from_phone ? c.manager : kPhone;
+        f.src_port = from_phone ? c.phone_port : c.manager_port;
+        f.dst_port = from_phone ? c.manager_port : c.phone_port;
+        f.tcp.present = true;
+        f.tcp.stream = c.stream;
+        f.tcp.seq = from_phone ? c.phone_seq : c.manager_seq;
+        f.tcp.ack = from_phone ? c.manager_seq : c.phone_seq;
+        f.tcp.len = len;
+        f.tcp.flags = flags;
+        return f;
+    }
+    void run() {
+        ctx.sink.begin_frame(f.number);
+        sccp.on_frame(f);
+    }
+    // Sends SKINNY messages; returns the frame number.
+    std::uint32_t send(Nanos t, Conn& c, bool from_phone, std::vector<std::uint32_t> ids, std::string_view device = {}) {
+        frame(t, c, from_phone, 12 * static_cast<std::uint32_t>(ids.size()));
+        for (std::uint32_t id : ids) {
+            SkinnyMessage m;
+            m.id = id;
+            if (id == skinny::kRegisterReq) m.device_name = device;
+            f.skinny.push_back(m);
+        }
+        (from_phone ? c.phone_seq : c.manager_seq) += f.tcp.len;
+        run();
+        return f.number;
+    }
+    std::uint32_t register_ack(Nanos t, Conn& c, std::uint32_t interval, std::uint32_t secondary) {
+        frame(t, c, false, 56);
+        SkinnyMessage m;
+        m.id = skinny::kRegisterAck;
+        m.has_keepalive_interval = m.has_secondary_interval = true;
+        m.keepalive_interval = interval;
+        m.secondary_interval = secondary;
+        f.skinny.push_back(m);
+        c.manager_seq += 56;
+        run();
+        return f.number;
+    }
+    std::uint32_t tcp_ack(Nanos t, Conn& c, bool from_phone) {
+        frame(t, c, from_phone, 0, TcpInfo::kAck);
+        run();
+        return f.number;
+    }
+    std::uint32_t flags(Nanos t, Conn& c, bool from_phone, std::uint16_t fl) {
+        frame(t, c, from_phone, 0, fl);
+        run();
+        return f.number;
+    }
+    // Unrelated traffic (ARP-like: no TCP), just the clock moving on.
+    std::uint32_t other(Nanos t) {
+        f.clear();
+        f.number = ++number;
+        f.time = t;
+        run();
+        return f.number;
+    }
+    std::vector<Annotation> at(std::uint32_t frame) const {
+        std::vector<Annotation> v;
+        for (std::size_t i = 0; i < store.count(frame); ++i) v.push_back(store.get(frame, i));
+        return v;
+    }
+    Annotation only(std::uint32_t frame) const {
+        auto v = at(frame);
+        REQUIRE(v.size() == 1);
+        return v[0];
+    }
+    std::size_t experts_raised(Expert e) const {
+        std::size_t n = 0;
+        for (std::uint32_t fr = 1; fr <= number; ++fr)
+            for (const Annotation& a : at(fr)) n += a.raised(e);
+        return n;
+    }
+    std::size_t warnings_or_errors() const {
+        return experts_raised(Expert::KeepaliveUnacked) + experts_raised(Expert::Failover);
+    }
+};
+
+// Phone registers with the primary on stream 0 (RegisterAck 30/60 at T0 + 2 ms).
+Conn registered(Rig& r) {
+    Conn c{0, 50000, 2000};
+    r.send(T0, c, true, {skinny::kRegisterReq}, "SEP001122334455");
+    r.register_ack(T0 + millis(2), c, 30, 60);
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("healthy primary: gap, interval, ack latency and running mean, nothing raised") {
+    Rig r;
+    Conn c = registered(r);
+    Nanos sum = 0;
+    for (int k = 1; k <= 5; ++k) {
+        Nanos t = T0 + seconds(30 * k);
+        Nanos latency = millis(k);
+        std::uint32_t ka = r.send(t, c, true, {skinny::kKeepAliveReq});
+        std::uint32_t ack = r.send(t + latency, c, false, {skinny::kKeepAliveAck});
+        sum += latency;
+        Annotation a = r.only(ka);
+        CHECK(a.subject == Subject::SccpKeepalive);
+        CHECK(a.role == Role::Primary);
+        CHECK(r.ctx.strings.get(a.endpoint) == "SEP001122334455");
+        CHECK(r.ctx.strings.get(a.server) == "10.0.0.5:2000/tcp");
+        CHECK(a.get(Field::SccpInterval) == 30);
+        CHECK(a.get(Field::SccpMissed) == 0);
+        CHECK(a.has(Field::SccpGap) == (k > 1));
+        if (k > 1) CHECK(a.get(Field::SccpGap) == seconds(30));
+        Annotation b = r.only(ack);
+        CHECK(b.subject == Subject::SccpKeepaliveAck);
+        CHECK(b.get(Field::SccpAckLatency) == latency);
+        CHECK(b.get(Field::SccpAckLatencyMean) == sum / k);
+        CHECK(b.get(Field::SccpRequestFrame) == ka);
+        CHECK(b.get(Field::RetransCount) == 0);
+        const auto* seen = r.ctx.directory.by_ip(kPhone);
+        REQUIRE(seen);
+        CHECK(seen->frame == ka);
+        REQUIRE(r.ctx.directory.by_name(r.ctx.strings.find("SEP001122334455")));
+    }
+    // Long after the last acknowledged keepalive, but less than 3 intervals: nothing.
+    r.other(T0 + seconds(150) + millis(5) + seconds(89));
+    CHECK(r.warnings_or_errors() == 0);
+}
+
+TEST_CASE("a primary that stops acking: one warning per unacknowledged keepalive, one failover per outage") {
+    Rig r;
+    Conn c = registered(r);
+    std::vector<std::uint32_t> ka;
+    auto keepalive = [&](int k, bool acked) {
+        Nanos t = T0 + seconds(30 * k);
+        ka.push_back(r.send(t, c, true, {skinny::kKeepAliveReq}));
+        if (acked) r.send(t + millis(1), c, false, {skinny::kKeepAliveAck});
+        else r.tcp_ack(t + millis(1), c, false);
+    };
+    keepalive(1, true);
+    for (int k = 2; k <= 6; ++k) keepalive(k, false);
+    // ka[i] is K(i+1); K(2) is the first unacknowledged, reported on K(3).
+    CHECK(r.only(ka[1]).get(Field::SccpMissed) == 0);
+    for (int i = 2; i <= 5; ++i) {
+        Annotation a = r.only(ka[i]);
+        CHECK(a.get(Field::SccpMissed) == i - 1);
+        CHECK(a.raised(Expert::KeepaliveUnacked));
+        CHECK(a.get(Field::SccpRequestFrame) == ka[i - 1]);
+        CHECK(a.raised(Expert::Failover) == (i == 4));  // the third miss, once
+    }
+    CHECK(r.experts_raised(Expert::Failover) == 1);
+
+    // An ack ends the outage; a new outage fails over again.
+    r.send(T0 + seconds(180) + millis(500), c, false, {skinny::kKeepAliveAck});
+    for (int k = 7; k <= 10; ++k) keepalive(k, false);
+    CHECK(r.only(ka[6]).get(Field::SccpMissed) == 0);
+    CHECK(r.only(ka[9]).get(Field::SccpMissed) == 3);
+    CHECK(r.only(ka[9]).raised(Expert::Failover));
+    CHECK(r.experts_raised(Expert::Failover) == 2);
+}
+
+TEST_CASE("an unacknowledged keepalive is reported on the first frame past one interval, on any traffic") {
+    Rig r;
+    Conn c = registered(r);
+    std::uint32_t ka = r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    r.tcp_ack(T0 + seconds(30) + millis(1), c, false);
+    std::uint32_t at_deadline = r.other(T0 + seconds(60));  // not past it
+    std::uint32_t past = r.other(T0 + seconds(60) + 1);
+    CHECK(r.at(at_deadline).empty());
+    Annotation a = r.only(past);
+    CHECK(a.subject == Subject::SccpMissed);
+    CHECK(a.role == Role::Primary);
+    CHECK(a.raised(Expert::KeepaliveUnacked));
+    CHECK_FALSE(a.raised(Expert::Failover));
+    CHECK(a.get(Field::SccpMissed) == 1);
+    CHECK(a.get(Field::SccpRequestFrame) == ka);
+    CHECK(a.get(Field::SccpGap) == seconds(30) + 1);
+    CHECK(a.get(Field::SccpInterval) == 30);
+
+    // The phone's next keepalive does not report the same keepalive again.
+    std::uint32_t next = r.send(T0 + seconds(60) + millis(3), c, true, {skinny::kKeepAliveReq});
+    CHECK(r.only(next).get(Field::SccpMissed) == 1);
+    CHECK_FALSE(r.only(next).raised(Expert::KeepaliveUnacked));
+
+    // A late ack after its interval: the verdict comes first, on the ack's frame, then the pairing.
+    std::uint32_t late = r.send(T0 + seconds(90) + millis(4), c, false, {skinny::kKeepAliveAck});
+    auto v = r.at(late);
+    REQUIRE(v.size() == 2);
+    CHECK(v[0].subject == Subject::SccpMissed);
+    CHECK(v[0].get(Field::SccpMissed) == 2);
+    CHECK(v[1].subject == Subject::SccpKeepaliveAck);
+    CHECK(v[1].get(Field::SccpAckLatency) == seconds(30) + millis(1));
+}
+
+TEST_CASE("the call manager's view: no keepalive for threshold x interval is a failover") {
+    SECTION("on other traffic") {
+        Rig r;
+        Conn c = registered(r);
+        r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+        r.send(T0 + seconds(30) + millis(1), c, false, {skinny::kKeepAliveAck});
+        CHECK(r.at(r.other(T0 + seconds(120))).empty());
+        Annotation a = r.only(r.other(T0 + seconds(120) + millis(1)));
+        CHECK(a.subject == Subject::SccpMissed);
+        CHECK(a.raised(Expert::Failover));
+        CHECK_FALSE(a.raised(Expert::KeepaliveUnacked));
+        CHECK(a.get(Field::SccpMissed) == 0);
+        CHECK(a.get(Field::SccpGap) == seconds(90) + millis(1));
+        r.other(T0 + seconds(500));
+        CHECK(r.experts_raised(Expert::Failover) == 1);
+    }
+    SECTION("on the keepalive that ends the gap") {
+        Rig r;
+        Conn c = registered(r);
+        r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+        r.send(T0 + seconds(30) + millis(1), c, false, {skinny::kKeepAliveAck});
+        std::uint32_t ka = r.send(T0 + seconds(125), c, true, {skinny::kKeepAliveReq});
+        Annotation a = r.only(ka);
+        CHECK(a.subject == Subject::SccpKeepalive);
+        CHECK(a.raised(Expert::Failover));
+        CHECK(a.get(Field::SccpGap) == seconds(95));
+    }
+}
+
+TEST_CASE("backup sessions: TCP ACKs only is normal, interval from secondaryKeepAliveInterval") {
+    Rig r;
+    Conn p = registered(r);  // RegisterAck 30/60
+    Conn b{1, 50001, 2000, kBackup};
+    std::vector<std::uint32_t> ka;
+    for (int j = 0; j < 12; ++j) {
+        ka.push_back(r.send(T0 + millis(500) + seconds(60 * j), b, true, {skinny::kKeepAliveReq}));
+        r.tcp_ack(T0 + millis(501) + seconds(60 * j), b, false);
+    }
+    for (std::uint32_t f : ka) {
+        Annotation a = r.only(f);
+        CHECK(a.role == Role::Backup);  // from the first: the phone has a live primary
+        CHECK(a.get(Field::SccpInterval) == 60);
+        CHECK(a.get(Field::SccpMissed) == 0);
+        CHECK(r.ctx.strings.get(a.endpoint) == "SEP001122334455");  // learnt from the primary
+        CHECK(r.ctx.strings.get(a.server) == "10.0.0.6:2000/tcp");
+    }
+    (void)p;
+    CHECK(r.warnings_or_errors() == 0);
+}
+
+TEST_CASE("without a live primary, TCP-ACK-only keepalives become backup on the second keepalive") {
+    Config cfg;
+    cfg.sccp_backup_interval = 45;
+    Rig r(cfg);
+    Conn c{7, 61041, 2000};
+    std::uint32_t first = r.send(T0, c, true, {skinny::kKeepAliveReq});
+    r.tcp_ack(T0 + millis(100), c, false);
+    std::uint32_t second = r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    CHECK(r.only(first).role == Role::Unknown);
+    CHECK_FALSE(r.only(first).has(Field::SccpInterval));
+    CHECK(r.ctx.strings.get(r.only(first).endpoint) == "10.0.0.21");
+    CHECK(r.only(second).role == Role::Backup);
+    CHECK(r.only(second).get(Field::SccpInterval) == 45);
+    r.other(T0 + seconds(1000));
+    CHECK(r.warnings_or_errors() == 0);
+
+    SECTION("keepalives without any answer stay unknown and raise nothing") {
+        Conn d{8, 61042, 2000};
+        r.send(T0 + seconds(1001), d, true, {skinny::kKeepAliveReq});
+        std::uint32_t again = r.send(T0 + seconds(1031), d, true, {skinny::kKeepAliveReq});
+        CHECK(r.only(again).role == Role::Unknown);
+        r.other(T0 + seconds(2000));
+        CHECK(r.warnings_or_errors() == 0);
+    }
+}
+
+TEST_CASE("TCP retransmissions of a keepalive, across the sequence wrap") {
+    Rig r;
+    Conn c = registered(r);
+    c.phone_seq = 0xFFFFFFF8u;  // the 12-byte keepalive wraps
+    std::uint32_t ka = r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    auto retransmit = [&](Nanos t) {
+        r.frame(t, c, true, 12);
+        r.f.tcp.seq = 0xFFFFFFF8u;
+        r.f.tcp.retransmission = true;
+        r.run();
+        return r.f.number;
+    };
+    std::uint32_t r1 = retransmit(T0 + seconds(30) + millis(300));
+    std::uint32_t r2 = retransmit(T0 + seconds(30) + millis(900));
+    // A retransmission of other bytes (not a keepalive) is not attributed.
+    r.frame(T0 + seconds(31), c, true, 20);
+    r.f.tcp.seq = 0x100;
+    r.f.tcp.retransmission = true;
+    r.run();
+    CHECK(r.at(r.f.number).empty());
+
+    Annotation a = r.only(r1);
+    CHECK(a.subject == Subject::SccpRetransmission);
+    CHECK(a.raised(Expert::Retransmission));
+    CHECK(a.get(Field::RetransCount) == 1);
+    CHECK(a.get(Field::RetransOriginal) == ka);
+    CHECK(a.get(Field::RetransGap) == millis(300));
+    Annotation b = r.only(r2);
+    CHECK(b.get(Field::RetransCount) == 2);
+    CHECK(b.get(Field::RetransGap) == millis(600));
+
+    std::uint32_t ack = r.send(T0 + seconds(30) + millis(901), c, false, {skinny::kKeepAliveAck});
+    CHECK(r.only(ack).get(Field::RetransCount) == 2);
+    CHECK(r.only(ack).get(Field::SccpAckLatency) == millis(901));
+    CHECK(r.warnings_or_errors() == 0);
+}
+
+TEST_CASE("several messages in one segment, directions from messages not ports") {
+    Rig r;
+    Conn c{3, 2000, 2001};  // the phone even uses port 2000
+    std::uint32_t first = r.send(T0, c, true, {skinny::kRegisterReq, skinny::kKeepAliveReq}, "SEP00AABBCCDDEE");
+    r.frame(T0 + millis(2), c, false, 68);
+    SkinnyMessage ack;
+    ack.id = skinny::kRegisterAck;
+    ack.has_keepalive_interval = true;
+    ack.keepalive_interval = 20;
+    r.f.skinny.push_back(ack);
+    r.f.skinny.push_back(SkinnyMessage{skinny::kKeepAliveAck, {}, false, 0, false, 0});
+    r.run();
+    std::uint32_t second = r.f.number;
+
+    auto v = r.at(first);
+    REQUIRE(v.size() == 2);
+    CHECK(v[0].subject == Subject::SccpRegister);
+    CHECK(v[1].subject == Subject::SccpKeepalive);
+    CHECK(r.ctx.strings.get(v[1].endpoint) == "SEP00AABBCCDDEE");
+    CHECK(r.ctx.strings.get(v[1].server) == "10.0.0.5:2001/tcp");
+    v = r.at(second);
+    REQUIRE(v.size() == 2);
+    CHECK(v[0].subject == Subject::SccpSessionEvent);
+    CHECK(v[0].get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::RegisterAck));
+    CHECK(v[0].get(Field::SccpInterval) == 20);
+    CHECK(v[1].subject == Subject::SccpKeepaliveAck);
+    CHECK(v[1].get(Field::SccpAckLatency) == millis(2));
+    CHECK(v[1].get(Field::SccpRequestFrame) == first);
+}
+
+TEST_CASE("session ends: a note on the event that ends a live session, quiet orderly shutdown") {
+    Rig r;
+    Conn c = registered(r);
+    r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    std::uint32_t unreg = r.send(T0 + seconds(31), c, true, {skinny::kUnregisterReq});
+    std::uint32_t unreg_ack = r.send(T0 + seconds(31) + millis(1), c, false, {skinny::kUnregisterAck});
+    std::uint32_t fin1 = r.flags(T0 + seconds(32), c, true, TcpInfo::kFin | TcpInfo::kAck);
+    std::uint32_t fin2 = r.flags(T0 + seconds(32) + 1, c, false, TcpInfo::kFin | TcpInfo::kAck);
+    CHECK(r.only(unreg).raised(Expert::Unregister));
+    CHECK(r.only(unreg).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::Unregister));
+    for (std::uint32_t f : {unreg_ack, fin1, fin2}) {
+        CHECK(r.only(f).subject == Subject::SccpSessionEvent);
+        CHECK_FALSE(r.only(f).raised(Expert::Unregister));
+    }
+    CHECK(r.only(fin1).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::Fin));
+    // The pending keepalive of an ended session is never judged.
+    r.other(T0 + seconds(1000));
+    CHECK(r.warnings_or_errors() == 0);
+
+    SECTION("a reset of a live session") {
+        Conn d{5, 50010, 2000};
+        r.send(T0 + seconds(1001), d, true, {skinny::kKeepAliveReq});
+        std::uint32_t rst = r.flags(T0 + seconds(1002), d, false, TcpInfo::kRst);
+        CHECK(r.only(rst).raised(Expert::Unregister));
+        CHECK(r.only(rst).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::Reset));
+    }
+    SECTION("a keepalive after a RegisterReject expects nothing") {
+        Conn d{6, 50011, 2000};
+        r.send(T0 + seconds(1001), d, true, {skinny::kRegisterReq}, "SEP00AABBCCDDEE");
+        std::uint32_t reject = r.send(T0 + seconds(1001) + millis(2), d, false, {skinny::kRegisterReject});
+        CHECK(r.only(reject).raised(Expert::Unregister));
+        std::uint32_t ka = r.send(T0 + seconds(1031), d, true, {skinny::kKeepAliveReq});
+        CHECK(r.only(ka).subject == Subject::SccpKeepalive);
+        std::uint32_t fin = r.flags(T0 + seconds(1063), d, false, TcpInfo::kFin | TcpInfo::kAck);
+        CHECK_FALSE(r.only(fin).raised(Expert::Unregister));
+        CHECK(r.warnings_or_errors() == 0);
+    }
+}
+
+TEST_CASE("a registration on a former backup starts afresh") {
+    Rig r;
+    registered(r);
+    Conn b{1, 50001, 2000, kBackup};
+    r.send(T0 + seconds(1), b, true, {skinny::kKeepAliveReq});
+    r.tcp_ack(T0 + seconds(1) + millis(1), b, false);
+    // Failover: the phone registers with the backup long after its last backup keepalive.
+    r.send(T0 + seconds(100), b, true, {skinny::kRegisterReq}, "SEP001122334455");
+    r.register_ack(T0 + seconds(100) + millis(2), b, 30, 60);
+    std::uint32_t ka = r.send(T0 + seconds(130), b, true, {skinny::kKeepAliveReq});
+    CHECK(r.only(ka).role == Role::Primary);
+    CHECK(r.only(ka).get(Field::SccpMissed) == 0);
+    r.send(T0 + seconds(130) + millis(1), b, false, {skinny::kKeepAliveAck});
+    CHECK(r.warnings_or_errors() == 0);
+}
+
+TEST_CASE("bad input: garbage names, zero intervals, time running backwards") {
+    Config cfg;
+    cfg.sccp_interval = 0;
+    cfg.sccp_missed_threshold = 0;
+    Rig r(cfg);
+    Conn c{0, 50000, 2000};
+    r.send(T0, c, true, {skinny::kRegisterReq}, std::string_view("\x01\xff garbage name!!", 16));
+    CHECK(r.ctx.strings.get(r.only(1).endpoint) == "10.0.0.21");
+    // Acked keepalives (primary) with an interval of 0: nothing is due, nothing crashes.
+    for (int k = 0; k < 50; ++k) {
+        Nanos t = T0 - seconds(k * 7);  // backwards
+        r.send(t, c, true, {skinny::kKeepAliveReq});
+        r.send(t + 1, c, false, {skinny::kKeepAliveAck, 0x1234, skinny::kKeepAliveAck});
+    }
+    r.other(std::numeric_limits<Nanos>::max());
+    r.other(std::numeric_limits<Nanos>::min());
+    CHECK(r.warnings_or_errors() == 0);
+
+    SECTION("a RegisterAck with interval 0 falls back to nothing due, threshold 0 acts as 1") {
+        Conn d{1, 50001, 2000};
+        r.register_ack(T0, d, 0, 0);
+        r.send(T0 + seconds(1), d, true, {skinny::kKeepAliveReq});
+        r.other(T0 + seconds(1000));
+        CHECK(r.warnings_or_errors() == 0);
+    }
+}
+
+TEST_CASE("memory stays bounded under a flood of sessions") {
+    Rig r;
+    std::size_t after_first_wave = 0;
+    for (std::uint32_t s = 0; s < 400'000; ++s) {
+        Conn c{s, static_cast<std::uint16_t>(1024 + s % 60000), 2000};
+        Nanos t = T0 + millis(s);
+        r.send(t, c, true, {skinny::kKeepAliveReq});
+        r.send(t + 1, c, false, {skinny::kKeepAliveAck});  // primary: a timer each
+        if (s == 200'000) after_first_wave = r.sccp.state_bytes();
+    }
+    CHECK(r.sccp.state_bytes() <= after_first_wave + after_first_wave / 4);
+    CHECK(r.sccp.state_bytes() < 64u * 1024 * 1024);
+}
