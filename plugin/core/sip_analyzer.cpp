@@ -153,6 +153,7 @@ struct SipAnalyzer::Impl {
 
     void on_frame(const Frame& f);
     void on_register(const Frame& f, const SipMessage& m);
+    void new_request(const Frame& f, const SipMessage& m, std::uint32_t idx, std::uint32_t requested, Kind kind);
     void on_response(const Frame& f, const SipMessage& m);
     void on_tcp(const Frame& f);
     void check_deadlines(const Frame& f);
@@ -400,27 +401,41 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
 }
 
 void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
-    if (m.contact_count == 0 || m.first_contact >= f.contacts.size()) return;  // a query, not a binding
-    sip::ContactFacts c = sip::contact_facts(f, f.contacts[m.first_contact]);
-    if (c.address.empty() && c.instance.empty()) return;
-
     std::uint32_t idx;
     if (Txn* t = find_txn(f.interface_id, m.call_id, m.cseq, &idx)) {
         transmitted_again(bindings[idx], *t, f);  // SIP-level resend (UDP) or a resend on a new connection
         return;
     }
-    Binding* bp = binding_for(f, m, c);
-    Binding& b = *bp;
-    idx = static_cast<std::uint32_t>(bp - bindings.data());
+    sip::ContactFacts c;
+    if (m.contact_count > 0 && m.first_contact < f.contacts.size()) c = sip::contact_facts(f, f.contacts[m.first_contact]);
+    if ((c.address.empty() && c.instance.empty()) || c.address == "*") {
+        // Without a contact a REGISTER only queries; "Contact: *" with Expires 0 removes every
+        // binding of the AOR at this registrar (RFC 3261 10.2.2).
+        if (!m.has_expires || m.expires != 0) return;
+        for (std::uint32_t i = 0; i < bindings.size(); ++i) {
+            const Binding& b = bindings[i];
+            if (b.live && b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
+                b.transport == f.transport && b.aor == m.to_addr)
+                new_request(f, m, i, 0, Kind::Unregister);
+        }
+        return;
+    }
+    Binding& b = *binding_for(f, m, c);
     if (!b.device && !c.device_name.empty()) b.device = ctx.strings.intern(c.device_name);
     if (!b.endpoint)
         b.endpoint = b.device ? b.device : !m.to_addr.empty() ? ctx.strings.intern(m.to_addr)
                                                               : ctx.strings.intern(f.src_ip.to_string());
     b.phone = f.src_ip;
-
     std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
     Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
+    new_request(f, m, static_cast<std::uint32_t>(&b - bindings.data()), requested, kind);
+}
 
+// A REGISTER transaction of binding `idx`: the first transmission of an attempt, or a further
+// request of the open one (after a challenge or a failure).
+void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::uint32_t idx, std::uint32_t requested,
+                                    Kind kind) {
+    Binding& b = bindings[idx];
     // Idle time before this transmission: since the phone's previous frame on the connection (TCP)
     // or its previous REGISTER (UDP).
     Stream* stream = nullptr;

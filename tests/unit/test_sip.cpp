@@ -432,3 +432,68 @@ TEST_CASE("a flood of Call-IDs and contacts keeps the state bounded") {
     CHECK(run.one(200000).subject == Subject::SipRefresh);
     CHECK(run.engine.state_bytes() < after_warmup + after_warmup / 4);
 }
+
+TEST_CASE("Contact: * with Expires 0 de-registers every binding of the AOR; a REGISTER without contact is a query") {
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    for (const char* uri : {"sip:100@10.0.0.5:5060", "sip:100@10.0.0.6:5060"}) {
+        ++n;
+        Frame f = w.frame(n, kT0 + millis(n), true);
+        w.add_register(f, std::string("c-") + uri, 1, {"expires=120"}, uri);
+        run(f);
+        ++n;
+        Frame ok = w.frame(n, kT0 + millis(n), false);
+        w.add_response(ok, 200, std::string("c-") + uri, 1, {"expires=120"}, uri);
+        run(ok);
+    }
+    Frame query = w.frame(++n, kT0 + seconds(1), true);
+    SipMessage q;
+    q.is_request = true;
+    q.method = "REGISTER";
+    q.call_id = "q";
+    q.cseq = 1;
+    q.to_addr = "sip:100@10.0.0.1";
+    query.sip.push_back(q);
+    run(query);
+    CHECK(run.at(n).empty());
+
+    Frame wild = w.frame(++n, kT0 + seconds(2), true);
+    SipMessage& m = w.add_register(wild, "w", 1, {}, "*");
+    m.has_expires = true;
+    m.expires = 0;
+    run(wild);
+    auto at = run.at(n);
+    REQUIRE(at.size() == 2);
+    CHECK(at[0].raised(Expert::Unregister));
+    CHECK(at[1].raised(Expert::Unregister));
+    Frame later = w.frame(++n, kT0 + seconds(500), false);
+    run(later);
+    CHECK(run.experts(Expert::GraceBreach, n) == 0);
+}
+
+TEST_CASE("every REGISTER transmission tells the endpoint directory; TLS requests use the segment's range") {
+    FindingStore store;
+    Context ctx(Config{}, store);
+    SipAnalyzer sip(ctx);
+    Wire w;
+    Frame f1 = w.frame(1, kT0, true, Transport::Tls);
+    Wire::tcp(f1, 4, 1, 700, 1);
+    w.add_register(f1, "t", 1, with(kCisco, "expires=120"));  // length 0: TLS
+    ctx.sink.begin_frame(1);
+    sip.on_frame(f1);
+    Frame f2 = w.frame(2, kT0 + millis(300), true, Transport::Tls);
+    Wire::tcp(f2, 4, 1, 700, 1, true);
+    ctx.sink.begin_frame(2);
+    sip.on_frame(f2);
+
+    const auto* by_name = ctx.directory.by_name(ctx.strings.find("SEP0024142DDF24"));
+    REQUIRE(by_name);
+    CHECK(by_name->frame == 2);
+    CHECK(by_name->time == kT0 + millis(300));
+    REQUIRE(ctx.directory.by_ip(kPhone));
+    CHECK(ctx.directory.by_ip(kPhone)->frame == 2);
+    REQUIRE(store.count(2) == 1);
+    CHECK(store.get(2, 0).get(Field::RetransOriginal) == 1);
+    CHECK(ctx.strings.get(store.get(2, 0).server) == "10.0.0.1:5060/tls");
+}

@@ -38,8 +38,9 @@
 //   6   23:05:58.836796  23:06:05.532734  23:06:05.569232   6.695938  115.002070  0.002070   8.265494
 //   7   23:08:00.569232  23:08:13.961108  23:08:13.997606  13.391876  115.000000  0.000000   1.571626
 //   8   23:10:08.997606  23:10:35.781358  23:10:35.817856  26.783752  115.000000  0.000000 -11.820250
-//   Row 8 breaches: deadline 23:10:23.997606; the first frame past it is the
-//   retransmission (frame 32, 23:10:35.781358); grace overrun at delivery = 11.820250 s.
+//   Row 8 breaches: deadline 23:10:23.997606; nothing is delivered by then, so the
+//   breach belongs to the first frame past it, the retransmission (frame 32,
+//   23:10:35.781358): overrun 11.783752 s. Its 200 OK (frame 33) shows margin -11.820250 s.
 #include <string>
 
 #include "scenario.h"
