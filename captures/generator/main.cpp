@@ -1,7 +1,7 @@
 // ka-gen: writes the registered scenario captures.
 //   ka-gen --list              name and description of every scenario
-//   ka-gen OUTDIR              all scenarios into OUTDIR
-//   ka-gen OUTDIR NAME...      only the named ones
+//   ka-gen OUTDIR              all scenarios into OUTDIR, except heavy ones (benchmarks)
+//   ka-gen OUTDIR NAME...      only the named ones (heavy ones included)
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -17,7 +17,8 @@ void usage(std::FILE* f) {
   std::fprintf(f,
                "usage: ka-gen --list\n"
                "       ka-gen OUTDIR [SCENARIO...]\n"
-               "Writes deterministic scenario captures (<name>.pcap or <name>.pcapng) into OUTDIR.\n");
+               "Writes deterministic scenario captures (<name>.pcap or <name>.pcapng) into OUTDIR.\n"
+               "Heavy scenarios (marked in --list) are written only when named.\n");
 }
 
 }  // namespace
@@ -37,7 +38,8 @@ int main(int argc, char** argv) {
     std::size_t width = 0;
     for (const auto& s : scenarios) width = std::max(width, s.name.size());
     for (const auto& s : scenarios) {
-      std::printf("%-*s  %s\n", static_cast<int>(width), s.name.c_str(), s.description.c_str());
+      std::printf("%-*s  %s%s\n", static_cast<int>(width), s.name.c_str(), s.heavy ? "[heavy] " : "",
+                  s.description.c_str());
     }
     return 0;
   }
@@ -49,7 +51,8 @@ int main(int argc, char** argv) {
   const std::string outdir = args[0];
   std::vector<const kagen::Scenario*> chosen;
   if (args.size() == 1) {
-    for (const auto& s : scenarios) chosen.push_back(kagen::find_scenario(s.name));
+    for (const auto& s : scenarios)
+      if (!s.heavy) chosen.push_back(kagen::find_scenario(s.name));
   } else {
     for (std::size_t i = 1; i < args.size(); ++i) {
       const kagen::Scenario* s = kagen::find_scenario(args[i]);

@@ -38,7 +38,7 @@ void ScenarioOutput::save_pcapng(const Capture& cap) {
   written_.emplace_back(p, cap.size());
 }
 
-ScenarioRegistrar::ScenarioRegistrar(const char* name, const char* description, ScenarioFn fn) {
+ScenarioRegistrar::ScenarioRegistrar(const char* name, const char* description, ScenarioFn fn, bool heavy) {
   const std::string n = name ? name : "";
   if (!valid_name(n)) {
     std::fprintf(stderr, "ka-gen: invalid scenario name '%s' (use [a-z0-9-])\n", n.c_str());
@@ -48,7 +48,7 @@ ScenarioRegistrar::ScenarioRegistrar(const char* name, const char* description, 
     std::fprintf(stderr, "ka-gen: scenario '%s' is defined twice\n", n.c_str());
     std::abort();
   }
-  registry().push_back(Scenario{n, description ? description : "", fn});
+  registry().push_back(Scenario{n, description ? description : "", fn, heavy});
 }
 
 std::vector<Scenario> all_scenarios() {

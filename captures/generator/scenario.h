@@ -19,7 +19,9 @@
 //   }
 //
 // The body receives `kagen::ScenarioOutput& out`. Names are lower-case
-// [a-z0-9-]; ka-gen lists scenarios sorted by name. Everything must be derived
+// [a-z0-9-]; ka-gen lists scenarios sorted by name. KA_SCENARIO_HEAVY defines
+// a scenario too large to write at every build (benchmark fleets): ka-gen
+// writes it only when it is named explicitly. Everything must be derived
 // from constants or a seeded Rng so the output is byte-for-byte reproducible.
 #pragma once
 
@@ -59,6 +61,7 @@ struct Scenario {
   std::string name;
   std::string description;
   ScenarioFn fn;
+  bool heavy = false;  ///< written only on request, not by `ka-gen OUTDIR`
 };
 
 /// All registered scenarios, sorted by name.
@@ -69,7 +72,7 @@ const Scenario* find_scenario(const std::string& name);
 /// Registers a scenario at static-initialisation time (used by KA_SCENARIO).
 /// A malformed or duplicate name aborts the program with a message.
 struct ScenarioRegistrar {
-  ScenarioRegistrar(const char* name, const char* description, ScenarioFn fn);
+  ScenarioRegistrar(const char* name, const char* description, ScenarioFn fn, bool heavy = false);
 };
 
 }  // namespace kagen
@@ -79,8 +82,11 @@ struct ScenarioRegistrar {
 
 /// Defines and registers a scenario; the braces that follow are its body, which
 /// sees `kagen::ScenarioOutput& out`.
-#define KA_SCENARIO(NAME, DESCRIPTION)                                                          \
+#define KA_SCENARIO_DEFINE_(NAME, DESCRIPTION, HEAVY)                                           \
   static void KA_SCENARIO_CAT_(ka_scenario_body_, __LINE__)(::kagen::ScenarioOutput & out);     \
   static const ::kagen::ScenarioRegistrar KA_SCENARIO_CAT_(ka_scenario_registrar_, __LINE__)(   \
-      NAME, DESCRIPTION, &KA_SCENARIO_CAT_(ka_scenario_body_, __LINE__));                       \
+      NAME, DESCRIPTION, &KA_SCENARIO_CAT_(ka_scenario_body_, __LINE__), HEAVY);                \
   static void KA_SCENARIO_CAT_(ka_scenario_body_, __LINE__)(::kagen::ScenarioOutput & out)
+#define KA_SCENARIO(NAME, DESCRIPTION) KA_SCENARIO_DEFINE_(NAME, DESCRIPTION, false)
+/// A scenario written only when named on the ka-gen command line.
+#define KA_SCENARIO_HEAVY(NAME, DESCRIPTION) KA_SCENARIO_DEFINE_(NAME, DESCRIPTION, true)

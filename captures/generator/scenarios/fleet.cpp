@@ -1,0 +1,152 @@
+// Benchmark fleet (heavy: written only by `ka-gen OUTDIR fleet`): 20,000 SIP phones and 5,000
+// SCCP phones against one call manager for one hour, with loss and retransmissions sprinkled in.
+// What matters for the benchmark is volume and realism of the mix; the parameters below still
+// let a test derive counts.
+//
+// Parameters (Ethernet, microsecond pcap, T0 = 2023-05-12 08:00:00 UTC, end T0 + 3600 s,
+// one Rng(20230512) drawn in the order described):
+//   CUCM   MAC 00:50:56:01:00:0a, 10.1.0.10: SIP 5060 (UDP and TCP), SCCP 2000.
+//   SIP phone i (i = 0..19999): MAC 00:1e:13:00:00:00 + i, IP 10.64.0.0 + 1 + i, port 5060,
+//     device SEP<mac>, AOR sip:(100000 + i)@10.1.0.10, Cisco Contact (instance from the MAC,
+//     model 437), REGISTER "Expires: 3600", 200 OK grants ";expires=120" in the Contact.
+//     Transport TCP (client port 50000 + i % 10000, handshake before the first REGISTER) when
+//     i % 5 == 0, else UDP.  First REGISTER at T0 + u(0, 115 s); 200 OK d = u(5 ms, 30 ms)
+//     after delivery; next REGISTER 115 s after the 200 OK (refresh delta 5 s: on time).
+//     Each REGISTER's first transmission is lost with probability 1/200: UDP resends it
+//     500 ms later (same branch, Wireshark's sip.resend), TCP retransmits it 420 ms later.
+//   SCCP phone j (j = 0..4999): MAC 00:1e:4a:00:00:00 + j, IP 10.80.0.0 + 1 + j, port
+//     49152 + j % 16000, device SEP<mac>. Handshake at T0 + u(0, 60 s), RegisterReq 1 ms later,
+//     RegisterAck (keepAliveInterval 60, secondary 120: CUCM's station keepalive interval
+//     service parameter raised to 60 s) 2 ms after it; KeepAliveReq every 60 s after the
+//     RegisterReq, KeepAliveAck a = u(1 ms, 10 ms) after delivery, no pure ACKs. Each
+//     KeepAliveReq is lost with probability 1/300 and retransmitted 300 ms later.
+// ~1.9 million frames.
+#include <cstdint>
+#include <string>
+
+#include "scenario.h"
+
+using namespace kagen;
+using namespace kagen::literals;
+
+namespace {
+
+constexpr int kSipPhones = 20000;
+constexpr int kSccpPhones = 5000;
+
+Mac mac_plus(std::uint64_t base, std::uint64_t i) {
+  std::array<std::uint8_t, 6> o{};
+  const std::uint64_t v = base + i;
+  for (int k = 0; k < 6; ++k) o[static_cast<std::size_t>(k)] = static_cast<std::uint8_t>(v >> (40 - 8 * k));
+  return Mac(o);
+}
+
+IpAddr ip_plus(std::uint32_t base, std::uint32_t i) {
+  const std::uint32_t v = base + i;
+  return IpAddr(std::to_string(v >> 24) + "." + std::to_string(v >> 16 & 255) + "." + std::to_string(v >> 8 & 255) +
+                "." + std::to_string(v & 255));
+}
+
+}  // namespace
+
+KA_SCENARIO_HEAVY("fleet", "Benchmark: 20,000 SIP and 5,000 SCCP phones for one hour, sprinkled loss (~1.9M frames)") {
+  const TimeNs t0 = utc("2023-05-12 08:00:00.000000");
+  const TimeNs end = t0 + 3600_s;
+  const Mac cucm_mac("00:50:56:01:00:0a");
+  const IpAddr cucm_ip("10.1.0.10");
+  Rng rng(20230512);
+  Capture cap;
+
+  for (int i = 0; i < kSipPhones; ++i) {
+    const auto n = static_cast<std::uint32_t>(i);
+    const Mac mac = mac_plus(0x001e13000000ull, n);
+    const IpAddr ip = ip_plus(0x0a400001u, n);
+    const bool tcp = i % 5 == 0;
+    const Endpoint phone{mac, ip, static_cast<std::uint16_t>(tcp ? 50000 + i % 10000 : 5060)};
+    const Endpoint cucm{cucm_mac, cucm_ip, 5060};
+    const std::string aor = "sip:" + std::to_string(100000 + i) + "@" + cucm_ip.str();
+
+    sip::Register reg;
+    reg.request_uri = "sip:" + cucm_ip.str();
+    reg.transport = tcp ? "TCP" : "UDP";
+    reg.via_host = ip.str();
+    reg.via_port = phone.port;
+    reg.from_uri = aor;
+    reg.from_tag = mac.hex() + "-f";
+    reg.call_id = mac.hex() + "-fleet@" + ip.str();
+    reg.user_agent = "Cisco-CP8865/14.1.1";
+    reg.expires = 3600;
+    const sip::Contact contact = sip::cisco_contact("sip:" + std::to_string(100000 + i) + "@" + ip.str() + ":5060",
+                                                    sip::cisco_instance_uuid(mac), "SEP" + mac.hex(), "437");
+    reg.contacts = {contact};
+
+    TimeNs t = t0 + rng.duration(0, 115_s);
+    TcpFlow* flow = nullptr;
+    std::optional<TcpFlow> tcp_flow;
+    std::optional<UdpFlow> udp_flow;
+    if (tcp) {
+      FlowOptions opt;
+      opt.client_isn = static_cast<std::uint32_t>(rng.next());
+      opt.server_isn = static_cast<std::uint32_t>(rng.next());
+      tcp_flow.emplace(cap, phone, cucm, opt);
+      flow = &*tcp_flow;
+      flow->handshake(t, t + 1_ms, t + 1100_us);
+      t += 2_ms;
+    } else {
+      udp_flow.emplace(cap, phone, cucm);
+    }
+    for (std::uint32_t cseq = 1; t < end; ++cseq) {
+      reg.cseq = cseq;
+      reg.branch = "z9hG4bK" + mac.hex() + std::to_string(cseq);
+      const Bytes bytes = reg.bytes();
+      TimeNs delivered = t;
+      const bool lost = rng.chance(1, 200);
+      if (tcp) {
+        const Segment seg = flow->send(t, Dir::ToServer, bytes, lost ? Delivery::Lost : Delivery::Delivered);
+        if (lost) flow->retransmit(delivered = t + 420_ms, seg);
+      } else {
+        udp_flow->send(t, Dir::ToServer, bytes, lost ? Delivery::Lost : Delivery::Delivered);
+        if (lost) udp_flow->send(delivered = t + 500_ms, Dir::ToServer, bytes);
+      }
+      const TimeNs ok_at = delivered + rng.duration(5_ms, 30_ms);
+      const Bytes ok = sip::ok(reg, mac.hex().substr(6) + std::to_string(cseq), {sip::with_expires(contact, 120)}).bytes();
+      if (tcp) flow->send(ok_at, Dir::ToClient, ok);
+      else udp_flow->send(ok_at, Dir::ToClient, ok);
+      t = ok_at + 115_s;
+    }
+  }
+
+  for (int j = 0; j < kSccpPhones; ++j) {
+    const auto n = static_cast<std::uint32_t>(j);
+    const Mac mac = mac_plus(0x001e4a000000ull, n);
+    const IpAddr ip = ip_plus(0x0a500001u, n);
+    const Endpoint phone{mac, ip, static_cast<std::uint16_t>(49152 + j % 16000)};
+    const Endpoint cucm{cucm_mac, cucm_ip, 2000};
+    FlowOptions opt;
+    opt.client_isn = static_cast<std::uint32_t>(rng.next());
+    opt.server_isn = static_cast<std::uint32_t>(rng.next());
+    TcpFlow flow(cap, phone, cucm, opt);
+    const TimeNs start = t0 + rng.duration(0, 60_s);
+    flow.handshake(start, start + 400_us, start + 450_us);
+    skinny::RegisterReq reg;
+    reg.device_name = "SEP" + mac.hex();
+    reg.station_ip = ip;
+    reg.mac = mac;
+    reg.max_lines = 2;
+    reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
+    const TimeNs t_reg = start + 1_ms;
+    flow.send(t_reg, Dir::ToServer, skinny::register_req(reg));
+    skinny::RegisterAck ack;
+    ack.keepalive_interval = 60;
+    ack.secondary_keepalive_interval = 120;
+    flow.send(t_reg + 2_ms, Dir::ToClient, skinny::register_ack(ack));
+    for (TimeNs t = t_reg + 60_s; t < end; t += 60_s) {
+      const bool lost = rng.chance(1, 300);
+      const Segment seg = flow.send(t, Dir::ToServer, skinny::keepalive_req(), lost ? Delivery::Lost : Delivery::Delivered);
+      TimeNs delivered = t;
+      if (lost) flow.retransmit(delivered = t + 300_ms, seg);
+      flow.send(delivered + rng.duration(1_ms, 10_ms), Dir::ToClient, skinny::keepalive_ack());
+    }
+  }
+  out.save_pcap(cap);
+}
