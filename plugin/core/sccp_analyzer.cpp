@@ -148,7 +148,8 @@ struct SccpAnalyzer::Impl {
     void on_retransmission(Session& s, const Frame& f);
     void on_end(std::uint64_t key, Session& s, SessionEvent e);
 
-    Verdict settle(std::uint64_t key, Session& s, Nanos now);
+    Verdict settle(Session& s, Nanos now);
+    void emit_missed(Session& s, Verdict v, Nanos now);
     void rearm(std::uint64_t key, Session& s);
     void disarm(Session& s) { ++s.timer_gen; }
     std::uint32_t interval(const Session& s) const;
@@ -219,8 +220,8 @@ void SccpAnalyzer::Impl::report(Annotation& a, const Session& s, Verdict v) {
     a.set(Field::SccpMissed, s.missed);
 }
 
-// Judges what fell due strictly before `now`, then re-arms the timer.
-Verdict SccpAnalyzer::Impl::settle(std::uint64_t key, Session& s, Nanos now) {
+// Judges what fell due strictly before `now`. The caller re-arms the timer when a verdict fell due.
+Verdict SccpAnalyzer::Impl::settle(Session& s, Nanos now) {
     Verdict v;
     if (s.role != Role::Primary || !s.live || !s.have_keepalive) return v;
     Nanos step = seconds(interval(s));
@@ -235,8 +236,17 @@ Verdict SccpAnalyzer::Impl::settle(std::uint64_t key, Session& s, Nanos now) {
         s.failover_reported = true;
         v.failover = true;
     }
-    rearm(key, s);
     return v;
+}
+
+// A verdict that is not part of a keepalive's annotation stands on its own.
+void SccpAnalyzer::Impl::emit_missed(Session& s, Verdict v, Nanos now) {
+    Annotation a = annotation(s, Subject::SccpMissed);
+    a.set(Field::SccpInterval, interval(s));
+    a.set(Field::SccpGap, sub_sat(now, s.quiet_since));
+    a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
+    report(a, s, v);
+    ctx.sink.emit(a);
 }
 
 void SccpAnalyzer::Impl::rearm(std::uint64_t key, Session& s) {
@@ -270,14 +280,9 @@ void SccpAnalyzer::Impl::sweep(Nanos now) {
         auto it = sessions.find(t.key);
         if (it == sessions.end() || it->second.timer_gen != t.gen) continue;
         Session& s = it->second;
-        Verdict v = settle(t.key, s, now);
-        if (!v.any()) continue;
-        Annotation a = annotation(s, Subject::SccpMissed);
-        a.set(Field::SccpInterval, interval(s));
-        a.set(Field::SccpGap, sub_sat(now, s.quiet_since));
-        a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
-        report(a, s, v);
-        ctx.sink.emit(a);
+        Verdict v = settle(s, now);
+        if (v.any()) emit_missed(s, v, now);
+        rearm(t.key, s);  // its entry is gone; the interval may also have changed since
     }
 }
 
@@ -344,14 +349,10 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
                              });
     // What fell due before this frame: on the session's next keepalive it is part of that
     // keepalive's annotation; otherwise it stands on its own, before this frame's messages.
-    Verdict due = settle(key, s, f.time);
-    if (due.any() && !carries_keepalive) {
-        Annotation a = annotation(s, Subject::SccpMissed);
-        a.set(Field::SccpInterval, interval(s));
-        a.set(Field::SccpGap, sub_sat(f.time, s.quiet_since));
-        a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
-        report(a, s, due);
-        ctx.sink.emit(a);
+    Verdict due = settle(s, f.time);
+    if (due.any()) {
+        if (!carries_keepalive) emit_missed(s, due, f.time);
+        rearm(key, s);
     }
 
     for (const SkinnyMessage& m : f.skinny) {
