@@ -257,5 +257,57 @@ class Restart(unittest.TestCase):
         self.assertIn("SEP00DDEE445566 refresh 4 (re-registration, new Call-ID)", out)
 
 
+class LinkLayers(unittest.TestCase):
+    """The library check scenarios: Linux cooked capture with IPv4 and IPv6, raw IP with SIP over
+    TCP/IPv6 split across segments and two responses in one segment."""
+
+    def test_sll_ipv4_ipv6_auth_and_backup(self):
+        cap = capture("lib-sip-sll-auth")
+        experts = harness.experts_both_passes(self, cap)
+        # Frame 6: the backup keepalive; frame 9: the IPv6 REGISTER sent again (SIP resend).
+        self.assertEqual([(6, "keepalive.backup_keepalive"), (9, "keepalive.retransmission")],
+                         [(n, e) for n, e, _ in experts])
+        rows = by_frame(harness.fields_both_passes(
+            self, cap, ["frame.number", "keepalive.server", "keepalive.role", "keepalive.refresh.number",
+                        "keepalive.retrans.count", "keepalive.expires.granted", "keepalive.refresh.expected"],
+            "keepalive"))
+        self.assertEqual(list(range(1, 13)), sorted(rows))
+        t0 = utc("2023-05-13 12:00:00")
+        for n in range(1, 6):
+            self.assertEqual(["10.40.0.1:5060/udp"], rows[n]["keepalive.server"])
+            self.assertEqual(["1"], rows[n]["keepalive.refresh.number"])  # 401 + retry: one attempt
+        self.assertEqual(["0"], rows[2]["keepalive.retrans.count"])  # 100 Trying: the delivery
+        # The 200 OK lists this phone's contact (expires=120) and another device's (expires=45).
+        self.assertEqual(["120"], rows[5]["keepalive.expires.granted"])
+        self.assertEqual([t0 + 15 * MS + 115 * S], [absolute(v) for v in rows[5]["keepalive.refresh.expected"]])
+        self.assertEqual(["backup"], rows[6]["keepalive.role"])
+        self.assertEqual(["10.40.0.2:5060/udp"], rows[6]["keepalive.server"])
+        for n in range(8, 13):
+            self.assertEqual(["[2001:db8:40::3]:5060/udp"], rows[n]["keepalive.server"])
+        self.assertEqual(["1"], rows[10]["keepalive.retrans.count"])  # the 407 delivers: total 1
+
+    RAW_FIELDS = ["frame.number", "keepalive.server", "keepalive.refresh.number", "keepalive.retrans.count",
+                  "keepalive.expires.granted", "keepalive.refresh.expected"]
+
+    @unittest.expectedFailure
+    def test_raw_ip_tcp6_two_responses_in_one_segment_with_two_passes(self):
+        # Known glue problem: on the first pass of `tshark -2` the engine is handed only one of the
+        # two SIP responses of frame 6 (the 100 Trying's annotation is missing), while a single
+        # pass sees both. Remove the decorator when extraction is fixed.
+        harness.fields_both_passes(self, capture("lib-rawip-sip-tcp6"), self.RAW_FIELDS, "keepalive && sip")
+
+    def test_raw_ip_tcp6_split_and_combined(self):
+        cap = capture("lib-rawip-sip-tcp6")
+        self.assertEqual([], [e for e in harness.experts_both_passes(self, cap) if e[1] != "keepalive.endpoint_unregistered"])
+        rows = by_frame(harness.fields(cap, self.RAW_FIELDS, "keepalive && sip"))
+        # Frame 5 completes the REGISTER; frame 6 carries 100 Trying (the delivery) and 200 OK.
+        self.assertEqual([5, 6], sorted(rows))
+        self.assertEqual(["[2001:db8:50::1]:5060/tcp"] * 2, rows[6]["keepalive.server"])
+        self.assertEqual(["0"], rows[6]["keepalive.retrans.count"])
+        self.assertEqual(["600"], rows[6]["keepalive.expires.granted"])
+        t_ok = utc("2023-05-14 18:00:00.003000125")
+        self.assertEqual([t_ok + 595 * S], [absolute(v) for v in rows[6]["keepalive.refresh.expected"]])
+
+
 if __name__ == "__main__":
     harness.main()
