@@ -1,0 +1,102 @@
+// SPEC 2.3's method: a SIP phone's registration over TCP captured at the phone's switch port and at
+// the call manager's, merged into one pcapng (interface 0 = phone side, 1 = CUCM side), with one
+// refresh's first transmission lost between the two points (path-two-points.pcapng), and the
+// same without the loss (path-two-points-healthy.pcapng).
+//
+// Parameters (date 2023-05-10 UTC, both ports on one VLAN, nanosecond pcapng):
+//   phone  SEPE0D1730A8137 (model "592")  MAC e0:d1:73:0a:81:37  10.60.98.210:51234
+//   CUCM   MAC 00:50:56:a9:01:0b  10.60.98.11:5060
+//   TCP    ISN phone 2991996106 (first REGISTER at seq 2991996107), CUCM 1046391843
+//   Clocks: the CUCM side's clock is 5.317000 s ahead; one-way transit 302 us. A phone->CUCM
+//   segment sent at phone time t is on interface 0 at t and on interface 1 at t + 5.317302;
+//   a CUCM->phone segment on interface 0 at t is on interface 1 at t - 302 us + 5.317 =
+//   t + 5.316698 (so R1's REGISTER at 18:14:49.051041 arrives at 18:14:54.368343, as in SPEC).
+//   SIP    AOR sip:4100@10.60.98.11, one Call-ID, CSeq 101..105, REGISTER Expires 3600 with a
+//          Cisco Contact; 200 OK grants ;expires=120 in the Contact.
+// Timeline (interface 0 times):
+//   SYN at R1 - 2 ms, SYN/ACK at R1 - 1 ms, ACK at R1 - 0.9 ms; R1 = 18:14:49.051041
+//   REGISTER k (k = 1..5) first sent at R(k); 200 OK (acknowledging it) 16 ms after the
+//   transmission that got through; phone ACK 200 us after the 200 OK; R(k+1) = 200 OK(k) + 115 s.
+//   path-two-points only: REGISTER 3's first transmission (R3 = R1 + 230.032 s) is lost between
+//   the points (interface 0 only); TCP retransmits it 420 ms later and that copy gets through.
+// Derived (path-two-points): the lost transmission is reported on the first frame past
+//   R3 + 5.317302 + 2 s (kTolerance), which is REGISTER 4 at R4 = R3 + 115.436 s on interface 0;
+//   clock offset 5.317000 s (interface 1 - interface 0), peer interface 1. Every interface-1 copy
+//   is "[TCP Retransmission]" to Wireshark and none counts; the phone-side retransmission does.
+//   Frames: 3 + 3 x 5 + 1 (retransmission) = 19 per interface, minus the lost one on interface 1:
+//   37 (the healthy twin: 36).
+#include <string>
+
+#include "scenario.h"
+
+using namespace kagen;
+using namespace kagen::literals;
+
+namespace {
+
+void build(Capture& cap, bool lose_one) {
+  const Endpoint phone{"e0:d1:73:0a:81:37", "10.60.98.210", 51234};
+  const Endpoint cucm{"00:50:56:a9:01:0b", "10.60.98.11", 5060};
+  const std::string device = "SEP" + phone.mac.hex();
+  const TimeNs skew = 5317_ms;
+  const TimeNs transit = 302_us;
+
+  FlowOptions opt;
+  opt.client_isn = 2991996106u;
+  opt.server_isn = 1046391843u;
+  opt.points = {CapturePoint{0, Side::Client, 0, 0}, CapturePoint{1, Side::Server, skew + transit, skew - transit}};
+  TcpFlow tcp(cap, phone, cucm, opt);
+  const TimeNs r1 = utc("2023-05-10 18:14:49.051041");
+  tcp.handshake(r1 - 2_ms, r1 - 1_ms, r1 - 900_us);
+
+  sip::Register reg;
+  reg.request_uri = "sip:" + cucm.ip.str();
+  reg.transport = "TCP";
+  reg.via_host = phone.ip.str();
+  reg.via_port = phone.port;
+  reg.from_uri = "sip:4100@" + cucm.ip.str();
+  reg.from_tag = "e0d1730a81370012-4c1b2a7e";
+  reg.call_id = "e0d1730a-81370002-3f6c1d2e-5a7b9c01@" + phone.ip.str();
+  reg.user_agent = "Cisco-CP7841/14.1.1";
+  reg.expires = 3600;
+  const sip::Contact contact =
+      sip::cisco_contact("sip:4100@" + phone.ip.str() + ":" + std::to_string(phone.port) + ";transport=tcp",
+                         sip::cisco_instance_uuid(phone.mac), device, "592");
+  reg.contacts = {contact};
+
+  TimeNs t = r1;
+  for (std::uint32_t k = 1; k <= 5; ++k) {
+    reg.cseq = 100 + k;
+    reg.branch = "z9hG4bK3f6c" + std::to_string(reg.cseq);
+    const bool lost = lose_one && k == 3;
+    const Segment s = tcp.send(t, Dir::ToServer, reg.bytes(), lost ? Delivery::Lost : Delivery::Delivered);
+    TimeNs through = t;
+    if (lost) {
+      through = t + 420_ms;
+      tcp.retransmit(through, s);
+    }
+    const TimeNs ok_at = through + 16_ms;
+    sip::Response ok = sip::ok(reg, "2207715911~c4a1b8e3-" + std::to_string(reg.cseq), {sip::with_expires(contact, 120)});
+    ok.server = "Cisco-CUCM14.0";
+    tcp.send(ok_at, Dir::ToClient, ok.bytes());
+    tcp.ack(ok_at + 200_us, Dir::ToServer);
+    t = ok_at + 115_s;
+  }
+}
+
+}  // namespace
+
+KA_SCENARIO("path-two-points",
+            "SPEC 2.3: SIP/TCP at the phone and at CUCM (clock +5.317 s), one refresh lost between the points") {
+  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
+               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
+  build(cap, true);
+  out.save_pcapng(cap);
+}
+
+KA_SCENARIO("path-two-points-healthy", "path-two-points without the loss: every segment at both capture points") {
+  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
+               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
+  build(cap, false);
+  out.save_pcapng(cap);
+}
