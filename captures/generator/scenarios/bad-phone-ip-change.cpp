@@ -1,0 +1,92 @@
+// Robustness: phones that change IP address (DHCP gave them a new lease) and carry on. The SIP
+// phone keeps its device, +sip.instance and AOR and refreshes on schedule from the new address
+// with a new Call-ID; the SCCP phone closes its TCP session and registers again from the new
+// address. The old address going silent is not a missed refresh: no warning and no error.
+//
+// Parameters (Ethernet, microsecond pcap, T0 = 2023-05-15 16:00:00 UTC):
+//   registrar/call manager MAC 00:50:56:36:00:01, 10.36.0.1 (SIP 5060/UDP, SCCP 2000)
+//   SIP phone MAC 00:24:14:36:00:11, SEP002414360011, AOR sip:4071@10.36.0.1, instance from MAC:
+//     REGISTER k = 0..7 at R_k = T0 + k * 115.010 s, 200 OK (;expires=120) 10 ms later;
+//     k = 0..3 from 10.36.0.11:5060 (Call-ID ipchange-a@10.36.0.11, CSeq k + 1),
+//     k = 4..7 from 10.36.0.99:5060 (Call-ID ipchange-b@10.36.0.99, CSeq k - 3), Contact URI
+//     with the current address.
+//   SCCP phone MAC 00:1e:4a:36:00:13, SEP001E4A360013, call manager RegisterAck 30/60 s:
+//     session 1 from 10.36.0.13:49336: handshake at T0 + 1 s, RegisterReq +1 ms, RegisterAck
+//     +3 ms, KeepAliveReq every 30 s after the RegisterReq (k = 1..6) acked 2 ms later, then
+//     the phone's FIN at RegisterReq + 190 s and the call manager's FIN 1 ms later;
+//     session 2 from 10.36.0.98:49337: handshake at RegisterReq_1 + 191 s, then the same
+//     (RegisterReq +1 ms, RegisterAck +3 ms, KeepAliveReq k = 1..10 every 30 s, acks 2 ms later).
+#include <string>
+
+#include "scenario.h"
+
+using namespace kagen;
+using namespace kagen::literals;
+
+namespace {
+
+// RegisterReq, RegisterAck and `keepalives` keepalive pairs; returns the RegisterReq time.
+TimeNs sccp_session(TcpFlow& flow, const Endpoint& phone, TimeNs start, int keepalives) {
+  flow.handshake(start, start + 400_us, start + 500_us);
+  skinny::RegisterReq rr;
+  rr.device_name = "SEP" + phone.mac.hex();
+  rr.station_ip = phone.ip;
+  rr.mac = phone.mac;
+  const TimeNs t_reg = start + 1_ms;
+  flow.send(t_reg, Dir::ToServer, skinny::register_req(rr));
+  flow.send(t_reg + 3_ms, Dir::ToClient, skinny::register_ack(skinny::RegisterAck{}));
+  for (int k = 1; k <= keepalives; ++k) {
+    const TimeNs t = t_reg + seconds(30 * k);
+    flow.send(t, Dir::ToServer, skinny::keepalive_req());
+    flow.send(t + 2_ms, Dir::ToClient, skinny::keepalive_ack());
+  }
+  return t_reg;
+}
+
+}  // namespace
+
+KA_SCENARIO("bad-phone-ip-change", "Robustness: a SIP and an SCCP phone moving to a new IP address mid-capture") {
+  const TimeNs t0 = utc("2023-05-15 16:00:00.000000");
+  const Mac server_mac("00:50:56:36:00:01");
+  const IpAddr server_ip("10.36.0.1");
+  const Mac sip_mac("00:24:14:36:00:11");
+  Capture cap;
+
+  const Endpoint old_ep{sip_mac, "10.36.0.11", 5060};
+  const Endpoint new_ep{sip_mac, "10.36.0.99", 5060};
+  const Endpoint reg_ep{server_mac, server_ip, 5060};
+  UdpFlow before(cap, old_ep, reg_ep);
+  UdpFlow after(cap, new_ep, reg_ep);
+  for (int k = 0; k < 8; ++k) {
+    const bool moved = k >= 4;
+    const Endpoint& ep = moved ? new_ep : old_ep;
+    sip::Register reg;
+    reg.request_uri = "sip:" + server_ip.str();
+    reg.via_host = ep.ip.str();
+    reg.from_uri = "sip:4071@" + server_ip.str();
+    reg.from_tag = moved ? "ipb" : "ipa";
+    reg.call_id = std::string(moved ? "ipchange-b@" : "ipchange-a@") + ep.ip.str();
+    reg.cseq = static_cast<std::uint32_t>(moved ? k - 3 : k + 1);
+    reg.branch = "z9hG4bKip" + std::to_string(k);
+    reg.expires = 3600;
+    const sip::Contact c = sip::cisco_contact("sip:4071@" + ep.ip.str() + ":5060", sip::cisco_instance_uuid(sip_mac),
+                                              "SEP" + sip_mac.hex(), "437");
+    reg.contacts = {c};
+    UdpFlow& udp = moved ? after : before;
+    const TimeNs t = t0 + k * 115010_ms;
+    udp.send(t, Dir::ToServer, reg.bytes());
+    udp.send(t + 10_ms, Dir::ToClient, sip::ok(reg, "okip", {sip::with_expires(c, 120)}).bytes());
+  }
+
+  const Mac sccp_mac("00:1e:4a:36:00:13");
+  const Endpoint cm{server_mac, server_ip, 2000};
+  const Endpoint first{sccp_mac, "10.36.0.13", 49336};
+  TcpFlow s1(cap, first, cm);
+  const TimeNs reg1 = sccp_session(s1, first, t0 + 1_s, 6);
+  s1.fin(reg1 + 190_s, Dir::ToServer);
+  s1.fin(reg1 + 190_s + 1_ms, Dir::ToClient);
+  const Endpoint second{sccp_mac, "10.36.0.98", 49337};
+  TcpFlow s2(cap, second, cm);
+  sccp_session(s2, second, reg1 + 191_s, 10);
+  out.save_pcap(cap);
+}
