@@ -165,14 +165,14 @@ struct SipAnalyzer::Impl {
     void evict_idle();
     Txn* find_txn(std::uint32_t iface, std::string_view call_id, std::uint32_t cseq, std::uint32_t* binding);
     Txn& new_txn(std::uint32_t idx, Binding& b, std::uint64_t key);
-    Stream* stream_for(const Frame& f, bool create);
+    Stream& stream_for(const Frame& f);
     Txn* ref_txn(const StreamRef& r, std::uint64_t key);
 
     void transmitted_again(Binding& b, Txn& t, const Frame& f);
     void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, bool refused);
     void granted(Annotation& a, Binding& b, Txn& t, const Frame& f, const SipMessage& m);
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
-    bool settle_deadline(Binding& b, const Frame& f, bool delivered_now);
+    void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
     void arm(Binding& b, std::uint32_t idx);
 };
 
@@ -301,11 +301,10 @@ Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t key
     return t;
 }
 
-Stream* SipAnalyzer::Impl::stream_for(const Frame& f, bool create) {
+Stream& SipAnalyzer::Impl::stream_for(const Frame& f) {
     std::uint64_t key = stream_key(f.interface_id, f.tcp.stream);
     auto it = streams.find(key);
-    if (it != streams.end()) return &it->second;
-    if (!create) return nullptr;
+    if (it != streams.end()) return it->second;
     if (streams.size() >= kMaxStreams) {
         std::vector<std::pair<Nanos, std::uint64_t>> order;
         order.reserve(streams.size());
@@ -317,7 +316,7 @@ Stream* SipAnalyzer::Impl::stream_for(const Frame& f, bool create) {
     Stream& s = streams[key];
     s.client = f.src_ip;
     s.client_port = f.src_port;
-    return &s;
+    return s;
 }
 
 Txn* SipAnalyzer::Impl::ref_txn(const StreamRef& r, std::uint64_t key) {
@@ -346,12 +345,10 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
 // Reports a breach when the binding's deadline has passed without delivery. A REGISTER that
 // reached the registrar in time and still awaits its final response is given the benefit of the
 // doubt until that response refuses it.
-bool SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool delivered_now) {
-    if (!b.expecting || b.breach_reported || f.time <= b.deadline) return false;
+void SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool delivered_now) {
+    if (!b.expecting || b.breach_reported || f.time <= b.deadline) return;
     const Txn& latest = b.txns[b.latest];
-    if (!delivered_now && b.open && latest.id && latest.attempt == b.attempts && latest.delivered && !latest.final &&
-        latest.delivery_frame != f.number)
-        return false;
+    if (!delivered_now && b.open && latest.id && latest.attempt == b.attempts && latest.delivered && !latest.final) return;
     Annotation a = base(b, Subject::SipDeadline);
     a.set(Field::RefreshNumber, b.open ? b.attempts : b.attempts + 1);
     a.set(Field::RefreshExpected, b.expected);
@@ -362,7 +359,6 @@ bool SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool deliver
     a.raise(Expert::GraceBreach);
     ctx.sink.emit(a);
     b.breach_reported = true;
-    return true;
 }
 
 void SipAnalyzer::Impl::check_deadlines(const Frame& f) {
@@ -439,7 +435,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     // Idle time before this transmission: since the phone's previous frame on the connection (TCP)
     // or its previous REGISTER (UDP).
     Stream* stream = nullptr;
-    if (f.tcp.present && f.transport != Transport::Udp) stream = stream_for(f, true);
+    if (f.tcp.present && f.transport != Transport::Udp) stream = &stream_for(f);
     bool has_idle = stream ? stream->has_last_client : b.has_last_sent;
     Nanos idle = sub_sat(f.time, stream ? stream->last_client : b.last_sent);
 
