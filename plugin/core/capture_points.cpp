@@ -324,7 +324,7 @@ void CapturePoints::Impl::check(const Frame& f) {
         const Sighting& s = seg.s[p.sighting];
         Annotation a;
         a.subject = Subject::PathLoss;
-        a.endpoint = ctx.strings.intern(p.src.to_string());
+        a.endpoint = ctx.directory.endpoint_of(p.src, ctx.strings);
         a.server = ctx.server_id(p.dst, p.dst_port, Transport::Tcp);
         a.set(Field::PathFrame, s.frame);
         a.set(Field::PeerInterface, p.peer);

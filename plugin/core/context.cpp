@@ -4,8 +4,13 @@
 namespace ka {
 
 void EndpointDirectory::touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time) {
-    if (name != 0) by_name_[name] = {frame, time};
-    if (ip.valid()) by_ip_[ip] = {frame, time};
+    if (name != 0) by_name_[name] = {frame, time, name};
+    if (ip.valid()) {
+        Activity& a = by_ip_[ip];
+        a.frame = frame;
+        a.time = time;
+        if (name != 0) a.name = name;
+    }
 }
 
 const EndpointDirectory::Activity* EndpointDirectory::by_name(std::uint32_t name) const {
@@ -16,6 +21,11 @@ const EndpointDirectory::Activity* EndpointDirectory::by_name(std::uint32_t name
 const EndpointDirectory::Activity* EndpointDirectory::by_ip(const IpAddr& ip) const {
     auto it = by_ip_.find(ip);
     return it == by_ip_.end() ? nullptr : &it->second;
+}
+
+std::uint32_t EndpointDirectory::endpoint_of(const IpAddr& ip, StringTable& strings) const {
+    const Activity* a = by_ip(ip);
+    return a && a->name != 0 ? a->name : strings.intern(ip.to_string());
 }
 
 std::size_t EndpointDirectory::bytes() const {

@@ -34,11 +34,15 @@ public:
     struct Activity {
         std::uint32_t frame = 0;
         Nanos time = 0;
+        std::uint32_t name = 0;  // device name id last seen at the address (0 = unknown)
     };
     // name: StringTable id of the device name (0 = unknown).
     void touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time);
     const Activity* by_name(std::uint32_t name) const;
     const Activity* by_ip(const IpAddr& ip) const;
+    // What the path analysers call an endpoint they only know by address: its device name id if a
+    // keepalive/refresh named it, else the address interned.
+    std::uint32_t endpoint_of(const IpAddr& ip, StringTable& strings) const;
     std::size_t bytes() const;
 
 private:

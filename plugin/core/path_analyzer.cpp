@@ -197,7 +197,7 @@ void PathAnalyzer::Impl::check_destination(const Frame& f) {
     if (!c || c->state != ClaimState::Mismatch) return;
     Annotation a;
     a.subject = Subject::Misdirected;
-    a.endpoint = ctx.strings.intern(f.src_ip.to_string());
+    a.endpoint = ctx.directory.endpoint_of(f.src_ip, ctx.strings);
     a.server = ctx.server_id(f.dst_ip, f.dst_port, f.transport);
     a.set(Field::ArpIp, x);
     a.set(Field::ArpClaimedMac, static_cast<std::int64_t>(p));

@@ -108,6 +108,8 @@ TEST_CASE("a proxy reply contradicting a live owner is reported on the ARP frame
     CHECK(static_cast<Mac>(m[0].get(Field::ArpClaimedMac)) == kProxy);
     CHECK(static_cast<Mac>(m[0].get(Field::ArpOwnerMac)) == kCm);
     CHECK(r.ctx.strings.get(m[0].server) == "10.10.10.202:2000/tcp");
+    CHECK(r.ctx.strings.get(m[0].endpoint) == "10.10.10.130");  // no keepalive named the phone yet
+    r.ctx.directory.touch(r.ctx.strings.intern("SEP580A20FB071F"), IpAddr::v4(kPhoneIp), 5, seconds(30));
     // A TCP segment to that server without SCCP (a retransmission) is misdirected too.
     Frame& fr = r.next(31.0);
     fr.has_eth = true;
@@ -122,6 +124,7 @@ TEST_CASE("a proxy reply contradicting a live owner is reported on the ARP frame
     fr.dst_port = 2000;
     r.run();
     CHECK(r.count(Expert::Misdirected) == 2);
+    CHECK(r.ctx.strings.get(r.at(6)[0].endpoint) == "SEP580A20FB071F");
     // Signalling to the right MAC is fine.
     r.ip(32.0, kPhone, kCm, kPhoneIp, kCmIp, true);
     CHECK(r.at(r.number).empty());

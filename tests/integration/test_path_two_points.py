@@ -1,0 +1,111 @@
+#!/usr/bin/env python3
+"""Two capture points merged in one pcapng (SPEC §2.3, §3.6): copies from the other point are not
+retransmissions, the clock offset is estimated, and a refresh lost between the points is reported.
+Expected values come from captures/generator/scenarios/path-two-points.cpp's parameters."""
+# SPDX-License-Identifier: GPL-2.0-or-later
+import datetime
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+SKEW = 5.317          # CUCM side clock - phone side clock
+TRANSIT = 0.000302    # one way
+TOLERANCE = 2.0       # how long past its expected arrival a keepalive may still show up
+R1 = datetime.datetime(2023, 5, 10, 18, 14, 49, 51041, tzinfo=datetime.timezone.utc).timestamp()
+OK_DELAY = 0.016
+RETRANSMIT_AFTER = 0.420
+IDLE = 115.0
+LOST_REFRESH = 3
+
+
+def capture(name):
+    return os.path.join(harness.GENERATED, name)
+
+
+def first_transmissions(lost):
+    """Phone-side time of each REGISTER's first transmission (k = 1..5)."""
+    times, t = [], R1
+    for k in range(1, 6):
+        times.append(t)
+        through = t + RETRANSMIT_AFTER if lost and k == LOST_REFRESH else t
+        t = through + OK_DELAY + IDLE
+    return times
+
+
+def frames(test, cap):
+    rows = harness.fields_both_passes(test, cap, ["frame.number", "frame.interface_id", "frame.time_epoch",
+                                                  "tcp.seq_raw", "tcp.len"])
+    return [(int(r["frame.number"][0]), int(r["frame.interface_id"][0]), float(r["frame.time_epoch"][0]),
+             int(r["tcp.seq_raw"][0]) if r["tcp.seq_raw"] else None, int(r["tcp.len"][0]) if r["tcp.len"] else 0)
+            for r in rows]
+
+
+def frame_at(rows, iface, t):
+    return next(n for n, i, ft, _, _ in rows if i == iface and abs(ft - t) < 1e-6)
+
+
+class TwoPoints(unittest.TestCase):
+    CAP = capture("path-two-points.pcapng")
+
+    def test_spec_example_timestamps(self):
+        # SPEC 2.3: seq 2991996107 at 18:14:49.051041 phone side, 18:14:54.368343 CUCM side.
+        rows = frames(self, self.CAP)
+        seen = [(i, ft) for _, i, ft, seq, ln in rows if seq == 2991996107 and ln > 0]
+        self.assertEqual([i for i, _ in seen], [0, 1])
+        self.assertAlmostEqual(seen[0][1], R1, places=6)
+        self.assertAlmostEqual(seen[1][1], R1 + SKEW + TRANSIT, places=6)
+
+    def test_exactly_one_path_loss_on_the_first_frame_past_the_expected_arrival(self):
+        rows = frames(self, self.CAP)
+        lost_at = first_transmissions(True)[LOST_REFRESH - 1]
+        lost = frame_at(rows, 0, lost_at)
+        deadline = lost_at + SKEW + TRANSIT + TOLERANCE
+        report = next(n for n, _, ft, _, _ in rows if ft > deadline)
+        experts = harness.experts_both_passes(self, self.CAP)
+        warnings = [(f, n) for f, n, _ in experts if harness.EXPERTS[n][1] in ("Warning", "Error")]
+        self.assertEqual(warnings, [(report, "keepalive.path_loss")])
+        message = next(m for f, n, m in experts if n == "keepalive.path_loss")
+        self.assertIn("frame %d never seen at the other capture point (interface 1)" % lost, message)
+
+        names = ["frame.number", "keepalive.path.frame", "keepalive.path.clock_offset",
+                 "keepalive.path.peer_interface", "keepalive.endpoint", "keepalive.server"]
+        loss = harness.fields_both_passes(self, self.CAP, names, "keepalive.path.frame")
+        self.assertEqual(len(loss), 1)
+        r = loss[0]
+        self.assertEqual(r["frame.number"], [str(report)])
+        self.assertEqual(r["keepalive.path.frame"], [str(lost)])
+        self.assertAlmostEqual(harness.seconds(r["keepalive.path.clock_offset"][0]), SKEW, places=9)
+        self.assertEqual(r["keepalive.path.peer_interface"], ["1"])
+        self.assertIn("SEPE0D1730A8137", r["keepalive.endpoint"])
+        self.assertIn("10.60.98.11:5060/tcp", r["keepalive.server"])
+
+    def test_only_the_phone_side_retransmission_counts(self):
+        rows = frames(self, self.CAP)
+        retrans = frame_at(rows, 0, first_transmissions(True)[LOST_REFRESH - 1] + RETRANSMIT_AFTER)
+        experts = harness.experts_both_passes(self, self.CAP)
+        self.assertEqual([f for f, n, _ in experts if n == "keepalive.retransmission"], [retrans])
+        # Wireshark itself flags every CUCM-side copy of a data segment.
+        flagged = harness.fields_both_passes(self, self.CAP, ["frame.interface_id"], "tcp.analysis.retransmission")
+        self.assertGreater(sum(1 for r in flagged if r["frame.interface_id"] == ["1"]), 5)
+
+
+class HealthyTwin(unittest.TestCase):
+    def test_silent(self):
+        cap = capture("path-two-points-healthy.pcapng")
+        experts = harness.experts_both_passes(self, cap)
+        self.assertEqual([e for e in experts if harness.EXPERTS[e[1]][1] in ("Warning", "Error")], [])
+        self.assertEqual([e for e in experts if e[1] == "keepalive.retransmission"], [])
+        self.assertEqual(harness.fields_both_passes(self, cap, ["frame.number"], "keepalive.path.frame"), [])
+
+
+class TwoPointSmoke(unittest.TestCase):
+    def test_copies_of_the_sccp_session_are_not_retransmissions(self):
+        experts = harness.experts_both_passes(self, capture("two-point-smoke.pcapng"))
+        self.assertEqual([e for e in experts if e[1] in ("keepalive.retransmission", "keepalive.path_loss")], [])
+
+
+if __name__ == "__main__":
+    harness.main()
