@@ -241,7 +241,7 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     case Subject::SccpKeepaliveAck: add("keepalive ack"); break;
     case Subject::SccpRetransmission: add("keepalive retransmission"); break;
     case Subject::SccpSessionEvent: add(session_event_name(a.get_or(Field::SessionEvent, 0))); break;
-    case Subject::SccpMissed: add("keepalive missed"); break;
+    case Subject::SccpMissed: add("keepalive overdue"); break;
     case Subject::Arp: add("ARP"); break;
     case Subject::Misdirected: add("misdirected"); break;
     case Subject::Syslog:
@@ -261,7 +261,8 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     if (a.has(Field::GraceOverrun)) add("grace overrun " + format_duration(a.get(Field::GraceOverrun)));
     if (a.has(Field::RetransCount) && a.get(Field::RetransCount) > 0)
         add(plural(a.get(Field::RetransCount), "retransmission", "retransmissions"));
-    if (a.has(Field::SccpAckLatency)) add("ack " + format_duration(a.get(Field::SccpAckLatency)));
+    if (a.has(Field::SccpAckLatency)) add("latency " + format_duration(a.get(Field::SccpAckLatency)));
+    if (a.has(Field::SccpAckLatencyMean)) add("mean " + format_duration(a.get(Field::SccpAckLatencyMean)));
     if (a.has(Field::SccpMissed) && a.get(Field::SccpMissed) > 0) add(std::to_string(a.get(Field::SccpMissed)) + " missed");
     if (a.raised(Expert::Failover)) add("failover");
     if (a.raised(Expert::ArpMismatch)) add("proxy ARP or spoofing");
