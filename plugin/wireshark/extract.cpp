@@ -79,6 +79,19 @@ ka::IpAddr ip_of(const address& a) {
     return {};
 }
 
+// End of the i-th message item. On an invisible tree (the first pass of `tshark -2`) a message's
+// item may keep the length of everything after it in the segment, so it ends where the next
+// message of the same data starts.
+int item_end(GPtrArray* owners, unsigned i) {
+    field_info* o = at(owners, i);
+    int end = o->start + o->length;
+    if (i + 1 < count(owners)) {
+        field_info* next = at(owners, i + 1);
+        if (next->ds_tvb == o->ds_tvb && next->start > o->start && next->start < end) end = next->start;
+    }
+    return end;
+}
+
 // Index of the message (protocol item in `owners`) that contains `fi`, or -1. One frame can carry
 // several SIP or SKINNY messages: each is its own protocol item covering its bytes.
 int owner_of(GPtrArray* owners, field_info* fi) {
@@ -86,7 +99,7 @@ int owner_of(GPtrArray* owners, field_info* fi) {
     if (n == 1) return 0;
     for (unsigned i = 0; i < n; ++i) {
         field_info* o = at(owners, i);
-        if (o->ds_tvb == fi->ds_tvb && fi->start >= o->start && fi->start < o->start + o->length) return int(i);
+        if (o->ds_tvb == fi->ds_tvb && fi->start >= o->start && fi->start < item_end(owners, i)) return int(i);
     }
     return -1;
 }
@@ -124,8 +137,8 @@ void extract_sip(proto_tree* tree, bool over_tls, ka::Frame& out) {
         field_info* m = at(msgs, i);
         ka::SipMessage& s = out.sip[i];
         if (!over_tls && m->ds_tvb && m->length > 0) {
-            s.length = static_cast<std::uint32_t>(m->length);
-            int end = m->start + m->length;
+            int end = item_end(msgs, i);
+            s.length = static_cast<std::uint32_t>(end - m->start);
             int total = static_cast<int>(tvb_reported_length(m->ds_tvb));
             s.tail = total > end ? static_cast<std::uint32_t>(total - end) : 0;
         }

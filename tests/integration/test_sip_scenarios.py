@@ -289,17 +289,10 @@ class LinkLayers(unittest.TestCase):
     RAW_FIELDS = ["frame.number", "keepalive.server", "keepalive.refresh.number", "keepalive.retrans.count",
                   "keepalive.expires.granted", "keepalive.refresh.expected"]
 
-    @unittest.expectedFailure
-    def test_raw_ip_tcp6_two_responses_in_one_segment_with_two_passes(self):
-        # Known glue problem: on the first pass of `tshark -2` the engine is handed only one of the
-        # two SIP responses of frame 6 (the 100 Trying's annotation is missing), while a single
-        # pass sees both. Remove the decorator when extraction is fixed.
-        harness.fields_both_passes(self, capture("lib-rawip-sip-tcp6"), self.RAW_FIELDS, "keepalive && sip")
-
     def test_raw_ip_tcp6_split_and_combined(self):
         cap = capture("lib-rawip-sip-tcp6")
         self.assertEqual([], [e for e in harness.experts_both_passes(self, cap) if e[1] != "keepalive.endpoint_unregistered"])
-        rows = by_frame(harness.fields(cap, self.RAW_FIELDS, "keepalive && sip"))
+        rows = by_frame(harness.fields_both_passes(self, cap, self.RAW_FIELDS, "keepalive && sip"))
         # Frame 5 completes the REGISTER; frame 6 carries 100 Trying (the delivery) and 200 OK.
         self.assertEqual([5, 6], sorted(rows))
         self.assertEqual(["[2001:db8:50::1]:5060/tcp"] * 2, rows[6]["keepalive.server"])
