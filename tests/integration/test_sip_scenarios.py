@@ -257,6 +257,37 @@ class Restart(unittest.TestCase):
         self.assertIn("SEP00DDEE445566 refresh 4 (re-registration, new Call-ID)", out)
 
 
+class ProxyMultiplex(unittest.TestCase):
+    """Two phones' REGISTERs in one TCP segment, lost and retransmitted; a REGISTER split in two."""
+    CAP = capture("sip-tcp-proxy-multiplex")
+
+    def test_messages_share_segments_but_not_verdicts(self):
+        experts = harness.experts_both_passes(self, self.CAP)
+        self.assertEqual([(5, "keepalive.retransmission")] * 2, [(n, e) for n, e, _ in experts])
+        rows = by_frame(harness.fields_both_passes(
+            self, self.CAP, ["frame.number", "keepalive.endpoint", "keepalive.refresh.number", "keepalive.retrans.count",
+                             "keepalive.retrans.original", "keepalive.retrans.gap", "keepalive.refresh.lateness",
+                             "keepalive.refresh.margin", "keepalive.delivery.frame", "keepalive.expires.granted"],
+            "keepalive"))
+        phones = ["sip:9001@10.90.1.10", "sip:9002@10.90.1.10"]
+        self.assertEqual([4, 5, 6, 7, 11, 12, 13, 14, 15, 16], sorted(rows))
+        for n in (4, 5, 6, 7):
+            self.assertEqual(phones, rows[n]["keepalive.endpoint"])
+        self.assertEqual(["4", "4"], rows[5]["keepalive.retrans.original"])
+        self.assertEqual([250 * MS] * 2, [rel(v) for v in rows[5]["keepalive.retrans.gap"]])
+        self.assertEqual(["1", "1"], rows[6]["keepalive.retrans.count"])
+        self.assertEqual(["6", "6"], rows[7]["keepalive.delivery.frame"])
+        self.assertEqual(["120", "120"], rows[7]["keepalive.expires.granted"])
+        # Frame 10 acknowledges only the first half of 9001's refresh: no delivery.
+        self.assertEqual([phones[0]], rows[11]["keepalive.endpoint"])
+        self.assertEqual([1 * MS], [rel(v) for v in rows[11]["keepalive.refresh.lateness"]])
+        self.assertEqual([15 * S - 1300 * US], [rel(v) for v in rows[12]["keepalive.refresh.margin"]])
+        self.assertEqual([5 * MS], [rel(v) for v in rows[13]["keepalive.refresh.lateness"]])
+        self.assertEqual([15 * S - 5300 * US], [rel(v) for v in rows[14]["keepalive.refresh.margin"]])
+        self.assertEqual(["12"], rows[15]["keepalive.delivery.frame"])
+        self.assertEqual(["14"], rows[16]["keepalive.delivery.frame"])
+
+
 class LinkLayers(unittest.TestCase):
     """The library check scenarios: Linux cooked capture with IPv4 and IPv6, raw IP with SIP over
     TCP/IPv6 split across segments and two responses in one segment."""
