@@ -88,7 +88,7 @@ struct PairStats {
     bool offset(Nanos& out) const {
         Nanos up, down;
         bool u = median(0, up), d = median(1, down);
-        if (u && d) out = up + (down - up) / 2;
+        if (u && d) out = add_sat(up, sub_sat(down, up) / 2);
         else if (u) out = up;
         else if (d) out = down;
         return u || d;
@@ -97,7 +97,7 @@ struct PairStats {
     bool expected(std::uint16_t from, bool to_server, Nanos& out) const {
         Nanos d;
         if (!median(to_server ? 0 : 1, d) && !offset(d)) return false;
-        out = from == a ? d : -d;
+        out = from == a ? d : sub_sat(0, d);
         return true;
     }
 };
@@ -280,9 +280,9 @@ void CapturePoints::Impl::on_segment(Frame& f) {
         Nanos err;
         if (ps && ps->expected(s.iface, seg->to_server, e)) {
             err = sub_sat(f.time, add_sat(s.time, e));
-            if (err < 0) err = -err;
+            if (err < 0) err = sub_sat(0, err);
         } else {
-            err = s.time - f.time;  // no estimate yet: the earliest
+            err = sub_sat(s.time, f.time);  // no estimate yet: the earliest
         }
         if (best < 0 || err < best_err) {
             best = i;
@@ -293,7 +293,7 @@ void CapturePoints::Impl::on_segment(Frame& f) {
         Sighting& s = seg->s[best];
         s.paired = true;
         PairStats& ps = pair(s.iface, iface);
-        ps.add(seg->to_server, s.iface == ps.a ? f.time - s.time : s.time - f.time);
+        ps.add(seg->to_server, s.iface == ps.a ? sub_sat(f.time, s.time) : sub_sat(s.time, f.time));
         auto it = flows.find(seg->flow);
         if (it == flows.end() && flows.size() < kMaxFlows) it = flows.emplace(seg->flow, Flow{}).first;
         if (it != flows.end() && it->second.a == kNoIface) it->second = Flow{s.iface, iface};
@@ -330,7 +330,7 @@ void CapturePoints::Impl::check(const Frame& f) {
         a.set(Field::PeerInterface, p.peer);
         Nanos offset;
         const PairStats* ps = find_pair(s.iface, p.peer);
-        if (ps && ps->offset(offset)) a.set(Field::ClockOffset, s.iface == ps->a ? offset : -offset);
+        if (ps && ps->offset(offset)) a.set(Field::ClockOffset, s.iface == ps->a ? offset : sub_sat(0, offset));
         a.raise(Expert::PathLoss);
         ctx.sink.emit(a);
     }

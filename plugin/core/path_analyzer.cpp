@@ -183,7 +183,9 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
 void PathAnalyzer::Impl::learn_server(const Frame& f, bool to_server) {
     const IpAddr& ip = to_server ? f.dst_ip : f.src_ip;
     std::uint16_t port = to_server ? f.dst_port : f.src_port;
-    if (ip.family == 4 && servers.size() < kMaxServers) servers.insert(server_key(f.interface_id, ip.v4_host_order(), port));
+    if (ip.family != 4) return;
+    const std::uint64_t key = server_key(f.interface_id, ip.v4_host_order(), port);
+    if (servers.size() < kMaxServers && servers.count(key) == 0) servers.insert(key);
 }
 
 void PathAnalyzer::Impl::check_destination(const Frame& f) {

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <limits>
 #include <vector>
 
 #include "core/capture_points.h"
@@ -220,4 +221,32 @@ TEST_CASE("a flood of segments stays within the bounded tables") {
         points.on_frame(f);
     }
     CHECK(points.state_bytes() < std::size_t{16} << 20);
+}
+
+TEST_CASE("absurd timestamps neither overflow nor report") {
+    FindingStore store;
+    Context ctx{Config{}, store};
+    CapturePoints points{ctx};
+    const Nanos times[] = {std::numeric_limits<Nanos>::max(), std::numeric_limits<Nanos>::min(), 0,
+                           std::numeric_limits<Nanos>::max(), std::numeric_limits<Nanos>::min()};
+    Frame f;
+    std::uint32_t n = 0;
+    for (Nanos t : times)
+        for (std::uint32_t iface = 0; iface < 2; ++iface) {
+            f.clear();
+            f.number = ++n;
+            f.time = t;
+            f.interface_id = iface;
+            f.transport = Transport::Tcp;
+            f.tcp.present = true;
+            f.tcp.seq_raw = 5;
+            f.tcp.len = 10;
+            f.src_ip = IpAddr::v4(kPhoneIp);
+            f.dst_ip = IpAddr::v4(kCmIp);
+            f.src_port = 50708;
+            f.dst_port = 5060;
+            ctx.sink.begin_frame(f.number);
+            points.on_frame(f);
+        }
+    for (std::uint32_t i = 1; i <= n; ++i) CHECK(store.count(i) == 0);
 }

@@ -42,7 +42,8 @@ struct Rig {
 
 TEST_CASE("SPEC's EndPointUnregistered line parses into every field") {
     CucmAlarm a;
-    REQUIRE(parse_cucm_alarm("<187>42: uc-ucm-01: May 09 2023 23:10:24.120 UTC :  " + kSpecLine, a));
+    const std::string line = "<187>42: uc-ucm-01: May 09 2023 23:10:24.120 UTC :  " + kSpecLine;  // a views it
+    REQUIRE(parse_cucm_alarm(line, a));
     CHECK(a.kind == CucmAlarm::Kind::EndPointUnregistered);
     CHECK(a.device == "SEPE0D1730A8137");
     CHECK(a.ip == "10.60.98.210");
