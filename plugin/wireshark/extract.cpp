@@ -7,6 +7,8 @@
 
 #include <cstring>
 
+#include "../core/sip_contact.h"
+
 namespace kaws {
 
 namespace {
@@ -44,6 +46,17 @@ std::uint32_t ipv4_of(field_info* fi) { return g_ntohl(fvalue_get_uinteger(&fi->
 std::string_view trimmed(std::string_view s) {
     while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
+}
+
+// The Expires header's own text: Wireshark 4.0 reads a non-numeric value ("Expires: soon") as 0 and
+// wraps values beyond 32 bits (4294967296 is 0), which would pass for a de-registration. The field
+// covers the whole header line.
+bool expires_of(field_info* fi, std::uint32_t& out) {
+    if (!fi->ds_tvb || fi->length <= 0) return false;
+    const auto* p = reinterpret_cast<const char*>(tvb_get_ptr(fi->ds_tvb, fi->start, fi->length));
+    std::string_view line(p, static_cast<std::size_t>(fi->length));
+    std::size_t colon = line.find(':');
+    return colon != std::string_view::npos && ka::sip::parse_seconds(trimmed(line.substr(colon + 1)), out);
 }
 
 // FT_BOOLEAN values are 64-bit in Wireshark 4.0.
@@ -152,8 +165,7 @@ void extract_sip(proto_tree* tree, bool over_tls, ka::Frame& out) {
     each_owned(tree, msgs, id.sip_cseq, [&](unsigned i, field_info* f) { out.sip[i].cseq = uint_of(f); });
     each_owned(tree, msgs, id.sip_cseq_method, [&](unsigned i, field_info* f) { out.sip[i].cseq_method = str_of(f); });
     each_owned(tree, msgs, id.sip_expires, [&](unsigned i, field_info* f) {
-        out.sip[i].has_expires = true;
-        out.sip[i].expires = uint_of(f);
+        out.sip[i].has_expires = expires_of(f, out.sip[i].expires);
     });
     each_owned(tree, msgs, id.sip_to_addr, [&](unsigned i, field_info* f) {
         if (out.sip[i].to_addr.empty()) out.sip[i].to_addr = str_of(f);

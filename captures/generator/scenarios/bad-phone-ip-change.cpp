@@ -15,7 +15,8 @@
 //     +3 ms, KeepAliveReq every 30 s after the RegisterReq (k = 1..6) acked 2 ms later, then
 //     the phone's FIN at RegisterReq + 190 s and the call manager's FIN 1 ms later;
 //     session 2 from 10.36.0.98:49337: handshake at RegisterReq_1 + 191 s, then the same
-//     (RegisterReq +1 ms, RegisterAck +3 ms, KeepAliveReq k = 1..10 every 30 s, acks 2 ms later).
+//     (RegisterReq +1 ms, RegisterAck +3 ms, KeepAliveReq k = 1..21 every 30 s, acks 2 ms later:
+//     beyond the SIP phone's last refresh, so that the phone is never silent).
 #include <string>
 
 #include "scenario.h"
@@ -87,6 +88,6 @@ KA_SCENARIO("bad-phone-ip-change", "Robustness: a SIP and an SCCP phone moving t
   s1.fin(reg1 + 190_s + 1_ms, Dir::ToClient);
   const Endpoint second{sccp_mac, "10.36.0.98", 49337};
   TcpFlow s2(cap, second, cm);
-  sccp_session(s2, second, reg1 + 191_s, 10);
+  sccp_session(s2, second, reg1 + 191_s, 21);
   out.save_pcap(cap);
 }

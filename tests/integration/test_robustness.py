@@ -1,0 +1,154 @@
+#!/usr/bin/env python3
+"""Bad input gives sane output (issue 7): the bad-* scenarios (captures/generator/scenarios).
+
+The values of the analysis belong to the SIP/SCCP/path tests; these assert what must hold on
+malformed or unusual captures: tshark succeeds, no "Dissector bug", single pass equals -2 (the
+harness helpers check all three), and each case's own sanity property.
+"""
+# SPDX-License-Identifier: GPL-2.0-or-later
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+
+ALARMS = {name for name, (_, severity) in harness.EXPERTS.items() if severity in ("Warning", "Error")}
+# Durations that cannot be negative whatever the clock does (lateness and margin are signed).
+UNSIGNED_DURATIONS = ["keepalive.refresh.interval", "keepalive.grace.overrun", "keepalive.retrans.gap",
+                      "keepalive.sccp.gap", "keepalive.sccp.ack_latency", "keepalive.sccp.ack_latency_mean"]
+
+
+def capture(name):
+    return os.path.join(harness.GENERATED, name + ".pcap")
+
+
+class Robustness(unittest.TestCase):
+    def assert_no_alarm(self, cap):
+        """No warning or error expert info; returns all (frame, expert, message)."""
+        experts = harness.experts_both_passes(self, cap)
+        self.assertEqual([e for e in experts if e[1] in ALARMS], [], os.path.basename(cap))
+        return experts
+
+    def test_non_numeric_and_huge_expires(self):
+        cap = capture("bad-expires")
+        experts = self.assert_no_alarm(cap)
+        # "Expires: soon" is not "Expires: 0": phone 1 (10.30.0.11) never de-registers.
+        rows = harness.fields_both_passes(self, cap, ["frame.number", "ip.src", "frame.time_epoch",
+                                                      "keepalive.refresh.expected", "keepalive.refresh.deadline"],
+                                          "keepalive")
+        phone1 = {int(r["frame.number"][0]) for r in rows if r["ip.src"] == ["10.30.0.11"]}
+        self.assertEqual([e for e in experts if e[1] == "keepalive.unregister" and e[0] in phone1], [])
+        # A 2^32 s grant lies ~136 years ahead: no expectation may wrap into the past.
+        for r in rows:
+            t = float(r["frame.time_epoch"][0])
+            for name in ("keepalive.refresh.expected", "keepalive.refresh.deadline"):
+                for v in r[name]:
+                    self.assertGreater(harness.abs_time(v), t - 3600, (r["frame.number"], name, v))
+
+    def test_expires_zero_everywhere(self):
+        # De-registered bindings expect nothing: no late refresh, no breach, no forecast.
+        self.assert_no_alarm(capture("bad-expires-zero"))
+
+    def test_timestamps_out_of_order(self):
+        # A response stamped before its request, a 200 s step back, a frame from 1970: whatever
+        # the analysis concludes, no duration that cannot be negative comes out negative.
+        rows = harness.fields_both_passes(self, capture("bad-timestamps"), ["frame.number"] + UNSIGNED_DURATIONS,
+                                          "keepalive")
+        self.assertTrue(rows)
+        for r in rows:
+            for name in UNSIGNED_DURATIONS:
+                for v in r[name]:
+                    self.assertGreaterEqual(harness.seconds(v), 0, (r["frame.number"], name, v))
+        harness.experts_both_passes(self, capture("bad-timestamps"))
+
+    def test_duplicated_frames(self):
+        # An identical copy at the same instant is not a lost first transmission, nor a late one.
+        self.assert_no_alarm(capture("bad-duplicates"))
+
+    def test_truncated_frames(self):
+        cap = capture("bad-snaplen")
+        self.assert_no_alarm(cap)
+        # The whole SCCP frames next to the truncated SIP ones are still analysed: each of the 20
+        # keepalives (frames of 10.34.0.13 carrying SKINNY KeepAliveReq) is annotated.
+        rows = harness.fields_both_passes(self, cap, ["frame.number", "keepalive.endpoint"],
+                                          "skinny.messageId == 0x0000")
+        self.assertEqual(len(rows), 20)
+        for r in rows:
+            self.assertEqual(r["keepalive.endpoint"], ["SEP001E4A340013"], r["frame.number"])
+
+    def test_tcp_sequence_wrap(self):
+        cap = capture("bad-tcp-wrap")
+        self.assert_no_alarm(cap)
+        # The lost REGISTER spans the 2^32 wrap; its TCP retransmission is the REGISTER's first
+        # retransmission and points at the first transmission (the previous REGISTER frame).
+        sip = harness.fields_both_passes(self, cap, ["frame.number", "tcp.seq_raw", "tcp.len",
+                                                     "tcp.analysis.retransmission", "keepalive.retrans.count",
+                                                     "keepalive.retrans.original"], "tcp.port == 5060 && tcp.len > 0")
+        retrans = [r for r in sip if r["tcp.analysis.retransmission"]]
+        self.assertEqual(len(retrans), 1)
+        r = retrans[0]
+        self.assertGreater(int(r["tcp.seq_raw"][0]) + int(r["tcp.len"][0]), 2**32)
+        first = [x for x in sip if x["tcp.seq_raw"] == r["tcp.seq_raw"] and not x["tcp.analysis.retransmission"]]
+        self.assertEqual(len(first), 1)
+        self.assertEqual(r["keepalive.retrans.count"], ["1"])
+        self.assertEqual(r["keepalive.retrans.original"], first[0]["frame.number"])
+
+    def test_phone_changing_ip(self):
+        self.assert_no_alarm(capture("bad-phone-ip-change"))
+
+    def test_callid_flood_memory(self):
+        # 100,000 distinct Call-IDs from one address: tshark's peak RSS with the plugin stays
+        # within 25% of tshark's own (the engine's state bound is in tests/unit/test_robustness).
+        cap = capture("bad-callid-flood")
+        args = ["-n", "-r", harness._capture_copy(cap), "-T", "fields", "-e", "frame.number", "-e", "sip.Call-ID"]
+        empty = tempfile.mkdtemp(prefix="ka-noplugin-")
+        os.chmod(empty, 0o755)
+        with_plugin = harness.command(args)
+        without = [("WIRESHARK_PLUGIN_DIR=" + empty) if a.startswith("WIRESHARK_PLUGIN_DIR=") else a for a in with_plugin]
+        rss = {}
+        for label, cmd in (("without", without), ("with", with_plugin)):
+            p = subprocess.run(["/usr/bin/time", "-f", "KA_MAXRSS %M"] + cmd, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertNotIn("Dissector bug", p.stderr)
+            rss[label] = int(re.search(r"KA_MAXRSS (\d+)", p.stderr).group(1))
+        os.rmdir(empty)
+        self.assertLess(rss["with"], rss["without"] * 1.25, rss)
+        # Unanswered REGISTERs set no expectation: nothing to be late for.
+        self.assertEqual(harness.fields_both_passes(self, cap, ["frame.number"], " || ".join(sorted(ALARMS))), [])
+
+    def no_ethernet(self, name, server):
+        cap = capture(name)
+        self.assert_no_alarm(cap)
+        rows = harness.fields_both_passes(self, cap, ["frame.number", "keepalive.endpoint", "keepalive.server",
+                                                      "keepalive.arp.ip", "keepalive.arp.frame"], "keepalive")
+        # Every REGISTER, 200 OK and SCCP keepalive pair of the healthy trio is analysed.
+        endpoints = {e for r in rows for e in r["keepalive.endpoint"]}
+        self.assertEqual(endpoints, {"SEP0024143800AA", "SEP0024143800BB", "SEP001E4A3800CC"})
+        servers = {s for r in rows for s in r["keepalive.server"]}
+        self.assertEqual(servers, {server + ":5060/udp", server + ":5060/tcp", server + ":2000/tcp"})
+        self.assertEqual([r for r in rows if r["keepalive.arp.ip"] or r["keepalive.arp.frame"]], [])
+
+    def test_raw_ip(self):
+        self.no_ethernet("bad-rawip", "10.38.0.1")
+
+    def test_linux_cooked(self):
+        self.no_ethernet("bad-sll", "10.38.0.1")
+
+    def test_ipv6(self):
+        self.no_ethernet("bad-ipv6", "[2001:db8:38::1]")
+
+    def test_nothing_relevant(self):
+        cap = capture("bad-irrelevant")
+        self.assertEqual(harness.fields_both_passes(self, cap, ["frame.number"], "keepalive"), [])
+        self.assertEqual(harness.experts_both_passes(self, cap), [])
+        tree = harness.tshark(["-q", "-z", "keepalive,tree"], capture=cap)
+        self.assertNotIn("SEP", tree)
+
+
+if __name__ == "__main__":
+    harness.main()
