@@ -92,8 +92,10 @@ struct Session {
     std::array<Transmission, kTransmissions> tx{};
     std::uint32_t tx_next = 0;
 
-    // Timer: the earliest time a verdict can fall due; entries in the heap carry `timer_gen`.
+    // Timer: the heap entry carrying `timer_gen` is the valid one, due at `armed`. It may fire
+    // early (state changed since), never late.
     std::uint32_t timer_gen = 0;
+    Nanos armed = std::numeric_limits<Nanos>::max();
     Nanos last_activity = 0;
 };
 
@@ -101,8 +103,7 @@ struct Session {
 struct Phone {
     std::uint32_t device = 0;  // StringTable id; 0 when unknown or several devices share the IP
     bool shared = false;
-    std::uint32_t interval = 0;            // keepAliveInterval of the latest RegisterAck, s
-    std::uint32_t secondary_interval = 0;  // secondaryKeepAliveInterval, s
+    std::uint32_t secondary_interval = 0;  // secondaryKeepAliveInterval of the latest RegisterAck, s
     bool has_primary = false;
     std::uint64_t primary = 0;  // key of the latest session that became primary
 };
@@ -151,7 +152,6 @@ struct SccpAnalyzer::Impl {
     Verdict settle(Session& s, Nanos now);
     void emit_missed(Session& s, Verdict v, Nanos now);
     void rearm(std::uint64_t key, Session& s);
-    void disarm(Session& s) { ++s.timer_gen; }
     std::uint32_t interval(const Session& s) const;
     std::uint32_t threshold() const { return std::max(1u, ctx.config.sccp_missed_threshold); }
     Annotation annotation(Session& s, Subject subject);
@@ -184,14 +184,15 @@ bool SccpAnalyzer::Impl::has_live_primary(std::uint64_t key, const Session& s) c
     return it != sessions.end() && it->second.live && it->second.role == Role::Primary;
 }
 
+// Primary: this session's RegisterAck. Backup: the secondary interval of the phone's RegisterAck,
+// wherever it was captured. Else the preferences.
 std::uint32_t SccpAnalyzer::Impl::interval(const Session& s) const {
-    const Phone* p = find_phone(s.phone_ip);
     switch (s.role) {
-    case Role::Primary:
-        if (s.ack_interval) return s.ack_interval;
-        return p && p->interval ? p->interval : ctx.config.sccp_interval;
-    case Role::Backup:
+    case Role::Primary: return s.ack_interval ? s.ack_interval : ctx.config.sccp_interval;
+    case Role::Backup: {
+        const Phone* p = find_phone(s.phone_ip);
         return p && p->secondary_interval ? p->secondary_interval : ctx.config.sccp_backup_interval;
+    }
     case Role::Unknown: break;
     }
     return 0;
@@ -249,16 +250,18 @@ void SccpAnalyzer::Impl::emit_missed(Session& s, Verdict v, Nanos now) {
     ctx.sink.emit(a);
 }
 
+// Makes sure a heap entry fires no later than the session's next possible verdict. An earlier
+// entry is kept: when it fires, settle() finds nothing and the session is re-armed.
 void SccpAnalyzer::Impl::rearm(std::uint64_t key, Session& s) {
-    disarm(s);
     if (s.role != Role::Primary || !s.live || !s.have_keepalive) return;
     Nanos step = seconds(interval(s));
     if (step <= 0) return;
     Nanos deadline = std::numeric_limits<Nanos>::max();
     if (s.pending && !s.judged) deadline = add_sat(s.last_keepalive, step);
     if (!s.failover_reported) deadline = std::min(deadline, add_sat(s.quiet_since, mul_sat(step, threshold())));
-    if (deadline == std::numeric_limits<Nanos>::max()) return;
-    // Stale entries of re-armed sessions pile up when timestamps run backwards: rebuild then.
+    if (deadline >= s.armed) return;
+    // Superseded entries stay in the heap until their time; when timestamps run backwards they
+    // can pile up: rebuild then.
     if (timers.size() > 4 * sessions.size() + 1024) {
         std::vector<Timer> live;
         live.reserve(sessions.size());
@@ -270,7 +273,8 @@ void SccpAnalyzer::Impl::rearm(std::uint64_t key, Session& s) {
         }
         for (const Timer& t : live) timers.push(t);
     }
-    timers.push({deadline, key, s.timer_gen});
+    s.armed = deadline;
+    timers.push({deadline, key, ++s.timer_gen});
 }
 
 void SccpAnalyzer::Impl::sweep(Nanos now) {
@@ -280,9 +284,10 @@ void SccpAnalyzer::Impl::sweep(Nanos now) {
         auto it = sessions.find(t.key);
         if (it == sessions.end() || it->second.timer_gen != t.gen) continue;
         Session& s = it->second;
+        s.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         Verdict v = settle(s, now);
         if (v.any()) emit_missed(s, v, now);
-        rearm(t.key, s);  // its entry is gone; the interval may also have changed since
+        rearm(t.key, s);
     }
 }
 
@@ -349,11 +354,9 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
                              });
     // What fell due before this frame: on the session's next keepalive it is part of that
     // keepalive's annotation; otherwise it stands on its own, before this frame's messages.
+    // (Its timer entry, due by then, re-arms the session in the sweep that follows.)
     Verdict due = settle(s, f.time);
-    if (due.any()) {
-        if (!carries_keepalive) emit_missed(s, due, f.time);
-        rearm(key, s);
-    }
+    if (due.any() && !carries_keepalive) emit_missed(s, due, f.time);
 
     for (const SkinnyMessage& m : f.skinny) {
         if (from_phone) {
@@ -465,12 +468,8 @@ void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Fr
     s.failover_reported = false;
     s.quiet_since = f.time;
     make_primary(key, s);
-    Phone& p = phone(s.phone_ip);
-    if (m.has_keepalive_interval) {
-        s.ack_interval = m.keepalive_interval;
-        p.interval = m.keepalive_interval;
-    }
-    if (m.has_secondary_interval) p.secondary_interval = m.secondary_interval;
+    if (m.has_keepalive_interval) s.ack_interval = m.keepalive_interval;
+    if (m.has_secondary_interval) phone(s.phone_ip).secondary_interval = m.secondary_interval;
     Annotation a = annotation(s, Subject::SccpSessionEvent);
     a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::RegisterAck));
     a.set(Field::SccpInterval, interval(s));

@@ -468,3 +468,26 @@ TEST_CASE("memory stays bounded under a flood of sessions") {
     CHECK(r.sccp.state_bytes() <= after_first_wave + after_first_wave / 4);
     CHECK(r.sccp.state_bytes() < 64u * 1024 * 1024);
 }
+
+TEST_CASE("steady state: keepalive cycles do not grow the analyser's state") {
+    Rig r;
+    constexpr std::uint32_t kPhones = 500;
+    std::vector<Conn> conns;
+    for (std::uint32_t s = 0; s < kPhones; ++s) {
+        conns.push_back(Conn{s, static_cast<std::uint16_t>(20000 + s), 2000});
+        r.send(T0 + millis(s), conns.back(), true, {skinny::kRegisterReq}, "SEP001122334455");
+        r.register_ack(T0 + millis(s) + 1, conns.back(), 30, 60);
+    }
+    std::size_t warm = 0;
+    for (int k = 1; k <= 60; ++k) {
+        for (std::uint32_t s = 0; s < kPhones; ++s) {
+            Nanos t = T0 + seconds(30 * k) + millis(s);
+            r.send(t, conns[s], true, {skinny::kKeepAliveReq});
+            r.send(t + millis(2), conns[s], false, {skinny::kKeepAliveAck});
+            r.tcp_ack(t + millis(3), conns[s], true);
+        }
+        if (k == 5) warm = r.sccp.state_bytes();
+    }
+    CHECK(r.sccp.state_bytes() == warm);
+    CHECK(r.warnings_or_errors() == 0);
+}
