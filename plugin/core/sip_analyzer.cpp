@@ -43,6 +43,9 @@ template <class T>
 std::uint64_t mix(std::uint64_t h, T v) { return mix(h, &v, sizeof v); }
 constexpr std::uint64_t kSeed = 1469598103934665603ull;
 
+// Time from `earlier` to `later`; a clock that steps back yields 0, not a negative duration.
+Nanos elapsed(Nanos later, Nanos earlier) { return std::max<Nanos>(0, sub_sat(later, earlier)); }
+
 std::uint64_t stream_key(std::uint32_t iface, std::uint32_t stream) { return std::uint64_t{iface} << 32 | stream; }
 
 // One REGISTER (Call-ID, CSeq) and all its transmissions.
@@ -373,12 +376,15 @@ void SipAnalyzer::Impl::check_deadlines(const Frame& f) {
 // ---- REGISTER ----------------------------------------------------------------------------------------
 
 void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
+    // The same request at the same instant is a second copy of one frame (a SPAN session
+    // mirroring both directions, merged copies of a capture), not something sent again.
+    if (f.time == t.last_time) return;
     ++t.retrans;
     Annotation a = base(b, Subject::SipRetransmission);
     a.set(Field::RefreshNumber, t.attempt);
     a.set(Field::RetransCount, t.retrans);
     a.set(Field::RetransOriginal, t.first_frame);
-    a.set(Field::RetransGap, sub_sat(f.time, t.last_time));
+    a.set(Field::RetransGap, elapsed(f.time, t.last_time));
     a.raise(Expert::Retransmission);
     t.last_time = f.time;
     if (!t.delivered) t.sent_before_delivery = f.time;
@@ -437,7 +443,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     Stream* stream = nullptr;
     if (f.tcp.present && f.transport != Transport::Udp) stream = &stream_for(f);
     bool has_idle = stream ? stream->has_last_client : b.has_last_sent;
-    Nanos idle = sub_sat(f.time, stream ? stream->last_client : b.last_sent);
+    Nanos idle = elapsed(f.time, stream ? stream->last_client : b.last_sent);
 
     bool new_attempt = !b.open || kind != b.kind || m.call_id != b.call_id;
     Annotation a = base(b, new_attempt ? Subject::SipRefresh : Subject::SipRequest);
@@ -459,7 +465,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
         if (b.expecting) {
             a.set(Field::RefreshExpected, b.expected);
             a.set(Field::RefreshDeadline, b.deadline);
-            a.set(Field::RefreshInterval, sub_sat(f.time, b.ok_time));
+            a.set(Field::RefreshInterval, elapsed(f.time, b.ok_time));
             a.set(Field::RefreshPrev, b.ok_frame);
             if (kind == Kind::Register) {
                 Nanos lateness = sub_sat(f.time, b.expected);
@@ -467,7 +473,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
                 if (lateness > ctx.config.late_tolerance) a.raise(Expert::RefreshLate);
             }
         } else if (kind == Kind::Backup && b.has_ok) {
-            a.set(Field::RefreshInterval, sub_sat(f.time, b.ok_time));
+            a.set(Field::RefreshInterval, elapsed(f.time, b.ok_time));
             a.set(Field::RefreshPrev, b.ok_frame);
         }
         if (kind == Kind::Unregister) {

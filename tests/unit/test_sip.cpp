@@ -385,11 +385,12 @@ TEST_CASE("out-of-order timestamps and huge grants stay sane") {
     run(f2);
     CHECK(run.one(2).get(Field::ExpiresGranted) == 4294967295);
     CHECK(run.one(2).get(Field::RefreshExpected) == kT0 + millis(10) + seconds(4294967295) - seconds(5));
-    // Time runs backwards: the refresh is very early, the interval negative; nothing breaks.
+    // Time runs backwards: the refresh is very early (signed lateness), its interval 0, not negative.
     Frame f3 = w.frame(3, kT0 - seconds(50), true);
     w.add_register(f3, "c", 2, kCisco);
     run(f3);
-    CHECK(run.one(3).get(Field::RefreshInterval) == -seconds(50) - millis(10));
+    CHECK(run.one(3).get(Field::RefreshInterval) == 0);
+    CHECK(run.one(3).get(Field::RefreshLateness) == -seconds(50) - millis(10) - seconds(4294967290));
     CHECK_FALSE(run.one(3).raised(Expert::RefreshLate));
     // Delivered at the end of time: past the (huge) deadline, so one breach; the new expectation
     // saturates instead of wrapping into the past.
@@ -496,4 +497,26 @@ TEST_CASE("every REGISTER transmission tells the endpoint directory; TLS request
     REQUIRE(store.count(2) == 1);
     CHECK(store.get(2, 0).get(Field::RetransOriginal) == 1);
     CHECK(ctx.strings.get(store.get(2, 0).server) == "10.0.0.1:5060/tls");
+}
+
+TEST_CASE("a second copy of a frame at the same instant is not a retransmission") {
+    Wire w;
+    Run run;
+    for (std::uint32_t k = 0; k < 4; ++k) {  // four attempts, every frame captured twice
+        const Nanos t = kT0 + (seconds(115) + millis(10)) * k;
+        for (int copy = 0; copy < 2; ++copy) {
+            Frame f = w.frame(4 * k + 1 + copy, t, true);
+            w.add_register(f, "c", k + 1, kCisco);
+            run(f);
+        }
+        for (int copy = 0; copy < 2; ++copy) {
+            Frame ok = w.frame(4 * k + 3 + copy, t + millis(10), false);
+            w.add_response(ok, 200, "c", k + 1, with(kCisco, "expires=120"));
+            run(ok);
+        }
+    }
+    CHECK(run.at(2).empty());
+    CHECK(run.experts(Expert::Retransmission, 16) == 0);
+    CHECK(run.experts(Expert::LossPattern, 16) == 0);
+    CHECK(run.one(13).get(Field::RefreshLateness) == 0);
 }
