@@ -137,8 +137,12 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         if (a.has(Field::IdleInterval)) m += " after " + format_duration(a.get(Field::IdleInterval)) + " idle";
         return m + ": state in the path ages out (switch port security or MAC aging shorter than the refresh interval?)";
     }
-    case Expert::BackupKeepalive:
-        return "Keepalive to the backup registrar (Expires 0 with cisco-keep-alive): not a de-registration";
+    case Expert::BackupKeepalive: {
+        std::string m = "Keepalive to the backup registrar (Expires 0 with cisco-keep-alive)";
+        if (a.has(Field::RefreshInterval))
+            m += ", " + format_duration(a.get(Field::RefreshInterval)) + " after the previous one was answered";
+        return m + ": not a de-registration";
+    }
     case Expert::Unregister:
         if (a.has(Field::SessionEvent)) {
             switch (static_cast<SessionEvent>(a.get(Field::SessionEvent))) {
