@@ -79,6 +79,10 @@ public:
         return f.sip.back();
     }
 
+    void add_contact_to(Frame& f, SipMessage& m, const std::string& uri, const std::vector<std::string>& params) {
+        add_contact(f, m, uri, params);
+    }
+
 private:
     void add_contact(Frame& f, SipMessage& m, const std::string& uri, const std::vector<std::string>& params) {
         SipContact c;
@@ -519,4 +523,81 @@ TEST_CASE("a second copy of a frame at the same instant is not a retransmission"
     CHECK(run.experts(Expert::Retransmission, 16) == 0);
     CHECK(run.experts(Expert::LossPattern, 16) == 0);
     CHECK(run.one(13).get(Field::RefreshLateness) == 0);
+}
+
+TEST_CASE("a REGISTER ACKed before the deadline but refused after it breaches on the refusal") {
+    Wire w;
+    Run run;
+    Frame f1 = w.frame(1, kT0, true, Transport::Tcp);
+    Wire::tcp(f1, 1, 1, 500, 1);
+    w.add_register(f1, "c", 1, kCisco).length = 500;
+    run(f1);
+    Frame ok = w.frame(2, kT0 + millis(10), false, Transport::Tcp);
+    Wire::tcp(ok, 1, 1, 400, 501);
+    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
+    run(ok);
+    const Nanos deadline = kT0 + millis(10) + seconds(130);
+    Frame f3 = w.frame(3, deadline - seconds(1), true, Transport::Tcp);
+    Wire::tcp(f3, 1, 501, 500, 401);
+    w.add_register(f3, "c", 2, kCisco).length = 500;
+    run(f3);
+    Frame ack = w.frame(4, deadline - millis(500), false, Transport::Tcp);
+    Wire::tcp(ack, 1, 401, 0, 1001);
+    run(ack);
+    CHECK(run.one(4).get(Field::RefreshMargin) == millis(500));
+    Frame idle = w.frame(5, deadline + seconds(1), false, Transport::Tcp);  // awaiting the final response
+    Wire::tcp(idle, 9, 1, 0, 1);
+    run(idle);
+    CHECK(run.at(5).empty());
+    Frame refused = w.frame(6, deadline + seconds(2), false, Transport::Tcp);
+    Wire::tcp(refused, 1, 401, 300, 1001);
+    w.add_response(refused, 403, "c", 2);
+    run(refused);
+    auto at6 = run.at(6);
+    REQUIRE(at6.size() == 2);
+    CHECK(at6[0].subject == Subject::SipDeadline);
+    CHECK(at6[0].get(Field::GraceOverrun) == seconds(2));
+    CHECK(at6[1].subject == Subject::SipResponse);
+    CHECK(run.experts(Expert::GraceBreach, 6) == 1);
+}
+
+TEST_CASE("the granted expiry comes from the binding's own contact in a 2xx listing several") {
+    Wire w;
+    Run run;
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "c", 1, with(kCisco, "expires=600"), "sip:100@10.0.0.5:5060;transport=udp");
+    run(f1);
+    Frame ok = w.frame(2, kT0 + millis(10), false);
+    SipMessage& m = w.add_response(ok, 200, "c", 1, {"expires=45"}, "sip:100@10.0.0.77:5060");
+    m.has_expires = true;
+    m.expires = 300;
+    // The binding's contact, without its +sip.instance but with another parameter order: same URI.
+    SipContact mine;
+    mine.uri = w.keep("sip:100@10.0.0.5:5060;line=x");
+    mine.first_param = static_cast<std::uint32_t>(ok.contact_params.size());
+    mine.param_count = 1;
+    ok.contact_params.push_back(w.keep("EXPIRES=90"));
+    ok.contacts.push_back(mine);
+    ++ok.sip.back().contact_count;
+    run(ok);
+    CHECK(run.one(2).get(Field::ExpiresGranted) == 90);
+
+    // No contact of ours in the answer: the Expires header decides; without it, the request.
+    Frame f3 = w.frame(3, kT0 + seconds(80), true);
+    w.add_register(f3, "c", 2, with(kCisco, "expires=600"), "sip:100@10.0.0.5:5060;transport=udp");
+    run(f3);
+    Frame ok2 = w.frame(4, kT0 + seconds(80) + millis(10), false);
+    SipMessage& m2 = w.add_response(ok2, 200, "c", 2, {"expires=45"}, "sip:100@10.0.0.77:5060");
+    w.add_contact_to(ok2, m2, "sip:100@10.0.0.78:5060", {"expires=46"});
+    m2.has_expires = true;
+    m2.expires = 300;
+    run(ok2);
+    CHECK(run.one(4).get(Field::ExpiresGranted) == 300);
+    Frame f5 = w.frame(5, kT0 + seconds(200), true);
+    w.add_register(f5, "c", 3, with(kCisco, "expires=600"), "sip:100@10.0.0.5:5060;transport=udp");
+    run(f5);
+    Frame ok3 = w.frame(6, kT0 + seconds(200) + millis(10), false);
+    w.add_response(ok3, 200, "c", 3);
+    run(ok3);
+    CHECK(run.one(6).get(Field::ExpiresGranted) == 600);
 }
