@@ -40,18 +40,19 @@ const char* session_event_name(std::int64_t e) {
 
 // "refresh 6", "refresh 6 resent", "de-registration": what a SIP annotation is about.
 std::string sip_subject(const Annotation& a) {
-    std::string n = a.has(Field::RefreshNumber) ? " " + std::to_string(a.get(Field::RefreshNumber)) : "";
+    // A backup binding's REGISTERs are keepalives, not refreshes.
+    std::string what = std::string(a.role == Role::Backup ? "keepalive" : "refresh") +
+                       (a.has(Field::RefreshNumber) ? " " + std::to_string(a.get(Field::RefreshNumber)) : "");
     switch (a.subject) {
     case Subject::SipRefresh:
         if (a.raised(Expert::Unregister)) return "de-registration";
-        if (a.raised(Expert::BackupKeepalive)) return "keepalive" + n;
         if (a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId))
-            return "refresh" + n + " (re-registration, new Call-ID)";
-        return "refresh" + n;
-    case Subject::SipRequest: return "refresh" + n + " REGISTER retry";
-    case Subject::SipRetransmission: return "refresh" + n + " resent";
-    case Subject::SipDeadline: return "refresh" + n + " deadline passed";
-    default: return "refresh" + n;
+            return what + " (re-registration, new Call-ID)";
+        return what;
+    case Subject::SipRequest: return what + " REGISTER retry";
+    case Subject::SipRetransmission: return what + " resent";
+    case Subject::SipDeadline: return what + " deadline passed";
+    default: return what;
     }
 }
 
