@@ -423,11 +423,11 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         return;
     }
     Binding& b = *binding_for(f, m, c);
-    if (!b.device && !c.device_name.empty()) b.device = ctx.strings.intern(c.device_name);
+    if (!b.device && !c.device_name.empty()) b.endpoint = b.device = ctx.strings.intern(c.device_name);
     if (!b.endpoint)
-        b.endpoint = b.device ? b.device : !m.to_addr.empty() ? ctx.strings.intern(m.to_addr)
-                                                              : ctx.strings.intern(f.src_ip.to_string());
+        b.endpoint = !m.to_addr.empty() ? ctx.strings.intern(m.to_addr) : ctx.strings.intern(f.src_ip.to_string());
     b.phone = f.src_ip;
+    if (b.contact_uri != c.address) b.contact_uri = c.address;  // a phone that changed address
     std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
     Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
     new_request(f, m, static_cast<std::uint32_t>(&b - bindings.data()), requested, kind);

@@ -601,3 +601,31 @@ TEST_CASE("the granted expiry comes from the binding's own contact in a 2xx list
     run(ok3);
     CHECK(run.one(6).get(Field::ExpiresGranted) == 600);
 }
+
+TEST_CASE("the endpoint is named by the device as soon as a REGISTER carries it; a new address keeps the binding") {
+    Wire w;
+    Run run;
+    const std::string instance = "+sip.instance=\"<urn:uuid:1>\"";
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "c", 1, {instance});
+    run(f1);
+    CHECK(run.str(run.one(1).endpoint) == "sip:100@10.0.0.1");
+    Frame ok = w.frame(2, kT0 + millis(10), false);
+    w.add_response(ok, 200, "c", 1, {instance, "expires=120"});
+    run(ok);
+    // DHCP gave the phone a new address: new Contact URI, same instance, now with its device name.
+    Frame f3 = w.frame(3, kT0 + seconds(115), true);
+    f3.src_ip = IpAddr::v4(0x0a000063);
+    w.add_register(f3, "c", 2, {instance, "+u.sip!devicename.ccm.cisco.com=\"SEP1\""}, "sip:100@10.0.0.99:5060");
+    run(f3);
+    Annotation r = run.one(3);
+    CHECK(run.str(r.endpoint) == "SEP1");
+    CHECK(r.get(Field::RefreshNumber) == 2);
+    CHECK(r.get(Field::RefreshPrev) == 2);
+    Frame ok2 = w.frame(4, kT0 + seconds(115) + millis(10), false);
+    ok2.dst_ip = f3.src_ip;
+    w.add_response(ok2, 200, "c", 2, {"expires=60"}, "sip:100@10.0.0.99:5060");
+    w.add_contact_to(ok2, ok2.sip.back(), "sip:100@10.0.0.5:5060", {"expires=0"});  // the old contact, removed
+    run(ok2);
+    CHECK(run.one(4).get(Field::ExpiresGranted) == 60);
+}
