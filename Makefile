@@ -93,3 +93,9 @@ fuzz-captures: deps
 	cmake -S . -B $(ASAN_BUILD) -DKA_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target keepalive generate_captures
 	tests/fuzz/fuzz_captures.py $(ASAN_BUILD) --files $(FUZZ_FILES)
+
+# Fleet benchmark: tshark alone vs with the plugin vs a Lua post-dissector (see bench/RESULTS.md).
+BENCH_PAIRS ?= 5
+bench: deps
+	$(MAKE) build
+	bench/run.py --build $(BUILD) --pairs $(BENCH_PAIRS)

@@ -23,6 +23,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
 RATES = [0.001, 0.005, 0.01, 0.02, 0.05]
+# Mutating the 50 MB Call-ID flood dozens of times would cost more than all the others together and
+# exercise nothing they do not: captures above this size are left out.
+MAX_BYTES = 5 << 20
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:", "SUMMARY: AddressSanitizer",
                    "SUMMARY: UndefinedBehaviorSanitizer")
 OURS = ("keepalive", "Keepalive")
@@ -82,8 +85,9 @@ def main():
     sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
     import harness  # noqa: E402  (reads KA_BUILD_DIR)
 
-    captures = sorted(glob.glob(os.path.join(SOURCE, "captures", "third_party", "*.pcap*")) +
-                      glob.glob(os.path.join(os.environ["KA_BUILD_DIR"], "captures", "*.pcap*")))
+    captures = sorted(c for c in glob.glob(os.path.join(SOURCE, "captures", "third_party", "*.pcap*")) +
+                      glob.glob(os.path.join(os.environ["KA_BUILD_DIR"], "captures", "*.pcap*"))
+                      if os.path.getsize(c) <= MAX_BYTES)
     if not captures:
         raise SystemExit("no captures found")
     preload = asan_runtime()

@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""bench/run.py [--build DIR] [--pairs N]: the plugin's cost in tshark, against tshark alone and
+against a Lua post-dissector (bench/keepalive.lua) reading the same fields (summary mode).
+
+Uses the `fleet` scenario capture (generated into BUILD/bench/ with ka-gen if missing). For each
+mode, runs alternately tshark without the plugin, with it, and with the Lua script, N times, timing
+each run and taking its peak RSS (/usr/bin/time -f %M); reports medians and ratios. tshark runs
+as in the integration tests (unprivileged, WIRESHARK_PLUGIN_DIR), "without" with an empty plugin
+folder. Modes:
+  summary  tshark -n -r F                    (summary lines to /dev/null)
+  fields   tshark -n -r F -T fields -e frame.number
+  stats    -q -z keepalive,tree (plugin) vs -q -z sip,stat (without)
+  small    summary mode on the first --small frames (-c), for time per frame at two sizes;
+  startup  summary mode with -c 1, subtracted for the per-frame figures.
+Then runs bench/engine_state.cpp (built against BUILD's libkacore.a) for the engine's state per
+endpoint. Prints a Markdown report.
+"""
+# SPDX-License-Identifier: GPL-2.0-or-later
+import argparse
+import glob
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(HERE)
+
+
+def machine():
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem = int(f.readline().split()[1]) // 1024
+    ts = subprocess.run(["tshark", "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                        text=True).stdout.splitlines()[0]
+    return "%d CPUs (%s), %d MiB RAM, %s, %s" % (os.cpu_count(), cpu, mem, platform.platform(), ts)
+
+
+def frame_count(path):
+    out = subprocess.run(["capinfos", "-c", "-M", path], stdout=subprocess.PIPE, text=True).stdout
+    return int(re.search(r"Number of packets:\s*(\d+)", out).group(1))
+
+
+class Runner:
+    def __init__(self, harness, lua):
+        self.harness = harness
+        self.empty = tempfile.mkdtemp(prefix="ka-bench-noplugin-")
+        os.chmod(self.empty, 0o755)
+        self.lua = os.path.join(self.empty, "keepalive.lua")
+        shutil.copy(lua, self.lua)
+        os.chmod(self.lua, 0o644)
+
+    def command(self, variant, args):
+        cmd = self.harness.command(args)
+        if variant != "plugin":
+            cmd = [("WIRESHARK_PLUGIN_DIR=" + self.empty) if a.startswith("WIRESHARK_PLUGIN_DIR=") else a for a in cmd]
+        if variant == "lua":
+            cmd += ["-X", "lua_script:" + self.lua]
+        return cmd
+
+    def run(self, variant, args):
+        """(wall seconds, peak RSS KiB) of one tshark run, output to /dev/null."""
+        cmd = ["/usr/bin/time", "-f", "KA_MAXRSS %M"] + self.command(variant, args)
+        start = time.perf_counter()
+        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        elapsed = time.perf_counter() - start
+        if p.returncode != 0 or "Dissector bug" in p.stderr:
+            raise SystemExit("tshark failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
+        return elapsed, int(re.search(r"KA_MAXRSS (\d+)", p.stderr).group(1))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default=os.path.join(SOURCE, "build"))
+    ap.add_argument("--capture", help="default: BUILD/bench/fleet.pcap (generated when missing)")
+    ap.add_argument("--pairs", type=int, default=5)
+    ap.add_argument("--small", type=int, default=100000, help="frames of the small run")
+    ap.add_argument("--modes", default="summary,fields,stats,small,startup")
+    ap.add_argument("--no-lua", action="store_true")
+    a = ap.parse_args()
+    build = os.path.abspath(a.build)
+    os.environ["KA_BUILD_DIR"] = build
+    sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+    import harness  # noqa: E402
+
+    cap = a.capture or os.path.join(build, "bench", "fleet.pcap")
+    if not os.path.exists(cap):
+        subprocess.run([os.path.join(build, "captures", "generator", "ka-gen"), os.path.dirname(cap), "fleet"], check=True)
+    frames = frame_count(cap)
+    copy = harness._capture_copy(os.path.abspath(cap))
+    r = Runner(harness, os.path.join(HERE, "keepalive.lua"))
+    harness.assert_plugin_loaded()
+
+    modes = {
+        "summary": ({"none": ["-n", "-r", copy]}, None),
+        "fields": ({"none": ["-n", "-r", copy, "-T", "fields", "-e", "frame.number"]}, None),
+        "stats": ({"none": ["-n", "-r", copy, "-q", "-z", "sip,stat"],
+                   "plugin": ["-n", "-r", copy, "-q", "-z", "keepalive,tree"]}, None),
+        "small": ({"none": ["-n", "-r", copy, "-c", str(a.small)]}, a.small),
+        "startup": ({"none": ["-n", "-r", copy, "-c", "1"]}, 1),
+    }
+    lua = not a.no_lua and "summary" in a.modes.split(",")
+    results = {}
+    print("# fleet: %s, %d frames; %d runs of each variant per mode, alternating" % (os.path.basename(cap), frames, a.pairs),
+          flush=True)
+    for mode in a.modes.split(","):
+        argsets, _ = modes[mode]
+        # The Lua alternative is several times slower: measured where it compares like for like.
+        variants = ["none", "plugin"] + (["lua"] if lua and mode == "summary" else [])
+        for v in variants:  # untimed: file cache and plugin/Lua loading warm
+            r.run(v, argsets.get(v, argsets["none"]) if mode != "summary" else ["-n", "-r", copy, "-c", str(a.small)])
+        samples = {v: [] for v in variants}
+        for i in range(a.pairs):
+            for v in variants:
+                args = argsets.get(v, argsets["none"])
+                samples[v].append(r.run(v, args))
+            print("  %s pair %d: %s" % (mode, i + 1, ", ".join("%s %.2f s %d MiB" % (v, s[-1][0], s[-1][1] // 1024)
+                                                             for v, s in samples.items())), flush=True)
+        results[mode] = {v: (statistics.median(x[0] for x in s), statistics.median(x[1] for x in s)) for v, s in samples.items()}
+
+    print("\n## Results (%s)\n" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
+    print("Machine: %s\n" % machine())
+    print("| mode | without plugin | with plugin | ratio | RSS without | RSS with | RSS ratio |%s" %
+          (" Lua | Lua ratio | Lua RSS |" if lua else ""))
+    print("|---|---|---|---|---|---|---|%s" % ("---|---|---|" if lua else ""))
+    for mode, res in results.items():
+        (tn, mn), (tp, mp) = res["none"], res["plugin"]
+        line = "| %s | %.2f s | %.2f s | %.3f | %d MiB | %d MiB | %.3f |" % (mode, tn, tp, tp / tn, mn // 1024, mp // 1024, mp / mn)
+        if "lua" in res:
+            tl, ml = res["lua"]
+            line += " %.2f s | %.2f | %d MiB |" % (tl, tl / tn, ml // 1024)
+        print(line + (" | | |" if lua and "lua" not in res else ""))
+    if "small" in results and "summary" in results and "startup" in results:
+        print("\nTime per frame (summary mode, tshark start-up from the -c 1 run subtracted):\n")
+        for v in ("none", "plugin"):
+            s0 = results["startup"][v][0]
+            small = (results["small"][v][0] - s0) / a.small * 1e6
+            full = (results["summary"][v][0] - s0) / frames * 1e6
+            print("- %s: %.2f us/frame at %d frames, %.2f us/frame at %d frames (ratio %.3f)" %
+                  (v, small, a.small, full, frames, full / small))
+        added_small = ((results["small"]["plugin"][0] - results["small"]["none"][0]) / a.small) * 1e6
+        added_full = ((results["summary"]["plugin"][0] - results["summary"]["none"][0]) / frames) * 1e6
+        print("- plugin's own cost: %.2f us/frame at %d frames, %.2f us/frame at %d frames" %
+              (added_small, a.small, added_full, frames))
+
+    lib = os.path.join(build, "libkacore.a")
+    tool = os.path.join(build, "bench", "engine_state")
+    os.makedirs(os.path.dirname(tool), exist_ok=True)
+    subprocess.run(["c++", "-std=c++17", "-O2", "-I", os.path.join(SOURCE, "plugin"), os.path.join(HERE, "engine_state.cpp"),
+                    lib, "-o", tool], check=True)
+    print("\nEngine state (bench/engine_state, synthetic fleet of the same shape):\n")
+    print("```\n" + subprocess.run([tool], stdout=subprocess.PIPE, text=True, check=True).stdout + "```")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
