@@ -186,7 +186,7 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
             m += " (" + format_mac(static_cast<Mac>(a.get(Field::ArpClaimedMac))) + " answers for " +
                  std::to_string(a.get(Field::ArpClaims)) + " addresses)";
         if (a.has(Field::ArpFrame)) m += "; the claim: ARP " + frame_ref(a.get(Field::ArpFrame));
-        if (a.has(Field::OwnerFrame)) m += "; " + ip + "'s " + frame_ref(a.get(Field::OwnerFrame));
+        if (a.has(Field::OwnerFrame)) m += "; " + ip + "'s own " + frame_ref(a.get(Field::OwnerFrame));
         return m;
     }
     case Expert::Misdirected: {
@@ -194,6 +194,7 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         std::string m = "Signalling to " + ip + " sent to MAC " + format_mac(static_cast<Mac>(a.get_or(Field::ArpClaimedMac, 0))) +
                         ", not to " + ip + "'s own MAC " + format_mac(static_cast<Mac>(a.get_or(Field::ArpOwnerMac, 0)));
         if (a.has(Field::ArpFrame)) m += "; that MAC claimed " + ip + " in ARP " + frame_ref(a.get(Field::ArpFrame));
+        if (a.has(Field::OwnerFrame)) m += "; " + ip + "'s own " + frame_ref(a.get(Field::OwnerFrame));
         return m;
     }
     case Expert::EndpointUnregistered: {

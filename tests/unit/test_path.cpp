@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "core/messages.h"
 #include "core/path_analyzer.h"
 
 using namespace ka;
@@ -96,6 +97,9 @@ TEST_CASE("a proxy reply contradicting a live owner is reported on the ARP frame
     CHECK_FALSE(a[0].has(Field::ArpFrame));
     CHECK(r.ctx.strings.get(a[0].endpoint) == "10.10.10.202");
     CHECK(r.at(4).empty());  // the genuine owner's reply is not the culprit
+    CHECK(expert_message(Expert::ArpMismatch, a[0], r.ctx.strings, r.ctx.config) ==
+          "ARP says 10.10.10.202 is at 00:50:56:90:10:cf but 10.10.10.202's own frames come from "
+          "f4:0f:1b:1e:26:a9: proxy ARP or spoofing; 10.10.10.202's own frame 1");
 
     // Signalling to the call manager sent to the proxy's MAC: misdirected, linked to both frames.
     r.ip(30.0, kPhone, kProxy, kPhoneIp, kCmIp, true);  // 5
@@ -108,6 +112,9 @@ TEST_CASE("a proxy reply contradicting a live owner is reported on the ARP frame
     CHECK(static_cast<Mac>(m[0].get(Field::ArpClaimedMac)) == kProxy);
     CHECK(static_cast<Mac>(m[0].get(Field::ArpOwnerMac)) == kCm);
     CHECK(r.ctx.strings.get(m[0].server) == "10.10.10.202:2000/tcp");
+    CHECK(expert_message(Expert::Misdirected, m[0], r.ctx.strings, r.ctx.config) ==
+          "Signalling to 10.10.10.202 sent to MAC 00:50:56:90:10:cf, not to 10.10.10.202's own MAC "
+          "f4:0f:1b:1e:26:a9; that MAC claimed 10.10.10.202 in ARP frame 3; 10.10.10.202's own frame 1");
     CHECK(r.ctx.strings.get(m[0].endpoint) == "10.10.10.130");  // no keepalive named the phone yet
     r.ctx.directory.touch(r.ctx.strings.intern("SEP580A20FB071F"), IpAddr::v4(kPhoneIp), 5, seconds(30));
     // A TCP segment to that server without SCCP (a retransmission) is misdirected too.
