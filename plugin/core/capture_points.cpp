@@ -54,13 +54,15 @@ struct Sighting {
     Nanos time = 0;
     std::uint32_t frame = 0;
     std::uint16_t iface = kNoIface;
-    bool paired = false;
+    std::int8_t partner = -1;  // the sighting at the other point it is paired with
+    bool reported = false;     // as lost
 };
 
 struct Segment {
     std::uint64_t key = 0;  // 0: free
     std::uint64_t flow = 0;
     bool to_server = false;
+    bool keepalive = false;  // signalling towards the server: a loss is worth reporting
     int n = 0;
     Sighting s[kSightings];
 };
@@ -167,6 +169,8 @@ struct CapturePoints::Impl {
     void track(Nanos blind);
     void stop();
     void learn_ports(const Frame& f);
+    bool misfit(const Segment& seg, const Sighting& s, std::uint16_t iface, Nanos t, Nanos& err) const;
+    void expect(const Segment& seg, std::uint32_t slot, int i, const Frame& f);
     void on_segment(Frame& f);
     void check(const Frame& f);
 };
@@ -268,60 +272,87 @@ void CapturePoints::Impl::on_segment(Frame& f) {
     for (int i = 0; i < seg->n; ++i) (seg->s[i].iface == iface ? here : elsewhere) = true;
     // Wireshark flags the copy from the other point as a retransmission; at this point it is the first.
     if (!here && elsewhere) f.tcp.retransmission = false;
+    if (seg->n == kSightings) return;
+    const int me = seg->n++;
+    seg->s[me] = Sighting{f.time, f.number, iface, -1, false};
+    if (seg->to_server && t.len > 0 && (f.has_signalling() || server_port(f.dst_port))) seg->keepalive = true;
 
-    // Pair with the other point's unpaired sighting closest to where this one is expected.
+    // Pair with the other point's sighting closest to where this one is expected. A paired one is
+    // taken over when this fits it better (a retransmission's copy arriving after the copy of a
+    // lost original was matched to it); its former partner then waits for a copy again.
     int best = -1;
     Nanos best_err = 0;
-    for (int i = 0; i < seg->n; ++i) {
-        const Sighting& s = seg->s[i];
-        if (s.paired || s.iface == iface) continue;
-        const PairStats* ps = find_pair(s.iface, iface);
-        Nanos e = 0;
+    for (int i = 0; i < me; ++i) {
+        const Sighting& c = seg->s[i];
+        if (c.iface == iface) continue;
         Nanos err;
-        if (ps && ps->expected(s.iface, seg->to_server, e)) {
-            err = sub_sat(f.time, add_sat(s.time, e));
-            if (err < 0) err = sub_sat(0, err);
-        } else {
-            err = sub_sat(s.time, f.time);  // no estimate yet: the earliest
+        const bool estimated = misfit(*seg, c, iface, f.time, err);
+        if (c.partner >= 0) {
+            Nanos current;  // only an estimate can tell that this one fits better
+            if (!estimated || !misfit(*seg, c, iface, seg->s[c.partner].time, current) || err >= current) continue;
+        } else if (!estimated) {
+            err = sub_sat(c.time, f.time);  // no estimate yet: the earliest
         }
         if (best < 0 || err < best_err) {
             best = i;
             best_err = err;
         }
     }
-    if (best >= 0) {
-        Sighting& s = seg->s[best];
-        s.paired = true;
-        PairStats& ps = pair(s.iface, iface);
-        ps.add(seg->to_server, s.iface == ps.a ? sub_sat(f.time, s.time) : sub_sat(s.time, f.time));
-        auto it = flows.find(seg->flow);
-        if (it == flows.end() && flows.size() < kMaxFlows) it = flows.emplace(seg->flow, Flow{}).first;
-        if (it != flows.end() && it->second.a == kNoIface) it->second = Flow{s.iface, iface};
+    if (best < 0) {
+        expect(*seg, slot, me, f);
+        return;
     }
-    if (seg->n == kSightings) return;
-    const int me = seg->n++;
-    seg->s[me] = Sighting{f.time, f.number, iface, best >= 0};
-    if (best >= 0 || !seg->to_server || t.len == 0 || !(f.has_signalling() || server_port(f.dst_port))) return;
-
-    // A keepalive/REGISTER: expect it at the other point of its flow, if the flow is seen at two.
+    Sighting& c = seg->s[best];
+    const int dropped = c.partner;
+    c.partner = static_cast<std::int8_t>(me);
+    seg->s[me].partner = static_cast<std::int8_t>(best);
+    if (dropped >= 0) {
+        seg->s[dropped].partner = -1;
+        expect(*seg, slot, dropped, f);
+        return;
+    }
+    PairStats& ps = pair(c.iface, iface);
+    ps.add(seg->to_server, c.iface == ps.a ? sub_sat(f.time, c.time) : sub_sat(c.time, f.time));
     auto it = flows.find(seg->flow);
-    if (it == flows.end()) return;
-    const std::uint16_t peer = it->second.peer(iface);
-    const PairStats* ps = peer == kNoIface ? nullptr : find_pair(iface, peer);
+    if (it == flows.end() && flows.size() < kMaxFlows) it = flows.emplace(seg->flow, Flow{}).first;
+    if (it != flows.end() && it->second.a == kNoIface) it->second = Flow{c.iface, iface};
+}
+
+// How far time t at `iface` is from where sighting s's copy is expected there; false without an
+// estimate of the offset between the two points.
+bool CapturePoints::Impl::misfit(const Segment& seg, const Sighting& s, std::uint16_t iface, Nanos t, Nanos& err) const {
+    const PairStats* ps = find_pair(s.iface, iface);
     Nanos e;
-    if (!ps || !ps->expected(iface, true, e)) return;
-    const Nanos arrival = add_sat(f.time, e);
+    if (!ps || !ps->expected(s.iface, seg.to_server, e)) return false;
+    err = sub_sat(t, add_sat(s.time, e));
+    if (err < 0) err = sub_sat(0, err);
+    return true;
+}
+
+// A keepalive/REGISTER sighting without a copy: expect one at the other point of its flow, if the
+// flow is seen at two. `f` is a frame of the same segment (same addresses and ports).
+void CapturePoints::Impl::expect(const Segment& seg, std::uint32_t slot, int i, const Frame& f) {
+    if (!seg.keepalive) return;
+    const Sighting& s = seg.s[i];
+    auto it = flows.find(seg.flow);
+    if (it == flows.end()) return;
+    const std::uint16_t peer = it->second.peer(s.iface);
+    const PairStats* ps = peer == kNoIface ? nullptr : find_pair(s.iface, peer);
+    Nanos e;
+    if (!ps || !ps->expected(s.iface, true, e)) return;
+    const Nanos arrival = add_sat(s.time, e);
     if (arrival <= add_sat(blind_until, kTolerance) || pending.size() >= kMaxPending) return;
-    pending.push(Pending{add_sat(arrival, kTolerance), slot, key, me, peer, f.src_ip, f.dst_ip, f.dst_port});
+    pending.push(Pending{add_sat(arrival, kTolerance), slot, seg.key, i, peer, f.src_ip, f.dst_ip, f.dst_port});
 }
 
 void CapturePoints::Impl::check(const Frame& f) {
     while (!pending.empty() && pending.top().deadline < f.time) {
         const Pending p = pending.top();
         pending.pop();
-        const Segment& seg = ring[p.slot];
-        if (seg.key != p.key || seg.s[p.sighting].paired) continue;  // forgotten or arrived
-        const Sighting& s = seg.s[p.sighting];
+        Segment& seg = ring[p.slot];
+        if (seg.key != p.key || seg.s[p.sighting].partner >= 0 || seg.s[p.sighting].reported) continue;
+        Sighting& s = seg.s[p.sighting];
+        s.reported = true;
         Annotation a;
         a.subject = Subject::PathLoss;
         a.endpoint = ctx.directory.endpoint_of(p.src, ctx.strings);

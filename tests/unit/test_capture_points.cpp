@@ -31,6 +31,7 @@ struct Rig {
     CapturePoints points{ctx};
     std::vector<Frame> frames;  // what Wireshark would hand over, in capture order
     std::vector<bool> cleared;
+    Nanos skew = kSkew;
 
     // Both points' frames of the segments, merged by time; copies at the second point get
     // Wireshark's retransmission flag.
@@ -45,7 +46,7 @@ struct Rig {
             // Phone side (interface 0): sends to-server at t, receives to-client at t + transit.
             recs.push_back({s.to_server ? s.time : s.time + kTransit, 0, &s});
             if (two_points && !(s.lost && s.to_server))
-                recs.push_back({s.to_server ? s.time + kTransit + kSkew : s.time + kSkew, 1, &s});
+                recs.push_back({s.to_server ? s.time + kTransit + skew : s.time + skew, 1, &s});
         }
         std::stable_sort(recs.begin(), recs.end(), [](const Rec& a, const Rec& b) { return a.t < b.t; });
         std::vector<std::pair<std::uint32_t, std::uint32_t>> seen;
@@ -159,11 +160,34 @@ TEST_CASE("copies from the other point are not retransmissions; the lost transmi
     CHECK(l[0].first == first_past->number);
 }
 
-TEST_CASE("healthy twin: nothing lost, nothing reported") {
+TEST_CASE("the call manager's clock behind: the loss is known when the phone-side original shows up") {
+    // The CUCM side's copy of the retransmission comes first in the file; the phone-side original
+    // first pairs with it, then the retransmission takes it over and the original is left alone.
     Rig r;
-    r.build(refreshes(4, -1));
+    r.skew = -kSkew;
+    r.build(refreshes(4, 2));
     r.run();
-    CHECK(r.losses().empty());
+    const Frame* lost = r.find(0, 2991996107u + 1400, 0);
+    const Frame* retrans = r.find(0, 2991996107u + 1400, 1);
+    REQUIRE(lost);
+    REQUIRE(retrans);
+    auto l = r.losses();
+    REQUIRE(l.size() == 1);
+    CHECK(l[0].first == retrans->number);
+    CHECK(l[0].second.get(Field::PathFrame) == lost->number);
+    CHECK(l[0].second.get(Field::ClockOffset) == -kSkew);
+    CHECK(l[0].second.get(Field::PeerInterface) == 1);
+}
+
+TEST_CASE("healthy twin: nothing lost, nothing reported, whichever clock is ahead") {
+    for (Nanos skew : {kSkew, -kSkew, Nanos{0}}) {
+        Rig r;
+        r.skew = skew;
+        r.build(refreshes(4, -1));
+        r.run();
+        CHECK(r.losses().empty());
+        for (std::size_t i = 0; i < r.frames.size(); ++i) CHECK(r.frames[i].tcp.retransmission == false);
+    }
 }
 
 TEST_CASE("a single capture point: no matching, flags untouched, nothing reported") {
