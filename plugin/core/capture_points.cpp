@@ -38,6 +38,7 @@ constexpr std::size_t kSamples = 31;                // offset samples per direct
 constexpr std::uint16_t kNoIface = 0xffff;
 constexpr std::uint16_t kDefaultServerPorts[] = {2000, 2443, 5060, 5061};
 constexpr std::size_t kMaxLearnedPorts = 16;
+constexpr std::size_t kMaxPairs = 16;  // pairs of interfaces whose clock offset is estimated
 
 std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
     h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
@@ -143,14 +144,15 @@ struct CapturePoints::Impl {
     bool server_port(std::uint16_t p) const {
         return std::find(server_ports.begin(), server_ports.end(), p) != server_ports.end();
     }
-    PairStats& pair(std::uint16_t x, std::uint16_t y) {
+    PairStats* pair(std::uint16_t x, std::uint16_t y) {
         std::uint16_t a = std::min(x, y), b = std::max(x, y);
         for (PairStats& p : pairs)
-            if (p.a == a && p.b == b) return p;
+            if (p.a == a && p.b == b) return &p;
+        if (pairs.size() == kMaxPairs) return nullptr;
         pairs.emplace_back();
         pairs.back().a = a;
         pairs.back().b = b;
-        return pairs.back();
+        return &pairs.back();
     }
     const PairStats* find_pair(std::uint16_t x, std::uint16_t y) const {
         std::uint16_t a = std::min(x, y), b = std::max(x, y);
@@ -311,8 +313,8 @@ void CapturePoints::Impl::on_segment(Frame& f) {
         expect(*seg, slot, dropped, f);
         return;
     }
-    PairStats& ps = pair(c.iface, iface);
-    ps.add(seg->to_server, c.iface == ps.a ? sub_sat(f.time, c.time) : sub_sat(c.time, f.time));
+    if (PairStats* ps = pair(c.iface, iface))
+        ps->add(seg->to_server, c.iface == ps->a ? sub_sat(f.time, c.time) : sub_sat(c.time, f.time));
     auto it = flows.find(seg->flow);
     if (it == flows.end() && flows.size() < kMaxFlows) it = flows.emplace(seg->flow, Flow{}).first;
     if (it != flows.end() && it->second.a == kNoIface) it->second = Flow{c.iface, iface};
