@@ -452,7 +452,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
         if (b.attempts > 0 && !b.first_retransmitted) b.loss_run = 0;
         ++b.attempts;
         // A binding refreshed under another Call-ID: the phone restarted (SPEC 3.1).
-        if (b.attempts > 1 && m.call_id != b.call_id)
+        if (kind == Kind::Register && b.attempts > 1 && m.call_id != b.call_id)
             a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
         b.open = true;
         b.kind = kind;
