@@ -4,7 +4,8 @@
 // segment (addresses, ports, raw sequence number, length) at different interfaces are paired; the
 // time differences of the pairs give the clock offset between the points. A keepalive/REGISTER
 // sighting left without a partner past its expected arrival at the other point (plus kTolerance)
-// was lost between the points.
+// was lost between the points; that is known on the first frame of the other point past that
+// moment (before it, the other capture may simply have ended).
 //
 // Segments are tracked from the start; a capture with a single interface for kProbation stops it.
 // The segment table is a ring with an open-addressing index that grows by doubling up to kRing:
@@ -39,6 +40,7 @@ constexpr std::uint16_t kNoIface = 0xffff;
 constexpr std::uint16_t kDefaultServerPorts[] = {2000, 2443, 5060, 5061};
 constexpr std::size_t kMaxLearnedPorts = 16;
 constexpr std::size_t kMaxPairs = 16;  // pairs of interfaces whose clock offset is estimated
+constexpr std::size_t kMaxIfaces = 64;  // interfaces whose capture progress is followed
 
 std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
     h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
@@ -125,13 +127,14 @@ struct Pending {
 }  // namespace
 
 struct CapturePoints::Impl {
-    explicit Impl(Context& c) : ctx(c) {}
+    explicit Impl(Context& c) : ctx(c) { seen_until.fill(std::numeric_limits<Nanos>::min()); }
     Context& ctx;
 
     enum class State : std::uint8_t { Start, Probation, Tracking, Off } state = State::Start;
     std::uint32_t first_iface = 0;
     Nanos probation_end = 0;
     Nanos blind_until = std::numeric_limits<Nanos>::min();
+    std::array<Nanos, kMaxIfaces> seen_until;  // latest frame time of each interface
 
     std::vector<Segment> ring;          // grows up to kRing
     std::vector<std::uint32_t> index;   // slot + 1, 0 = empty; twice the ring's size
@@ -350,7 +353,11 @@ void CapturePoints::Impl::expect(const Segment& seg, std::uint32_t slot, int i, 
 void CapturePoints::Impl::check(const Frame& f) {
     while (!pending.empty() && pending.top().deadline < f.time) {
         const Pending p = pending.top();
+        // Silence at a point that stopped capturing (its file ended earlier) is not a loss: wait
+        // for a frame of the other point past the deadline, and report there.
+        if (p.peer < kMaxIfaces && seen_until[p.peer] <= p.deadline) break;
         pending.pop();
+        if (p.peer >= kMaxIfaces) continue;
         Segment& seg = ring[p.slot];
         if (seg.key != p.key || seg.s[p.sighting].partner >= 0 || seg.s[p.sighting].reported) continue;
         Sighting& s = seg.s[p.sighting];
@@ -389,6 +396,7 @@ void CapturePoints::on_frame(Frame& f) {
         }
         if (m.state == State::Probation || m.state == State::Tracking) m.on_segment(f);
     }
+    if (f.interface_id < kMaxIfaces) m.seen_until[f.interface_id] = std::max(m.seen_until[f.interface_id], f.time);
     if (!m.pending.empty()) m.check(f);
 }
 

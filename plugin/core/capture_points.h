@@ -18,8 +18,8 @@ public:
 
     // Every frame, before the other analysers: a copy of a TCP segment already seen at another
     // capture point is not a retransmission, so its retransmission flag is cleared here; a
-    // keepalive/REGISTER that never reached the other point is reported on the first frame past
-    // its expected arrival there.
+    // keepalive/REGISTER that never reached the other point is reported on the other point's first
+    // frame past its expected arrival there.
     void on_frame(Frame& f);
     std::size_t state_bytes() const;
 

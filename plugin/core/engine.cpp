@@ -11,7 +11,8 @@ Engine::~Engine() = default;
 void Engine::process(Frame& frame) {
     ctx_.sink.begin_frame(frame.number);
     // Capture points first: they decide what counts as a retransmission for the others. Every
-    // frame: a path loss is reported on the first frame past the keepalive's expected arrival.
+    // frame: a path loss is reported on the other capture point's first frame past the keepalive's
+    // expected arrival there.
     points_.on_frame(frame);
     path_.on_frame(frame);
     sip_.on_frame(frame);

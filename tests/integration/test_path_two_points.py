@@ -58,12 +58,14 @@ class TwoPoints(unittest.TestCase):
         self.assertAlmostEqual(seen[0][1], R1, places=6)
         self.assertAlmostEqual(seen[1][1], R1 + SKEW + TRANSIT, places=6)
 
-    def test_exactly_one_path_loss_on_the_first_frame_past_the_expected_arrival(self):
+    def test_exactly_one_path_loss_on_the_cucm_sides_first_frame_past_the_expected_arrival(self):
         rows = frames(self, self.CAP)
         lost_at = first_transmissions(True)[LOST_REFRESH - 1]
         lost = frame_at(rows, 0, lost_at)
         deadline = lost_at + SKEW + TRANSIT + TOLERANCE
-        report = next(n for n, _, ft, _, _ in rows if ft > deadline)
+        # That frame proves the CUCM side was still capturing: REGISTER 4's copy there.
+        report = next(n for n, i, ft, _, _ in rows if i == 1 and ft > deadline)
+        self.assertEqual(report, frame_at(rows, 1, first_transmissions(True)[LOST_REFRESH] + SKEW + TRANSIT))
         experts = harness.experts_both_passes(self, self.CAP)
         warnings = [(f, n) for f, n, _ in experts if harness.EXPERTS[n][1] in ("Warning", "Error")]
         self.assertEqual(warnings, [(report, "keepalive.path_loss")])

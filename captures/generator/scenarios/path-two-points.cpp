@@ -19,9 +19,10 @@
 //   transmission that got through; phone ACK 200 us after the 200 OK; R(k+1) = 200 OK(k) + 115 s.
 //   path-two-points only: REGISTER 3's first transmission (R3 = R1 + 230.032 s) is lost between
 //   the points (interface 0 only); TCP retransmits it 420 ms later and that copy gets through.
-// Derived (path-two-points): the lost transmission is reported on the first frame past
-//   R3 + 5.317302 + 2 s (kTolerance), which is REGISTER 4 at R4 = R3 + 115.436 s on interface 0;
-//   clock offset 5.317000 s (interface 1 - interface 0), peer interface 1. Every interface-1 copy
+// Derived (path-two-points): the lost transmission is reported on interface 1's first frame past
+//   R3 + 5.317302 + 2 s (2 s = the analysis' tolerance), which is REGISTER 4's copy at
+//   R4 + 5.317302, R4 = R3 + 115.436 s; clock offset 5.317000 s (interface 1 - interface 0), peer
+//   interface 1. Every interface-1 copy
 //   is "[TCP Retransmission]" to Wireshark and none counts; the phone-side retransmission does.
 //   Frames: 3 + 3 x 5 + 1 (retransmission) = 19 per interface, minus the lost one on interface 1:
 //   37 (the healthy twin: 36).
