@@ -67,6 +67,9 @@ struct Host {
     int nclaims = 0;
 
     bool sourced_by(Mac m) const { return src[0].mac == m || src[1].mac == m; }
+    // Frames from two MACs at once (a load balancer's real servers answering for its address,
+    // bonding): no single owner to contradict.
+    bool one_owner(Nanos now) const { return src[1].mac == 0 || sub_sat(now, src[1].time) > kOwnerLive; }
     Claim* claim_of(Mac m) {
         for (int i = 0; i < nclaims; ++i)
             if (claims[i].mac == m) return &claims[i];
@@ -147,7 +150,7 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
         return;
     }
     const Source& owner = h->src[0];
-    if (owner.mac != 0 && !gratuitous && sub_sat(f.time, owner.time) <= kOwnerLive) {
+    if (owner.mac != 0 && !gratuitous && sub_sat(f.time, owner.time) <= kOwnerLive && h->one_owner(f.time)) {
         c->state = ClaimState::Mismatch;
         report_mismatch(f, ip, *c, owner, false);
     } else {
@@ -173,7 +176,7 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
         if (c.state != ClaimState::Pending) continue;
         if (c.mac == m) {
             c.state = ClaimState::Explained;  // the claimer's own frames: it is the (new) owner
-        } else if (!h->sourced_by(c.mac)) {
+        } else if (!h->sourced_by(c.mac) && h->one_owner(f.time)) {
             c.state = ClaimState::Mismatch;
             report_mismatch(f, ip, c, h->src[0], true);
         }

@@ -236,6 +236,20 @@ TEST_CASE("no alarm for a DHCP address change") {
     CHECK(r.count(Expert::ArpMismatch) == 0);
 }
 
+TEST_CASE("no verdict for an address whose frames come from two MACs at once") {
+    constexpr Mac kLb = 0x00aa00000001, kReal1 = 0x00aa00000011, kReal2 = 0x00aa00000012;
+    constexpr std::uint32_t kVip = 0x0a0a0a64;
+    Rig r;
+    // Direct server return: the real servers send as the virtual address, the balancer answers ARP.
+    r.ip(0.0, kReal1, kPhone, kVip, kPhoneIp);
+    r.ip(0.5, kReal2, kPhone, kVip, kPhoneIp);
+    r.arp(1.0, 2, kLb, kVip, kPhoneIp);
+    r.ip(1.5, kReal1, kPhone, kVip, kPhoneIp);
+    r.ip(2.0, kPhone, kLb, kPhoneIp, kVip, true);
+    CHECK(r.count(Expert::ArpMismatch) == 0);
+    CHECK(r.count(Expert::Misdirected) == 0);
+}
+
 TEST_CASE("address tables are per capture interface") {
     Rig r;
     r.ip(0.0, kCm, kPhone, kCmIp, kPhoneIp);
