@@ -24,7 +24,7 @@ constexpr std::size_t kRefsPerStream = 4;    // requests remembered per TCP conn
 constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar's default
 // Breach forecast: the retransmission gap must have grown by this ratio on this many consecutive
 // attempts; breaches further away than the horizon are not worth a warning.
-constexpr std::int64_t kGrowthNum = 3, kGrowthDen = 2;
+constexpr double kGrowthRatio = 1.5;
 constexpr std::uint32_t kGrowthRun = 3;
 constexpr std::uint32_t kForecastHorizon = 10;
 
@@ -596,10 +596,10 @@ void SipAnalyzer::Impl::granted(Annotation& a, Binding& b, Txn& t, const Frame& 
     // Retransmission back-off over connection-oriented transports: each attempt inherits the
     // doubled timeout of the previous one (SPEC 2.5).
     if (b.transport == Transport::Udp) return;
-    const Nanos gap = sub_sat(t.sent_before_delivery, t.first_time);
+    const Nanos gap = elapsed(t.sent_before_delivery, t.first_time);
     const Nanos prev_gap = b.last_gap;
     b.last_gap = gap;
-    if (gap > 0 && prev_gap > 0 && gap * kGrowthDen >= prev_gap * kGrowthNum) ++b.growth_run;
+    if (gap > 0 && prev_gap > 0 && static_cast<double>(gap) >= kGrowthRatio * static_cast<double>(prev_gap)) ++b.growth_run;
     else b.growth_run = 0;
     if (b.growth_run >= kGrowthRun && !breached) forecast(a, b, gap, prev_gap, grant);
 }
