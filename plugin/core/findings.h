@@ -60,6 +60,7 @@ enum class Field : std::uint8_t {
     SyslogDeviceIp,      // StringTable id of the IPAddress of the syslog message
     SccpRequestFrame,    // frame, the KeepAliveReq an ack answers or a missed verdict is about
     PathFrame,           // frame, a keepalive/REGISTER seen at one capture point only
+    SccpLateness,        // duration, signed: SCCP keepalive gap - expected interval
     Count
 };
 constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);

@@ -402,8 +402,11 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     }
 
     Annotation a = annotation(s, Subject::SccpKeepalive);
-    if (s.role != Role::Unknown) a.set(Field::SccpInterval, interval(s));
     if (s.have_keepalive) a.set(Field::SccpGap, sub_sat(f.time, s.last_keepalive));
+    if (s.role != Role::Unknown) {
+        a.set(Field::SccpInterval, interval(s));
+        if (s.have_keepalive) a.set(Field::SccpLateness, sub_sat(a.get(Field::SccpGap), seconds(interval(s))));
+    }
     if (v.any()) a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
     a.set(Field::RetransCount, 0);
     report(a, s, v);

@@ -213,6 +213,8 @@ void register_protocol() {
         {&hf(F::SccpRequestFrame), {"KeepAliveReq in", "keepalive.sccp.request", FT_FRAMENUM, BASE_NONE,
                                     FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
                                     "The keepalive this ack answers, or that went unacknowledged", HFILL}},
+        {&hf(F::SccpLateness), {"Keepalive lateness", "keepalive.sccp.lateness", FT_RELATIVE_TIME, BASE_NONE, nullptr,
+                                0x0, "Time since the previous keepalive - expected interval (negative: early)", HFILL}},
         {&hf(F::PathFrame), {"Seen at one capture point only", "keepalive.path.frame", FT_FRAMENUM, BASE_NONE,
                              FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
                              "The keepalive/REGISTER that never appeared at the other capture point", HFILL}},

@@ -48,6 +48,7 @@ const FieldSpec kFields[] = {
     {Field::ForecastGap, Kind::RelTime, ett_retrans},
     {Field::SccpInterval, Kind::Uint, ett_sccp},
     {Field::SccpGap, Kind::RelTime, ett_sccp},
+    {Field::SccpLateness, Kind::RelTime, ett_sccp},
     {Field::SccpAckLatency, Kind::RelTime, ett_sccp},
     {Field::SccpAckLatencyMean, Kind::RelTime, ett_sccp},
     {Field::SccpMissed, Kind::Uint, ett_sccp},

@@ -14,7 +14,7 @@ import harness  # noqa: E402
 
 FIELDS = [
     "frame.number", "frame.time_relative", "keepalive.endpoint", "keepalive.server", "keepalive.role",
-    "keepalive.sccp.interval", "keepalive.sccp.gap", "keepalive.sccp.ack_latency", "keepalive.sccp.ack_latency_mean",
+    "keepalive.sccp.interval", "keepalive.sccp.gap", "keepalive.sccp.lateness", "keepalive.sccp.ack_latency", "keepalive.sccp.ack_latency_mean",
     "keepalive.sccp.missed", "keepalive.sccp.request", "keepalive.event", "keepalive.retrans.count",
     "keepalive.retrans.original", "keepalive.retrans.gap", "skinny.messageId",
 ]
@@ -110,6 +110,7 @@ class Healthy(unittest.TestCase):
             self.assertEqual(one(ka, "keepalive.sccp.missed"), "0")
             self.assertEqual(one(ka, "keepalive.retrans.count"), "0")
             self.assertEqual(ka["keepalive.sccp.gap"], [] if k == 1 else ["30.000000000"])
+            self.assertEqual(ka["keepalive.sccp.lateness"], [] if k == 1 else ["0.000000000"])
             total += latency
             self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency")), latency)
             self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency_mean")), total // k)
@@ -125,6 +126,7 @@ class Healthy(unittest.TestCase):
             self.assertEqual(one(ka, "keepalive.sccp.interval"), "60")  # secondaryKeepAliveInterval
             self.assertEqual(one(ka, "keepalive.sccp.missed"), "0")
             self.assertEqual(ka["keepalive.sccp.gap"], [] if j == 0 else ["60.000000000"])
+            self.assertEqual(ka["keepalive.sccp.lateness"], [] if j == 0 else ["0.000000000"])
         backup_frames = [f for f, row in r.items() if row["keepalive.server"] == [self.BACKUP]]
         self.assertEqual(len(backup_frames), 11)  # the call manager's TCP ACKs are not annotated
 
@@ -200,6 +202,10 @@ class PrimaryStopsAcking(unittest.TestCase):
         self.assertEqual(one(ack, "keepalive.event"), EV_REGISTER_ACK)
         self.assertEqual(one(ack, "keepalive.server"), self.BACKUP)
         self.assertEqual(one(ack, "keepalive.role"), "primary")
+        # Its first keepalive as primary comes 89.591 s after its last as backup (T0 + 180.510).
+        first = r[self.at[240101 * MS + 30 * S]]
+        self.assertEqual(ns(one(first, "keepalive.sccp.gap")), 270101 * MS - 180510 * MS)
+        self.assertEqual(ns(one(first, "keepalive.sccp.lateness")), 270101 * MS - 180510 * MS - 30 * S)
         for m in range(1, 5):
             t = 240101 * MS + 30 * m * S
             self.assertEqual(one(r[self.at[t]], "keepalive.role"), "primary")
@@ -325,6 +331,7 @@ class MidsessionSilent(unittest.TestCase):
             self.assertEqual(one(r[self.k[k]], "keepalive.role"), "primary")  # K(0) was acknowledged
             self.assertEqual(one(r[self.k[k]], "keepalive.sccp.interval"), "30")  # sccp_interval
             self.assertEqual(one(r[self.k[k]], "keepalive.sccp.gap"), "20.000000000")
+            self.assertEqual(ns(one(r[self.k[k]], "keepalive.sccp.lateness")), (20 - 30) * S)  # early
         self.assertEqual(one(r[second_miss], "keepalive.sccp.missed"), "2")
         self.assertEqual(int(one(r[second_miss], "keepalive.sccp.request")), self.k[5])
         self.assertEqual(ns(one(r[silence], "keepalive.sccp.gap")), 90 * S + 500 * MS)

@@ -149,6 +149,7 @@ TEST_CASE("healthy primary: gap, interval, ack latency and running mean, nothing
         CHECK(a.get(Field::SccpMissed) == 0);
         CHECK(a.has(Field::SccpGap) == (k > 1));
         if (k > 1) CHECK(a.get(Field::SccpGap) == seconds(30));
+        if (k > 1) CHECK(a.get(Field::SccpLateness) == 0);
         Annotation b = r.only(ack);
         CHECK(b.subject == Subject::SccpKeepaliveAck);
         CHECK(b.get(Field::SccpAckLatency) == latency);
@@ -293,6 +294,7 @@ TEST_CASE("without a live primary, TCP-ACK-only keepalives become backup on the 
     CHECK(r.ctx.strings.get(r.only(first).endpoint) == "10.0.0.21");
     CHECK(r.only(second).role == Role::Backup);
     CHECK(r.only(second).get(Field::SccpInterval) == 45);
+    CHECK(r.only(second).get(Field::SccpLateness) == seconds(30 - 45));
     r.other(T0 + seconds(1000));
     CHECK(r.warnings_or_errors() == 0);
 
