@@ -4,9 +4,11 @@
 // messages below. The phone is the side that sends KeepAliveReq / RegisterReq / UnregisterReq:
 // directions come from messages, never from ports, so Decode As on any port works.
 //
-// Role: primary once the session carries a RegisterAck or a KeepAliveAck. Backup once a keepalive
-// was TCP-acknowledged by the call manager and the next keepalive came without a KeepAliveAck.
-// Unknown before either (e.g. a capture that starts mid-session): no expectation, no warning.
+// Role: primary once the session carries a RegisterAck or a KeepAliveAck. Backup when the phone
+// keeps a live primary session elsewhere, or once a keepalive was TCP-acknowledged by the call
+// manager and the next keepalive came without a KeepAliveAck. Unknown before either (e.g. a
+// capture that starts mid-session): no expectation, no warning. A keepalive on an ended session
+// is counted but expects nothing; a new registration revives the session.
 //
 // Verdicts on a primary, each reported once, on the first frame where it is known:
 //  - unacknowledged (warning): no KeepAliveAck before the session's next keepalive (reported on
@@ -383,8 +385,6 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
     else if (f.tcp.has(TcpInfo::kFin)) on_end(key, s, SessionEvent::Fin);
 }
 
-// A keepalive on an ended session (e.g. after RegisterReject) is counted but expects nothing:
-// only a new registration revives the session.
 void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame& f, Verdict v) {
     if (s.role == Role::Unknown && has_live_primary(key, s)) s.role = Role::Backup;
     if (s.pending && !s.judged) {
