@@ -390,6 +390,26 @@ class DecodeAs(unittest.TestCase):
                                     "(1 consecutive keepalive without ack)" % at[1 * MS + 100 * S]])
 
 
+class SmokeCallManagerView(unittest.TestCase):
+    """skinny-smoke: three acknowledged keepalives, then silence; CUCM logs KeepAliveTimeout at 181 s."""
+    CAP = gen("skinny-smoke")
+
+    def test_silence_is_the_call_managers_failover(self):
+        at = frames_at(self.CAP)
+        t_last = 2 * MS + 90 * S  # the third keepalive
+        syslog = at[181 * S]  # the first frame past t_last + 3 x 30 s
+        found = [(f, name, msg) for f, name, msg in experts(self, self.CAP) if name.startswith("keepalive.failover")]
+        self.assertEqual(found, [(syslog, "keepalive.failover",
+                                  "No keepalive for 91.0 s, more than 3 intervals of 30 s: "
+                                  "the call manager drops the phone (KeepAliveTimeout, reason 13)")])
+        r = rows(self, self.CAP)
+        verdict = [i for i, server in enumerate(r[syslog]["keepalive.server"]) if server == "10.10.20.5:2000/tcp"]
+        self.assertEqual(len(verdict), 1)
+        self.assertEqual(ns(one(r[syslog], "keepalive.sccp.gap")), 181 * S - t_last)
+        self.assertEqual(int(one(r[syslog], "keepalive.sccp.request")), at[t_last])
+        self.assertEqual(one(r[syslog], "keepalive.sccp.missed"), "0")
+
+
 class PublicCaptures(unittest.TestCase):
     def test_7912_one_keepalive_acked_after_1ms(self):
         cap = pub("sccp-7912-register-keepalive.pyskinny.pcapng")
