@@ -149,7 +149,7 @@ struct SccpAnalyzer::Impl {
     void on_register(Session& s, const Frame& f, const SkinnyMessage& m);
     void on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m);
     void on_retransmission(Session& s, const Frame& f);
-    void on_end(std::uint64_t key, Session& s, SessionEvent e);
+    void on_end(Session& s, SessionEvent e);
 
     Verdict settle(Session& s, Nanos now);
     void emit_missed(Session& s, Verdict v, Nanos now);
@@ -368,21 +368,21 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
                 due = Verdict{};
                 break;
             case skinny::kRegisterReq: on_register(s, f, m); break;
-            case skinny::kUnregisterReq: on_end(key, s, SessionEvent::Unregister); break;
+            case skinny::kUnregisterReq: on_end(s, SessionEvent::Unregister); break;
             default: break;
             }
         } else {
             switch (m.id) {
             case skinny::kKeepAliveAck: on_keepalive_ack(key, s, f); break;
             case skinny::kRegisterAck: on_register_ack(key, s, f, m); break;
-            case skinny::kRegisterReject: on_end(key, s, SessionEvent::RegisterReject); break;
-            case skinny::kUnregisterAck: on_end(key, s, SessionEvent::UnregisterAck); break;
+            case skinny::kRegisterReject: on_end(s, SessionEvent::RegisterReject); break;
+            case skinny::kUnregisterAck: on_end(s, SessionEvent::UnregisterAck); break;
             default: break;
             }
         }
     }
-    if (f.tcp.has(TcpInfo::kRst)) on_end(key, s, SessionEvent::Reset);
-    else if (f.tcp.has(TcpInfo::kFin)) on_end(key, s, SessionEvent::Fin);
+    if (f.tcp.has(TcpInfo::kRst)) on_end(s, SessionEvent::Reset);
+    else if (f.tcp.has(TcpInfo::kFin)) on_end(s, SessionEvent::Fin);
 }
 
 void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame& f, Verdict v) {
@@ -499,14 +499,14 @@ void SccpAnalyzer::Impl::on_retransmission(Session& s, const Frame& f) {
     }
 }
 
-void SccpAnalyzer::Impl::on_end(std::uint64_t key, Session& s, SessionEvent e) {
+// An ended session expects nothing: its timer entry, if any, finds nothing when it fires.
+void SccpAnalyzer::Impl::on_end(Session& s, SessionEvent e) {
     Annotation a = annotation(s, Subject::SccpSessionEvent);
     a.set(Field::SessionEvent, static_cast<std::int64_t>(e));
     if (s.live) a.raise(Expert::Unregister);
     ctx.sink.emit(a);
     s.live = false;
     s.pending = false;
-    rearm(key, s);
 }
 
 SccpAnalyzer::SccpAnalyzer(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}
