@@ -12,8 +12,8 @@
 //
 // Verdicts on a primary, each reported once, on the first frame where it is known:
 //  - unacknowledged (warning): no KeepAliveAck before the session's next keepalive (reported on
-//    that keepalive) or before one interval has passed (reported on the first frame of the
-//    capture past that time, as Subject::SccpMissed);
+//    that keepalive) or before one interval has passed (reported on the first frame of the same
+//    capture point past that time, as Subject::SccpMissed);
 //  - failover (error): sccp_missed_threshold consecutive unacknowledged keepalives (the phone's
 //    delayed failover), or no keepalive at all for threshold x interval (the call manager's
 //    KeepAliveTimeout). Once per outage: a KeepAliveAck ends the outage.
@@ -125,6 +125,12 @@ struct Verdict {
 
 std::uint64_t session_key(const Frame& f) { return std::uint64_t(f.interface_id) << 32 | f.tcp.stream; }
 
+using TimerHeap = std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>>;
+// Each capture point has its own clock (SPEC §3.6): a session's deadlines are checked against the
+// frames of its own interface. Captures with more interfaces than this share the last heap.
+constexpr std::uint32_t kTimerHeaps = 8;
+std::uint32_t heap_of(std::uint32_t interface_id) { return std::min(interface_id, kTimerHeaps - 1); }
+
 }  // namespace
 
 struct SccpAnalyzer::Impl {
@@ -132,7 +138,7 @@ struct SccpAnalyzer::Impl {
     Context& ctx;
     std::unordered_map<std::uint64_t, Session> sessions;
     std::unordered_map<IpAddr, Phone, IpAddrHash> phones;
-    std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> timers;
+    std::array<TimerHeap, kTimerHeaps> timers;
 
     void on_frame(const Frame& f);
     void on_session_frame(std::uint64_t key, Session& s, const Frame& f);
@@ -142,7 +148,7 @@ struct SccpAnalyzer::Impl {
     const Phone* find_phone(const IpAddr& ip) const;
     void make_primary(std::uint64_t key, Session& s);
     bool has_live_primary(std::uint64_t key, const Session& s) const;
-    void sweep(Nanos now);
+    void sweep(TimerHeap& heap, Nanos now);
 
     void on_keepalive(std::uint64_t key, Session& s, const Frame& f, Verdict v);
     void on_keepalive_ack(std::uint64_t key, Session& s, const Frame& f);
@@ -264,25 +270,26 @@ void SccpAnalyzer::Impl::rearm(std::uint64_t key, Session& s) {
     if (deadline >= s.armed) return;
     // Superseded entries stay in the heap until their time; when timestamps run backwards they
     // can pile up: rebuild then.
-    if (timers.size() > 4 * sessions.size() + 1024) {
+    TimerHeap& heap = timers[heap_of(static_cast<std::uint32_t>(key >> 32))];
+    if (heap.size() > 4 * sessions.size() + 1024) {
         std::vector<Timer> live;
         live.reserve(sessions.size());
-        while (!timers.empty()) {
-            const Timer& t = timers.top();
+        while (!heap.empty()) {
+            const Timer& t = heap.top();
             auto it = sessions.find(t.key);
             if (it != sessions.end() && it->second.timer_gen == t.gen) live.push_back(t);
-            timers.pop();
+            heap.pop();
         }
-        for (const Timer& t : live) timers.push(t);
+        for (const Timer& t : live) heap.push(t);
     }
     s.armed = deadline;
-    timers.push({deadline, key, ++s.timer_gen});
+    heap.push({deadline, key, ++s.timer_gen});
 }
 
-void SccpAnalyzer::Impl::sweep(Nanos now) {
-    while (!timers.empty() && timers.top().deadline < now) {
-        Timer t = timers.top();
-        timers.pop();
+void SccpAnalyzer::Impl::sweep(TimerHeap& heap, Nanos now) {
+    while (!heap.empty() && heap.top().deadline < now) {
+        Timer t = heap.top();
+        heap.pop();
         auto it = sessions.find(t.key);
         if (it == sessions.end() || it->second.timer_gen != t.gen) continue;
         Session& s = it->second;
@@ -335,7 +342,8 @@ void SccpAnalyzer::Impl::on_frame(const Frame& f) {
         if (!s && !f.skinny.empty()) s = create(key, f);
         if (s) on_session_frame(key, *s, f);
     }
-    if (!timers.empty() && timers.top().deadline < f.time) sweep(f.time);
+    TimerHeap& heap = timers[heap_of(f.interface_id)];
+    if (!heap.empty() && heap.top().deadline < f.time) sweep(heap, f.time);
 }
 
 void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const Frame& f) {
@@ -515,8 +523,10 @@ SccpAnalyzer::~SccpAnalyzer() = default;
 void SccpAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
 
 std::size_t SccpAnalyzer::state_bytes() const {
-    return sizeof(Impl) + impl_->sessions.size() * (sizeof(std::uint64_t) + sizeof(Session) + 24) +
-           impl_->phones.size() * (sizeof(IpAddr) + sizeof(Phone) + 24) + impl_->timers.size() * sizeof(Timer);
+    std::size_t n = sizeof(Impl) + impl_->sessions.size() * (sizeof(std::uint64_t) + sizeof(Session) + 24) +
+                    impl_->phones.size() * (sizeof(IpAddr) + sizeof(Phone) + 24);
+    for (const TimerHeap& heap : impl_->timers) n += heap.size() * sizeof(Timer);
+    return n;
 }
 
 }  // namespace ka

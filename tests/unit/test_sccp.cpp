@@ -92,10 +92,11 @@ struct Rig {
         return f.number;
     }
     // Unrelated traffic (ARP-like: no TCP), just the clock moving on.
-    std::uint32_t other(Nanos t) {
+    std::uint32_t other(Nanos t, std::uint32_t interface_id = 0) {
         f.clear();
         f.number = ++number;
         f.time = t;
+        f.interface_id = interface_id;
         run();
         return f.number;
     }
@@ -492,4 +493,15 @@ TEST_CASE("steady state: keepalive cycles do not grow the analyser's state") {
     }
     CHECK(r.sccp.state_bytes() == warm);
     CHECK(r.warnings_or_errors() == 0);
+}
+
+TEST_CASE("deadlines follow the session's own capture point clock") {
+    Rig r;
+    Conn c = registered(r);
+    r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    // The other capture point's clock runs ahead: its frames say nothing about this session's time.
+    CHECK(r.at(r.other(T0 + seconds(65), 1)).empty());
+    Annotation a = r.only(r.other(T0 + seconds(60) + 1, 0));
+    CHECK(a.subject == Subject::SccpMissed);
+    CHECK(a.raised(Expert::KeepaliveUnacked));
 }
