@@ -505,3 +505,17 @@ TEST_CASE("deadlines follow the session's own capture point clock") {
     CHECK(a.subject == Subject::SccpMissed);
     CHECK(a.raised(Expert::KeepaliveUnacked));
 }
+
+TEST_CASE("a capture that starts with the call manager's KeepAliveAck") {
+    Rig r;
+    Conn c{2, 50002, 2000};
+    std::uint32_t ack = r.send(T0, c, false, {skinny::kKeepAliveAck});
+    CHECK(r.at(ack).empty());  // nothing to pair with, but the session is primary and the phone is known
+    std::uint32_t ka = r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    Annotation a = r.only(ka);
+    CHECK(a.role == Role::Primary);
+    CHECK(r.ctx.strings.get(a.endpoint) == "10.0.0.21");
+    CHECK(r.ctx.strings.get(a.server) == "10.0.0.5:2000/tcp");
+    CHECK(a.get(Field::SccpInterval) == 30);
+    CHECK_FALSE(a.has(Field::SccpGap));
+}
