@@ -32,13 +32,21 @@ test: deps
 	$(MAKE) build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
-# Build, then show what the plugin finds in the bundled case-study B capture (SPEC §2.5).
+# Build, then show what the plugin finds in the bundled case study B capture (SPEC §2.5).
+DEMO_CAPTURE = $(BUILD)/captures/sip-tcp-case-study-b.pcap
 demo: deps
-	$(MAKE) build
-	@tests/integration/run_tshark.py $(BUILD) -r $(BUILD)/captures/sip-tcp-case-study-b.pcap -Y keepalive \
-	  -T fields -E header=y -e frame.number -e frame.time -e keepalive.endpoint -e keepalive.refresh.lateness \
-	  -e keepalive.retrans.count -e keepalive.retrans.gap -e keepalive.refresh.margin -e keepalive.grace.overrun \
-	  -e _ws.expert.message
+	@echo "Building (log: $(BUILD)/demo-build.log) ..."
+	@mkdir -p $(BUILD) && $(MAKE) --no-print-directory build >$(BUILD)/demo-build.log 2>&1 \
+	  || { tail -n 30 $(BUILD)/demo-build.log; exit 1; }
+	@echo
+	@echo "Case study B: each SIP refresh loses its first transmission, the TCP retransmission"
+	@echo "back-off doubles, and the 15 s grace window ends up breached."
+	@echo
+	@tests/integration/run_tshark.py $(BUILD) -r $(DEMO_CAPTURE) \
+	  -Y 'keepalive.retrans.gap || keepalive.refresh.margin || keepalive.grace.overrun' \
+	  -T fields -E header=y -E occurrence=f -e frame.number -e frame.time -e keepalive.endpoint \
+	  -e keepalive.retrans.gap -e keepalive.refresh.margin -e keepalive.grace.overrun
+	@tests/integration/run_tshark.py $(BUILD) -r $(DEMO_CAPTURE) -q -z expert,warn
 
 install: build
 	$(SUDO) cmake --install $(BUILD)
