@@ -29,6 +29,7 @@ tap_packet_status stats_packet(stats_tree* st, packet_info* pinfo, epan_dissect_
     if (!rec) return TAP_PACKET_DONT_REDRAW;
     for (unsigned i = 0; i < rec->count; ++i) {
         const ka::Annotation& a = rec->items[i];
+        tick_stat_node(st, kRoot, 0, TRUE);
         int node = tick_stat_node(st, node_name(pinfo, a, *rec->strings), root_node, TRUE);
         for (std::size_t c = 0; c < ka::kCounterCount; ++c) {
             auto counter = static_cast<ka::Counter>(c);
