@@ -48,6 +48,24 @@ class Profile(unittest.TestCase):
         for line in lines:
             self.assertIn("SEPA44C118F2E61", line)
 
+    def test_colouring_rules_keep_ordinary_keepalives_readable(self):
+        # colorfilters lists [background][foreground]: the catch-all rule must be a light background
+        # with dark text, errors a dark background with light text.
+        def luminance(rgb):
+            r, g, b = (int(x) / 65535 for x in rgb.split(","))
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+        rules = {}
+        for line in open(os.path.join(PROFILE, "colorfilters")):
+            if line.startswith("@"):
+                _, name, _, colours = line.rstrip("\n").split("@")
+                bg, fg = colours.strip("[]").split("][")
+                rules[name] = (luminance(bg), luminance(fg))
+        self.assertGreater(rules["KA keepalive"][0], 0.8)
+        self.assertLess(rules["KA keepalive"][1], 0.2)
+        self.assertLess(rules["KA grace breach"][0], 0.3)
+        self.assertGreater(rules["KA grace breach"][1], 0.8)
+
     def test_every_filter_of_the_profile_compiles(self):
         filters = []
         for name in ("dfilter_buttons", "io_graphs"):
