@@ -94,4 +94,12 @@ Bytes unregister_ack(std::uint32_t status) {
   return message(msg::UnregisterAck, b);
 }
 
+RegisterReq phone_register_req(const Mac& mac, const IpAddr& ip) {
+  RegisterReq r;
+  r.device_name = "SEP" + mac.hex();
+  r.station_ip = ip;
+  r.mac = mac;
+  return r;
+}
+
 }  // namespace kagen::skinny

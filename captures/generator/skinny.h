@@ -59,6 +59,8 @@ struct RegisterReq {
   std::string firmware_load_name;    ///< at most 31 characters
 };
 Bytes register_req(const RegisterReq& r);
+/// RegisterReq of a Cisco phone: device name "SEP" + its MAC, its address and MAC; the rest default.
+RegisterReq phone_register_req(const Mac& mac, const IpAddr& ip);
 
 /// RegisterAck: keepAliveInterval (primary, s), dateTemplate (6 chars),
 /// secondaryKeepAliveInterval (backup, s), maxProtocolVer, phone features.

@@ -73,11 +73,8 @@ void build(Capture& cap, bool proxy) {
   TcpFlow tcp(cap, kPhone, kCm, opt);
   tcp.handshake(t0 + 1001_ms, t0 + 1001400_us, t0 + 1001450_us);
 
-  skinny::RegisterReq reg;
-  reg.device_name = "SEP" + kPhone.mac.hex();
-  reg.station_ip = kPhone.ip;
+  skinny::RegisterReq reg = skinny::phone_register_req(kPhone.mac, kPhone.ip);
   reg.device_type = 434;
-  reg.mac = kPhone.mac;
   reg.max_lines = 2;
   reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
   const TimeNs t_reg = t0 + 1002_ms;

@@ -27,10 +27,7 @@ KA_SCENARIO("skinny-decode-as", "SCCP on TCP port 2001 (needs Decode As), severa
   Capture cap;
   TcpFlow p(cap, phone, manager);
   p.handshake(t0, t0 + 400_us, t0 + 500_us);
-  skinny::RegisterReq reg;
-  reg.device_name = "SEP" + phone_mac.hex();
-  reg.station_ip = phone.ip;
-  reg.mac = phone_mac;
+  skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, phone.ip);
   p.send(t0 + 1_ms, Dir::ToServer, concat(skinny::register_req(reg), skinny::keepalive_req()));
   skinny::RegisterAck ack;
   ack.keepalive_interval = 20;

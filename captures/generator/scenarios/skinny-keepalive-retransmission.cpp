@@ -30,10 +30,7 @@ KA_SCENARIO("skinny-keepalive-retransmission", "SCCP keepalives lost and retrans
   Capture cap;
   TcpFlow p(cap, phone, primary);
   p.handshake(t0, t0 + 400_us, t0 + 500_us);
-  skinny::RegisterReq reg;
-  reg.device_name = "SEP" + phone_mac.hex();
-  reg.station_ip = phone.ip;
-  reg.mac = phone_mac;
+  skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, phone.ip);
   p.send(t0 + 1_ms, Dir::ToServer, skinny::register_req(reg));
   p.send(t0 + 3_ms, Dir::ToClient, skinny::register_ack(skinny::RegisterAck{}));
   p.ack(t0 + 3200_us, Dir::ToServer);

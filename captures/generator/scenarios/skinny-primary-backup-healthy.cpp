@@ -35,10 +35,7 @@ KA_SCENARIO("skinny-primary-backup-healthy",
   Capture cap;
   TcpFlow p(cap, primary_phone, primary);
   p.handshake(t0, t0 + 400_us, t0 + 500_us);
-  skinny::RegisterReq reg;
-  reg.device_name = "SEP" + phone_mac.hex();
-  reg.station_ip = primary_phone.ip;
-  reg.mac = phone_mac;
+  skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, primary_phone.ip);
   reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
   p.send(t0 + 1_ms, Dir::ToServer, skinny::register_req(reg));
   skinny::RegisterAck ack;

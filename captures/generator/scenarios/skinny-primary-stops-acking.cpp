@@ -37,10 +37,7 @@ KA_SCENARIO("skinny-primary-stops-acking",
   const Endpoint backup{"00:50:56:a4:01:06", "10.40.1.6", 2000};
   const TimeNs t0 = utc("2023-06-02 10:00:00.000000");
 
-  skinny::RegisterReq reg;
-  reg.device_name = "SEP" + phone_mac.hex();
-  reg.station_ip = primary_phone.ip;
-  reg.mac = phone_mac;
+  skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, primary_phone.ip);
   reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
   skinny::RegisterAck ack;
   ack.keepalive_interval = 30;
