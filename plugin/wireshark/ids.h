@@ -23,6 +23,8 @@ extern int ett[ett_count];
 
 // Expert info of each ka::Expert (indexed by the enum).
 extern expert_field ei[ka::kExpertCount];
+// Its registered severity (PI_CHAT ... PI_ERROR).
+int expert_severity(ka::Expert e);
 
 // Preference: tag the Info column of frames with a warning or error.
 extern bool pref_info_column;

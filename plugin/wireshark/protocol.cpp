@@ -123,7 +123,31 @@ const value_string session_event_names[] = {
 int& hf(ka::Field f) { return hf_field[static_cast<std::size_t>(f)]; }
 expert_field& expert(ka::Expert e) { return ei[static_cast<std::size_t>(e)]; }
 
+using E = ka::Expert;
+// Expert infos of SPEC §4: the one place that says their names, groups and severities.
+ei_register_info eis[] = {
+    {&expert(E::Retransmission), {"keepalive.retransmission", PI_SEQUENCE, PI_NOTE, "REGISTER / KeepAliveReq sent again", EXPFILL}},
+    {&expert(E::RefreshLate), {"keepalive.refresh_late", PI_SEQUENCE, PI_WARN, "Refresh started later than expected", EXPFILL}},
+    {&expert(E::GraceBreach), {"keepalive.grace_breach", PI_SEQUENCE, PI_ERROR, "Registrar deadline passed before delivery", EXPFILL}},
+    {&expert(E::BreachForecast), {"keepalive.breach_forecast", PI_SEQUENCE, PI_WARN, "Retransmission back-off will breach the grace window", EXPFILL}},
+    {&expert(E::LossPattern), {"keepalive.loss_pattern", PI_SEQUENCE, PI_WARN, "Consecutive attempts lost their first transmission", EXPFILL}},
+    {&expert(E::BackupKeepalive), {"keepalive.backup_keepalive", PI_SEQUENCE, PI_CHAT, "Keepalive REGISTER to a backup (Expires 0, cisco-keep-alive)", EXPFILL}},
+    {&expert(E::Unregister), {"keepalive.unregister", PI_SEQUENCE, PI_NOTE, "De-registration", EXPFILL}},
+    {&expert(E::KeepaliveUnacked), {"keepalive.keepalive_unacked", PI_SEQUENCE, PI_WARN, "SCCP keepalive to the primary not acknowledged", EXPFILL}},
+    {&expert(E::Failover), {"keepalive.failover", PI_SEQUENCE, PI_ERROR, "Missed-keepalive threshold reached", EXPFILL}},
+    {&expert(E::ArpMismatch), {"keepalive.arp_mismatch", PI_SEQUENCE, PI_WARN, "ARP claim contradicts the owner's Ethernet source", EXPFILL}},
+    {&expert(E::Misdirected), {"keepalive.misdirected", PI_SEQUENCE, PI_WARN, "Signalling sent to a MAC that is not the server's", EXPFILL}},
+    {&expert(E::EndpointUnregistered), {"keepalive.endpoint_unregistered", PI_RESPONSE_CODE, PI_ERROR, "CUCM EndPointUnregistered", EXPFILL}},
+    {&expert(E::PathLoss), {"keepalive.path_loss", PI_SEQUENCE, PI_WARN, "Seen at one capture point, never at the other", EXPFILL}},
+};
+
 }  // namespace
+
+int expert_severity(ka::Expert e) {
+    for (const ei_register_info& r : eis)
+        if (r.ids == &expert(e)) return r.eiinfo.severity;
+    return 0;
+}
 
 void register_protocol() {
     for (int& id : hf_field) id = -1;
@@ -223,22 +247,6 @@ void register_protocol() {
     static int* etts[] = {&ett[ett_keepalive], &ett[ett_timing], &ett[ett_retrans],
                           &ett[ett_sccp],      &ett[ett_path],   &ett[ett_syslog]};
 
-    using E = ka::Expert;
-    static ei_register_info eis[] = {
-        {&expert(E::Retransmission), {"keepalive.retransmission", PI_SEQUENCE, PI_NOTE, "REGISTER / KeepAliveReq sent again", EXPFILL}},
-        {&expert(E::RefreshLate), {"keepalive.refresh_late", PI_SEQUENCE, PI_WARN, "Refresh started later than expected", EXPFILL}},
-        {&expert(E::GraceBreach), {"keepalive.grace_breach", PI_SEQUENCE, PI_ERROR, "Registrar deadline passed before delivery", EXPFILL}},
-        {&expert(E::BreachForecast), {"keepalive.breach_forecast", PI_SEQUENCE, PI_WARN, "Retransmission back-off will breach the grace window", EXPFILL}},
-        {&expert(E::LossPattern), {"keepalive.loss_pattern", PI_SEQUENCE, PI_WARN, "Consecutive attempts lost their first transmission", EXPFILL}},
-        {&expert(E::BackupKeepalive), {"keepalive.backup_keepalive", PI_SEQUENCE, PI_CHAT, "Keepalive REGISTER to a backup (Expires 0, cisco-keep-alive)", EXPFILL}},
-        {&expert(E::Unregister), {"keepalive.unregister", PI_SEQUENCE, PI_NOTE, "De-registration", EXPFILL}},
-        {&expert(E::KeepaliveUnacked), {"keepalive.keepalive_unacked", PI_SEQUENCE, PI_WARN, "SCCP keepalive to the primary not acknowledged", EXPFILL}},
-        {&expert(E::Failover), {"keepalive.failover", PI_SEQUENCE, PI_ERROR, "Missed-keepalive threshold reached", EXPFILL}},
-        {&expert(E::ArpMismatch), {"keepalive.arp_mismatch", PI_SEQUENCE, PI_WARN, "ARP claim contradicts the owner's Ethernet source", EXPFILL}},
-        {&expert(E::Misdirected), {"keepalive.misdirected", PI_SEQUENCE, PI_WARN, "Signalling sent to a MAC that is not the server's", EXPFILL}},
-        {&expert(E::EndpointUnregistered), {"keepalive.endpoint_unregistered", PI_RESPONSE_CODE, PI_ERROR, "CUCM EndPointUnregistered", EXPFILL}},
-        {&expert(E::PathLoss), {"keepalive.path_loss", PI_SEQUENCE, PI_WARN, "Seen at one capture point, never at the other", EXPFILL}},
-    };
 
     proto_keepalive = proto_register_protocol("Keepalive Analysis", "KEEPALIVE", "keepalive");
     proto_register_field_array(proto_keepalive, hfs, G_N_ELEMENTS(hfs));

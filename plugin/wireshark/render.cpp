@@ -79,22 +79,6 @@ nstime_t to_nstime(ka::Nanos t) {
     return n;
 }
 
-int severity_of(ka::Expert e) {
-    switch (e) {
-    case ka::Expert::GraceBreach:
-    case ka::Expert::Failover:
-    case ka::Expert::EndpointUnregistered: return 3;
-    case ka::Expert::RefreshLate:
-    case ka::Expert::BreachForecast:
-    case ka::Expert::LossPattern:
-    case ka::Expert::KeepaliveUnacked:
-    case ka::Expert::ArpMismatch:
-    case ka::Expert::Misdirected:
-    case ka::Expert::PathLoss: return 2;
-    default: return 1;
-    }
-}
-
 // Text is built by C++ code and copied into pinfo->pool before any Wireshark call, so that no
 // object with a destructor is alive if Wireshark unwinds with longjmp.
 const char* pool_copy(packet_info* pinfo, const std::string& s) { return wmem_strdup(pinfo->pool, s.c_str()); }
@@ -191,13 +175,13 @@ int render_frame(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, const ka::
         render_annotation(tvb, pinfo, tree, items[i], engine);
         for (std::size_t e = 0; e < ka::kExpertCount; ++e) {
             auto ex = static_cast<ka::Expert>(e);
-            if (items[i].raised(ex) && severity_of(ex) > worst) {
-                worst = severity_of(ex);
+            if (items[i].raised(ex) && expert_severity(ex) > worst) {
+                worst = expert_severity(ex);
                 worst_expert = ex;
             }
         }
     }
-    if (pref_info_column && worst >= 2) col_append_fstr(pinfo->cinfo, COL_INFO, " [KA: %s]", ka::info_tag(worst_expert));
+    if (pref_info_column && worst >= PI_WARN) col_append_fstr(pinfo->cinfo, COL_INFO, " [KA: %s]", ka::info_tag(worst_expert));
 
     if (have_tap_listener(keepalive_tap)) {
         auto* rec = wmem_new(pinfo->pool, TapRecord);
