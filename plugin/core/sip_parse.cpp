@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "sip_parse.h"
+
+#include <cstring>
+#include <limits>
+
+#include "sip_contact.h"
+
+namespace ka::sip {
+
+namespace {
+
+constexpr std::size_t npos = std::string_view::npos;
+constexpr std::size_t kMaxCseqMethod = 16;  // packet-sip.c MAX_CSEQ_METHOD_SIZE
+
+bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_print(char c) { return c >= 0x20 && c < 0x7f; }
+// C isspace(), as strtoul and strtoll skip it.
+bool is_cspace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+// `s` equals the lower-case `name` ignoring ASCII case.
+bool iequals(std::string_view s, std::string_view name) {
+    if (s.size() != name.size()) return false;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if (lower(s[i]) != name[i]) return false;
+    return true;
+}
+
+// Searches [from, end) with `end` clamped to the data: Wireshark's searches may reach a byte or two
+// past a line, never past the buffer.
+std::size_t find(std::string_view s, char c, std::size_t from, std::size_t end) {
+    if (end > s.size()) end = s.size();
+    if (from >= end) return npos;
+    const void* p = std::memchr(s.data() + from, c, end - from);
+    return p ? static_cast<std::size_t>(static_cast<const char*>(p) - s.data()) : npos;
+}
+
+template <std::size_t N>
+std::size_t find_any(std::string_view s, const char (&set)[N], std::size_t from, std::size_t end, char* found = nullptr) {
+    if (end > s.size()) end = s.size();
+    for (std::size_t i = from; i < end; ++i) {
+        char c = s[i];
+        for (std::size_t k = 0; k + 1 < N; ++k) {
+            if (c == set[k]) {
+                if (found) *found = c;
+                return i;
+            }
+        }
+    }
+    return npos;
+}
+
+std::size_t skip_wsp(std::string_view s, std::size_t from, std::size_t end) {
+    if (end > s.size()) end = s.size();
+    while (from < end && is_wsp(s[from])) ++from;
+    return from;
+}
+
+std::string_view trim_trailing(std::string_view s) {
+    while (!s.empty() && (s.back() == '\r' || s.back() == '\n' || s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
+
+// One line as tvb_find_line_end() sees it: it ends at CRLF, LF or a lone CR.
+struct Line {
+    std::size_t end;   // first byte of the line ending (or the data's end)
+    std::size_t next;  // first byte of the next line
+    bool terminated;
+};
+
+Line line_at(std::string_view s, std::size_t pos) {
+    for (std::size_t i = pos; i < s.size(); ++i) {
+        char c = s[i];
+        if (c > '\r') continue;
+        if (c == '\n') return {i, i + 1, true};
+        if (c == '\r') return {i, i + 1 < s.size() && s[i + 1] == '\n' ? i + 2 : i + 1, true};
+    }
+    return {s.size(), s.size(), false};
+}
+
+enum class StartLine { Other, Request, Status };
+
+// packet-sip.c sip_parse_line() with strict_sip_version: "Method SP URI SP SIP/2.0" where the URI
+// has a colon after its first byte, or "SIP/2.0 SP 3DIGIT SP ...".
+StartLine start_line(std::string_view line) {
+    std::size_t sp1 = line.find(' ');
+    if (sp1 == npos || sp1 == 0) return StartLine::Other;
+    std::size_t sp2 = line.find(' ', sp1 + 1);
+    if (sp2 == npos) return StartLine::Other;
+    if (line.substr(0, sp1) == "SIP/2.0") {
+        if (sp2 - sp1 - 1 != 3) return StartLine::Other;
+        for (std::size_t i = sp1 + 1; i < sp2; ++i)
+            if (!is_digit(line[i])) return StartLine::Other;
+        return StartLine::Status;
+    }
+    if (sp2 - sp1 - 1 < 3) return StartLine::Other;
+    std::size_t colon = line.find(':', sp1 + 2);
+    if (colon == npos || colon > sp2) return StartLine::Other;
+    if (line.substr(sp2 + 1) != "SIP/2.0") return StartLine::Other;
+    return StartLine::Request;
+}
+
+// The first line of `data` (to its end if it has no line ending) is a SIP start line.
+StartLine classify(std::string_view data, std::size_t line_end) {
+    if (line_end == 0 || !is_print(data[0])) return StartLine::Other;
+    std::string_view line = data.substr(0, line_end);
+    if (std::memchr(line.data(), '\0', line.size())) return StartLine::Other;
+    return start_line(line);
+}
+
+// strtoul(s, NULL, 10) on an LP64 system, truncated to 32 bits as packet-sip.c stores it.
+std::uint32_t strtoul32(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && is_cspace(s[i])) ++i;
+    bool negative = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+    std::uint64_t v = 0;
+    bool overflow = false;
+    for (; i < s.size() && is_digit(s[i]); ++i) {
+        auto d = static_cast<std::uint64_t>(s[i] - '0');
+        if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) overflow = true;
+        if (!overflow) v = v * 10 + d;
+    }
+    if (s.find('\0') != npos) {
+        // The C string ends at a NUL: digits after it were never read. Rare enough to redo.
+        return strtoul32(s.substr(0, s.find('\0')));
+    }
+    if (overflow) return std::numeric_limits<std::uint32_t>::max();
+    if (negative) v = ~v + 1;
+    return static_cast<std::uint32_t>(v);
+}
+
+// ws_strtoi32(s, NULL, ...): optional leading C spaces and sign, digits, nothing after, in range.
+bool valid_strtoi32(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && is_cspace(s[i])) ++i;
+    bool negative = false;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
+    std::size_t digits = i;
+    std::uint64_t v = 0;
+    for (; i < s.size() && is_digit(s[i]); ++i) {
+        v = v * 10 + static_cast<std::uint64_t>(s[i] - '0');
+        if (v > (std::uint64_t{1} << 32)) v = std::uint64_t{1} << 32;  // out of range either way
+    }
+    if (i == digits || i != s.size()) return false;
+    return negative ? v <= std::uint64_t{1} << 31 : v < std::uint64_t{1} << 31;
+}
+
+// Where packet-sip.c's dissect_sip_name_addr_or_addr_spec() and dissect_sip_uri() put a URI:
+// [start, stop). `limit` is the end of the searches; an addr-spec without ',' or ';' ends 2 bytes
+// before it (Wireshark assumes `limit` is past a CRLF). False when Wireshark finds no URI.
+bool uri_span(std::string_view s, std::size_t from, std::size_t limit, std::size_t& start, std::size_t& stop) {
+    std::size_t cur = skip_wsp(s, from, limit);
+    if (cur >= limit || cur >= s.size()) return false;
+    bool angle = true;
+    char c = s[cur];
+    if (c == '"') {
+        // Quoted display name: the next '"' not escaped by an odd number of backslashes.
+        for (;;) {
+            std::size_t q = find(s, '"', cur + 1, limit);
+            if (q == npos) return false;
+            cur = q;
+            std::size_t backslashes = 0;
+            while (s[q - 1 - backslashes] == '\\') ++backslashes;
+            if (backslashes % 2 == 0) break;
+        }
+        std::size_t lt = find(s, '<', cur, limit);
+        if (lt == npos) return false;
+        cur = lt + 1;
+    } else if (c == '<') {
+        ++cur;
+    } else {
+        std::size_t lt = find(s, '<', cur, limit);
+        std::size_t colon = find(s, ':', cur, limit);
+        if (lt != npos && (colon == npos || lt < colon)) {
+            cur = lt + 1;
+        } else if (colon != npos) {
+            angle = false;
+        } else {
+            return false;
+        }
+    }
+    if (angle) {
+        std::size_t gt = find(s, '>', cur, limit);
+        if (gt == npos) return false;
+        start = skip_wsp(s, cur, limit);
+        stop = gt;
+        if (start > stop) start = stop;  // "<>": an empty URI
+        return true;
+    }
+    start = cur;
+    if (s.compare(start, 3, "sip") != 0) return false;  // an addr-spec is only understood as a SIP URI
+    std::size_t end = find_any(s, ",;", start, limit);
+    if (end != npos) {
+        stop = end;
+    } else {
+        if (limit < start + 2) return false;  // Wireshark would add a negative length and give up
+        stop = limit - 2;
+    }
+    return stop >= start;
+}
+
+// Contact parameters are kept for at most this message's first kMaxContacts contacts.
+struct ContactSink {
+    Frame& out;
+    SipMessage& msg;
+    bool full() const { return msg.contact_count >= kMaxContacts; }
+    void contact(std::string_view uri) {
+        if (msg.contact_count == 0) msg.first_contact = static_cast<std::uint32_t>(out.contacts.size());
+        ++msg.contact_count;
+        SipContact c;
+        c.uri = uri;
+        out.contacts.push_back(c);
+    }
+    void param(std::string_view p) {
+        SipContact& c = out.contacts.back();
+        if (c.param_count == 0) c.first_param = static_cast<std::uint32_t>(out.contact_params.size());
+        ++c.param_count;
+        out.contact_params.push_back(trim_trailing(p));
+    }
+};
+
+// packet-sip.c dissect_sip_contact_item(): one contact of a Contact header starting at `from`;
+// `limit` is the start of the next header line. Returns where parsing stopped (a ',' means another
+// contact follows) or npos when no URI was found.
+std::size_t contact_item(std::string_view s, std::size_t from, std::size_t limit, ContactSink& sink) {
+    from = skip_wsp(s, from, limit);
+    if (from >= limit) return npos;
+    std::size_t ustart = 0, ustop = 0;
+    if (!uri_span(s, from, limit, ustart, ustop)) return npos;
+    sink.contact(s.substr(ustart, ustop - ustart));
+
+    // Wireshark searches from the URI's last byte (the byte before an empty URI).
+    std::size_t uri_last = ustop > 0 ? ustop - 1 : 0;
+    std::size_t comma = find(s, ',', uri_last, limit);
+    std::size_t semi = find(s, ';', uri_last, limit);
+    if (comma != npos && (semi == npos || comma < semi)) return comma;
+    if (semi == npos) return limit;
+
+    std::size_t pstart = semi + 1;
+    std::size_t cur = pstart;
+    std::size_t query = cur;
+    bool end_of_header = false;
+    while (cur < limit) {
+        char c = '\0';
+        ++query;
+        query = query < limit ? find_any(s, "\r\n,;\"", query, limit, &c) : npos;
+        if (query != npos && (c == '\r' || c == '\n')) end_of_header = true;
+        if (query == npos) {
+            cur = limit;
+        } else if (c == '"') {
+            // A quoted value: its end, then the next separator (the searches reach one byte past
+            // the line, as in packet-sip.c).
+            std::size_t close = find(s, '"', query + 1, limit + 1);
+            if (close == npos) {
+                cur = limit;
+            } else {
+                cur = find_any(s, ",;", close + 1, limit + 1, &c);
+                if (cur == npos) cur = limit;
+            }
+        } else {
+            cur = query;
+        }
+        if (cur > s.size()) cur = s.size();
+        std::string_view param = s.substr(pstart, cur > pstart ? cur - pstart : 0);
+        sink.param(param);
+        // An expires= value that is not an integer ends this header's contacts.
+        if (param.size() >= 8 && iequals(param.substr(0, 8), "expires=") && !valid_strtoi32(param.substr(8)))
+            return pstart + 8;
+        pstart = cur + 1;
+        query = pstart;
+        if (end_of_header) cur = limit;
+        if (c == ',') break;
+    }
+    return cur;
+}
+
+// packet-sip.c dissect_sip_via_header(), reduced to the first non-empty branch parameter of the
+// header value [from, end). Sets `abort` where Wireshark would read past the data and give up.
+std::string_view via_branch(std::string_view s, std::size_t from, std::size_t end, bool& abort) {
+    std::size_t cur = from;
+    // Every round consumes bytes; the bound only guards against a mistake here.
+    for (std::size_t rounds = 0; rounds <= end - from + 1; ++rounds) {
+        cur = skip_wsp(s, cur, end);
+        if (cur >= end) return {};
+        // sent-protocol: past two '/', then the transport (and any further "/x" parts).
+        std::size_t slash = find(s, '/', cur, end);
+        if (slash != npos) slash = find(s, '/', slash + 1, end);
+        cur = slash != npos ? skip_wsp(s, slash + 1, end) : end;
+        while (cur < end) {
+            char c = '\0';
+            std::size_t f = find_any(s, "\t /", cur, end, &c);
+            if (f == npos) {
+                cur = end;
+                break;
+            }
+            cur = f;
+            if (c == '/') {
+                ++cur;
+                continue;
+            }
+            cur = skip_wsp(s, cur, end);
+            if (cur >= s.size()) {
+                abort = true;
+                return {};
+            }
+            if (s[cur] == '/') {
+                ++cur;
+                continue;
+            }
+            break;
+        }
+        cur = skip_wsp(s, cur, end);
+        // sent-by host, IPv6 references in brackets.
+        bool ipv6_reference = false;
+        while (cur < end) {
+            char c = '\0';
+            std::size_t f = find_any(s, "[] \t:;", cur, end, &c);
+            if (f == npos) {
+                cur = end;
+                break;
+            }
+            cur = f;
+            if (c == '[') ipv6_reference = true;
+            else if (c == ']') ipv6_reference = false;
+            if (c == ' ' || c == '\t' || (c == ':' && !ipv6_reference) || c == ';') break;
+            ++cur;
+        }
+        cur = skip_wsp(s, cur, end);
+        if (cur >= s.size()) {
+            abort = true;
+            return {};
+        }
+        if (s[cur] == ':') {
+            cur = skip_wsp(s, cur + 1, end);
+            std::size_t port = cur;
+            while (cur < end && is_digit(s[cur])) ++cur;
+            if (cur < end && cur == port) return {};  // a colon without a port: Wireshark stops
+        }
+        cur = skip_wsp(s, cur, end);
+        // Parameters.
+        while (cur < end) {
+            std::size_t semicolon = 0;
+            bool end_of_parameters = false;
+            while (cur < end) {
+                char c = s[cur];
+                if (c == ';') {
+                    semicolon = cur++;
+                    break;
+                }
+                if (!is_wsp(c)) {
+                    end_of_parameters = true;
+                    break;
+                }
+                ++cur;
+            }
+            if (end_of_parameters) break;
+            if (cur == end) return {};
+            while (cur < end && (is_alpha(s[cur]) || s[cur] == '-')) ++cur;
+            std::size_t name_end = cur;
+            bool equals = name_end < end && s[name_end] == '=';
+            std::size_t value_end = find_any(s, "\t;, ", cur, end);
+            cur = value_end == npos ? end : value_end;
+            if (iequals(s.substr(semicolon + 1, name_end - semicolon - 1), "branch")) {
+                // Without '=' right after the name Wireshark shows the whole parameter text.
+                std::string_view v = equals ? s.substr(name_end + 1, cur - name_end - 1)
+                                            : s.substr(semicolon + 1, cur - semicolon - 1);
+                if (!v.empty()) return v;
+            }
+            cur = skip_wsp(s, cur, end);
+            if (cur < end && s[cur] == ',') {
+                ++cur;
+                break;
+            }
+        }
+    }
+    return {};
+}
+
+enum class Header { Other, CallId, Contact, CSeq, Expires, To, Via, ContentLength };
+
+// Header names as packet-sip.c matches them: the whole name before ':' (no trimming), any case,
+// the compact form for single letters.
+Header header_of(std::string_view name) {
+    switch (name.size()) {
+    case 1:
+        switch (lower(name[0])) {
+        case 'i': return Header::CallId;
+        case 'm': return Header::Contact;
+        case 't': return Header::To;
+        case 'v': return Header::Via;
+        case 'l': return Header::ContentLength;
+        default: return Header::Other;
+        }
+    case 2: return iequals(name, "to") ? Header::To : Header::Other;
+    case 3: return iequals(name, "via") ? Header::Via : Header::Other;
+    case 4: return iequals(name, "cseq") ? Header::CSeq : Header::Other;
+    case 7:
+        switch (lower(name[0])) {
+        case 'c':
+            if (iequals(name, "call-id")) return Header::CallId;
+            return iequals(name, "contact") ? Header::Contact : Header::Other;
+        case 'e': return iequals(name, "expires") ? Header::Expires : Header::Other;
+        default: return Header::Other;
+        }
+    case 14: return iequals(name, "content-length") ? Header::ContentLength : Header::Other;
+    default: return Header::Other;
+    }
+}
+
+// Content-Length value: digits between optional whitespace; anything else reads as absent (0).
+std::size_t content_length_of(std::string_view v) {
+    while (!v.empty() && (is_wsp(v.front()) || v.front() == '\r' || v.front() == '\n')) v.remove_prefix(1);
+    while (!v.empty() && (is_wsp(v.back()) || v.back() == '\r' || v.back() == '\n')) v.remove_suffix(1);
+    if (v.empty()) return 0;
+    std::size_t n = 0;
+    for (char c : v) {
+        if (!is_digit(c)) return 0;
+        n = n * 10 + static_cast<std::size_t>(c - '0');
+        if (n > kMaxBodyBytes) return kMaxBodyBytes + 1;
+    }
+    return n;
+}
+
+}  // namespace
+
+bool looks_like_sip(std::string_view data) {
+    return classify(data, line_at(data, 0).end) != StartLine::Other;
+}
+
+Extent message_extent(std::string_view data) {
+    Extent e;
+    std::size_t skip = 0;
+    while (skip < data.size() && (data[skip] == '\r' || data[skip] == '\n')) ++skip;
+    e.skip = skip;
+    std::string_view d = data.substr(skip);
+    if (d.empty()) {
+        e.kind = Extent::Incomplete;
+        return e;
+    }
+    if (!is_print(d[0])) return e;
+
+    std::size_t pos = 0;
+    bool start = true;
+    bool content_length_header = false;
+    std::size_t value_start = 0, value_end = 0;
+    std::size_t content_length = 0;
+    for (;;) {
+        // One physical line: a line ending not yet all there (a CR may be followed by LF) is
+        // incomplete.
+        std::size_t limit = d.size() < kMaxHeaderBytes ? d.size() : kMaxHeaderBytes;
+        std::size_t eol = pos;
+        while (eol < limit && d[eol] != '\r' && d[eol] != '\n') ++eol;
+        if (eol >= limit || (d[eol] == '\r' && eol + 1 >= d.size())) {
+            if (start && std::memchr(d.data(), '\0', eol)) return e;
+            if (d.size() >= kMaxHeaderBytes) return e;
+            e.kind = Extent::Incomplete;
+            return e;
+        }
+        std::size_t next = d[eol] == '\r' && d[eol + 1] == '\n' ? eol + 2 : eol + 1;
+        if (start) {
+            if (classify(d, eol) == StartLine::Other) return e;
+            start = false;
+        } else if (eol == pos) {
+            // The blank line: the body follows.
+            if (content_length_header) content_length = content_length_of(d.substr(value_start, value_end - value_start));
+            if (content_length > kMaxBodyBytes) return e;
+            if (d.size() - next < content_length) {
+                e.kind = Extent::Incomplete;
+                return e;
+            }
+            e.kind = Extent::Whole;
+            e.length = next + content_length;
+            return e;
+        } else if (is_wsp(d[pos])) {
+            // A folded line continues the previous header.
+            value_end = eol;
+        } else {
+            if (content_length_header) content_length = content_length_of(d.substr(value_start, value_end - value_start));
+            content_length_header = false;
+            std::size_t colon = find(d, ':', pos, eol);
+            if (colon != npos && header_of(d.substr(pos, colon - pos)) == Header::ContentLength) {
+                content_length_header = true;
+                value_start = colon + 1;
+                value_end = eol;
+            }
+        }
+        pos = next;
+    }
+}
+
+namespace {
+
+// The start line's facts; false when `msg` does not start with a request or status line.
+bool start_of(std::string_view msg, Line& first, SipMessage& m) {
+    first = line_at(msg, 0);
+    StartLine kind = classify(msg, first.end);
+    if (kind == StartLine::Other) return false;
+    if (kind == StartLine::Request) {
+        m.is_request = true;
+        m.method = msg.substr(0, msg.find(' '));
+    } else {
+        m.status = static_cast<std::uint32_t>((msg[8] - '0') * 100 + (msg[9] - '0') * 10 + (msg[10] - '0'));
+    }
+    return true;
+}
+
+}  // namespace
+
+bool parse_truncated_message(std::string_view captured, Frame& out) {
+    Line first;
+    SipMessage m;
+    if (!start_of(captured, first, m)) return false;
+    out.sip.push_back(m);
+    return true;
+}
+
+bool parse_message(std::string_view msg, Frame& out) {
+    Line first;
+    SipMessage m;
+    if (!start_of(msg, first, m)) return false;
+    // Contacts go straight into out; the message is appended last so that `m` can count them.
+    ContactSink sink{out, m};
+
+    std::size_t pos = first.next;
+    while (pos < msg.size()) {
+        Line l = line_at(msg, pos);
+        if (l.end == pos) break;  // blank line: end of the headers
+        std::size_t line_end = l.end, next = l.next;
+        if (l.terminated) {
+            while (next < msg.size() && is_wsp(msg[next])) {
+                Line cont = line_at(msg, next);
+                line_end = cont.end;
+                next = cont.next;
+            }
+        }
+        std::size_t colon = find(msg, ':', pos, line_end);
+        if (colon == npos) {
+            pos = next;
+            continue;
+        }
+        std::size_t value_start = skip_wsp(msg, colon + 1, line_end);
+        std::string_view value = msg.substr(value_start, line_end - value_start);
+        bool stop = false;
+        switch (header_of(msg.substr(pos, colon - pos))) {
+        case Header::CallId:
+            m.call_id = value;
+            break;
+        case Header::CSeq: {
+            // A number, then the method from the first letter on (trailing spaces included).
+            // Without a method, or with one longer than 16 bytes, Wireshark stops the message here.
+            std::size_t i = 0;
+            while (i < value.size() && is_digit(value[i])) ++i;
+            if (i == value.size()) {
+                stop = true;
+                break;
+            }
+            m.cseq = strtoul32(value);
+            while (i < value.size() && !is_alpha(value[i])) ++i;
+            if (i == value.size() || value.size() - i > kMaxCseqMethod) {
+                stop = true;
+                break;
+            }
+            m.cseq_method = value.substr(i);
+            break;
+        }
+        case Header::Expires:
+            m.has_expires = parse_seconds(value, m.expires);
+            break;
+        case Header::To:
+            if (m.to_addr.empty()) {
+                std::size_t ustart = 0, ustop = 0;
+                if (uri_span(msg, value_start, line_end + 2, ustart, ustop))
+                    m.to_addr = msg.substr(ustart, ustop - ustart);
+            }
+            break;
+        case Header::Via:
+            if (m.via_branch.empty()) m.via_branch = via_branch(msg, value_start, line_end, stop);
+            break;
+        case Header::Contact: {
+            if (value_start >= msg.size()) {
+                stop = true;  // Wireshark reads the first value byte past the data
+                break;
+            }
+            if (msg[value_start] == '*') break;  // "Contact: *" names no binding
+            std::size_t p = value_start;
+            while (!sink.full()) {
+                std::size_t r = contact_item(msg, p, next, sink);
+                if (r == npos || r >= next || msg[r] != ',') break;
+                p = r + 1;
+            }
+            break;
+        }
+        case Header::ContentLength:
+        case Header::Other:
+            break;
+        }
+        if (stop) break;
+        pos = next;
+    }
+    out.sip.push_back(m);
+    return true;
+}
+
+}  // namespace ka::sip
