@@ -59,16 +59,24 @@ ContactFacts contact_facts(const Frame& f, const SipContact& c) {
     facts.address = trim(uri.substr(0, uri.find_first_of(";?")));
     std::size_t end = std::size_t{c.first_param} + c.param_count;
     if (end > f.contact_params.size()) end = f.contact_params.size();
+    // One pass per parameter (this runs for every Contact of every frame): trim and split once,
+    // then pick the only name of that length, as param_named() would for each name in turn.
+    static constexpr std::string_view kExpires = "expires", kInstance = "+sip.instance",
+                                      kDevice = "+u.sip!devicename.ccm.cisco.com", kKeepAlive = "cisco-keep-alive";
     for (std::size_t i = c.first_param; i < end; ++i) {
-        std::string_view p = f.contact_params[i];
-        std::string_view v;
-        if (param_named(p, "expires", v)) {
+        std::string_view p = trim(f.contact_params[i]);
+        std::size_t eq = p.find('=');
+        std::string_view name = trim(p.substr(0, eq));
+        if (name.empty()) continue;
+        std::string_view v = eq == std::string_view::npos ? std::string_view() : unquote(p.substr(eq + 1));
+        char first = lower(name.front());
+        if (name.size() == kExpires.size() && first == 'e' && iequals(name, kExpires)) {
             facts.has_expires = parse_seconds(v, facts.expires);
-        } else if (param_named(p, "+sip.instance", v)) {
+        } else if (first == '+' && name.size() == kInstance.size() && iequals(name, kInstance)) {
             facts.instance = v;
-        } else if (param_named(p, "+u.sip!devicename.ccm.cisco.com", v)) {
+        } else if (first == '+' && name.size() == kDevice.size() && iequals(name, kDevice)) {
             facts.device_name = v;
-        } else if (param_named(p, "cisco-keep-alive", v)) {
+        } else if (name.size() == kKeepAlive.size() && first == 'c' && iequals(name, kKeepAlive)) {
             facts.keep_alive = true;
         }
     }
