@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "wire.h"
+
+#include <cstring>
+
+namespace ka::wire {
+
+namespace {
+
+// A bounded view of captured bytes. `claimed` is how many bytes the enclosing header says there
+// are (may exceed `size`, the captured part, after a snaplen cut).
+struct Bytes {
+    const std::uint8_t* p = nullptr;
+    std::size_t size = 0;
+
+    bool has(std::size_t off, std::size_t n) const { return off <= size && n <= size - off; }
+    std::uint8_t u8(std::size_t off) const { return p[off]; }
+    std::uint16_t be16(std::size_t off) const { return static_cast<std::uint16_t>(p[off] << 8 | p[off + 1]); }
+    std::uint16_t le16(std::size_t off) const { return static_cast<std::uint16_t>(p[off + 1] << 8 | p[off]); }
+    std::uint32_t be32(std::size_t off) const {
+        return std::uint32_t(p[off]) << 24 | std::uint32_t(p[off + 1]) << 16 | std::uint32_t(p[off + 2]) << 8 |
+               p[off + 3];
+    }
+    Mac mac(std::size_t off) const {
+        Mac m = 0;
+        for (std::size_t i = 0; i < 6; ++i) m = m << 8 | p[off + i];
+        return m;
+    }
+    Bytes from(std::size_t off) const { return off <= size ? Bytes{p + off, size - off} : Bytes{p + size, 0}; }
+    Bytes first(std::size_t n) const { return Bytes{p, n < size ? n : size}; }
+};
+
+constexpr std::uint16_t kEtherIpv4 = 0x0800, kEtherArp = 0x0806, kEtherRarp = 0x8035, kEtherIpv6 = 0x86dd,
+                        kEtherVlan = 0x8100, kEtherQinQ = 0x88a8, kEtherQinQOld = 0x9100;
+constexpr std::uint8_t kProtoIpip = 4, kProtoTcp = 6, kProtoUdp = 17, kProtoIpv6 = 41;
+constexpr std::uint16_t kPortGtpU = 2152;
+constexpr int kMaxTunnels = 4;       // IP-in-IP / GTP-U nesting followed
+constexpr int kMaxExtHeaders = 16;   // IPv6 extension headers skipped before giving up
+
+bool decode_ip(Bytes b, Packet& out, int depth);
+bool decode_ipv6(Bytes b, Packet& out, int depth);
+
+bool decode_tcp(Bytes b, std::uint32_t claimed, Packet& out) {
+    if (!b.has(0, 20)) return false;
+    std::size_t hlen = std::size_t(b.u8(12) >> 4) * 4;
+    // A header length below the minimum or beyond the segment is not a header we can trust.
+    if (hlen < 20 || hlen > claimed) return false;
+    out.transport = Transport::Tcp;
+    out.src_port = b.be16(0);
+    out.dst_port = b.be16(2);
+    out.seq = b.be32(4);
+    out.ack = b.be32(8);
+    out.flags = static_cast<std::uint16_t>((b.u8(12) & 0x0f) << 8 | b.u8(13));
+    out.payload_len = claimed - static_cast<std::uint32_t>(hlen);
+    Bytes data = b.first(claimed).from(hlen);
+    out.payload = std::string_view(reinterpret_cast<const char*>(data.p), data.size);
+    return true;
+}
+
+bool decode_udp(Bytes b, std::uint32_t claimed, Packet& out) {
+    if (!b.has(0, 8) || claimed < 8) return false;
+    std::uint32_t ulen = b.be16(4);
+    // Length 0 is an IPv6 jumbogram's; a length beyond the IP payload is bounded by it (Wireshark
+    // flags it and dissects what the IP header carries).
+    if (ulen == 0 || ulen > claimed) ulen = claimed;
+    if (ulen < 8) return false;
+    out.transport = Transport::Udp;
+    out.src_port = b.be16(0);
+    out.dst_port = b.be16(2);
+    out.payload_len = ulen - 8;
+    Bytes data = b.first(ulen).from(8);
+    out.payload = std::string_view(reinterpret_cast<const char*>(data.p), data.size);
+    return true;
+}
+
+// GTP-U (3GPP TS 29.281) G-PDU carrying IP: mobile-core captures (IMS) wrap the phone's traffic in
+// it, and Wireshark's addresses and transport are then the inner packet's. False when `b` is not one.
+bool decode_gtpu(Bytes b, Packet& out, int depth) {
+    if (depth >= kMaxTunnels || !b.has(0, 8)) return false;
+    std::uint8_t flags = b.u8(0);
+    if ((flags >> 5) != 1 || (flags & 0x10) == 0 || b.u8(1) != 0xff) return false;
+    Bytes pdu = b.first(std::size_t{8} + b.be16(2));
+    std::size_t off = 8;
+    if ((flags & 0x07) != 0) {  // sequence number, N-PDU number, next extension header type
+        if (!pdu.has(off, 4)) return false;
+        std::uint8_t next = pdu.u8(off + 3);
+        off += 4;
+        for (int i = 0; next != 0 && i < kMaxExtHeaders; ++i) {
+            if (!pdu.has(off, 1) || pdu.u8(off) == 0) return false;
+            std::size_t len = std::size_t(pdu.u8(off)) * 4;
+            if (!pdu.has(off, len)) return false;
+            next = pdu.u8(off + len - 1);
+            off += len;
+        }
+        if (next != 0) return false;
+    }
+    Bytes inner = pdu.from(off);
+    if (!inner.has(0, 1) || ((inner.u8(0) >> 4) != 4 && (inner.u8(0) >> 4) != 6)) return false;
+    Packet tunnelled;
+    if (!decode_ip(inner, tunnelled, depth + 1)) return false;
+    tunnelled.has_eth = out.has_eth;
+    tunnelled.eth_src = out.eth_src;
+    tunnelled.eth_dst = out.eth_dst;
+    out = tunnelled;
+    return true;
+}
+
+bool decode_l4(std::uint8_t proto, Bytes b, std::uint32_t claimed, Packet& out, int depth) {
+    switch (proto) {
+    case kProtoTcp: return decode_tcp(b, claimed, out);
+    case kProtoUdp:
+        if (!decode_udp(b, claimed, out)) return false;
+        if (out.src_port == kPortGtpU || out.dst_port == kPortGtpU) {
+            const auto* p = reinterpret_cast<const std::uint8_t*>(out.payload.data());
+            decode_gtpu(Bytes{p, out.payload.size()}, out, depth);
+        }
+        return true;
+    case kProtoIpip:
+        if (depth >= kMaxTunnels) return false;
+        return decode_ip(b.first(claimed), out, depth + 1);
+    case kProtoIpv6:
+        if (depth >= kMaxTunnels) return false;
+        return decode_ipv6(b.first(claimed), out, depth + 1);
+    default: return false;  // ICMP errors quote other packets' headers: not this frame's transport
+    }
+}
+
+void set_fragment(Packet& out, Bytes payload, std::uint32_t claimed) {
+    out.fragment = true;
+    out.payload_len = claimed;
+    out.payload = std::string_view(reinterpret_cast<const char*>(payload.p), payload.size);
+}
+
+bool decode_ipv4(Bytes b, Packet& out, int depth) {
+    if (!b.has(0, 20) || (b.u8(0) >> 4) != 4) return false;
+    std::size_t ihl = std::size_t(b.u8(0) & 0x0f) * 4;
+    if (ihl < 20 || !b.has(0, ihl)) return false;
+    std::size_t total = b.be16(2);
+    // Total length 0 comes from TSO-capable NICs: the frame holds what was sent.
+    if (total == 0) total = b.size;
+    if (total < ihl) return false;
+    out.src_ip = IpAddr::v4(b.be32(12));
+    out.dst_ip = IpAddr::v4(b.be32(16));
+    out.ip_proto = b.u8(9);
+    out.fragment = false;
+    std::uint16_t frag = b.be16(6);
+    Bytes payload = b.first(total).from(ihl);
+    auto claimed = static_cast<std::uint32_t>(total - ihl);
+    if ((frag & 0x2000) != 0 || (frag & 0x1fff) != 0) {
+        out.frag_id = b.be16(4);
+        out.frag_offset = std::uint32_t(frag & 0x1fff) * 8;
+        out.frag_more = (frag & 0x2000) != 0;
+        set_fragment(out, payload, claimed);
+        return true;
+    }
+    decode_l4(out.ip_proto, payload, claimed, out, depth);
+    return true;
+}
+
+bool decode_ipv6(Bytes b, Packet& out, int depth) {
+    if (!b.has(0, 40) || (b.u8(0) >> 4) != 6) return false;
+    out.src_ip = IpAddr::v6(b.p + 8);
+    out.dst_ip = IpAddr::v6(b.p + 24);
+    out.fragment = false;
+    std::uint32_t plen = b.be16(4);
+    std::uint8_t next = b.u8(6);
+    // Payload length 0 with a hop-by-hop header is a jumbogram: its length is the frame's.
+    if (plen == 0 && next == 0) plen = static_cast<std::uint32_t>(b.size - 40);
+    Bytes rest = b.from(40).first(plen);
+    std::uint32_t claimed = plen;
+    for (int i = 0; i < kMaxExtHeaders; ++i) {
+        std::size_t len;
+        if (next == 0 || next == 43 || next == 60) {
+            if (!rest.has(0, 2)) break;
+            len = (std::size_t(rest.u8(1)) + 1) * 8;
+        } else if (next == 51) {  // AH counts 4-octet units, minus 2
+            if (!rest.has(0, 2)) break;
+            len = (std::size_t(rest.u8(1)) + 2) * 4;
+        } else if (next == 44) {
+            if (!rest.has(0, 8) || claimed < 8) break;
+            std::uint16_t off_m = rest.be16(2);
+            std::uint8_t inner = rest.u8(0);
+            if ((off_m & 0xfff8) != 0 || (off_m & 1) != 0) {
+                out.ip_proto = inner;
+                out.frag_id = rest.be32(4);
+                out.frag_offset = std::uint32_t(off_m & 0xfff8);
+                out.frag_more = (off_m & 1) != 0;
+                set_fragment(out, rest.from(8), claimed - 8);
+                return true;
+            }
+            len = 8;  // an atomic fragment (RFC 6946) carries the whole packet
+        } else {
+            break;
+        }
+        if (!rest.has(0, len) || len > claimed) {
+            out.ip_proto = next;  // cut short inside the extension headers: no transport
+            return true;
+        }
+        next = rest.u8(0);
+        rest = rest.from(len);
+        claimed -= static_cast<std::uint32_t>(len);
+    }
+    out.ip_proto = next;
+    decode_l4(next, rest, claimed, out, depth);
+    return true;
+}
+
+bool decode_ip(Bytes b, Packet& out, int depth) {
+    if (!b.has(0, 1)) return false;
+    switch (b.u8(0) >> 4) {
+    case 4: return decode_ipv4(b, out, depth);
+    case 6: return decode_ipv6(b, out, depth);
+    default: return false;
+    }
+}
+
+// ARP as Wireshark's arp dissector reads it: the addresses (and isgratuitous) only when the
+// whole address block was captured; MACs only for Ethernet/IEEE 802 hardware with 6-byte
+// addresses, IPv4 only for IP (or AX.25 IP) with 4-byte addresses.
+bool decode_arp(Bytes b, Packet& out) {
+    if (!b.has(0, 2)) return false;
+    std::uint16_t hrd = b.be16(0);
+    if (hrd == 19) return false;  // ATM ARP has another layout (Wireshark's atmarp)
+    out.has_arp = true;
+    out.arp = ArpPacket{};
+    if (!b.has(0, 8)) return true;
+    std::uint16_t pro = b.be16(2);
+    std::size_t hln = b.u8(4), pln = b.u8(5);
+    out.arp.opcode = b.be16(6);
+    std::size_t sha = 8, spa = sha + hln, tha = spa + pln, tpa = tha + hln;
+    if (!b.has(0, tpa + pln)) return true;
+    bool ether = (hrd == 1 || hrd == 6) && hln == 6;
+    bool ipv4 = (pro == 0x0800 || pro == 0x00cc) && pln == 4;
+    if (ether) {
+        out.arp.sender_mac = b.mac(sha);
+        out.arp.target_mac = b.mac(tha);
+    }
+    if (ipv4) {
+        out.arp.sender_ip = b.be32(spa);
+        out.arp.target_ip = b.be32(tpa);
+    }
+    out.arp.gratuitous = (out.arp.opcode == 1 || out.arp.opcode == 2) && std::memcmp(b.p + spa, b.p + tpa, pln) == 0;
+    return true;
+}
+
+bool decode_ethertype(std::uint16_t type, Bytes b, Packet& out) {
+    switch (type) {
+    case kEtherIpv4: return decode_ip(b, out, 0);  // Wireshark's ip dissector hands version 6 on
+    case kEtherIpv6: return decode_ipv6(b, out, 0);
+    case kEtherArp:
+    case kEtherRarp: return decode_arp(b, out);
+    default: return false;
+    }
+}
+
+bool decode_ethernet(Bytes b, Packet& out) {
+    if (!b.has(0, 14)) return false;
+    out.has_eth = true;
+    out.eth_dst = b.mac(0);
+    out.eth_src = b.mac(6);
+    std::size_t off = 12;
+    std::uint16_t type = b.be16(off);
+    // Any stack of 802.1Q / 802.1ad tags; each pushes the real type 4 bytes further.
+    while ((type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) && b.has(off + 4, 2)) {
+        off += 4;
+        type = b.be16(off);
+    }
+    if (type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) return true;  // tag cut short
+    if (type <= 1500) return true;  // 802.3 length: LLC frames carry nothing we read
+    decode_ethertype(type, b.from(off + 2), out);
+    return true;
+}
+
+bool decode_null(Bytes b, Packet& out) {
+    if (!b.has(0, 4)) return false;
+    // The address family is in the capturing host's byte order.
+    std::uint32_t af = std::uint32_t(b.u8(0)) | std::uint32_t(b.u8(1)) << 8 | std::uint32_t(b.u8(2)) << 16 |
+                       std::uint32_t(b.u8(3)) << 24;
+    if ((af & 0xffff0000u) != 0) af = b.be32(0);
+    Bytes rest = b.from(4);
+    if (af == 2) return decode_ip(rest, out, 0);
+    if (af == 24 || af == 28 || af == 30) return decode_ipv6(rest, out, 0);
+    // Some systems put an Ethernet type there instead of an address family.
+    if (af > 1500 && af <= 0xffff) return decode_ethertype(static_cast<std::uint16_t>(af), rest, out);
+    return false;
+}
+
+}  // namespace
+
+Link link_from_linktype(std::uint32_t linktype) {
+    switch (linktype) {
+    case 1: return Link::Ethernet;
+    case 113: return Link::LinuxSll;
+    case 276: return Link::LinuxSll2;
+    case 12:
+    case 14:
+    case 101: return Link::RawIp;
+    case 228: return Link::RawIp4;
+    case 229: return Link::RawIp6;
+    case 0:
+    case 108: return Link::Null;
+    default: return Link::Unknown;
+    }
+}
+
+void Packet::clear() { *this = Packet{}; }
+
+bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& out) {
+    out.clear();
+    if (!data) return false;
+    Bytes b{data, captured};
+    switch (link) {
+    case Link::Ethernet: return decode_ethernet(b, out);
+    case Link::LinuxSll:  // packet type, ARPHRD type, address length, 8 address bytes, protocol
+        return b.has(0, 16) && decode_ethertype(b.be16(14), b.from(16), out);
+    case Link::LinuxSll2:  // protocol, reserved, interface index, ARPHRD type, packet type, address
+        return b.has(0, 20) && decode_ethertype(b.be16(0), b.from(20), out);
+    case Link::RawIp: return decode_ip(b, out, 0);
+    case Link::RawIp4: return decode_ip(b, out, 0);
+    case Link::RawIp6: return decode_ipv6(b, out, 0);
+    case Link::Null: return decode_null(b, out);
+    case Link::Unknown: break;
+    }
+    return false;
+}
+
+bool decode_transport(std::uint8_t ip_proto, std::string_view ip_payload, std::uint32_t claimed_len, Packet& out) {
+    out.transport = Transport::None;
+    out.src_port = out.dst_port = 0;
+    out.seq = out.ack = 0;
+    out.flags = 0;
+    out.payload = {};
+    out.payload_len = 0;
+    Bytes b{reinterpret_cast<const std::uint8_t*>(ip_payload.data()), ip_payload.size()};
+    if (ip_proto == kProtoTcp) return decode_tcp(b, claimed_len, out);
+    if (ip_proto == kProtoUdp) return decode_udp(b, claimed_len, out);
+    return false;
+}
+
+}  // namespace ka::wire

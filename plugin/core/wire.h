@@ -1,0 +1,59 @@
+// Decoding of the link, network and transport headers of one captured frame, without Wireshark:
+// Ethernet (with 802.1Q/802.1ad tag stacks), Linux cooked captures, raw IP and BSD loopback; IPv4,
+// IPv6 and its extension headers; TCP, UDP and ARP. Yields the values the engine used to read from
+// Wireshark's eth/ip/ipv6/tcp/udp/arp fields. Nothing here allocates, and nothing reads past the
+// captured length: the views in a Packet point into the caller's frame buffer.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "events.h"
+
+namespace ka::wire {
+
+enum class Link : std::uint8_t { Unknown, Ethernet, LinuxSll, LinuxSll2, RawIp, RawIp4, RawIp6, Null };
+
+// The link type of a pcap/pcapng LINKTYPE_ value (1 Ethernet, 113 SLL, 276 SLL2, 101 raw, 228/229
+// raw IPv4/IPv6, 0 and 108 loopback; 12 and 14 are raw IP on some BSDs), Unknown for the rest.
+Link link_from_linktype(std::uint32_t linktype);
+
+struct Packet {
+    bool has_eth = false;              // Ethernet source and destination known
+    Mac eth_src = 0, eth_dst = 0;
+    // The frame's IP header. IP-in-IP (protocols 4 and 41) is followed to the inner header, as
+    // Wireshark's network addresses (pinfo->net_src/net_dst) and transport are the inner ones.
+    IpAddr src_ip, dst_ip;
+    std::uint8_t ip_proto = 0;         // 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6 (after IPv6 extension headers)
+    bool fragment = false;             // an IP fragment: transport not decoded
+    Transport transport = Transport::None;   // Udp or Tcp when its header was decoded
+    std::uint16_t src_port = 0, dst_port = 0;
+    std::uint32_t seq = 0, ack = 0;    // TCP raw (on-the-wire) values
+    std::uint16_t flags = 0;           // TCP flag bits as in ka::TcpInfo (FIN 0x01 ... ACK 0x10), 12 bits
+    // TCP/UDP payload bytes as captured (never past the IP length or the capture). For a fragment:
+    // the IP fragment's payload, for the caller's reassembly.
+    std::string_view payload;
+    // Payload length the headers claim (Wireshark's tcp.len, udp.length - 8), even when the capture
+    // was cut short; for a fragment, the fragment's claimed IP payload length.
+    std::uint32_t payload_len = 0;
+    // Fragment identity (fragment == true): IPv4 identification or IPv6 fragment header id, byte
+    // offset of this fragment, and whether more fragments follow.
+    std::uint32_t frag_id = 0;
+    std::uint32_t frag_offset = 0;
+    bool frag_more = false;
+    bool has_arp = false;
+    ArpPacket arp;                     // as Wireshark's arp.* fields give them (incl. isgratuitous)
+    void clear();
+};
+
+// Decodes one frame; false when there is nothing it understands. Never reads past `captured`.
+bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& out);
+
+// Decodes a TCP/UDP header and payload from an IP payload reassembled elsewhere (IP fragments).
+// `claimed_len` is the IP payload length the headers claim (ip_payload may be shorter when cut).
+// Leaves the link and IP members alone; false when no transport header could be decoded.
+bool decode_transport(std::uint8_t ip_proto, std::string_view ip_payload, std::uint32_t claimed_len, Packet& out);
+
+}  // namespace ka::wire

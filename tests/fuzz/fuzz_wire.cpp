@@ -1,0 +1,50 @@
+// libFuzzer target for the raw decoders: the first input byte picks the link type, the rest is one
+// captured frame. Whatever the frame decodes to is then handed to the SKINNY PDU walker and the
+// syslog text reader, and every view is checked to lie inside the input.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string_view>
+
+#include "core/skinny_parse.h"
+#include "core/syslog_parse.h"
+#include "core/wire.h"
+
+namespace {
+
+void inside(std::string_view v, const std::uint8_t* data, std::size_t size) {
+    if (v.empty()) return;
+    const auto* p = reinterpret_cast<const std::uint8_t*>(v.data());
+    if (p < data || p + v.size() > data + size) std::abort();
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    if (size == 0) return 0;
+    auto link = static_cast<ka::wire::Link>(data[0] % 8);
+    ++data, --size;
+    ka::wire::Packet p;
+    ka::wire::decode(link, data, size, p);
+    inside(p.payload, data, size);
+    if (p.payload.size() > p.payload_len && !p.fragment) std::abort();
+
+    std::string_view rest = p.payload;
+    ka::SkinnyMessage m;
+    while (!rest.empty()) {
+        std::size_t n = ka::skinny::pdu_length(rest);
+        if (n == 0 || n == ka::skinny::kBad) break;
+        ka::skinny::parse_pdu(rest.substr(0, n), m);
+        inside(m.device_name, data, size);
+        rest.remove_prefix(n);
+    }
+    std::string_view text;
+    if (ka::syslog::message(p.payload, text)) inside(text, data, size);
+
+    // The same bytes as a reassembled IP payload.
+    std::string_view raw(reinterpret_cast<const char*>(data), size);
+    ka::wire::decode_transport(static_cast<std::uint8_t>(size & 1 ? 6 : 17), raw, static_cast<std::uint32_t>(size), p);
+    inside(p.payload, data, size);
+    return 0;
+}

@@ -1,0 +1,561 @@
+// Raw frame decoding (link, IP, TCP/UDP, ARP), SKINNY PDUs and syslog text, on hand-built bytes.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/skinny_parse.h"
+#include "core/syslog_parse.h"
+#include "core/wire.h"
+
+using namespace ka;
+using Bytes = std::vector<std::uint8_t>;
+
+namespace {
+
+void append(Bytes& b, std::initializer_list<int> v) {
+    for (int x : v) b.push_back(static_cast<std::uint8_t>(x));
+}
+void append(Bytes& b, const Bytes& v) { b.insert(b.end(), v.begin(), v.end()); }
+void append(Bytes& b, std::string_view s) { b.insert(b.end(), s.begin(), s.end()); }
+void be16(Bytes& b, unsigned v) { append(b, {int(v >> 8 & 0xff), int(v & 0xff)}); }
+void be32(Bytes& b, std::uint32_t v) { append(b, {int(v >> 24), int(v >> 16 & 0xff), int(v >> 8 & 0xff), int(v & 0xff)}); }
+void le32(Bytes& b, std::uint32_t v) { append(b, {int(v & 0xff), int(v >> 8 & 0xff), int(v >> 16 & 0xff), int(v >> 24)}); }
+
+// 00:11:22:33:44:55 -> 66:77:88:99:aa:bb
+const Bytes kDstMac = {0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb};
+const Bytes kSrcMac = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55};
+constexpr Mac kDst = 0x66778899aabbull, kSrc = 0x001122334455ull;
+
+Bytes ethernet(std::initializer_list<unsigned> types) {
+    Bytes b = kDstMac;
+    append(b, kSrcMac);
+    std::size_t i = 0;
+    for (unsigned t : types) {
+        be16(b, t);
+        if (++i < types.size()) be16(b, 0x0064);  // tag control: VLAN 100
+    }
+    return b;
+}
+
+// TCP 10.0.0.10:49152 -> 10.0.0.1:2000, seq 0x01020304, ack 0x0a0b0c0d, PSH|ACK, with `payload`.
+Bytes tcp(std::string_view payload, std::size_t options = 0) {
+    Bytes b;
+    be16(b, 49152);
+    be16(b, 2000);
+    be32(b, 0x01020304);
+    be32(b, 0x0a0b0c0d);
+    append(b, {int((5 + options / 4) << 4), 0x18});
+    be16(b, 8192);
+    append(b, {0, 0, 0, 0});
+    for (std::size_t i = 0; i < options; ++i) b.push_back(1);  // NOP options
+    append(b, payload);
+    return b;
+}
+
+Bytes udp(unsigned sport, unsigned dport, std::string_view payload) {
+    Bytes b;
+    be16(b, sport);
+    be16(b, dport);
+    be16(b, unsigned(8 + payload.size()));
+    be16(b, 0);
+    append(b, payload);
+    return b;
+}
+
+Bytes ipv4(int proto, const Bytes& l4, unsigned frag = 0x4000, std::size_t option_bytes = 0) {
+    Bytes b;
+    append(b, {0x40 | int(5 + option_bytes / 4), 0});
+    be16(b, unsigned(20 + option_bytes + l4.size()));
+    be16(b, 0x1234);
+    be16(b, frag);
+    append(b, {64, proto, 0, 0});
+    be32(b, 0x0a00000a);  // 10.0.0.10
+    be32(b, 0x0a000001);  // 10.0.0.1
+    for (std::size_t i = 0; i < option_bytes; ++i) b.push_back(1);
+    append(b, l4);
+    return b;
+}
+
+const std::uint8_t kV6Src[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x0a};
+const std::uint8_t kV6Dst[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x01};
+
+// IPv6 with `exts` (already chained, the first one's type in `next`) then `l4`.
+Bytes ipv6(int next, const Bytes& rest) {
+    Bytes b = {0x60, 0, 0, 0};
+    be16(b, unsigned(rest.size()));
+    append(b, {next, 64});
+    b.insert(b.end(), kV6Src, kV6Src + 16);
+    b.insert(b.end(), kV6Dst, kV6Dst + 16);
+    append(b, rest);
+    return b;
+}
+
+bool decode(wire::Link link, const Bytes& b, wire::Packet& p) { return wire::decode(link, b.data(), b.size(), p); }
+
+void check_tcp(const wire::Packet& p, std::string_view payload) {
+    CHECK(p.ip_proto == 6);
+    CHECK(p.src_ip == IpAddr::v4(0x0a00000a));
+    CHECK(p.dst_ip == IpAddr::v4(0x0a000001));
+    REQUIRE(p.transport == Transport::Tcp);
+    CHECK(p.src_port == 49152);
+    CHECK(p.dst_port == 2000);
+    CHECK(p.seq == 0x01020304u);
+    CHECK(p.ack == 0x0a0b0c0du);
+    CHECK(p.flags == (TcpInfo::kPsh | TcpInfo::kAck));
+    CHECK(p.payload == payload);
+    CHECK(p.payload_len == payload.size());
+}
+
+Bytes arp(int op, std::uint32_t spa, const Bytes& tha, std::uint32_t tpa) {
+    Bytes b;
+    append(b, {0, 1, 0x08, 0x00, 6, 4, 0, op});
+    append(b, kSrcMac);
+    be32(b, spa);
+    append(b, tha);
+    be32(b, tpa);
+    return b;
+}
+
+}  // namespace
+
+TEST_CASE("Ethernet II frame with TCP and padding", "[wire]") {
+    Bytes f = ethernet({0x0800});
+    append(f, ipv4(6, tcp("")));
+    append(f, {0, 0, 0, 0, 0, 0});  // Ethernet padding up to 60 bytes: not TCP payload
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, f, p));
+    CHECK(p.has_eth);
+    CHECK(p.eth_src == kSrc);
+    CHECK(p.eth_dst == kDst);
+    CHECK_FALSE(p.fragment);
+    check_tcp(p, "");
+}
+
+TEST_CASE("802.1ad + 802.1Q + 0x9100 tag stack", "[wire]") {
+    Bytes f = ethernet({0x88a8, 0x9100, 0x8100, 0x0800});
+    append(f, ipv4(6, tcp("REGISTER")));
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, f, p));
+    CHECK(p.eth_src == kSrc);
+    check_tcp(p, "REGISTER");
+}
+
+TEST_CASE("802.3 length-framed Ethernet: addresses only", "[wire]") {
+    Bytes f = ethernet({0x0026});
+    append(f, {0x42, 0x42, 0x03});
+    f.resize(60);
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, f, p));
+    CHECK(p.has_eth);
+    CHECK(p.eth_dst == kDst);
+    CHECK_FALSE(p.src_ip.valid());
+    CHECK(p.transport == Transport::None);
+}
+
+TEST_CASE("IPv4 options and TCP options are skipped", "[wire]") {
+    Bytes f = ethernet({0x0800});
+    append(f, ipv4(6, tcp("abc", 12), 0x4000, 8));
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, f, p));
+    check_tcp(p, "abc");
+}
+
+TEST_CASE("UDP over Linux cooked capture v1 and v2", "[wire]") {
+    Bytes sll = {0, 0, 0, 1, 0, 6};  // packet type, ARPHRD_ETHER, address length 6
+    append(sll, kSrcMac);
+    append(sll, {0, 0});
+    be16(sll, 0x0800);
+    append(sll, ipv4(17, udp(5060, 5062, "OPTIONS")));
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::LinuxSll, sll, p));
+    CHECK_FALSE(p.has_eth);  // cooked captures know only the source
+    CHECK(p.ip_proto == 17);
+    REQUIRE(p.transport == Transport::Udp);
+    CHECK(p.src_port == 5060);
+    CHECK(p.dst_port == 5062);
+    CHECK(p.payload == "OPTIONS");
+    CHECK(p.payload_len == 7);
+
+    Bytes sll2;
+    be16(sll2, 0x86dd);
+    append(sll2, {0, 0, 0, 0, 0, 2, 0, 1, 0, 6});  // reserved, ifindex 2, ARPHRD_ETHER, type, length
+    append(sll2, kSrcMac);
+    append(sll2, {0, 0});
+    append(sll2, ipv6(17, udp(5060, 5060, "x")));
+    REQUIRE(decode(wire::Link::LinuxSll2, sll2, p));
+    CHECK(p.src_ip == IpAddr::v6(kV6Src));
+    CHECK(p.dst_ip == IpAddr::v6(kV6Dst));
+    CHECK(p.transport == Transport::Udp);
+    CHECK(p.payload == "x");
+}
+
+TEST_CASE("Raw IP picks the version from the first nibble; IPv6 links insist on version 6", "[wire]") {
+    Bytes v4 = ipv4(6, tcp("a"));
+    Bytes v6 = ipv6(6, tcp("a"));
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::RawIp, v4, p));
+    check_tcp(p, "a");
+    CHECK_FALSE(p.has_eth);
+    REQUIRE(decode(wire::Link::RawIp, v6, p));
+    CHECK(p.src_ip.family == 6);
+    CHECK(p.transport == Transport::Tcp);
+    CHECK(decode(wire::Link::RawIp4, v4, p));
+    CHECK(decode(wire::Link::RawIp4, v6, p));  // as Wireshark's ip dissector, which passes IPv6 on
+    CHECK(p.src_ip.family == 6);
+    CHECK(decode(wire::Link::RawIp6, v6, p));
+    CHECK_FALSE(decode(wire::Link::RawIp6, v4, p));
+    CHECK_FALSE(decode(wire::Link::Unknown, v4, p));
+}
+
+TEST_CASE("Null/loopback: address family in either byte order", "[wire]") {
+    wire::Packet p;
+    Bytes le = {2, 0, 0, 0};
+    append(le, ipv4(6, tcp("z")));
+    REQUIRE(decode(wire::Link::Null, le, p));
+    check_tcp(p, "z");
+    Bytes be = {0, 0, 0, 30};  // AF_INET6 on macOS, written big-endian
+    append(be, ipv6(17, udp(1, 2, "q")));
+    REQUIRE(decode(wire::Link::Null, be, p));
+    CHECK(p.src_ip.family == 6);
+    CHECK(p.payload == "q");
+    for (std::uint8_t af : {24, 28}) {
+        Bytes f = {af, 0, 0, 0};
+        append(f, ipv6(17, udp(1, 2, "q")));
+        REQUIRE(decode(wire::Link::Null, f, p));
+        CHECK(p.transport == Transport::Udp);
+    }
+    Bytes unknown = {7, 0, 0, 0};
+    append(unknown, ipv4(6, tcp("z")));
+    CHECK_FALSE(decode(wire::Link::Null, unknown, p));
+}
+
+TEST_CASE("IPv6 extension headers are skipped, AH counted in 4-octet units", "[wire]") {
+    Bytes rest;
+    append(rest, {43, 0, 0, 0, 0, 0, 0, 0});                                 // hop-by-hop, 8 bytes -> routing
+    append(rest, {60, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});         // routing, 16 bytes -> dest opts
+    append(rest, {51, 0, 0, 0, 0, 0, 0, 0});                                 // dest opts, 8 bytes -> AH
+    append(rest, {44, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0});         // AH: (2+2)*4 = 16 -> fragment
+    append(rest, {6, 0, 0, 0, 0, 0, 0, 9});                                  // atomic fragment -> TCP
+    append(rest, tcp("hello"));
+    Bytes f = ipv6(0, rest);  // payload views point into it
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::RawIp6, f, p));
+    CHECK_FALSE(p.fragment);
+    CHECK(p.ip_proto == 6);
+    REQUIRE(p.transport == Transport::Tcp);
+    CHECK(p.payload == "hello");
+    CHECK(p.payload_len == 5);
+    CHECK(p.seq == 0x01020304u);
+}
+
+TEST_CASE("ICMP is not a transport even when it quotes one", "[wire]") {
+    Bytes icmp = {3, 3, 0, 0, 0, 0, 0, 0};
+    append(icmp, ipv4(17, udp(5060, 5060, "INVITE")));
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::RawIp, ipv4(1, icmp), p));
+    CHECK(p.ip_proto == 1);
+    CHECK(p.transport == Transport::None);
+    CHECK(p.src_port == 0);
+    Bytes icmp6 = {1, 4, 0, 0, 0, 0, 0, 0};
+    append(icmp6, ipv6(17, udp(5060, 5060, "INVITE")));
+    REQUIRE(decode(wire::Link::RawIp, ipv6(58, icmp6), p));
+    CHECK(p.ip_proto == 58);
+    CHECK(p.transport == Transport::None);
+}
+
+TEST_CASE("IP-in-IP gives the inner addresses and transport", "[wire]") {
+    Bytes inner = ipv4(17, udp(5060, 5060, "REGISTER"));
+    Bytes outer = ipv4(4, inner);
+    outer[12] = 192;  // outer source 192.0.0.10
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::RawIp, outer, p));
+    CHECK(p.src_ip == IpAddr::v4(0x0a00000a));
+    CHECK(p.transport == Transport::Udp);
+    CHECK(p.payload == "REGISTER");
+}
+
+TEST_CASE("IPv4 fragments: no transport; the reassembled payload decodes with decode_transport", "[wire]") {
+    Bytes whole = udp(5060, 5060, "0123456789abcdef");  // 24 bytes: split after 16
+    Bytes first_part(whole.begin(), whole.begin() + 16);
+    Bytes second_part(whole.begin() + 16, whole.end());
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::RawIp, ipv4(17, first_part, 0x2000), p));  // MF, offset 0
+    CHECK(p.fragment);
+    CHECK(p.frag_more);
+    CHECK(p.frag_offset == 0);
+    CHECK(p.frag_id == 0x1234);
+    CHECK(p.ip_proto == 17);
+    CHECK(p.transport == Transport::None);
+    CHECK(p.payload_len == 16);
+    CHECK(p.payload.size() == 16);
+    REQUIRE(decode(wire::Link::RawIp, ipv4(17, second_part, 0x0002), p));  // offset 2*8, last
+    CHECK(p.fragment);
+    CHECK_FALSE(p.frag_more);
+    CHECK(p.frag_offset == 16);
+    CHECK(p.transport == Transport::None);
+
+    std::string reassembled(whole.begin(), whole.end());
+    REQUIRE(wire::decode_transport(17, reassembled, 24, p));
+    CHECK(p.transport == Transport::Udp);
+    CHECK(p.src_port == 5060);
+    CHECK(p.payload == "0123456789abcdef");
+    CHECK(p.payload_len == 16);
+    CHECK(p.src_ip == IpAddr::v4(0x0a00000a));  // left alone
+    CHECK_FALSE(wire::decode_transport(1, reassembled, 24, p));
+    CHECK(p.transport == Transport::None);
+}
+
+TEST_CASE("IPv6 fragment header with an offset or M set is a fragment", "[wire]") {
+    Bytes rest = {17, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef};  // offset 0, M=1, id 0xdeadbeef
+    append(rest, udp(5060, 5060, "abcd"));
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::RawIp6, ipv6(44, rest), p));
+    CHECK(p.fragment);
+    CHECK(p.frag_more);
+    CHECK(p.frag_id == 0xdeadbeefu);
+    CHECK(p.ip_proto == 17);
+    CHECK(p.transport == Transport::None);
+    CHECK(p.payload_len == 12);
+}
+
+TEST_CASE("Snaplen cut: payload_len is what the headers claim, payload what was captured", "[wire]") {
+    Bytes f = ethernet({0x0800});
+    append(f, ipv4(6, tcp("0123456789")));
+    f.resize(f.size() - 6);
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, f, p));
+    CHECK(p.payload == "0123");
+    CHECK(p.payload_len == 10);
+}
+
+TEST_CASE("Every prefix of a valid frame decodes safely and claims no byte beyond it", "[wire]") {
+    std::vector<Bytes> frames;
+    Bytes a = ethernet({0x88a8, 0x8100, 0x0800});
+    append(a, ipv4(6, tcp("SKINNY", 8), 0x4000, 4));
+    frames.push_back(a);
+    Bytes b = ethernet({0x86dd});
+    Bytes ext = {44, 0, 0, 0, 0, 0, 0, 0, 17, 0, 0, 0, 0, 0, 0, 1};
+    append(ext, udp(514, 514, "<187>text"));
+    append(b, ipv6(60, ext));
+    frames.push_back(b);
+    Bytes c = ethernet({0x0806});
+    append(c, arp(1, 0x0a000001, Bytes(6, 0), 0x0a000002));
+    frames.push_back(c);
+    Bytes d = {0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00};
+    append(d, ipv4(4, ipv4(17, udp(5060, 5060, "x"))));
+    frames.push_back(d);
+    for (std::size_t which = 0; which < frames.size(); ++which) {
+        const Bytes& full = frames[which];
+        wire::Link link = which == 3 ? wire::Link::LinuxSll : wire::Link::Ethernet;
+        for (std::size_t n = 0; n <= full.size(); ++n) {
+            // A heap copy of exactly n bytes lets the sanitizers catch any read past the end.
+            std::vector<std::uint8_t> cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n));
+            wire::Packet p;
+            wire::decode(link, cut.empty() ? nullptr : cut.data(), n, p);
+            if (!p.payload.empty()) {
+                const auto* begin = reinterpret_cast<const char*>(cut.data());
+                CHECK(p.payload.data() >= begin);
+                CHECK(p.payload.data() + p.payload.size() <= begin + n);
+            }
+        }
+    }
+}
+
+TEST_CASE("ARP request, reply and gratuitous ARP as Wireshark flags them", "[wire]") {
+    const Bytes zero(6, 0), bcast(6, 0xff);
+    struct Case {
+        int op;
+        std::uint32_t spa, tpa;
+        Bytes tha;
+        bool gratuitous;
+    } cases[] = {
+        {1, 0x0a000001, 0x0a000002, zero, false},   // who has 10.0.0.2
+        {1, 0x0a000001, 0x0a000001, zero, true},    // announcement: sender IP == target IP
+        {2, 0x0a000001, 0x0a000002, kDstMac, false},
+        {2, 0x0a000001, 0x0a000001, bcast, true},   // gratuitous reply
+        {1, 0x00000000, 0x0a000002, zero, false},   // probe
+        {3, 0x0a000001, 0x0a000001, kDstMac, false} // RARP: never gratuitous
+    };
+    for (const Case& c : cases) {
+        Bytes f = ethernet({0x0806});
+        append(f, arp(c.op, c.spa, c.tha, c.tpa));
+        f.resize(60);
+        wire::Packet p;
+        REQUIRE(decode(wire::Link::Ethernet, f, p));
+        REQUIRE(p.has_arp);
+        CHECK(p.arp.opcode == c.op);
+        CHECK(p.arp.sender_mac == kSrc);
+        CHECK(p.arp.sender_ip == c.spa);
+        CHECK(p.arp.target_ip == c.tpa);
+        CHECK(p.arp.target_mac == (c.tha == kDstMac ? kDst : c.tha == bcast ? 0xffffffffffffull : 0));
+        CHECK(p.arp.gratuitous == c.gratuitous);
+        CHECK_FALSE(p.src_ip.valid());
+    }
+}
+
+TEST_CASE("ARP cut short: opcode without addresses; odd hardware: no MACs", "[wire]") {
+    Bytes f = ethernet({0x0806});
+    append(f, arp(1, 0x0a000001, Bytes(6, 0), 0x0a000001));
+    f.resize(14 + 27);
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, f, p));
+    REQUIRE(p.has_arp);
+    CHECK(p.arp.opcode == 1);
+    CHECK(p.arp.sender_ip == 0);
+    CHECK_FALSE(p.arp.gratuitous);
+
+    Bytes g = ethernet({0x0806});
+    Bytes body = arp(1, 0x0a000001, Bytes(6, 0), 0x0a000001);
+    body[1] = 7;  // ARCnet hardware: Wireshark shows no MAC
+    append(g, body);
+    REQUIRE(decode(wire::Link::Ethernet, g, p));
+    CHECK(p.arp.sender_mac == 0);
+    CHECK(p.arp.sender_ip == 0x0a000001u);
+    CHECK(p.arp.gratuitous);
+
+    Bytes atm = ethernet({0x0806});
+    body[1] = 19;  // ATM ARP is another protocol
+    append(atm, body);
+    REQUIRE(decode(wire::Link::Ethernet, atm, p));
+    CHECK_FALSE(p.has_arp);
+}
+
+namespace {
+
+std::string skinny_pdu(std::uint32_t id, const Bytes& data, std::uint32_t version = 0) {
+    Bytes b;
+    le32(b, static_cast<std::uint32_t>(4 + data.size()));
+    le32(b, version);
+    le32(b, id);
+    append(b, data);
+    return std::string(b.begin(), b.end());
+}
+
+Bytes register_req(std::string_view name) {
+    Bytes d(name.begin(), name.end());
+    d.resize(16);           // device name, NUL padded
+    le32(d, 0);             // reserved
+    le32(d, 1);             // instance
+    be32(d, 0x0a0a0a82);    // station IP
+    le32(d, 434);           // device type
+    le32(d, 1);             // max streams
+    return d;
+}
+
+Bytes register_ack(std::uint32_t ka, std::uint32_t ka2) {
+    Bytes d;
+    le32(d, ka);
+    append(d, "M/D/YA");
+    append(d, {0, 0});
+    le32(d, ka2);
+    append(d, {20, 0, 0, 0});  // max protocol version, unknown, features
+    return d;
+}
+
+}  // namespace
+
+TEST_CASE("SKINNY RegisterReq carries the device name up to its NUL", "[skinny]") {
+    std::string pdu = skinny_pdu(skinny::kRegisterReq, register_req("SEP580A20FB071F"));
+    REQUIRE(skinny::pdu_length(pdu) == 8 + 4 + 36);  // name 16, reserved, instance, IP, type, streams
+    SkinnyMessage m;
+    REQUIRE(skinny::parse_pdu(pdu, m));
+    CHECK(m.id == 0x0001);
+    CHECK(m.device_name == "SEP580A20FB071F");
+    CHECK_FALSE(m.has_keepalive_interval);
+    // A name filling all 16 bytes has no NUL: all 16 count.
+    std::string full = skinny_pdu(skinny::kRegisterReq, register_req("SEP0123456789ABC"));
+    REQUIRE(skinny::parse_pdu(full, m));
+    CHECK(m.device_name == "SEP0123456789ABC");
+    // ConfigStat (0x0093) starts with the device name too; the header version changes nothing.
+    std::string config = skinny_pdu(0x0093, register_req("SEPAABBCCDDEEFF"), 0x16);
+    REQUIRE(skinny::parse_pdu(config, m));
+    CHECK(m.device_name == "SEPAABBCCDDEEFF");
+    // Too short to hold the 16-byte field: no name.
+    std::string cut = skinny_pdu(skinny::kRegisterReq, Bytes{'S', 'E', 'P', 0});
+    REQUIRE(skinny::parse_pdu(cut, m));
+    CHECK(m.id == skinny::kRegisterReq);
+    CHECK(m.device_name.empty());
+}
+
+TEST_CASE("SKINNY RegisterAck carries both keepalive intervals", "[skinny]") {
+    std::string pdu = skinny_pdu(skinny::kRegisterAck, register_ack(30, 60), 0x11);
+    SkinnyMessage m;
+    REQUIRE(skinny::parse_pdu(pdu, m));
+    CHECK(m.id == 0x0081);
+    CHECK(m.has_keepalive_interval);
+    CHECK(m.keepalive_interval == 30);
+    CHECK(m.has_secondary_interval);
+    CHECK(m.secondary_interval == 60);
+    CHECK(m.device_name.empty());
+    // 8 data bytes after the id: the first interval only (the second would lie past the PDU).
+    Bytes short_ack;
+    le32(short_ack, 45);
+    append(short_ack, {'M', '/', 'D', '/'});
+    REQUIRE(skinny::parse_pdu(skinny_pdu(skinny::kRegisterAck, short_ack), m));
+    CHECK(m.has_keepalive_interval);
+    CHECK(m.keepalive_interval == 45);
+    CHECK_FALSE(m.has_secondary_interval);
+}
+
+TEST_CASE("SKINNY KeepAliveReq, back-to-back PDUs, partial and bad lengths", "[skinny]") {
+    std::string ka = skinny_pdu(skinny::kKeepAliveReq, {});
+    REQUIRE(ka.size() == 12);
+    CHECK(skinny::pdu_length(ka) == 12);
+    CHECK(skinny::plausible_start(ka));
+    SkinnyMessage m;
+    REQUIRE(skinny::parse_pdu(ka, m));
+    CHECK(m.id == 0);
+
+    std::string two = ka + skinny_pdu(skinny::kKeepAliveAck, {});
+    std::string_view rest = two;
+    std::vector<std::uint32_t> ids;
+    while (std::size_t n = skinny::pdu_length(rest)) {
+        REQUIRE(n != skinny::kBad);
+        REQUIRE(skinny::parse_pdu(rest.substr(0, n), m));
+        ids.push_back(m.id);
+        rest.remove_prefix(n);
+    }
+    CHECK(ids == std::vector<std::uint32_t>{0x0000, 0x0100});
+    CHECK(rest.empty());
+
+    std::string reg = skinny_pdu(skinny::kRegisterReq, register_req("SEP1"));
+    for (std::size_t n = 0; n < reg.size(); ++n) CHECK(skinny::pdu_length(std::string_view(reg).substr(0, n)) == 0);
+    CHECK_FALSE(skinny::parse_pdu(std::string_view(ka).substr(0, 11), m));
+
+    std::string bad(12, '\0');
+    bad[0] = 3;  // length below 4
+    CHECK(skinny::pdu_length(bad) == skinny::kBad);
+    CHECK_FALSE(skinny::plausible_start(bad));
+    std::string huge = ka;
+    huge[2] = 0x02;  // 0x20004 data bytes
+    CHECK(skinny::pdu_length(huge) == skinny::kBad);
+    std::string odd_version = skinny_pdu(0, {}, 0x17);
+    CHECK_FALSE(skinny::plausible_start(odd_version));
+    CHECK(skinny::known_version(0x0a));
+    CHECK(skinny::known_version(0x12));
+    CHECK_FALSE(skinny::known_version(0x01));
+}
+
+TEST_CASE("syslog.msg: the text after <PRI>, header included, up to a NUL", "[syslog]") {
+    using syslog::message_text;
+    const std::string cucm = "<187>2107: uc-ucm-01: May 12 2023 09:04:05.000 UTC :  %UC_CALLMANAGER-3-Endpoint";
+    CHECK(message_text(cucm) == "2107: uc-ucm-01: May 12 2023 09:04:05.000 UTC :  %UC_CALLMANAGER-3-Endpoint");
+    CHECK(message_text("<13>Oct 11 22:14:15 host app: text") == "Oct 11 22:14:15 host app: text");
+    CHECK(message_text("no priority") == "no priority");
+    CHECK(message_text("<999>x") == "x");
+    CHECK(message_text("<1234>x") == "4>x");    // at most three digits are read
+    CHECK(message_text("<a>x") == "a>x");
+    CHECK(message_text("<>x") == "x");
+    CHECK(message_text("<13>line\r\n") == "line\r\n");
+    CHECK(message_text(std::string_view("<13>before\0after", 16)) == "before");
+    std::string_view text;
+    CHECK_FALSE(syslog::message("<13>", text));   // nothing after the prefix: no syslog at all
+    CHECK_FALSE(syslog::message("<13", text));
+    CHECK_FALSE(syslog::message("", text));
+    CHECK(syslog::message(std::string_view("<13>\0x", 6), text));
+    CHECK(text.empty());
+}
