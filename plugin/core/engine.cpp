@@ -20,8 +20,13 @@ void Engine::process(Frame& frame) {
     if (!frame.syslog.empty()) syslog_.on_frame(frame);
 }
 
+void Engine::process(const RawFrame& raw) {
+    decoder_.decode(raw, frame_);
+    process(frame_);
+}
+
 std::size_t Engine::state_bytes() const {
-    return ctx_.strings.bytes() + ctx_.directory.bytes() + points_.state_bytes() + path_.state_bytes() +
+    return decoder_.state_bytes() + ctx_.strings.bytes() + ctx_.directory.bytes() + points_.state_bytes() + path_.state_bytes() +
            sip_.state_bytes() + sccp_.state_bytes() + syslog_.state_bytes();
 }
 

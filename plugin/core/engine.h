@@ -8,6 +8,7 @@
 
 #include "capture_points.h"
 #include "context.h"
+#include "decoder.h"
 #include "path_analyzer.h"
 #include "sccp_analyzer.h"
 #include "sip_analyzer.h"
@@ -25,6 +26,8 @@ public:
     // Analyse one frame. Frames must come in capture order, each once; the frame may be adjusted
     // (see CapturePoints). Its annotations are then available from findings().
     void process(Frame& frame);
+    // The same from a raw frame, decoded first (see Decoder).
+    void process(const RawFrame& raw);
 
     // Annotations of a frame, on any pass.
     std::size_t count(std::uint32_t frame) const { return store_.count(frame); }
@@ -37,6 +40,8 @@ public:
     std::size_t cache_bytes() const { return store_.bytes(); }
 
 private:
+    Decoder decoder_;
+    Frame frame_;  // reused: no allocation per frame once warm
     FindingStore store_;
     Context ctx_;
     CapturePoints points_;

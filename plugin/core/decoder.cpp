@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "decoder.h"
+
+#include <unordered_map>
+
+#include "sip_parse.h"
+#include "skinny_parse.h"
+#include "syslog_parse.h"
+
+namespace ka {
+
+namespace {
+
+bool seq_lt(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) < 0; }
+bool seq_le(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) <= 0; }
+
+// A TCP connection's endpoints in a fixed order, so that both directions find the same stream.
+struct ConnKey {
+    IpAddr a, b;
+    std::uint16_t port_a = 0, port_b = 0;
+    bool operator==(const ConnKey& o) const {
+        return port_a == o.port_a && port_b == o.port_b && a == o.a && b == o.b;
+    }
+};
+
+struct ConnKeyHash {
+    std::size_t operator()(const ConnKey& k) const {
+        IpAddrHash h;
+        return h(k.a) * 31 + h(k.b) * 1000003 + (std::size_t{k.port_a} << 16 | k.port_b);
+    }
+};
+
+bool before(const IpAddr& ip1, std::uint16_t p1, const IpAddr& ip2, std::uint16_t p2) {
+    if (p1 != p2) return p1 < p2;
+    if (ip1.family != ip2.family) return ip1.family < ip2.family;
+    for (int i = 0; i < 16; ++i)
+        if (ip1.bytes[i] != ip2.bytes[i]) return ip1.bytes[i] < ip2.bytes[i];
+    return false;
+}
+
+enum class Kind : std::uint8_t { Unknown, Sip, Skinny };
+
+// One direction of a connection: what Wireshark's TCP sequence analysis keeps, plus the bytes of
+// a message that has not ended yet.
+struct Half {
+    bool seen = false;          // base_seq and next_seq are set
+    std::uint32_t base_seq = 0; // first sequence number seen (the ISN when the SYN was captured)
+    std::uint32_t next_seq = 0; // highest seq + len (+1 for SYN/FIN) so far
+    Nanos next_seq_time = 0;
+    bool has_ack = false;
+    std::uint32_t last_ack = 0;  // highest ACK this direction sent
+    std::uint32_t pending_seq = 0;  // sequence number just after `pending`
+    std::string pending;            // start of a message whose end has not been captured yet
+    std::string tls_pending;        // the same for decrypted TLS data (no sequence numbers)
+    bool sent_syn = false;
+};
+
+struct Stream {
+    std::uint32_t id = 0;
+    Kind kind = Kind::Unknown;
+    bool tls = false;  // Wireshark saw TLS on it (not on retransmissions, which it does not dissect)
+    Nanos syn_time = -1;
+    Nanos first_rtt = 0;  // SYN to the ACK of the SYN/ACK: Wireshark's out-of-order threshold
+    Half half[2];         // [0]: sent by ConnKey::a
+};
+
+constexpr Nanos kDefaultOooThreshold = 3 * kMillisecond;
+// What an unclassified connection may keep: a RegisterReq is about 140 bytes.
+constexpr std::size_t kMaxUnclassified = 4096;
+
+}  // namespace
+
+struct Decoder::Impl {
+    std::unordered_map<ConnKey, Stream, ConnKeyHash> streams;
+    std::uint32_t next_id = 0;
+    Stream untracked;       // stands in for every connection beyond kMaxStreams, without memory
+    wire::Packet packet;
+    std::string scratch;    // pending bytes + this frame's bytes while messages are cut out
+
+    Stream* stream_for(const wire::Packet& p, bool& from_a);
+    static bool retransmission(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now);
+    void cut_messages(Stream& s, Half& h, const wire::Packet& p, Frame& out);
+    void cut_tls(Half& h, const RawFrame& raw, Frame& out);
+    static void hold_unclassified(Half& h, const wire::Packet& p);
+};
+
+Decoder::Decoder() : impl_(new Impl) {}
+Decoder::~Decoder() = default;
+
+Stream* Decoder::Impl::stream_for(const wire::Packet& p, bool& from_a) {
+    ConnKey key;
+    from_a = before(p.src_ip, p.src_port, p.dst_ip, p.dst_port);
+    if (from_a) {
+        key = ConnKey{p.src_ip, p.dst_ip, p.src_port, p.dst_port};
+    } else {
+        key = ConnKey{p.dst_ip, p.src_ip, p.dst_port, p.src_port};
+    }
+    auto it = streams.find(key);
+    const bool syn_only = (p.flags & (TcpInfo::kSyn | TcpInfo::kAck)) == TcpInfo::kSyn;
+    if (it != streams.end()) {
+        Half& fwd = it->second.half[from_a ? 0 : 1];
+        // Port numbers reused: a SYN with another ISN starts a new stream, as in Wireshark.
+        if (!(syn_only && fwd.seen && p.seq != fwd.base_seq)) return &it->second;
+        it->second = Stream{};
+        it->second.id = next_id++;
+        return &it->second;
+    }
+    if (streams.size() >= kMaxStreams) {
+        untracked = Stream{};
+        untracked.id = UINT32_MAX;
+        return &untracked;
+    }
+    Stream& s = streams[key];
+    s.id = next_id++;
+    return &s;
+}
+
+// Wireshark 4.0's tcp_analyze_sequence_number, for what the analysers need: whether a segment
+// repeats data (retransmission, spurious retransmission) rather than being new, out of order or a
+// keep-alive. Fast retransmissions (after duplicate ACKs) count as retransmissions here too.
+bool Decoder::Impl::retransmission(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now) {
+    const bool syn = p.flags & TcpInfo::kSyn, fin = p.flags & TcpInfo::kFin, rst = p.flags & TcpInfo::kRst;
+    const std::uint32_t len = p.payload_len;
+    bool retrans = false;
+    if (fwd.seen && (len > 0 || syn || fin)) {
+        const bool keepalive = len <= 1 && !syn && !fin && !rst && fwd.next_seq - 1 == p.seq;
+        const bool not_advanced = seq_lt(p.seq, fwd.next_seq);
+        const Nanos threshold = s.first_rtt > 0 ? s.first_rtt : kDefaultOooThreshold;
+        const bool out_of_order =
+            not_advanced && now - fwd.next_seq_time < threshold && fwd.next_seq != p.seq + len;
+        const bool spurious = len > 0 && rev.has_ack && seq_le(p.seq + len, rev.last_ack);
+        retrans = !keepalive && !out_of_order && (spurious || not_advanced);
+    }
+    if (!fwd.seen) {
+        fwd.seen = true;
+        fwd.base_seq = p.seq;
+        fwd.next_seq = p.seq;
+        fwd.next_seq_time = now;
+    }
+    const std::uint32_t end = p.seq + len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
+    if (seq_lt(fwd.next_seq, end)) {
+        fwd.next_seq = end;
+        fwd.next_seq_time = now;
+    }
+    if (p.flags & TcpInfo::kAck) {
+        if (!fwd.has_ack || seq_lt(fwd.last_ack, p.ack)) fwd.last_ack = p.ack;
+        fwd.has_ack = true;
+        if (!syn && fwd.sent_syn && s.first_rtt == 0 && s.syn_time >= 0 && now > s.syn_time) s.first_rtt = now - s.syn_time;
+    }
+    if (syn && !(p.flags & TcpInfo::kAck)) {
+        s.syn_time = now;
+        fwd.sent_syn = true;
+    }
+    return retrans;
+}
+
+void Decoder::decode(const RawFrame& raw, Frame& out) {
+    out.clear();
+    out.number = raw.number;
+    out.time = raw.time;
+    out.interface_id = raw.interface_id;
+    Impl& d = *impl_;
+    wire::Packet& p = d.packet;
+    p.clear();
+    if (!wire::decode(raw.link, raw.data, raw.captured, p)) return;
+    if (p.fragment && !raw.reassembled_ip.empty())
+        wire::decode_transport(p.ip_proto, raw.reassembled_ip, static_cast<std::uint32_t>(raw.reassembled_ip.size()), p);
+    out.has_eth = p.has_eth;
+    out.eth_src = p.eth_src;
+    out.eth_dst = p.eth_dst;
+    out.src_ip = p.src_ip;
+    out.dst_ip = p.dst_ip;
+    if (p.has_arp) out.arp.push_back(p.arp);
+    out.transport = p.transport;
+    if (p.transport == Transport::None) return;
+    out.src_port = p.src_port;
+    out.dst_port = p.dst_port;
+
+    if (p.transport == Transport::Udp) {
+        if (raw.saw_sip) {
+            if (p.payload.size() < p.payload_len) sip::parse_truncated_message(p.payload, out);
+            else sip::parse_message(p.payload, out);
+        }
+        if (raw.saw_syslog) {
+            std::string_view text = syslog::message_text(p.payload);
+            if (!text.empty()) out.syslog.push_back(text);
+        }
+        return;
+    }
+
+    bool from_a = true;
+    Stream& s = *d.stream_for(p, from_a);
+    Half& fwd = s.half[from_a ? 0 : 1];
+    const Half& rev = s.half[from_a ? 1 : 0];
+    TcpInfo& t = out.tcp;
+    t.present = true;
+    t.stream = s.id;
+    t.seq = p.seq;
+    t.seq_raw = p.seq;
+    t.len = p.payload_len;
+    t.ack = p.ack;
+    t.flags = p.flags;
+    t.retransmission = Impl::retransmission(s, fwd, rev, p, raw.time);
+    if (raw.saw_tls) s.tls = true;
+    if (s.tls) out.transport = Transport::Tls;
+
+    if (raw.saw_sip) s.kind = Kind::Sip;
+    else if (raw.saw_skinny) s.kind = Kind::Skinny;
+    if (out.transport == Transport::Tls) {
+        if (raw.tls_data_count > 0) d.cut_tls(fwd, raw, out);
+        return;
+    }
+    if (p.payload.empty() || t.retransmission) return;
+    if (s.kind == Kind::Unknown && sip::looks_like_sip(p.payload)) s.kind = Kind::Sip;
+    if (s.kind != Kind::Unknown) d.cut_messages(s, fwd, p, out);
+    else Impl::hold_unclassified(fwd, p);
+}
+
+// Wireshark does not always list SKINNY on the first segment of a PDU that spans segments (it does
+// not when it builds a tree): keep the start of what may be one until a frame says what it is.
+void Decoder::Impl::hold_unclassified(Half& h, const wire::Packet& p) {
+    const bool continues = !h.pending.empty() && h.pending_seq == p.seq;
+    const bool starts = !continues && skinny::plausible_start(p.payload) && skinny::pdu_length(p.payload) == 0;
+    if ((!continues && !starts) || p.payload.size() < p.payload_len ||
+        (continues ? h.pending.size() : 0) + p.payload.size() > kMaxUnclassified) {
+        h.pending.clear();
+        return;
+    }
+    if (starts) h.pending.clear();
+    h.pending.append(p.payload);
+    h.pending_seq = p.seq + p.payload_len;
+}
+
+// Cuts the SIP or SKINNY messages that end in this segment out of the direction's byte stream.
+// A message's position is reported as Wireshark's SIP item gives it: its length and how many bytes
+// of the segment follow it.
+void Decoder::Impl::cut_messages(Stream& s, Half& h, const wire::Packet& p, Frame& out) {
+    // Data missed in between (a capture gap or a lost segment not captured): start afresh here.
+    if (!h.pending.empty() && h.pending_seq != p.seq) h.pending.clear();
+    // A segment the snap length cut short cannot be joined to anything: like Wireshark, read only
+    // the start line of a SIP message that begins it.
+    if (p.payload.size() < p.payload_len) {
+        if (h.pending.empty() && s.kind == Kind::Sip) sip::parse_truncated_message(p.payload, out);
+        h.pending.clear();
+        return;
+    }
+    std::string_view data = p.payload;
+    std::uint32_t data_seq = p.seq;
+    if (!h.pending.empty()) {
+        scratch.assign(h.pending);
+        scratch.append(p.payload);
+        data = scratch;
+        data_seq = p.seq - static_cast<std::uint32_t>(h.pending.size());
+        h.pending.clear();
+    }
+    const std::uint32_t segment_end = p.seq + p.payload_len;
+    std::size_t at = 0;
+    while (at < data.size()) {
+        std::string_view rest = data.substr(at);
+        if (s.kind == Kind::Sip) {
+            sip::Extent e = sip::message_extent(rest);
+            if (e.kind == sip::Extent::NotSip) return;
+            if (e.kind == sip::Extent::Incomplete) break;
+            if (sip::parse_message(rest.substr(e.skip, e.length), out)) {
+                SipMessage& m = out.sip.back();
+                const std::uint32_t end = data_seq + static_cast<std::uint32_t>(at + e.skip + e.length);
+                m.length = static_cast<std::uint32_t>(e.length);
+                m.tail = segment_end - end;
+            }
+            at += e.skip + e.length;
+        } else {
+            std::size_t n = skinny::pdu_length(rest);
+            if (n == skinny::kBad) return;
+            if (n == 0) break;
+            SkinnyMessage m;
+            if (skinny::parse_pdu(rest.substr(0, n), m)) out.skinny.push_back(m);
+            at += n;
+        }
+    }
+    // Keep the start of an unfinished message for the next segment, unless it is too long to be a
+    // signalling message.
+    if (at < data.size() && data.size() - at <= kMaxPending) {
+        h.pending.assign(data.substr(at));
+        h.pending_seq = segment_end;
+    }
+}
+
+// Decrypted TLS records arrive whole and in order: only SIP is looked for in them.
+void Decoder::Impl::cut_tls(Half& h, const RawFrame& raw, Frame& out) {
+    scratch.assign(h.tls_pending);
+    h.tls_pending.clear();
+    for (std::size_t i = 0; i < raw.tls_data_count; ++i) scratch.append(raw.tls_data[i]);
+    std::string_view data = scratch;
+    std::size_t at = 0;
+    while (at < data.size()) {
+        sip::Extent e = sip::message_extent(data.substr(at));
+        if (e.kind == sip::Extent::NotSip) return;
+        if (e.kind == sip::Extent::Incomplete) break;
+        sip::parse_message(data.substr(at + e.skip, e.length), out);
+        at += e.skip + e.length;
+    }
+    if (data.size() - at <= kMaxPending) h.tls_pending.assign(data.substr(at));
+}
+
+std::size_t Decoder::state_bytes() const {
+    std::size_t n = sizeof(Impl) + impl_->scratch.capacity() +
+                    impl_->streams.bucket_count() * sizeof(void*) +
+                    impl_->streams.size() * (sizeof(ConnKey) + sizeof(Stream) + 2 * sizeof(void*));
+    for (const auto& kv : impl_->streams)
+        for (const Half& h : kv.second.half) n += h.pending.capacity() + h.tls_pending.capacity();
+    return n;
+}
+
+}  // namespace ka

@@ -1,0 +1,294 @@
+// Decoder: TCP streams, retransmissions as Wireshark's TCP analysis flags them, and SIP / SKINNY
+// messages cut out of TCP and decrypted TLS byte streams.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "core/decoder.h"
+
+using namespace ka;
+
+namespace {
+
+constexpr std::uint16_t kAck = TcpInfo::kAck, kPsh = TcpInfo::kPsh, kSyn = TcpInfo::kSyn;
+
+void put16(std::vector<std::uint8_t>& b, std::uint16_t v) {
+    b.push_back(static_cast<std::uint8_t>(v >> 8));
+    b.push_back(static_cast<std::uint8_t>(v));
+}
+void put32(std::vector<std::uint8_t>& b, std::uint32_t v) {
+    put16(b, static_cast<std::uint16_t>(v >> 16));
+    put16(b, static_cast<std::uint16_t>(v));
+}
+
+// Ethernet + IPv4 + TCP (no options) or UDP, with `payload`.
+std::vector<std::uint8_t> frame(std::uint32_t src, std::uint16_t sport, std::uint32_t dst, std::uint16_t dport,
+                                std::uint32_t seq, std::uint32_t ack, std::uint16_t flags, const std::string& payload,
+                                bool udp = false) {
+    std::vector<std::uint8_t> b = {0, 1, 2, 3, 4, 5, 0, 1, 2, 3, 4, 6, 0x08, 0x00};
+    const std::size_t l4 = udp ? 8 : 20;
+    b.push_back(0x45);
+    b.push_back(0);
+    put16(b, static_cast<std::uint16_t>(20 + l4 + payload.size()));
+    put32(b, 0);  // id, flags, fragment offset
+    b.push_back(64);
+    b.push_back(udp ? 17 : 6);
+    put16(b, 0);
+    put32(b, src);
+    put32(b, dst);
+    put16(b, sport);
+    put16(b, dport);
+    if (udp) {
+        put16(b, static_cast<std::uint16_t>(8 + payload.size()));
+        put16(b, 0);
+    } else {
+        put32(b, seq);
+        put32(b, ack);
+        b.push_back(0x50);
+        b.push_back(static_cast<std::uint8_t>(flags));
+        put32(b, 0xffff0000);  // window, checksum
+        put16(b, 0);           // urgent pointer
+    }
+    b.insert(b.end(), payload.begin(), payload.end());
+    return b;
+}
+
+constexpr std::uint32_t kPhone = 0x0a000064, kServer = 0x0a000001;  // 10.0.0.100, 10.0.0.1
+
+struct Run {
+    Decoder decoder;
+    Frame out;
+    std::uint32_t number = 0;
+    std::vector<std::uint8_t> bytes;
+
+    Frame& feed(const std::vector<std::uint8_t>& b, Nanos t, bool saw_sip = false, bool saw_skinny = false) {
+        bytes = b;
+        RawFrame raw;
+        raw.number = ++number;
+        raw.time = t;
+        raw.link = wire::Link::Ethernet;
+        raw.data = bytes.data();
+        raw.captured = bytes.size();
+        raw.saw_sip = saw_sip;
+        raw.saw_skinny = saw_skinny;
+        decoder.decode(raw, out);
+        return out;
+    }
+    Frame& phone(std::uint32_t seq, std::uint32_t ack, std::uint16_t flags, const std::string& data, Nanos t,
+                 bool saw_sip = false) {
+        return feed(frame(kPhone, 50000, kServer, 5060, seq, ack, flags, data), t, saw_sip);
+    }
+    Frame& server(std::uint32_t seq, std::uint32_t ack, std::uint16_t flags, const std::string& data, Nanos t) {
+        return feed(frame(kServer, 5060, kPhone, 50000, seq, ack, flags, data), t);
+    }
+};
+
+std::string sip_register(int cseq, const std::string& body = "") {
+    return "REGISTER sip:10.0.0.1 SIP/2.0\r\n"
+           "Via: SIP/2.0/TCP 10.0.0.100:50000;branch=z9hG4bK" + std::to_string(cseq) + "\r\n"
+           "To: <sip:1000@10.0.0.1>\r\n"
+           "Call-ID: abc@10.0.0.100\r\n"
+           "CSeq: " + std::to_string(cseq) + " REGISTER\r\n"
+           "Contact: <sip:1000@10.0.0.100:50000;transport=tcp>;expires=120\r\n"
+           "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+}  // namespace
+
+TEST_CASE("decoder: addresses, ports and TCP header facts of a segment") {
+    Run r;
+    Frame& f = r.phone(1000, 7000, kAck | kPsh, "x", kSecond);
+    CHECK(f.number == 1);
+    CHECK(f.time == kSecond);
+    CHECK(f.has_eth);
+    CHECK(f.eth_src == 0x000102030406);
+    CHECK(f.eth_dst == 0x000102030405);
+    CHECK(f.src_ip == IpAddr::v4(kPhone));
+    CHECK(f.dst_ip == IpAddr::v4(kServer));
+    CHECK(f.transport == Transport::Tcp);
+    CHECK(f.src_port == 50000);
+    CHECK(f.dst_port == 5060);
+    CHECK(f.tcp.present);
+    CHECK(f.tcp.seq == 1000);
+    CHECK(f.tcp.seq_raw == 1000);
+    CHECK(f.tcp.ack == 7000);
+    CHECK(f.tcp.len == 1);
+    CHECK(f.tcp.flags == (kAck | kPsh));
+    CHECK_FALSE(f.tcp.retransmission);
+}
+
+TEST_CASE("decoder: one stream per connection in both directions, a new one when the ports are reused") {
+    Run r;
+    const std::uint32_t a = r.phone(100, 0, kSyn, "", kSecond).tcp.stream;
+    CHECK(r.server(900, 101, kSyn | kAck, "", kSecond + kMillisecond).tcp.stream == a);
+    CHECK(r.feed(frame(kPhone, 50001, kServer, 5060, 5, 0, kSyn, ""), 2 * kSecond).tcp.stream != a);
+    // Same ports, another initial sequence number: Wireshark starts a new stream.
+    const std::uint32_t b = r.phone(77777, 0, kSyn, "", 3 * kSecond).tcp.stream;
+    CHECK(b != a);
+    CHECK(r.phone(77778, 901, kAck, "", 3 * kSecond + kMillisecond).tcp.stream == b);
+}
+
+TEST_CASE("decoder: retransmissions are flagged like Wireshark's TCP analysis, keep-alives and new data are not") {
+    Run r;
+    r.phone(100, 0, kSyn, "", 0);
+    r.server(900, 101, kSyn | kAck, "", 10 * kMillisecond);
+    r.phone(101, 901, kAck, "", 20 * kMillisecond);  // handshake RTT 20 ms
+    CHECK_FALSE(r.phone(101, 901, kAck | kPsh, "hello", kSecond).tcp.retransmission);
+    // The same bytes again after an RTO: retransmission.
+    CHECK(r.phone(101, 901, kAck | kPsh, "hello", kSecond + 300 * kMillisecond).tcp.retransmission);
+    // New data: not.
+    CHECK_FALSE(r.phone(106, 901, kAck | kPsh, "world", 2 * kSecond).tcp.retransmission);
+    // A keep-alive (one byte before the next expected sequence number): not.
+    CHECK_FALSE(r.phone(110, 901, kAck, "d", 3 * kSecond).tcp.retransmission);
+    // An older segment arriving within the handshake RTT of the newest: out of order, not.
+    r.phone(121, 901, kAck | kPsh, "0123456789", 4 * kSecond);
+    CHECK_FALSE(r.phone(111, 901, kAck | kPsh, "abcdefghij", 4 * kSecond + 5 * kMillisecond).tcp.retransmission);
+    // Data the receiver already acknowledged, never seen before: spurious retransmission.
+    r.server(901, 200, kAck, "", 5 * kSecond);
+    CHECK(r.phone(190, 901, kAck | kPsh, "0123456789", 6 * kSecond).tcp.retransmission);
+}
+
+TEST_CASE("decoder: SIP messages of a TCP stream, several per segment and one across segments") {
+    Run r;
+    const std::string m1 = sip_register(1), m2 = sip_register(2), m3 = sip_register(3, "body");
+    const auto s = static_cast<std::uint32_t>(m1.size() + m2.size());
+    Frame& f = r.phone(1000, 1, kAck | kPsh, m1 + m2 + m3.substr(0, 40), kSecond, true);
+    REQUIRE(f.sip.size() == 2);
+    CHECK(f.sip[0].cseq == 1);
+    CHECK(f.sip[0].length == m1.size());
+    CHECK(f.sip[0].tail == m2.size() + 40);
+    CHECK(f.sip[1].cseq == 2);
+    CHECK(f.sip[1].length == m2.size());
+    CHECK(f.sip[1].tail == 40);
+    CHECK(f.tcp.len == s + 40);
+    // The rest of the third message, with no SIP dissector call on this segment (Wireshark waits for
+    // the whole message): it ends exactly where the segment ends.
+    Frame& g = r.phone(1000 + s + 40, 1, kAck | kPsh, m3.substr(40), 2 * kSecond);
+    REQUIRE(g.sip.size() == 1);
+    CHECK(g.sip[0].cseq == 3);
+    CHECK(g.sip[0].length == m3.size());
+    CHECK(g.sip[0].tail == 0);
+    CHECK(g.sip[0].call_id == "abc@10.0.0.100");
+}
+
+TEST_CASE("decoder: a retransmitted segment is not handed to SIP, a gap restarts the stream") {
+    Run r;
+    const std::string m1 = sip_register(1), m2 = sip_register(2);
+    CHECK(r.phone(1000, 1, kAck | kPsh, m1, kSecond, true).sip.size() == 1);
+    Frame& again = r.phone(1000, 1, kAck | kPsh, m1, 2 * kSecond, true);
+    CHECK(again.tcp.retransmission);
+    CHECK(again.sip.empty());
+    // Half of a message, then data from further on (the rest was not captured): the half is dropped
+    // and the next whole message is still found.
+    const auto n1 = static_cast<std::uint32_t>(m1.size());
+    CHECK(r.phone(1000 + n1, 1, kAck | kPsh, m2.substr(0, 30), 3 * kSecond).sip.empty());
+    Frame& next = r.phone(1000 + n1 + static_cast<std::uint32_t>(m2.size()), 1, kAck | kPsh, m1, 4 * kSecond);
+    REQUIRE(next.sip.size() == 1);
+    CHECK(next.sip[0].cseq == 1);
+}
+
+TEST_CASE("decoder: CRLF keep-alive pings between SIP messages") {
+    Run r;
+    CHECK(r.phone(1000, 1, kAck | kPsh, "\r\n\r\n", kSecond, true).sip.empty());
+    Frame& f = r.phone(1004, 1, kAck | kPsh, sip_register(5), 2 * kSecond, true);
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].cseq == 5);
+}
+
+TEST_CASE("decoder: SKINNY PDUs split across segments, the stream known from an earlier frame") {
+    Run r;
+    // KeepAliveReq: length 4, header version 0, message id 0; RegisterAck id 0x81 keepalive 30.
+    const std::string keepalive("\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12);
+    auto skinny = [&](std::uint32_t seq, const std::string& data, Nanos t, bool saw) -> Frame& {
+        return r.feed(frame(kPhone, 50000, kServer, 2000, seq, 1, kAck | kPsh, data), t, false, saw);
+    };
+    CHECK(skinny(1, keepalive + keepalive, kSecond, true).skinny.size() == 2);
+    CHECK(skinny(25, keepalive.substr(0, 5), 2 * kSecond, false).skinny.empty());
+    Frame& f = skinny(30, keepalive.substr(5), 3 * kSecond, false);
+    REQUIRE(f.skinny.size() == 1);
+    CHECK(f.skinny[0].id == skinny::kKeepAliveReq);
+}
+
+TEST_CASE("decoder: a SKINNY PDU whose first segments Wireshark did not label") {
+    Run r;
+    // RegisterReq (id 1) with a 16-byte device name, 40 bytes of data in all, over three segments;
+    // only the last is labelled SKINNY (Wireshark does so when it builds a tree).
+    std::string pdu("\x28\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00SEP00AA11BB22CC\x00", 28);
+    pdu += std::string(48 - pdu.size(), '\0');
+    auto seg = [&](std::uint32_t seq, std::size_t from, std::size_t n, bool saw) -> Frame& {
+        return r.feed(frame(kPhone, 50000, kServer, 2000, seq, 1, kAck | kPsh, pdu.substr(from, n)), kSecond, false, saw);
+    };
+    CHECK(seg(1, 0, 20, false).skinny.empty());
+    CHECK(seg(21, 20, 20, false).skinny.empty());
+    Frame& f = seg(41, 40, 8, true);
+    REQUIRE(f.skinny.size() == 1);
+    CHECK(f.skinny[0].id == skinny::kRegisterReq);
+    CHECK(f.skinny[0].device_name == "SEP00AA11BB22CC");
+    // Data that cannot start a SKINNY PDU is not kept for later.
+    r.feed(frame(kPhone, 50001, kServer, 2000, 1, 1, kAck | kPsh, "GET / HTTP/1.1\r\n"), kSecond);
+    CHECK(r.decoder.state_bytes() < 4096 + 2048);
+}
+
+TEST_CASE("decoder: SIP over UDP only when Wireshark saw SIP") {
+    Run r;
+    const std::string m = sip_register(9);
+    CHECK(r.feed(frame(kPhone, 5060, kServer, 5060, 0, 0, 0, m, true), kSecond).sip.empty());
+    Frame& f = r.feed(frame(kPhone, 5060, kServer, 5060, 0, 0, 0, m, true), kSecond, true);
+    CHECK(f.transport == Transport::Udp);
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].cseq == 9);
+    CHECK_FALSE(f.tcp.present);
+}
+
+TEST_CASE("decoder: decrypted TLS data is reassembled into SIP messages") {
+    Decoder d;
+    Frame out;
+    const std::string m1 = sip_register(1), m2 = sip_register(2);
+    // The TCP payload is opaque TLS; the decrypted records come alongside.
+    std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5061, 1000, 1, kAck | kPsh, std::string(200, 'x'));
+    std::string_view recs[2] = {m1, std::string_view(m2).substr(0, 10)};
+    RawFrame raw;
+    raw.number = 1;
+    raw.link = wire::Link::Ethernet;
+    raw.data = b.data();
+    raw.captured = b.size();
+    raw.saw_tls = raw.saw_sip = true;
+    raw.tls_data = recs;
+    raw.tls_data_count = 2;
+    d.decode(raw, out);
+    CHECK(out.transport == Transport::Tls);
+    REQUIRE(out.sip.size() == 1);
+    CHECK(out.sip[0].cseq == 1);
+    CHECK(out.sip[0].length == 0);  // positions in the TCP stream are unknown under TLS
+    std::vector<std::uint8_t> b2 = frame(kPhone, 50000, kServer, 5061, 1200, 1, kAck | kPsh, std::string(200, 'y'));
+    std::string_view rest = std::string_view(m2).substr(10);
+    raw.number = 2;
+    raw.data = b2.data();
+    raw.captured = b2.size();
+    raw.saw_sip = false;  // Wireshark's SIP is not called until the message is whole
+    raw.tls_data = &rest;
+    raw.tls_data_count = 1;
+    d.decode(raw, out);
+    CHECK(out.transport == Transport::Tls);
+    REQUIRE(out.sip.size() == 1);
+    CHECK(out.sip[0].cseq == 2);
+}
+
+TEST_CASE("decoder: memory stays bounded by a message that never ends and by a flood of connections") {
+    Run r;
+    r.phone(1000, 1, kAck | kPsh, "REGISTER sip:x SIP/2.0\r\n", kSecond, true);
+    std::uint32_t seq = 1000 + 24;
+    const std::string line = "X-Filler: " + std::string(1000, 'a') + "\r\n";
+    for (int i = 0; i < 200; ++i, seq += static_cast<std::uint32_t>(line.size())) r.phone(seq, 1, kAck, line, kSecond + i);
+    CHECK(r.decoder.state_bytes() < 3 * Decoder::kMaxPending);
+    const std::size_t flood = Decoder::kMaxStreams + 100;
+    for (std::uint32_t i = 0; i < flood; ++i) r.feed(frame(kPhone + i, 1024, kServer, 5060, i, 0, kSyn, ""), 2 * kSecond);
+    CHECK(r.decoder.state_bytes() < Decoder::kMaxStreams * 512);
+    // Beyond the bound a connection is decoded without history.
+    Frame& f = r.feed(frame(kPhone + 1, 1024, kServer, 5060, 1000, 0, kAck, "x"), 3 * kSecond);
+    CHECK(f.tcp.present);
+    CHECK(f.tcp.len == 1);
+    CHECK_FALSE(r.feed(frame(kPhone + flood - 1, 1024, kServer, 5060, 0, 0, kSyn, ""), 4 * kSecond).tcp.retransmission);
+}
