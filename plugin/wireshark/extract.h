@@ -1,18 +1,23 @@
-// Field extraction: what the SIP, SKINNY, TCP, ARP and syslog dissectors decoded, as engine events.
+// What the engine is given for one frame: its bytes and link type, which of the protocols the
+// analysis follows Wireshark's dissectors recognised in it, and its decrypted TLS data. No field
+// of another dissector is read: wanting fields would make tshark build a tree for every frame.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
 #include <epan/packet.h>
 
-#include "../core/events.h"
+#include <string_view>
+#include <vector>
+
+#include "../core/decoder.h"
 
 namespace kaws {
 
-// The fields the post-dissector asks Wireshark to keep in the tree (looked up once).
-GArray* wanted_hfids();
+// Looks up the protocol ids of SIP, SKINNY, syslog and TLS (at handoff, once all are registered).
+void resolve_protocols();
 
-// Fill `out` (cleared first) from the frame's tree. String views point into the tree's memory:
+// Fills `out` for the frame; `tls` keeps the decrypted TLS views `out` points to. The views are
 // valid until the frame's dissection ends.
-void extract_frame(packet_info* pinfo, proto_tree* tree, ka::Frame& out);
+void raw_frame(tvbuff_t* tvb, packet_info* pinfo, ka::RawFrame& out, std::vector<std::string_view>& tls);
 
 }  // namespace kaws

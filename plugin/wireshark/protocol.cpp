@@ -46,7 +46,9 @@ gboolean pref_info_column_gb = TRUE;
 // One engine per open capture: created by the init routine (file open, re-dissection after a
 // preference change), destroyed by the cleanup routine.
 ka::Engine* engine = nullptr;
-ka::Frame* frame_buffer = nullptr;  // reused for every frame
+// Reused for every frame.
+ka::RawFrame raw;
+std::vector<std::string_view> tls_data;
 
 ka::Config current_config() {
     ka::Config c;
@@ -66,7 +68,6 @@ void init_engine() {
         delete engine;
         engine = nullptr;
         engine = new ka::Engine(current_config());
-        if (!frame_buffer) frame_buffer = new ka::Frame();
     } catch (...) {
         engine = nullptr;  // out of memory: the protocol stays silent rather than crash
     }
@@ -78,10 +79,10 @@ void cleanup_engine() {
 }
 
 // Never let a C++ exception reach Wireshark's C (longjmp) world.
-void analyse_first_pass(packet_info* pinfo, proto_tree* tree) {
+void analyse_first_pass(tvbuff_t* tvb, packet_info* pinfo) {
     try {
-        extract_frame(pinfo, tree, *frame_buffer);
-        engine->process(*frame_buffer);
+        raw_frame(tvb, pinfo, raw, tls_data);
+        engine->process(raw);
     } catch (...) {
         // A frame the engine could not take (e.g. out of memory) stays unannotated.
     }
@@ -89,7 +90,7 @@ void analyse_first_pass(packet_info* pinfo, proto_tree* tree) {
 
 int dissect_keepalive(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, void*) {
     if (!engine) return 0;
-    if (!PINFO_FD_VISITED(pinfo)) analyse_first_pass(pinfo, tree);
+    if (!PINFO_FD_VISITED(pinfo)) analyse_first_pass(tvb, pinfo);
     return render_frame(tvb, pinfo, tree, *engine);
 }
 
@@ -288,7 +289,7 @@ void register_protocol() {
 void register_handoff() {
     keepalive_handle = create_dissector_handle(dissect_keepalive, proto_keepalive);
     register_postdissector(keepalive_handle);
-    set_postdissector_wanted_hfids(keepalive_handle, wanted_hfids());
+    resolve_protocols();
 }
 
 }  // namespace kaws
