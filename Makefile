@@ -76,6 +76,7 @@ clean:
 FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= engine text wire sip_parse decoder
 FUZZ_FILES ?= 2000
 FUZZ_DEPS := clang libclang-rt-14-dev
 ASAN_DEPS := libasan8 libubsan1
@@ -84,9 +85,9 @@ ASAN_DEPS := libasan8 libubsan1
 fuzz: deps
 	@$(MAKE) --no-print-directory deps DEPS="$(FUZZ_DEPS)"
 	cmake -S . -B $(FUZZ_BUILD) -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DKA_FUZZ=ON $(CMAKE_FLAGS)
-	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_engine fuzz_text generate_captures
+	cmake --build $(FUZZ_BUILD) -j $(JOBS) --target $(addprefix fuzz_,$(FUZZ_TARGETS)) generate_captures
 	tests/fuzz/seed_corpus.py $(FUZZ_BUILD)/seeds captures/third_party/*.pcap* $(FUZZ_BUILD)/captures/*.pcap*
-	@mkdir -p $(FUZZ_BUILD)/artifacts; for t in engine text; do \
+	@mkdir -p $(FUZZ_BUILD)/artifacts; for t in $(FUZZ_TARGETS); do \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t; echo "fuzz_$$t: $(FUZZ_SECONDS) s"; \
 	  $(FUZZ_BUILD)/tests/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_BUILD)/artifacts/$$t- $(FUZZ_BUILD)/corpus/$$t \
