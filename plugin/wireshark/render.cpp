@@ -132,6 +132,13 @@ void add_field(proto_tree* tree, tvbuff_t* tvb, const FieldSpec& spec, const ka:
     proto_item_set_generated(it);
 }
 
+void add_experts(packet_info* pinfo, proto_item* item, const ka::Annotation& a, const ka::Engine& engine) {
+    for (std::size_t e = 0; e < ka::kExpertCount; ++e) {
+        auto ex = static_cast<ka::Expert>(e);
+        if (a.raised(ex)) expert_add_info_format(pinfo, item, &ei[e], "%s", expert_text(pinfo, ex, a, engine));
+    }
+}
+
 void render_annotation(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, const ka::Annotation& a,
                        const ka::Engine& engine) {
     proto_item* top = proto_tree_add_item(tree, proto_keepalive, tvb, 0, 0, ENC_NA);
@@ -155,10 +162,7 @@ void render_annotation(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, cons
         add_field(g, tvb, spec, a, engine);
     }
 
-    for (std::size_t e = 0; e < ka::kExpertCount; ++e) {
-        auto ex = static_cast<ka::Expert>(e);
-        if (a.raised(ex)) expert_add_info_format(pinfo, top, &ei[e], "%s", expert_text(pinfo, ex, a, engine));
-    }
+    add_experts(pinfo, top, a, engine);
 }
 
 }  // namespace
@@ -172,7 +176,9 @@ int render_frame(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, const ka::
     ka::Expert worst_expert = ka::Expert::Count;
     for (std::size_t i = 0; i < n; ++i) {
         new (&items[i]) ka::Annotation(engine.get(pinfo->num, i));  // trivially destructible
-        render_annotation(tvb, pinfo, tree, items[i], engine);
+        // Without a tree (summary lines) only the experts' taps, the Info column and our tap remain.
+        if (tree) render_annotation(tvb, pinfo, tree, items[i], engine);
+        else if (items[i].experts()) add_experts(pinfo, nullptr, items[i], engine);
         for (std::size_t e = 0; e < ka::kExpertCount; ++e) {
             auto ex = static_cast<ka::Expert>(e);
             if (items[i].raised(ex) && expert_severity(ex) > worst) {
