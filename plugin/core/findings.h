@@ -156,7 +156,9 @@ private:
 };
 
 // Per-frame cache of annotations: written once on the first pass in frame order, read on every
-// pass. Compact: a header and the present values only, in one arena.
+// pass. Compact, because it holds something for nearly every frame of a capture: per frame, a
+// count and the annotations in one byte arena, each value a variable-length integer relative to
+// what it is usually near (links relative to the frame, a second time relative to the first).
 class FindingStore {
 public:
     void add(std::uint32_t frame, const Annotation& a);
@@ -166,15 +168,17 @@ public:
     std::size_t bytes() const;
     void clear();
 
+    // Frame numbers are Wireshark's (consecutive from 1): the index is a plain array by frame.
+    // A number further than this beyond the highest one so far is not kept.
+    static constexpr std::uint32_t kMaxFrameJump = 1u << 20;
+    static constexpr std::size_t kMaxPerFrame = 255;
+
 private:
-    struct Entry {
-        std::uint32_t frame;
-        std::uint32_t offset;  // into arena_ (words)
-        std::uint32_t count;
-    };
-    const Entry* find(std::uint32_t frame) const;
-    std::vector<Entry> index_;
-    std::vector<std::uint64_t> arena_;
+    std::vector<std::uint32_t> offsets_;  // by frame: 1 + offset of its count byte in arena_, 0 = none
+    std::vector<std::uint8_t> arena_;
+    std::uint32_t last_frame_ = 0;        // the frame annotations are being appended to
+    std::int64_t time_base_ = 0;          // the first absolute time stored
+    bool has_time_base_ = false;
 };
 
 }  // namespace ka
