@@ -7,6 +7,7 @@
 #include <functional>
 #include <queue>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -38,80 +39,99 @@ std::uint64_t mix(std::uint64_t h, const void* data, std::size_t n) {
     for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
     return h;
 }
-std::uint64_t mix(std::uint64_t h, std::string_view s) { return mix(mix(h, s.data(), s.size()), "", 1); }
 template <class T>
 std::uint64_t mix(std::uint64_t h, T v) { return mix(h, &v, sizeof v); }
 constexpr std::uint64_t kSeed = 1469598103934665603ull;
+
+// splitmix64's finalizer: every input bit affects every output bit, which FNV-1a alone lacks.
+std::uint64_t finish(std::uint64_t h) {
+    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+    return h ^ (h >> 31);
+}
+
+// Call-IDs, AORs and URIs are only ever compared for equality, so the state keeps a 64-bit hash of
+// them instead of a copy: two distinct strings compare equal with probability 2^-64 per pair.
+// The empty string hashes to 0 (a default-constructed field); any other string never does.
+std::uint64_t text_hash(std::string_view s) {
+    if (s.empty()) return 0;
+    std::uint64_t h = finish(mix(kSeed, s.data(), s.size()));
+    return h ? h : 1;
+}
+
+// A REGISTER transaction: interface, Call-ID (hashed) and CSeq.
+std::uint64_t txn_key(std::uint32_t iface, std::uint64_t call_id, std::uint32_t cseq) {
+    return finish(mix(mix(mix(kSeed, iface), call_id), cseq));
+}
 
 // Time from `earlier` to `later`; a clock that steps back yields 0, not a negative duration.
 Nanos elapsed(Nanos later, Nanos earlier) { return std::max<Nanos>(0, sub_sat(later, earlier)); }
 
 std::uint64_t stream_key(std::uint32_t iface, std::uint32_t stream) { return std::uint64_t{iface} << 32 | stream; }
 
-// One REGISTER (Call-ID, CSeq) and all its transmissions.
+// One REGISTER (Call-ID, CSeq) and all its transmissions. Fields ordered by size: one per binding
+// slot, thousands of bindings.
 struct Txn {
-    std::uint32_t id = 0;  // 0: free slot
-    std::uint64_t key = 0;
-    std::string call_id;
-    std::uint32_t cseq = 0;
-    std::uint32_t attempt = 0;  // refresh number
-    bool first_of_attempt = false;
-    std::uint32_t requested = 0;  // expiry the REGISTER asked for
-    std::uint32_t first_frame = 0;
+    std::uint64_t key = 0;  // txn_key(): stands for the interface, Call-ID and CSeq
     Nanos first_time = 0;
     Nanos last_time = 0;             // latest transmission
     Nanos sent_before_delivery = 0;  // latest transmission before the delivery evidence
+    std::uint32_t id = 0;            // 0: free slot
+    std::uint32_t attempt = 0;       // refresh number
+    std::uint32_t requested = 0;     // expiry the REGISTER asked for
+    std::uint32_t first_frame = 0;
     std::uint32_t retrans = 0;
-    bool delivered = false;
     std::uint32_t delivery_frame = 0;
-    bool final = false;  // a final response arrived
-    // Byte range of the request in its TCP stream.
-    bool has_range = false;
-    std::uint64_t stream = 0;
+    // Byte range of the request in its TCP stream; the stream's interface is the binding's.
+    std::uint32_t stream = 0;
     std::uint32_t start = 0, end = 0;
+    bool has_range = false;
+    bool first_of_attempt = false;
+    bool delivered = false;
+    bool final = false;  // a final response arrived
 };
 
+// Fields ordered by size to leave no padding; strings are text_hash()es.
 struct Binding {
-    bool live = false;
-    std::uint64_t key = 0;
-    std::uint32_t iface = 0;
-    IpAddr registrar;
-    std::uint16_t port = 0;
-    Transport transport = Transport::None;
-    std::string aor, identity;          // identity: +sip.instance, else the Contact URI
-    std::string contact_uri, instance;  // to find the binding's contact in a 2xx
-    IpAddr phone;
-    std::uint32_t endpoint = 0, server = 0, device = 0;  // StringTable ids
-    Role role = Role::Primary;
-    Nanos last_activity = 0;
-    bool has_last_sent = false;  // UDP: the phone's previous REGISTER transmission
-    Nanos last_sent = 0;
-
-    // The current (or last) attempt.
-    std::uint32_t attempts = 0;
-    bool open = false;
-    Kind kind = Kind::Register;
-    std::string call_id;
-    bool first_retransmitted = false;
-    bool has_idle = false;
-    Nanos idle = 0;  // idle time before the attempt's first transmission
-    std::uint8_t latest = 0;
-    std::uint8_t next_slot = 0;
     std::array<Txn, kTxnsPerBinding> txns;
 
+    std::uint64_t key = 0;
+    std::uint64_t aor = 0, identity = 0;          // identity: +sip.instance, else the Contact URI
+    std::uint64_t contact_uri = 0, instance = 0;  // to find the binding's contact in a 2xx
+    Nanos last_activity = 0;
+    Nanos last_sent = 0;  // UDP: the phone's previous REGISTER transmission (has_last_sent)
+    // The current (or last) attempt.
+    std::uint64_t call_id = 0;
+    Nanos idle = 0;  // idle time before the attempt's first transmission (has_idle)
     // Expectation set by the last 2xx.
-    bool expecting = false;
-    bool breach_reported = false;
-    std::uint32_t generation = 0;
     Nanos expected = 0, deadline = 0;
-    bool has_ok = false;
-    std::uint32_t ok_frame = 0;
     Nanos ok_time = 0;
-
     // History across attempts.
     Nanos last_gap = 0;
+
+    std::uint32_t iface = 0;
+    std::uint32_t endpoint = 0, server = 0, device = 0;  // StringTable ids
+    std::uint32_t attempts = 0;
+    std::uint32_t generation = 0;
+    std::uint32_t ok_frame = 0;
     std::uint32_t growth_run = 0;
     std::uint32_t loss_run = 0;
+    std::uint16_t port = 0;
+    IpAddr registrar;
+    IpAddr phone;
+    Transport transport = Transport::None;
+    Role role = Role::Primary;
+    Kind kind = Kind::Register;
+    std::uint8_t latest = 0;
+    std::uint8_t next_slot = 0;
+    bool live = false;
+    bool has_last_sent = false;
+    bool open = false;
+    bool first_retransmitted = false;
+    bool has_idle = false;
+    bool expecting = false;
+    bool breach_reported = false;
+    bool has_ok = false;
 };
 
 struct StreamRef {
@@ -156,17 +176,18 @@ struct SipAnalyzer::Impl {
 
     void on_frame(const Frame& f);
     void on_register(const Frame& f, const SipMessage& m);
-    void new_request(const Frame& f, const SipMessage& m, std::uint32_t idx, std::uint32_t requested, Kind kind);
+    void new_request(const Frame& f, const SipMessage& m, std::uint64_t call_id, std::uint32_t idx,
+                     std::uint32_t requested, Kind kind);
     void on_response(const Frame& f, const SipMessage& m);
     void on_tcp(const Frame& f);
     void check_deadlines(const Frame& f);
 
     Annotation base(const Binding& b, Subject s) const;
-    Binding* binding_for(const Frame& f, const SipMessage& m, const sip::ContactFacts& c);
+    Binding* binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c);
     std::uint32_t allocate_binding();
     void release(std::uint32_t idx);
     void evict_idle();
-    Txn* find_txn(std::uint32_t iface, std::string_view call_id, std::uint32_t cseq, std::uint32_t* binding);
+    Txn* find_txn(std::uint64_t key, std::uint32_t* binding);
     Txn& new_txn(std::uint32_t idx, Binding& b, std::uint64_t key);
     Stream& stream_for(const Frame& f);
     Txn* ref_txn(const StreamRef& r, std::uint64_t key);
@@ -242,21 +263,25 @@ void SipAnalyzer::Impl::evict_idle() {
     for (std::size_t i = 0; i < n && i < order.size(); ++i) release(order[i].second);
 }
 
-Binding* SipAnalyzer::Impl::binding_for(const Frame& f, const SipMessage& m, const sip::ContactFacts& c) {
-    std::string_view identity = c.instance.empty() ? c.address : c.instance;
+Binding* SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c) {
+    const std::uint64_t address = text_hash(c.address);
+    const std::uint64_t instance = text_hash(c.instance);
+    const std::uint64_t identity = c.instance.empty() ? address : instance;
     std::uint64_t key = mix(kSeed, f.interface_id);
     key = mix(key, f.dst_ip.family);
     key = mix(key, f.dst_ip.bytes, sizeof f.dst_ip.bytes);
     key = mix(key, f.dst_port);
     key = mix(key, f.transport);
-    key = mix(mix(key, m.to_addr), identity);
+    key = finish(mix(mix(key, aor), identity));
 
     auto it = binding_index.find(key);
     if (it != binding_index.end()) {
         Binding& b = bindings[it->second];
         if (b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
-            b.transport == f.transport && b.aor == m.to_addr && b.identity == identity)
+            b.transport == f.transport && b.aor == aor && b.identity == identity) {
+            b.contact_uri = address;  // a phone may have changed address
             return &b;
+        }
     }
     std::uint32_t idx = allocate_binding();
     Binding& b = bindings[idx];
@@ -266,22 +291,21 @@ Binding* SipAnalyzer::Impl::binding_for(const Frame& f, const SipMessage& m, con
     b.registrar = f.dst_ip;
     b.port = f.dst_port;
     b.transport = f.transport;
-    b.aor = m.to_addr;
+    b.aor = aor;
     b.identity = identity;
-    b.contact_uri = c.address;
-    b.instance = c.instance;
+    b.contact_uri = address;
+    b.instance = instance;
     b.phone = f.src_ip;
     b.server = ctx.server_id(f.dst_ip, f.dst_port, f.transport);
     binding_index[key] = idx;
     return &b;
 }
 
-Txn* SipAnalyzer::Impl::find_txn(std::uint32_t iface, std::string_view call_id, std::uint32_t cseq,
-                                 std::uint32_t* binding) {
-    auto it = txn_index.find(mix(mix(mix(kSeed, iface), call_id), cseq));
+Txn* SipAnalyzer::Impl::find_txn(std::uint64_t key, std::uint32_t* binding) {
+    auto it = txn_index.find(key);
     if (it == txn_index.end()) return nullptr;
     Txn& t = bindings[it->second >> 8].txns[it->second & 0xff];
-    if (t.cseq != cseq || t.call_id != call_id) return nullptr;
+    if (!t.id || t.key != key) return nullptr;
     *binding = it->second >> 8;
     return &t;
 }
@@ -294,9 +318,7 @@ Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t key
         auto it = txn_index.find(t.key);
         if (it != txn_index.end() && it->second == (idx << 8 | slot)) txn_index.erase(it);
     }
-    std::string call_id = std::move(t.call_id);  // keeps its capacity
     t = Txn{};
-    t.call_id = std::move(call_id);
     t.id = next_id++;
     t.key = key;
     txn_index[key] = idx << 8 | slot;
@@ -326,7 +348,7 @@ Txn* SipAnalyzer::Impl::ref_txn(const StreamRef& r, std::uint64_t key) {
     if (r.txn == 0 || r.binding >= bindings.size()) return nullptr;
     Binding& b = bindings[r.binding];
     Txn& t = b.txns[r.slot];
-    return b.live && t.id == r.txn && t.has_range && t.stream == key ? &t : nullptr;
+    return b.live && t.id == r.txn && t.has_range && stream_key(b.iface, t.stream) == key ? &t : nullptr;
 }
 
 // ---- deadlines ------------------------------------------------------------------------------------
@@ -403,8 +425,9 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
 }
 
 void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
+    const std::uint64_t call_id = text_hash(m.call_id);
     std::uint32_t idx;
-    if (Txn* t = find_txn(f.interface_id, m.call_id, m.cseq, &idx)) {
+    if (Txn* t = find_txn(txn_key(f.interface_id, call_id, m.cseq), &idx)) {
         transmitted_again(bindings[idx], *t, f);  // SIP-level resend (UDP) or a resend on a new connection
         return;
     }
@@ -414,29 +437,29 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         // Without a contact a REGISTER only queries; "Contact: *" with Expires 0 removes every
         // binding of the AOR at this registrar (RFC 3261 10.2.2).
         if (!m.has_expires || m.expires != 0) return;
+        const std::uint64_t aor = text_hash(m.to_addr);
         for (std::uint32_t i = 0; i < bindings.size(); ++i) {
             const Binding& b = bindings[i];
             if (b.live && b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
-                b.transport == f.transport && b.aor == m.to_addr)
-                new_request(f, m, i, 0, Kind::Unregister);
+                b.transport == f.transport && b.aor == aor)
+                new_request(f, m, call_id, i, 0, Kind::Unregister);
         }
         return;
     }
-    Binding& b = *binding_for(f, m, c);
+    Binding& b = *binding_for(f, text_hash(m.to_addr), c);
     if (!b.device && !c.device_name.empty()) b.endpoint = b.device = ctx.strings.intern(c.device_name);
     if (!b.endpoint)
         b.endpoint = !m.to_addr.empty() ? ctx.strings.intern(m.to_addr) : ctx.strings.intern(f.src_ip.to_string());
     b.phone = f.src_ip;
-    if (b.contact_uri != c.address) b.contact_uri = c.address;  // a phone that changed address
     std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
     Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
-    new_request(f, m, static_cast<std::uint32_t>(&b - bindings.data()), requested, kind);
+    new_request(f, m, call_id, static_cast<std::uint32_t>(&b - bindings.data()), requested, kind);
 }
 
 // A REGISTER transaction of binding `idx`: the first transmission of an attempt, or a further
 // request of the open one (after a challenge or a failure).
-void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::uint32_t idx, std::uint32_t requested,
-                                    Kind kind) {
+void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::uint64_t call_id, std::uint32_t idx,
+                                    std::uint32_t requested, Kind kind) {
     Binding& b = bindings[idx];
     // Idle time before this transmission: since the phone's previous frame on the connection (TCP)
     // or its previous REGISTER (UDP).
@@ -445,18 +468,18 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     bool has_idle = stream ? stream->has_last_client : b.has_last_sent;
     Nanos idle = elapsed(f.time, stream ? stream->last_client : b.last_sent);
 
-    bool new_attempt = !b.open || kind != b.kind || m.call_id != b.call_id;
+    bool new_attempt = !b.open || kind != b.kind || call_id != b.call_id;
     Annotation a = base(b, new_attempt ? Subject::SipRefresh : Subject::SipRequest);
     if (new_attempt) {
         settle_deadline(b, f, false);
         if (b.attempts > 0 && !b.first_retransmitted) b.loss_run = 0;
         ++b.attempts;
         // A binding refreshed under another Call-ID: the phone restarted (SPEC 3.1).
-        if (kind == Kind::Register && b.attempts > 1 && m.call_id != b.call_id)
+        if (kind == Kind::Register && b.attempts > 1 && call_id != b.call_id)
             a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
         b.open = true;
         b.kind = kind;
-        b.call_id = m.call_id;
+        b.call_id = call_id;
         b.first_retransmitted = false;
         b.has_idle = has_idle;
         b.idle = idle;
@@ -485,18 +508,15 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     a.set(Field::RefreshNumber, b.attempts);
     a.set(Field::RetransCount, 0);
 
-    Txn& t = new_txn(idx, b, mix(mix(mix(kSeed, f.interface_id), m.call_id), m.cseq));
-    t.call_id.assign(m.call_id.data(), m.call_id.size());
-    t.cseq = m.cseq;
+    Txn& t = new_txn(idx, b, txn_key(f.interface_id, call_id, m.cseq));
     t.attempt = b.attempts;
     t.first_of_attempt = new_attempt;
     t.requested = requested;
     t.first_frame = f.number;
     t.first_time = t.last_time = t.sent_before_delivery = f.time;
     if (stream) {
-        std::uint64_t key = stream_key(f.interface_id, f.tcp.stream);
         t.has_range = true;
-        t.stream = key;
+        t.stream = f.tcp.stream;
         if (m.length > 0) {  // the message's own bytes; over TLS only the segment is known
             t.end = f.tcp.seq + f.tcp.len - m.tail;
             t.start = t.end - m.length;
@@ -568,8 +588,8 @@ void SipAnalyzer::Impl::granted(Annotation& a, Binding& b, Txn& t, const Frame& 
     std::uint32_t end = std::min<std::uint32_t>(m.first_contact + m.contact_count, static_cast<std::uint32_t>(f.contacts.size()));
     for (std::uint32_t i = m.first_contact; i < end && !mine; ++i) {
         sip::ContactFacts c = sip::contact_facts(f, f.contacts[i]);
-        if (!b.instance.empty() && c.instance == b.instance) mine = &f.contacts[i];
-        else if (!by_uri && c.address == b.contact_uri) by_uri = &f.contacts[i];
+        if (b.instance && text_hash(c.instance) == b.instance) mine = &f.contacts[i];
+        else if (!by_uri && text_hash(c.address) == b.contact_uri) by_uri = &f.contacts[i];
     }
     if (!mine) mine = by_uri;
     if (!mine && m.contact_count == 1 && m.first_contact < f.contacts.size()) mine = &f.contacts[m.first_contact];
@@ -606,7 +626,7 @@ void SipAnalyzer::Impl::granted(Annotation& a, Binding& b, Txn& t, const Frame& 
 
 void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
     std::uint32_t idx;
-    Txn* tp = find_txn(f.interface_id, m.call_id, m.cseq, &idx);
+    Txn* tp = find_txn(txn_key(f.interface_id, text_hash(m.call_id), m.cseq), &idx);
     if (!tp) return;
     Txn& t = *tp;
     Binding& b = bindings[idx];
@@ -676,10 +696,6 @@ std::size_t SipAnalyzer::state_bytes() const {
                     s.binding_index.size() * (sizeof(std::uint64_t) + sizeof(std::uint32_t) + 24) +
                     s.txn_index.size() * (sizeof(std::uint64_t) + sizeof(std::uint32_t) + 24) +
                     s.streams.size() * (sizeof(std::uint64_t) + sizeof(Stream) + 24) + s.deadlines.size() * sizeof(Deadline);
-    for (const Binding& b : s.bindings) {
-        n += b.aor.capacity() + b.identity.capacity() + b.contact_uri.capacity() + b.instance.capacity() + b.call_id.capacity();
-        for (const Txn& t : b.txns) n += t.call_id.capacity();
-    }
     return n;
 }
 
