@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <memory>
 #include <queue>
 #include <string>
 #include <string_view>
@@ -134,6 +135,29 @@ struct Binding {
     bool has_ok = false;
 };
 
+// Bindings in fixed-size chunks: growing never moves them (no transient second copy of every
+// binding, as a vector's reallocation makes) and leaves at most one chunk partly used.
+class BindingStore {
+public:
+    std::uint32_t size() const { return size_; }
+    Binding& operator[](std::uint32_t i) { return chunks_[i >> kShift][i & kMask]; }
+    const Binding& operator[](std::uint32_t i) const { return chunks_[i >> kShift][i & kMask]; }
+    std::uint32_t add() {
+        if ((size_ & kMask) == 0) chunks_.push_back(std::make_unique<Binding[]>(kChunk));
+        return size_++;
+    }
+    std::size_t bytes() const {
+        return chunks_.size() * kChunk * sizeof(Binding) + chunks_.capacity() * sizeof(chunks_[0]);
+    }
+
+private:
+    static constexpr std::uint32_t kShift = 8;
+    static constexpr std::uint32_t kChunk = 1u << kShift;
+    static constexpr std::uint32_t kMask = kChunk - 1;
+    std::vector<std::unique_ptr<Binding[]>> chunks_;
+    std::uint32_t size_ = 0;
+};
+
 struct StreamRef {
     std::uint32_t binding = 0;
     std::uint32_t txn = 0;  // Txn::id
@@ -165,7 +189,7 @@ struct Deadline {
 struct SipAnalyzer::Impl {
     explicit Impl(Context& c) : ctx(c) {}
     Context& ctx;
-    std::vector<Binding> bindings;
+    BindingStore bindings;
     std::vector<std::uint32_t> free_bindings;
     std::size_t live_bindings = 0;
     std::unordered_map<std::uint64_t, std::uint32_t> binding_index;
@@ -183,7 +207,7 @@ struct SipAnalyzer::Impl {
     void check_deadlines(const Frame& f);
 
     Annotation base(const Binding& b, Subject s) const;
-    Binding* binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c);
+    std::uint32_t binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c);
     std::uint32_t allocate_binding();
     void release(std::uint32_t idx);
     void evict_idle();
@@ -194,7 +218,7 @@ struct SipAnalyzer::Impl {
 
     void transmitted_again(Binding& b, Txn& t, const Frame& f);
     void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, bool refused);
-    void granted(Annotation& a, Binding& b, Txn& t, const Frame& f, const SipMessage& m);
+    void granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f, const SipMessage& m);
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
     void arm(Binding& b, std::uint32_t idx);
@@ -230,8 +254,7 @@ std::uint32_t SipAnalyzer::Impl::allocate_binding() {
         idx = free_bindings.back();
         free_bindings.pop_back();
     } else {
-        idx = static_cast<std::uint32_t>(bindings.size());
-        bindings.emplace_back();
+        idx = bindings.add();
     }
     ++live_bindings;
     return idx;
@@ -263,7 +286,7 @@ void SipAnalyzer::Impl::evict_idle() {
     for (std::size_t i = 0; i < n && i < order.size(); ++i) release(order[i].second);
 }
 
-Binding* SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c) {
+std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c) {
     const std::uint64_t address = text_hash(c.address);
     const std::uint64_t instance = text_hash(c.instance);
     const std::uint64_t identity = c.instance.empty() ? address : instance;
@@ -280,7 +303,7 @@ Binding* SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, const
         if (b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
             b.transport == f.transport && b.aor == aor && b.identity == identity) {
             b.contact_uri = address;  // a phone may have changed address
-            return &b;
+            return it->second;
         }
     }
     std::uint32_t idx = allocate_binding();
@@ -298,7 +321,7 @@ Binding* SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, const
     b.phone = f.src_ip;
     b.server = ctx.server_id(f.dst_ip, f.dst_port, f.transport);
     binding_index[key] = idx;
-    return &b;
+    return idx;
 }
 
 Txn* SipAnalyzer::Impl::find_txn(std::uint64_t key, std::uint32_t* binding) {
@@ -446,14 +469,15 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         }
         return;
     }
-    Binding& b = *binding_for(f, text_hash(m.to_addr), c);
+    const std::uint32_t bi = binding_for(f, text_hash(m.to_addr), c);
+    Binding& b = bindings[bi];
     if (!b.device && !c.device_name.empty()) b.endpoint = b.device = ctx.strings.intern(c.device_name);
     if (!b.endpoint)
         b.endpoint = !m.to_addr.empty() ? ctx.strings.intern(m.to_addr) : ctx.strings.intern(f.src_ip.to_string());
     b.phone = f.src_ip;
     std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
     Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
-    new_request(f, m, call_id, static_cast<std::uint32_t>(&b - bindings.data()), requested, kind);
+    new_request(f, m, call_id, bi, requested, kind);
 }
 
 // A REGISTER transaction of binding `idx`: the first transmission of an attempt, or a further
@@ -574,7 +598,8 @@ void SipAnalyzer::Impl::forecast(Annotation& a, const Binding& b, Nanos gap, Nan
     }
 }
 
-void SipAnalyzer::Impl::granted(Annotation& a, Binding& b, Txn& t, const Frame& f, const SipMessage& m) {
+void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f,
+                                const SipMessage& m) {
     b.open = false;
     b.has_ok = true;
     b.ok_frame = f.number;
@@ -611,7 +636,7 @@ void SipAnalyzer::Impl::granted(Annotation& a, Binding& b, Txn& t, const Frame& 
     b.breach_reported = false;
     a.set(Field::RefreshExpected, b.expected);
     a.set(Field::RefreshDeadline, b.deadline);
-    arm(b, static_cast<std::uint32_t>(&b - bindings.data()));
+    arm(b, idx);
 
     // Retransmission back-off over connection-oriented transports: each attempt inherits the
     // doubled timeout of the previous one (SPEC 2.5).
@@ -638,7 +663,7 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
     if (!t.final && m.status >= 200) {
         t.final = true;
         if (t.attempt == b.attempts && b.open) {
-            if (success) granted(a, b, t, f, m);
+            if (success) granted(a, idx, b, t, f, m);
             else settle_deadline(b, f, false);  // a refusal after the deadline: no refresh made it
         }
     }
@@ -691,7 +716,7 @@ void SipAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
 
 std::size_t SipAnalyzer::state_bytes() const {
     const Impl& s = *impl_;
-    std::size_t n = sizeof(Impl) + s.bindings.capacity() * sizeof(Binding) +
+    std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
                     s.binding_index.size() * (sizeof(std::uint64_t) + sizeof(std::uint32_t) + 24) +
                     s.txn_index.size() * (sizeof(std::uint64_t) + sizeof(std::uint32_t) + 24) +
