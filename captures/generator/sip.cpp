@@ -167,4 +167,21 @@ Response proxy_auth_required(const Register& req, const std::string& to_tag, con
 
 Response forbidden(const Register& req, const std::string& to_tag) { return respond(req, 403, to_tag); }
 
+Register cisco_tls_register(const Endpoint& phone, const Endpoint& cucm, const std::string& ext,
+                            const std::string& from_tag, const std::string& call_id) {
+  Register reg;
+  reg.request_uri = "sip:" + cucm.ip.str();
+  reg.transport = "TLS";
+  reg.via_host = phone.ip.str();
+  reg.via_port = phone.port;
+  reg.from_uri = "sip:" + ext + "@" + cucm.ip.str();
+  reg.from_tag = from_tag;
+  reg.call_id = call_id;
+  reg.user_agent = "Cisco-CP8961/9.4.2";
+  reg.expires = 3600;
+  reg.contacts = {cisco_contact("sip:" + ext + "@" + phone.ip.str() + ":" + std::to_string(phone.port) + ";transport=tls",
+                                cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "540")};
+  return reg;
+}
+
 }  // namespace kagen::sip

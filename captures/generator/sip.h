@@ -32,6 +32,12 @@ Contact cisco_contact(const std::string& uri, const std::string& instance_uuid, 
                       const std::string& model);
 /// Cisco-style instance UUID derived from a MAC: 00000000-0000-0000-0000-<mac>.
 std::string cisco_instance_uuid(const Mac& mac);
+
+/// A Cisco phone's first REGISTER over TLS to `cucm` for extension `ext` (Expires 3600, Via TLS,
+/// the Cisco Contact with ";transport=tls" and model "540"); the caller sets CSeq and branch.
+struct Register;
+Register cisco_tls_register(const Endpoint& phone, const Endpoint& cucm, const std::string& ext,
+                            const std::string& from_tag, const std::string& call_id);
 /// A copy of `c` with `expires=N` appended (what a registrar returns in a 2xx).
 Contact with_expires(Contact c, std::uint32_t expires);
 

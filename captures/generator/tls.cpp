@@ -268,4 +268,13 @@ void write_keylog(const std::string& path, const std::string& line) {
   if (!f) throw std::runtime_error("cannot write " + path);
 }
 
+void open_session(TcpFlow& tcp, Session& tls, TimeNs t0) {
+  using namespace kagen::literals;
+  tcp.handshake(t0 - 40_ms, t0 - 39_ms, t0 - 38900_us);
+  tcp.send(t0 - 38800_us, Dir::ToServer, tls.client_hello());
+  tcp.send(t0 - 37_ms, Dir::ToClient, tls.server_hello());
+  tcp.send(t0 - 20_ms, Dir::ToServer, tls.client_finished_flight());
+  tcp.send(t0 - 10_ms, Dir::ToClient, tls.server_finished_flight());
+}
+
 }  // namespace kagen::tls

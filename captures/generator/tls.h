@@ -97,4 +97,9 @@ void write_keylog(const std::string& path, const std::string& line);
 /// Lower-case hex of `b`.
 std::string hex(const std::uint8_t* b, std::size_t n);
 
+/// Opens `tcp` and runs the TLS handshake at the times the SIP/TLS scenarios use: TCP handshake
+/// at t0 - 40 ms, - 39 ms, - 38.9 ms; ClientHello t0 - 38.8 ms, ServerHello + ServerHelloDone
+/// t0 - 37 ms, ClientKeyExchange + CCS + Finished t0 - 20 ms, CCS + Finished t0 - 10 ms.
+void open_session(TcpFlow& tcp, Session& tls, TimeNs t0);
+
 }  // namespace kagen::tls

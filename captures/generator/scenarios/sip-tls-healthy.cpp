@@ -42,28 +42,10 @@ KA_SCENARIO("sip-tls-healthy", "SIP/TLS phone on 5061 refreshing every 115 s aga
   opt.client_isn = 1500000000u;
   opt.server_isn = 2500000000u;
   TcpFlow tcp(cap, phone, cucm, opt);
-  tcp.handshake(t0 - 40_ms, t0 - 39_ms, t0 - 38900_us);
-
   tls::Session tls(tls::SessionParams::from_seed(20230517));
-  tcp.send(t0 - 38800_us, Dir::ToServer, tls.client_hello());
-  tcp.send(t0 - 37_ms, Dir::ToClient, tls.server_hello());
-  tcp.send(t0 - 20_ms, Dir::ToServer, tls.client_finished_flight());
-  tcp.send(t0 - 10_ms, Dir::ToClient, tls.server_finished_flight());
+  tls::open_session(tcp, tls, t0);
 
-  sip::Register reg;
-  reg.request_uri = "sip:" + cucm.ip.str();
-  reg.transport = "TLS";
-  reg.via_host = phone.ip.str();
-  reg.via_port = phone.port;
-  reg.from_uri = "sip:4078@" + cucm.ip.str();
-  reg.from_tag = "001b54c28a78-78";
-  reg.call_id = "001b54c2-8a780001-5e6f7a8b@" + phone.ip.str();
-  reg.user_agent = "Cisco-CP8961/9.4.2";
-  reg.expires = 3600;
-  const sip::Contact contact =
-      sip::cisco_contact("sip:4078@" + phone.ip.str() + ":" + std::to_string(phone.port) + ";transport=tls",
-                         sip::cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "540");
-  reg.contacts = {contact};
+  sip::Register reg = sip::cisco_tls_register(phone, cucm, "4078", "001b54c28a78-78", "001b54c2-8a780001-5e6f7a8b@" + phone.ip.str());
 
   TimeNs t = t0;
   for (std::uint32_t cseq = 1; cseq <= kTransactions; ++cseq) {
@@ -71,7 +53,7 @@ KA_SCENARIO("sip-tls-healthy", "SIP/TLS phone on 5061 refreshing every 115 s aga
     reg.branch = "z9hG4bK78" + std::to_string(cseq);
     tcp.send(t, Dir::ToServer, tls.application_data(Dir::ToServer, reg.bytes()));
     tcp.ack(t + 300_us, Dir::ToClient);
-    sip::Response ok = sip::ok(reg, "78" + std::to_string(cseq), {sip::with_expires(contact, 120)});
+    sip::Response ok = sip::ok(reg, "78" + std::to_string(cseq), {sip::with_expires(reg.contacts[0], 120)});
     ok.server = "Cisco-CUCM11.5";
     tcp.send(t + 12_ms, Dir::ToClient, tls.application_data(Dir::ToClient, ok.bytes()));
     tcp.ack(t + 12200_us, Dir::ToServer);
