@@ -285,21 +285,32 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const wire::Packet& p, Fram
     }
 }
 
-// Decrypted TLS records arrive whole and in order: only SIP is looked for in them.
+// Decrypted TLS records arrive whole and in order: only SIP is looked for in them. Handshake
+// records are decrypted data sources too; one that cannot start a SIP message where a message
+// would start is skipped. The buffer's room is reserved first: appending never moves the bytes
+// that messages already cut out point to.
 void Decoder::Impl::cut_tls(Half& h, const RawFrame& raw, Frame& out) {
-    scratch.assign(h.tls_pending);
+    std::size_t total = h.tls_pending.size();
+    for (std::size_t i = 0; i < raw.tls_data_count; ++i) total += raw.tls_data[i].size();
+    scratch.clear();
+    scratch.reserve(total);
+    scratch.append(h.tls_pending);
     h.tls_pending.clear();
-    for (std::size_t i = 0; i < raw.tls_data_count; ++i) scratch.append(raw.tls_data[i]);
-    std::string_view data = scratch;
     std::size_t at = 0;
-    while (at < data.size()) {
-        sip::Extent e = sip::message_extent(data.substr(at));
-        if (e.kind == sip::Extent::NotSip) return;
-        if (e.kind == sip::Extent::Incomplete) break;
-        sip::parse_message(data.substr(at + e.skip, e.length), out);
-        at += e.skip + e.length;
+    for (std::size_t i = 0; i < raw.tls_data_count; ++i) {
+        const std::string_view record = raw.tls_data[i];
+        if (at == scratch.size() && sip::message_extent(record).kind == sip::Extent::NotSip) continue;
+        scratch.append(record);
+        const std::string_view data = scratch;
+        while (at < data.size()) {
+            sip::Extent e = sip::message_extent(data.substr(at));
+            if (e.kind == sip::Extent::NotSip) at = data.size();  // not SIP from here on: drop it
+            if (e.kind != sip::Extent::Whole) break;
+            sip::parse_message(data.substr(at + e.skip, e.length), out);
+            at += e.skip + e.length;
+        }
     }
-    if (data.size() - at <= kMaxPending) h.tls_pending.assign(data.substr(at));
+    if (scratch.size() - at <= kMaxPending) h.tls_pending.assign(std::string_view(scratch).substr(at));
 }
 
 std::size_t Decoder::state_bytes() const {

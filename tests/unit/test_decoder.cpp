@@ -276,6 +276,27 @@ TEST_CASE("decoder: decrypted TLS data is reassembled into SIP messages") {
     CHECK(out.sip[0].cseq == 2);
 }
 
+TEST_CASE("decoder: a decrypted TLS handshake record next to SIP in one frame") {
+    Decoder d;
+    Frame out;
+    const std::string reg = sip_register(7);
+    const std::string finished("\x14\x00\x00\x0c" "0123456789ab", 16);
+    std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5061, 1000, 1, kAck | kPsh, std::string(100, 'x'));
+    std::string_view recs[3] = {finished, reg, finished};
+    RawFrame raw;
+    raw.number = 1;
+    raw.link = wire::Link::Ethernet;
+    raw.data = b.data();
+    raw.captured = b.size();
+    raw.saw_tls = raw.saw_sip = true;
+    raw.tls_data = recs;
+    raw.tls_data_count = 3;
+    d.decode(raw, out);
+    REQUIRE(out.sip.size() == 1);
+    CHECK(out.sip[0].cseq == 7);
+    CHECK(out.sip[0].call_id == "abc@10.0.0.100");
+}
+
 TEST_CASE("decoder: memory stays bounded by a message that never ends and by a flood of connections") {
     Run r;
     r.phone(1000, 1, kAck | kPsh, "REGISTER sip:x SIP/2.0\r\n", kSecond, true);
