@@ -4,7 +4,8 @@ against a Lua post-dissector (bench/keepalive.lua) reading the same fields (smal
 
 Uses the `fleet` scenario capture (generated into BUILD/bench/ with ka-gen if missing). For each
 mode, runs alternately tshark without the plugin, with it, and with the Lua script, N times, timing
-each run and taking its peak RSS (/usr/bin/time -f %M); reports medians and ratios. tshark runs
+each run (wall and user+sys CPU time) and taking its peak RSS (/usr/bin/time); reports medians and
+ratios. CPU time is the steadier figure on a shared machine. tshark runs
 as in the integration tests (unprivileged, WIRESHARK_PLUGIN_DIR), "without" with an empty plugin
 folder. Modes:
   summary  tshark -n -r F                    (summary lines to /dev/null)
@@ -73,14 +74,15 @@ class Runner:
         return cmd
 
     def run(self, variant, args):
-        """(wall seconds, peak RSS KiB) of one tshark run, output to /dev/null."""
-        cmd = ["/usr/bin/time", "-f", "KA_MAXRSS %M"] + self.command(variant, args)
+        """(wall seconds, peak RSS KiB, CPU seconds) of one tshark run, output to /dev/null."""
+        cmd = ["/usr/bin/time", "-f", "KA_MAXRSS %M KA_CPU %U %S"] + self.command(variant, args)
         start = time.perf_counter()
         p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         elapsed = time.perf_counter() - start
         if p.returncode != 0 or "Dissector bug" in p.stderr:
             raise SystemExit("tshark failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
-        return elapsed, int(re.search(r"KA_MAXRSS (\d+)", p.stderr).group(1))
+        m = re.search(r"KA_MAXRSS (\d+) KA_CPU ([\d.]+) ([\d.]+)", p.stderr)
+        return elapsed, int(m.group(1)), float(m.group(2)) + float(m.group(3))
 
 
 def main():
@@ -129,20 +131,21 @@ def main():
             for v in variants:
                 args = argsets.get(v, argsets["none"])
                 samples[v].append(r.run(v, args))
-            print("  %s pair %d: %s" % (mode, i + 1, ", ".join("%s %.2f s %d MiB" % (v, s[-1][0], s[-1][1] // 1024)
+            print("  %s pair %d: %s" % (mode, i + 1, ", ".join("%s %.2f s (CPU %.2f s) %d MiB" % (v, s[-1][0], s[-1][2], s[-1][1] // 1024)
                                                              for v, s in samples.items())), flush=True)
-        results[mode] = {v: (statistics.median(x[0] for x in s), statistics.median(x[1] for x in s)) for v, s in samples.items()}
+        results[mode] = {v: tuple(statistics.median(x[k] for x in s) for k in range(3)) for v, s in samples.items()}
 
     print("\n## Results (%s)\n" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     print("Machine: %s; load average at the end %s\n" % (machine(), " ".join(open("/proc/loadavg").read().split()[:3])))
-    print("| mode | without plugin | with plugin | ratio | RSS without | RSS with | RSS ratio |%s" %
+    print("| mode | without plugin | with plugin | ratio | CPU without | CPU with | CPU ratio | RSS without | RSS with | RSS ratio |%s" %
           (" Lua | Lua ratio | Lua RSS |" if lua else ""))
-    print("|---|---|---|---|---|---|---|%s" % ("---|---|---|" if lua else ""))
+    print("|---|---|---|---|---|---|---|---|---|---|%s" % ("---|---|---|" if lua else ""))
     for mode, res in results.items():
-        (tn, mn), (tp, mp) = res["none"], res["plugin"]
-        line = "| %s | %.2f s | %.2f s | %.3f | %d MiB | %d MiB | %.3f |" % (mode, tn, tp, tp / tn, mn // 1024, mp // 1024, mp / mn)
+        (tn, mn, cn), (tp, mp, cp) = res["none"], res["plugin"]
+        line = "| %s | %.2f s | %.2f s | %.3f | %.2f s | %.2f s | %.3f | %d MiB | %d MiB | %.3f |" % (
+            mode, tn, tp, tp / tn, cn, cp, cp / cn, mn // 1024, mp // 1024, mp / mn)
         if "lua" in res:
-            tl, ml = res["lua"]
+            tl, ml, _ = res["lua"]
             line += " %.2f s | %.2f | %d MiB |" % (tl, tl / tn, ml // 1024)
         print(line + (" | | |" if lua and "lua" not in res else ""))
     if "small" in results and "summary" in results and "startup" in results:
