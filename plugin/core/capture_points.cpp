@@ -256,7 +256,7 @@ void CapturePoints::Impl::on_segment(Frame& f) {
     if (f.has_signalling()) learn_ports(f);
 
     std::uint64_t key = hash_ip(hash_ip(0x6b61, f.src_ip), f.dst_ip);
-    key = mix(mix(mix(mix(key, f.src_port), f.dst_port), t.seq_raw), std::uint64_t{t.len} << 8 | flags);
+    key = mix(mix(mix(mix(key, f.src_port), f.dst_port), t.seq), std::uint64_t{t.len} << 8 | flags);
     if (key == 0) key = 1;
     std::size_t pos = find_slot(key);
     std::uint32_t slot;

@@ -11,9 +11,6 @@ namespace ka {
 
 namespace {
 
-bool seq_lt(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) < 0; }
-bool seq_le(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) <= 0; }
-
 // A TCP connection's endpoints in a fixed order, so that both directions find the same stream.
 struct ConnKey {
     IpAddr a, b;
@@ -124,11 +121,11 @@ bool Decoder::Impl::retransmission(Stream& s, Half& fwd, const Half& rev, const 
     bool retrans = false;
     if (fwd.seen && (len > 0 || syn || fin)) {
         const bool keepalive = len <= 1 && !syn && !fin && !rst && fwd.next_seq - 1 == p.seq;
-        const bool not_advanced = seq_lt(p.seq, fwd.next_seq);
+        const bool not_advanced = seq_before(p.seq, fwd.next_seq);
         const Nanos threshold = s.first_rtt > 0 ? s.first_rtt : kDefaultOooThreshold;
         const bool out_of_order =
             not_advanced && now - fwd.next_seq_time < threshold && fwd.next_seq != p.seq + len;
-        const bool spurious = len > 0 && rev.has_ack && seq_le(p.seq + len, rev.last_ack);
+        const bool spurious = len > 0 && rev.has_ack && !seq_before(rev.last_ack, p.seq + len);
         retrans = !keepalive && !out_of_order && (spurious || not_advanced);
     }
     if (!fwd.seen) {
@@ -138,12 +135,12 @@ bool Decoder::Impl::retransmission(Stream& s, Half& fwd, const Half& rev, const 
         fwd.next_seq_time = now;
     }
     const std::uint32_t end = p.seq + len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
-    if (seq_lt(fwd.next_seq, end)) {
+    if (seq_before(fwd.next_seq, end)) {
         fwd.next_seq = end;
         fwd.next_seq_time = now;
     }
     if (p.flags & TcpInfo::kAck) {
-        if (!fwd.has_ack || seq_lt(fwd.last_ack, p.ack)) fwd.last_ack = p.ack;
+        if (!fwd.has_ack || seq_before(fwd.last_ack, p.ack)) fwd.last_ack = p.ack;
         fwd.has_ack = true;
         if (!syn && fwd.sent_syn && s.first_rtt == 0 && s.syn_time >= 0 && now > s.syn_time) s.first_rtt = now - s.syn_time;
     }
@@ -196,7 +193,6 @@ void Decoder::decode(const RawFrame& raw, Frame& out) {
     t.present = true;
     t.stream = s.id;
     t.seq = p.seq;
-    t.seq_raw = p.seq;
     t.len = p.payload_len;
     t.ack = p.ack;
     t.flags = p.flags;

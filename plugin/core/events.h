@@ -38,13 +38,15 @@ struct IpAddrHash {
 enum class Transport : std::uint8_t { None, Udp, Tcp, Tls };
 const char* transport_name(Transport t);
 
-// TCP header facts and Wireshark's TCP analysis flags. Sequence numbers are Wireshark's relative
-// ones (per tcp.stream); seq_raw is the on-the-wire value, the same at every capture point.
+// TCP sequence numbers compare modulo 2^32 (RFC 1982 serial arithmetic): a is before b.
+inline bool seq_before(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) < 0; }
+
+// TCP header facts and the retransmission verdict of Wireshark's TCP analysis rules. Sequence
+// numbers are the on-the-wire values, the same at every capture point.
 struct TcpInfo {
     bool present = false;
     std::uint32_t stream = 0;
     std::uint32_t seq = 0;
-    std::uint32_t seq_raw = 0;
     std::uint32_t len = 0;
     std::uint32_t ack = 0;
     std::uint16_t flags = 0;  // header flag bits
@@ -70,7 +72,6 @@ struct SipMessage {
     std::uint32_t expires = 0;     // Expires header
     std::string_view to_addr;      // AOR
     std::string_view via_branch;
-    bool resend = false;           // sip.resend (UDP only)
     std::uint32_t first_contact = 0;  // index into Frame::contacts
     std::uint32_t contact_count = 0;
     // Position in the TCP byte stream: the message ends `tail` bytes before the end of the data

@@ -40,9 +40,6 @@ constexpr std::size_t kMaxSessions = 1u << 17;  // a fleet of phones, each with 
 constexpr std::size_t kMaxPhones = 1u << 17;
 constexpr std::size_t kTransmissions = 4;      // recent KeepAliveReq segments kept for retransmissions
 
-// Serial-number arithmetic (RFC 1982): a is before b.
-bool seq_before(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) < 0; }
-
 Nanos mul_sat(Nanos a, std::uint32_t n) {
     Nanos r;
     if (__builtin_mul_overflow(a, static_cast<Nanos>(n), &r)) return std::numeric_limits<Nanos>::max();

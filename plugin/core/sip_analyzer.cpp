@@ -32,9 +32,6 @@ constexpr std::uint32_t kForecastHorizon = 10;
 
 enum class Kind : std::uint8_t { Register, Unregister, Backup };
 
-// TCP sequence numbers compare modulo 2^32 (RFC 1982 serial arithmetic).
-bool seq_before(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) < 0; }
-
 std::uint64_t mix(std::uint64_t h, const void* data, std::size_t n) {
     const auto* p = static_cast<const unsigned char*>(data);
     for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;

@@ -43,7 +43,7 @@ bool looks_like_sip(std::string_view data);
 // Parses one whole SIP message (start line and headers; the body is ignored) and appends one
 // SipMessage to out.sip, its Contacts to out.contacts and their header parameters to
 // out.contact_params, as Wireshark 4.0's fields give them (parameters without trailing CR/LF/space).
-// SipMessage::resend, length and tail are left for the caller. False, and nothing appended, when
+// SipMessage::length and tail are left for the caller. False, and nothing appended, when
 // `msg` is not a SIP message. String views point into `msg`.
 bool parse_message(std::string_view msg, Frame& out);
 

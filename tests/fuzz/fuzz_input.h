@@ -8,7 +8,7 @@
 //            u8 sccp_backup_interval s, u8 sccp_missed_threshold, u8 loss_pattern_min
 //   frame*   u8 flags (FrameFlag), i32 time step (us, or s with HugeStep; may go backwards), u8 interface,
 //            u8 src host, u8 dst host, u16 src port, u16 dst port,
-//            [tcp: u8 stream, u32 seq, u32 seq_raw, u16 len, u32 ack, u8 flags],
+//            [tcp: u8 stream, u32 seq, u32 (unused, kept for the corpus), u16 len, u32 ack, u8 flags],
 //            u8 counts (sip:2 bits, skinny:2, arp:2, syslog:2), then the messages:
 //   sip      u8 flags (SipFlag), str method, u16 status, str call_id, u32 cseq, str cseq_method,
 //            u32 expires, str to, str branch, u16 length, u16 tail, u8 contacts (<= 3) and per
@@ -34,7 +34,7 @@ namespace kafuzz {
 enum FrameFlag : std::uint8_t {
     Tcp = 0x01, Udp = 0x02, Eth = 0x04, Ipv6 = 0x08, Tls = 0x10, Retrans = 0x20, NoIp = 0x40, HugeStep = 0x80
 };
-enum SipFlag : std::uint8_t { Request = 0x01, HasExpires = 0x02, Resend = 0x04 };
+enum SipFlag : std::uint8_t { Request = 0x01, HasExpires = 0x02 };  // 0x04 (a SIP resend) is no longer read
 
 constexpr ka::Nanos kStart = 1683669600LL * ka::kSecond;  // 2023-05-09 22:00:00 UTC
 
@@ -118,7 +118,7 @@ inline void read_frame(Reader& r, std::uint32_t number, ka::Nanos& time, ka::Fra
         f.tcp.present = true;
         f.tcp.stream = r.u8();
         f.tcp.seq = r.u32();
-        f.tcp.seq_raw = r.u32();
+        r.u32();
         f.tcp.len = r.u16();
         f.tcp.ack = r.u32();
         f.tcp.flags = r.u8();
@@ -144,7 +144,6 @@ inline void read_frame(Reader& r, std::uint32_t number, ka::Nanos& time, ka::Fra
         m.expires = r.u32();
         m.to_addr = r.str8();
         m.via_branch = r.str8();
-        m.resend = (sf & Resend) != 0;
         m.length = r.u16();
         m.tail = r.u16();
         m.first_contact = static_cast<std::uint32_t>(f.contacts.size());

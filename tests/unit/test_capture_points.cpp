@@ -57,7 +57,7 @@ struct Rig {
             f.interface_id = r.iface;
             f.transport = Transport::Tcp;
             f.tcp.present = true;
-            f.tcp.seq_raw = r.s->seq;
+            f.tcp.seq = r.s->seq;
             f.tcp.len = r.s->len;
             f.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
             f.src_ip = IpAddr::v4(r.s->to_server ? kPhoneIp : kCmIp);
@@ -86,7 +86,7 @@ struct Rig {
     }
     const Frame* find(std::uint32_t iface, std::uint32_t seq, std::size_t nth = 0) const {
         for (const Frame& f : frames)
-            if (f.interface_id == iface && f.tcp.seq_raw == seq && nth-- == 0) return &f;
+            if (f.interface_id == iface && f.tcp.seq == seq && nth-- == 0) return &f;
         return nullptr;
     }
 };
@@ -234,14 +234,14 @@ TEST_CASE("a flow seen at one point only is never a path loss") {
         f.time = r.frames.back().time + seconds(1 + k);
         f.interface_id = 0;
         f.src_ip = IpAddr::v4(kPhoneIp + 1);
-        f.tcp.seq_raw = 77 + k * 700;
+        f.tcp.seq = 77 + k * 700;
         f.tcp.retransmission = false;
         r.frames.push_back(f);
     }
     Frame tail = r.frames.back();
     tail.number = static_cast<std::uint32_t>(r.frames.size() + 1);
     tail.time += seconds(60);
-    tail.tcp.seq_raw += 700;
+    tail.tcp.seq += 700;
     r.frames.push_back(tail);
     r.run();
     CHECK(r.losses().empty());
@@ -259,7 +259,7 @@ TEST_CASE("a flood of segments stays within the bounded tables") {
         f.interface_id = i & 1;
         f.transport = Transport::Tcp;
         f.tcp.present = true;
-        f.tcp.seq_raw = i * 7919u;
+        f.tcp.seq = i * 7919u;
         f.tcp.len = 100;
         f.src_ip = IpAddr::v4(0x0a000000 + (i % 5000));
         f.dst_ip = IpAddr::v4(kCmIp);
@@ -287,7 +287,7 @@ TEST_CASE("absurd timestamps neither overflow nor report") {
             f.interface_id = iface;
             f.transport = Transport::Tcp;
             f.tcp.present = true;
-            f.tcp.seq_raw = 5;
+            f.tcp.seq = 5;
             f.tcp.len = 10;
             f.src_ip = IpAddr::v4(kPhoneIp);
             f.dst_ip = IpAddr::v4(kCmIp);

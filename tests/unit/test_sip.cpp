@@ -44,7 +44,7 @@ public:
                     bool retransmission = false) {
         f.tcp.present = true;
         f.tcp.stream = stream;
-        f.tcp.seq = f.tcp.seq_raw = seq;
+        f.tcp.seq = seq;
         f.tcp.len = len;
         f.tcp.ack = ack;
         f.tcp.flags = TcpInfo::kAck | (len ? TcpInfo::kPsh : 0);

@@ -65,7 +65,6 @@ TEST_CASE("sip parse: Cisco REGISTER with three Contact header parameters") {
     CHECK(m.expires == 3600);
     CHECK(m.to_addr == "sip:4077@10.0.0.1");
     CHECK(m.via_branch == "z9hG4bK771");
-    CHECK_FALSE(m.resend);
     CHECK(m.length == 0);
     REQUIRE(m.contact_count == 1);
     CHECK(m.first_contact == 0);
