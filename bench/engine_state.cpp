@@ -21,7 +21,7 @@ struct Phone {
     bool sccp = false;
     std::uint32_t index = 0;
     IpAddr ip;
-    std::string call_id, aor, uri, instance, device, branch;
+    std::string call_id, aor, uri, instance, device;
     std::uint32_t cseq = 0;
     std::uint32_t seq = 1;     // phone's next TCP sequence number (relative)
     std::uint32_t cm_seq = 1;  // call manager's
@@ -60,7 +60,6 @@ void sip(Frame& f, const Phone& p, bool request) {
     m.has_expires = request;
     m.expires = 3600;
     m.to_addr = p.aor;
-    m.via_branch = p.branch;
     m.contact_count = 1;
     f.sip.push_back(m);
     SipContact c;
@@ -79,7 +78,7 @@ void sccp(Frame& f, Phone& p, bool to_server, std::uint32_t id, std::uint32_t le
     f.tcp.present = true;
     f.tcp.stream = p.index;
     std::uint32_t& seq = to_server ? p.seq : p.cm_seq;
-    f.tcp.seq = f.tcp.seq_raw = seq;
+    f.tcp.seq = seq;
     f.tcp.len = len;
     f.tcp.ack = to_server ? p.cm_seq : p.seq;
     f.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
@@ -134,7 +133,6 @@ int main(int argc, char** argv) {
             bool request = e.step == 0;
             if (request) {
                 ++p.cseq;
-                p.branch = "z9hG4bK" + std::to_string(p.cseq) + p.call_id.substr(0, 12);
             }
             base(f, ++number, e.time, p, request);
             sip(f, p, request);

@@ -14,6 +14,8 @@
 // as lost.
 #include "capture_points.h"
 
+#include "flat_map.h"
+#include "hash.h"
 #include "path_analyzer.h"
 
 #include <algorithm>
@@ -21,7 +23,6 @@
 #include <functional>
 #include <limits>
 #include <queue>
-#include <unordered_map>
 #include <vector>
 
 namespace ka {
@@ -42,16 +43,9 @@ constexpr std::size_t kMaxLearnedPorts = 16;
 constexpr std::size_t kMaxPairs = 16;  // pairs of interfaces whose clock offset is estimated
 constexpr std::size_t kMaxIfaces = 64;  // interfaces whose capture progress is followed
 
-std::uint64_t mix(std::uint64_t h, std::uint64_t v) {
-    h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
-    return h * 0xff51afd7ed558ccdull;
-}
+using hash::mix;
 
-std::uint64_t hash_ip(std::uint64_t h, const IpAddr& a) {
-    h = mix(h, a.family);
-    for (int i = 0; i < (a.family == 4 ? 4 : 16); ++i) h = mix(h, a.bytes[i]);
-    return h;
-}
+std::uint64_t hash_ip(std::uint64_t h, const IpAddr& a) { return mix(h, IpAddrHash{}(a)); }
 
 struct Sighting {
     Nanos time = 0;
@@ -139,7 +133,7 @@ struct CapturePoints::Impl {
     std::vector<Segment> ring;          // grows up to kRing
     std::vector<std::uint32_t> index;   // slot + 1, 0 = empty; twice the ring's size
     std::size_t next = 0;               // ring slot to (re)use next
-    std::unordered_map<std::uint64_t, Flow> flows;
+    FlatMap<std::uint64_t, Flow> flows;
     std::vector<PairStats> pairs;
     std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending;
     std::vector<std::uint16_t> server_ports{std::begin(kDefaultServerPorts), std::end(kDefaultServerPorts)};
@@ -318,9 +312,9 @@ void CapturePoints::Impl::on_segment(Frame& f) {
     }
     if (PairStats* ps = pair(c.iface, iface))
         ps->add(seg->to_server, c.iface == ps->a ? sub_sat(f.time, c.time) : sub_sat(c.time, f.time));
-    auto it = flows.find(seg->flow);
-    if (it == flows.end() && flows.size() < kMaxFlows) it = flows.emplace(seg->flow, Flow{}).first;
-    if (it != flows.end() && it->second.a == kNoIface) it->second = Flow{c.iface, iface};
+    Flow* flow = flows.find(seg->flow);
+    if (!flow && flows.size() < kMaxFlows) flow = &flows[seg->flow];
+    if (flow && flow->a == kNoIface) *flow = Flow{c.iface, iface};
 }
 
 // How far time t at `iface` is from where sighting s's copy is expected there; false without an
@@ -339,9 +333,9 @@ bool CapturePoints::Impl::misfit(const Segment& seg, const Sighting& s, std::uin
 void CapturePoints::Impl::expect(const Segment& seg, std::uint32_t slot, int i, const Frame& f) {
     if (!seg.keepalive) return;
     const Sighting& s = seg.s[i];
-    auto it = flows.find(seg.flow);
-    if (it == flows.end()) return;
-    const std::uint16_t peer = it->second.peer(s.iface);
+    const Flow* flow = flows.find(seg.flow);
+    if (!flow) return;
+    const std::uint16_t peer = flow->peer(s.iface);
     const PairStats* ps = peer == kNoIface ? nullptr : find_pair(s.iface, peer);
     Nanos e;
     if (!ps || !ps->expected(s.iface, true, e)) return;
@@ -403,7 +397,7 @@ void CapturePoints::on_frame(Frame& f) {
 std::size_t CapturePoints::state_bytes() const {
     const Impl& m = *impl_;
     return sizeof(Impl) + m.ring.capacity() * sizeof(Segment) + m.index.capacity() * sizeof(std::uint32_t) +
-           m.flows.size() * (sizeof(std::uint64_t) + sizeof(Flow) + 2 * sizeof(void*)) +
+           m.flows.bytes() +
            m.pairs.capacity() * sizeof(PairStats) + m.pending.size() * sizeof(Pending);
 }
 

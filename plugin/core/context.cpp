@@ -14,13 +14,11 @@ void EndpointDirectory::touch(std::uint32_t name, const IpAddr& ip, std::uint32_
 }
 
 const EndpointDirectory::Activity* EndpointDirectory::by_name(std::uint32_t name) const {
-    auto it = by_name_.find(name);
-    return it == by_name_.end() ? nullptr : &it->second;
+    return by_name_.find(name);
 }
 
 const EndpointDirectory::Activity* EndpointDirectory::by_ip(const IpAddr& ip) const {
-    auto it = by_ip_.find(ip);
-    return it == by_ip_.end() ? nullptr : &it->second;
+    return by_ip_.find(ip);
 }
 
 std::uint32_t EndpointDirectory::endpoint_of(const IpAddr& ip, StringTable& strings) const {
@@ -29,8 +27,7 @@ std::uint32_t EndpointDirectory::endpoint_of(const IpAddr& ip, StringTable& stri
 }
 
 std::size_t EndpointDirectory::bytes() const {
-    return by_name_.size() * (sizeof(std::uint32_t) + sizeof(Activity) + 24) +
-           by_ip_.size() * (sizeof(IpAddr) + sizeof(Activity) + 24);
+    return by_name_.bytes() + by_ip_.bytes();
 }
 
 std::uint32_t Context::server_id(const IpAddr& ip, std::uint16_t port, Transport t) {

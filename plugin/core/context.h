@@ -6,11 +6,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "config.h"
 #include "events.h"
 #include "findings.h"
+#include "flat_map.h"
 
 namespace ka {
 
@@ -46,8 +46,8 @@ public:
     std::size_t bytes() const;
 
 private:
-    std::unordered_map<std::uint32_t, Activity> by_name_;
-    std::unordered_map<IpAddr, Activity, IpAddrHash> by_ip_;
+    FlatMap<std::uint32_t, Activity> by_name_;
+    FlatMap<IpAddr, Activity, IpAddrHash> by_ip_;
 };
 
 struct Context {

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "decoder.h"
 
-#include <unordered_map>
+#include <memory>
 
+#include "flat_map.h"
+#include "hash.h"
 #include "sip_parse.h"
 #include "skinny_parse.h"
 #include "syslog_parse.h"
@@ -23,7 +25,7 @@ struct ConnKey {
 struct ConnKeyHash {
     std::size_t operator()(const ConnKey& k) const {
         IpAddrHash h;
-        return h(k.a) * 31 + h(k.b) * 1000003 + (std::size_t{k.port_a} << 16 | k.port_b);
+        return hash::mix(hash::mix(h(k.a), h(k.b)), std::uint64_t{k.port_a} << 16 | k.port_b);
     }
 };
 
@@ -68,7 +70,8 @@ constexpr std::size_t kMaxUnclassified = 4096;
 }  // namespace
 
 struct Decoder::Impl {
-    std::unordered_map<ConnKey, Stream, ConnKeyHash> streams;
+    // Streams are large and looked up once per segment: the table holds pointers to them.
+    FlatMap<ConnKey, std::unique_ptr<Stream>, ConnKeyHash> streams;
     std::uint32_t next_id = 0;
     Stream untracked;       // stands in for every connection beyond kMaxStreams, without memory
     wire::Packet packet;
@@ -92,24 +95,25 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, bool& from_a) {
     } else {
         key = ConnKey{p.dst_ip, p.src_ip, p.dst_port, p.src_port};
     }
-    auto it = streams.find(key);
+    std::unique_ptr<Stream>* found = streams.find(key);
+    Stream* s = found ? found->get() : nullptr;
     const bool syn_only = (p.flags & (TcpInfo::kSyn | TcpInfo::kAck)) == TcpInfo::kSyn;
-    if (it != streams.end()) {
-        Half& fwd = it->second.half[from_a ? 0 : 1];
+    if (s) {
+        Half& fwd = s->half[from_a ? 0 : 1];
         // Port numbers reused: a SYN with another ISN starts a new stream, as in Wireshark.
-        if (!(syn_only && fwd.seen && p.seq != fwd.base_seq)) return &it->second;
-        it->second = Stream{};
-        it->second.id = next_id++;
-        return &it->second;
+        if (!(syn_only && fwd.seen && p.seq != fwd.base_seq)) return s;
+        *s = Stream{};
+        s->id = next_id++;
+        return s;
     }
     if (streams.size() >= kMaxStreams) {
         untracked = Stream{};
         untracked.id = UINT32_MAX;
         return &untracked;
     }
-    Stream& s = streams[key];
-    s.id = next_id++;
-    return &s;
+    s = (streams[key] = std::make_unique<Stream>()).get();
+    s->id = next_id++;
+    return s;
 }
 
 // Wireshark 4.0's tcp_analyze_sequence_number, for what the analysers need: whether a segment
@@ -310,11 +314,11 @@ void Decoder::Impl::cut_tls(Half& h, const RawFrame& raw, Frame& out) {
 }
 
 std::size_t Decoder::state_bytes() const {
-    std::size_t n = sizeof(Impl) + impl_->scratch.capacity() +
-                    impl_->streams.bucket_count() * sizeof(void*) +
-                    impl_->streams.size() * (sizeof(ConnKey) + sizeof(Stream) + 2 * sizeof(void*));
-    for (const auto& kv : impl_->streams)
-        for (const Half& h : kv.second.half) n += h.pending.capacity() + h.tls_pending.capacity();
+    std::size_t n = sizeof(Impl) + impl_->scratch.capacity() + impl_->streams.bytes();
+    impl_->streams.for_each([&](const ConnKey&, const std::unique_ptr<Stream>& s) {
+        n += sizeof(Stream);
+        for (const Half& h : s->half) n += h.pending.capacity() + h.tls_pending.capacity();
+    });
     return n;
 }
 

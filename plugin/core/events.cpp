@@ -6,6 +6,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "hash.h"
+
 namespace ka {
 
 std::string format_mac(Mac mac) {
@@ -51,11 +53,7 @@ bool IpAddr::operator==(const IpAddr& o) const {
 }
 
 std::size_t IpAddrHash::operator()(const IpAddr& a) const {
-    // FNV-1a over the significant bytes.
-    std::uint64_t h = 1469598103934665603ull ^ a.family;
-    int n = a.family == 4 ? 4 : 16;
-    for (int i = 0; i < n; ++i) h = (h ^ a.bytes[i]) * 1099511628211ull;
-    return static_cast<std::size_t>(h);
+    return static_cast<std::size_t>(hash::bytes(a.family, a.bytes, a.family == 4 ? 4 : 16));
 }
 
 const char* transport_name(Transport t) {

@@ -71,7 +71,6 @@ struct SipMessage {
     bool has_expires = false;
     std::uint32_t expires = 0;     // Expires header
     std::string_view to_addr;      // AOR
-    std::string_view via_branch;
     std::uint32_t first_contact = 0;  // index into Frame::contacts
     std::uint32_t contact_count = 0;
     // Position in the TCP byte stream: the message ends `tail` bytes before the end of the data

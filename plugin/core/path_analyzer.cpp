@@ -13,8 +13,7 @@
 // State is kept per capture interface: a merged capture holds several Ethernet segments.
 #include "path_analyzer.h"
 
-#include <unordered_map>
-#include <unordered_set>
+#include "flat_map.h"
 
 namespace ka {
 
@@ -84,20 +83,19 @@ bool towards_server(const Frame& f) { return !f.sip.empty() ? f.sip.front().is_r
 struct PathAnalyzer::Impl {
     explicit Impl(Context& c) : ctx(c) {}
     Context& ctx;
-    std::unordered_map<std::uint64_t, Host> hosts;           // (interface, IPv4)
-    std::unordered_map<std::uint64_t, std::uint32_t> claimed;  // (interface, MAC) -> addresses it claimed
-    std::unordered_set<std::uint64_t> servers;                // (interface, IPv4, port) with signalling
+    FlatMap<std::uint64_t, Host> hosts;               // (interface, IPv4)
+    FlatMap<std::uint64_t, std::uint32_t> claimed;    // (interface, MAC) -> addresses it claimed
+    FlatMap<std::uint64_t, bool> servers;             // (interface, IPv4, port) with signalling
 
     Host* host(std::uint32_t iface, std::uint32_t ip, bool create) {
-        auto it = hosts.find(host_key(iface, ip));
-        if (it != hosts.end()) return &it->second;
+        if (Host* h = hosts.find(host_key(iface, ip))) return h;
         if (!create || hosts.size() >= kMaxHosts) return nullptr;
-        return &hosts.emplace(host_key(iface, ip), Host{}).first->second;
+        return &hosts[host_key(iface, ip)];
     }
 
     std::uint32_t claims_of(std::uint32_t iface, Mac m) const {
-        auto it = claimed.find(mac_key(iface, m));
-        return it == claimed.end() ? 0 : it->second;
+        const std::uint32_t* n = claimed.find(mac_key(iface, m));
+        return n ? *n : 0;
     }
 
     void on_arp(const Frame& f, const ArpPacket& a);
@@ -140,9 +138,8 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
         }
         c = &h->claims[h->nclaims++];
         *c = Claim{p, 0, ClaimState::Pending};
-        auto it = claimed.find(mac_key(f.interface_id, p));
-        if (it != claimed.end()) ++it->second;
-        else if (claimed.size() < kMaxMacs) claimed.emplace(mac_key(f.interface_id, p), 1);
+        if (std::uint32_t* n = claimed.find(mac_key(f.interface_id, p))) ++*n;
+        else if (claimed.size() < kMaxMacs) claimed[mac_key(f.interface_id, p)] = 1;
     }
     c->frame = f.number;
     if (h->sourced_by(p)) {
@@ -188,7 +185,7 @@ void PathAnalyzer::Impl::learn_server(const Frame& f, bool to_server) {
     std::uint16_t port = to_server ? f.dst_port : f.src_port;
     if (ip.family != 4) return;
     const std::uint64_t key = server_key(f.interface_id, ip.v4_host_order(), port);
-    if (servers.size() < kMaxServers && servers.count(key) == 0) servers.insert(key);
+    if (servers.size() < kMaxServers) servers[key] = true;
 }
 
 void PathAnalyzer::Impl::check_destination(const Frame& f) {
@@ -231,16 +228,14 @@ void PathAnalyzer::on_frame(const Frame& f) {
         m.learn_server(f, to_server);
     } else {
         to_server = f.tcp.present && f.tcp.len > 0 &&
-                    m.servers.count(server_key(f.interface_id, f.dst_ip.v4_host_order(), f.dst_port)) != 0;
+                    m.servers.contains(server_key(f.interface_id, f.dst_ip.v4_host_order(), f.dst_port));
     }
     if (to_server) m.check_destination(f);
 }
 
 std::size_t PathAnalyzer::state_bytes() const {
     const Impl& m = *impl_;
-    constexpr std::size_t kNode = 2 * sizeof(void*);  // hash-node overhead
-    return sizeof(Impl) + m.hosts.size() * (sizeof(std::uint64_t) + sizeof(Host) + kNode) +
-           m.claimed.size() * (2 * sizeof(std::uint64_t) + kNode) + m.servers.size() * (sizeof(std::uint64_t) + kNode);
+    return sizeof(Impl) + m.hosts.bytes() + m.claimed.bytes() + m.servers.bytes();
 }
 
 }  // namespace ka

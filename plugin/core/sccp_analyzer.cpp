@@ -28,9 +28,10 @@
 #include <array>
 #include <limits>
 #include <queue>
-#include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "flat_map.h"
 
 namespace ka {
 
@@ -133,8 +134,8 @@ std::uint32_t heap_of(std::uint32_t interface_id) { return std::min(interface_id
 struct SccpAnalyzer::Impl {
     explicit Impl(Context& c) : ctx(c) {}
     Context& ctx;
-    std::unordered_map<std::uint64_t, Session> sessions;
-    std::unordered_map<IpAddr, Phone, IpAddrHash> phones;
+    FlatMap<std::uint64_t, Session> sessions;
+    FlatMap<IpAddr, Phone, IpAddrHash> phones;
     std::array<TimerHeap, kTimerHeaps> timers;
 
     void on_frame(const Frame& f);
@@ -164,13 +165,12 @@ struct SccpAnalyzer::Impl {
 };
 
 Phone& SccpAnalyzer::Impl::phone(const IpAddr& ip) {
-    if (phones.size() >= kMaxPhones && !phones.count(ip)) phones.erase(phones.begin());
+    if (phones.size() >= kMaxPhones && !phones.contains(ip)) phones.erase_any();
     return phones[ip];
 }
 
 const Phone* SccpAnalyzer::Impl::find_phone(const IpAddr& ip) const {
-    auto it = phones.find(ip);
-    return it == phones.end() ? nullptr : &it->second;
+    return phones.find(ip);
 }
 
 void SccpAnalyzer::Impl::make_primary(std::uint64_t key, Session& s) {
@@ -185,8 +185,8 @@ void SccpAnalyzer::Impl::make_primary(std::uint64_t key, Session& s) {
 bool SccpAnalyzer::Impl::has_live_primary(std::uint64_t key, const Session& s) const {
     const Phone* p = find_phone(s.phone_ip);
     if (!p || !p->has_primary || p->primary == key) return false;
-    auto it = sessions.find(p->primary);
-    return it != sessions.end() && it->second.live && it->second.role == Role::Primary;
+    const Session* primary = sessions.find(p->primary);
+    return primary && primary->live && primary->role == Role::Primary;
 }
 
 // Primary: this session's RegisterAck. Backup: the secondary interval of the phone's RegisterAck,
@@ -273,8 +273,8 @@ void SccpAnalyzer::Impl::rearm(std::uint64_t key, Session& s) {
         live.reserve(sessions.size());
         while (!heap.empty()) {
             const Timer& t = heap.top();
-            auto it = sessions.find(t.key);
-            if (it != sessions.end() && it->second.timer_gen == t.gen) live.push_back(t);
+            const Session* owner = sessions.find(t.key);
+            if (owner && owner->timer_gen == t.gen) live.push_back(t);
             heap.pop();
         }
         for (const Timer& t : live) heap.push(t);
@@ -287,9 +287,9 @@ void SccpAnalyzer::Impl::sweep(TimerHeap& heap, Nanos now) {
     while (!heap.empty() && heap.top().deadline < now) {
         Timer t = heap.top();
         heap.pop();
-        auto it = sessions.find(t.key);
-        if (it == sessions.end() || it->second.timer_gen != t.gen) continue;
-        Session& s = it->second;
+        Session* found = sessions.find(t.key);
+        if (!found || found->timer_gen != t.gen) continue;
+        Session& s = *found;
         s.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         Verdict v = settle(s, now);
         if (v.any()) emit_missed(s, v, now);
@@ -299,11 +299,15 @@ void SccpAnalyzer::Impl::sweep(TimerHeap& heap, Nanos now) {
 
 void SccpAnalyzer::Impl::evict() {
     // Ended sessions go first; if that is not enough, the least recently active half.
-    for (auto it = sessions.begin(); it != sessions.end();) it = it->second.live ? std::next(it) : sessions.erase(it);
+    std::vector<std::uint64_t> ended;
+    sessions.for_each([&](std::uint64_t key, const Session& s) {
+        if (!s.live) ended.push_back(key);
+    });
+    for (std::uint64_t key : ended) sessions.erase(key);
     if (sessions.size() < kMaxSessions * 3 / 4) return;
     std::vector<std::pair<Nanos, std::uint64_t>> by_age;
     by_age.reserve(sessions.size());
-    for (const auto& [key, s] : sessions) by_age.emplace_back(s.last_activity, key);
+    sessions.for_each([&](std::uint64_t key, const Session& s) { by_age.emplace_back(s.last_activity, key); });
     auto middle = by_age.begin() + static_cast<std::ptrdiff_t>(by_age.size() / 2);
     std::nth_element(by_age.begin(), middle, by_age.end());
     for (auto it = by_age.begin(); it != middle; ++it) sessions.erase(it->second);
@@ -334,8 +338,7 @@ Session* SccpAnalyzer::Impl::create(std::uint64_t key, const Frame& f) {
 void SccpAnalyzer::Impl::on_frame(const Frame& f) {
     if (f.tcp.present && (!f.skinny.empty() || !sessions.empty())) {
         std::uint64_t key = session_key(f);
-        auto it = sessions.find(key);
-        Session* s = it != sessions.end() ? &it->second : nullptr;
+        Session* s = sessions.find(key);
         if (!s && !f.skinny.empty()) s = create(key, f);
         if (s) on_session_frame(key, *s, f);
     }
@@ -520,8 +523,7 @@ SccpAnalyzer::~SccpAnalyzer() = default;
 void SccpAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
 
 std::size_t SccpAnalyzer::state_bytes() const {
-    std::size_t n = sizeof(Impl) + impl_->sessions.size() * (sizeof(std::uint64_t) + sizeof(Session) + 24) +
-                    impl_->phones.size() * (sizeof(IpAddr) + sizeof(Phone) + 24);
+    std::size_t n = sizeof(Impl) + impl_->sessions.bytes() + impl_->phones.bytes();
     for (const TimerHeap& heap : impl_->timers) n += heap.size() * sizeof(Timer);
     return n;
 }

@@ -9,9 +9,10 @@
 #include <queue>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
+#include "flat_map.h"
+#include "hash.h"
 #include "sip_contact.h"
 
 namespace ka {
@@ -32,28 +33,16 @@ constexpr std::uint32_t kForecastHorizon = 10;
 
 enum class Kind : std::uint8_t { Register, Unregister, Backup };
 
-std::uint64_t mix(std::uint64_t h, const void* data, std::size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ull;
-    return h;
-}
-template <class T>
-std::uint64_t mix(std::uint64_t h, T v) { return mix(h, &v, sizeof v); }
-constexpr std::uint64_t kSeed = 1469598103934665603ull;
-
-// splitmix64's finalizer: every input bit affects every output bit, which FNV-1a alone lacks.
-std::uint64_t finish(std::uint64_t h) {
-    h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-    h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-    return h ^ (h >> 31);
-}
+using hash::finish;
+using hash::kSeed;
+using hash::mix;
 
 // Call-IDs, AORs and URIs are only ever compared for equality, so the state keeps a 64-bit hash of
 // them instead of a copy: two distinct strings compare equal with probability 2^-64 per pair.
 // The empty string hashes to 0 (a default-constructed field); any other string never does.
 std::uint64_t text_hash(std::string_view s) {
     if (s.empty()) return 0;
-    std::uint64_t h = finish(mix(kSeed, s.data(), s.size()));
+    std::uint64_t h = finish(hash::bytes(kSeed, s.data(), s.size()));
     return h ? h : 1;
 }
 
@@ -189,9 +178,9 @@ struct SipAnalyzer::Impl {
     BindingStore bindings;
     std::vector<std::uint32_t> free_bindings;
     std::size_t live_bindings = 0;
-    std::unordered_map<std::uint64_t, std::uint32_t> binding_index;
-    std::unordered_map<std::uint64_t, std::uint32_t> txn_index;  // key -> binding << 8 | slot
-    std::unordered_map<std::uint64_t, Stream> streams;
+    FlatMap<std::uint64_t, std::uint32_t> binding_index;
+    FlatMap<std::uint64_t, std::uint32_t> txn_index;  // key -> binding << 8 | slot
+    FlatMap<std::uint64_t, Stream> streams;
     std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> deadlines;
     std::uint32_t next_id = 1;
 
@@ -259,13 +248,13 @@ std::uint32_t SipAnalyzer::Impl::allocate_binding() {
 
 void SipAnalyzer::Impl::release(std::uint32_t idx) {
     Binding& b = bindings[idx];
-    auto it = binding_index.find(b.key);
-    if (it != binding_index.end() && it->second == idx) binding_index.erase(it);
+    const std::uint32_t* at = binding_index.find(b.key);
+    if (at && *at == idx) binding_index.erase(b.key);
     for (std::size_t s = 0; s < kTxnsPerBinding; ++s) {
         const Txn& t = b.txns[s];
         if (!t.id) continue;
-        auto ti = txn_index.find(t.key);
-        if (ti != txn_index.end() && ti->second == (idx << 8 | s)) txn_index.erase(ti);
+        const std::uint32_t* ti = txn_index.find(t.key);
+        if (ti && *ti == (idx << 8 | s)) txn_index.erase(t.key);
     }
     b = Binding{};
     free_bindings.push_back(idx);
@@ -288,19 +277,17 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
     const std::uint64_t instance = text_hash(c.instance);
     const std::uint64_t identity = c.instance.empty() ? address : instance;
     std::uint64_t key = mix(kSeed, f.interface_id);
-    key = mix(key, f.dst_ip.family);
-    key = mix(key, f.dst_ip.bytes, sizeof f.dst_ip.bytes);
-    key = mix(key, f.dst_port);
-    key = mix(key, f.transport);
+    key = mix(key, std::uint64_t{f.dst_ip.family} << 24 | std::uint64_t{f.dst_port} << 8 |
+                       static_cast<std::uint64_t>(f.transport));
+    key = hash::bytes(key, f.dst_ip.bytes, sizeof f.dst_ip.bytes);
     key = finish(mix(mix(key, aor), identity));
 
-    auto it = binding_index.find(key);
-    if (it != binding_index.end()) {
-        Binding& b = bindings[it->second];
+    if (const std::uint32_t* at = binding_index.find(key)) {
+        Binding& b = bindings[*at];
         if (b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
             b.transport == f.transport && b.aor == aor && b.identity == identity) {
             b.contact_uri = address;  // a phone may have changed address
-            return it->second;
+            return *at;
         }
     }
     std::uint32_t idx = allocate_binding();
@@ -322,11 +309,11 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
 }
 
 Txn* SipAnalyzer::Impl::find_txn(std::uint64_t key, std::uint32_t* binding) {
-    auto it = txn_index.find(key);
-    if (it == txn_index.end()) return nullptr;
-    Txn& t = bindings[it->second >> 8].txns[it->second & 0xff];
+    const std::uint32_t* at = txn_index.find(key);
+    if (!at) return nullptr;
+    Txn& t = bindings[*at >> 8].txns[*at & 0xff];
     if (!t.id || t.key != key) return nullptr;
-    *binding = it->second >> 8;
+    *binding = *at >> 8;
     return &t;
 }
 
@@ -335,8 +322,8 @@ Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t key
     b.next_slot = static_cast<std::uint8_t>((slot + 1) % kTxnsPerBinding);
     Txn& t = b.txns[slot];
     if (t.id) {
-        auto it = txn_index.find(t.key);
-        if (it != txn_index.end() && it->second == (idx << 8 | slot)) txn_index.erase(it);
+        const std::uint32_t* at = txn_index.find(t.key);
+        if (at && *at == (idx << 8 | slot)) txn_index.erase(t.key);
     }
     t = Txn{};
     t.id = next_id++;
@@ -348,12 +335,11 @@ Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t key
 
 Stream& SipAnalyzer::Impl::stream_for(const Frame& f) {
     std::uint64_t key = stream_key(f.interface_id, f.tcp.stream);
-    auto it = streams.find(key);
-    if (it != streams.end()) return it->second;
+    if (Stream* s = streams.find(key)) return *s;
     if (streams.size() >= kMaxStreams) {
         std::vector<std::pair<Nanos, std::uint64_t>> order;
         order.reserve(streams.size());
-        for (const auto& [k, s] : streams) order.emplace_back(s.last_use, k);
+        streams.for_each([&](std::uint64_t k, const Stream& s) { order.emplace_back(s.last_use, k); });
         std::size_t n = order.size() / 8;
         std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end());
         for (std::size_t i = 0; i < n; ++i) streams.erase(order[i].second);
@@ -672,9 +658,9 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
 
 void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     std::uint64_t key = stream_key(f.interface_id, f.tcp.stream);
-    auto it = streams.find(key);
-    if (it == streams.end()) return;
-    Stream& s = it->second;
+    Stream* found = streams.find(key);
+    if (!found) return;
+    Stream& s = *found;
     const bool from_client = f.src_ip == s.client && f.src_port == s.client_port;
     const bool to_client = f.dst_ip == s.client && f.dst_port == s.client_port;
     if (to_client && f.tcp.has(TcpInfo::kAck)) {
@@ -715,9 +701,8 @@ std::size_t SipAnalyzer::state_bytes() const {
     const Impl& s = *impl_;
     std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
-                    s.binding_index.size() * (sizeof(std::uint64_t) + sizeof(std::uint32_t) + 24) +
-                    s.txn_index.size() * (sizeof(std::uint64_t) + sizeof(std::uint32_t) + 24) +
-                    s.streams.size() * (sizeof(std::uint64_t) + sizeof(Stream) + 24) + s.deadlines.size() * sizeof(Deadline);
+                    s.binding_index.bytes() + s.txn_index.bytes() + s.streams.bytes() +
+                    s.deadlines.size() * sizeof(Deadline);
     return n;
 }
 

@@ -285,109 +285,7 @@ std::size_t contact_item(std::string_view s, std::size_t from, std::size_t limit
     return cur;
 }
 
-// packet-sip.c dissect_sip_via_header(), reduced to the first non-empty branch parameter of the
-// header value [from, end). Sets `abort` where Wireshark would read past the data and give up.
-std::string_view via_branch(std::string_view s, std::size_t from, std::size_t end, bool& abort) {
-    std::size_t cur = from;
-    // Every round consumes bytes; the bound only guards against a mistake here.
-    for (std::size_t rounds = 0; rounds <= end - from + 1; ++rounds) {
-        cur = skip_wsp(s, cur, end);
-        if (cur >= end) return {};
-        // sent-protocol: past two '/', then the transport (and any further "/x" parts).
-        std::size_t slash = find(s, '/', cur, end);
-        if (slash != npos) slash = find(s, '/', slash + 1, end);
-        cur = slash != npos ? skip_wsp(s, slash + 1, end) : end;
-        while (cur < end) {
-            char c = '\0';
-            std::size_t f = find_any(s, "\t /", cur, end, &c);
-            if (f == npos) {
-                cur = end;
-                break;
-            }
-            cur = f;
-            if (c == '/') {
-                ++cur;
-                continue;
-            }
-            cur = skip_wsp(s, cur, end);
-            if (cur >= s.size()) {
-                abort = true;
-                return {};
-            }
-            if (s[cur] == '/') {
-                ++cur;
-                continue;
-            }
-            break;
-        }
-        cur = skip_wsp(s, cur, end);
-        // sent-by host, IPv6 references in brackets.
-        bool ipv6_reference = false;
-        while (cur < end) {
-            char c = '\0';
-            std::size_t f = find_any(s, "[] \t:;", cur, end, &c);
-            if (f == npos) {
-                cur = end;
-                break;
-            }
-            cur = f;
-            if (c == '[') ipv6_reference = true;
-            else if (c == ']') ipv6_reference = false;
-            if (c == ' ' || c == '\t' || (c == ':' && !ipv6_reference) || c == ';') break;
-            ++cur;
-        }
-        cur = skip_wsp(s, cur, end);
-        if (cur >= s.size()) {
-            abort = true;
-            return {};
-        }
-        if (s[cur] == ':') {
-            cur = skip_wsp(s, cur + 1, end);
-            std::size_t port = cur;
-            while (cur < end && is_digit(s[cur])) ++cur;
-            if (cur < end && cur == port) return {};  // a colon without a port: Wireshark stops
-        }
-        cur = skip_wsp(s, cur, end);
-        // Parameters.
-        while (cur < end) {
-            std::size_t semicolon = 0;
-            bool end_of_parameters = false;
-            while (cur < end) {
-                char c = s[cur];
-                if (c == ';') {
-                    semicolon = cur++;
-                    break;
-                }
-                if (!is_wsp(c)) {
-                    end_of_parameters = true;
-                    break;
-                }
-                ++cur;
-            }
-            if (end_of_parameters) break;
-            if (cur == end) return {};
-            while (cur < end && (is_alpha(s[cur]) || s[cur] == '-')) ++cur;
-            std::size_t name_end = cur;
-            bool equals = name_end < end && s[name_end] == '=';
-            std::size_t value_end = find_any(s, "\t;, ", cur, end);
-            cur = value_end == npos ? end : value_end;
-            if (iequals(s.substr(semicolon + 1, name_end - semicolon - 1), "branch")) {
-                // Without '=' right after the name Wireshark shows the whole parameter text.
-                std::string_view v = equals ? s.substr(name_end + 1, cur - name_end - 1)
-                                            : s.substr(semicolon + 1, cur - semicolon - 1);
-                if (!v.empty()) return v;
-            }
-            cur = skip_wsp(s, cur, end);
-            if (cur < end && s[cur] == ',') {
-                ++cur;
-                break;
-            }
-        }
-    }
-    return {};
-}
-
-enum class Header { Other, CallId, Contact, CSeq, Expires, To, Via, ContentLength };
+enum class Header { Other, CallId, Contact, CSeq, Expires, To, ContentLength };
 
 // Header names as packet-sip.c matches them: the whole name before ':' (no trimming), any case,
 // the compact form for single letters.
@@ -398,12 +296,10 @@ Header header_of(std::string_view name) {
         case 'i': return Header::CallId;
         case 'm': return Header::Contact;
         case 't': return Header::To;
-        case 'v': return Header::Via;
         case 'l': return Header::ContentLength;
         default: return Header::Other;
         }
     case 2: return iequals(name, "to") ? Header::To : Header::Other;
-    case 3: return iequals(name, "via") ? Header::Via : Header::Other;
     case 4: return iequals(name, "cseq") ? Header::CSeq : Header::Other;
     case 7:
         switch (lower(name[0])) {
@@ -583,9 +479,6 @@ bool parse_message(std::string_view msg, Frame& out) {
                 if (uri_span(msg, value_start, line_end + 2, ustart, ustop))
                     m.to_addr = msg.substr(ustart, ustop - ustart);
             }
-            break;
-        case Header::Via:
-            if (m.via_branch.empty()) m.via_branch = via_branch(msg, value_start, line_end, stop);
             break;
         case Header::Contact: {
             if (value_start >= msg.size()) {

@@ -1,6 +1,6 @@
 // SIP messages decoded from their bytes, giving the engine the values Wireshark 4.0's SIP dissector
 // puts in sip.Method, sip.Status-Code, sip.Call-ID, sip.CSeq.*, sip.Expires, sip.to.addr,
-// sip.Via.branch, sip.contact.uri and sip.contact.parameter, so that the glue needs no protocol tree.
+// sip.contact.uri and sip.contact.parameter, so that the glue needs no protocol tree.
 // The parsing follows packet-sip.c's own rules, quirks included, because the analysis must see what a
 // user sees in Wireshark for the same frame.
 // SPDX-License-Identifier: GPL-2.0-or-later

@@ -11,7 +11,7 @@
 //            [tcp: u8 stream, u32 seq, u32 (unused, kept for the corpus), u16 len, u32 ack, u8 flags],
 //            u8 counts (sip:2 bits, skinny:2, arp:2, syslog:2), then the messages:
 //   sip      u8 flags (SipFlag), str method, u16 status, str call_id, u32 cseq, str cseq_method,
-//            u32 expires, str to, str branch, u16 length, u16 tail, u8 contacts (<= 3) and per
+//            u32 expires, str to, str (unused, kept for the corpus), u16 length, u16 tail, u8 contacts (<= 3) and per
 //            contact: str uri, u8 params (<= 7), str param*
 //   skinny   u32 id, str device, u8 flags (bit0 interval, bit1 secondary), u32 interval, u32 secondary
 //   arp      u8 opcode, u8 sender host, u8 target host, u8 gratuitous, u8 sender mac (0 = host's)
@@ -143,7 +143,7 @@ inline void read_frame(Reader& r, std::uint32_t number, ka::Nanos& time, ka::Fra
         m.has_expires = (sf & HasExpires) != 0;
         m.expires = r.u32();
         m.to_addr = r.str8();
-        m.via_branch = r.str8();
+        r.str8();  // a Via branch, no longer read
         m.length = r.u16();
         m.tail = r.u16();
         m.first_contact = static_cast<std::uint32_t>(f.contacts.size());

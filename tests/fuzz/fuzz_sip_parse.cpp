@@ -23,7 +23,7 @@ void parse(std::string_view msg, ka::Frame& f) {
         return;
     }
     for (const ka::SipMessage& m : f.sip) {
-        for (std::string_view v : {m.method, m.call_id, m.cseq_method, m.to_addr, m.via_branch}) inside(v, msg);
+        for (std::string_view v : {m.method, m.call_id, m.cseq_method, m.to_addr}) inside(v, msg);
         if (m.contact_count > ka::sip::kMaxContacts) std::abort();
     }
     for (const ka::SipContact& c : f.contacts) {

@@ -59,7 +59,6 @@ struct Exchange {
         m.has_expires = request;
         m.expires = 3600;
         m.to_addr = "sip:3001@10.0.0.1";
-        m.via_branch = "z9hG4bKfuzz";
         f.sip.push_back(m);
         contact(f.sip.back(), uri, params);
         run();

@@ -36,7 +36,6 @@ void flood_register(Engine& engine, Frame& f, std::uint32_t n, std::string& call
     m.has_expires = true;
     m.expires = 3600;
     m.to_addr = "sip:4666@10.37.0.1";
-    m.via_branch = call_id;
     m.contact_count = 1;
     f.sip.push_back(m);
     SipContact c;
