@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "findings.h"
 
+#include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace ka {
@@ -66,12 +68,16 @@ Ref ref_of(Field f) {
     }
 }
 
-void put_varint(std::vector<std::uint8_t>& out, std::uint64_t v) {
+// At most 10 bytes for 64 bits.
+constexpr std::size_t kMaxVarint = 10;
+
+std::uint8_t* put_varint(std::uint8_t* out, std::uint64_t v) {
     while (v >= 0x80) {
-        out.push_back(static_cast<std::uint8_t>(v | 0x80));
+        *out++ = static_cast<std::uint8_t>(v | 0x80);
         v >>= 7;
     }
-    out.push_back(static_cast<std::uint8_t>(v));
+    *out++ = static_cast<std::uint8_t>(v);
+    return out;
 }
 
 std::uint64_t get_varint(const std::uint8_t*& p) {
@@ -89,33 +95,41 @@ std::uint64_t unzigzag(std::uint64_t z) { return z >> 1 ^ (0 - (z & 1)); }
 
 }  // namespace
 
+bool FindingStore::next_chunk(std::size_t need) {
+    if (chunks_.size() >= kMaxChunks) return false;  // cache full: keep the process sane
+    std::size_t size = chunks_.empty() ? kFirstChunk : std::min(chunk_size_ * 2, std::size_t{1} << kChunkBits);
+    size = std::max(size, need);
+    chunks_.push_back(std::make_unique<std::uint8_t[]>(size));
+    chunk_size_ = size;
+    chunk_bytes_ += size;
+    used_ = 0;
+    return true;
+}
+
 void FindingStore::add(std::uint32_t frame, const Annotation& a) {
-    if (arena_.size() > std::numeric_limits<std::uint32_t>::max() - 1024) return;  // cache full: keep the process sane
     if (frame >= offsets_.size()) {
         if (frame - offsets_.size() > kMaxFrameJump) return;
         offsets_.resize(std::size_t{frame} + 1, 0);
     }
-    std::uint32_t& at = offsets_[frame];
-    if (at != 0) {
-        // Appending to an earlier frame would interleave arenas; such a frame keeps its first set.
-        if (frame != last_frame_ || arena_[at - 1] == kMaxPerFrame) return;
-        ++arena_[at - 1];
-    } else {
-        at = static_cast<std::uint32_t>(arena_.size()) + 1;
-        arena_.push_back(1);
-    }
+    const bool new_frame = offsets_[frame] == 0;
+    // Appending to an earlier frame would interleave frames; such a frame keeps its first set.
+    if (!new_frame && (frame != last_frame_ || chunks_.back()[frame_at_] == kMaxPerFrame)) return;
     last_frame_ = frame;
 
-    arena_.push_back(static_cast<std::uint8_t>(a.subject));
-    arena_.push_back(static_cast<std::uint8_t>(a.role));
-    put_varint(arena_, a.experts_);
-    put_varint(arena_, a.endpoint);
-    put_varint(arena_, a.server);
-    put_varint(arena_, a.present_);
+    // Encoded on the stack, then appended at once: no capacity check per byte. Only the present
+    // fields are visited.
+    std::uint8_t buf[2 + kMaxVarint * (4 + kFieldCount)];
+    std::uint8_t* out = buf;
+    *out++ = static_cast<std::uint8_t>(a.subject);
+    *out++ = static_cast<std::uint8_t>(a.role);
+    out = put_varint(out, a.experts_);
+    out = put_varint(out, a.endpoint);
+    out = put_varint(out, a.server);
+    out = put_varint(out, a.present_);
     std::uint64_t prev_time = 0;
     bool first_time = true;
-    for (std::size_t i = 0; i < kFieldCount; ++i) {
-        if (!(a.present_ >> i & 1)) continue;
+    for (std::uint64_t bits = a.present_; bits != 0; bits &= bits - 1) {
+        const auto i = static_cast<std::size_t>(__builtin_ctzll(bits));
         const auto v = static_cast<std::uint64_t>(a.values_[i]);
         std::uint64_t ref = 0;
         switch (ref_of(static_cast<Field>(i))) {
@@ -131,19 +145,43 @@ void FindingStore::add(std::uint32_t frame, const Annotation& a) {
             prev_time = v;
             break;
         }
-        put_varint(arena_, zigzag(v - ref));
+        out = put_varint(out, zigzag(v - ref));
     }
+    const auto n = static_cast<std::size_t>(out - buf);
+
+    const std::size_t need = n + (new_frame ? 1 : 0);
+    if (chunks_.empty() || used_ + need > chunk_size_) {
+        // The frame's annotations so far move along to the new chunk.
+        const std::size_t carry = new_frame ? 0 : used_ - frame_at_;
+        const std::uint8_t* from = new_frame ? nullptr : chunks_.back().get() + frame_at_;
+        if (!next_chunk(carry + need)) return;
+        if (carry) {
+            std::memcpy(chunks_.back().get(), from, carry);
+            frame_at_ = 0;
+            used_ = carry;
+            offsets_[frame] = static_cast<std::uint32_t>((chunks_.size() - 1) << kChunkBits) + 1;
+        }
+    }
+    std::uint8_t* chunk = chunks_.back().get();
+    if (new_frame) {
+        frame_at_ = used_;
+        chunk[used_++] = 0;
+        offsets_[frame] = static_cast<std::uint32_t>((chunks_.size() - 1) << kChunkBits | frame_at_) + 1;
+    }
+    std::memcpy(chunk + used_, buf, n);
+    used_ += n;
+    ++chunk[frame_at_];
 }
 
 std::size_t FindingStore::count(std::uint32_t frame) const {
     if (frame >= offsets_.size() || offsets_[frame] == 0) return 0;
-    return arena_[offsets_[frame] - 1];
+    return *at(offsets_[frame] - 1);
 }
 
 Annotation FindingStore::get(std::uint32_t frame, std::size_t i) const {
     Annotation a;
     if (i >= count(frame)) return a;
-    const std::uint8_t* p = arena_.data() + offsets_[frame];
+    const std::uint8_t* p = at(offsets_[frame] - 1) + 1;
     for (std::size_t k = 0;; ++k) {
         a.subject = static_cast<Subject>(*p++);
         a.role = static_cast<Role>(*p++);
@@ -174,12 +212,13 @@ Annotation FindingStore::get(std::uint32_t frame, std::size_t i) const {
 }
 
 std::size_t FindingStore::bytes() const {
-    return offsets_.capacity() * sizeof(std::uint32_t) + arena_.capacity();
+    return offsets_.capacity() * sizeof(std::uint32_t) + chunk_bytes_ + chunks_.capacity() * sizeof(chunks_[0]);
 }
 
 void FindingStore::clear() {
     offsets_.clear();
-    arena_.clear();
+    chunks_.clear();
+    chunk_size_ = used_ = frame_at_ = chunk_bytes_ = 0;
     last_frame_ = 0;
     has_time_base_ = false;
 }

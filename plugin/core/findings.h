@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <memory>
 #include <unordered_map>
 #include <vector>
 
@@ -174,8 +175,23 @@ public:
     static constexpr std::size_t kMaxPerFrame = 255;
 
 private:
-    std::vector<std::uint32_t> offsets_;  // by frame: 1 + offset of its count byte in arena_, 0 = none
-    std::vector<std::uint8_t> arena_;
+    // The arena is a list of chunks (4 KiB doubling to 1 MiB): growing never copies what is stored,
+    // where a vector's reallocation holds two copies at once and its doubling leaves up to half
+    // unused. A frame's annotations lie in one chunk. Positions are chunk << kChunkBits | offset.
+    static constexpr unsigned kChunkBits = 20;
+    static constexpr std::size_t kFirstChunk = 4096;
+    static constexpr std::size_t kMaxChunks = (std::size_t{1} << (32 - kChunkBits)) - 1;
+    const std::uint8_t* at(std::uint32_t pos) const {
+        return chunks_[pos >> kChunkBits].get() + (pos & ((1u << kChunkBits) - 1));
+    }
+    bool next_chunk(std::size_t need);
+
+    std::vector<std::uint32_t> offsets_;  // by frame: 1 + position of its count byte, 0 = none
+    std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
+    std::size_t chunk_size_ = 0;          // of the last chunk
+    std::size_t used_ = 0;                // bytes used in the last chunk
+    std::size_t frame_at_ = 0;            // the last frame's count byte in the last chunk
+    std::size_t chunk_bytes_ = 0;
     std::uint32_t last_frame_ = 0;        // the frame annotations are being appended to
     std::int64_t time_base_ = 0;          // the first absolute time stored
     bool has_time_base_ = false;

@@ -591,20 +591,24 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
     if (b.kind != Kind::Register) return;
 
     // Granted expiry: the binding's own contact in the 2xx, else the Expires header, else the request.
-    const SipContact* mine = nullptr;
-    const SipContact* by_uri = nullptr;
+    sip::ContactFacts mine, by_uri;
+    bool found = false, found_by_uri = false;
     std::uint32_t end = std::min<std::uint32_t>(m.first_contact + m.contact_count, static_cast<std::uint32_t>(f.contacts.size()));
-    for (std::uint32_t i = m.first_contact; i < end && !mine; ++i) {
+    for (std::uint32_t i = m.first_contact; i < end && !found; ++i) {
         sip::ContactFacts c = sip::contact_facts(f, f.contacts[i]);
-        if (b.instance && text_hash(c.instance) == b.instance) mine = &f.contacts[i];
-        else if (!by_uri && text_hash(c.address) == b.contact_uri) by_uri = &f.contacts[i];
+        if (b.instance && text_hash(c.instance) == b.instance) {
+            mine = c;
+            found = true;
+        } else if (!found_by_uri && text_hash(c.address) == b.contact_uri) {
+            by_uri = c;
+            found_by_uri = true;
+        }
     }
-    if (!mine) mine = by_uri;
-    if (!mine && m.contact_count == 1 && m.first_contact < f.contacts.size()) mine = &f.contacts[m.first_contact];
+    if (!found && found_by_uri) mine = by_uri;
+    else if (!found && m.contact_count == 1 && m.first_contact < f.contacts.size())
+        mine = sip::contact_facts(f, f.contacts[m.first_contact]);
     std::uint32_t grant = t.requested;
-    sip::ContactFacts facts;
-    if (mine) facts = sip::contact_facts(f, *mine);
-    if (facts.has_expires) grant = facts.expires;
+    if (mine.has_expires) grant = mine.expires;
     else if (m.has_expires) grant = m.expires;
     a.set(Field::ExpiresGranted, grant);
 
