@@ -15,7 +15,8 @@ folder. Modes:
            the Lua alternative (too slow for the full capture on a shared machine);
   startup  summary mode with -c 1, subtracted for the per-frame figures.
 Then runs bench/engine_state.cpp (built against BUILD's libkacore.a) for the engine's state per
-endpoint. Prints a Markdown report.
+endpoint, and bench/replay.cpp for the engine's own time per frame on the capture, without tshark.
+Prints a Markdown report.
 """
 # SPDX-License-Identifier: GPL-2.0-or-later
 import argparse
@@ -120,6 +121,7 @@ def main():
     }
     lua = not a.no_lua and "small" in a.modes.split(",")
     results = {}
+    pair_ratios = {}
     print("# fleet: %s, %d frames; %d runs of each variant per mode, alternating" % (os.path.basename(cap), frames, a.pairs),
           flush=True)
     for mode in a.modes.split(","):
@@ -134,16 +136,18 @@ def main():
             print("  %s pair %d: %s" % (mode, i + 1, ", ".join("%s %.2f s (CPU %.2f s) %d MiB" % (v, s[-1][0], s[-1][2], s[-1][1] // 1024)
                                                              for v, s in samples.items())), flush=True)
         results[mode] = {v: tuple(statistics.median(x[k] for x in s) for k in range(3)) for v, s in samples.items()}
+        # The two runs of a pair ran back to back, under the same load: their ratio is steadier.
+        pair_ratios[mode] = statistics.median(p[2] / n[2] for n, p in zip(samples["none"], samples["plugin"]))
 
     print("\n## Results (%s)\n" % time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
     print("Machine: %s; load average at the end %s\n" % (machine(), " ".join(open("/proc/loadavg").read().split()[:3])))
-    print("| mode | without plugin | with plugin | ratio | CPU without | CPU with | CPU ratio | RSS without | RSS with | RSS ratio |%s" %
+    print("| mode | without plugin | with plugin | ratio | CPU without | CPU with | CPU ratio | CPU ratio per pair | RSS without | RSS with | RSS ratio |%s" %
           (" Lua | Lua ratio | Lua RSS |" if lua else ""))
-    print("|---|---|---|---|---|---|---|---|---|---|%s" % ("---|---|---|" if lua else ""))
+    print("|---|---|---|---|---|---|---|---|---|---|---|%s" % ("---|---|---|" if lua else ""))
     for mode, res in results.items():
         (tn, mn, cn), (tp, mp, cp) = res["none"], res["plugin"]
-        line = "| %s | %.2f s | %.2f s | %.3f | %.2f s | %.2f s | %.3f | %d MiB | %d MiB | %.3f |" % (
-            mode, tn, tp, tp / tn, cn, cp, cp / cn, mn // 1024, mp // 1024, mp / mn)
+        line = "| %s | %.2f s | %.2f s | %.3f | %.2f s | %.2f s | %.3f | %.3f | %d MiB | %d MiB | %.3f |" % (
+            mode, tn, tp, tp / tn, cn, cp, cp / cn, pair_ratios[mode], mn // 1024, mp // 1024, mp / mn)
         if "lua" in res:
             tl, ml, _ = res["lua"]
             line += " %.2f s | %.2f | %d MiB |" % (tl, tl / tn, ml // 1024)
@@ -168,6 +172,11 @@ def main():
                     lib, "-o", tool], check=True)
     print("\nEngine state (bench/engine_state, synthetic fleet of the same shape):\n")
     print("```\n" + subprocess.run([tool], stdout=subprocess.PIPE, text=True, check=True).stdout + "```")
+    replay = os.path.join(build, "bench", "replay")
+    subprocess.run(["c++", "-std=c++17", "-O2", "-I", os.path.join(SOURCE, "plugin"), os.path.join(HERE, "replay.cpp"),
+                    lib, "-lpcap", "-o", replay], check=True)
+    print("\nThe engine alone on the capture (bench/replay, fastest of 3 runs):\n")
+    print("```\n" + subprocess.run([replay, cap, "0", "3"], stdout=subprocess.PIPE, text=True, check=True).stdout + "```")
     return 0
 
 

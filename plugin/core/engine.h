@@ -32,6 +32,7 @@ public:
     // Annotations of a frame, on any pass.
     std::size_t count(std::uint32_t frame) const { return store_.count(frame); }
     Annotation get(std::uint32_t frame, std::size_t i) const { return store_.get(frame, i); }
+    std::uint32_t experts(std::uint32_t frame) const { return store_.experts(frame); }
 
     const StringTable& strings() const { return ctx_.strings; }
     const Config& config() const { return ctx_.config; }

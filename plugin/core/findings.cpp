@@ -211,6 +211,22 @@ Annotation FindingStore::get(std::uint32_t frame, std::size_t i) const {
     }
 }
 
+std::uint32_t FindingStore::experts(std::uint32_t frame) const {
+    const std::size_t n = count(frame);
+    if (n == 0) return 0;
+    const std::uint8_t* p = at(offsets_[frame] - 1) + 1;
+    std::uint32_t all = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+        p += 2;  // subject, role
+        all |= static_cast<std::uint32_t>(get_varint(p));
+        get_varint(p);  // endpoint
+        get_varint(p);  // server
+        const std::uint64_t present = get_varint(p);
+        for (int v = __builtin_popcountll(present); v > 0; --v) get_varint(p);
+    }
+    return all;
+}
+
 std::size_t FindingStore::bytes() const {
     return offsets_.capacity() * sizeof(std::uint32_t) + chunk_bytes_ + chunks_.capacity() * sizeof(chunks_[0]);
 }

@@ -166,6 +166,9 @@ public:
     // Number of annotations of a frame and the i-th one.
     std::size_t count(std::uint32_t frame) const;
     Annotation get(std::uint32_t frame, std::size_t i) const;
+    // The experts raised by any of a frame's annotations (bits as Annotation::experts()), without
+    // decoding them.
+    std::uint32_t experts(std::uint32_t frame) const;
     std::size_t bytes() const;
     void clear();
 

@@ -170,6 +170,9 @@ void render_annotation(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, cons
 int render_frame(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, const ka::Engine& engine) {
     std::size_t n = engine.count(pinfo->num);
     if (n == 0) return 0;
+    // Summary lines without a tap of ours: only expert infos (and the Info tag they bring) show.
+    // Most annotated frames raise none, and need not be decoded at all.
+    if (!tree && !have_tap_listener(keepalive_tap) && engine.experts(pinfo->num) == 0) return static_cast<int>(n);
 
     auto* items = static_cast<ka::Annotation*>(wmem_alloc(pinfo->pool, n * sizeof(ka::Annotation)));
     int worst = 0;

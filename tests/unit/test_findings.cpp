@@ -143,3 +143,26 @@ TEST_CASE("a frame number far beyond the others is not kept (the index is an arr
     CHECK(store.bytes() < 8192);
     CHECK(store.count(5) == 1);
 }
+
+TEST_CASE("a frame's experts are read without decoding its annotations") {
+    FindingStore store;
+    Annotation quiet;
+    quiet.set(Field::RefreshNumber, 4);
+    quiet.set(Field::RefreshExpected, 1'700'000'000LL * kSecond);
+    Annotation late = quiet;
+    late.set(Field::RefreshLateness, 2 * kSecond);
+    late.raise(Expert::RefreshLate);
+    Annotation resent;
+    resent.set(Field::RetransCount, 1);
+    resent.raise(Expert::Retransmission);
+    resent.raise(Expert::LossPattern);
+    store.add(7, quiet);
+    store.add(8, quiet);
+    store.add(8, late);
+    store.add(8, resent);
+    CHECK(store.experts(7) == 0);
+    CHECK(store.experts(8) == (late.experts() | resent.experts()));
+    CHECK(store.experts(8) != 0);
+    CHECK(store.experts(9) == 0);
+    CHECK(store.experts(1'000'000) == 0);
+}
