@@ -90,6 +90,16 @@ std::uint64_t get_varint(const std::uint8_t*& p) {
     return v;
 }
 
+// Reads past one encoded annotation; returns the experts it raised.
+std::uint32_t skip_annotation(const std::uint8_t*& p) {
+    p += 2;  // subject, role
+    const auto experts = static_cast<std::uint32_t>(get_varint(p));
+    get_varint(p);  // endpoint
+    get_varint(p);  // server
+    for (int v = __builtin_popcountll(get_varint(p)); v > 0; --v) get_varint(p);
+    return experts;
+}
+
 std::uint64_t zigzag(std::uint64_t d) { return d << 1 ^ (0 - (d >> 63)); }
 std::uint64_t unzigzag(std::uint64_t z) { return z >> 1 ^ (0 - (z & 1)); }
 
@@ -182,33 +192,31 @@ Annotation FindingStore::get(std::uint32_t frame, std::size_t i) const {
     Annotation a;
     if (i >= count(frame)) return a;
     const std::uint8_t* p = at(offsets_[frame] - 1) + 1;
-    for (std::size_t k = 0;; ++k) {
-        a.subject = static_cast<Subject>(*p++);
-        a.role = static_cast<Role>(*p++);
-        a.experts_ = static_cast<std::uint32_t>(get_varint(p));
-        a.endpoint = static_cast<std::uint32_t>(get_varint(p));
-        a.server = static_cast<std::uint32_t>(get_varint(p));
-        a.present_ = get_varint(p);
-        std::uint64_t prev_time = 0;
-        bool first_time = true;
-        for (std::size_t f = 0; f < kFieldCount; ++f) {
-            if (!(a.present_ >> f & 1)) continue;
-            std::uint64_t ref = 0;
-            switch (ref_of(static_cast<Field>(f))) {
-            case Ref::Zero: break;
-            case Ref::Frame: ref = frame; break;
-            case Ref::Time:
-                ref = first_time ? static_cast<std::uint64_t>(time_base_) : prev_time;
-                first_time = false;
-                break;
-            }
-            const std::uint64_t v = unzigzag(get_varint(p)) + ref;
-            if (ref_of(static_cast<Field>(f)) == Ref::Time) prev_time = v;
-            a.values_[f] = static_cast<std::int64_t>(v);
+    for (std::size_t k = 0; k < i; ++k) skip_annotation(p);
+    a.subject = static_cast<Subject>(*p++);
+    a.role = static_cast<Role>(*p++);
+    a.experts_ = static_cast<std::uint32_t>(get_varint(p));
+    a.endpoint = static_cast<std::uint32_t>(get_varint(p));
+    a.server = static_cast<std::uint32_t>(get_varint(p));
+    a.present_ = get_varint(p);
+    std::uint64_t prev_time = 0;
+    bool first_time = true;
+    for (std::size_t f = 0; f < kFieldCount; ++f) {
+        if (!(a.present_ >> f & 1)) continue;
+        std::uint64_t ref = 0;
+        switch (ref_of(static_cast<Field>(f))) {
+        case Ref::Zero: break;
+        case Ref::Frame: ref = frame; break;
+        case Ref::Time:
+            ref = first_time ? static_cast<std::uint64_t>(time_base_) : prev_time;
+            first_time = false;
+            break;
         }
-        if (k == i) return a;
-        a = Annotation{};
+        const std::uint64_t v = unzigzag(get_varint(p)) + ref;
+        if (ref_of(static_cast<Field>(f)) == Ref::Time) prev_time = v;
+        a.values_[f] = static_cast<std::int64_t>(v);
     }
+    return a;
 }
 
 std::uint32_t FindingStore::experts(std::uint32_t frame) const {
@@ -216,14 +224,7 @@ std::uint32_t FindingStore::experts(std::uint32_t frame) const {
     if (n == 0) return 0;
     const std::uint8_t* p = at(offsets_[frame] - 1) + 1;
     std::uint32_t all = 0;
-    for (std::size_t k = 0; k < n; ++k) {
-        p += 2;  // subject, role
-        all |= static_cast<std::uint32_t>(get_varint(p));
-        get_varint(p);  // endpoint
-        get_varint(p);  // server
-        const std::uint64_t present = get_varint(p);
-        for (int v = __builtin_popcountll(present); v > 0; --v) get_varint(p);
-    }
+    for (std::size_t k = 0; k < n; ++k) all |= skip_annotation(p);
     return all;
 }
 
