@@ -5,6 +5,7 @@
 #include <array>
 #include <cmath>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <queue>
 #include <string>
@@ -92,6 +93,9 @@ struct Binding {
     Nanos idle = 0;  // idle time before the attempt's first transmission (has_idle)
     // Expectation set by the last 2xx.
     Nanos expected = 0, deadline = 0;
+    // When the binding's one heap entry is due (none: max). It may be due before `deadline`, which
+    // only moves it later: it is then pushed again when it comes up.
+    Nanos armed = std::numeric_limits<Nanos>::max();
     Nanos ok_time = 0;
     // History across attempts.
     Nanos last_gap = 0;
@@ -360,14 +364,21 @@ Txn* SipAnalyzer::Impl::ref_txn(const StreamRef& r, std::uint64_t key) {
 // ---- deadlines ------------------------------------------------------------------------------------
 
 void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
+    // A refresh moves the deadline later: the pending entry stays and is pushed again when it
+    // comes up, so the heap holds one entry per binding instead of one per refresh.
+    if (b.armed <= b.deadline) return;
+    b.armed = b.deadline;
     b.generation = next_id++;
     deadlines.push({b.deadline, idx, b.generation});
-    // Superseded entries stay until their time passes; rebuild when they dominate.
+    // Entries of released bindings or of deadlines moved earlier stay until their time passes;
+    // rebuild when they dominate.
     if (deadlines.size() > 4 * live_bindings + 1024) {
         std::vector<Deadline> keep;
         for (std::uint32_t i = 0; i < bindings.size(); ++i) {
-            const Binding& o = bindings[i];
-            if (o.live && o.expecting && !o.breach_reported) keep.push_back({o.deadline, i, o.generation});
+            Binding& o = bindings[i];
+            if (!o.live || o.armed == std::numeric_limits<Nanos>::max()) continue;
+            if (o.expecting && !o.breach_reported) keep.push_back({o.armed, i, o.generation});
+            else o.armed = std::numeric_limits<Nanos>::max();
         }
         deadlines = decltype(deadlines)(std::greater<Deadline>(), std::move(keep));
     }
@@ -397,7 +408,17 @@ void SipAnalyzer::Impl::check_deadlines(const Frame& f) {
         Deadline d = deadlines.top();
         deadlines.pop();
         Binding& b = bindings[d.binding];
-        if (b.live && b.generation == d.generation) settle_deadline(b, f, false);
+        if (!b.live || b.generation != d.generation) continue;
+        if (d.at == b.deadline) {
+            b.armed = std::numeric_limits<Nanos>::max();
+            settle_deadline(b, f, false);
+        } else if (b.expecting && !b.breach_reported) {
+            // The deadline moved later: take its place in the order (it may be due now too).
+            b.armed = b.deadline;
+            deadlines.push({b.deadline, d.binding, d.generation});
+        } else {
+            b.armed = std::numeric_limits<Nanos>::max();
+        }
     }
 }
 

@@ -326,6 +326,49 @@ TEST_CASE("no delivery before the deadline: the breach is reported once, on the 
     CHECK(run.one(6).get(Field::RetransCount) == 2);
 }
 
+TEST_CASE("bindings whose deadlines passed together breach in deadline order, a refreshed one at its new deadline") {
+    Wire w;
+    Run run;
+    const IpAddr phone_b = IpAddr::v4(0x0a000006);  // 10.0.0.6
+    const std::string contact_b = "sip:200@10.0.0.6:5060", aor_b = "sip:200@10.0.0.1";
+    auto phone_a = [&](std::uint32_t n, Nanos t, bool request, std::uint32_t cseq) {
+        Frame f = w.frame(n, t, request);
+        if (request) w.add_register(f, "a", cseq, {});
+        else w.add_response(f, 200, "a", cseq, {"expires=120"});
+        run(f);
+    };
+    auto from_b = [&](Frame f) {
+        (f.src_ip == kPhone ? f.src_ip : f.dst_ip) = phone_b;
+        return f;
+    };
+    // A registers at T0 and refreshes at T0+60 s: its deadline moves from T0+130 s to T0+190 s.
+    phone_a(1, kT0, true, 1);
+    phone_a(2, kT0 + millis(10), false, 1);
+    phone_a(3, kT0 + seconds(60), true, 2);
+    phone_a(4, kT0 + seconds(60) + millis(10), false, 2);
+    // B registers at T0+30 s: deadline T0+160 s, between A's old and new deadlines.
+    Frame b1 = from_b(w.frame(5, kT0 + seconds(30), true));
+    w.add_register(b1, "b", 1, {}, contact_b, aor_b);
+    run(b1);
+    Frame b2 = from_b(w.frame(6, kT0 + seconds(30) + millis(10), false));
+    w.add_response(b2, 200, "b", 1, {"expires=120"}, contact_b);
+    run(b2);
+    // Neither refreshes; the next frame comes long after both deadlines.
+    Frame quiet = w.frame(7, kT0 + seconds(300), false);
+    quiet.src_ip = IpAddr::v4(0x0a0000fe);
+    run(quiet);
+
+    auto at7 = run.at(7);
+    REQUIRE(at7.size() == 2);
+    CHECK(at7[0].subject == Subject::SipDeadline);
+    CHECK(at7[0].get(Field::RefreshDeadline) == kT0 + seconds(30) + millis(10) + seconds(130));
+    CHECK(at7[0].get(Field::GraceOverrun) == seconds(140) - millis(10));
+    CHECK(at7[1].subject == Subject::SipDeadline);
+    CHECK(at7[1].get(Field::RefreshDeadline) == kT0 + seconds(60) + millis(10) + seconds(130));
+    CHECK(at7[1].get(Field::GraceOverrun) == seconds(110) - millis(10));
+    CHECK(run.experts(Expert::GraceBreach, 7) == 2);
+}
+
 TEST_CASE("backup keepalives are tracked but never breach; a real de-registration stops expecting refreshes") {
     Wire w;
     Run run;
