@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "context.h"
 
+#include "hash.h"
+
 namespace ka {
 
 void EndpointDirectory::touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time) {
-    if (name != 0) by_name_[name] = {frame, time, name};
+    if (name != 0) by_name_[name] = {time, frame, name};
     if (ip.valid()) {
         Activity& a = by_ip_[ip];
         a.frame = frame;
@@ -30,13 +32,24 @@ std::size_t EndpointDirectory::bytes() const {
     return by_name_.bytes() + by_ip_.bytes();
 }
 
+std::size_t Context::bytes() const {
+    return strings.bytes() + directory.bytes() + servers_.bytes();
+}
+
+std::size_t Context::ServerKeyHash::operator()(const ServerKey& k) const {
+    return static_cast<std::size_t>(hash::finish(IpAddrHash()(k.ip) ^ (std::uint64_t{k.port} << 8 | static_cast<std::uint64_t>(k.transport))));
+}
+
 std::uint32_t Context::server_id(const IpAddr& ip, std::uint16_t port, Transport t) {
+    std::uint32_t& id = servers_[ServerKey{ip, port, t}];
+    if (id != 0) return id;
     std::string s = ip.family == 6 ? "[" + ip.to_string() + "]" : ip.to_string();
     s += ':';
     s += std::to_string(port);
     s += '/';
     s += transport_name(t);
-    return strings.intern(s);
+    id = strings.intern(s);
+    return id;
 }
 
 }  // namespace ka

@@ -31,9 +31,9 @@ private:
 // manager's syslog verdict can point at it (SPEC §3.5).
 class EndpointDirectory {
 public:
-    struct Activity {
-        std::uint32_t frame = 0;
+    struct Activity {  // 16 bytes: every refresh and keepalive writes two of them
         Nanos time = 0;
+        std::uint32_t frame = 0;
         std::uint32_t name = 0;  // device name id last seen at the address (0 = unknown)
     };
     // name: StringTable id of the device name (0 = unknown).
@@ -59,6 +59,22 @@ struct Context {
     explicit Context(const Config& c, FindingStore& store) : config(c), sink(store) {}
     // "ip:port/transport", [v6]:port/transport: the keepalive.server string.
     std::uint32_t server_id(const IpAddr& ip, std::uint16_t port, Transport t);
+    // Memory held by the strings, the directory and the server ids.
+    std::size_t bytes() const;
+
+private:
+    // Server ids by address, port and transport: formatting an address costs more than a lookup,
+    // and a capture has few servers.
+    struct ServerKey {
+        IpAddr ip;
+        std::uint16_t port = 0;
+        Transport transport = Transport::None;
+        bool operator==(const ServerKey& o) const { return port == o.port && transport == o.transport && ip == o.ip; }
+    };
+    struct ServerKeyHash {
+        std::size_t operator()(const ServerKey& k) const;
+    };
+    FlatMap<ServerKey, std::uint32_t, ServerKeyHash> servers_;
 };
 
 }  // namespace ka

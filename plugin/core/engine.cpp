@@ -26,7 +26,7 @@ void Engine::process(const RawFrame& raw) {
 }
 
 std::size_t Engine::state_bytes() const {
-    return decoder_.state_bytes() + ctx_.strings.bytes() + ctx_.directory.bytes() + points_.state_bytes() + path_.state_bytes() +
+    return decoder_.state_bytes() + ctx_.bytes() + points_.state_bytes() + path_.state_bytes() +
            sip_.state_bytes() + sccp_.state_bytes() + syslog_.state_bytes();
 }
 

@@ -71,14 +71,15 @@ ContactFacts contact_facts(const Frame& f, const SipContact& c) {
         std::size_t eq = p.find('=');
         std::string_view name = trim(p.substr(0, eq));
         if (name.empty()) continue;
-        std::string_view v = eq == std::string_view::npos ? std::string_view() : unquote(p.substr(eq + 1));
+        // Most parameters are none of these: their values are never looked at.
+        auto value = [&] { return eq == std::string_view::npos ? std::string_view() : unquote(p.substr(eq + 1)); };
         char first = lower(name.front());
         if (name.size() == kExpires.size() && first == 'e' && iequals(name, kExpires)) {
-            facts.has_expires = parse_seconds(v, facts.expires);
+            facts.has_expires = parse_seconds(value(), facts.expires);
         } else if (first == '+' && name.size() == kInstance.size() && iequals(name, kInstance)) {
-            facts.instance = v;
+            facts.instance = value();
         } else if (first == '+' && name.size() == kDevice.size() && iequals(name, kDevice)) {
-            facts.device_name = v;
+            facts.device_name = value();
         } else if (name.size() == kKeepAlive.size() && first == 'c' && iequals(name, kKeepAlive)) {
             facts.keep_alive = true;
         }

@@ -95,7 +95,7 @@ private:
     char chars_[8] = {};
     std::size_t count_ = 0;
 };
-constexpr ByteSet kLineEnd("\r\n"), kParamEnd(",;"), kContactStop("\r\n,;\"");
+constexpr ByteSet kLineEnd("\r\n"), kParamEnd(",;"), kContactStop("\r\n,;\""), kColon(":");
 
 std::size_t find_any(std::string_view s, const ByteSet& set, std::size_t from, std::size_t end, char* found = nullptr) {
     if (end > s.size()) end = s.size();
@@ -428,7 +428,7 @@ Extent message_extent(std::string_view data) {
         } else {
             if (content_length_header) content_length = content_length_of(d.substr(value_start, value_end - value_start));
             content_length_header = false;
-            std::size_t colon = find(d, ':', pos, eol);
+            std::size_t colon = find_any(d, kColon, pos, eol);
             if (colon != npos && header_of(d.substr(pos, colon - pos)) == Header::ContentLength) {
                 content_length_header = true;
                 value_start = colon + 1;
@@ -484,7 +484,7 @@ bool parse_message(std::string_view msg, Frame& out) {
                 next = cont.next;
             }
         }
-        std::size_t colon = find(msg, ':', pos, line_end);
+        std::size_t colon = find_any(msg, kColon, pos, line_end);
         if (colon == npos) {
             pos = next;
             continue;
