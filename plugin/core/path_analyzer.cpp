@@ -48,8 +48,8 @@ std::uint64_t server_key(std::uint32_t iface, std::uint32_t ip, std::uint16_t po
 
 struct Source {
     Mac mac = 0;
-    std::uint32_t frame = 0;  // the latest frame from the address with this source MAC
     Nanos time = 0;
+    std::uint32_t frame = 0;  // the latest frame from the address with this source MAC
 };
 
 enum class ClaimState : std::uint8_t { Pending, Mismatch, Explained };
@@ -60,17 +60,23 @@ struct Claim {
     ClaimState state = ClaimState::Pending;
 };
 
+// Read on every frame from the address: the ARP claims, rare, live in a table of their own.
 struct Host {
     Source src[2];  // [0]: the source MAC of the address's latest frame; [1]: the one before
-    Claim claims[kClaims];
-    int nclaims = 0;
+    bool has_claims = false;  // an entry in host_claims
 
     bool sourced_by(Mac m) const { return src[0].mac == m || src[1].mac == m; }
     // Frames from two MACs at once (a load balancer's real servers answering for its address,
     // bonding): no single owner to contradict.
     bool one_owner(Nanos now) const { return src[1].mac == 0 || sub_sat(now, src[1].time) > kOwnerLive; }
-    Claim* claim_of(Mac m) {
-        for (int i = 0; i < nclaims; ++i)
+};
+
+struct Claims {
+    Claim claims[kClaims];
+    int n = 0;
+
+    Claim* of(Mac m) {
+        for (int i = 0; i < n; ++i)
             if (claims[i].mac == m) return &claims[i];
         return nullptr;
     }
@@ -84,6 +90,7 @@ struct PathAnalyzer::Impl {
     explicit Impl(Context& c) : ctx(c) {}
     Context& ctx;
     FlatMap<std::uint64_t, Host> hosts;               // (interface, IPv4)
+    FlatMap<std::uint64_t, Claims> host_claims;       // (interface, IPv4) of hosts claimed
     FlatMap<std::uint64_t, std::uint32_t> claimed;    // (interface, MAC) -> addresses it claimed
     FlatMap<std::uint64_t, bool> servers;             // (interface, IPv4, port) with signalling
 
@@ -91,6 +98,10 @@ struct PathAnalyzer::Impl {
         if (Host* h = hosts.find(host_key(iface, ip))) return h;
         if (!create || hosts.size() >= kMaxHosts) return nullptr;
         return &hosts[host_key(iface, ip)];
+    }
+
+    Claims* claims_on(std::uint32_t iface, std::uint32_t ip, const Host& h) {
+        return h.has_claims ? host_claims.find(host_key(iface, ip)) : nullptr;
     }
 
     std::uint32_t claims_of(std::uint32_t iface, Mac m) const {
@@ -130,13 +141,15 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
     Host* h = host(f.interface_id, ip, true);
     if (!h) return;
 
-    Claim* c = h->claim_of(p);
+    h->has_claims = true;
+    Claims& cl = host_claims[host_key(f.interface_id, ip)];
+    Claim* c = cl.of(p);
     if (!c) {
-        if (h->nclaims == kClaims) {  // forget the oldest claimer
-            for (int i = 1; i < kClaims; ++i) h->claims[i - 1] = h->claims[i];
-            --h->nclaims;
+        if (cl.n == kClaims) {  // forget the oldest claimer
+            for (int i = 1; i < kClaims; ++i) cl.claims[i - 1] = cl.claims[i];
+            --cl.n;
         }
-        c = &h->claims[h->nclaims++];
+        c = &cl.claims[cl.n++];
         *c = Claim{p, 0, ClaimState::Pending};
         if (std::uint32_t* n = claimed.find(mac_key(f.interface_id, p))) ++*n;
         else if (claimed.size() < kMaxMacs) claimed[mac_key(f.interface_id, p)] = 1;
@@ -168,8 +181,9 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
     }
     h->src[0].frame = f.number;
     h->src[0].time = f.time;
-    for (int i = 0; i < h->nclaims; ++i) {
-        Claim& c = h->claims[i];
+    Claims* cl = claims_on(f.interface_id, ip, *h);
+    for (int i = 0; cl && i < cl->n; ++i) {
+        Claim& c = cl->claims[i];
         if (c.state != ClaimState::Pending) continue;
         if (c.mac == m) {
             c.state = ClaimState::Explained;  // the claimer's own frames: it is the (new) owner
@@ -195,7 +209,8 @@ void PathAnalyzer::Impl::check_destination(const Frame& f) {
     const Source& owner = h->src[0];
     const Mac p = f.eth_dst;
     if (owner.mac == 0 || p == owner.mac) return;
-    const Claim* c = h->claim_of(p);
+    Claims* cl = claims_on(f.interface_id, x, *h);
+    const Claim* c = cl ? cl->of(p) : nullptr;
     if (!c || c->state != ClaimState::Mismatch) return;
     Annotation a;
     a.subject = Subject::Misdirected;
@@ -235,7 +250,7 @@ void PathAnalyzer::on_frame(const Frame& f) {
 
 std::size_t PathAnalyzer::state_bytes() const {
     const Impl& m = *impl_;
-    return sizeof(Impl) + m.hosts.bytes() + m.claimed.bytes() + m.servers.bytes();
+    return sizeof(Impl) + m.hosts.bytes() + m.host_claims.bytes() + m.claimed.bytes() + m.servers.bytes();
 }
 
 }  // namespace ka
