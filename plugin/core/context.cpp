@@ -37,7 +37,8 @@ std::size_t Context::bytes() const {
 }
 
 std::size_t Context::ServerKeyHash::operator()(const ServerKey& k) const {
-    return static_cast<std::size_t>(hash::finish(IpAddrHash()(k.ip) ^ (std::uint64_t{k.port} << 8 | static_cast<std::uint64_t>(k.transport))));
+    const std::uint64_t port = std::uint64_t{k.port} << 8 | static_cast<std::uint64_t>(k.transport);
+    return static_cast<std::size_t>(hash::finish(IpAddrHash()(k.ip) ^ port));
 }
 
 std::uint32_t Context::server_id(const IpAddr& ip, std::uint16_t port, Transport t) {
