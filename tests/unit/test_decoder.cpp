@@ -63,7 +63,7 @@ struct Run {
     std::uint32_t number = 0;
     std::vector<std::uint8_t> bytes;
 
-    Frame& feed(const std::vector<std::uint8_t>& b, Nanos t, bool saw_sip = false, bool saw_skinny = false) {
+    RawFrame next(const std::vector<std::uint8_t>& b, Nanos t) {
         bytes = b;
         RawFrame raw;
         raw.number = ++number;
@@ -71,8 +71,22 @@ struct Run {
         raw.link = wire::Link::Ethernet;
         raw.data = bytes.data();
         raw.captured = bytes.size();
+        return raw;
+    }
+    Frame& feed(const std::vector<std::uint8_t>& b, Nanos t, bool saw_sip = false, bool saw_skinny = false) {
+        RawFrame raw = next(b, t);
         raw.saw_sip = saw_sip;
         raw.saw_skinny = saw_skinny;
+        decoder.decode(raw, out);
+        return out;
+    }
+    // A TLS segment with its decrypted records alongside, as the glue hands them over.
+    Frame& tls(const std::vector<std::uint8_t>& b, Nanos t, const std::vector<std::string_view>& records, bool saw_sip) {
+        RawFrame raw = next(b, t);
+        raw.saw_tls = true;
+        raw.saw_sip = saw_sip;
+        raw.tls_data = records.data();
+        raw.tls_data_count = records.size();
         decoder.decode(raw, out);
         return out;
     }
@@ -242,55 +256,29 @@ TEST_CASE("decoder: SIP over UDP only when Wireshark saw SIP") {
 }
 
 TEST_CASE("decoder: decrypted TLS data is reassembled into SIP messages") {
-    Decoder d;
-    Frame out;
+    Run r;
     const std::string m1 = sip_register(1), m2 = sip_register(2);
     // The TCP payload is opaque TLS; the decrypted records come alongside.
-    std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5061, 1000, 1, kAck | kPsh, std::string(200, 'x'));
-    std::string_view recs[2] = {m1, std::string_view(m2).substr(0, 10)};
-    RawFrame raw;
-    raw.number = 1;
-    raw.link = wire::Link::Ethernet;
-    raw.data = b.data();
-    raw.captured = b.size();
-    raw.saw_tls = raw.saw_sip = true;
-    raw.tls_data = recs;
-    raw.tls_data_count = 2;
-    d.decode(raw, out);
+    Frame& out = r.tls(frame(kPhone, 50000, kServer, 5061, 1000, 1, kAck | kPsh, std::string(200, 'x')), 0,
+                       {m1, std::string_view(m2).substr(0, 10)}, true);
     CHECK(out.transport == Transport::Tls);
     REQUIRE(out.sip.size() == 1);
     CHECK(out.sip[0].cseq == 1);
     CHECK(out.sip[0].length == 0);  // positions in the TCP stream are unknown under TLS
-    std::vector<std::uint8_t> b2 = frame(kPhone, 50000, kServer, 5061, 1200, 1, kAck | kPsh, std::string(200, 'y'));
-    std::string_view rest = std::string_view(m2).substr(10);
-    raw.number = 2;
-    raw.data = b2.data();
-    raw.captured = b2.size();
-    raw.saw_sip = false;  // Wireshark's SIP is not called until the message is whole
-    raw.tls_data = &rest;
-    raw.tls_data_count = 1;
-    d.decode(raw, out);
+    // Wireshark's SIP is not called until the message is whole.
+    r.tls(frame(kPhone, 50000, kServer, 5061, 1200, 1, kAck | kPsh, std::string(200, 'y')), 0,
+          {std::string_view(m2).substr(10)}, false);
     CHECK(out.transport == Transport::Tls);
     REQUIRE(out.sip.size() == 1);
     CHECK(out.sip[0].cseq == 2);
 }
 
 TEST_CASE("decoder: a decrypted TLS handshake record next to SIP in one frame") {
-    Decoder d;
-    Frame out;
+    Run r;
     const std::string reg = sip_register(7);
     const std::string finished("\x14\x00\x00\x0c" "0123456789ab", 16);
-    std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5061, 1000, 1, kAck | kPsh, std::string(100, 'x'));
-    std::string_view recs[3] = {finished, reg, finished};
-    RawFrame raw;
-    raw.number = 1;
-    raw.link = wire::Link::Ethernet;
-    raw.data = b.data();
-    raw.captured = b.size();
-    raw.saw_tls = raw.saw_sip = true;
-    raw.tls_data = recs;
-    raw.tls_data_count = 3;
-    d.decode(raw, out);
+    Frame& out = r.tls(frame(kPhone, 50000, kServer, 5061, 1000, 1, kAck | kPsh, std::string(100, 'x')), 0,
+                       {finished, reg, finished}, true);
     REQUIRE(out.sip.size() == 1);
     CHECK(out.sip[0].cseq == 7);
     CHECK(out.sip[0].call_id == "abc@10.0.0.100");
