@@ -409,15 +409,13 @@ void SipAnalyzer::Impl::check_deadlines(const Frame& f) {
         deadlines.pop();
         Binding& b = bindings[d.binding];
         if (!b.live || b.generation != d.generation) continue;
+        b.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         if (d.at == b.deadline) {
-            b.armed = std::numeric_limits<Nanos>::max();
             settle_deadline(b, f, false);
         } else if (b.expecting && !b.breach_reported) {
             // The deadline moved later: take its place in the order (it may be due now too).
             b.armed = b.deadline;
             deadlines.push({b.deadline, d.binding, d.generation});
-        } else {
-            b.armed = std::numeric_limits<Nanos>::max();
         }
     }
 }
