@@ -27,11 +27,11 @@
 #include <algorithm>
 #include <array>
 #include <limits>
-#include <queue>
 #include <utility>
 #include <vector>
 
 #include "flat_map.h"
+#include "quad_heap.h"
 
 namespace ka {
 
@@ -123,7 +123,7 @@ struct Verdict {
 
 std::uint64_t session_key(const Frame& f) { return std::uint64_t(f.interface_id) << 32 | f.tcp.stream; }
 
-using TimerHeap = std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>>;
+using TimerHeap = QuadHeap<Timer>;
 // Each capture point has its own clock (SPEC §3.6): a session's deadlines are checked against the
 // frames of its own interface. Captures with more interfaces than this share the last heap.
 constexpr std::uint32_t kTimerHeaps = 8;

@@ -4,16 +4,15 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <functional>
 #include <limits>
 #include <memory>
-#include <queue>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "flat_map.h"
 #include "hash.h"
+#include "quad_heap.h"
 #include "sip_contact.h"
 
 namespace ka {
@@ -185,7 +184,7 @@ struct SipAnalyzer::Impl {
     FlatMap<std::uint64_t, std::uint32_t> binding_index;
     FlatMap<std::uint64_t, std::uint32_t> txn_index;  // key -> binding << 8 | slot
     FlatMap<std::uint64_t, Stream> streams;
-    std::priority_queue<Deadline, std::vector<Deadline>, std::greater<Deadline>> deadlines;
+    QuadHeap<Deadline> deadlines;
     std::uint32_t next_id = 1;
 
     void on_frame(const Frame& f);
@@ -380,7 +379,7 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
             if (o.expecting && !o.breach_reported) keep.push_back({o.armed, i, o.generation});
             else o.armed = std::numeric_limits<Nanos>::max();
         }
-        deadlines = decltype(deadlines)(std::greater<Deadline>(), std::move(keep));
+        deadlines = QuadHeap<Deadline>(std::move(keep));
     }
 }
 
