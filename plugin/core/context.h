@@ -38,6 +38,11 @@ public:
     };
     // name: StringTable id of the device name (0 = unknown).
     void touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time);
+    // Starts loading the entries a touch() soon after will write.
+    void prefetch(const IpAddr& ip) const { by_ip_.prefetch(ip); }
+    void prefetch(std::uint32_t name) const {
+        if (name != 0) by_name_.prefetch(name);
+    }
     const Activity* by_name(std::uint32_t name) const;
     const Activity* by_ip(const IpAddr& ip) const;
     // What the path analysers call an endpoint they only know by address: its device name id if a

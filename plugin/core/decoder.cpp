@@ -75,6 +75,9 @@ struct Decoder::Impl {
     std::uint32_t next_id = 0;
     Stream untracked;       // stands in for every connection beyond kMaxStreams, without memory
     wire::Packet packet;
+    // The TCP stream of the frame between decode_headers() and decode_payload().
+    Stream* frame_stream = nullptr;
+    bool frame_from_a = true;
     std::string scratch;    // pending bytes + this frame's bytes while messages are cut out
 
     Stream* stream_for(const wire::Packet& p, bool& from_a);
@@ -156,11 +159,17 @@ bool Decoder::Impl::retransmission(Stream& s, Half& fwd, const Half& rev, const 
 }
 
 void Decoder::decode(const RawFrame& raw, Frame& out) {
+    decode_headers(raw, out);
+    decode_payload(raw, out);
+}
+
+void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     out.clear();
     out.number = raw.number;
     out.time = raw.time;
     out.interface_id = raw.interface_id;
     Impl& d = *impl_;
+    d.frame_stream = nullptr;
     wire::Packet& p = d.packet;
     p.clear();
     if (!wire::decode(raw.link, raw.data, raw.captured, p)) return;
@@ -176,7 +185,29 @@ void Decoder::decode(const RawFrame& raw, Frame& out) {
     if (p.transport == Transport::None) return;
     out.src_port = p.src_port;
     out.dst_port = p.dst_port;
+    if (p.transport == Transport::Udp) return;
 
+    Stream& s = *d.stream_for(p, d.frame_from_a);
+    d.frame_stream = &s;
+    Half& fwd = s.half[d.frame_from_a ? 0 : 1];
+    const Half& rev = s.half[d.frame_from_a ? 1 : 0];
+    TcpInfo& t = out.tcp;
+    t.present = true;
+    t.stream = s.id;
+    t.seq = p.seq;
+    t.len = p.payload_len;
+    t.ack = p.ack;
+    t.flags = p.flags;
+    t.retransmission = Impl::retransmission(s, fwd, rev, p, raw.time);
+    if (raw.saw_tls) s.tls = true;
+    if (s.tls) out.transport = Transport::Tls;
+    if (raw.saw_sip) s.kind = Kind::Sip;
+    else if (raw.saw_skinny) s.kind = Kind::Skinny;
+}
+
+void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
+    Impl& d = *impl_;
+    const wire::Packet& p = d.packet;
     if (p.transport == Transport::Udp) {
         if (raw.saw_sip) {
             if (p.payload.size() < p.payload_len) sip::parse_truncated_message(p.payload, out);
@@ -188,29 +219,14 @@ void Decoder::decode(const RawFrame& raw, Frame& out) {
         }
         return;
     }
-
-    bool from_a = true;
-    Stream& s = *d.stream_for(p, from_a);
-    Half& fwd = s.half[from_a ? 0 : 1];
-    const Half& rev = s.half[from_a ? 1 : 0];
-    TcpInfo& t = out.tcp;
-    t.present = true;
-    t.stream = s.id;
-    t.seq = p.seq;
-    t.len = p.payload_len;
-    t.ack = p.ack;
-    t.flags = p.flags;
-    t.retransmission = Impl::retransmission(s, fwd, rev, p, raw.time);
-    if (raw.saw_tls) s.tls = true;
-    if (s.tls) out.transport = Transport::Tls;
-
-    if (raw.saw_sip) s.kind = Kind::Sip;
-    else if (raw.saw_skinny) s.kind = Kind::Skinny;
+    if (!d.frame_stream) return;
+    Stream& s = *d.frame_stream;
+    Half& fwd = s.half[d.frame_from_a ? 0 : 1];
     if (out.transport == Transport::Tls) {
         if (raw.tls_data_count > 0) d.cut_tls(fwd, raw, out);
         return;
     }
-    if (p.payload.empty() || t.retransmission) return;
+    if (p.payload.empty() || out.tcp.retransmission) return;
     if (s.kind == Kind::Unknown && sip::looks_like_sip(p.payload)) s.kind = Kind::Sip;
     if (s.kind != Kind::Unknown) d.cut_messages(s, fwd, p, out);
     else Impl::hold_unclassified(fwd, p);

@@ -48,6 +48,11 @@ public:
     // Fills `out` (cleared first). Frames must come in capture order, each once. String views in
     // `out` point into `raw`'s memory or the decoder's buffers: valid until the next call.
     void decode(const RawFrame& raw, Frame& out);
+    // The same in two steps, so that the caller can look up state by address while the payload
+    // is parsed: headers (addresses, ports, TCP stream and sequence analysis), then the payload's
+    // messages.
+    void decode_headers(const RawFrame& raw, Frame& out);
+    void decode_payload(const RawFrame& raw, Frame& out);
 
     std::size_t state_bytes() const;
 

@@ -21,7 +21,14 @@ void Engine::process(Frame& frame) {
 }
 
 void Engine::process(const RawFrame& raw) {
-    decoder_.decode(raw, frame_);
+    // The state of the frame's addresses is looked up after its payload is parsed: its memory
+    // loads meanwhile (on a large capture, tshark's own work keeps it out of the CPU caches).
+    decoder_.decode_headers(raw, frame_);
+    path_.prefetch(frame_);
+    sip_.prefetch(frame_);
+    sccp_.prefetch(frame_);
+    ctx_.directory.prefetch(frame_.src_ip);
+    decoder_.decode_payload(raw, frame_);
     process(frame_);
 }
 

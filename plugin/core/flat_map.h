@@ -31,6 +31,11 @@ public:
         }
     }
     const V* find(const K& key) const { return const_cast<FlatMap*>(this)->find(key); }
+    // Starts loading the slot where a lookup of `key` begins, so that the lookup, made after other
+    // work, does not wait for memory.
+    void prefetch(const K& key) const {
+        if (size_ != 0) __builtin_prefetch(&slots_[home(key)]);
+    }
     bool contains(const K& key) const { return find(key) != nullptr; }
 
     // The value of `key`, value-initialised if it was absent.

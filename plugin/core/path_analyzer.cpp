@@ -248,6 +248,10 @@ void PathAnalyzer::on_frame(const Frame& f) {
     if (to_server) m.check_destination(f);
 }
 
+void PathAnalyzer::prefetch(const Frame& f) const {
+    if (f.src_ip.family == 4) impl_->hosts.prefetch(host_key(f.interface_id, f.src_ip.v4_host_order()));
+}
+
 std::size_t PathAnalyzer::state_bytes() const {
     const Impl& m = *impl_;
     return sizeof(Impl) + m.hosts.bytes() + m.host_claims.bytes() + m.claimed.bytes() + m.servers.bytes();

@@ -22,6 +22,8 @@ public:
 
     // Every frame, in capture order: ARP packets, the Ethernet/IP source of IP frames, signalling frames' destinations.
     void on_frame(const Frame& f);
+    // Before on_frame, with the frame's addresses decoded: starts loading the source's state.
+    void prefetch(const Frame& f) const;
     std::size_t state_bytes() const;
 
 private:

@@ -348,6 +348,7 @@ void SccpAnalyzer::Impl::on_frame(const Frame& f) {
 
 void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const Frame& f) {
     s.last_activity = f.time;
+    ctx.directory.prefetch(s.named ? s.endpoint : 0);  // a keepalive's analysis ends writing there
     bool from_phone = f.src_port == s.phone_port && f.src_ip == s.phone_ip;
 
     // A retransmitted segment is not handed to SKINNY; when it is, it still repeats a keepalive.
@@ -521,6 +522,10 @@ SccpAnalyzer::SccpAnalyzer(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}
 SccpAnalyzer::~SccpAnalyzer() = default;
 
 void SccpAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
+
+void SccpAnalyzer::prefetch(const Frame& f) const {
+    if (f.tcp.present) impl_->sessions.prefetch(session_key(f));
+}
 
 std::size_t SccpAnalyzer::state_bytes() const {
     std::size_t n = sizeof(Impl) + impl_->sessions.bytes() + impl_->phones.bytes();

@@ -18,6 +18,8 @@ public:
 
     // Every frame, in capture order: SKINNY messages, TCP retransmissions, RST/FIN, and the clock.
     void on_frame(const Frame& f);
+    // Before on_frame, with the frame's TCP stream decoded: starts loading its state.
+    void prefetch(const Frame& f) const;
     std::size_t state_bytes() const;
 
 private:
