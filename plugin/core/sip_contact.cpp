@@ -3,6 +3,8 @@
 
 #include <limits>
 
+#include "ascii.h"
+
 namespace ka::sip {
 
 namespace {
@@ -21,13 +23,11 @@ std::string_view unquote(std::string_view s) {
     return s;
 }
 
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 bool iequals(std::string_view a, std::string_view b) {
     if (a.size() != b.size()) return false;
     if (a == b) return true;  // names are mostly sent as written: one memcmp
     for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
+        if (ascii::lower(a[i]) != ascii::lower(b[i])) return false;
     return true;
 }
 
@@ -73,7 +73,7 @@ ContactFacts contact_facts(const Frame& f, const SipContact& c) {
         if (name.empty()) continue;
         // Most parameters are none of these: their values are never looked at.
         auto value = [&] { return eq == std::string_view::npos ? std::string_view() : unquote(p.substr(eq + 1)); };
-        char first = lower(name.front());
+        char first = ascii::lower(name.front());
         if (name.size() == kExpires.size() && first == 'e' && iequals(name, kExpires)) {
             facts.has_expires = parse_seconds(value(), facts.expires);
         } else if (first == '+' && name.size() == kInstance.size() && iequals(name, kInstance)) {

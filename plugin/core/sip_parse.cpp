@@ -7,6 +7,7 @@
 #endif
 #include <limits>
 
+#include "ascii.h"
 #include "sip_contact.h"
 
 namespace ka::sip {
@@ -22,7 +23,6 @@ bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 bool is_print(char c) { return c >= 0x20 && c < 0x7f; }
 // C isspace(), as strtoul and strtoll skip it.
 bool is_cspace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
-char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // A lower-case name (header name, parameter prefix) of at most 16 bytes, compared ignoring ASCII
 // case as two words: for a letter n, c | 0x20 == n exactly when c is n or its upper case; other
@@ -337,7 +337,7 @@ enum class Header { Other, CallId, Contact, CSeq, Expires, To, ContentLength };
 Header header_of(std::string_view name) {
     switch (name.size()) {
     case 1:
-        switch (lower(name[0])) {
+        switch (ascii::lower(name[0])) {
         case 'i': return Header::CallId;
         case 'm': return Header::Contact;
         case 't': return Header::To;
@@ -347,7 +347,7 @@ Header header_of(std::string_view name) {
     case 2: return kTo.matches(name) ? Header::To : Header::Other;
     case 4: return kCSeq.matches(name) ? Header::CSeq : Header::Other;
     case 7:
-        switch (lower(name[0])) {
+        switch (ascii::lower(name[0])) {
         case 'c':
             if (kCallId.matches(name)) return Header::CallId;
             return kContact.matches(name) ? Header::Contact : Header::Other;

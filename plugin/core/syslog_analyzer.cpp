@@ -5,6 +5,8 @@
 
 #include <cstring>
 
+#include "ascii.h"
+
 namespace ka {
 
 namespace {
@@ -22,8 +24,7 @@ bool key_is(std::string_view key, std::string_view want) {
     for (char c : key) {
         if (c == '_') continue;
         if (j == want.size()) return false;
-        char lc = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-        if (lc != want[j++]) return false;
+        if (ascii::lower(c) != want[j++]) return false;
     }
     return j == want.size();
 }
