@@ -251,7 +251,21 @@ void UdpFlow::send(TimeNs t, Dir dir, const Bytes& payload, Delivery d) {
   const Endpoint& s = sender(dir);
   const Endpoint& r = receiver(dir);
   const Bytes dgram = udp(s.ip, s.port, r.ip, r.port, payload, opt_.udp_checksum);
-  emit_ip(t, dir, ip_packet(s.ip, r.ip, ipproto::UDP, dgram, ip_options(take_ip_id(dir))), d);
+  IpOptions o = ip_options(take_ip_id(dir));
+  if (opt_.mtu == 0 || !s.ip.is_v4() || 20 + dgram.size() <= opt_.mtu) {
+    emit_ip(t, dir, ip_packet(s.ip, r.ip, ipproto::UDP, dgram, o), d);
+    return;
+  }
+  if (opt_.mtu < 28) throw std::invalid_argument("UdpFlow: MTU below 28 bytes");
+  const std::size_t chunk = (opt_.mtu - 20) / 8 * 8;
+  o.dont_fragment = false;
+  for (std::size_t at = 0; at < dgram.size(); at += chunk) {
+    const std::size_t n = std::min(chunk, dgram.size() - at);
+    o.fragment_offset = static_cast<std::uint16_t>(at);
+    o.more_fragments = at + n < dgram.size();
+    const auto first = dgram.begin() + static_cast<std::ptrdiff_t>(at);
+    emit_ip(t, dir, ipv4(s.ip, r.ip, ipproto::UDP, Bytes(first, first + static_cast<std::ptrdiff_t>(n)), o), d);
+  }
 }
 
 }  // namespace kagen

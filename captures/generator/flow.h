@@ -53,6 +53,9 @@ struct FlowOptions {
   std::uint16_t client_ip_id = 0x1000;  ///< first IPv4 id used by the client (+1 per packet)
   std::uint16_t server_ip_id = 0x5000;  ///< first IPv4 id used by the server
   bool udp_checksum = true;             ///< IPv4 only; IPv6 always has one
+  /// UDP over IPv4: a datagram whose IP packet exceeds this many bytes goes out as fragments of
+  /// at most this size, all at the datagram's time (0: never fragment).
+  std::size_t mtu = 0;
   // TCP only:
   std::uint32_t client_isn = 1000000000u;  ///< client initial sequence number (SYN's seq)
   std::uint32_t server_isn = 3000000000u;  ///< server initial sequence number

@@ -100,7 +100,9 @@ Bytes ipv4(const IpAddr& src, const IpAddr& dst, std::uint8_t protocol, const By
   put_u8(b, static_cast<std::uint8_t>(o.dscp << 2));
   put_be16(b, static_cast<std::uint16_t>(total));
   put_be16(b, o.id);
-  put_be16(b, o.dont_fragment ? 0x4000 : 0);
+  if (o.fragment_offset % 8 != 0) throw std::invalid_argument("IPv4 fragment offset not a multiple of 8");
+  put_be16(b, static_cast<std::uint16_t>((o.dont_fragment ? 0x4000 : 0) | (o.more_fragments ? 0x2000 : 0) |
+                                         o.fragment_offset / 8));
   put_u8(b, o.ttl);
   put_u8(b, protocol);
   put_be16(b, 0);

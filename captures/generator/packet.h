@@ -64,6 +64,8 @@ struct IpOptions {
   std::uint8_t ttl = 64;         ///< IPv4 TTL / IPv6 hop limit
   std::uint16_t id = 0;          ///< IPv4 identification
   bool dont_fragment = true;     ///< IPv4 DF bit
+  bool more_fragments = false;   ///< IPv4 MF bit
+  std::uint16_t fragment_offset = 0;  ///< IPv4 fragment offset in bytes (a multiple of 8)
   std::uint8_t dscp = 0;         ///< DSCP (e.g. 24 = CS3 for signalling)
   std::uint32_t flow_label = 0;  ///< IPv6 flow label (20 bits)
 };

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """SIP scenarios of issue 3 besides case study B: healthy twins (TCP and UDP), Timer E resends
-and an unanswered refresh, backup keepalives and a real de-registration, early and late
+and an unanswered refresh (also in IPv4 fragments), backup keepalives and a real de-registration, early and late
 refreshes, a restart with a new Call-ID. Every value comes from the scenario's parameters."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
@@ -52,7 +52,14 @@ class Healthy(unittest.TestCase):
     """The healthy twins raise nothing at all and time every refresh exactly."""
 
     def test_udp(self):
-        cap = capture("sip-udp-healthy")
+        self.check_udp(capture("sip-udp-healthy"), lambda n: n)
+
+    def test_udp_fragmented(self):
+        # Transaction k in five frames: its REGISTER in three IPv4 fragments, its 200 OK in two;
+        # each message is analysed on its last fragment.
+        self.check_udp(capture("sip-udp-healthy-fragmented"), lambda n: 5 * ((n - 1) // 2) + (3 if n % 2 else 5))
+
+    def check_udp(self, cap, f):
         self.assertEqual([], harness.experts_both_passes(self, cap))
         t0, rng = utc("2023-05-10 09:00:00"), Rng(20230510)
         reg, ok = [], []
@@ -63,9 +70,9 @@ class Healthy(unittest.TestCase):
             t = ok[-1] + 115 * S
         self.assertEqual(16, len(reg))
         rows = by_frame(harness.annotated(self, cap))
-        self.assertEqual(list(range(1, 33)), sorted(rows))
+        self.assertEqual([f(n) for n in range(1, 33)], sorted(rows))
         for k in range(16):
-            r, o = rows[2 * k + 1], rows[2 * k + 2]
+            r, o = rows[f(2 * k + 1)], rows[f(2 * k + 2)]
             self.assertEqual(["SEP0024142DDF24"], r["keepalive.endpoint"])
             self.assertEqual(["10.20.1.10:5060/udp"], o["keepalive.server"])
             self.assertEqual(["120"], o["keepalive.expires.granted"])
@@ -73,7 +80,7 @@ class Healthy(unittest.TestCase):
             if k:
                 self.assertEqual([115 * S], [rel(v) for v in r["keepalive.refresh.interval"]])
                 self.assertEqual([0], [rel(v) for v in r["keepalive.refresh.lateness"]])
-                self.assertEqual([str(2 * k)], r["keepalive.refresh.prev"])
+                self.assertEqual([str(f(2 * k))], r["keepalive.refresh.prev"])
                 self.assertEqual([ok[k - 1] + 130 * S - ok[k]], [rel(v) for v in o["keepalive.refresh.margin"]])
 
     def test_tcp(self):
@@ -101,7 +108,13 @@ class TimerE(unittest.TestCase):
     CAP = capture("sip-udp-timer-e")
     OFFSETS = [0, 500, 1500, 3500, 7500, 11500, 15500, 19500, 23500, 27500, 31500]
 
+    @staticmethod
+    def frame(n):
+        """The frame that carries the scenario's n-th message (one frame per message)."""
+        return n
+
     def test_resends_and_the_unanswered_refresh(self):
+        f = self.frame
         t0 = utc("2023-05-12 08:00:00")
         ok1 = t0 + 10 * MS
         first2 = ok1 + 115 * S
@@ -110,27 +123,43 @@ class TimerE(unittest.TestCase):
         rows = by_frame(harness.annotated(self, self.CAP))
         experts = harness.experts_both_passes(self, self.CAP)
 
-        # Attempt 2: frames 3-8, answered by frame 9.
+        # Attempt 2: messages 3-8, answered by message 9.
         for i in range(1, 6):
-            r = rows[3 + i]
+            r = rows[f(3 + i)]
             self.assertEqual([str(i)], r["keepalive.retrans.count"])
-            self.assertEqual(["3"], r["keepalive.retrans.original"])
+            self.assertEqual([str(f(3))], r["keepalive.retrans.original"])
             self.assertEqual([(self.OFFSETS[i] - self.OFFSETS[i - 1]) * MS], [rel(v) for v in r["keepalive.retrans.gap"]])
-        self.assertEqual(["5"], rows[9]["keepalive.retrans.count"])
-        self.assertEqual([ok1 + 130 * S - ok2], [rel(v) for v in rows[9]["keepalive.refresh.margin"]])
-        self.assertEqual([3490 * MS], [rel(v) for v in rows[9]["keepalive.refresh.margin"]])
-        # Attempt 3: frames 10-20, never answered; the deadline passes between offsets 11.5 and 15.5 s.
+        self.assertEqual(["5"], rows[f(9)]["keepalive.retrans.count"])
+        self.assertEqual([ok1 + 130 * S - ok2], [rel(v) for v in rows[f(9)]["keepalive.refresh.margin"]])
+        self.assertEqual([3490 * MS], [rel(v) for v in rows[f(9)]["keepalive.refresh.margin"]])
+        # Attempt 3: messages 10-20, never answered; the deadline passes between offsets 11.5 and
+        # 15.5 s, and the breach is told on the first frame past it.
         deadline = ok2 + 130 * S
         self.assertEqual(first3 + 15 * S, deadline)
-        breach_frame = 10 + 6
+        breach_frame = f(10 + 5) + 1
         self.assertEqual(first3 + self.OFFSETS[6] * MS - deadline,
                          rel([v for v in rows[breach_frame]["keepalive.grace.overrun"]][0]))
         self.assertEqual([absolute(v) for v in rows[breach_frame]["keepalive.refresh.deadline"]], [deadline])
-        self.assertEqual(["10"], rows[20]["keepalive.retrans.count"])
+        self.assertEqual(["10"], rows[f(20)]["keepalive.retrans.count"])
 
-        want = [(n, "keepalive.retransmission") for n in list(range(4, 9)) + list(range(11, 21))]
+        want = [(f(n), "keepalive.retransmission") for n in list(range(4, 9)) + list(range(11, 21))]
         want.append((breach_frame, "keepalive.grace_breach"))
         self.assertEqual(sorted(want), sorted((n, name) for n, name, _ in experts))
+
+
+class TimerEFragmented(TimerE):
+    """The same over a 296-byte MTU: each message in two IPv4 fragments, analysed once Wireshark
+    has reassembled it, on its second fragment."""
+    CAP = capture("sip-udp-timer-e-fragmented")
+
+    @staticmethod
+    def frame(n):
+        return 2 * n
+
+    def test_fragments_alone_carry_nothing(self):
+        rows = by_frame(harness.annotated(self, self.CAP))
+        # Only the breach, told on the first frame past the deadline, sits on a first fragment.
+        self.assertEqual([2 * 16 - 1], [n for n in rows if n % 2 == 1])
 
 
 class BackupAndDeregistration(unittest.TestCase):

@@ -18,6 +18,12 @@
 //
 // Derived: every refresh (k >= 1) has interval exactly 115 s and lateness 0;
 // margin_k = 15 s - d_k, i.e. in [14.980, 14.992] s; no retransmission.
+//
+// sip-udp-healthy-fragmented: the same over a path with an MTU of 296 bytes: every datagram goes
+// out as IPv4 fragments of 272 bytes of UDP data and the rest, all at the datagram's time. A
+// REGISTER (545 or 546 bytes of UDP) takes three fragments, the last of 1 or 2 bytes; a 200 OK
+// (508 or 510 bytes) two. Transaction k is frames 5k+1 .. 5k+5: its REGISTER ends on frame
+// 5k+3, its 200 OK on 5k+5.
 #include <string>
 
 #include "scenario.h"
@@ -25,7 +31,9 @@
 using namespace kagen;
 using namespace kagen::literals;
 
-KA_SCENARIO("sip-udp-healthy", "SIP/UDP phone refreshing every 115 s against a 120 s grant for 30 min, no loss") {
+namespace {
+
+void healthy(ScenarioOutput& out, std::size_t mtu) {
   const Endpoint phone{"00:24:14:2d:df:24", "10.20.30.40", 5060};
   const Endpoint cucm{"00:50:56:8e:10:0a", "10.20.1.10", 5060};
   const TimeNs t0 = utc("2023-05-10 09:00:00.000000");
@@ -33,7 +41,9 @@ KA_SCENARIO("sip-udp-healthy", "SIP/UDP phone refreshing every 115 s against a 1
   Rng rng(20230510);
 
   Capture cap;
-  UdpFlow udp(cap, phone, cucm);
+  FlowOptions opt;
+  opt.mtu = mtu;
+  UdpFlow udp(cap, phone, cucm, opt);
 
   sip::Register reg;
   reg.request_uri = "sip:" + cucm.ip.str();
@@ -63,4 +73,14 @@ KA_SCENARIO("sip-udp-healthy", "SIP/UDP phone refreshing every 115 s against a 1
     t = ok_at + 115_s;
   }
   out.save_pcap(cap);
+}
+
+}  // namespace
+
+KA_SCENARIO("sip-udp-healthy", "SIP/UDP phone refreshing every 115 s against a 120 s grant for 30 min, no loss") {
+  healthy(out, 0);
+}
+
+KA_SCENARIO("sip-udp-healthy-fragmented", "sip-udp-healthy over a 296-byte MTU: every message in two IPv4 fragments") {
+  healthy(out, 296);
 }

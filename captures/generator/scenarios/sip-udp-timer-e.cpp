@@ -20,6 +20,12 @@
 //              margin on its 200 OK = 15 - 11.5 - 0.01 = 3.49 s, total 5.
 //   attempt 3: deadline = OK2 + 130 s = first tx + 15 s; the first frame past it is the
 //              transmission at offset 15.5 s (frame 16): grace breach, overrun 0.5 s.
+//
+// sip-udp-timer-e-fragmented: the same over a path with an MTU of 296 bytes (low-MTU PPP and
+// satellite links): every datagram (REGISTER 513 bytes, 200 OK 450 bytes of UDP) goes out as two
+// IPv4 fragments (272 bytes of UDP data, then the rest), both at the datagram's time. Every SIP
+// message then ends on its second fragment, and the first frame past attempt 3's deadline is the
+// first fragment of its 7th transmission.
 #include <string>
 
 #include "scenario.h"
@@ -27,7 +33,9 @@
 using namespace kagen;
 using namespace kagen::literals;
 
-KA_SCENARIO("sip-udp-timer-e", "SIP/UDP refreshes resent by Timer E: one answered after 5 resends, one never answered") {
+namespace {
+
+void timer_e(ScenarioOutput& out, std::size_t mtu) {
   const Endpoint phone{"00:56:2b:0a:1c:3e", "10.30.40.50", 5060};
   const Endpoint cucm{"00:50:56:8e:20:0b", "10.30.1.10", 5060};
   const TimeNs t0 = utc("2023-05-12 08:00:00.000000");
@@ -35,7 +43,9 @@ KA_SCENARIO("sip-udp-timer-e", "SIP/UDP refreshes resent by Timer E: one answere
                             15500_ms, 19500_ms, 23500_ms, 27500_ms, 31500_ms};
 
   Capture cap;
-  UdpFlow udp(cap, phone, cucm);
+  FlowOptions opt;
+  opt.mtu = mtu;
+  UdpFlow udp(cap, phone, cucm, opt);
   sip::Register reg;
   reg.request_uri = "sip:" + cucm.ip.str();
   reg.via_host = phone.ip.str();
@@ -66,4 +76,14 @@ KA_SCENARIO("sip-udp-timer-e", "SIP/UDP refreshes resent by Timer E: one answere
   const TimeNs ok2 = answer(transmit(2, ok1 + 115_s, 6) + 10_ms);
   transmit(3, ok2 + 115_s, 11);
   out.save_pcap(cap);
+}
+
+}  // namespace
+
+KA_SCENARIO("sip-udp-timer-e", "SIP/UDP refreshes resent by Timer E: one answered after 5 resends, one never answered") {
+  timer_e(out, 0);
+}
+
+KA_SCENARIO("sip-udp-timer-e-fragmented", "sip-udp-timer-e over a 296-byte MTU: every message in two IPv4 fragments") {
+  timer_e(out, 296);
 }
