@@ -31,14 +31,46 @@ struct Bytes {
 };
 
 constexpr std::uint16_t kEtherIpv4 = 0x0800, kEtherArp = 0x0806, kEtherRarp = 0x8035, kEtherIpv6 = 0x86dd,
-                        kEtherVlan = 0x8100, kEtherQinQ = 0x88a8, kEtherQinQOld = 0x9100;
-constexpr std::uint8_t kProtoIpip = 4, kProtoTcp = 6, kProtoUdp = 17, kProtoIpv6 = 41;
-constexpr std::uint16_t kPortGtpU = 2152;
-constexpr int kMaxTunnels = 4;       // IP-in-IP / GTP-U nesting followed
+                        kEtherVlan = 0x8100, kEtherQinQ = 0x88a8, kEtherQinQOld = 0x9100, kEtherMpls = 0x8847,
+                        kEtherMplsMulticast = 0x8848, kEtherPppoeSession = 0x8864, kEtherBridged = 0x6558,
+                        kEtherErspan2 = 0x88be, kEtherErspan3 = 0x22eb;
+constexpr std::uint8_t kProtoIpip = 4, kProtoTcp = 6, kProtoUdp = 17, kProtoIpv6 = 41, kProtoGre = 47;
+constexpr std::uint16_t kPortGtpU = 2152, kPortVxlan = 4789;
+constexpr int kMaxTunnels = 4;       // IP-in-IP / GTP-U / GRE / VXLAN / MPLS nesting followed
 constexpr int kMaxExtHeaders = 16;   // IPv6 extension headers skipped before giving up
+constexpr int kMaxLabels = 16;       // MPLS labels popped before giving up
 
 bool decode_ip(Bytes b, Packet& out, int depth);
 bool decode_ipv6(Bytes b, Packet& out, int depth);
+bool decode_ethernet(Bytes b, Packet& out, int depth);
+
+// A tunnel's inner frame replaces the outer one when it says something (an address or ARP): the
+// analyses are about the encapsulated traffic (a mirrored port, a VXLAN segment), as Wireshark's
+// innermost fields are.
+bool take_inner(const Packet& inner, Packet& out) {
+    if (!inner.src_ip.valid() && !inner.has_arp) return false;
+    out = inner;
+    return true;
+}
+
+// Ethernet carried by a tunnel (VXLAN, GRE transparent bridging, ERSPAN): its own MACs.
+bool decode_inner_ethernet(Bytes b, Packet& out, int depth) {
+    if (depth >= kMaxTunnels) return false;
+    Packet inner;
+    return decode_ethernet(b, inner, depth + 1) && take_inner(inner, out);
+}
+
+// IP carried without Ethernet (GRE, MPLS, PPPoE, GTP-U): the outer MACs stay, the addresses and
+// transport are the inner packet's.
+bool decode_inner_ip(Bytes b, Packet& out, int depth) {
+    if (depth >= kMaxTunnels) return false;
+    Packet inner;
+    if (!decode_ip(b, inner, depth + 1)) return false;
+    inner.has_eth = out.has_eth;
+    inner.eth_src = out.eth_src;
+    inner.eth_dst = out.eth_dst;
+    return take_inner(inner, out);
+}
 
 bool decode_tcp(Bytes b, std::uint32_t claimed, Packet& out) {
     if (!b.has(0, 20)) return false;
@@ -96,13 +128,42 @@ bool decode_gtpu(Bytes b, Packet& out, int depth) {
     }
     Bytes inner = pdu.from(off);
     if (!inner.has(0, 1) || ((inner.u8(0) >> 4) != 4 && (inner.u8(0) >> 4) != 6)) return false;
-    Packet tunnelled;
-    if (!decode_ip(inner, tunnelled, depth + 1)) return false;
-    tunnelled.has_eth = out.has_eth;
-    tunnelled.eth_src = out.eth_src;
-    tunnelled.eth_dst = out.eth_dst;
-    out = tunnelled;
-    return true;
+    return decode_inner_ip(inner, out, depth);
+}
+
+// VXLAN (RFC 7348) on its IANA port: 8 bytes with the I flag, then an Ethernet frame.
+bool decode_vxlan(Bytes b, Packet& out, int depth) {
+    if (!b.has(0, 8) || (b.u8(0) & 0x08) == 0) return false;
+    return decode_inner_ethernet(b.from(8), out, depth);
+}
+
+// GRE (RFC 2784/2890) carrying IP, bridged Ethernet or ERSPAN (Cisco's remote SPAN: type I
+// without a header of its own, type II with 8 bytes, type III with 12 and an optional 8).
+bool decode_gre(Bytes b, Packet& out, int depth) {
+    if (!b.has(0, 4)) return false;
+    const std::uint16_t flags = b.be16(0);
+    if ((flags & 0x0007) != 0) return false;  // version 0 only (1 is PPTP's enhanced GRE)
+    const std::uint16_t type = b.be16(2);
+    std::size_t off = 4;
+    if (flags & 0x8000) off += 4;  // checksum and reserved
+    if (flags & 0x2000) off += 4;  // key
+    if (flags & 0x1000) off += 4;  // sequence number
+    if (!b.has(0, off)) return false;
+    Bytes inner = b.from(off);
+    switch (type) {
+    case kEtherIpv4:
+    case kEtherIpv6: return decode_inner_ip(inner, out, depth);
+    case kEtherBridged: return decode_inner_ethernet(inner, out, depth);
+    case kEtherErspan2:
+        if (!(flags & 0x1000)) return decode_inner_ethernet(inner, out, depth);  // type I
+        return inner.has(0, 8) && decode_inner_ethernet(inner.from(8), out, depth);
+    case kEtherErspan3: {
+        if (!inner.has(0, 12)) return false;
+        const std::size_t header = (inner.u8(11) & 0x01) ? 20 : 12;  // O flag: platform subheader
+        return inner.has(0, header) && decode_inner_ethernet(inner.from(header), out, depth);
+    }
+    default: return false;
+    }
 }
 
 bool decode_l4(std::uint8_t proto, Bytes b, std::uint32_t claimed, Packet& out, int depth) {
@@ -113,8 +174,12 @@ bool decode_l4(std::uint8_t proto, Bytes b, std::uint32_t claimed, Packet& out, 
         if (out.src_port == kPortGtpU || out.dst_port == kPortGtpU) {
             const auto* p = reinterpret_cast<const std::uint8_t*>(out.payload.data());
             decode_gtpu(Bytes{p, out.payload.size()}, out, depth);
+        } else if (out.dst_port == kPortVxlan) {
+            const auto* p = reinterpret_cast<const std::uint8_t*>(out.payload.data());
+            decode_vxlan(Bytes{p, out.payload.size()}, out, depth);
         }
         return true;
+    case kProtoGre: decode_gre(b.first(claimed), out, depth); return true;
     case kProtoIpip:
         if (depth >= kMaxTunnels) return false;
         return decode_ip(b.first(claimed), out, depth + 1);
@@ -243,17 +308,46 @@ bool decode_arp(Bytes b, Packet& out) {
     return true;
 }
 
-bool decode_ethertype(std::uint16_t type, Bytes b, Packet& out) {
+// MPLS: the label stack, then IP as Wireshark guesses it from the first nibble (a pseudowire's
+// control word or Ethernet is not followed).
+bool decode_mpls(Bytes b, Packet& out, int depth) {
+    std::size_t off = 0;
+    for (int i = 0;; ++i) {
+        if (i == kMaxLabels || !b.has(off, 4)) return false;
+        const bool bottom = (b.u8(off + 2) & 0x01) != 0;
+        off += 4;
+        if (bottom) break;
+    }
+    Bytes inner = b.from(off);
+    if (!inner.has(0, 1)) return false;
+    const unsigned version = inner.u8(0) >> 4;
+    return (version == 4 || version == 6) && decode_ip(inner, out, depth);
+}
+
+// PPPoE session stage (RFC 2516): 6 bytes, then PPP's protocol field: IPv4 or IPv6.
+bool decode_pppoe(Bytes b, Packet& out, int depth) {
+    if (!b.has(0, 8)) return false;
+    const std::uint16_t ppp = b.be16(6);
+    Bytes inner = b.first(std::size_t{6} + b.be16(4)).from(8);
+    if (ppp == 0x0021) return decode_ipv4(inner, out, depth);
+    if (ppp == 0x0057) return decode_ipv6(inner, out, depth);
+    return false;
+}
+
+bool decode_ethertype(std::uint16_t type, Bytes b, Packet& out, int depth) {
     switch (type) {
-    case kEtherIpv4: return decode_ip(b, out, 0);  // Wireshark's ip dissector hands version 6 on
-    case kEtherIpv6: return decode_ipv6(b, out, 0);
+    case kEtherIpv4: return decode_ip(b, out, depth);  // Wireshark's ip dissector hands version 6 on
+    case kEtherIpv6: return decode_ipv6(b, out, depth);
     case kEtherArp:
     case kEtherRarp: return decode_arp(b, out);
+    case kEtherMpls:
+    case kEtherMplsMulticast: return decode_mpls(b, out, depth);
+    case kEtherPppoeSession: return decode_pppoe(b, out, depth);
     default: return false;
     }
 }
 
-bool decode_ethernet(Bytes b, Packet& out) {
+bool decode_ethernet(Bytes b, Packet& out, int depth) {
     if (!b.has(0, 14)) return false;
     out.has_eth = true;
     out.eth_dst = b.mac(0);
@@ -267,7 +361,7 @@ bool decode_ethernet(Bytes b, Packet& out) {
     }
     if (type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) return true;  // tag cut short
     if (type <= 1500) return true;  // 802.3 length: LLC frames carry nothing we read
-    decode_ethertype(type, b.from(off + 2), out);
+    decode_ethertype(type, b.from(off + 2), out, depth);
     return true;
 }
 
@@ -281,7 +375,7 @@ bool decode_null(Bytes b, Packet& out) {
     if (af == 2) return decode_ip(rest, out, 0);
     if (af == 24 || af == 28 || af == 30) return decode_ipv6(rest, out, 0);
     // Some systems put an Ethernet type there instead of an address family.
-    if (af > 1500 && af <= 0xffff) return decode_ethertype(static_cast<std::uint16_t>(af), rest, out);
+    if (af > 1500 && af <= 0xffff) return decode_ethertype(static_cast<std::uint16_t>(af), rest, out, 0);
     return false;
 }
 
@@ -310,11 +404,11 @@ bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& o
     if (!data) return false;
     Bytes b{data, captured};
     switch (link) {
-    case Link::Ethernet: return decode_ethernet(b, out);
+    case Link::Ethernet: return decode_ethernet(b, out, 0);
     case Link::LinuxSll:  // packet type, ARPHRD type, address length, 8 address bytes, protocol
-        return b.has(0, 16) && decode_ethertype(b.be16(14), b.from(16), out);
+        return b.has(0, 16) && decode_ethertype(b.be16(14), b.from(16), out, 0);
     case Link::LinuxSll2:  // protocol, reserved, interface index, ARPHRD type, packet type, address
-        return b.has(0, 20) && decode_ethertype(b.be16(0), b.from(20), out);
+        return b.has(0, 20) && decode_ethertype(b.be16(0), b.from(20), out, 0);
     case Link::RawIp: return decode_ip(b, out, 0);
     case Link::RawIp4: return decode_ip(b, out, 0);
     case Link::RawIp6: return decode_ipv6(b, out, 0);

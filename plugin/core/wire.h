@@ -1,6 +1,7 @@
 // Decoding of the link, network and transport headers of one captured frame, without Wireshark:
-// Ethernet (with 802.1Q/802.1ad tag stacks), Linux cooked captures, raw IP and BSD loopback; IPv4,
-// IPv6 and its extension headers; TCP, UDP and ARP. Yields the values the engine used to read from
+// Ethernet (with 802.1Q/802.1ad tag stacks, MPLS label stacks, PPPoE sessions), Linux cooked
+// captures, raw IP and BSD loopback; IPv4, IPv6 and its extension headers; tunnels (IP-in-IP,
+// GTP-U, GRE with IP, bridged Ethernet or ERSPAN, VXLAN); TCP, UDP and ARP. Yields the values the engine used to read from
 // Wireshark's eth/ip/ipv6/tcp/udp/arp fields. Nothing here allocates, and nothing reads past the
 // captured length: the views in a Packet point into the caller's frame buffer.
 // SPDX-License-Identifier: GPL-2.0-or-later
@@ -23,8 +24,9 @@ Link link_from_linktype(std::uint32_t linktype);
 struct Packet {
     bool has_eth = false;              // Ethernet source and destination known
     Mac eth_src = 0, eth_dst = 0;
-    // The frame's IP header. IP-in-IP (protocols 4 and 41) is followed to the inner header, as
-    // Wireshark's network addresses (pinfo->net_src/net_dst) and transport are the inner ones.
+    // The frame's IP header. Tunnels are followed to the innermost packet, as Wireshark's network
+    // addresses (pinfo->net_src/net_dst) and transport are the inner ones; a tunnel that carries
+    // Ethernet (VXLAN, ERSPAN) gives its MACs too: they are the mirrored traffic's.
     IpAddr src_ip, dst_ip;
     std::uint8_t ip_proto = 0;         // 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6 (after IPv6 extension headers)
     bool fragment = false;             // an IP fragment: transport not decoded

@@ -48,40 +48,43 @@ class Rng:
         return lo + self.below((hi - lo) // step + 1) * step
 
 
+def check_udp_healthy(test, cap, f):
+    """sip-udp-healthy's expectations on `cap`, where f(n) is the frame of the scenario's n-th
+    message: silent, and every refresh timed exactly."""
+    test.assertEqual([], harness.experts_both_passes(test, cap))
+    t0, rng = utc("2023-05-10 09:00:00"), Rng(20230510)
+    reg, ok = [], []
+    t = t0
+    while t < t0 + 30 * 60 * S:
+        reg.append(t)
+        ok.append(t + rng.duration(8 * MS, 20 * MS))
+        t = ok[-1] + 115 * S
+    test.assertEqual(16, len(reg))
+    rows = by_frame(harness.annotated(test, cap))
+    test.assertEqual([f(n) for n in range(1, 33)], sorted(rows))
+    for k in range(16):
+        r, o = rows[f(2 * k + 1)], rows[f(2 * k + 2)]
+        test.assertEqual(["SEP0024142DDF24"], r["keepalive.endpoint"])
+        test.assertEqual(["10.20.1.10:5060/udp"], o["keepalive.server"])
+        test.assertEqual(["120"], o["keepalive.expires.granted"])
+        test.assertEqual([ok[k] + 130 * S], [absolute(v) for v in o["keepalive.refresh.deadline"]])
+        if k:
+            test.assertEqual([115 * S], [rel(v) for v in r["keepalive.refresh.interval"]])
+            test.assertEqual([0], [rel(v) for v in r["keepalive.refresh.lateness"]])
+            test.assertEqual([str(f(2 * k))], r["keepalive.refresh.prev"])
+            test.assertEqual([ok[k - 1] + 130 * S - ok[k]], [rel(v) for v in o["keepalive.refresh.margin"]])
+
+
 class Healthy(unittest.TestCase):
     """The healthy twins raise nothing at all and time every refresh exactly."""
 
     def test_udp(self):
-        self.check_udp(capture("sip-udp-healthy"), lambda n: n)
+        check_udp_healthy(self, capture("sip-udp-healthy"), lambda n: n)
 
     def test_udp_fragmented(self):
         # Transaction k in five frames: its REGISTER in three IPv4 fragments, its 200 OK in two;
         # each message is analysed on its last fragment.
-        self.check_udp(capture("sip-udp-healthy-fragmented"), lambda n: 5 * ((n - 1) // 2) + (3 if n % 2 else 5))
-
-    def check_udp(self, cap, f):
-        self.assertEqual([], harness.experts_both_passes(self, cap))
-        t0, rng = utc("2023-05-10 09:00:00"), Rng(20230510)
-        reg, ok = [], []
-        t = t0
-        while t < t0 + 30 * 60 * S:
-            reg.append(t)
-            ok.append(t + rng.duration(8 * MS, 20 * MS))
-            t = ok[-1] + 115 * S
-        self.assertEqual(16, len(reg))
-        rows = by_frame(harness.annotated(self, cap))
-        self.assertEqual([f(n) for n in range(1, 33)], sorted(rows))
-        for k in range(16):
-            r, o = rows[f(2 * k + 1)], rows[f(2 * k + 2)]
-            self.assertEqual(["SEP0024142DDF24"], r["keepalive.endpoint"])
-            self.assertEqual(["10.20.1.10:5060/udp"], o["keepalive.server"])
-            self.assertEqual(["120"], o["keepalive.expires.granted"])
-            self.assertEqual([ok[k] + 130 * S], [absolute(v) for v in o["keepalive.refresh.deadline"]])
-            if k:
-                self.assertEqual([115 * S], [rel(v) for v in r["keepalive.refresh.interval"]])
-                self.assertEqual([0], [rel(v) for v in r["keepalive.refresh.lateness"]])
-                self.assertEqual([str(f(2 * k))], r["keepalive.refresh.prev"])
-                self.assertEqual([ok[k - 1] + 130 * S - ok[k]], [rel(v) for v in o["keepalive.refresh.margin"]])
+        check_udp_healthy(self, capture("sip-udp-healthy-fragmented"), lambda n: 5 * ((n - 1) // 2) + (3 if n % 2 else 5))
 
     def test_tcp(self):
         cap = capture("sip-tcp-healthy")

@@ -110,6 +110,21 @@ void check_tcp(const wire::Packet& p, std::string_view payload) {
     CHECK(p.payload_len == payload.size());
 }
 
+// Decodes every prefix of `full`: none may read or point past its n bytes.
+void check_prefixes(wire::Link link, const Bytes& full) {
+    for (std::size_t n = 0; n <= full.size(); ++n) {
+        // A heap copy of exactly n bytes lets the sanitizers catch any read past the end.
+        std::vector<std::uint8_t> cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n));
+        wire::Packet p;
+        wire::decode(link, cut.empty() ? nullptr : cut.data(), n, p);
+        if (!p.payload.empty()) {
+            const auto* begin = reinterpret_cast<const char*>(cut.data());
+            CHECK(p.payload.data() >= begin);
+            CHECK(p.payload.data() + p.payload.size() <= begin + n);
+        }
+    }
+}
+
 Bytes arp(int op, std::uint32_t spa, const Bytes& tha, std::uint32_t tpa) {
     Bytes b;
     append(b, {0, 1, 0x08, 0x00, 6, 4, 0, op});
@@ -278,6 +293,166 @@ TEST_CASE("IP-in-IP gives the inner addresses and transport", "[wire]") {
     CHECK(p.payload == "REGISTER");
 }
 
+// Tunnels: the inner packet is what the analyses see. The inner frames below use their own MACs
+// (02:00:00:00:00:01 -> 02:00:00:00:00:02) and a SIP datagram 10.0.0.10:5060 -> 10.0.0.1:5060.
+namespace {
+
+const Bytes kInnerSrcMac = {0x02, 0, 0, 0, 0, 0x01}, kInnerDstMac = {0x02, 0, 0, 0, 0, 0x02};
+constexpr Mac kInnerSrc = 0x020000000001ull, kInnerDst = 0x020000000002ull;
+
+Bytes inner_sip() { return ipv4(17, udp(5060, 5060, "REGISTER")); }
+
+Bytes inner_ethernet(unsigned type, const Bytes& payload) {
+    Bytes b = kInnerDstMac;
+    append(b, kInnerSrcMac);
+    be16(b, type);
+    append(b, payload);
+    return b;
+}
+
+// An outer IPv4 packet from 192.0.2.1 to 192.0.2.2 around `l4`.
+Bytes outer_ipv4(int proto, const Bytes& l4) {
+    Bytes b = ipv4(proto, l4);
+    const Bytes outer_addrs = {192, 0, 2, 1, 192, 0, 2, 2};
+    std::copy(outer_addrs.begin(), outer_addrs.end(), b.begin() + 12);
+    return b;
+}
+
+Bytes gre(unsigned flags, unsigned type, const Bytes& payload) {
+    Bytes b;
+    be16(b, flags);
+    be16(b, type);
+    if (flags & 0x8000) be32(b, 0);           // checksum, reserved
+    if (flags & 0x2000) be32(b, 0x0000abcd);  // key
+    if (flags & 0x1000) be32(b, 7);           // sequence
+    append(b, payload);
+    return b;
+}
+
+// A UDP datagram to the VXLAN port around the VXLAN header and `inner_frame`.
+Bytes vxlan_udp(const Bytes& inner_frame, int flags = 0x08) {
+    Bytes b = {static_cast<std::uint8_t>(flags), 0, 0, 0, 0, 0x10, 0x00, 0};  // flags (I: 0x08), VNI 4096
+    append(b, inner_frame);
+    return udp(49152, 4789, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+}
+
+void check_inner_sip(const wire::Packet& p) {
+    CHECK(p.src_ip == IpAddr::v4(0x0a00000a));
+    CHECK(p.dst_ip == IpAddr::v4(0x0a000001));
+    REQUIRE(p.transport == Transport::Udp);
+    CHECK(p.src_port == 5060);
+    CHECK(p.payload == "REGISTER");
+}
+
+}  // namespace
+
+TEST_CASE("MPLS label stacks and PPPoE sessions carry IP under the outer MACs", "[wire]") {
+    Bytes mpls = ethernet({0x8847});
+    append(mpls, {0x00, 0x01, 0x00, 64, 0x00, 0x02, 0x01, 64});  // labels 16, 32 (bottom of stack)
+    append(mpls, inner_sip());
+    Bytes pppoe = ethernet({0x8864});
+    Bytes ppp = {0x00, 0x21};
+    append(ppp, inner_sip());
+    append(pppoe, {0x11, 0x00, 0x12, 0x34});
+    be16(pppoe, unsigned(ppp.size()));
+    append(pppoe, ppp);
+    for (const Bytes& frame : {mpls, pppoe}) {
+        wire::Packet p;
+        REQUIRE(decode(wire::Link::Ethernet, frame, p));
+        CHECK(p.eth_src == kSrc);
+        CHECK(p.eth_dst == kDst);
+        check_inner_sip(p);
+        check_prefixes(wire::Link::Ethernet, frame);
+    }
+    // A label stack that never ends, and a PPP protocol other than IP: nothing inside.
+    Bytes endless = ethernet({0x8847});
+    for (int i = 0; i < 20; ++i) append(endless, {0x00, 0x01, 0x00, 64});
+    append(endless, inner_sip());
+    Bytes lcp = ethernet({0x8864});
+    append(lcp, {0x11, 0x00, 0x12, 0x34, 0x00, 0x04, 0xc0, 0x21, 0x01, 0x01});
+    for (const Bytes& frame : {endless, lcp}) {
+        wire::Packet p;
+        decode(wire::Link::Ethernet, frame, p);
+        CHECK(p.transport == Transport::None);
+        CHECK_FALSE(p.src_ip.valid());
+    }
+}
+
+TEST_CASE("GRE: IP, bridged Ethernet and ERSPAN types I, II and III", "[wire]") {
+    struct Case {
+        const char* what;
+        Bytes gre;
+        bool inner_macs;
+    };
+    Bytes erspan2 = {0x10, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05};  // version 1, VLAN 100, session 5
+    append(erspan2, inner_ethernet(0x0800, inner_sip()));
+    Bytes erspan3 = {0x20, 0x64, 0x00, 0x05, 0x11, 0x22, 0x33, 0x44, 0x00, 0x00, 0x00, 0x00};
+    append(erspan3, inner_ethernet(0x0800, inner_sip()));
+    Bytes erspan3_sub = {0x20, 0x64, 0x00, 0x05, 0x11, 0x22, 0x33, 0x44, 0x00, 0x00, 0x00, 0x01, 1, 2, 3, 4, 5, 6, 7, 8};
+    append(erspan3_sub, inner_ethernet(0x0800, inner_sip()));
+    const Case cases[] = {
+        {"IPv4 with checksum and key", gre(0xa000, 0x0800, inner_sip()), false},
+        {"bridged Ethernet", gre(0x2000, 0x6558, inner_ethernet(0x0800, inner_sip())), true},
+        {"ERSPAN type I", gre(0x0000, 0x88be, inner_ethernet(0x0800, inner_sip())), true},
+        {"ERSPAN type II", gre(0x1000, 0x88be, erspan2), true},
+        {"ERSPAN type III", gre(0x1000, 0x22eb, erspan3), true},
+        {"ERSPAN type III with a platform subheader", gre(0x1000, 0x22eb, erspan3_sub), true},
+    };
+    for (const Case& c : cases) {
+        INFO(c.what);
+        Bytes frame = ethernet({0x0800});
+        append(frame, outer_ipv4(47, c.gre));
+        wire::Packet p;
+        REQUIRE(decode(wire::Link::Ethernet, frame, p));
+        check_inner_sip(p);
+        CHECK(p.eth_src == (c.inner_macs ? kInnerSrc : kSrc));
+        CHECK(p.eth_dst == (c.inner_macs ? kInnerDst : kDst));
+        check_prefixes(wire::Link::Ethernet, frame);
+    }
+    // Enhanced GRE (version 1, PPTP) is not followed: the outer packet stays.
+    Bytes pptp = ethernet({0x0800});
+    append(pptp, outer_ipv4(47, gre(0x2001, 0x880b, {0xff, 0x03, 0x00, 0x21})));
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, pptp, p));
+    CHECK(p.src_ip == IpAddr::v4(0xc0000201));
+    CHECK(p.transport == Transport::None);
+}
+
+TEST_CASE("VXLAN: the inner Ethernet frame, ARP included; nesting is bounded", "[wire]") {
+    Bytes frame = ethernet({0x0800});
+    append(frame, outer_ipv4(17, vxlan_udp(inner_ethernet(0x0800, inner_sip()))));
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, frame, p));
+    check_inner_sip(p);
+    CHECK(p.eth_src == kInnerSrc);
+    check_prefixes(wire::Link::Ethernet, frame);
+
+    Bytes claim = {0, 1, 0x08, 0x00, 6, 4, 0, 2};
+    append(claim, kInnerSrcMac);
+    append(claim, {10, 0, 0, 1});
+    append(claim, kInnerDstMac);
+    append(claim, {10, 0, 0, 10});
+    Bytes arp_frame = ethernet({0x0800});
+    append(arp_frame, outer_ipv4(17, vxlan_udp(inner_ethernet(0x0806, claim))));
+    REQUIRE(decode(wire::Link::Ethernet, arp_frame, p));
+    REQUIRE(p.has_arp);
+    CHECK(p.arp.sender_ip == 0x0a000001u);
+    CHECK(p.eth_src == kInnerSrc);
+
+    // VXLAN in VXLAN ten deep: followed to the bound, then the UDP datagram at that depth stays.
+    Bytes nested = inner_ethernet(0x0800, inner_sip());
+    for (int i = 0; i < 10; ++i) nested = inner_ethernet(0x0800, outer_ipv4(17, vxlan_udp(nested)));
+    REQUIRE(decode(wire::Link::Ethernet, nested, p));
+    CHECK(p.transport == Transport::Udp);
+    CHECK(p.dst_port == 4789);
+    CHECK(p.src_ip == IpAddr::v4(0xc0000201));
+    // Not the I flag: not VXLAN.
+    Bytes no_flag = ethernet({0x0800});
+    append(no_flag, outer_ipv4(17, vxlan_udp(inner_ethernet(0x0800, inner_sip()), 0)));
+    REQUIRE(decode(wire::Link::Ethernet, no_flag, p));
+    CHECK(p.dst_port == 4789);
+}
+
 TEST_CASE("IPv4 fragments: no transport; the reassembled payload decodes with decode_transport", "[wire]") {
     Bytes whole = udp(5060, 5060, "0123456789abcdef");  // 24 bytes: split after 16
     Bytes first_part(whole.begin(), whole.begin() + 16);
@@ -348,21 +523,8 @@ TEST_CASE("Every prefix of a valid frame decodes safely and claims no byte beyon
     Bytes d = {0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 0, 0, 0, 0x08, 0x00};
     append(d, ipv4(4, ipv4(17, udp(5060, 5060, "x"))));
     frames.push_back(d);
-    for (std::size_t which = 0; which < frames.size(); ++which) {
-        const Bytes& full = frames[which];
-        wire::Link link = which == 3 ? wire::Link::LinuxSll : wire::Link::Ethernet;
-        for (std::size_t n = 0; n <= full.size(); ++n) {
-            // A heap copy of exactly n bytes lets the sanitizers catch any read past the end.
-            std::vector<std::uint8_t> cut(full.begin(), full.begin() + static_cast<std::ptrdiff_t>(n));
-            wire::Packet p;
-            wire::decode(link, cut.empty() ? nullptr : cut.data(), n, p);
-            if (!p.payload.empty()) {
-                const auto* begin = reinterpret_cast<const char*>(cut.data());
-                CHECK(p.payload.data() >= begin);
-                CHECK(p.payload.data() + p.payload.size() <= begin + n);
-            }
-        }
-    }
+    for (std::size_t which = 0; which < frames.size(); ++which)
+        check_prefixes(which == 3 ? wire::Link::LinuxSll : wire::Link::Ethernet, frames[which]);
 }
 
 TEST_CASE("ARP request, reply and gratuitous ARP as Wireshark flags them", "[wire]") {

@@ -1,0 +1,113 @@
+#!/usr/bin/env python3
+"""Captures taken through a tunnel: a remote SPAN session (ERSPAN in GRE), a VXLAN fabric, an MPLS
+core. Generated scenarios are wrapped frame by frame, keeping times and frame numbers, so their
+own expectations (test_sip_scenarios, test_path) must hold unchanged: the healthy twins silent and
+timed exactly, the Timer E resends and breach, case study A's proxy ARP told by the inner MACs."""
+# SPDX-License-Identifier: GPL-2.0-or-later
+import atexit
+import os
+import shutil
+import struct
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+import test_path as path  # noqa: E402
+import test_sip_scenarios as scenarios  # noqa: E402
+
+OUTER_SRC_MAC = bytes.fromhex("00005e0053aa")  # the collector's side of the tunnel
+OUTER_DST_MAC = bytes.fromhex("00005e0053bb")
+OUTER_SRC_IP = bytes([192, 0, 2, 1])
+OUTER_DST_IP = bytes([192, 0, 2, 2])
+
+_dir = tempfile.mkdtemp(prefix="ka-tunnels-")
+atexit.register(shutil.rmtree, _dir, True)
+
+
+def checksum(header):
+    total = sum(struct.unpack("!%dH" % (len(header) // 2), header))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def outer_ipv4(proto, payload):
+    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0x4242, 0, 64, proto, 0,
+                         OUTER_SRC_IP, OUTER_DST_IP)
+    header = header[:10] + struct.pack("!H", checksum(header)) + header[12:]
+    return OUTER_DST_MAC + OUTER_SRC_MAC + b"\x08\x00" + header + payload
+
+
+def vxlan(frame, n):
+    inner = struct.pack("!BBHI", 0x08, 0, 0, 4096 << 8) + frame
+    return outer_ipv4(17, struct.pack("!HHHH", 49152 + n % 1000, 4789, 8 + len(inner), 0) + inner)
+
+
+def erspan2(frame, n):
+    # GRE with a sequence number (ERSPAN type II), then version 1, VLAN 0, session 7, index 0.
+    gre = struct.pack("!HHI", 0x1000, 0x88BE, n)
+    header = struct.pack("!HHI", 0x1000, 0x0007, 0)
+    return outer_ipv4(47, gre + header + frame)
+
+
+def mpls(frame, n):
+    # The frame's own MACs, then two labels (100, and 16 at the bottom of the stack) before its IP.
+    assert frame[12:14] == b"\x08\x00"
+    labels = struct.pack("!II", 100 << 12 | 64, 16 << 12 | 0x100 | 64)
+    return frame[:12] + b"\x88\x47" + labels + frame[14:]
+
+
+def wrapped(name, wrap):
+    """The generated capture `name` with every frame passed through wrap(frame, index)."""
+    with open(scenarios.capture(name), "rb") as f:
+        data = f.read()
+    magic, = struct.unpack("<I", data[:4])
+    assert magic == 0xA1B2C3D4, "classic little-endian pcap expected"
+    out = bytearray(data[:24])
+    at, n = 24, 0
+    while at < len(data):
+        sec, usec, incl, _ = struct.unpack("<IIII", data[at:at + 16])
+        frame = wrap(data[at + 16:at + 16 + incl], n)
+        out += struct.pack("<IIII", sec, usec, len(frame), len(frame)) + frame
+        at += 16 + incl
+        n += 1
+    path = os.path.join(_dir, "%s-%s.pcap" % (name, wrap.__name__))
+    with open(path, "wb") as f:
+        f.write(out)
+    return path
+
+
+class HealthyThroughTunnels(unittest.TestCase):
+    def test_erspan(self):
+        scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", erspan2), lambda n: n)
+
+    def test_vxlan(self):
+        scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", vxlan), lambda n: n)
+
+    def test_mpls(self):
+        scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", mpls), lambda n: n)
+
+
+class TimerEThroughVxlan(scenarios.TimerE):
+    CAP = wrapped("sip-udp-timer-e", vxlan)
+
+
+class TimerEThroughErspan(scenarios.TimerE):
+    CAP = wrapped("sip-udp-timer-e", erspan2)
+
+
+class CaseStudyAThroughErspan(path.CaseStudyA):
+    """Proxy ARP seen through a remote SPAN session: every frame has the collector's outer MACs, so
+    only the mirrored frames' own MACs show the keepalives going to the firewall."""
+    CAP = wrapped("path-case-study-a", erspan2)
+
+
+class PathHealthyThroughErspan(unittest.TestCase):
+    def test_case_study_a_without_the_proxy(self):
+        path.HealthyTwins.assert_silent(self, wrapped("path-case-study-a-healthy", erspan2))
+
+
+if __name__ == "__main__":
+    harness.main()
