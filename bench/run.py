@@ -6,7 +6,10 @@ Uses the `fleet` scenario capture (generated into BUILD/bench/ with ka-gen if mi
 mode, runs alternately tshark without the plugin, with it, and with the Lua script, N times, timing
 each run (wall and user+sys CPU time) and taking its peak RSS (/usr/bin/time); every other pair
 runs the plugin first. Reports medians, the ratio of the medians, the median of the per-pair
-ratios and the ratio of the fastest runs. tshark runs
+ratios and the ratio of the fastest runs. With --concurrent, the two runs of a pair run at the
+same time instead, each pinned to its own CPU (swapped every pair): both then share whatever load
+the machine has, which on a shared virtual machine gives steadier ratios (the Lua alternative is
+not run then). tshark runs
 as in the integration tests (unprivileged, WIRESHARK_PLUGIN_DIR), "without" with an empty plugin
 folder. Modes:
   summary  tshark -n -r F                    (summary lines to /dev/null)
@@ -77,14 +80,24 @@ class Runner:
 
     def run(self, variant, args):
         """(wall seconds, peak RSS KiB, CPU seconds) of one tshark run, output to /dev/null."""
-        cmd = ["/usr/bin/time", "-f", "KA_MAXRSS %M KA_CPU %U %S"] + self.command(variant, args)
-        start = time.perf_counter()
-        p = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        elapsed = time.perf_counter() - start
-        if p.returncode != 0 or "Dissector bug" in p.stderr:
-            raise SystemExit("tshark failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
-        m = re.search(r"KA_MAXRSS (\d+) KA_CPU ([\d.]+) ([\d.]+)", p.stderr)
-        return elapsed, int(m.group(1)), float(m.group(2)) + float(m.group(3))
+        return self.run_together([(variant, args, None)])[0]
+
+    def run_together(self, runs):
+        """Starts the runs [(variant, args, CPU or None)] at once, each pinned to its CPU; their
+        (wall seconds, peak RSS KiB, CPU seconds) in order."""
+        started = []
+        for variant, args, cpu in runs:
+            pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
+            cmd = pin + ["/usr/bin/time", "-f", "KA_MAXRSS %M KA_CPU %U %S KA_WALL %e"] + self.command(variant, args)
+            started.append((cmd, subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)))
+        results = []
+        for cmd, p in started:
+            _, err = p.communicate()
+            if p.returncode != 0 or "Dissector bug" in err:
+                raise SystemExit("tshark failed: %s\n%s" % (" ".join(cmd), err[-2000:]))
+            m = re.search(r"KA_MAXRSS (\d+) KA_CPU ([\d.]+) ([\d.]+) KA_WALL ([\d.]+)", err)
+            results.append((float(m.group(4)), int(m.group(1)), float(m.group(2)) + float(m.group(3))))
+        return results
 
 
 def main():
@@ -95,7 +108,10 @@ def main():
     ap.add_argument("--small", type=int, default=100000, help="frames of the small run")
     ap.add_argument("--modes", default="summary,fields,stats,small,startup")
     ap.add_argument("--no-lua", action="store_true")
+    ap.add_argument("--concurrent", action="store_true", help="run the two variants of a pair at once, one per CPU")
     a = ap.parse_args()
+    if a.concurrent and len(os.sched_getaffinity(0)) < 2:
+        raise SystemExit("--concurrent needs two CPUs")
     build = os.path.abspath(a.build)
     os.environ["KA_BUILD_DIR"] = build
     sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
@@ -120,22 +136,29 @@ def main():
         "small": ({"none": ["-n", "-r", copy, "-c", str(a.small)]}, a.small),
         "startup": ({"none": ["-n", "-r", copy, "-c", "1"]}, 1),
     }
-    lua = not a.no_lua and "small" in a.modes.split(",")
+    lua = not a.no_lua and not a.concurrent and "small" in a.modes.split(",")
     results = {}
     pair_ratios = {}
-    print("# fleet: %s, %d frames; %d runs of each variant per mode, alternating" % (os.path.basename(cap), frames, a.pairs),
-          flush=True)
+    print("# fleet: %s, %d frames; %d runs of each variant per mode, %s" % (
+        os.path.basename(cap), frames, a.pairs, "concurrent, one per CPU" if a.concurrent else "alternating"), flush=True)
+    cpus = sorted(os.sched_getaffinity(0))[:2]
     for mode in a.modes.split(","):
         argsets, _ = modes[mode]
         # The Lua alternative is several times slower: timed on the small run only.
         variants = ["none", "plugin"] + (["lua"] if lua and mode == "small" else [])
         samples = {v: [] for v in variants}
         for i in range(a.pairs):
-            # Every other pair runs the plugin first: a load that rises or falls during the run
-            # then favours neither variant.
-            for v in (variants if i % 2 == 0 else ["plugin", "none"] + variants[2:]):
-                args = argsets.get(v, argsets["none"])
-                samples[v].append(r.run(v, args))
+            if a.concurrent:
+                # The CPUs swap every pair: a slower one then favours neither variant.
+                pin = cpus if i % 2 == 0 else cpus[::-1]
+                both = r.run_together([(v, argsets.get(v, argsets["none"]), c) for v, c in zip(variants, pin)])
+                for v, res in zip(variants, both):
+                    samples[v].append(res)
+            else:
+                # Every other pair runs the plugin first: a load that rises or falls during the run
+                # then favours neither variant.
+                for v in (variants if i % 2 == 0 else ["plugin", "none"] + variants[2:]):
+                    samples[v].append(r.run(v, argsets.get(v, argsets["none"])))
             print("  %s pair %d: %s" % (mode, i + 1, ", ".join("%s %.2f s (CPU %.2f s) %d MiB" % (v, s[-1][0], s[-1][2], s[-1][1] // 1024)
                                                              for v, s in samples.items())), flush=True)
         results[mode] = {v: tuple(statistics.median(x[k] for x in s) for k in range(3)) for v, s in samples.items()}
