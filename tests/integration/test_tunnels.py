@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Captures taken through a tunnel: a remote SPAN session (ERSPAN in GRE), a VXLAN fabric, an MPLS
-core. Generated scenarios are wrapped frame by frame, keeping times and frame numbers, so their
-own expectations (test_sip_scenarios, test_path) must hold unchanged: the healthy twins silent and
-timed exactly, the Timer E resends and breach, case study A's proxy ARP told by the inner MACs."""
+core, a PPPoE access line. Generated scenarios are wrapped frame by frame, keeping times and frame
+numbers, so their own expectations (test_sip_scenarios, test_sccp, test_path) must hold unchanged:
+the healthy twins silent and timed exactly, the Timer E resends and breach, SCCP's unacknowledged
+keepalives, failover and TCP retransmissions, case study A's proxy ARP told by the inner MACs."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import atexit
 import os
@@ -15,6 +16,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 import test_path as path  # noqa: E402
+import test_sccp as sccp  # noqa: E402
 import test_sip_scenarios as scenarios  # noqa: E402
 
 OUTER_SRC_MAC = bytes.fromhex("00005e0053aa")  # the collector's side of the tunnel
@@ -59,6 +61,13 @@ def mpls(frame, n):
     return frame[:12] + b"\x88\x47" + labels + frame[14:]
 
 
+def pppoe(frame, n):
+    # The frame's own MACs, then a PPPoE session header and PPP's protocol field before its IP.
+    assert frame[12:14] == b"\x08\x00"
+    ppp = b"\x00\x21" + frame[14:]
+    return frame[:12] + b"\x88\x64" + struct.pack("!BBHH", 0x11, 0, 0x1234, len(ppp)) + ppp
+
+
 def wrapped(name, wrap):
     """The generated capture `name` with every frame passed through wrap(frame, index)."""
     with open(scenarios.capture(name), "rb") as f:
@@ -89,6 +98,9 @@ class HealthyThroughTunnels(unittest.TestCase):
     def test_mpls(self):
         scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", mpls), lambda n: n)
 
+    def test_pppoe(self):
+        scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", pppoe), lambda n: n)
+
 
 class TimerEThroughVxlan(scenarios.TimerE):
     CAP = wrapped("sip-udp-timer-e", vxlan)
@@ -96,6 +108,19 @@ class TimerEThroughVxlan(scenarios.TimerE):
 
 class TimerEThroughErspan(scenarios.TimerE):
     CAP = wrapped("sip-udp-timer-e", erspan2)
+
+
+# SCCP over TCP: streams, retransmissions and acknowledgements followed on the inner packets.
+class SccpHealthyThroughVxlan(sccp.Healthy):
+    CAP = wrapped("skinny-primary-backup-healthy", vxlan)
+
+
+class SccpPrimaryStopsAckingThroughVxlan(sccp.PrimaryStopsAcking):
+    CAP = wrapped("skinny-primary-stops-acking", vxlan)
+
+
+class SccpRetransmissionThroughErspan(sccp.Retransmission):
+    CAP = wrapped("skinny-keepalive-retransmission", erspan2)
 
 
 class CaseStudyAThroughErspan(path.CaseStudyA):
