@@ -68,6 +68,30 @@ Ref ref_of(Field f) {
     }
 }
 
+// The references of one record's values, walked in Field order by the encoder and the decoder
+// alike: the first time's is the store's time base, each later time's the time before it.
+class References {
+public:
+    References(std::uint32_t frame, std::int64_t time_base)
+        : frame_(frame), prev_time_(static_cast<std::uint64_t>(time_base)) {}
+    std::uint64_t of(Field f) const {
+        switch (ref_of(f)) {
+        case Ref::Zero: break;
+        case Ref::Frame: return frame_;
+        case Ref::Time: return prev_time_;
+        }
+        return 0;
+    }
+    // Field f's value, once known: the next time's reference.
+    void saw(Field f, std::uint64_t v) {
+        if (ref_of(f) == Ref::Time) prev_time_ = v;
+    }
+
+private:
+    std::uint64_t frame_;
+    std::uint64_t prev_time_;
+};
+
 // At most 10 bytes for 64 bits.
 constexpr std::size_t kMaxVarint = 10;
 
@@ -136,26 +160,19 @@ void FindingStore::add(std::uint32_t frame, const Annotation& a) {
     out = put_varint(out, a.endpoint);
     out = put_varint(out, a.server);
     out = put_varint(out, a.present_);
-    std::uint64_t prev_time = 0;
-    bool first_time = true;
+    for (std::uint64_t bits = a.present_; bits != 0 && !has_time_base_; bits &= bits - 1) {
+        const auto i = static_cast<std::size_t>(__builtin_ctzll(bits));
+        if (ref_of(static_cast<Field>(i)) != Ref::Time) continue;
+        time_base_ = a.values_[i];  // the first absolute time stored
+        has_time_base_ = true;
+    }
+    References refs(frame, time_base_);
     for (std::uint64_t bits = a.present_; bits != 0; bits &= bits - 1) {
         const auto i = static_cast<std::size_t>(__builtin_ctzll(bits));
+        const auto f = static_cast<Field>(i);
         const auto v = static_cast<std::uint64_t>(a.values_[i]);
-        std::uint64_t ref = 0;
-        switch (ref_of(static_cast<Field>(i))) {
-        case Ref::Zero: break;
-        case Ref::Frame: ref = frame; break;
-        case Ref::Time:
-            if (!has_time_base_) {
-                time_base_ = a.values_[i];
-                has_time_base_ = true;
-            }
-            ref = first_time ? static_cast<std::uint64_t>(time_base_) : prev_time;
-            first_time = false;
-            prev_time = v;
-            break;
-        }
-        out = put_varint(out, zigzag(v - ref));
+        out = put_varint(out, zigzag(v - refs.of(f)));
+        refs.saw(f, v);
     }
     const auto n = static_cast<std::size_t>(out - buf);
 
@@ -199,22 +216,13 @@ Annotation FindingStore::get(std::uint32_t frame, std::size_t i) const {
     a.endpoint = static_cast<std::uint32_t>(get_varint(p));
     a.server = static_cast<std::uint32_t>(get_varint(p));
     a.present_ = get_varint(p);
-    std::uint64_t prev_time = 0;
-    bool first_time = true;
-    for (std::size_t f = 0; f < kFieldCount; ++f) {
-        if (!(a.present_ >> f & 1)) continue;
-        std::uint64_t ref = 0;
-        switch (ref_of(static_cast<Field>(f))) {
-        case Ref::Zero: break;
-        case Ref::Frame: ref = frame; break;
-        case Ref::Time:
-            ref = first_time ? static_cast<std::uint64_t>(time_base_) : prev_time;
-            first_time = false;
-            break;
-        }
-        const std::uint64_t v = unzigzag(get_varint(p)) + ref;
-        if (ref_of(static_cast<Field>(f)) == Ref::Time) prev_time = v;
-        a.values_[f] = static_cast<std::int64_t>(v);
+    References refs(frame, time_base_);
+    for (std::size_t n = 0; n < kFieldCount; ++n) {
+        if (!(a.present_ >> n & 1)) continue;
+        const auto f = static_cast<Field>(n);
+        const std::uint64_t v = unzigzag(get_varint(p)) + refs.of(f);
+        refs.saw(f, v);
+        a.values_[n] = static_cast<std::int64_t>(v);
     }
     return a;
 }
