@@ -60,12 +60,13 @@ bool decode_inner_ethernet(Bytes b, Packet& out, int depth) {
     return decode_ethernet(b, inner, depth + 1) && take_inner(inner, out);
 }
 
-// IP carried without Ethernet (GRE, MPLS, PPPoE, GTP-U): the outer MACs stay, the addresses and
-// transport are the inner packet's.
-bool decode_inner_ip(Bytes b, Packet& out, int depth) {
+// IP carried without Ethernet (IP-in-IP, GRE, GTP-U): the outer MACs stay, the addresses and
+// transport are the inner packet's. `decode_version` is decode_ip (the version from the header) or
+// decode_ipv6 (protocol 41: IPv6 only, as Wireshark hands it to its ipv6 dissector).
+bool decode_inner_ip(Bytes b, Packet& out, int depth, bool (*decode_version)(Bytes, Packet&, int) = decode_ip) {
     if (depth >= kMaxTunnels) return false;
     Packet inner;
-    if (!decode_ip(b, inner, depth + 1)) return false;
+    if (!decode_version(b, inner, depth + 1)) return false;
     inner.has_eth = out.has_eth;
     inner.eth_src = out.eth_src;
     inner.eth_dst = out.eth_dst;
@@ -180,12 +181,8 @@ bool decode_l4(std::uint8_t proto, Bytes b, std::uint32_t claimed, Packet& out, 
         }
         return true;
     case kProtoGre: decode_gre(b.first(claimed), out, depth); return true;
-    case kProtoIpip:
-        if (depth >= kMaxTunnels) return false;
-        return decode_ip(b.first(claimed), out, depth + 1);
-    case kProtoIpv6:
-        if (depth >= kMaxTunnels) return false;
-        return decode_ipv6(b.first(claimed), out, depth + 1);
+    case kProtoIpip: return decode_inner_ip(b.first(claimed), out, depth);
+    case kProtoIpv6: return decode_inner_ip(b.first(claimed), out, depth, decode_ipv6);
     default: return false;  // ICMP errors quote other packets' headers: not this frame's transport
     }
 }

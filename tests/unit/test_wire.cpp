@@ -293,6 +293,39 @@ TEST_CASE("IP-in-IP gives the inner addresses and transport", "[wire]") {
     CHECK(p.payload == "REGISTER");
 }
 
+TEST_CASE("IPv6 in IPv4 (protocol 41) gives the inner IPv6 packet, the outer MACs stay", "[wire]") {
+    Bytes frame = ethernet({0x0800});
+    Bytes outer = ipv4(41, ipv6(17, udp(5060, 5060, "REGISTER")));
+    outer[12] = 192;  // outer source 192.0.0.10
+    append(frame, outer);
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, frame, p));
+    CHECK(p.src_ip == IpAddr::v6(kV6Src));
+    CHECK(p.dst_ip == IpAddr::v6(kV6Dst));
+    CHECK(p.transport == Transport::Udp);
+    CHECK(p.payload == "REGISTER");
+    CHECK(p.eth_src == kSrc);
+    CHECK(p.eth_dst == kDst);
+}
+
+TEST_CASE("An IP-in-IP tunnel with no inner packet to read keeps the outer packet", "[wire]") {
+    wire::Packet p;
+    SECTION("protocol 41 carries only IPv6") {
+        Bytes outer = ipv4(41, ipv4(17, udp(5060, 5060, "REGISTER")));
+        outer[12] = 192;
+        REQUIRE(decode(wire::Link::RawIp, outer, p));
+    }
+    SECTION("the inner header is cut short") {
+        Bytes inner = ipv4(17, udp(5060, 5060, "REGISTER"));
+        inner.resize(12);
+        Bytes outer = ipv4(4, inner);
+        outer[12] = 192;
+        REQUIRE(decode(wire::Link::RawIp, outer, p));
+    }
+    CHECK(p.src_ip == IpAddr::v4(0xc000000a));
+    CHECK(p.transport == Transport::None);
+}
+
 // Tunnels: the inner packet is what the analyses see. The inner frames below use their own MACs
 // (02:00:00:00:00:01 -> 02:00:00:00:00:02) and a SIP datagram 10.0.0.10:5060 -> 10.0.0.1:5060.
 namespace {
