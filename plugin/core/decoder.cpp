@@ -171,7 +171,6 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     Impl& d = *impl_;
     d.frame_stream = nullptr;
     wire::Packet& p = d.packet;
-    p.clear();
     if (!wire::decode(raw.link, raw.data, raw.captured, p)) return;
     if (p.fragment && !raw.reassembled_ip.empty())
         wire::decode_transport(p.ip_proto, raw.reassembled_ip, static_cast<std::uint32_t>(raw.reassembled_ip.size()), p);

@@ -143,7 +143,8 @@ bool FindingStore::next_chunk(std::size_t need) {
 void FindingStore::add(std::uint32_t frame, const Annotation& a) {
     if (frame >= offsets_.size()) {
         if (frame - offsets_.size() > kMaxFrameJump) return;
-        offsets_.resize(std::size_t{frame} + 1, 0);
+        // Doubled at once, not one frame at a time: no call into the vector's growth per frame.
+        offsets_.resize(std::max(std::size_t{frame} + 1, offsets_.size() * 2), 0);
     }
     const bool new_frame = offsets_[frame] == 0;
     // Appending to an earlier frame would interleave frames; such a frame keeps its first set.
