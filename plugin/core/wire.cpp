@@ -170,16 +170,13 @@ bool decode_gre(Bytes b, Packet& out, int depth) {
 bool decode_l4(std::uint8_t proto, Bytes b, std::uint32_t claimed, Packet& out, int depth) {
     switch (proto) {
     case kProtoTcp: return decode_tcp(b, claimed, out);
-    case kProtoUdp:
+    case kProtoUdp: {
         if (!decode_udp(b, claimed, out)) return false;
-        if (out.src_port == kPortGtpU || out.dst_port == kPortGtpU) {
-            const auto* p = reinterpret_cast<const std::uint8_t*>(out.payload.data());
-            decode_gtpu(Bytes{p, out.payload.size()}, out, depth);
-        } else if (out.dst_port == kPortVxlan) {
-            const auto* p = reinterpret_cast<const std::uint8_t*>(out.payload.data());
-            decode_vxlan(Bytes{p, out.payload.size()}, out, depth);
-        }
+        const Bytes payload{reinterpret_cast<const std::uint8_t*>(out.payload.data()), out.payload.size()};
+        if (out.src_port == kPortGtpU || out.dst_port == kPortGtpU) decode_gtpu(payload, out, depth);
+        else if (out.dst_port == kPortVxlan) decode_vxlan(payload, out, depth);
         return true;
+    }
     case kProtoGre: decode_gre(b.first(claimed), out, depth); return true;
     case kProtoIpip: return decode_inner_ip(b.first(claimed), out, depth);
     case kProtoIpv6: return decode_inner_ip(b.first(claimed), out, depth, decode_ipv6);
@@ -315,10 +312,7 @@ bool decode_mpls(Bytes b, Packet& out, int depth) {
         off += 4;
         if (bottom) break;
     }
-    Bytes inner = b.from(off);
-    if (!inner.has(0, 1)) return false;
-    const unsigned version = inner.u8(0) >> 4;
-    return (version == 4 || version == 6) && decode_ip(inner, out, depth);
+    return decode_ip(b.from(off), out, depth);
 }
 
 // PPPoE session stage (RFC 2516): 6 bytes, then PPP's protocol field: IPv4 or IPv6.
