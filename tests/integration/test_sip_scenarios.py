@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """SIP scenarios of issue 3 besides case study B: healthy twins (TCP and UDP), Timer E resends
-and an unanswered refresh (also in IPv4 fragments), backup keepalives and a real de-registration, early and late
-refreshes, a restart with a new Call-ID. Every value comes from the scenario's parameters."""
+and an unanswered refresh (both also in IPv4 fragments), backup keepalives and a real
+de-registration, early and late refreshes, a restart with a new Call-ID. Every value comes from the scenario's parameters."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
 import sys

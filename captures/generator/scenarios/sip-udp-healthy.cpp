@@ -81,6 +81,6 @@ KA_SCENARIO("sip-udp-healthy", "SIP/UDP phone refreshing every 115 s against a 1
   healthy(out, 0);
 }
 
-KA_SCENARIO("sip-udp-healthy-fragmented", "sip-udp-healthy over a 296-byte MTU: every message in two IPv4 fragments") {
+KA_SCENARIO("sip-udp-healthy-fragmented", "sip-udp-healthy over a 296-byte MTU: every message in IPv4 fragments (REGISTERs three, 200 OKs two)") {
   healthy(out, 296);
 }
