@@ -2,12 +2,10 @@
 #include "sip_parse.h"
 
 #include <cstring>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 #include <limits>
 
 #include "ascii.h"
+#include "byte_set.h"
 #include "sip_contact.h"
 
 namespace ka::sip {
@@ -63,44 +61,16 @@ std::size_t find(std::string_view s, char c, std::size_t from, std::size_t end) 
     return p ? static_cast<std::size_t>(static_cast<const char*>(p) - s.data()) : npos;
 }
 
-// The bytes a search stops at. SIP parsing runs over every byte of every message: sixteen bytes
-// per step where SSE2 is there (every x86-64), one table test per byte elsewhere.
-class ByteSet {
-public:
-    constexpr explicit ByteSet(const char* chars) {
-        for (; *chars && count_ < sizeof chars_; ++chars) {
-            bits_[byte(*chars) >> 6] |= std::uint64_t{1} << (byte(*chars) & 63);
-            chars_[count_++] = *chars;
-        }
-    }
-    constexpr bool has(char c) const { return (bits_[byte(c) >> 6] >> (byte(c) & 63)) & 1; }
+using LineEnd = ByteSet<'\r', '\n'>;
+using ParamEnd = ByteSet<',', ';'>;
+using ContactStop = ByteSet<'\r', '\n', ',', ';', '"'>;
+using Colon = ByteSet<':'>;
 
-    // The first position in [from, end) of `p` holding a byte of the set, else end.
-    std::size_t first(const char* p, std::size_t from, std::size_t end) const {
-#ifdef __SSE2__
-        for (; from + 16 <= end; from += 16) {
-            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + from));
-            __m128i hit = _mm_setzero_si128();
-            for (std::size_t k = 0; k < count_; ++k) hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, _mm_set1_epi8(chars_[k])));
-            if (const int mask = _mm_movemask_epi8(hit)) return from + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-        }
-#endif
-        while (from < end && !has(p[from])) ++from;
-        return from;
-    }
-
-private:
-    static constexpr unsigned byte(char c) { return static_cast<unsigned char>(c); }
-    std::uint64_t bits_[4] = {};
-    char chars_[8] = {};
-    std::size_t count_ = 0;
-};
-constexpr ByteSet kLineEnd("\r\n"), kParamEnd(",;"), kContactStop("\r\n,;\""), kColon(":");
-
-std::size_t find_any(std::string_view s, const ByteSet& set, std::size_t from, std::size_t end, char* found = nullptr) {
+template <class Set>
+std::size_t find_any(std::string_view s, std::size_t from, std::size_t end, char* found = nullptr) {
     if (end > s.size()) end = s.size();
     if (from >= end) return npos;
-    const std::size_t i = set.first(s.data(), from, end);
+    const std::size_t i = Set::first(s.data(), from, end);
     if (i == end) return npos;
     if (found) *found = s[i];
     return i;
@@ -128,7 +98,7 @@ struct Line {
 // The line ends at the first CR or LF.
 Line line_at(std::string_view s, std::size_t pos) {
     if (pos >= s.size()) return {s.size(), s.size(), false};
-    const std::size_t i = kLineEnd.first(s.data(), pos, s.size());
+    const std::size_t i = LineEnd::first(s.data(), pos, s.size());
     if (i == s.size()) return {i, i, false};
     return {i, s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n' ? i + 2 : i + 1, true};
 }
@@ -163,7 +133,8 @@ StartLine classify(std::string_view data, std::size_t line_end) {
     return start_line(line);
 }
 
-// strtoul(s, NULL, 10) on an LP64 system, truncated to 32 bits as packet-sip.c stores it.
+// strtoul(s, NULL, 10) on an LP64 system, truncated to 32 bits as packet-sip.c stores it. A NUL
+// ends the C string, and stops every loop here too: it is neither a space, a sign nor a digit.
 std::uint32_t strtoul32(std::string_view s) {
     std::size_t i = 0;
     while (i < s.size() && is_cspace(s[i])) ++i;
@@ -175,10 +146,6 @@ std::uint32_t strtoul32(std::string_view s) {
         auto d = static_cast<std::uint64_t>(s[i] - '0');
         if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) overflow = true;
         if (!overflow) v = v * 10 + d;
-    }
-    if (s.find('\0') != npos) {
-        // The C string ends at a NUL: digits after it were never read. Rare enough to redo.
-        return strtoul32(s.substr(0, s.find('\0')));
     }
     if (overflow) return std::numeric_limits<std::uint32_t>::max();
     if (negative) v = ~v + 1;
@@ -245,7 +212,7 @@ bool uri_span(std::string_view s, std::size_t from, std::size_t limit, std::size
     }
     start = cur;
     if (s.compare(start, 3, "sip") != 0) return false;  // an addr-spec is only understood as a SIP URI
-    std::size_t end = find_any(s, kParamEnd, start, limit);
+    std::size_t end = find_any<ParamEnd>(s, start, limit);
     if (end != npos) {
         stop = end;
     } else {
@@ -299,7 +266,7 @@ std::size_t contact_item(std::string_view s, std::size_t from, std::size_t limit
     while (cur < limit) {
         char c = '\0';
         ++query;
-        query = query < limit ? find_any(s, kContactStop, query, limit, &c) : npos;
+        query = query < limit ? find_any<ContactStop>(s, query, limit, &c) : npos;
         if (query != npos && (c == '\r' || c == '\n')) end_of_header = true;
         if (query == npos) {
             cur = limit;
@@ -310,7 +277,7 @@ std::size_t contact_item(std::string_view s, std::size_t from, std::size_t limit
             if (close == npos) {
                 cur = limit;
             } else {
-                cur = find_any(s, kParamEnd, close + 1, limit + 1, &c);
+                cur = find_any<ParamEnd>(s, close + 1, limit + 1, &c);
                 if (cur == npos) cur = limit;
             }
         } else {
@@ -331,6 +298,20 @@ std::size_t contact_item(std::string_view s, std::size_t from, std::size_t limit
 }
 
 enum class Header { Other, CallId, Contact, CSeq, Expires, To, ContentLength };
+
+// Whether a header line starting with bytes c0 c1 can name one of the headers above: most lines
+// (Via, From, Max-Forwards, User-Agent...) are then passed over without looking for their colon.
+bool may_name_wanted(char c0, char c1) {
+    switch (ascii::lower(c0)) {
+    case 'c':
+    case 'e':
+    case 't': return true;
+    case 'i':
+    case 'l':
+    case 'm': return c1 == ':';  // compact forms: the name is the one letter
+    default: return false;
+    }
+}
 
 // Header names as packet-sip.c matches them: the whole name before ':' (no trimming), any case,
 // the compact form for single letters.
@@ -400,7 +381,7 @@ Extent message_extent(std::string_view data) {
         // One physical line: a line ending not yet all there (a CR may be followed by LF) is
         // incomplete.
         std::size_t limit = d.size() < kMaxHeaderBytes ? d.size() : kMaxHeaderBytes;
-        std::size_t eol = kLineEnd.first(d.data(), pos, limit);
+        std::size_t eol = LineEnd::first(d.data(), pos, limit);
         if (eol >= limit || (d[eol] == '\r' && eol + 1 >= d.size())) {
             if (start && std::memchr(d.data(), '\0', eol)) return e;
             if (d.size() >= kMaxHeaderBytes) return e;
@@ -428,7 +409,7 @@ Extent message_extent(std::string_view data) {
         } else {
             if (content_length_header) content_length = content_length_of(d.substr(value_start, value_end - value_start));
             content_length_header = false;
-            std::size_t colon = find_any(d, kColon, pos, eol);
+            std::size_t colon = may_name_wanted(d[pos], d[pos + 1]) ? find_any<Colon>(d, pos, eol) : npos;
             if (colon != npos && header_of(d.substr(pos, colon - pos)) == Header::ContentLength) {
                 content_length_header = true;
                 value_start = colon + 1;
@@ -484,7 +465,11 @@ bool parse_message(std::string_view msg, Frame& out) {
                 next = cont.next;
             }
         }
-        std::size_t colon = find_any(msg, kColon, pos, line_end);
+        if (!may_name_wanted(msg[pos], pos + 1 < msg.size() ? msg[pos + 1] : '\0')) {
+            pos = next;
+            continue;
+        }
+        std::size_t colon = find_any<Colon>(msg, pos, line_end);
         if (colon == npos) {
             pos = next;
             continue;
