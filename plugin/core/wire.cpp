@@ -21,11 +21,7 @@ struct Bytes {
         return std::uint32_t(p[off]) << 24 | std::uint32_t(p[off + 1]) << 16 | std::uint32_t(p[off + 2]) << 8 |
                p[off + 3];
     }
-    Mac mac(std::size_t off) const {
-        Mac m = 0;
-        for (std::size_t i = 0; i < 6; ++i) m = m << 8 | p[off + i];
-        return m;
-    }
+    Mac mac(std::size_t off) const { return Mac{be32(off)} << 16 | be16(off + 4); }  // two loads, not six
     Bytes from(std::size_t off) const { return off <= size ? Bytes{p + off, size - off} : Bytes{p + size, 0}; }
     Bytes first(std::size_t n) const { return Bytes{p, n < size ? n : size}; }
 };
