@@ -145,6 +145,7 @@ void FindingStore::add(std::uint32_t frame, const Annotation& a) {
         if (frame - offsets_.size() > kMaxFrameJump) return;
         // Doubled at once, not one frame at a time: no call into the vector's growth per frame.
         offsets_.resize(std::max(std::size_t{frame} + 1, offsets_.size() * 2), 0);
+        raised_.resize(offsets_.size() / 64 + 1, 0);
     }
     const bool new_frame = offsets_[frame] == 0;
     // Appending to an earlier frame would interleave frames; such a frame keeps its first set.
@@ -199,6 +200,7 @@ void FindingStore::add(std::uint32_t frame, const Annotation& a) {
     std::memcpy(chunk + used_, buf, n);
     used_ += n;
     ++chunk[frame_at_];
+    if (a.experts_) raised_[frame >> 6] |= std::uint64_t{1} << (frame & 63);
 }
 
 std::size_t FindingStore::count(std::uint32_t frame) const {
@@ -229,8 +231,8 @@ Annotation FindingStore::get(std::uint32_t frame, std::size_t i) const {
 }
 
 std::uint32_t FindingStore::experts(std::uint32_t frame) const {
+    if (frame >= offsets_.size() || !(raised_[frame >> 6] >> (frame & 63) & 1)) return 0;
     const std::size_t n = count(frame);
-    if (n == 0) return 0;
     const std::uint8_t* p = at(offsets_[frame] - 1) + 1;
     std::uint32_t all = 0;
     for (std::size_t k = 0; k < n; ++k) all |= skip_annotation(p);
@@ -238,11 +240,12 @@ std::uint32_t FindingStore::experts(std::uint32_t frame) const {
 }
 
 std::size_t FindingStore::bytes() const {
-    return offsets_.capacity() * sizeof(std::uint32_t) + chunk_bytes_ + chunks_.capacity() * sizeof(chunks_[0]);
+    return offsets_.capacity() * sizeof(std::uint32_t) + raised_.capacity() * sizeof(std::uint64_t) + chunk_bytes_ + chunks_.capacity() * sizeof(chunks_[0]);
 }
 
 void FindingStore::clear() {
     offsets_.clear();
+    raised_.clear();
     chunks_.clear();
     chunk_size_ = used_ = frame_at_ = chunk_bytes_ = 0;
     last_frame_ = 0;

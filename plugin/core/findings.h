@@ -190,6 +190,9 @@ private:
     bool next_chunk(std::size_t need);
 
     std::vector<std::uint32_t> offsets_;  // by frame: 1 + position of its count byte, 0 = none
+    // By frame, one bit: an annotation raised an expert. Most annotated frames raise none, and
+    // summary lines ask every frame.
+    std::vector<std::uint64_t> raised_;
     std::vector<std::unique_ptr<std::uint8_t[]>> chunks_;
     std::size_t chunk_size_ = 0;          // of the last chunk
     std::size_t used_ = 0;                // bytes used in the last chunk

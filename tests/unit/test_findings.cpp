@@ -165,4 +165,10 @@ TEST_CASE("a frame's experts are read without decoding its annotations") {
     CHECK(store.experts(8) != 0);
     CHECK(store.experts(9) == 0);
     CHECK(store.experts(1'000'000) == 0);
+    // Frames either side of a 64-frame boundary.
+    store.add(63, quiet);
+    store.add(64, late);
+    CHECK(store.experts(63) == 0);
+    CHECK(store.experts(64) == late.experts());
+    CHECK(store.experts(65) == 0);
 }
