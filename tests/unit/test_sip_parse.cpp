@@ -153,6 +153,27 @@ TEST_CASE("sip parse: compact header names, any case, addr-spec To and Contact")
     CHECK(params_of(f, 0) == std::vector<std::string>{"expires=60"});
 }
 
+TEST_CASE("sip parse: longer names that start with a compact form's letter are other headers") {
+    const std::string msg =
+        "REGISTER sip:10.0.0.1 SIP/2.0\r\n"
+        "Max-Forwards: <sip:not-a-contact@h>\r\n"
+        "Identity: not-a-call-id\r\n"
+        "Lines: 12\r\n"
+        "m : <sip:nor-this@h>\r\n"
+        "Call-ID: real\r\n"
+        "CSeq: 3 REGISTER\r\n"
+        "m: <sip:this@h>\r\n"
+        "\r\n";
+    Frame f;
+    REQUIRE(sip::parse_message(msg, f));
+    const SipMessage& m = f.sip.at(0);
+    CHECK(m.call_id == "real");
+    REQUIRE(m.contact_count == 1);
+    CHECK(f.contacts[0].uri == "sip:this@h");
+    const std::string stream = "SIP/2.0 200 OK\r\nLines: 9\r\nCSeq: 1 OPTIONS\r\nl: 5\r\n\r\nhello";
+    CHECK(sip::message_extent(stream).length == stream.size());
+}
+
 TEST_CASE("sip parse: folded header lines belong to the previous header") {
     const std::string msg =
         "REGISTER sip:10.0.0.1 SIP/2.0\r\n"
