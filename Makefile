@@ -105,6 +105,13 @@ fuzz-captures: deps
 
 # Fleet benchmark: tshark alone vs with the plugin vs a Lua post-dissector (see bench/RESULTS.md).
 BENCH_PAIRS ?= 5
+.PHONY: bench bench-cycles
 bench: deps
 	$(MAKE) build
 	bench/run.py --build $(BUILD) --pairs $(BENCH_PAIRS)
+
+# The same cost counted (callgrind) on a steady stretch of the fleet: deterministic, unlike wall time.
+bench-cycles: deps
+	@$(MAKE) --no-print-directory deps DEPS="valgrind"
+	$(MAKE) build
+	bench/cycles.py --build $(BUILD)
