@@ -21,8 +21,9 @@ import argparse
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
+
+import run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(HERE)
@@ -65,14 +66,7 @@ def main():
     ap.add_argument("--warm", type=int, default=60000)
     ap.add_argument("--measure", type=int, default=40000)
     a = ap.parse_args()
-    build = os.path.abspath(a.build)
-    os.environ["KA_BUILD_DIR"] = build
-    sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
-    import harness  # noqa: E402
-
-    cap = a.capture or os.path.join(build, "bench", "fleet.pcap")
-    if not os.path.exists(cap):
-        subprocess.run([os.path.join(build, "captures", "generator", "ka-gen"), os.path.dirname(cap), "fleet"], check=True)
+    harness, cap = run.fleet(a.build, a.capture)
     harness.assert_plugin_loaded()
     work = tempfile.mkdtemp(prefix="ka-cycles-")
     try:

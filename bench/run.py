@@ -100,6 +100,19 @@ class Runner:
         return results
 
 
+def fleet(build_arg, capture):
+    """The harness module set up for BUILD, and the fleet capture (generated when missing)."""
+    build = os.path.abspath(build_arg)
+    os.environ["KA_BUILD_DIR"] = build
+    sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
+    import harness
+
+    cap = capture or os.path.join(build, "bench", "fleet.pcap")
+    if not os.path.exists(cap):
+        subprocess.run([os.path.join(build, "captures", "generator", "ka-gen"), os.path.dirname(cap), "fleet"], check=True)
+    return harness, cap
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(SOURCE, "build"))
@@ -113,13 +126,7 @@ def main():
     if a.concurrent and len(os.sched_getaffinity(0)) < 2:
         raise SystemExit("--concurrent needs two CPUs")
     build = os.path.abspath(a.build)
-    os.environ["KA_BUILD_DIR"] = build
-    sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
-    import harness  # noqa: E402
-
-    cap = a.capture or os.path.join(build, "bench", "fleet.pcap")
-    if not os.path.exists(cap):
-        subprocess.run([os.path.join(build, "captures", "generator", "ka-gen"), os.path.dirname(cap), "fleet"], check=True)
+    harness, cap = fleet(build, a.capture)
     frames = frame_count(cap)
     copy = harness._capture_copy(os.path.abspath(cap))
     r = Runner(harness, os.path.join(HERE, "keepalive.lua"))
