@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <initializer_list>
 #include <limits>
 
 namespace ka {
@@ -49,24 +50,18 @@ std::size_t StringTable::bytes() const {
 //   next from the previous, anything else from 0. Differences wrap, so every int64 round-trips.
 namespace {
 
-enum class Ref : std::uint8_t { Zero, Frame, Time };
-
-Ref ref_of(Field f) {
-    switch (f) {
-    case Field::RefreshPrev:
-    case Field::RetransOriginal:
-    case Field::ArpFrame:
-    case Field::SyslogLastSeen:
-    case Field::DeliveryFrame:
-    case Field::OwnerFrame:
-    case Field::SccpRequestFrame:
-    case Field::PathFrame: return Ref::Frame;
-    case Field::RefreshExpected:
-    case Field::RefreshDeadline:
-    case Field::ForecastTime: return Ref::Time;
-    default: return Ref::Zero;
-    }
+constexpr std::uint64_t bits_of(std::initializer_list<Field> fs) {
+    std::uint64_t m = 0;
+    for (Field f : fs) m |= std::uint64_t{1} << static_cast<unsigned>(f);
+    return m;
 }
+
+// Values referenced to the frame, and absolute times; as masks by Field, so that a value's
+// reference is a bit test.
+constexpr std::uint64_t kFrameRefs =
+    bits_of({Field::RefreshPrev, Field::RetransOriginal, Field::ArpFrame, Field::SyslogLastSeen,
+             Field::DeliveryFrame, Field::OwnerFrame, Field::SccpRequestFrame, Field::PathFrame});
+constexpr std::uint64_t kTimeRefs = bits_of({Field::RefreshExpected, Field::RefreshDeadline, Field::ForecastTime});
 
 // The references of one record's values, walked in Field order by the encoder and the decoder
 // alike: the first time's is the store's time base, each later time's the time before it.
@@ -74,17 +69,13 @@ class References {
 public:
     References(std::uint32_t frame, std::int64_t time_base)
         : frame_(frame), prev_time_(static_cast<std::uint64_t>(time_base)) {}
-    std::uint64_t of(Field f) const {
-        switch (ref_of(f)) {
-        case Ref::Zero: break;
-        case Ref::Frame: return frame_;
-        case Ref::Time: return prev_time_;
-        }
-        return 0;
+    std::uint64_t of(std::size_t field) const {
+        if (kFrameRefs >> field & 1) return frame_;
+        return kTimeRefs >> field & 1 ? prev_time_ : 0;
     }
-    // Field f's value, once known: the next time's reference.
-    void saw(Field f, std::uint64_t v) {
-        if (ref_of(f) == Ref::Time) prev_time_ = v;
+    // The field's value, once known: the next time's reference.
+    void saw(std::size_t field, std::uint64_t v) {
+        if (kTimeRefs >> field & 1) prev_time_ = v;
     }
 
 private:
@@ -162,19 +153,16 @@ void FindingStore::add(std::uint32_t frame, const Annotation& a) {
     out = put_varint(out, a.endpoint);
     out = put_varint(out, a.server);
     out = put_varint(out, a.present_);
-    for (std::uint64_t bits = a.present_; bits != 0 && !has_time_base_; bits &= bits - 1) {
-        const auto i = static_cast<std::size_t>(__builtin_ctzll(bits));
-        if (ref_of(static_cast<Field>(i)) != Ref::Time) continue;
-        time_base_ = a.values_[i];  // the first absolute time stored
+    if (!has_time_base_ && (a.present_ & kTimeRefs)) {  // the first absolute time stored
+        time_base_ = a.values_[static_cast<std::size_t>(__builtin_ctzll(a.present_ & kTimeRefs))];
         has_time_base_ = true;
     }
     References refs(frame, time_base_);
     for (std::uint64_t bits = a.present_; bits != 0; bits &= bits - 1) {
         const auto i = static_cast<std::size_t>(__builtin_ctzll(bits));
-        const auto f = static_cast<Field>(i);
         const auto v = static_cast<std::uint64_t>(a.values_[i]);
-        out = put_varint(out, zigzag(v - refs.of(f)));
-        refs.saw(f, v);
+        out = put_varint(out, zigzag(v - refs.of(i)));
+        refs.saw(i, v);
     }
     const auto n = static_cast<std::size_t>(out - buf);
 
@@ -222,9 +210,8 @@ Annotation FindingStore::get(std::uint32_t frame, std::size_t i) const {
     References refs(frame, time_base_);
     for (std::size_t n = 0; n < kFieldCount; ++n) {
         if (!(a.present_ >> n & 1)) continue;
-        const auto f = static_cast<Field>(n);
-        const std::uint64_t v = unzigzag(get_varint(p)) + refs.of(f);
-        refs.saw(f, v);
+        const std::uint64_t v = unzigzag(get_varint(p)) + refs.of(n);
+        refs.saw(n, v);
         a.values_[n] = static_cast<std::int64_t>(v);
     }
     return a;
