@@ -49,8 +49,9 @@ inline std::uint64_t load32(const unsigned char* p) {
 
 // Folds n bytes into h, sixteen at a time, the length too. The last 1-16 bytes are read as two
 // words that may overlap (or, under 4 bytes, the first, middle and last byte): with the length
-// folded in, the words still determine the bytes. Every step multiplies by constants that the
-// bytes are XORed with, so a step's output depends on all of h and the 16 bytes.
+// folded in, the words still determine the bytes. The construction is wyhash's (Wang Yi), with
+// its constants: odd, with balanced bits, XORed into the words so that one product depends on
+// all of h and the 16 bytes.
 inline std::uint64_t bytes(std::uint64_t h, const void* data, std::size_t n) {
     constexpr std::uint64_t k1 = 0xa0761d6478bd642full, k2 = 0xe7037ed1a0b428dbull;
     const auto* p = static_cast<const unsigned char*>(data);
