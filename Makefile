@@ -105,8 +105,10 @@ fuzz-captures: deps
 
 # Fleet benchmark: tshark alone vs with the plugin vs a Lua post-dissector (see bench/RESULTS.md).
 BENCH_PAIRS ?= 5
+BENCH_DEPS := libpcap-dev
 .PHONY: bench bench-cycles
 bench: deps
+	@$(MAKE) --no-print-directory deps DEPS="$(BENCH_DEPS)"
 	$(MAKE) build
 	bench/run.py --build $(BUILD) --pairs $(BENCH_PAIRS)
 
