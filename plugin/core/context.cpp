@@ -6,21 +6,51 @@
 namespace ka {
 
 void EndpointDirectory::touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time) {
-    if (name != 0) by_name_[name] = {time, frame, name};
-    if (ip.valid()) {
-        Activity& a = by_ip_[ip];
-        a.frame = frame;
-        a.time = time;
-        if (name != 0) a.name = name;
+    if (!ip.valid()) {
+        if (name == 0) return;
+        NameEntry& n = by_name_[name];
+        if (n.at.valid())
+            if (AddressEntry* e = by_ip_.find(n.at)) e->holds_name = false;
+        n = {{time, frame, name}, IpAddr{}};
+        return;
     }
+    AddressEntry& e = by_ip_[ip];
+    // The common case, a device touching from where it was: that entry alone is written.
+    if (name == 0 ? e.holds_name : !e.holds_name || e.last.name != name) {
+        detach(e);
+        if (name != 0) attach(name, ip, e);
+    }
+    e.last.time = time;
+    e.last.frame = frame;
+}
+
+// The name held by `e` keeps its last activity in its own entry.
+void EndpointDirectory::detach(AddressEntry& e) {
+    if (!e.holds_name) return;
+    by_name_[e.last.name] = {e.last, IpAddr{}};
+    e.holds_name = false;
+}
+
+void EndpointDirectory::attach(std::uint32_t name, const IpAddr& ip, AddressEntry& e) {
+    NameEntry& n = by_name_[name];
+    if (n.at.valid() && n.at != ip)
+        if (AddressEntry* old = by_ip_.find(n.at); old && old->last.name == name) old->holds_name = false;
+    n.at = ip;
+    e.last.name = name;
+    e.holds_name = true;
 }
 
 const EndpointDirectory::Activity* EndpointDirectory::by_name(std::uint32_t name) const {
-    return by_name_.find(name);
+    const NameEntry* n = by_name_.find(name);
+    if (!n) return nullptr;
+    if (!n->at.valid()) return &n->last;
+    const AddressEntry* e = by_ip_.find(n->at);
+    return e ? &e->last : nullptr;
 }
 
 const EndpointDirectory::Activity* EndpointDirectory::by_ip(const IpAddr& ip) const {
-    return by_ip_.find(ip);
+    const AddressEntry* e = by_ip_.find(ip);
+    return e ? &e->last : nullptr;
 }
 
 std::uint32_t EndpointDirectory::endpoint_of(const IpAddr& ip, StringTable& strings) const {

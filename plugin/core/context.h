@@ -29,20 +29,22 @@ private:
 
 // The last keepalive or refresh of each endpoint, by device name and by IP, so that a call
 // manager's syslog verdict can point at it (SPEC §3.5).
+//
+// Every refresh and keepalive touches it, so a touch writes one entry: the address's. A device
+// name is attached to the address it was last active at and reads its activity there; the name's
+// own entry is written only when that changes (the device moved, another device took the address,
+// an unnamed touch came from it), and then keeps the name's last activity until it attaches again.
 class EndpointDirectory {
 public:
-    struct Activity {  // 16 bytes: every refresh and keepalive writes two of them
+    struct Activity {
         Nanos time = 0;
         std::uint32_t frame = 0;
         std::uint32_t name = 0;  // device name id last seen at the address (0 = unknown)
     };
     // name: StringTable id of the device name (0 = unknown).
     void touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time);
-    // Starts loading the entries a touch() soon after will write.
+    // Starts loading the entry a touch() of `ip` soon after will write.
     void prefetch(const IpAddr& ip) const { by_ip_.prefetch(ip); }
-    void prefetch(std::uint32_t name) const {
-        if (name != 0) by_name_.prefetch(name);
-    }
     const Activity* by_name(std::uint32_t name) const;
     const Activity* by_ip(const IpAddr& ip) const;
     // What the path analysers call an endpoint they only know by address: its device name id if a
@@ -51,8 +53,19 @@ public:
     std::size_t bytes() const;
 
 private:
-    FlatMap<std::uint32_t, Activity> by_name_;
-    FlatMap<IpAddr, Activity, IpAddrHash> by_ip_;
+    struct AddressEntry {
+        Activity last;
+        bool holds_name = false;  // last.name is attached here: this is also the name's activity
+    };
+    struct NameEntry {
+        Activity last;  // while detached
+        IpAddr at;      // the address attached to (invalid: detached)
+    };
+    void detach(AddressEntry& e);
+    void attach(std::uint32_t name, const IpAddr& ip, AddressEntry& e);
+
+    FlatMap<std::uint32_t, NameEntry> by_name_;
+    FlatMap<IpAddr, AddressEntry, IpAddrHash> by_ip_;
 };
 
 struct Context {

@@ -348,7 +348,6 @@ void SccpAnalyzer::Impl::on_frame(const Frame& f) {
 
 void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const Frame& f) {
     s.last_activity = f.time;
-    ctx.directory.prefetch(s.named ? s.endpoint : 0);  // a keepalive's analysis ends writing there
     bool from_phone = f.src_port == s.phone_port && f.src_ip == s.phone_ip;
 
     // A retransmitted segment is not handed to SKINNY; when it is, it still repeats a keepalive.

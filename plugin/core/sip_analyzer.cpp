@@ -476,7 +476,6 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
     if (!b.endpoint)
         b.endpoint = !m.to_addr.empty() ? ctx.strings.intern(m.to_addr) : ctx.strings.intern(f.src_ip.to_string());
     b.phone = f.src_ip;
-    ctx.directory.prefetch(b.device);  // written when the request has been analysed
     std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
     Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
     new_request(f, m, call_id, bi, requested, kind);

@@ -1,0 +1,96 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <map>
+#include <random>
+
+#include "core/context.h"
+
+using namespace ka;
+
+namespace {
+
+using Activity = EndpointDirectory::Activity;
+
+bool same(const Activity* a, const Activity& b) {
+    return a && a->time == b.time && a->frame == b.frame && a->name == b.name;
+}
+
+// What the directory answers, kept the plain way: every touch writes the name's entry and the
+// address's entry.
+struct Model {
+    std::map<std::uint32_t, Activity> by_name;
+    std::map<std::uint32_t, Activity> by_ip;  // by IPv4 address; 0: none
+    void touch(std::uint32_t name, std::uint32_t ip, std::uint32_t frame, Nanos time) {
+        if (name != 0) by_name[name] = {time, frame, name};
+        if (ip != 0) {
+            Activity& a = by_ip[ip];
+            a.time = time;
+            a.frame = frame;
+            if (name != 0) a.name = name;
+        }
+    }
+};
+
+IpAddr address(std::uint32_t ip) { return ip ? IpAddr::v4(ip) : IpAddr{}; }
+
+}  // namespace
+
+TEST_CASE("directory: a device that moves, an address that changes hands, an unnamed touch", "[directory]") {
+    EndpointDirectory d;
+    const IpAddr a = IpAddr::v4(0x0a000001), b = IpAddr::v4(0x0a000002);
+    d.touch(7, a, 1, seconds(1));
+    d.touch(7, a, 2, seconds(2));
+    CHECK(same(d.by_name(7), {seconds(2), 2, 7}));
+    CHECK(same(d.by_ip(a), {seconds(2), 2, 7}));
+
+    d.touch(7, b, 3, seconds(3));  // moved: its last activity is at b, a keeps its own
+    CHECK(same(d.by_name(7), {seconds(3), 3, 7}));
+    CHECK(same(d.by_ip(a), {seconds(2), 2, 7}));
+    d.touch(0, a, 4, seconds(4));  // someone unnamed at a: device 7 is not it
+    CHECK(same(d.by_name(7), {seconds(3), 3, 7}));
+    CHECK(same(d.by_ip(a), {seconds(4), 4, 7}));  // the address keeps the last name seen there
+
+    d.touch(7, a, 5, seconds(5));  // back at a
+    d.touch(0, b, 6, seconds(6));
+    CHECK(same(d.by_name(7), {seconds(5), 5, 7}));
+    d.touch(9, a, 7, seconds(7));  // a changes hands: 7 keeps its activity
+    CHECK(same(d.by_name(7), {seconds(5), 5, 7}));
+    CHECK(same(d.by_name(9), {seconds(7), 7, 9}));
+    d.touch(0, a, 8, seconds(8));  // unnamed after a named touch: the name keeps its activity
+    CHECK(same(d.by_name(9), {seconds(7), 7, 9}));
+    d.touch(9, IpAddr{}, 9, seconds(9));  // no address
+    CHECK(same(d.by_name(9), {seconds(9), 9, 9}));
+    CHECK(same(d.by_ip(a), {seconds(8), 8, 9}));
+    d.touch(9, a, 10, seconds(10));
+    CHECK(same(d.by_name(9), {seconds(10), 10, 9}));
+    CHECK(d.by_name(8) == nullptr);
+    CHECK(d.by_ip(IpAddr::v4(0x0a000003)) == nullptr);
+}
+
+TEST_CASE("directory: answers as if every touch wrote both entries", "[directory]") {
+    // Few names and addresses, so that devices move, share addresses and go unnamed often.
+    for (std::uint32_t seed = 1; seed <= 50; ++seed) {
+        std::mt19937 rng(seed);
+        EndpointDirectory d;
+        Model m;
+        for (std::uint32_t frame = 1; frame <= 2000; ++frame) {
+            const std::uint32_t name = rng() % 6;  // 0: unnamed
+            const std::uint32_t ip = rng() % 5;    // 0: no address
+            const Nanos time = seconds(frame) + rng() % 1000;
+            d.touch(name, address(ip), frame, time);
+            m.touch(name, ip, frame, time);
+            for (std::uint32_t n = 1; n < 6; ++n) {
+                auto it = m.by_name.find(n);
+                if (it == m.by_name.end()) REQUIRE(d.by_name(n) == nullptr);
+                else REQUIRE(same(d.by_name(n), it->second));
+            }
+            for (std::uint32_t i = 1; i < 5; ++i) {
+                auto it = m.by_ip.find(i);
+                if (it == m.by_ip.end()) REQUIRE(d.by_ip(address(i)) == nullptr);
+                else REQUIRE(same(d.by_ip(address(i)), it->second));
+            }
+        }
+    }
+}
