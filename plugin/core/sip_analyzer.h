@@ -18,7 +18,8 @@ public:
 
     // Every frame, in capture order: SIP messages, TCP retransmissions and ACKs, and the clock.
     void on_frame(const Frame& f);
-    // Before on_frame, with the frame's TCP stream decoded: starts loading its state.
+    // Before on_frame, with the frame's TCP stream decoded: starts loading its state and that of
+    // the binding whose deadline comes up next.
     void prefetch(const Frame& f) const;
     std::size_t state_bytes() const;
 
