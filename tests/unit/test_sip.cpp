@@ -672,3 +672,32 @@ TEST_CASE("the endpoint is named by the device as soon as a REGISTER carries it;
     run(ok2);
     CHECK(run.one(4).get(Field::ExpiresGranted) == 60);
 }
+
+TEST_CASE("a long-lived phone's state stays flat: transactions overwritten in their binding leave the index") {
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    std::size_t after_100 = 0;
+    for (std::uint32_t cseq = 1; cseq <= 10'000; ++cseq) {
+        const Nanos t = kT0 + seconds(115) * cseq;
+        Frame req = w.frame(++n, t, true);
+        w.add_register(req, "call-a", cseq, kCisco);
+        run(req);
+        Frame ok = w.frame(++n, t + millis(20), false);
+        w.add_response(ok, 200, "call-a", cseq, with(kCisco, "expires=120"));
+        run(ok);
+        if (cseq == 100) after_100 = run.engine.state_bytes();
+    }
+    CHECK(run.engine.state_bytes() == after_100);
+    // The latest transaction is still found; a long-overwritten one is not taken for it.
+    const Nanos t = kT0 + seconds(115) * 10'000 + millis(500);
+    Frame again = w.frame(++n, t, true);
+    w.add_register(again, "call-a", 10'000, kCisco);
+    run(again);
+    CHECK(run.one(n).subject == Subject::SipRetransmission);
+    CHECK(run.one(n).get(Field::RetransOriginal) == n - 2);
+    Frame old = w.frame(++n, t + millis(1), true);
+    w.add_register(old, "call-a", 9'990, kCisco);
+    run(old);
+    CHECK(run.one(n).subject == Subject::SipRefresh);  // a new attempt, no retransmission
+}
