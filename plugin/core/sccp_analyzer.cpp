@@ -150,6 +150,7 @@ struct SccpAnalyzer::Impl {
 
     void on_keepalive(std::uint64_t key, Session& s, const Frame& f, Verdict v);
     void on_keepalive_ack(std::uint64_t key, Session& s, const Frame& f);
+    void pair_ack(std::uint64_t key, Session& s, const Frame& f);
     void on_register(Session& s, const Frame& f, const SkinnyMessage& m);
     void on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m);
     void on_retransmission(Session& s, const Frame& f);
@@ -435,8 +436,14 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
 }
 
 void SccpAnalyzer::Impl::on_keepalive_ack(std::uint64_t key, Session& s, const Frame& f) {
+    // The phone's record is written last, once its cache line has loaded.
+    phones.prefetch(s.phone_ip);
+    s.role = Role::Primary;
+    if (s.pending) pair_ack(key, s, f);  // else its KeepAliveReq is not in the capture
     make_primary(key, s);
-    if (!s.pending) return;  // nothing to pair with (its KeepAliveReq is not in the capture)
+}
+
+void SccpAnalyzer::Impl::pair_ack(std::uint64_t key, Session& s, const Frame& f) {
     Nanos latency = sub_sat(f.time, s.last_keepalive);
     s.latency_sum = add_sat(s.latency_sum, latency);
     ++s.latency_count;
