@@ -85,10 +85,11 @@ public:
     }
 
 private:
+    // The flag next to the key: a probe reads both, and for a large value they share a cache line.
     struct Slot {
         K key{};
-        V value{};
         bool used = false;
+        V value{};
     };
 
     // Fibonacci hashing: the top bits of the product depend on every bit of the hash, so keys
