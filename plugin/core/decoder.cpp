@@ -2,6 +2,8 @@
 #include "decoder.h"
 
 #include <memory>
+#include <string>
+#include <string_view>
 
 #include "flat_map.h"
 #include "hash.h"
@@ -39,6 +41,34 @@ bool before(const IpAddr& ip1, std::uint16_t p1, const IpAddr& ip2, std::uint16_
 
 enum class Kind : std::uint8_t { Unknown, Sip, Skinny };
 
+// Bytes kept between segments; one pointer until they are needed. Every connection has four such
+// buffers and most never use them: out of line, they leave the connection's per-segment state
+// small enough to live in its table slot.
+class LazyBytes {
+public:
+    bool empty() const { return !s_ || s_->empty(); }
+    std::size_t size() const { return s_ ? s_->size() : 0; }
+    std::size_t bytes() const { return s_ ? sizeof(std::string) + s_->capacity() : 0; }
+    void clear() {
+        if (s_) s_->clear();
+    }
+    void append(std::string_view b) {
+        if (!b.empty()) get().append(b);
+    }
+    void assign(std::string_view b) {
+        if (b.empty()) clear();
+        else get().assign(b);
+    }
+    operator std::string_view() const { return s_ ? std::string_view(*s_) : std::string_view(); }
+
+private:
+    std::string& get() {
+        if (!s_) s_ = std::make_unique<std::string>();
+        return *s_;
+    }
+    std::unique_ptr<std::string> s_;
+};
+
 // One direction of a connection: what Wireshark's TCP sequence analysis keeps, plus the bytes of
 // a message that has not ended yet.
 struct Half {
@@ -49,8 +79,8 @@ struct Half {
     bool has_ack = false;
     std::uint32_t last_ack = 0;  // highest ACK this direction sent
     std::uint32_t pending_seq = 0;  // sequence number just after `pending`
-    std::string pending;            // start of a message whose end has not been captured yet
-    std::string tls_pending;        // the same for decrypted TLS data (no sequence numbers)
+    LazyBytes pending;              // start of a message whose end has not been captured yet
+    LazyBytes tls_pending;          // the same for decrypted TLS data (no sequence numbers)
     bool sent_syn = false;
 };
 
@@ -70,8 +100,8 @@ constexpr std::size_t kMaxUnclassified = 4096;
 }  // namespace
 
 struct Decoder::Impl {
-    // Streams are large and looked up once per segment: the table holds pointers to them.
-    FlatMap<ConnKey, std::unique_ptr<Stream>, ConnKeyHash> streams;
+    // Looked up once per segment: a stream lives in its slot, one cache miss away, not two.
+    FlatMap<ConnKey, Stream, ConnKeyHash> streams;
     std::uint32_t next_id = 0;
     Stream untracked;       // stands in for every connection beyond kMaxStreams, without memory
     wire::Packet packet;
@@ -98,8 +128,7 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, bool& from_a) {
     } else {
         key = ConnKey{p.dst_ip, p.src_ip, p.dst_port, p.src_port};
     }
-    std::unique_ptr<Stream>* found = streams.find(key);
-    Stream* s = found ? found->get() : nullptr;
+    Stream* s = streams.find(key);
     const bool syn_only = (p.flags & (TcpInfo::kSyn | TcpInfo::kAck)) == TcpInfo::kSyn;
     if (s) {
         Half& fwd = s->half[from_a ? 0 : 1];
@@ -114,7 +143,7 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, bool& from_a) {
         untracked.id = UINT32_MAX;
         return &untracked;
     }
-    s = (streams[key] = std::make_unique<Stream>()).get();
+    s = &streams[key];
     s->id = next_id++;
     return s;
 }
@@ -330,9 +359,8 @@ void Decoder::Impl::cut_tls(Half& h, const RawFrame& raw, Frame& out) {
 
 std::size_t Decoder::state_bytes() const {
     std::size_t n = sizeof(Impl) + impl_->scratch.capacity() + impl_->streams.bytes();
-    impl_->streams.for_each([&](const ConnKey&, const std::unique_ptr<Stream>& s) {
-        n += sizeof(Stream);
-        for (const Half& h : s->half) n += h.pending.capacity() + h.tls_pending.capacity();
+    impl_->streams.for_each([&](const ConnKey&, const Stream& s) {
+        for (const Half& h : s.half) n += h.pending.bytes() + h.tls_pending.bytes();
     });
     return n;
 }
