@@ -9,8 +9,7 @@ void EndpointDirectory::touch(std::uint32_t name, const IpAddr& ip, std::uint32_
     if (!ip.valid()) {
         if (name == 0) return;
         NameEntry& n = by_name_[name];
-        if (n.at.valid())
-            if (AddressEntry* e = by_ip_.find(n.at)) e->holds_name = false;
+        release(n, name);
         n = {{time, frame, name}, IpAddr{}};
         return;
     }
@@ -33,11 +32,16 @@ void EndpointDirectory::detach(AddressEntry& e) {
 
 void EndpointDirectory::attach(std::uint32_t name, const IpAddr& ip, AddressEntry& e) {
     NameEntry& n = by_name_[name];
-    if (n.at.valid() && n.at != ip)
-        if (AddressEntry* old = by_ip_.find(n.at); old && old->last.name == name) old->holds_name = false;
+    if (n.at != ip) release(n, name);
     n.at = ip;
     e.last.name = name;
     e.holds_name = true;
+}
+
+// The address `name` is attached to no longer holds it.
+void EndpointDirectory::release(const NameEntry& n, std::uint32_t name) {
+    if (!n.at.valid()) return;
+    if (AddressEntry* e = by_ip_.find(n.at); e && e->holds_name && e->last.name == name) e->holds_name = false;
 }
 
 const EndpointDirectory::Activity* EndpointDirectory::by_name(std::uint32_t name) const {

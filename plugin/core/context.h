@@ -63,6 +63,7 @@ private:
     };
     void detach(AddressEntry& e);
     void attach(std::uint32_t name, const IpAddr& ip, AddressEntry& e);
+    void release(const NameEntry& n, std::uint32_t name);
 
     FlatMap<std::uint32_t, NameEntry> by_name_;
     FlatMap<IpAddr, AddressEntry, IpAddrHash> by_ip_;
