@@ -183,6 +183,10 @@ struct SipAnalyzer::Impl {
     std::size_t live_bindings = 0;
     FlatMap<std::uint64_t, std::uint32_t> binding_index;
     FlatMap<std::uint64_t, std::uint32_t> txn_index;  // key -> binding << 8 | slot
+    // Index entries of transactions overwritten in their slot during this frame, erased when the
+    // frame's messages have been analysed: their cache lines load meanwhile. find_txn() checks
+    // the slot's key, so until then they match nothing.
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> overwritten;
     FlatMap<std::uint64_t, Stream> streams;
     QuadHeap<Deadline> deadlines;
     std::uint32_t next_id = 1;
@@ -194,6 +198,7 @@ struct SipAnalyzer::Impl {
     void on_response(const Frame& f, const SipMessage& m);
     void on_tcp(const Frame& f);
     void check_deadlines(const Frame& f);
+    void erase_overwritten();
 
     Annotation base(const Binding& b, Subject s) const;
     std::uint32_t binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c);
@@ -232,6 +237,7 @@ void SipAnalyzer::Impl::on_frame(const Frame& f) {
     }
     if (f.tcp.present && !streams.empty()) on_tcp(f);
     if (!deadlines.empty() && deadlines.top().at < f.time) check_deadlines(f);
+    if (!overwritten.empty()) erase_overwritten();
 }
 
 // ---- bindings, transactions, streams -------------------------------------------------------------
@@ -325,8 +331,8 @@ Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t key
     b.next_slot = static_cast<std::uint8_t>((slot + 1) % kTxnsPerBinding);
     Txn& t = b.txns[slot];
     if (t.id) {
-        const std::uint32_t* at = txn_index.find(t.key);
-        if (at && *at == (idx << 8 | slot)) txn_index.erase(t.key);
+        txn_index.prefetch(t.key);
+        overwritten.emplace_back(t.key, idx << 8 | slot);
     }
     t = Txn{};
     t.id = next_id++;
@@ -334,6 +340,15 @@ Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t key
     txn_index[key] = idx << 8 | slot;
     b.latest = slot;
     return t;
+}
+
+void SipAnalyzer::Impl::erase_overwritten() {
+    for (const auto& [key, at] : overwritten) {
+        const std::uint32_t* now = txn_index.find(key);
+        // Unless the key has come back to the same slot since.
+        if (now && *now == at && bindings[at >> 8].txns[at & 0xff].key != key) txn_index.erase(key);
+    }
+    overwritten.clear();
 }
 
 Stream& SipAnalyzer::Impl::stream_for(const Frame& f) {
@@ -737,7 +752,8 @@ std::size_t SipAnalyzer::state_bytes() const {
     std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
                     s.binding_index.bytes() + s.txn_index.bytes() + s.streams.bytes() +
-                    s.deadlines.size() * sizeof(Deadline);
+                    s.deadlines.size() * sizeof(Deadline) +
+                    s.overwritten.capacity() * sizeof(s.overwritten[0]);
     return n;
 }
 

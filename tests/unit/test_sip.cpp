@@ -701,3 +701,19 @@ TEST_CASE("a long-lived phone's state stays flat: transactions overwritten in th
     run(old);
     CHECK(run.one(n).subject == Subject::SipRefresh);  // a new attempt, no retransmission
 }
+
+TEST_CASE("a transaction overwritten and recreated in the same slot within one frame stays findable") {
+    // One segment carrying REGISTERs with CSeq 1..8 for one binding, then CSeq 1 again: the four
+    // slots wrap twice, and CSeq 1 lands in the slot it was first overwritten in.
+    Wire w;
+    Run run;
+    Frame burst = w.frame(1, kT0, true);
+    for (std::uint32_t cseq = 1; cseq <= 8; ++cseq) w.add_register(burst, "call-a", cseq, kCisco);
+    w.add_register(burst, "call-a", 1, kCisco);
+    run(burst);
+    Frame again = w.frame(2, kT0 + millis(500), true);
+    w.add_register(again, "call-a", 1, kCisco);
+    run(again);
+    CHECK(run.one(2).subject == Subject::SipRetransmission);
+    CHECK(run.one(2).get(Field::RetransOriginal) == 1);
+}
