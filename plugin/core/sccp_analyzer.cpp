@@ -438,7 +438,7 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
 void SccpAnalyzer::Impl::on_keepalive_ack(std::uint64_t key, Session& s, const Frame& f) {
     // The phone's record is written last, once its cache line has loaded.
     phones.prefetch(s.phone_ip);
-    s.role = Role::Primary;
+    s.role = Role::Primary;  // make_primary() sets it too, but the pairing reports the primary's interval
     if (s.pending) pair_ack(key, s, f);  // else its KeepAliveReq is not in the capture
     make_primary(key, s);
 }
