@@ -2,6 +2,7 @@
 #include "stats.h"
 
 #include <epan/stats_tree.h>
+#include <epan/stats_tree_priv.h>
 
 #include <string>
 
@@ -24,13 +25,28 @@ const char* node_name(packet_info* pinfo, const ka::Annotation& a, const ka::Str
     return wmem_strdup_printf(pinfo->pool, "%s @ %s", endpoint.empty() ? "(unknown)" : endpoint.c_str(), server.c_str());
 }
 
+// Wireshark 4.0 appends a new node by walking its parent's list of children from the first, so n
+// endpoint nodes under the root cost n²/2 steps: 312 million for 25,000 phones, two thirds of a
+// `-z keepalive,tree` run. Every node with children created after the root is an endpoint node,
+// the root's latest child: the walk is made to start there, and the tree and its order are the same.
+int tick_endpoint(stats_tree* st, const char* name) {
+    auto* root = static_cast<stat_node*>(g_ptr_array_index(st->parents, root_node));
+    auto* last = static_cast<stat_node*>(g_ptr_array_index(st->parents, st->parents->len - 1));
+    if (last->parent != root || last->next) return tick_stat_node(st, name, root_node, TRUE);
+    stat_node* first = root->children;
+    root->children = last;
+    const int id = tick_stat_node(st, name, root_node, TRUE);
+    root->children = first;
+    return id;
+}
+
 tap_packet_status stats_packet(stats_tree* st, packet_info* pinfo, epan_dissect_t*, const void* data, tap_flags_t) {
     const auto* rec = static_cast<const TapRecord*>(data);
     if (!rec) return TAP_PACKET_DONT_REDRAW;
     for (unsigned i = 0; i < rec->count; ++i) {
         const ka::Annotation& a = rec->items[i];
         tick_stat_node(st, kRoot, 0, TRUE);
-        int node = tick_stat_node(st, node_name(pinfo, a, *rec->strings), root_node, TRUE);
+        int node = tick_endpoint(st, node_name(pinfo, a, *rec->strings));
         for (std::size_t c = 0; c < ka::kCounterCount; ++c) {
             auto counter = static_cast<ka::Counter>(c);
             if (ka::counts(a, counter)) tick_stat_node(st, ka::counter_name(counter), node, FALSE);
