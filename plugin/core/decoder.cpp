@@ -113,7 +113,7 @@ struct Decoder::Impl {
     Stream* stream_for(const wire::Packet& p, bool& from_a);
     static bool retransmission(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now);
     void cut_messages(Stream& s, Half& h, const wire::Packet& p, Frame& out);
-    void cut_tls(Half& h, const RawFrame& raw, Frame& out);
+    void cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out);
     static void hold_unclassified(Half& h, const wire::Packet& p);
 };
 
@@ -251,7 +251,7 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
     Stream& s = *d.frame_stream;
     Half& fwd = s.half[d.frame_from_a ? 0 : 1];
     if (out.transport == Transport::Tls) {
-        if (raw.tls_data_count > 0) d.cut_tls(fwd, raw, out);
+        if (raw.tls_data_count > 0) d.cut_tls(s.kind, fwd, raw, out);
         return;
     }
     if (p.payload.empty() || out.tcp.retransmission) return;
@@ -329,11 +329,13 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const wire::Packet& p, Fram
     }
 }
 
-// Decrypted TLS records arrive whole and in order: only SIP is looked for in them. Handshake
-// records are decrypted data sources too; one that cannot start a SIP message where a message
-// would start is skipped. The buffer's room is reserved first: appending never moves the bytes
-// that messages already cut out point to.
-void Decoder::Impl::cut_tls(Half& h, const RawFrame& raw, Frame& out) {
+// Decrypted TLS records arrive whole and in order: the SIP or SKINNY messages (SKINNY once
+// Wireshark has named it on the connection, else SIP) are cut out of them. Handshake records are
+// decrypted data sources too; one that cannot start a message where a message would start is
+// skipped. The buffer's room is reserved first: appending never moves the bytes that messages
+// already cut out point to.
+void Decoder::Impl::cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out) {
+    const bool skinny = kind == Kind::Skinny;
     std::size_t total = h.tls_pending.size();
     for (std::size_t i = 0; i < raw.tls_data_count; ++i) total += raw.tls_data[i].size();
     scratch.clear();
@@ -343,14 +345,26 @@ void Decoder::Impl::cut_tls(Half& h, const RawFrame& raw, Frame& out) {
     std::size_t at = 0;
     for (std::size_t i = 0; i < raw.tls_data_count; ++i) {
         const std::string_view record = raw.tls_data[i];
-        if (at == scratch.size() && sip::message_extent(record).kind == sip::Extent::NotSip) continue;
+        if (at == scratch.size() && (skinny ? !skinny::plausible_start(record)
+                                            : sip::message_extent(record).kind == sip::Extent::NotSip))
+            continue;
         scratch.append(record);
         const std::string_view data = scratch;
         while (at < data.size()) {
-            sip::Extent e = sip::message_extent(data.substr(at));
-            if (e.kind == sip::Extent::NotSip) at = data.size();  // not SIP from here on: drop it
+            const std::string_view rest = data.substr(at);
+            if (skinny) {
+                const std::size_t n = skinny::pdu_length(rest);
+                if (n == skinny::kBad) at = data.size();  // not SKINNY from here on: drop it
+                if (n == 0 || n == skinny::kBad) break;
+                SkinnyMessage m;
+                if (skinny::parse_pdu(rest.substr(0, n), m)) out.skinny.push_back(m);
+                at += n;
+                continue;
+            }
+            const sip::Extent e = sip::message_extent(rest);
+            if (e.kind == sip::Extent::NotSip) at = data.size();
             if (e.kind != sip::Extent::Whole) break;
-            sip::parse_message(data.substr(at + e.skip, e.length), out);
+            sip::parse_message(rest.substr(e.skip, e.length), out);
             at += e.skip + e.length;
         }
     }

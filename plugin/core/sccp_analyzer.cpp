@@ -330,8 +330,8 @@ Session* SccpAnalyzer::Impl::create(std::uint64_t key, const Frame& f) {
     Session& s = sessions[key];
     s.phone_ip = from_phone ? f.src_ip : f.dst_ip;
     s.phone_port = from_phone ? f.src_port : f.dst_port;
-    s.server = from_phone ? ctx.server_id(f.dst_ip, f.dst_port, Transport::Tcp)
-                          : ctx.server_id(f.src_ip, f.src_port, Transport::Tcp);
+    s.server = from_phone ? ctx.server_id(f.dst_ip, f.dst_port, f.transport)  // TCP, or TLS on 2443
+                          : ctx.server_id(f.src_ip, f.src_port, f.transport);
     s.endpoint = ctx.strings.intern(s.phone_ip.to_string());
     return &s;
 }

@@ -81,10 +81,12 @@ struct Run {
         return out;
     }
     // A TLS segment with its decrypted records alongside, as the glue hands them over.
-    Frame& tls(const std::vector<std::uint8_t>& b, Nanos t, const std::vector<std::string_view>& records, bool saw_sip) {
+    Frame& tls(const std::vector<std::uint8_t>& b, Nanos t, const std::vector<std::string_view>& records, bool saw_sip,
+               bool saw_skinny = false) {
         RawFrame raw = next(b, t);
         raw.saw_tls = true;
         raw.saw_sip = saw_sip;
+        raw.saw_skinny = saw_skinny;
         raw.tls_data = records.data();
         raw.tls_data_count = records.size();
         decoder.decode(raw, out);
@@ -282,6 +284,32 @@ TEST_CASE("decoder: a decrypted TLS handshake record next to SIP in one frame") 
     REQUIRE(out.sip.size() == 1);
     CHECK(out.sip[0].cseq == 7);
     CHECK(out.sip[0].call_id == "abc@10.0.0.100");
+}
+
+TEST_CASE("decoder: decrypted TLS data on a SKINNY connection is cut into SKINNY PDUs") {
+    Run r;
+    const std::string finished("\x14\x00\x00\x0c" "0123456789ab", 16);
+    const std::string keepalive("\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12);
+    std::string reg("\x28\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00SEP00AA11BB22CC\x00", 28);
+    reg += std::string(48 - reg.size(), '\0');
+    auto segment = [&](std::uint32_t seq, const std::vector<std::string_view>& records, bool saw) -> Frame& {
+        return r.tls(frame(kPhone, 50000, kServer, 2443, seq, 1, kAck | kPsh, std::string(100, 'x')), kSecond, records,
+                     false, saw);
+    };
+    // The handshake's Finished is skipped; a keepalive and the first half of a RegisterReq follow.
+    Frame& f = segment(1000, {finished, keepalive, std::string_view(reg).substr(0, 20)}, true);
+    CHECK(f.transport == Transport::Tls);
+    REQUIRE(f.skinny.size() == 1);
+    CHECK(f.skinny[0].id == skinny::kKeepAliveReq);
+    // The rest arrives in the next record, a frame Wireshark names SKINNY only once the PDU is whole.
+    Frame& g = segment(1100, {std::string_view(reg).substr(20)}, false);
+    REQUIRE(g.skinny.size() == 1);
+    CHECK(g.skinny[0].id == skinny::kRegisterReq);
+    CHECK(g.skinny[0].device_name == "SEP00AA11BB22CC");
+    // A record that cannot start a PDU is dropped, not taken for SIP or kept.
+    CHECK(segment(1200, {sip_register(1)}, false).skinny.empty());
+    CHECK(segment(1300, {sip_register(1)}, false).sip.empty());
+    CHECK(segment(1400, {keepalive}, true).skinny.size() == 1);
 }
 
 TEST_CASE("decoder: memory stays bounded by a message that never ends and by a flood of connections") {
