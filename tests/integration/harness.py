@@ -6,6 +6,7 @@ plugin, a HOME and the captures. Every test asserts that the plugin really loade
 """
 # SPDX-License-Identifier: GPL-2.0-or-later
 import atexit
+import contextlib
 import datetime
 import glob
 import os
@@ -87,6 +88,23 @@ def tshark(args, capture=None, prefs=None, two_pass=False, check=True):
     if "Dissector bug, protocol Keepalive" in p.stdout:
         raise AssertionError("dissector bug in the plugin: %s" % p.stdout)
     return p.stdout
+
+
+@contextlib.contextmanager
+def decrypting(keys):
+    """Every tshark run inside gets `-o tls.keylog_file:` with the key log `keys` (copied into the
+    sandbox, readable by the unprivileged tshark)."""
+    global tshark
+    plain, path = tshark, _capture_copy(keys)
+
+    def with_keys(args, *a, **kw):
+        return plain(list(args) + ["-o", "tls.keylog_file:" + path], *a, **kw)
+
+    tshark = with_keys
+    try:
+        yield
+    finally:
+        tshark = plain
 
 
 def assert_plugin_loaded():

@@ -82,6 +82,28 @@ def one(row, field):
     return values[0]
 
 
+def three_missed_then_failover(missed, reports):
+    """Expert infos of three consecutive keepalives `missed` to a primary with a 30 s interval, each
+    reported on the frame of `reports`: the next keepalive, and for the last the first frame past its
+    interval, which also carries the failover (threshold 3)."""
+    found = [(reports[0], "keepalive.keepalive_unacked",
+              "KeepAliveReq to the primary in frame %d got no KeepAliveAck before this one "
+              "(1 consecutive keepalive without ack)" % missed[0]),
+             (reports[1], "keepalive.keepalive_unacked",
+              "KeepAliveReq to the primary in frame %d got no KeepAliveAck before this one "
+              "(2 consecutive keepalives without ack)" % missed[1]),
+             (reports[2], "keepalive.keepalive_unacked",
+              "KeepAliveReq to the primary in frame %d not acknowledged within the 30 s interval "
+              "(3 consecutive keepalives without ack)" % missed[2])]
+    return found + [(reports[2], "keepalive.failover",
+                     "Delayed failover threshold reached: 3 consecutive keepalives unacknowledged at a 30 s "
+                     "interval; the phone fails over to its backup call manager")]
+
+
+def fin_without_unregistration(frame):
+    return (frame, "keepalive.unregister", "TCP FIN ended the SCCP session without unregistration")
+
+
 class Healthy(unittest.TestCase):
     """skinny-primary-backup-healthy: primary 30 s acked + backup 60 s TCP-ACK-only, 10 minutes."""
     CAP = gen("skinny-primary-backup-healthy")
@@ -161,22 +183,9 @@ class PrimaryStopsAcking(unittest.TestCase):
         cls.fin = cls.at[240200 * MS]
 
     def test_expert_infos(self):
-        k, f = self.k, self.failover
-        self.assertEqual(experts(self, self.CAP), [
-            (k[6], "keepalive.keepalive_unacked",
-             "KeepAliveReq to the primary in frame %d got no KeepAliveAck before this one "
-             "(1 consecutive keepalive without ack)" % k[5]),
-            (k[7], "keepalive.keepalive_unacked",
-             "KeepAliveReq to the primary in frame %d got no KeepAliveAck before this one "
-             "(2 consecutive keepalives without ack)" % k[6]),
-            (f, "keepalive.keepalive_unacked",
-             "KeepAliveReq to the primary in frame %d not acknowledged within the 30 s interval "
-             "(3 consecutive keepalives without ack)" % k[7]),
-            (f, "keepalive.failover",
-             "Delayed failover threshold reached: 3 consecutive keepalives unacknowledged at a 30 s interval; "
-             "the phone fails over to its backup call manager"),
-            (self.fin, "keepalive.unregister", "TCP FIN ended the SCCP session without unregistration"),
-        ])
+        k = self.k
+        self.assertEqual(experts(self, self.CAP), three_missed_then_failover(
+            [k[5], k[6], k[7]], [k[6], k[7], self.failover]) + [fin_without_unregistration(self.fin)])
 
     def test_missed_counts(self):
         r = rows(self, self.CAP)
@@ -350,6 +359,115 @@ class MidsessionSilent(unittest.TestCase):
         found, second_miss, _ = self.verdicts({"sccp_missed_threshold": "2"}, 30, 2)
         self.assertEqual(found[2][2], "Delayed failover threshold reached: 2 consecutive keepalives unacknowledged "
                                       "at a 30 s interval; the phone fails over to its backup call manager")
+
+
+class OverTls:
+    """skinny-tls-*: SCCP over TLS on port 2443, which Wireshark decrypts with the scenario's key log
+    and hands to SKINNY (a mixin: not a test case of its own)."""
+    NAME = None
+    DEVICE = "SEP00235E4D7A01"
+    SERVER = "10.40.2.5:2443/tls"
+    T0 = 40 * MS  # the scenario's T0: the capture starts with the TCP handshake 40 ms before it
+
+    @classmethod
+    def setUpClass(cls):
+        cls.CAP = gen(cls.NAME)
+        cls.keys = os.path.join(harness.GENERATED, cls.NAME + ".keys")
+        cls.at = frames_at(cls.CAP)
+        cls.k = {k: cls.at[cls.T0 + 30 * k * S] for k in range(1, 7)}
+
+    def decrypted_rows(self):
+        with harness.decrypting(self.keys):
+            return rows(self, self.CAP)
+
+    def test_silent_without_the_key_log(self):
+        self.assertEqual(experts(self, self.CAP), [])
+        self.assertEqual(harness.annotated(self, self.CAP), [])
+
+    def test_registration_and_server(self):
+        r = self.decrypted_rows()
+        self.assertEqual(one(r[self.at[self.T0]], "keepalive.endpoint"), self.DEVICE)
+        ack = r[self.at[self.T0 + 2 * MS]]
+        self.assertEqual(one(ack, "keepalive.event"), EV_REGISTER_ACK)
+        self.assertEqual(one(ack, "keepalive.sccp.interval"), "30")
+        for n, row in r.items():
+            self.assertEqual(set(row["keepalive.server"]), {self.SERVER}, n)
+            self.assertEqual(set(row["keepalive.endpoint"]), {self.DEVICE}, n)
+
+    def check_keepalives(self, r, acked):
+        for k in range(1, 7):
+            req = r[self.k[k]]
+            self.assertEqual(one(req, "keepalive.role"), "primary")
+            self.assertEqual(one(req, "keepalive.sccp.interval"), "30")
+            if k > 1:
+                self.assertEqual(ns(one(req, "keepalive.sccp.gap")), 30 * S)
+                self.assertEqual(ns(one(req, "keepalive.sccp.lateness")), 0)
+            if k <= acked:
+                latency = r[self.at[self.T0 + 30 * k * S + 1 * MS]]
+                self.assertEqual(ns(one(latency, "keepalive.sccp.ack_latency")), 1 * MS)
+                self.assertEqual(int(one(latency, "keepalive.sccp.request")), self.k[k])
+
+
+class TlsHealthy(OverTls, unittest.TestCase):
+    """skinny-tls-healthy: six keepalives, each acknowledged 1 ms later."""
+    NAME = "skinny-tls-healthy"
+
+    def test_no_expert_info_at_all(self):
+        with harness.decrypting(self.keys):
+            self.assertEqual(experts(self, self.CAP), [])
+
+    def test_keepalives(self):
+        r = self.decrypted_rows()
+        # The registration, every keepalive and its ack; not the handshakes nor the phone's ACKs.
+        want = {self.at[self.T0], self.at[self.T0 + 2 * MS]}
+        want |= {self.at[self.T0 + 30 * k * S + d] for k in range(1, 7) for d in (0, 1 * MS)}
+        self.assertEqual(set(r), want)
+        self.check_keepalives(r, acked=6)
+        for k in range(1, 7):
+            self.assertEqual(one(r[self.k[k]], "keepalive.sccp.missed"), "0")
+
+    def test_stats(self):
+        with harness.decrypting(self.keys):
+            got = stats(self, self.CAP)
+        self.assertEqual(got, {self.DEVICE + " @ " + self.SERVER: {"Keepalives": 6, "Acknowledged": 6}})
+
+
+class TlsStopsAcking(OverTls, unittest.TestCase):
+    """skinny-tls-stops-acking: K(4..6) unacknowledged; the phone's FIN one interval after K(6) is
+    the first frame past its deadline and carries the third miss and the failover."""
+    NAME = "skinny-tls-stops-acking"
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.fin = cls.at[cls.T0 + 210100 * MS]
+
+    def test_expert_infos(self):
+        k = self.k
+        with harness.decrypting(self.keys):
+            got = experts(self, self.CAP)
+        # The FIN is the first frame past K(6)'s interval: it carries the third miss and the failover.
+        self.assertEqual(got, three_missed_then_failover([k[4], k[5], k[6]], [k[5], k[6], self.fin]) +
+                         [fin_without_unregistration(self.fin)])
+
+    def test_missed_counts(self):
+        r = self.decrypted_rows()
+        self.check_keepalives(r, acked=3)
+        for k in range(1, 7):
+            self.assertEqual(one(r[self.k[k]], "keepalive.sccp.missed"), str(max(0, k - 4)), k)
+        for k in (5, 6):
+            self.assertEqual(int(one(r[self.k[k]], "keepalive.sccp.request")), self.k[k - 1])
+        fin = r[self.fin]
+        self.assertEqual(fin["keepalive.sccp.missed"], ["3"])
+        self.assertEqual(int(one(fin, "keepalive.sccp.request")), self.k[6])
+        self.assertEqual(ns(one(fin, "keepalive.sccp.gap")), 210100 * MS - 180 * S)
+        self.assertEqual(fin["keepalive.event"], [EV_FIN])
+
+    def test_stats(self):
+        with harness.decrypting(self.keys):
+            got = stats(self, self.CAP)
+        self.assertEqual(got, {self.DEVICE + " @ " + self.SERVER: {
+            "Keepalives": 6, "Acknowledged": 3, "Unacknowledged": 3, "Failovers": 1}})
 
 
 class DecodeAs(unittest.TestCase):

@@ -4,7 +4,6 @@ scenario's key log Wireshark decrypts the records on port 5061 and hands them to
 must time every refresh as it does over TCP; without the key log it must stay silent. Every value
 comes from the scenario's parameters; every assertion holds in a single pass and with -2."""
 # SPDX-License-Identifier: GPL-2.0-or-later
-import contextlib
 import os
 import sys
 import unittest
@@ -21,21 +20,9 @@ def capture(name):
     return os.path.join(harness.GENERATED, name + ".pcap")
 
 
-@contextlib.contextmanager
 def decrypting(name):
-    """Every harness tshark run inside gets `-o tls.keylog_file:` with the scenario's key log
-    (copied into the sandbox, readable by the unprivileged tshark)."""
-    keys = harness._capture_copy(os.path.join(harness.GENERATED, name + ".keys"))
-    plain = harness.tshark
-
-    def with_keys(args, *a, **kw):
-        return plain(list(args) + ["-o", "tls.keylog_file:" + keys], *a, **kw)
-
-    harness.tshark = with_keys
-    try:
-        yield
-    finally:
-        harness.tshark = plain
+    """tshark runs inside decrypt with the scenario's key log."""
+    return harness.decrypting(os.path.join(harness.GENERATED, name + ".keys"))
 
 
 def setup_events(t0):
