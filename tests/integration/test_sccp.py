@@ -470,6 +470,37 @@ class TlsStopsAcking(OverTls, unittest.TestCase):
             "Keepalives": 6, "Acknowledged": 3, "Unacknowledged": 3, "Failovers": 1}})
 
 
+class TlsRetransmission(OverTls, unittest.TestCase):
+    """skinny-tls-retransmission: K(3) lost once and retransmitted by TCP 300 ms later, a segment
+    Wireshark neither decrypts again nor hands to SKINNY; the ack follows 1 ms after it."""
+    NAME = "skinny-tls-retransmission"
+
+    def test_retransmission_and_acks(self):
+        k3, again = self.k[3], self.at[self.T0 + 90300 * MS]
+        with harness.decrypting(self.keys):
+            found = experts(self, self.CAP)
+        self.assertEqual(found, [(again, "keepalive.retransmission",
+                                  "KeepAliveReq sent again (retransmission 1, 300 ms after the previous "
+                                  "transmission, first sent in frame %d)" % k3)])
+        r = self.decrypted_rows()
+        self.assertEqual(one(r[again], "keepalive.retrans.count"), "1")
+        self.assertEqual(int(one(r[again], "keepalive.retrans.original")), k3)
+        self.assertEqual(ns(one(r[again], "keepalive.retrans.gap")), 300 * MS)
+        self.assertEqual(r[again]["skinny.messageId"], [])
+        for k in range(1, 7):
+            delivered = self.T0 + 30 * k * S + (300 * MS if k == 3 else 0)
+            ack = r[self.at[delivered + 1 * MS]]
+            self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency")), 301 * MS if k == 3 else 1 * MS, k)
+            self.assertEqual(one(ack, "keepalive.retrans.count"), "1" if k == 3 else "0", k)
+            self.assertEqual(int(one(ack, "keepalive.sccp.request")), self.k[k])
+
+    def test_stats(self):
+        with harness.decrypting(self.keys):
+            got = stats(self, self.CAP)
+        self.assertEqual(got, {self.DEVICE + " @ " + self.SERVER: {
+            "Keepalives": 6, "Acknowledged": 6, "Retransmissions": 1}})
+
+
 class DecodeAs(unittest.TestCase):
     """skinny-decode-as: SCCP on port 2001 is analysed only when decoded as SKINNY; several messages per segment."""
     CAP = gen("skinny-decode-as")

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // SCCP over TLS (a phone with an encrypted security profile: port 2443), decrypted by Wireshark
-// with the scenario's key log. Two scenarios, one session each:
-//   skinny-tls-healthy       every keepalive acknowledged
-//   skinny-tls-stops-acking  keepalives 4..6 only get the call manager's TCP ACK; the phone closes
-//                            the connection one interval after the last one (a failover)
+// with the scenario's key log. Three scenarios, one session each:
+//   skinny-tls-healthy         every keepalive acknowledged
+//   skinny-tls-stops-acking    keepalives 4..6 only get the call manager's TCP ACK; the phone closes
+//                              the connection one interval after the last one (a failover)
+//   skinny-tls-retransmission  keepalive 3 is lost once and retransmitted by TCP (a segment
+//                              Wireshark does not decrypt again), then acknowledged
 // Each writes NAME.pcap and its key log NAME.keys (`-o tls.keylog_file:NAME.keys`).
 //
 // Parameters (Ethernet, microsecond pcap, T0 = 2023-06-05 10:00:00.000000 UTC):
@@ -19,9 +21,11 @@
 //   K(k), k = 1..6: KeepAliveReq at T0 + 30k s;
 //     acknowledged: KeepAliveAck 1 ms later, phone ACK 200 us after it
 //     not (stops-acking, k >= 4): the call manager's pure TCP ACK 500 us later
+//     retransmission, k = 3: lost, the same segment again 300 ms later, acknowledged 1 ms after
+//     that (latency 301 ms), phone ACK 200 us after the ack
 //   stops-acking only: phone FIN at T0 + 210.1 s, FIN/ACK 300 us later, phone ACK 100 us after.
 // Frames: 3 TCP + 4 TLS handshake + 3 registration + 3 per acknowledged keepalive, 2 per
-// unacknowledged one (+ 3 closing): 28 in both.
+// unacknowledged one (+ 3 closing, + 1 retransmission): 28, 28 and 29.
 // Derived (threshold 3), stops-acking: K(5) reports K(4) unacknowledged (1 missed), K(6) reports K(5)
 // (2 missed); K(6) is still unacknowledged one interval later (T0 + 210 s): the phone's FIN, the
 // first frame past that time, reports it (3 missed) and the failover.
@@ -33,7 +37,10 @@ using namespace kagen::literals;
 
 namespace {
 
-void skinny_tls(ScenarioOutput& out, bool stops_acking) {
+enum class Variant { Healthy, StopsAcking, Retransmission };
+
+void skinny_tls(ScenarioOutput& out, Variant variant) {
+  const bool stops_acking = variant == Variant::StopsAcking;
   const Mac phone_mac = "00:23:5e:4d:7a:01";
   const Endpoint phone{phone_mac, "10.40.2.31", 51201};
   const Endpoint cucm{"00:50:56:a4:02:05", "10.40.2.5", 2443};
@@ -51,8 +58,15 @@ void skinny_tls(ScenarioOutput& out, bool stops_acking) {
   tcp.send(t0 + 2_ms, Dir::ToClient, tls.application_data(Dir::ToClient, skinny::register_ack(ack)));
   tcp.ack(t0 + 2200_us, Dir::ToServer);
   for (int k = 1; k <= 6; ++k) {
-    const TimeNs t = t0 + seconds(30 * k);
-    tcp.send(t, Dir::ToServer, tls.application_data(Dir::ToServer, skinny::keepalive_req()));
+    TimeNs t = t0 + seconds(30 * k);
+    const Bytes record = tls.application_data(Dir::ToServer, skinny::keepalive_req());
+    if (variant == Variant::Retransmission && k == 3) {
+      const Segment lost = tcp.send(t, Dir::ToServer, record, Delivery::Lost);
+      t += 300_ms;
+      tcp.retransmit(t, lost);
+    } else {
+      tcp.send(t, Dir::ToServer, record);
+    }
     if (stops_acking && k >= 4) {
       tcp.ack(t + 500_us, Dir::ToClient);
     } else {
@@ -72,9 +86,13 @@ void skinny_tls(ScenarioOutput& out, bool stops_acking) {
 }  // namespace
 
 KA_SCENARIO("skinny-tls-healthy", "SCCP over TLS on 2443, every keepalive acknowledged") {
-  skinny_tls(out, false);
+  skinny_tls(out, Variant::Healthy);
 }
 
 KA_SCENARIO("skinny-tls-stops-acking", "SCCP over TLS on 2443: keepalives 4-6 unacknowledged, failover") {
-  skinny_tls(out, true);
+  skinny_tls(out, Variant::StopsAcking);
+}
+
+KA_SCENARIO("skinny-tls-retransmission", "SCCP over TLS on 2443: keepalive 3 retransmitted by TCP, then acknowledged") {
+  skinny_tls(out, Variant::Retransmission);
 }
