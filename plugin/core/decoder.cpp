@@ -201,6 +201,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     d.frame_stream = nullptr;
     wire::Packet& p = d.packet;
     if (!wire::decode(raw.link, raw.data, raw.captured, p)) return;
+    if (raw.saw_vxlan) wire::decode_vxlan_payload(p);  // VXLAN on another port (Decode As)
     if (p.fragment && !raw.reassembled_ip.empty())
         wire::decode_transport(p.ip_proto, raw.reassembled_ip, static_cast<std::uint32_t>(raw.reassembled_ip.size()), p);
     out.has_eth = p.has_eth;

@@ -30,6 +30,7 @@ struct RawFrame {
     bool saw_skinny = false;
     bool saw_syslog = false;
     bool saw_tls = false;
+    bool saw_vxlan = false;  // on its own port (4789) VXLAN is followed without it
 
     // Decrypted TLS application data carried by this frame, in order.
     const std::string_view* tls_data = nullptr;

@@ -46,6 +46,7 @@ bool decode_ethernet(Bytes b, Packet& out, int depth);
 bool take_inner(const Packet& inner, Packet& out) {
     if (!inner.src_ip.valid() && !inner.has_arp) return false;
     out = inner;
+    ++out.tunnels;
     return true;
 }
 
@@ -403,6 +404,11 @@ bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& o
     case Link::Unknown: break;
     }
     return false;
+}
+
+bool decode_vxlan_payload(Packet& out) {
+    if (out.transport != Transport::Udp || out.tunnels != 0) return false;
+    return decode_vxlan({reinterpret_cast<const std::uint8_t*>(out.payload.data()), out.payload.size()}, out, 0);
 }
 
 bool decode_transport(std::uint8_t ip_proto, std::string_view ip_payload, std::uint32_t claimed_len, Packet& out) {

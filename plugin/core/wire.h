@@ -47,11 +47,17 @@ struct Packet {
     bool frag_more = false;
     bool has_arp = false;
     ArpPacket arp;                     // as Wireshark's arp.* fields give them (incl. isgratuitous)
+    std::uint8_t tunnels = 0;          // tunnels followed to reach this packet (0: the frame's own)
     void clear();
 };
 
 // Decodes one frame; false when there is nothing it understands. Never reads past `captured`.
 bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& out);
+
+// Follows the UDP payload of a packet reached through no tunnel as VXLAN: the caller knows it is
+// (Wireshark decodes VXLAN on another port than 4789 when told to). On success `out` becomes the
+// inner packet, as on VXLAN's own port.
+bool decode_vxlan_payload(Packet& out);
 
 // Decodes a TCP/UDP header and payload from an IP payload reassembled elsewhere (IP fragments).
 // `claimed_len` is the IP payload length the headers claim (ip_payload may be shorter when cut).

@@ -12,7 +12,7 @@ namespace kaws {
 namespace {
 
 // Protocol ids looked up at handoff: a frame's layer list holds these numbers.
-int proto_sip = -1, proto_skinny = -1, proto_syslog = -1, proto_tls = -1;
+int proto_sip = -1, proto_skinny = -1, proto_syslog = -1, proto_tls = -1, proto_vxlan = -1;
 
 ka::wire::Link link_of(const packet_info* pinfo) {
     if (!pinfo->rec || pinfo->rec->rec_type != REC_TYPE_PACKET) return ka::wire::Link::Unknown;
@@ -63,6 +63,7 @@ void resolve_protocols() {
     proto_skinny = proto_get_id_by_filter_name("skinny");
     proto_syslog = proto_get_id_by_filter_name("syslog");
     proto_tls = proto_get_id_by_filter_name("tls");
+    proto_vxlan = proto_get_id_by_filter_name("vxlan");
 }
 
 void raw_frame(tvbuff_t* tvb, packet_info* pinfo, ka::RawFrame& out, std::vector<std::string_view>& tls) {
@@ -82,6 +83,7 @@ void raw_frame(tvbuff_t* tvb, packet_info* pinfo, ka::RawFrame& out, std::vector
         else if (proto == proto_skinny) out.saw_skinny = true;
         else if (proto == proto_syslog) out.saw_syslog = true;
         else if (proto == proto_tls) out.saw_tls = true;
+        else if (proto == proto_vxlan) out.saw_vxlan = true;
     }
     extra_sources(pinfo, out, tls);
 }

@@ -91,20 +91,25 @@ def tshark(args, capture=None, prefs=None, two_pass=False, check=True):
 
 
 @contextlib.contextmanager
-def decrypting(keys):
-    """Every tshark run inside gets `-o tls.keylog_file:` with the key log `keys` (copied into the
-    sandbox, readable by the unprivileged tshark)."""
+def extra_args(extra):
+    """Every tshark run inside gets the arguments `extra` too (a key log, a Decode As)."""
     global tshark
-    plain, path = tshark, _capture_copy(keys)
+    plain = tshark
 
-    def with_keys(args, *a, **kw):
-        return plain(list(args) + ["-o", "tls.keylog_file:" + path], *a, **kw)
+    def with_extra(args, *a, **kw):
+        return plain(list(args) + list(extra), *a, **kw)
 
-    tshark = with_keys
+    tshark = with_extra
     try:
         yield
     finally:
         tshark = plain
+
+
+def decrypting(keys):
+    """tshark runs inside decrypt TLS with the key log `keys` (copied into the sandbox, readable by
+    the unprivileged tshark)."""
+    return extra_args(["-o", "tls.keylog_file:" + _capture_copy(keys)])
 
 
 def assert_plugin_loaded():

@@ -6,6 +6,7 @@ the healthy twins silent and timed exactly, the Timer E resends and breach, SCCP
 keepalives, failover and TCP retransmissions, case study A's proxy ARP told by the inner MACs."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import atexit
+import contextlib
 import os
 import shutil
 import struct
@@ -42,9 +43,14 @@ def outer_ipv4(proto, payload):
     return OUTER_DST_MAC + OUTER_SRC_MAC + b"\x08\x00" + header + payload
 
 
-def vxlan(frame, n):
+def vxlan(frame, n, port=4789):
     inner = struct.pack("!BBHI", 0x08, 0, 0, 4096 << 8) + frame
-    return outer_ipv4(17, struct.pack("!HHHH", 49152 + n % 1000, 4789, 8 + len(inner), 0) + inner)
+    return outer_ipv4(17, struct.pack("!HHHH", 49152 + n % 1000, port, 8 + len(inner), 0) + inner)
+
+
+def vxlan_8472(frame, n):
+    """VXLAN on Linux's default port, which Wireshark decodes as VXLAN only when told to."""
+    return vxlan(frame, n, 8472)
 
 
 def erspan2(frame, n):
@@ -117,6 +123,38 @@ class SccpHealthyThroughVxlan(sccp.Healthy):
 
 class SccpPrimaryStopsAckingThroughVxlan(sccp.PrimaryStopsAcking):
     CAP = wrapped("skinny-primary-stops-acking", vxlan)
+
+
+class DecodeAsVxlan:
+    """Every tshark run of the class decodes UDP port 8472 as VXLAN (a mixin)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls._decode_as = contextlib.ExitStack()
+        cls._decode_as.enter_context(harness.extra_args(["-d", "udp.port==8472,vxlan"]))
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls._decode_as.close()
+
+
+class SccpPrimaryStopsAckingThroughVxlanOnAnotherPort(DecodeAsVxlan, sccp.PrimaryStopsAcking):
+    CAP = wrapped("skinny-primary-stops-acking", vxlan_8472)
+
+
+class TimerEThroughVxlanOnAnotherPort(DecodeAsVxlan, scenarios.TimerE):
+    CAP = wrapped("sip-udp-timer-e", vxlan_8472)
+
+
+class VxlanOnAnotherPortWithoutDecodeAs(unittest.TestCase):
+    def test_silent(self):
+        # Wireshark sees plain UDP on 8472: nothing of the tunnelled signalling is analysed.
+        for name in ("skinny-primary-stops-acking", "sip-udp-timer-e"):
+            cap = wrapped(name, vxlan_8472)
+            self.assertEqual([], harness.experts_both_passes(self, cap))
+            self.assertEqual([], harness.annotated(self, cap))
 
 
 class SccpRetransmissionThroughErspan(sccp.Retransmission):

@@ -362,11 +362,11 @@ Bytes gre(unsigned flags, unsigned type, const Bytes& payload) {
     return b;
 }
 
-// A UDP datagram to the VXLAN port around the VXLAN header and `inner_frame`.
-Bytes vxlan_udp(const Bytes& inner_frame, int flags = 0x08) {
+// A UDP datagram to `port` (the VXLAN port) around the VXLAN header and `inner_frame`.
+Bytes vxlan_udp(const Bytes& inner_frame, int flags = 0x08, std::uint16_t port = 4789) {
     Bytes b = {static_cast<std::uint8_t>(flags), 0, 0, 0, 0, 0x10, 0x00, 0};  // flags (I: 0x08), VNI 4096
     append(b, inner_frame);
-    return udp(49152, 4789, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+    return udp(49152, port, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
 }
 
 void check_inner_sip(const wire::Packet& p) {
@@ -484,6 +484,36 @@ TEST_CASE("VXLAN: the inner Ethernet frame, ARP included; nesting is bounded", "
     append(no_flag, outer_ipv4(17, vxlan_udp(inner_ethernet(0x0800, inner_sip()), 0)));
     REQUIRE(decode(wire::Link::Ethernet, no_flag, p));
     CHECK(p.dst_port == 4789);
+}
+
+TEST_CASE("VXLAN on another port: followed only when the caller says so, and only from the outside", "[wire]") {
+    Bytes frame = ethernet({0x0800});
+    append(frame, outer_ipv4(17, vxlan_udp(inner_ethernet(0x0800, inner_sip()), 0x08, 8472)));
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, frame, p));
+    CHECK(p.dst_port == 8472);  // on its own, port 8472 is plain UDP
+    CHECK(p.tunnels == 0);
+    REQUIRE(wire::decode_vxlan_payload(p));
+    check_inner_sip(p);
+    CHECK(p.eth_src == kInnerSrc);
+    CHECK(p.tunnels == 1);
+    // The inner packet is not taken for VXLAN again, whatever its payload.
+    CHECK_FALSE(wire::decode_vxlan_payload(p));
+    check_inner_sip(p);
+    // On VXLAN's own port the packet is already the inner one.
+    Bytes own = ethernet({0x0800});
+    append(own, outer_ipv4(17, vxlan_udp(inner_ethernet(0x0800, inner_sip()))));
+    REQUIRE(decode(wire::Link::Ethernet, own, p));
+    CHECK(p.tunnels == 1);
+    CHECK_FALSE(wire::decode_vxlan_payload(p));
+    check_inner_sip(p);
+    // Without the I flag nothing changes.
+    Bytes no_flag = ethernet({0x0800});
+    append(no_flag, outer_ipv4(17, vxlan_udp(inner_ethernet(0x0800, inner_sip()), 0, 8472)));
+    REQUIRE(decode(wire::Link::Ethernet, no_flag, p));
+    CHECK_FALSE(wire::decode_vxlan_payload(p));
+    CHECK(p.dst_port == 8472);
+    CHECK(p.src_ip == IpAddr::v4(0xc0000201));
 }
 
 TEST_CASE("IPv4 fragments: no transport; the reassembled payload decodes with decode_transport", "[wire]") {
