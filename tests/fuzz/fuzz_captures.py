@@ -6,7 +6,8 @@ Mutates every bundled capture (captures/third_party and BUILD_DIR/captures) with
 BUILD_DIR, which should be an AddressSanitizer + UndefinedBehaviorSanitizer build (cmake
 -DKA_SANITIZE=ON): libasan is preloaded into tshark, which is not instrumented itself. tshark runs
 as in the integration tests (unprivileged, WIRESHARK_PLUGIN_DIR), with -V so that every annotation is
-rendered, and with the keepalive statistics tree. Fails on any crash, sanitizer report or
+rendered, and with the keepalive statistics tree; a capture's key log and Decode As come along
+(decrypted SIP and SKINNY are fuzzed too). Fails on any crash, sanitizer report or
 "Dissector bug" line naming the plugin; prints a summary. Failing files are kept in --keep.
 """
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -51,9 +52,10 @@ def run(harness, preload, args):
     return subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, errors="replace")
 
 
-def check(harness, preload, path, two_pass):
-    """Dissects one file; returns (problem or None, number of Dissector bug lines not naming the plugin)."""
-    args = ["-n", "-V", "-r", path, "-z", "keepalive,tree"]
+def check(harness, preload, path, two_pass, options):
+    """Dissects one file with the original capture's `options` (key log, Decode As); returns (problem
+    or None, number of Dissector bug lines not naming the plugin)."""
+    args = ["-n", "-V", "-r", path, "-z", "keepalive,tree"] + options
     if two_pass:
         args.insert(0, "-2")
     p = run(harness, preload, args)
@@ -84,6 +86,7 @@ def main():
     os.environ["KA_BUILD_DIR"] = os.path.abspath(a.build)
     sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
     import harness  # noqa: E402  (reads KA_BUILD_DIR)
+    from seed_corpus import capture_options  # noqa: E402
 
     captures = sorted(c for c in glob.glob(os.path.join(SOURCE, "captures", "third_party", "*.pcap*")) +
                       glob.glob(os.path.join(os.environ["KA_BUILD_DIR"], "captures", "*.pcap*"))
@@ -111,7 +114,7 @@ def main():
         subprocess.run(["editcap", "-E", str(rate), "--seed", str(seed), cap, path], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.chmod(path, 0o644)
-        problem, others = check(harness, preload, path, two_pass=seed % 4 == 0)
+        problem, others = check(harness, preload, path, seed % 4 == 0, capture_options(cap, harness._capture_copy))
         if problem:
             os.makedirs(keep, exist_ok=True)
             shutil.copy(path, keep)

@@ -148,15 +148,21 @@ SOURCE = re.compile(r"^(.+) \((\d+) bytes\):$")
 HEXLINE = re.compile(r"^[0-9a-f]{4,}  ((?:[0-9a-f]{2} ){0,15}[0-9a-f]{2})")
 
 
-def tshark_args(cap):
-    """Options the capture needs to be dissected as its tests dissect it."""
-    args = ["-n", "-r", cap]
+def capture_options(cap, readable=lambda path: path):
+    """Options the bundled capture `cap` needs to be dissected as its tests dissect it: its key log,
+    if it has one (the path passed through `readable`, which gives a copy tshark can read), and the
+    Decode As of skinny-decode-as."""
+    args = []
     keys = re.sub(r"\.pcap(ng)?$", ".keys", cap)
     if keys != cap and os.path.exists(keys):
-        args += ["-o", "tls.keylog_file:" + keys]
+        args += ["-o", "tls.keylog_file:" + readable(keys)]
     if "skinny-decode-as" in os.path.basename(cap):
         args += ["-d", "tcp.port==2001,skinny"]
     return args
+
+
+def tshark_args(cap):
+    return ["-n", "-r", cap] + capture_options(cap)
 
 
 def hex_sources(cap, count):
