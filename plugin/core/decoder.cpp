@@ -200,7 +200,11 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     Impl& d = *impl_;
     d.frame_stream = nullptr;
     wire::Packet& p = d.packet;
-    if (!wire::decode(raw.link, raw.data, raw.captured, p)) return;
+    bool decoded = wire::decode(raw.link, raw.data, raw.captured, p);
+    // An MPLS pseudowire's Ethernet frame, with a control word or not as Wireshark found it.
+    if (!p.mpls_payload.empty() && (raw.saw_pw_eth_cw || raw.saw_pw_eth_nocw))
+        decoded = wire::decode_pw_ethernet(p, raw.saw_pw_eth_cw) || decoded;
+    if (!decoded) return;
     if (raw.saw_vxlan) wire::decode_vxlan_payload(p);  // VXLAN on another port (Decode As)
     if (p.fragment && !raw.reassembled_ip.empty())
         wire::decode_transport(p.ip_proto, raw.reassembled_ip, static_cast<std::uint32_t>(raw.reassembled_ip.size()), p);

@@ -31,6 +31,9 @@ struct RawFrame {
     bool saw_syslog = false;
     bool saw_tls = false;
     bool saw_vxlan = false;  // on its own port (4789) VXLAN is followed without it
+    // An MPLS pseudowire's Ethernet, with or without a control word (Wireshark's pw-eth heuristic).
+    bool saw_pw_eth_cw = false;
+    bool saw_pw_eth_nocw = false;
 
     // Decrypted TLS application data carried by this frame, in order.
     const std::string_view* tls_data = nullptr;

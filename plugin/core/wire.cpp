@@ -299,8 +299,8 @@ bool decode_arp(Bytes b, Packet& out) {
     return true;
 }
 
-// MPLS: the label stack, then IP as Wireshark guesses it from the first nibble (a pseudowire's
-// control word or Ethernet is not followed).
+// MPLS: the label stack, then IP as Wireshark guesses it from the first nibble. Anything else
+// (a pseudowire's control word or Ethernet) is left in out.mpls_payload for decode_pw_ethernet().
 bool decode_mpls(Bytes b, Packet& out, int depth) {
     std::size_t off = 0;
     for (int i = 0;; ++i) {
@@ -309,7 +309,10 @@ bool decode_mpls(Bytes b, Packet& out, int depth) {
         off += 4;
         if (bottom) break;
     }
-    return decode_ip(b.from(off), out, depth);
+    const Bytes payload = b.from(off);
+    if (decode_ip(payload, out, depth)) return true;
+    out.mpls_payload = std::string_view(reinterpret_cast<const char*>(payload.p), payload.size);
+    return false;
 }
 
 // PPPoE session stage (RFC 2516): 6 bytes, then PPP's protocol field: IPv4 or IPv6.
@@ -409,6 +412,15 @@ bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& o
 bool decode_vxlan_payload(Packet& out) {
     if (out.transport != Transport::Udp || out.tunnels != 0) return false;
     return decode_vxlan({reinterpret_cast<const std::uint8_t*>(out.payload.data()), out.payload.size()}, out, 0);
+}
+
+bool decode_pw_ethernet(Packet& out, bool control_word) {
+    Bytes b{reinterpret_cast<const std::uint8_t*>(out.mpls_payload.data()), out.mpls_payload.size()};
+    if (control_word) {
+        if (!b.has(0, 4)) return false;
+        b = b.from(4);
+    }
+    return decode_inner_ethernet(b, out, 0);
 }
 
 bool decode_transport(std::uint8_t ip_proto, std::string_view ip_payload, std::uint32_t claimed_len, Packet& out) {

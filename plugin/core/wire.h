@@ -48,6 +48,8 @@ struct Packet {
     bool has_arp = false;
     ArpPacket arp;                     // as Wireshark's arp.* fields give them (incl. isgratuitous)
     std::uint8_t tunnels = 0;          // tunnels followed to reach this packet (0: the frame's own)
+    // What followed an MPLS label stack when it was not IP: a pseudowire (see decode_pw_ethernet).
+    std::string_view mpls_payload;
     void clear();
 };
 
@@ -58,6 +60,11 @@ bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& o
 // (Wireshark decodes VXLAN on another port than 4789 when told to). On success `out` becomes the
 // inner packet, as on VXLAN's own port.
 bool decode_vxlan_payload(Packet& out);
+
+// Follows `out.mpls_payload` as a pseudowire's Ethernet frame (RFC 4448), after a 4-byte control
+// word when `control_word`: the caller knows which (Wireshark's pw-eth heuristic decides it from its
+// OUI database). On success `out` becomes the inner packet.
+bool decode_pw_ethernet(Packet& out, bool control_word);
 
 // Decodes a TCP/UDP header and payload from an IP payload reassembled elsewhere (IP fragments).
 // `claimed_len` is the IP payload length the headers claim (ip_payload may be shorter when cut).

@@ -13,6 +13,7 @@ namespace {
 
 // Protocol ids looked up at handoff: a frame's layer list holds these numbers.
 int proto_sip = -1, proto_skinny = -1, proto_syslog = -1, proto_tls = -1, proto_vxlan = -1;
+int proto_pw_eth_cw = -1, proto_pw_eth_nocw = -1;
 
 ka::wire::Link link_of(const packet_info* pinfo) {
     if (!pinfo->rec || pinfo->rec->rec_type != REC_TYPE_PACKET) return ka::wire::Link::Unknown;
@@ -64,6 +65,8 @@ void resolve_protocols() {
     proto_syslog = proto_get_id_by_filter_name("syslog");
     proto_tls = proto_get_id_by_filter_name("tls");
     proto_vxlan = proto_get_id_by_filter_name("vxlan");
+    proto_pw_eth_cw = proto_get_id_by_filter_name("pwethcw");
+    proto_pw_eth_nocw = proto_get_id_by_filter_name("pwethnocw");
 }
 
 void raw_frame(tvbuff_t* tvb, packet_info* pinfo, ka::RawFrame& out, std::vector<std::string_view>& tls) {
@@ -84,6 +87,8 @@ void raw_frame(tvbuff_t* tvb, packet_info* pinfo, ka::RawFrame& out, std::vector
         else if (proto == proto_syslog) out.saw_syslog = true;
         else if (proto == proto_tls) out.saw_tls = true;
         else if (proto == proto_vxlan) out.saw_vxlan = true;
+        else if (proto == proto_pw_eth_cw) out.saw_pw_eth_cw = true;
+        else if (proto == proto_pw_eth_nocw) out.saw_pw_eth_nocw = true;
     }
     extra_sources(pinfo, out, tls);
 }

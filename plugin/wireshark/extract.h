@@ -13,8 +13,8 @@
 
 namespace kaws {
 
-// Looks up the protocol ids of SIP, SKINNY, syslog, TLS and VXLAN (at handoff, once all are
-// registered).
+// Looks up the protocol ids of SIP, SKINNY, syslog, TLS, VXLAN and Ethernet pseudowires (at handoff,
+// once all are registered).
 void resolve_protocols();
 
 // Fills `out` for the frame; `tls` keeps the decrypted TLS views `out` points to. The views are

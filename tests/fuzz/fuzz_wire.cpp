@@ -29,11 +29,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ka::wire::decode(link, data, size, p);
     inside(p.payload, data, size);
     if (p.payload.size() > p.payload_len && !p.fragment) std::abort();
-    // The UDP payload as VXLAN on another port, as with a Decode As.
-    ka::wire::Packet outer = p;
-    if (ka::wire::decode_vxlan_payload(outer)) {
-        inside(outer.payload, data, size);
-        if (outer.payload.size() > outer.payload_len && !outer.fragment) std::abort();
+    // The UDP payload as VXLAN on another port (as with a Decode As), and what an MPLS label stack
+    // carried as a pseudowire's Ethernet, with and without a control word.
+    for (int variant = 0; variant < 3; ++variant) {
+        ka::wire::Packet outer = p;
+        if (variant == 0 ? ka::wire::decode_vxlan_payload(outer) : ka::wire::decode_pw_ethernet(outer, variant == 1)) {
+            inside(outer.payload, data, size);
+            if (outer.payload.size() > outer.payload_len && !outer.fragment) std::abort();
+        }
     }
 
     std::string_view rest = p.payload;

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Captures taken through a tunnel: a remote SPAN session (ERSPAN in GRE), a VXLAN fabric, an MPLS
-core, a PPPoE access line. Generated scenarios are wrapped frame by frame, keeping times and frame
-numbers, so their own expectations (test_sip_scenarios, test_sccp, test_path) must hold unchanged:
-the healthy twins silent and timed exactly, the Timer E resends and breach, SCCP's unacknowledged
-keepalives, failover and TCP retransmissions, case study A's proxy ARP told by the inner MACs."""
+core and an Ethernet pseudowire across one, a PPPoE access line. Generated scenarios are wrapped
+frame by frame, keeping times and frame numbers, so their own expectations (test_sip_scenarios,
+test_sccp, test_path) must hold unchanged: the healthy twins silent and timed exactly, the Timer
+E resends and breach, SCCP's unacknowledged keepalives, failover and TCP retransmissions, case
+study A's proxy ARP told by the inner MACs."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import atexit
 import contextlib
@@ -67,6 +68,17 @@ def mpls(frame, n):
     return frame[:12] + b"\x88\x47" + labels + frame[14:]
 
 
+def pseudowire(frame, n, control_word=True):
+    # A provider's frame: its own MACs, label 100 (bottom of stack), a control word with sequence
+    # number n, then the whole customer frame (RFC 4448).
+    cw = struct.pack("!I", n & 0xFFFF) if control_word else b""
+    return OUTER_DST_MAC + OUTER_SRC_MAC + b"\x88\x47" + struct.pack("!I", 100 << 12 | 0x100 | 64) + cw + frame
+
+
+def pseudowire_no_cw(frame, n):
+    return pseudowire(frame, n, control_word=False)
+
+
 def pppoe(frame, n):
     # The frame's own MACs, then a PPPoE session header and PPP's protocol field before its IP.
     assert frame[12:14] == b"\x08\x00"
@@ -106,6 +118,11 @@ class HealthyThroughTunnels(unittest.TestCase):
 
     def test_pppoe(self):
         scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", pppoe), lambda n: n)
+
+    def test_mpls_pseudowire(self):
+        # Wireshark's pw-eth heuristic tells the control word from the customer frame's own start.
+        for wrap in (pseudowire, pseudowire_no_cw):
+            scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", wrap), lambda n: n)
 
 
 class TimerEThroughVxlan(scenarios.TimerE):
@@ -155,6 +172,10 @@ class VxlanOnAnotherPortWithoutDecodeAs(unittest.TestCase):
             cap = wrapped(name, vxlan_8472)
             self.assertEqual([], harness.experts_both_passes(self, cap))
             self.assertEqual([], harness.annotated(self, cap))
+
+
+class SccpPrimaryStopsAckingThroughPseudowire(sccp.PrimaryStopsAcking):
+    CAP = wrapped("skinny-primary-stops-acking", pseudowire)
 
 
 class SccpRetransmissionThroughErspan(sccp.Retransmission):

@@ -486,6 +486,38 @@ TEST_CASE("VXLAN: the inner Ethernet frame, ARP included; nesting is bounded", "
     CHECK(p.dst_port == 4789);
 }
 
+TEST_CASE("MPLS pseudowires: Ethernet with or without a control word, when the caller says which", "[wire]") {
+    for (const bool control_word : {true, false}) {
+        Bytes frame = ethernet({0x8847});
+        append(frame, {0x00, 0x06, 0x41, 64});  // label 100, bottom of stack
+        if (control_word) append(frame, {0x00, 0x00, 0x00, 0x07});
+        append(frame, inner_ethernet(0x0800, inner_sip()));
+        wire::Packet p;
+        decode(wire::Link::Ethernet, frame, p);
+        CHECK_FALSE(p.src_ip.valid());  // on its own, not IP: nothing inside
+        REQUIRE(p.mpls_payload.size() == frame.size() - 18);
+        wire::Packet q = p;
+        REQUIRE(wire::decode_pw_ethernet(q, control_word));
+        check_inner_sip(q);
+        CHECK(q.eth_src == kInnerSrc);
+        CHECK(q.tunnels == 1);
+        // Read the other way, the frame makes no sense: nothing changes.
+        q = p;
+        CHECK_FALSE(wire::decode_pw_ethernet(q, !control_word));
+        CHECK_FALSE(q.src_ip.valid());
+    }
+    // IP under the labels leaves nothing for a pseudowire.
+    Bytes ip = ethernet({0x8847});
+    append(ip, {0x00, 0x06, 0x41, 64});
+    append(ip, inner_sip());
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, ip, p));
+    check_inner_sip(p);
+    CHECK(p.mpls_payload.empty());
+    CHECK_FALSE(wire::decode_pw_ethernet(p, false));
+    check_inner_sip(p);
+}
+
 TEST_CASE("VXLAN on another port: followed only when the caller says so, and only from the outside", "[wire]") {
     Bytes frame = ethernet({0x0800});
     append(frame, outer_ipv4(17, vxlan_udp(inner_ethernet(0x0800, inner_sip()), 0x08, 8472)));
