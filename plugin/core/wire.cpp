@@ -24,6 +24,8 @@ struct Bytes {
     Mac mac(std::size_t off) const { return Mac{be32(off)} << 16 | be16(off + 4); }  // two loads, not six
     Bytes from(std::size_t off) const { return off <= size ? Bytes{p + off, size - off} : Bytes{p + size, 0}; }
     Bytes first(std::size_t n) const { return Bytes{p, n < size ? n : size}; }
+    std::string_view view() const { return {reinterpret_cast<const char*>(p), size}; }
+    static Bytes of(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 };
 
 constexpr std::uint16_t kEtherIpv4 = 0x0800, kEtherArp = 0x0806, kEtherRarp = 0x8035, kEtherIpv6 = 0x86dd,
@@ -83,7 +85,7 @@ bool decode_tcp(Bytes b, std::uint32_t claimed, Packet& out) {
     out.flags = static_cast<std::uint16_t>((b.u8(12) & 0x0f) << 8 | b.u8(13));
     out.payload_len = claimed - static_cast<std::uint32_t>(hlen);
     Bytes data = b.first(claimed).from(hlen);
-    out.payload = std::string_view(reinterpret_cast<const char*>(data.p), data.size);
+    out.payload = data.view();
     return true;
 }
 
@@ -99,7 +101,7 @@ bool decode_udp(Bytes b, std::uint32_t claimed, Packet& out) {
     out.dst_port = b.be16(2);
     out.payload_len = ulen - 8;
     Bytes data = b.first(ulen).from(8);
-    out.payload = std::string_view(reinterpret_cast<const char*>(data.p), data.size);
+    out.payload = data.view();
     return true;
 }
 
@@ -169,7 +171,7 @@ bool decode_l4(std::uint8_t proto, Bytes b, std::uint32_t claimed, Packet& out, 
     case kProtoTcp: return decode_tcp(b, claimed, out);
     case kProtoUdp: {
         if (!decode_udp(b, claimed, out)) return false;
-        const Bytes payload{reinterpret_cast<const std::uint8_t*>(out.payload.data()), out.payload.size()};
+        const Bytes payload = Bytes::of(out.payload);
         if (out.src_port == kPortGtpU || out.dst_port == kPortGtpU) decode_gtpu(payload, out, depth);
         else if (out.dst_port == kPortVxlan) decode_vxlan(payload, out, depth);
         return true;
@@ -184,7 +186,7 @@ bool decode_l4(std::uint8_t proto, Bytes b, std::uint32_t claimed, Packet& out, 
 void set_fragment(Packet& out, Bytes payload, std::uint32_t claimed) {
     out.fragment = true;
     out.payload_len = claimed;
-    out.payload = std::string_view(reinterpret_cast<const char*>(payload.p), payload.size);
+    out.payload = payload.view();
 }
 
 bool decode_ipv4(Bytes b, Packet& out, int depth) {
@@ -311,7 +313,7 @@ bool decode_mpls(Bytes b, Packet& out, int depth) {
     }
     const Bytes payload = b.from(off);
     if (decode_ip(payload, out, depth)) return true;
-    out.mpls_payload = std::string_view(reinterpret_cast<const char*>(payload.p), payload.size);
+    out.mpls_payload = payload.view();
     return false;
 }
 
@@ -411,11 +413,11 @@ bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& o
 
 bool decode_vxlan_payload(Packet& out) {
     if (out.transport != Transport::Udp || out.tunnels != 0) return false;
-    return decode_vxlan({reinterpret_cast<const std::uint8_t*>(out.payload.data()), out.payload.size()}, out, 0);
+    return decode_vxlan(Bytes::of(out.payload), out, 0);
 }
 
 bool decode_pw_ethernet(Packet& out, bool control_word) {
-    Bytes b{reinterpret_cast<const std::uint8_t*>(out.mpls_payload.data()), out.mpls_payload.size()};
+    Bytes b = Bytes::of(out.mpls_payload);
     if (control_word) {
         if (!b.has(0, 4)) return false;
         b = b.from(4);
@@ -430,7 +432,7 @@ bool decode_transport(std::uint8_t ip_proto, std::string_view ip_payload, std::u
     out.flags = 0;
     out.payload = {};
     out.payload_len = 0;
-    Bytes b{reinterpret_cast<const std::uint8_t*>(ip_payload.data()), ip_payload.size()};
+    Bytes b = Bytes::of(ip_payload);
     if (ip_proto == kProtoTcp) return decode_tcp(b, claimed_len, out);
     if (ip_proto == kProtoUdp) return decode_udp(b, claimed_len, out);
     return false;
