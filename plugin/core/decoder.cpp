@@ -97,6 +97,29 @@ constexpr Nanos kDefaultOooThreshold = 3 * kMillisecond;
 // What an unclassified connection may keep: a RegisterReq is about 140 bytes.
 constexpr std::size_t kMaxUnclassified = 4096;
 
+// The SIP or SKINNY message (SIP unless Wireshark has named SKINNY) at the start of a byte stream,
+// parsed into `out` when it is whole. `skip`: SIP's keep-alive CRLFs before it; `length`: its own.
+struct Cut {
+    enum Status : std::uint8_t { Invalid, Incomplete, Whole } status = Invalid;
+    std::size_t skip = 0, length = 0;
+    bool parsed_sip = false;  // out.sip.back() is this message
+};
+
+Cut cut_message(Kind kind, std::string_view data, Frame& out) {
+    if (kind == Kind::Skinny) {
+        const std::size_t n = skinny::pdu_length(data);
+        if (n == skinny::kBad) return {};
+        if (n == 0) return {Cut::Incomplete};
+        SkinnyMessage m;
+        if (skinny::parse_pdu(data.substr(0, n), m)) out.skinny.push_back(m);
+        return {Cut::Whole, 0, n};
+    }
+    const sip::Extent e = sip::message_extent(data);
+    if (e.kind == sip::Extent::NotSip) return {};
+    if (e.kind == sip::Extent::Incomplete) return {Cut::Incomplete};
+    return {Cut::Whole, e.skip, e.length, sip::parse_message(data.substr(e.skip, e.length), out)};
+}
+
 }  // namespace
 
 struct Decoder::Impl {
@@ -305,25 +328,14 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const wire::Packet& p, Fram
     const std::uint32_t segment_end = p.seq + p.payload_len;
     std::size_t at = 0;
     while (at < data.size()) {
-        std::string_view rest = data.substr(at);
-        if (s.kind == Kind::Sip) {
-            sip::Extent e = sip::message_extent(rest);
-            if (e.kind == sip::Extent::NotSip) return;
-            if (e.kind == sip::Extent::Incomplete) break;
-            if (sip::parse_message(rest.substr(e.skip, e.length), out)) {
-                SipMessage& m = out.sip.back();
-                const std::uint32_t end = data_seq + static_cast<std::uint32_t>(at + e.skip + e.length);
-                m.length = static_cast<std::uint32_t>(e.length);
-                m.tail = segment_end - end;
-            }
-            at += e.skip + e.length;
-        } else {
-            std::size_t n = skinny::pdu_length(rest);
-            if (n == skinny::kBad) return;
-            if (n == 0) break;
-            SkinnyMessage m;
-            if (skinny::parse_pdu(rest.substr(0, n), m)) out.skinny.push_back(m);
-            at += n;
+        const Cut c = cut_message(s.kind, data.substr(at), out);
+        if (c.status == Cut::Invalid) return;
+        if (c.status == Cut::Incomplete) break;
+        at += c.skip + c.length;
+        if (c.parsed_sip) {
+            SipMessage& m = out.sip.back();
+            m.length = static_cast<std::uint32_t>(c.length);
+            m.tail = segment_end - (data_seq + static_cast<std::uint32_t>(at));
         }
     }
     // Keep the start of an unfinished message for the next segment, unless it is too long to be a
@@ -334,13 +346,12 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const wire::Packet& p, Fram
     }
 }
 
-// Decrypted TLS records arrive whole and in order: the SIP or SKINNY messages (SKINNY once
-// Wireshark has named it on the connection, else SIP) are cut out of them. Handshake records are
+// Decrypted TLS records arrive whole and in order: the SIP or SKINNY messages are cut out of them
+// as out of a TCP stream. Handshake records are
 // decrypted data sources too; one that cannot start a message where a message would start is
 // skipped. The buffer's room is reserved first: appending never moves the bytes that messages
 // already cut out point to.
 void Decoder::Impl::cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out) {
-    const bool skinny = kind == Kind::Skinny;
     std::size_t total = h.tls_pending.size();
     for (std::size_t i = 0; i < raw.tls_data_count; ++i) total += raw.tls_data[i].size();
     scratch.clear();
@@ -350,27 +361,16 @@ void Decoder::Impl::cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out)
     std::size_t at = 0;
     for (std::size_t i = 0; i < raw.tls_data_count; ++i) {
         const std::string_view record = raw.tls_data[i];
-        if (at == scratch.size() && (skinny ? !skinny::plausible_start(record)
-                                            : sip::message_extent(record).kind == sip::Extent::NotSip))
+        if (at == scratch.size() && (kind == Kind::Skinny ? !skinny::plausible_start(record)
+                                                          : sip::message_extent(record).kind == sip::Extent::NotSip))
             continue;
         scratch.append(record);
         const std::string_view data = scratch;
         while (at < data.size()) {
-            const std::string_view rest = data.substr(at);
-            if (skinny) {
-                const std::size_t n = skinny::pdu_length(rest);
-                if (n == skinny::kBad) at = data.size();  // not SKINNY from here on: drop it
-                if (n == 0 || n == skinny::kBad) break;
-                SkinnyMessage m;
-                if (skinny::parse_pdu(rest.substr(0, n), m)) out.skinny.push_back(m);
-                at += n;
-                continue;
-            }
-            const sip::Extent e = sip::message_extent(rest);
-            if (e.kind == sip::Extent::NotSip) at = data.size();
-            if (e.kind != sip::Extent::Whole) break;
-            sip::parse_message(rest.substr(e.skip, e.length), out);
-            at += e.skip + e.length;
+            const Cut c = cut_message(kind, data.substr(at), out);
+            if (c.status == Cut::Invalid) at = data.size();  // not SIP or SKINNY from here on: drop it
+            if (c.status != Cut::Whole) break;
+            at += c.skip + c.length;
         }
     }
     if (scratch.size() - at <= kMaxPending) h.tls_pending.assign(std::string_view(scratch).substr(at));
