@@ -22,6 +22,10 @@ namespace {
 // Bounds: a flood of contacts, Call-IDs or connections must not grow the state without limit.
 constexpr std::size_t kMaxBindings = 65536;
 constexpr std::size_t kTxnsPerBinding = 4;   // REGISTER transactions remembered per binding
+// Bindings a Call-ID is followed for: those of one REGISTER's Contacts, of one phone's lines that
+// share a Call-ID (RFC 3261 10.2), of a "Contact: *" removal. A flood of contacts under one Call-ID
+// must not make each of its messages scan all of them.
+constexpr std::uint32_t kMaxPerCall = 64;
 constexpr std::size_t kMaxStreams = 65536;
 constexpr std::size_t kRefsPerStream = 4;    // requests remembered per TCP connection
 constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar's default
@@ -46,9 +50,9 @@ std::uint64_t text_hash(std::string_view s) {
     return h ? h : 1;
 }
 
-// A REGISTER transaction: interface, Call-ID (hashed) and CSeq.
-std::uint64_t txn_key(std::uint32_t iface, std::uint64_t call_id, std::uint32_t cseq) {
-    return finish(mix(mix(mix(kSeed, iface), call_id), cseq));
+// The k-th binding with transactions under a Call-ID on an interface.
+std::uint64_t call_key(std::uint32_t iface, std::uint64_t call_id, std::uint32_t k) {
+    return finish(mix(mix(mix(kSeed, iface), call_id), k));
 }
 
 // Time from `earlier` to `later`; a clock that steps back yields 0, not a negative duration.
@@ -59,11 +63,12 @@ std::uint64_t stream_key(std::uint32_t iface, std::uint32_t stream) { return std
 // One REGISTER (Call-ID, CSeq) and all its transmissions. Fields ordered by size: one per binding
 // slot, thousands of bindings.
 struct Txn {
-    std::uint64_t key = 0;  // txn_key(): stands for the interface, Call-ID and CSeq
+    std::uint64_t call_id = 0;  // text_hash(); the interface is the binding's
     Nanos first_time = 0;
     Nanos last_time = 0;             // latest transmission
     Nanos sent_before_delivery = 0;  // latest transmission before the delivery evidence
     std::uint32_t id = 0;            // 0: free slot
+    std::uint32_t cseq = 0;
     std::uint32_t attempt = 0;       // refresh number
     std::uint32_t requested = 0;     // expiry the REGISTER asked for
     std::uint32_t first_frame = 0;
@@ -122,6 +127,17 @@ struct Binding {
     bool expecting = false;
     bool breach_reported = false;
     bool has_ok = false;
+
+    Txn* txn(std::uint64_t call, std::uint32_t cseq) {
+        for (Txn& t : txns)
+            if (t.id && t.call_id == call && t.cseq == cseq) return &t;
+        return nullptr;
+    }
+    bool has_call(std::uint64_t call) const {
+        for (const Txn& t : txns)
+            if (t.id && t.call_id == call) return true;
+        return false;
+    }
 };
 
 // Bindings in fixed-size chunks: growing never moves them (no transient second copy of every
@@ -163,6 +179,17 @@ struct Stream {
     Nanos last_use = 0;
 };
 
+// The bindings holding transactions under one Call-ID.
+struct CallBindings {
+    std::array<std::uint32_t, kMaxPerCall> idx;
+    std::uint32_t n = 0;
+    const std::uint32_t* begin() const { return idx.data(); }
+    const std::uint32_t* end() const { return idx.data() + n; }
+};
+// Entry 0 of a Call-ID packs the count above the binding index.
+constexpr unsigned kCallCountShift = 16;
+static_assert(kMaxBindings <= std::size_t{1} << kCallCountShift, "binding index fits below the count");
+
 struct Deadline {
     Nanos at;
     std::uint32_t binding;
@@ -182,11 +209,11 @@ struct SipAnalyzer::Impl {
     std::vector<std::uint32_t> free_bindings;
     std::size_t live_bindings = 0;
     FlatMap<std::uint64_t, std::uint32_t> binding_index;
-    FlatMap<std::uint64_t, std::uint32_t> txn_index;  // key -> binding << 8 | slot
-    // Index entries of transactions overwritten in their slot during this frame, erased when the
-    // frame's messages have been analysed: their cache lines load meanwhile. find_txn() checks
-    // the slot's key, so until then they match nothing.
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> overwritten;
+    // Transactions by Call-ID: call_key(iface, Call-ID, k) -> the k-th binding holding one under
+    // it, k from 0; entry 0 also holds their number. A binding keeps its Call-ID from
+    // refresh to refresh, so a REGISTER or its response costs one probe here and no update; the
+    // binding's own slots then tell the CSeq.
+    FlatMap<std::uint64_t, std::uint32_t> call_index;
     FlatMap<std::uint64_t, Stream> streams;
     QuadHeap<Deadline> deadlines;
     std::uint32_t next_id = 1;
@@ -198,15 +225,16 @@ struct SipAnalyzer::Impl {
     void on_response(const Frame& f, const SipMessage& m);
     void on_tcp(const Frame& f);
     void check_deadlines(const Frame& f);
-    void erase_overwritten();
 
     Annotation base(const Binding& b, Subject s) const;
-    std::uint32_t binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c);
+    std::uint32_t binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c, const CallBindings& near);
     std::uint32_t allocate_binding();
     void release(std::uint32_t idx);
     void evict_idle();
-    Txn* find_txn(std::uint64_t key, std::uint32_t* binding);
-    Txn& new_txn(std::uint32_t idx, Binding& b, std::uint64_t key);
+    CallBindings bindings_of_call(std::uint32_t iface, std::uint64_t call_id) const;
+    void link_call(std::uint32_t iface, std::uint64_t call_id, std::uint32_t idx);
+    void unlink_call(std::uint32_t iface, std::uint64_t call_id, std::uint32_t idx);
+    Txn& new_txn(std::uint32_t idx, Binding& b, std::uint64_t call_id, std::uint32_t cseq);
     Stream& stream_for(const Frame& f);
     Txn* ref_txn(const StreamRef& r, std::uint64_t key);
 
@@ -237,7 +265,6 @@ void SipAnalyzer::Impl::on_frame(const Frame& f) {
     }
     if (f.tcp.present && !streams.empty()) on_tcp(f);
     if (!deadlines.empty() && deadlines.top().at < f.time) check_deadlines(f);
-    if (!overwritten.empty()) erase_overwritten();
 }
 
 // ---- bindings, transactions, streams -------------------------------------------------------------
@@ -259,12 +286,8 @@ void SipAnalyzer::Impl::release(std::uint32_t idx) {
     Binding& b = bindings[idx];
     const std::uint32_t* at = binding_index.find(b.key);
     if (at && *at == idx) binding_index.erase(b.key);
-    for (std::size_t s = 0; s < kTxnsPerBinding; ++s) {
-        const Txn& t = b.txns[s];
-        if (!t.id) continue;
-        const std::uint32_t* ti = txn_index.find(t.key);
-        if (ti && *ti == (idx << 8 | s)) txn_index.erase(t.key);
-    }
+    for (const Txn& t : b.txns)
+        if (t.id) unlink_call(b.iface, t.call_id, idx);  // a second time finds nothing
     b = Binding{};
     free_bindings.push_back(idx);
     --live_bindings;
@@ -281,10 +304,23 @@ void SipAnalyzer::Impl::evict_idle() {
     for (std::size_t i = 0; i < n && i < order.size(); ++i) release(order[i].second);
 }
 
-std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c) {
+// `near`: the bindings of the REGISTER's Call-ID, where a refresh finds its own without the index.
+std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c,
+                                             const CallBindings& near) {
     const std::uint64_t address = text_hash(c.address);
     const std::uint64_t instance = text_hash(c.instance);
     const std::uint64_t identity = c.instance.empty() ? address : instance;
+    const auto same = [&](const Binding& b) {
+        return b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
+               b.transport == f.transport && b.aor == aor && b.identity == identity;
+    };
+    for (std::uint32_t i : near) {
+        Binding& b = bindings[i];
+        if (same(b)) {
+            b.contact_uri = address;  // a phone may have changed address
+            return i;
+        }
+    }
     std::uint64_t key = mix(kSeed, f.interface_id);
     key = mix(key, std::uint64_t{f.dst_ip.family} << 24 | std::uint64_t{f.dst_port} << 8 |
                        static_cast<std::uint64_t>(f.transport));
@@ -293,9 +329,8 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
 
     if (const std::uint32_t* at = binding_index.find(key)) {
         Binding& b = bindings[*at];
-        if (b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
-            b.transport == f.transport && b.aor == aor && b.identity == identity) {
-            b.contact_uri = address;  // a phone may have changed address
+        if (same(b)) {
+            b.contact_uri = address;
             return *at;
         }
     }
@@ -317,38 +352,61 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
     return idx;
 }
 
-Txn* SipAnalyzer::Impl::find_txn(std::uint64_t key, std::uint32_t* binding) {
-    const std::uint32_t* at = txn_index.find(key);
-    if (!at) return nullptr;
-    Txn& t = bindings[*at >> 8].txns[*at & 0xff];
-    if (!t.id || t.key != key) return nullptr;
-    *binding = *at >> 8;
-    return &t;
+CallBindings SipAnalyzer::Impl::bindings_of_call(std::uint32_t iface, std::uint64_t call_id) const {
+    CallBindings out;
+    const std::uint32_t* first = call_index.find(call_key(iface, call_id, 0));
+    if (!first) return out;
+    out.n = *first >> kCallCountShift;
+    out.idx[0] = *first & ((1u << kCallCountShift) - 1);
+    for (std::uint32_t k = 1; k < out.n; ++k) out.idx[k] = *call_index.find(call_key(iface, call_id, k));
+    return out;
 }
 
-Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t key) {
+void SipAnalyzer::Impl::link_call(std::uint32_t iface, std::uint64_t call_id, std::uint32_t idx) {
+    std::uint32_t& first = call_index[call_key(iface, call_id, 0)];
+    const std::uint32_t n = first >> kCallCountShift;
+    if (n == 0) {
+        first = 1u << kCallCountShift | idx;
+    } else if (n < kMaxPerCall) {
+        first += 1u << kCallCountShift;
+        call_index[call_key(iface, call_id, n)] = idx;  // after the last use of `first`
+    }
+}
+
+// The last entry takes the place of the one removed, so entries stay numbered 0 .. n-1.
+void SipAnalyzer::Impl::unlink_call(std::uint32_t iface, std::uint64_t call_id, std::uint32_t idx) {
+    CallBindings all = bindings_of_call(iface, call_id);
+    std::uint32_t k = 0;
+    while (k < all.n && all.idx[k] != idx) ++k;
+    if (k == all.n) return;
+    const std::uint32_t last = all.n - 1;
+    if (last == 0) {
+        call_index.erase(call_key(iface, call_id, 0));
+        return;
+    }
+    if (k != last) all.idx[k] = all.idx[last];
+    call_index.erase(call_key(iface, call_id, last));
+    call_index[call_key(iface, call_id, 0)] = last << kCallCountShift | all.idx[0];
+    if (k != 0 && k != last) call_index[call_key(iface, call_id, k)] = all.idx[k];
+}
+
+Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t call_id, std::uint32_t cseq) {
+    const bool linked = b.has_call(call_id);
     std::uint8_t slot = b.next_slot;
     b.next_slot = static_cast<std::uint8_t>((slot + 1) % kTxnsPerBinding);
     Txn& t = b.txns[slot];
-    if (t.id) {
-        txn_index.prefetch(t.key);
-        overwritten.emplace_back(t.key, idx << 8 | slot);
-    }
+    const bool overwrites = t.id != 0;
+    const std::uint64_t old = t.call_id;
     t = Txn{};
     t.id = next_id++;
-    t.key = key;
-    txn_index[key] = idx << 8 | slot;
+    t.call_id = call_id;
+    t.cseq = cseq;
+    // A phone keeps its Call-ID: the index changes only when it restarts, and when its last
+    // transaction under the old Call-ID leaves the slots.
+    if (overwrites && old != call_id && !b.has_call(old)) unlink_call(b.iface, old, idx);
+    if (!linked) link_call(b.iface, call_id, idx);
     b.latest = slot;
     return t;
-}
-
-void SipAnalyzer::Impl::erase_overwritten() {
-    for (const auto& [key, at] : overwritten) {
-        const std::uint32_t* now = txn_index.find(key);
-        // Unless the key has come back to the same slot since.
-        if (now && *now == at && bindings[at >> 8].txns[at & 0xff].key != key) txn_index.erase(key);
-    }
-    overwritten.clear();
 }
 
 Stream& SipAnalyzer::Impl::stream_for(const Frame& f) {
@@ -465,11 +523,16 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
 
 void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
     const std::uint64_t call_id = text_hash(m.call_id);
-    std::uint32_t idx;
-    if (Txn* t = find_txn(txn_key(f.interface_id, call_id, m.cseq), &idx)) {
-        transmitted_again(bindings[idx], *t, f);  // SIP-level resend (UDP) or a resend on a new connection
-        return;
+    const CallBindings near = bindings_of_call(f.interface_id, call_id);
+    bool resent = false;  // SIP-level resend (UDP) or a resend on a new connection
+    for (std::uint32_t i : near) {
+        Binding& b = bindings[i];
+        if (Txn* t = b.txn(call_id, m.cseq)) {
+            transmitted_again(b, *t, f);
+            resent = true;
+        }
     }
+    if (resent) return;
     sip::ContactFacts c;
     if (m.contact_count > 0 && m.first_contact < f.contacts.size()) c = sip::contact_facts(f, f.contacts[m.first_contact]);
     if ((c.address.empty() && c.instance.empty()) || c.address == "*") {
@@ -485,7 +548,7 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         }
         return;
     }
-    const std::uint32_t bi = binding_for(f, text_hash(m.to_addr), c);
+    const std::uint32_t bi = binding_for(f, text_hash(m.to_addr), c, near);
     Binding& b = bindings[bi];
     if (!b.device && !c.device_name.empty()) b.endpoint = b.device = ctx.strings.intern(c.device_name);
     if (!b.endpoint)
@@ -548,7 +611,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     a.set(Field::RefreshNumber, b.attempts);
     a.set(Field::RetransCount, 0);
 
-    Txn& t = new_txn(idx, b, txn_key(f.interface_id, call_id, m.cseq));
+    Txn& t = new_txn(idx, b, call_id, m.cseq);
     t.attempt = b.attempts;
     t.first_of_attempt = new_attempt;
     t.requested = requested;
@@ -670,25 +733,27 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
 }
 
 void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
-    std::uint32_t idx;
-    Txn* tp = find_txn(txn_key(f.interface_id, text_hash(m.call_id), m.cseq), &idx);
-    if (!tp) return;
-    Txn& t = *tp;
-    Binding& b = bindings[idx];
-    Annotation a = base(b, Subject::SipResponse);
-    a.set(Field::RefreshNumber, t.attempt);
-    const bool success = m.status >= 200 && m.status < 300;
-    const bool refused = m.status >= 300;
-    if (!t.delivered) deliver(a, b, t, f, refused);
-    if (!t.final && m.status >= 200) {
-        t.final = true;
-        if (t.attempt == b.attempts && b.open) {
-            if (success) granted(a, idx, b, t, f, m);
-            else settle_deadline(b, f, false);  // a refusal after the deadline: no refresh made it
+    const std::uint64_t call_id = text_hash(m.call_id);
+    for (std::uint32_t idx : bindings_of_call(f.interface_id, call_id)) {
+        Binding& b = bindings[idx];
+        Txn* tp = b.txn(call_id, m.cseq);
+        if (!tp) continue;
+        Txn& t = *tp;
+        Annotation a = base(b, Subject::SipResponse);
+        a.set(Field::RefreshNumber, t.attempt);
+        const bool success = m.status >= 200 && m.status < 300;
+        const bool refused = m.status >= 300;
+        if (!t.delivered) deliver(a, b, t, f, refused);
+        if (!t.final && m.status >= 200) {
+            t.final = true;
+            if (t.attempt == b.attempts && b.open) {
+                if (success) granted(a, idx, b, t, f, m);
+                else settle_deadline(b, f, false);  // a refusal after the deadline: no refresh made it
+            }
         }
+        b.last_activity = f.time;
+        ctx.sink.emit(a);
     }
-    b.last_activity = f.time;
-    ctx.sink.emit(a);
 }
 
 // ---- TCP: retransmissions Wireshark keeps from SIP, and the registrar's ACKs ------------------------
@@ -751,9 +816,8 @@ std::size_t SipAnalyzer::state_bytes() const {
     const Impl& s = *impl_;
     std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
-                    s.binding_index.bytes() + s.txn_index.bytes() + s.streams.bytes() +
-                    s.deadlines.size() * sizeof(Deadline) +
-                    s.overwritten.capacity() * sizeof(s.overwritten[0]);
+                    s.binding_index.bytes() + s.call_index.bytes() + s.streams.bytes() +
+                    s.deadlines.size() * sizeof(Deadline);
     return n;
 }
 

@@ -515,6 +515,17 @@ TEST_CASE("Contact: * with Expires 0 de-registers every binding of the AOR; a RE
     REQUIRE(at.size() == 2);
     CHECK(at[0].raised(Expert::Unregister));
     CHECK(at[1].raised(Expert::Unregister));
+    // Its response answers for both bindings.
+    Frame ok = w.frame(++n, kT0 + seconds(2) + millis(30), false);
+    w.add_response(ok, 200, "w", 1);
+    run(ok);
+    auto answered = run.at(n);
+    REQUIRE(answered.size() == 2);
+    for (const Annotation& a : answered) {
+        CHECK(a.subject == Subject::SipResponse);
+        CHECK(a.get(Field::RefreshNumber) == 2);
+        CHECK(a.get(Field::RetransCount) == 0);
+    }
     Frame later = w.frame(++n, kT0 + seconds(500), false);
     run(later);
     CHECK(run.experts(Expert::GraceBreach, n) == 0);
@@ -716,4 +727,129 @@ TEST_CASE("a transaction overwritten and recreated in the same slot within one f
     run(again);
     CHECK(run.one(2).subject == Subject::SipRetransmission);
     CHECK(run.one(2).get(Field::RetransOriginal) == 1);
+}
+
+TEST_CASE("lines sharing one Call-ID (RFC 3261 10.2) are told apart by CSeq") {
+    Wire w;
+    Run run;
+    // Line 100 registers with CSeq 1, line 101 with CSeq 2, both under Call-ID "ua".
+    Frame r1 = w.frame(1, kT0, true);
+    w.add_register(r1, "ua", 1, {"expires=120"}, "sip:100@10.0.0.5:5060", "sip:100@10.0.0.1");
+    run(r1);
+    Frame r2 = w.frame(2, kT0 + millis(10), true);
+    w.add_register(r2, "ua", 2, {"expires=600"}, "sip:101@10.0.0.5:5060", "sip:101@10.0.0.1");
+    run(r2);
+    // Answered in the other order; each grants what its line asked for.
+    Frame ok2 = w.frame(3, kT0 + millis(40), false);
+    w.add_response(ok2, 200, "ua", 2, {"expires=600"}, "sip:101@10.0.0.5:5060");
+    run(ok2);
+    Frame ok1 = w.frame(4, kT0 + millis(50), false);
+    w.add_response(ok1, 200, "ua", 1, {"expires=120"}, "sip:100@10.0.0.5:5060");
+    run(ok1);
+    CHECK(run.str(run.one(3).endpoint) == "sip:101@10.0.0.1");
+    CHECK(run.one(3).get(Field::ExpiresGranted) == 600);
+    CHECK(run.str(run.one(4).endpoint) == "sip:100@10.0.0.1");
+    CHECK(run.one(4).get(Field::ExpiresGranted) == 120);
+    // Line 101's next refresh (CSeq 3), sent twice: the resend is that line's alone.
+    Frame r3 = w.frame(5, kT0 + seconds(500), true);
+    w.add_register(r3, "ua", 3, {"expires=600"}, "sip:101@10.0.0.5:5060", "sip:101@10.0.0.1");
+    run(r3);
+    Frame again = w.frame(6, kT0 + seconds(500) + millis(500), true);
+    w.add_register(again, "ua", 3, {"expires=600"}, "sip:101@10.0.0.5:5060", "sip:101@10.0.0.1");
+    run(again);
+    // Frame 5 is also the first past line 100's deadline: 50 ms + 120 s - 5 s (refresh_delta)
+    // + 15 s (grace window). Its refresh is the frame's own message, analysed first.
+    auto at5 = run.at(5);
+    REQUIRE(at5.size() == 2);
+    CHECK(at5[0].subject == Subject::SipRefresh);
+    CHECK(run.str(at5[0].endpoint) == "sip:101@10.0.0.1");
+    CHECK(at5[0].get(Field::RefreshNumber) == 2);
+    CHECK(at5[0].get(Field::RefreshDeadline) == kT0 + millis(40) + seconds(610));
+    CHECK(at5[1].subject == Subject::SipDeadline);
+    CHECK(run.str(at5[1].endpoint) == "sip:100@10.0.0.1");
+    CHECK(at5[1].get(Field::RefreshDeadline) == kT0 + millis(50) + seconds(130));
+    CHECK(run.one(6).subject == Subject::SipRetransmission);
+    CHECK(run.one(6).get(Field::RetransOriginal) == 5);
+    CHECK(run.str(run.one(6).endpoint) == "sip:101@10.0.0.1");
+    CHECK(run.experts(Expert::GraceBreach, 6) == 1);
+}
+
+TEST_CASE("a late response to the Call-ID before a restart still counts, until its transaction is forgotten") {
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    Frame r = w.frame(++n, kT0, true);
+    w.add_register(r, "before", 7, kCisco);
+    run(r);
+    // The phone restarts and registers under a new Call-ID before the first one is answered.
+    Frame restart = w.frame(++n, kT0 + seconds(3), true);
+    w.add_register(restart, "after", 1, kCisco);
+    run(restart);
+    CHECK(run.one(n).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::NewCallId));
+    Frame late = w.frame(++n, kT0 + seconds(4), false);
+    w.add_response(late, 200, "before", 7, with(kCisco, "expires=120"));
+    run(late);
+    CHECK(run.one(n).subject == Subject::SipResponse);
+    CHECK(run.one(n).get(Field::RefreshNumber) == 1);
+    CHECK(!run.one(n).has(Field::ExpiresGranted));  // the attempt it answers is over
+    // Four more transactions under the new Call-ID overwrite every slot: "before" is forgotten.
+    for (std::uint32_t cseq = 2; cseq <= 5; ++cseq) {
+        Frame more = w.frame(++n, kT0 + seconds(4 + cseq), true);
+        w.add_register(more, "after", cseq, kCisco);
+        run(more);
+    }
+    Frame stale = w.frame(++n, kT0 + seconds(10), false);
+    w.add_response(stale, 200, "before", 7, with(kCisco, "expires=120"));
+    run(stale);
+    CHECK(run.at(n).empty());
+}
+
+TEST_CASE("a flood of bindings under one Call-ID is followed for a bounded number of them") {
+    Wire w;
+    Run run;
+    constexpr std::uint32_t kBindings = 200;
+    for (std::uint32_t i = 1; i <= kBindings; ++i) {
+        Frame f = w.frame(i, kT0 + millis(i), true);
+        w.add_register(f, "one", i, {"expires=120"}, "sip:" + std::to_string(i) + "@10.0.0.5");
+        run(f);
+        CHECK(run.one(i).subject == Subject::SipRefresh);
+    }
+    std::uint32_t answered = 0;
+    for (std::uint32_t i = 1; i <= kBindings; ++i) {
+        Frame ok = w.frame(kBindings + i, kT0 + seconds(1) + millis(i), false);
+        w.add_response(ok, 200, "one", i, {"expires=120"}, "sip:" + std::to_string(i) + "@10.0.0.5");
+        run(ok);
+        answered += static_cast<std::uint32_t>(run.at(kBindings + i).size());
+    }
+    CHECK(answered == 64);  // the first 64 bindings of the Call-ID; each response matched once
+}
+
+TEST_CASE("a line that leaves a shared Call-ID leaves the other lines findable under it") {
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    const auto line = [](std::uint32_t i) { return "sip:10" + std::to_string(i) + "@10.0.0.5:5060"; };
+    const auto aor = [](std::uint32_t i) { return "sip:10" + std::to_string(i) + "@10.0.0.1"; };
+    for (std::uint32_t i = 1; i <= 3; ++i) {
+        Frame r = w.frame(++n, kT0 + millis(n), true);
+        w.add_register(r, "ua", i, {"expires=120"}, line(i), aor(i));
+        run(r);
+    }
+    // Line 2 restarts: its four transactions under "after" push its "ua" one out of its slots.
+    for (std::uint32_t cseq = 1; cseq <= 4; ++cseq) {
+        Frame r = w.frame(++n, kT0 + seconds(cseq), true);
+        w.add_register(r, "after", cseq, {"expires=120"}, line(2), aor(2));
+        run(r);
+    }
+    for (std::uint32_t cseq : {3u, 1u, 2u}) {
+        Frame ok = w.frame(++n, kT0 + seconds(5) + millis(cseq), false);
+        w.add_response(ok, 200, "ua", cseq, {"expires=120"}, line(cseq));
+        run(ok);
+        if (cseq == 2) {
+            CHECK(run.at(n).empty());
+        } else {
+            CHECK(run.str(run.one(n).endpoint) == aor(cseq));
+            CHECK(run.one(n).get(Field::ExpiresGranted) == 120);
+        }
+    }
 }
