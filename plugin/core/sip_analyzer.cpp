@@ -311,7 +311,7 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
     const std::uint64_t instance = text_hash(c.instance);
     const std::uint64_t identity = c.instance.empty() ? address : instance;
     const auto same = [&](const Binding& b) {
-        return b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
+        return b.live && b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
                b.transport == f.transport && b.aor == aor && b.identity == identity;
     };
     for (std::uint32_t i : near) {
@@ -533,9 +533,13 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         }
     }
     if (resent) return;
+    const auto unusable = [](const sip::ContactFacts& c) {
+        return (c.address.empty() && c.instance.empty()) || c.address == "*";
+    };
+    const std::uint32_t end = std::min<std::uint32_t>(m.first_contact + m.contact_count, static_cast<std::uint32_t>(f.contacts.size()));
     sip::ContactFacts c;
-    if (m.contact_count > 0 && m.first_contact < f.contacts.size()) c = sip::contact_facts(f, f.contacts[m.first_contact]);
-    if ((c.address.empty() && c.instance.empty()) || c.address == "*") {
+    if (m.first_contact < end) c = sip::contact_facts(f, f.contacts[m.first_contact]);
+    if (unusable(c)) {
         // Without a contact a REGISTER only queries; "Contact: *" with Expires 0 removes every
         // binding of the AOR at this registrar (RFC 3261 10.2.2).
         if (!m.has_expires || m.expires != 0) return;
@@ -548,15 +552,30 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         }
         return;
     }
-    const std::uint32_t bi = binding_for(f, text_hash(m.to_addr), c, near);
-    Binding& b = bindings[bi];
-    if (!b.device && !c.device_name.empty()) b.endpoint = b.device = ctx.strings.intern(c.device_name);
-    if (!b.endpoint)
-        b.endpoint = !m.to_addr.empty() ? ctx.strings.intern(m.to_addr) : ctx.strings.intern(f.src_ip.to_string());
-    b.phone = f.src_ip;
-    std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
-    Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
-    new_request(f, m, call_id, bi, requested, kind);
+    // Each Contact is a binding of its own (SPEC 3.1), as many as a Call-ID is followed for; a
+    // contact listed twice is one.
+    const std::uint64_t aor = text_hash(m.to_addr);
+    CallBindings done;
+    for (std::uint32_t i = m.first_contact; i < end && done.n < kMaxPerCall; ++i) {
+        if (i != m.first_contact) c = sip::contact_facts(f, f.contacts[i]);
+        if (unusable(c)) continue;
+        const std::uint32_t bi = binding_for(f, aor, c, near);
+        if (std::find(done.begin(), done.end(), bi) != done.end()) continue;
+        done.idx[done.n++] = bi;
+        Binding& b = bindings[bi];
+        if (!b.device && !c.device_name.empty()) b.endpoint = b.device = ctx.strings.intern(c.device_name);
+        if (!b.endpoint) {
+            // By its AOR, else the phone's address; the bindings of a REGISTER listing several
+            // Contacts by their contact too, so that they can be told apart.
+            std::string name = !m.to_addr.empty() ? std::string(m.to_addr) : f.src_ip.to_string();
+            if (end - m.first_contact > 1) name.append(" <").append(c.address).append(">");
+            b.endpoint = ctx.strings.intern(name);
+        }
+        b.phone = f.src_ip;
+        std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
+        Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
+        new_request(f, m, call_id, bi, requested, kind);
+    }
 }
 
 // A REGISTER transaction of binding `idx`: the first transmission of an attempt, or a further

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """SIP scenarios of issue 3 besides case study B: healthy twins (TCP and UDP), Timer E resends
 and an unanswered refresh (both also in IPv4 fragments), backup keepalives and a real
-de-registration, early and late refreshes, a restart with a new Call-ID. Every value comes from the scenario's parameters."""
+de-registration, early and late refreshes, a restart with a new Call-ID, a REGISTER with two
+Contacts. Every value comes from the scenario's parameters."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
 import sys
@@ -318,6 +319,60 @@ class ProxyMultiplex(unittest.TestCase):
         self.assertEqual([15 * S - 5300 * US], [rel(v) for v in rows[14]["keepalive.refresh.margin"]])
         self.assertEqual(["12"], rows[15]["keepalive.delivery.frame"])
         self.assertEqual(["14"], rows[16]["keepalive.delivery.frame"])
+
+
+class MultiContact(unittest.TestCase):
+    """One REGISTER, two Contacts: two bindings, each refreshed by its own grant."""
+    T0 = utc("2023-06-02 14:00:00")
+    OWN = "sip:4001@10.40.1.10 <sip:4001@10.40.0.21:5060>"
+    COMPANION = "sip:4001@10.40.1.10 <sip:4001@10.40.0.21:5070>"
+
+    def ok(self, k):
+        return self.T0 + k * (115 * S + 15 * MS) + 15 * MS
+
+    def test_healthy_twin_is_silent_and_times_both_bindings(self):
+        cap = capture("sip-udp-multi-contact-healthy")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        rows = by_frame(harness.annotated(self, cap))
+        self.assertEqual(list(range(1, 13)), sorted(rows))
+        for k in range(6):
+            reg, ok = rows[2 * k + 1], rows[2 * k + 2]
+            self.assertEqual([self.OWN, self.COMPANION], reg["keepalive.endpoint"])
+            self.assertEqual([self.OWN, self.COMPANION], ok["keepalive.endpoint"])
+            self.assertEqual(["120", "120"], ok["keepalive.expires.granted"])
+            self.assertEqual([self.ok(k) + 130 * S] * 2, [absolute(v) for v in ok["keepalive.refresh.deadline"]])
+            if k:
+                self.assertEqual([115 * S] * 2, [rel(v) for v in reg["keepalive.refresh.interval"]])
+                self.assertEqual([0, 0], [rel(v) for v in reg["keepalive.refresh.lateness"]])
+                self.assertEqual([str(2 * k)] * 2, reg["keepalive.refresh.prev"])
+                self.assertEqual([130 * S - (115 * S + 15 * MS)] * 2, [rel(v) for v in ok["keepalive.refresh.margin"]])
+
+    def test_the_trimmed_contact_breaches_alone(self):
+        cap = capture("sip-udp-multi-contact")
+        want = [(2 * k + 1, name) for k in range(1, 6) for name in ("keepalive.grace_breach", "keepalive.refresh_late")]
+        experts = harness.experts_both_passes(self, cap)
+        self.assertEqual(sorted(want), sorted((n, name) for n, name, _ in experts))
+        for _, name, msg in experts:
+            if name == "keepalive.grace_breach":
+                self.assertTrue(msg.endswith("registrar likely unregistered " + self.COMPANION), msg)
+        rows = by_frame(harness.annotated(self, cap))
+        for k in range(6):
+            ok = rows[2 * k + 2]
+            self.assertEqual(["120", "60"], ok["keepalive.expires.granted"])
+            self.assertEqual([self.ok(k) + 115 * S, self.ok(k) + 55 * S],
+                             [absolute(v) for v in ok["keepalive.refresh.expected"]])
+            self.assertEqual([self.ok(k) + 130 * S, self.ok(k) + 70 * S],
+                             [absolute(v) for v in ok["keepalive.refresh.deadline"]])
+            if not k:
+                continue
+            reg = rows[2 * k + 1]
+            # The own binding's refresh, the companion's breach (45 s past OK_(k-1) + 70 s), then
+            # its refresh, 115 s - 55 s = 60 s late.
+            self.assertEqual([self.OWN, self.COMPANION, self.COMPANION], reg["keepalive.endpoint"])
+            self.assertEqual([0, 60 * S], [rel(v) for v in reg["keepalive.refresh.lateness"]])
+            self.assertEqual([45 * S], [rel(v) for v in reg["keepalive.grace.overrun"]])
+            self.assertEqual([130 * S - (115 * S + 15 * MS), 70 * S - (115 * S + 15 * MS)],
+                             [rel(v) for v in ok["keepalive.refresh.margin"]])
 
 
 class LinkLayers(unittest.TestCase):

@@ -831,7 +831,8 @@ TEST_CASE("a line that leaves a shared Call-ID leaves the other lines findable u
     const auto line = [](std::uint32_t i) { return "sip:10" + std::to_string(i) + "@10.0.0.5:5060"; };
     const auto aor = [](std::uint32_t i) { return "sip:10" + std::to_string(i) + "@10.0.0.1"; };
     for (std::uint32_t i = 1; i <= 3; ++i) {
-        Frame r = w.frame(++n, kT0 + millis(n), true);
+        ++n;
+        Frame r = w.frame(n, kT0 + millis(n), true);
         w.add_register(r, "ua", i, {"expires=120"}, line(i), aor(i));
         run(r);
     }
@@ -852,4 +853,94 @@ TEST_CASE("a line that leaves a shared Call-ID leaves the other lines findable u
             CHECK(run.one(n).get(Field::ExpiresGranted) == 120);
         }
     }
+}
+
+TEST_CASE("a REGISTER listing several Contacts refreshes the binding of each, each by its own grant") {
+    Wire w;
+    Run run;
+    const std::string a = "sip:100@10.0.0.5:5060", b = "sip:100@[2001:db8::5]:5060";
+    const std::vector<std::string> name_a = {"+u.sip!devicename.ccm.cisco.com=\"SEPA\""};
+    const std::vector<std::string> name_b = {"+u.sip!devicename.ccm.cisco.com=\"SEPB\""};
+    const auto both = [&](Frame& f, std::uint32_t cseq) {
+        SipMessage& m = w.add_register(f, "two", cseq, name_a, a);
+        w.add_contact_to(f, m, b, name_b);
+        m.has_expires = true;
+        m.expires = 120;
+    };
+    Frame r1 = w.frame(1, kT0, true);
+    both(r1, 1);
+    run(r1);
+    auto at1 = run.at(1);
+    REQUIRE(at1.size() == 2);
+    CHECK(run.str(at1[0].endpoint) == "SEPA");
+    CHECK(run.str(at1[1].endpoint) == "SEPB");
+    for (const Annotation& x : at1) {
+        CHECK(x.subject == Subject::SipRefresh);
+        CHECK(x.get(Field::RefreshNumber) == 1);
+    }
+    // The registrar grants contact A 120 s and trims contact B to 60 s.
+    const Nanos ok_at = kT0 + millis(20);
+    Frame ok = w.frame(2, ok_at, false);
+    SipMessage& resp = w.add_response(ok, 200, "two", 1, with(name_a, "expires=120"), a);
+    w.add_contact_to(ok, resp, b, with(name_b, "expires=60"));
+    run(ok);
+    auto at2 = run.at(2);
+    REQUIRE(at2.size() == 2);
+    CHECK(run.str(at2[0].endpoint) == "SEPA");
+    CHECK(at2[0].get(Field::ExpiresGranted) == 120);
+    CHECK(at2[0].get(Field::RefreshExpected) == ok_at + seconds(115));
+    CHECK(run.str(at2[1].endpoint) == "SEPB");
+    CHECK(at2[1].get(Field::ExpiresGranted) == 60);
+    CHECK(at2[1].get(Field::RefreshExpected) == ok_at + seconds(55));
+    // The phone refreshes both on the longer grant: B's deadline (55 s + 15 s grace) passed first.
+    Frame r2 = w.frame(3, ok_at + seconds(115), true);
+    both(r2, 2);
+    run(r2);
+    auto at3 = run.at(3);
+    REQUIRE(at3.size() == 3);
+    CHECK(at3[0].subject == Subject::SipRefresh);
+    CHECK(run.str(at3[0].endpoint) == "SEPA");
+    CHECK(at3[0].get(Field::RefreshLateness) == 0);
+    CHECK(!at3[0].raised(Expert::RefreshLate));
+    CHECK(at3[1].subject == Subject::SipDeadline);
+    CHECK(run.str(at3[1].endpoint) == "SEPB");
+    CHECK(at3[1].get(Field::RefreshDeadline) == ok_at + seconds(70));
+    CHECK(at3[1].get(Field::GraceOverrun) == seconds(45));
+    CHECK(at3[1].raised(Expert::GraceBreach));
+    CHECK(at3[2].subject == Subject::SipRefresh);
+    CHECK(run.str(at3[2].endpoint) == "SEPB");
+    CHECK(at3[2].get(Field::RefreshLateness) == seconds(60));
+    CHECK(at3[2].raised(Expert::RefreshLate));
+    // A resend is one for both bindings.
+    Frame again = w.frame(4, ok_at + seconds(115) + millis(500), true);
+    both(again, 2);
+    run(again);
+    auto at4 = run.at(4);
+    REQUIRE(at4.size() == 2);
+    for (const Annotation& x : at4) {
+        CHECK(x.subject == Subject::SipRetransmission);
+        CHECK(x.get(Field::RetransOriginal) == 3);
+    }
+}
+
+TEST_CASE("a contact listed twice in one REGISTER is one binding; several are named by AOR and contact") {
+    Wire w;
+    Run run;
+    const auto listing = [&](std::uint32_t n, const std::string& second) {
+        Frame r = w.frame(n, kT0 + seconds(n), true);
+        SipMessage& m = w.add_register(r, "call-" + std::to_string(n), 1, {"expires=120"});
+        w.add_contact_to(r, m, second, {"expires=120"});
+        run(r);
+        return run.at(n);
+    };
+    auto twice = listing(1, "sip:100@10.0.0.5:5060");
+    REQUIRE(twice.size() == 1);
+    CHECK(twice[0].subject == Subject::SipRefresh);
+    auto two = listing(2, "sip:100@10.0.0.5:5070;transport=udp");
+    REQUIRE(two.size() == 2);
+    // The first contact's binding is the one listed twice before, under its first name.
+    CHECK(two[0].get(Field::RefreshNumber) == 2);
+    CHECK(run.str(two[0].endpoint) == "sip:100@10.0.0.1 <sip:100@10.0.0.5:5060>");
+    CHECK(run.str(two[1].endpoint) == "sip:100@10.0.0.1 <sip:100@10.0.0.5:5070>");
+    CHECK(two[1].get(Field::RefreshNumber) == 1);
 }
