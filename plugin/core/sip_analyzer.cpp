@@ -81,6 +81,7 @@ struct Txn {
     bool first_of_attempt = false;
     bool delivered = false;
     bool final = false;  // a final response arrived
+    bool lone_contact = false;  // the REGISTER listed this binding's contact alone
 };
 
 // Fields ordered by size to leave no padding; strings are text_hash()es.
@@ -633,6 +634,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     Txn& t = new_txn(idx, b, call_id, m.cseq);
     t.attempt = b.attempts;
     t.first_of_attempt = new_attempt;
+    t.lone_contact = m.contact_count == 1;
     t.requested = requested;
     t.first_frame = f.number;
     t.first_time = t.last_time = t.sent_before_delivery = f.time;
@@ -719,8 +721,10 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
             found_by_uri = true;
         }
     }
+    // A registrar may rewrite the one contact it was sent (e.g. behind NAT); when several were
+    // sent, a lone one in the 2xx that is not this binding's is another's.
     if (!found && found_by_uri) mine = by_uri;
-    else if (!found && m.contact_count == 1 && m.first_contact < f.contacts.size())
+    else if (!found && t.lone_contact && m.contact_count == 1 && m.first_contact < f.contacts.size())
         mine = sip::contact_facts(f, f.contacts[m.first_contact]);
     std::uint32_t grant = t.requested;
     if (mine.has_expires) grant = mine.expires;

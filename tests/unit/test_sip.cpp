@@ -921,6 +921,16 @@ TEST_CASE("a REGISTER listing several Contacts refreshes the binding of each, ea
         CHECK(x.subject == Subject::SipRetransmission);
         CHECK(x.get(Field::RetransOriginal) == 3);
     }
+    // A 2xx listing only contact A: B's grant is the request's 120 s, not A's 90 s.
+    Frame ok2 = w.frame(5, ok_at + seconds(116), false);
+    w.add_response(ok2, 200, "two", 2, with(name_a, "expires=90"), a);
+    run(ok2);
+    auto at5 = run.at(5);
+    REQUIRE(at5.size() == 2);
+    CHECK(run.str(at5[0].endpoint) == "SEPA");
+    CHECK(at5[0].get(Field::ExpiresGranted) == 90);
+    CHECK(run.str(at5[1].endpoint) == "SEPB");
+    CHECK(at5[1].get(Field::ExpiresGranted) == 120);
 }
 
 TEST_CASE("a contact listed twice in one REGISTER is one binding; several are named by AOR and contact") {
