@@ -538,9 +538,14 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         return (c.address.empty() && c.instance.empty()) || c.address == "*";
     };
     const std::uint32_t end = std::min<std::uint32_t>(m.first_contact + m.contact_count, static_cast<std::uint32_t>(f.contacts.size()));
+    // The first usable Contact; none: a query or a removal.
     sip::ContactFacts c;
-    if (m.first_contact < end) c = sip::contact_facts(f, f.contacts[m.first_contact]);
-    if (unusable(c)) {
+    std::uint32_t first = m.first_contact;
+    for (; first < end; ++first) {
+        c = sip::contact_facts(f, f.contacts[first]);
+        if (!unusable(c)) break;
+    }
+    if (first >= end) {
         // Without a contact a REGISTER only queries; "Contact: *" with Expires 0 removes every
         // binding of the AOR at this registrar (RFC 3261 10.2.2).
         if (!m.has_expires || m.expires != 0) return;
@@ -557,8 +562,8 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
     // contact listed twice is one.
     const std::uint64_t aor = text_hash(m.to_addr);
     CallBindings done;
-    for (std::uint32_t i = m.first_contact; i < end && done.n < kMaxPerCall; ++i) {
-        if (i != m.first_contact) c = sip::contact_facts(f, f.contacts[i]);
+    for (std::uint32_t i = first; i < end && done.n < kMaxPerCall; ++i) {
+        if (i != first) c = sip::contact_facts(f, f.contacts[i]);
         if (unusable(c)) continue;
         const std::uint32_t bi = binding_for(f, aor, c, near);
         if (std::find(done.begin(), done.end(), bi) != done.end()) continue;

@@ -933,7 +933,7 @@ TEST_CASE("a REGISTER listing several Contacts refreshes the binding of each, ea
     CHECK(at5[1].get(Field::ExpiresGranted) == 120);
 }
 
-TEST_CASE("a contact listed twice in one REGISTER is one binding; several are named by AOR and contact") {
+TEST_CASE("a contact listed twice in one REGISTER is one binding, an empty one is passed over; several are named by AOR and contact") {
     Wire w;
     Run run;
     const auto listing = [&](std::uint32_t n, const std::string& second) {
@@ -953,4 +953,11 @@ TEST_CASE("a contact listed twice in one REGISTER is one binding; several are na
     CHECK(run.str(two[0].endpoint) == "sip:100@10.0.0.1 <sip:100@10.0.0.5:5060>");
     CHECK(run.str(two[1].endpoint) == "sip:100@10.0.0.1 <sip:100@10.0.0.5:5070>");
     CHECK(two[1].get(Field::RefreshNumber) == 1);
+    // An empty Contact before a usable one: the usable one is followed (not taken for a query).
+    Frame r = w.frame(4, kT0 + seconds(4), true);
+    SipMessage& m = w.add_register(r, "empty-first", 1, {}, "");
+    w.add_contact_to(r, m, "sip:100@10.0.0.5:5090", {"expires=120"});
+    run(r);
+    CHECK(run.one(4).subject == Subject::SipRefresh);
+    CHECK(run.str(run.one(4).endpoint) == "sip:100@10.0.0.1 <sip:100@10.0.0.5:5090>");
 }
