@@ -55,6 +55,11 @@ std::uint64_t call_key(std::uint32_t iface, std::uint64_t call_id, std::uint32_t
     return finish(mix(mix(mix(kSeed, iface), call_id), k));
 }
 
+// One past the message's last Contact in f.contacts (a malformed count stops at the frame's).
+std::uint32_t contacts_end(const Frame& f, const SipMessage& m) {
+    return std::min<std::uint32_t>(m.first_contact + m.contact_count, static_cast<std::uint32_t>(f.contacts.size()));
+}
+
 // Time from `earlier` to `later`; a clock that steps back yields 0, not a negative duration.
 Nanos elapsed(Nanos later, Nanos earlier) { return std::max<Nanos>(0, sub_sat(later, earlier)); }
 
@@ -133,6 +138,11 @@ struct Binding {
         for (Txn& t : txns)
             if (t.id && t.call_id == call && t.cseq == cseq) return &t;
         return nullptr;
+    }
+    // The binding of `aor` at the registrar `f` is sent to (interface, address, port, transport).
+    bool at(const Frame& f, std::uint64_t of_aor) const {
+        return live && iface == f.interface_id && registrar == f.dst_ip && port == f.dst_port &&
+               transport == f.transport && aor == of_aor;
     }
     bool has_call(std::uint64_t call) const {
         for (const Txn& t : txns)
@@ -311,10 +321,7 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
     const std::uint64_t address = text_hash(c.address);
     const std::uint64_t instance = text_hash(c.instance);
     const std::uint64_t identity = c.instance.empty() ? address : instance;
-    const auto same = [&](const Binding& b) {
-        return b.live && b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
-               b.transport == f.transport && b.aor == aor && b.identity == identity;
-    };
+    const auto same = [&](const Binding& b) { return b.at(f, aor) && b.identity == identity; };
     for (std::uint32_t i : near) {
         Binding& b = bindings[i];
         if (same(b)) {
@@ -537,7 +544,8 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
     const auto unusable = [](const sip::ContactFacts& c) {
         return (c.address.empty() && c.instance.empty()) || c.address == "*";
     };
-    const std::uint32_t end = std::min<std::uint32_t>(m.first_contact + m.contact_count, static_cast<std::uint32_t>(f.contacts.size()));
+    const std::uint32_t end = contacts_end(f, m);
+    const std::uint64_t aor = text_hash(m.to_addr);
     // The first usable Contact; none: a query or a removal.
     sip::ContactFacts c;
     std::uint32_t first = m.first_contact;
@@ -549,18 +557,12 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         // Without a contact a REGISTER only queries; "Contact: *" with Expires 0 removes every
         // binding of the AOR at this registrar (RFC 3261 10.2.2).
         if (!m.has_expires || m.expires != 0) return;
-        const std::uint64_t aor = text_hash(m.to_addr);
-        for (std::uint32_t i = 0; i < bindings.size(); ++i) {
-            const Binding& b = bindings[i];
-            if (b.live && b.iface == f.interface_id && b.registrar == f.dst_ip && b.port == f.dst_port &&
-                b.transport == f.transport && b.aor == aor)
-                new_request(f, m, call_id, i, 0, Kind::Unregister);
-        }
+        for (std::uint32_t i = 0; i < bindings.size(); ++i)
+            if (bindings[i].at(f, aor)) new_request(f, m, call_id, i, 0, Kind::Unregister);
         return;
     }
     // Each Contact is a binding of its own (SPEC 3.1), as many as a Call-ID is followed for; a
     // contact listed twice is one.
-    const std::uint64_t aor = text_hash(m.to_addr);
     CallBindings done;
     for (std::uint32_t i = first; i < end && done.n < kMaxPerCall; ++i) {
         if (i != first) c = sip::contact_facts(f, f.contacts[i]);
@@ -715,7 +717,7 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
     // Granted expiry: the binding's own contact in the 2xx, else the Expires header, else the request.
     sip::ContactFacts mine, by_uri;
     bool found = false, found_by_uri = false;
-    std::uint32_t end = std::min<std::uint32_t>(m.first_contact + m.contact_count, static_cast<std::uint32_t>(f.contacts.size()));
+    const std::uint32_t end = contacts_end(f, m);
     for (std::uint32_t i = m.first_contact; i < end && !found; ++i) {
         sip::ContactFacts c = sip::contact_facts(f, f.contacts[i]);
         if (b.instance && text_hash(c.instance) == b.instance) {
