@@ -347,10 +347,9 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const wire::Packet& p, Fram
 }
 
 // Decrypted TLS records arrive whole and in order: the SIP or SKINNY messages are cut out of them
-// as out of a TCP stream. Handshake records are
-// decrypted data sources too; one that cannot start a message where a message would start is
-// skipped. The buffer's room is reserved first: appending never moves the bytes that messages
-// already cut out point to.
+// as out of a TCP stream. Handshake records are decrypted data sources too; one that cannot start
+// a message where a message would start is skipped. The buffer's room is reserved first:
+// appending never moves the bytes that messages already cut out point to.
 void Decoder::Impl::cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out) {
     std::size_t total = h.tls_pending.size();
     for (std::size_t i = 0; i < raw.tls_data_count; ++i) total += raw.tls_data[i].size();
