@@ -3,6 +3,7 @@
 
 #include <epan/stats_tree.h>
 #include <epan/stats_tree_priv.h>
+#include <wsutil/str_util.h>
 
 #include <string>
 
@@ -21,8 +22,10 @@ void stats_init(stats_tree* st) { root_node = stats_tree_create_node(st, kRoot, 
 const char* node_name(packet_info* pinfo, const ka::Annotation& a, const ka::StringTable& strings) {
     const std::string& endpoint = strings.get(a.endpoint);
     const std::string& server = strings.get(a.server);
-    if (server.empty()) return wmem_strdup(pinfo->pool, endpoint.empty() ? "(unknown)" : endpoint.c_str());
-    return wmem_strdup_printf(pinfo->pool, "%s @ %s", endpoint.empty() ? "(unknown)" : endpoint.c_str(), server.c_str());
+    const char* who = endpoint.empty() ? "(unknown)" : endpoint.c_str();
+    if (server.empty()) return wmem_strdup(pinfo->pool, who);
+    // Concatenated rather than formatted: one name per annotation ticked.
+    return wmem_strconcat(pinfo->pool, who, " @ ", server.c_str(), nullptr);
 }
 
 // Wireshark 4.0 appends a new node by walking its parent's list of children from the first, so n
