@@ -21,6 +21,7 @@ namespace {
 
 // Bounds: a flood of contacts, Call-IDs or connections must not grow the state without limit.
 constexpr std::size_t kMaxBindings = 65536;
+constexpr std::uint32_t kNoBinding = std::numeric_limits<std::uint32_t>::max();
 constexpr std::size_t kTxnsPerBinding = 4;   // REGISTER transactions remembered per binding
 // Bindings a Call-ID is followed for: those of one REGISTER's Contacts, of one phone's lines that
 // share a Call-ID (RFC 3261 10.2), of a "Contact: *" removal. A flood of contacts under one Call-ID
@@ -53,6 +54,17 @@ std::uint64_t text_hash(std::string_view s) {
 // The k-th binding with transactions under a Call-ID on an interface.
 std::uint64_t call_key(std::uint32_t iface, std::uint64_t call_id, std::uint32_t k) {
     return finish(mix(mix(mix(kSeed, iface), call_id), k));
+}
+
+// A registrar (interface, address, port, transport) and an AOR, unfinished: a binding's key adds
+// its contact's identity; on its own, once finished, it keys the bindings a "Contact: *" removes.
+std::uint64_t registrar_aor(std::uint32_t iface, const IpAddr& registrar, std::uint16_t port, Transport transport,
+                            std::uint64_t aor) {
+    std::uint64_t key = mix(kSeed, iface);
+    key = mix(key, std::uint64_t{registrar.family} << 24 | std::uint64_t{port} << 8 |
+                       static_cast<std::uint64_t>(transport));
+    key = hash::bytes(key, registrar.bytes, sizeof registrar.bytes);
+    return mix(key, aor);
 }
 
 // One past the message's last Contact in f.contacts (a malformed count stops at the frame's).
@@ -111,6 +123,9 @@ struct Binding {
     Nanos last_gap = 0;
 
     std::uint32_t iface = 0;
+    // The other bindings of the same AOR at the same registrar, as a list (aor_heads holds its
+    // first): what "Contact: *" removes, found without a scan of every binding.
+    std::uint32_t aor_prev = kNoBinding, aor_next = kNoBinding;
     std::uint32_t endpoint = 0, server = 0, device = 0;  // StringTable ids
     std::uint32_t attempts = 0;
     std::uint32_t generation = 0;
@@ -218,8 +233,11 @@ struct SipAnalyzer::Impl {
     Context& ctx;
     BindingStore bindings;
     std::vector<std::uint32_t> free_bindings;
+    std::vector<std::uint32_t> removed;  // reused by each "Contact: *" removal
     std::size_t live_bindings = 0;
     FlatMap<std::uint64_t, std::uint32_t> binding_index;
+    // finish(registrar_aor()) -> the first binding of that AOR at that registrar.
+    FlatMap<std::uint64_t, std::uint32_t> aor_heads;
     // Transactions by Call-ID: call_key(iface, Call-ID, k) -> the k-th binding holding one under
     // it, k from 0; entry 0 also holds their number. A binding keeps its Call-ID from
     // refresh to refresh, so a REGISTER or its response costs one probe here and no update; the
@@ -297,6 +315,14 @@ void SipAnalyzer::Impl::release(std::uint32_t idx) {
     Binding& b = bindings[idx];
     const std::uint32_t* at = binding_index.find(b.key);
     if (at && *at == idx) binding_index.erase(b.key);
+    if (b.aor_prev != kNoBinding) {
+        bindings[b.aor_prev].aor_next = b.aor_next;
+    } else {
+        const std::uint64_t list = finish(registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor));
+        if (b.aor_next == kNoBinding) aor_heads.erase(list);
+        else if (std::uint32_t* head = aor_heads.find(list)) *head = b.aor_next;
+    }
+    if (b.aor_next != kNoBinding) bindings[b.aor_next].aor_prev = b.aor_prev;
     for (const Txn& t : b.txns)
         if (t.id) unlink_call(b.iface, t.call_id, idx);  // a second time finds nothing
     b = Binding{};
@@ -329,11 +355,8 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
             return i;
         }
     }
-    std::uint64_t key = mix(kSeed, f.interface_id);
-    key = mix(key, std::uint64_t{f.dst_ip.family} << 24 | std::uint64_t{f.dst_port} << 8 |
-                       static_cast<std::uint64_t>(f.transport));
-    key = hash::bytes(key, f.dst_ip.bytes, sizeof f.dst_ip.bytes);
-    key = finish(mix(mix(key, aor), identity));
+    const std::uint64_t at_registrar = registrar_aor(f.interface_id, f.dst_ip, f.dst_port, f.transport, aor);
+    const std::uint64_t key = finish(mix(at_registrar, identity));
 
     if (const std::uint32_t* at = binding_index.find(key)) {
         Binding& b = bindings[*at];
@@ -357,6 +380,14 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
     b.phone = f.src_ip;
     b.server = ctx.server_id(f.dst_ip, f.dst_port, f.transport);
     binding_index[key] = idx;
+    const std::uint64_t list = finish(at_registrar);
+    if (std::uint32_t* head = aor_heads.find(list)) {
+        b.aor_next = *head;
+        bindings[*head].aor_prev = idx;
+        *head = idx;
+    } else {
+        aor_heads[list] = idx;
+    }
     return idx;
 }
 
@@ -557,8 +588,13 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         // Without a contact a REGISTER only queries; "Contact: *" with Expires 0 removes every
         // binding of the AOR at this registrar (RFC 3261 10.2.2).
         if (!m.has_expires || m.expires != 0) return;
-        for (std::uint32_t i = 0; i < bindings.size(); ++i)
-            if (bindings[i].at(f, aor)) new_request(f, m, call_id, i, 0, Kind::Unregister);
+        const std::uint32_t* head =
+            aor_heads.find(finish(registrar_aor(f.interface_id, f.dst_ip, f.dst_port, f.transport, aor)));
+        removed.clear();
+        for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding; i = bindings[i].aor_next)
+            if (bindings[i].at(f, aor)) removed.push_back(i);
+        std::sort(removed.begin(), removed.end());  // the frame's annotations in binding order, not the list's
+        for (std::uint32_t i : removed) new_request(f, m, call_id, i, 0, Kind::Unregister);
         return;
     }
     // Each Contact is a binding of its own (SPEC 3.1), as many as a Call-ID is followed for; a
@@ -846,7 +882,8 @@ std::size_t SipAnalyzer::state_bytes() const {
     const Impl& s = *impl_;
     std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
-                    s.binding_index.bytes() + s.call_index.bytes() + s.streams.bytes() +
+                    s.binding_index.bytes() + s.aor_heads.bytes() + s.call_index.bytes() + s.streams.bytes() +
+                    s.removed.capacity() * sizeof(std::uint32_t) +
                     s.deadlines.size() * sizeof(Deadline);
     return n;
 }

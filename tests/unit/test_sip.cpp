@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <deque>
+#include <map>
 #include <limits>
 #include <string>
 #include <vector>
@@ -529,6 +530,59 @@ TEST_CASE("Contact: * with Expires 0 de-registers every binding of the AOR; a RE
     Frame later = w.frame(++n, kT0 + seconds(500), false);
     run(later);
     CHECK(run.experts(Expert::GraceBreach, n) == 0);
+}
+
+TEST_CASE("Contact: * finds its AOR's bindings among many, also after bindings around them were evicted") {
+    // Each AOR's bindings at a registrar form a list, so that a removal does not scan every binding
+    // (a phone sending "Contact: *" in a loop at a registrar with thousands of bindings). Bindings
+    // at the head, middle and tail of such lists, and a whole list, are evicted by a flood; their
+    // slots are reused by the flood's bindings of other AORs.
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    std::map<std::string, std::uint32_t> cseq;
+    const auto reg = [&](const std::string& aor, const std::string& contact) {
+        ++n;
+        Frame f = w.frame(n, kT0 + millis(n), true);
+        w.add_register(f, "c-" + contact, ++cseq[contact], {"expires=3600"}, contact, aor);
+        run(f);
+    };
+    const char* kX = "sip:7@10.0.0.1";   // list c3, c2, c1: c2 (middle) is evicted
+    const char* kZ = "sip:8@10.0.0.1";   // list z2, z1: z2 (head) is evicted
+    const char* kW = "sip:9@10.0.0.1";   // list w2, w1: w1 (tail) is evicted
+    const char* kV = "sip:10@10.0.0.1";  // list v1: evicted, then registered again
+    for (const char* c : {"sip:7@10.0.0.5:5061", "sip:7@10.0.0.5:5062", "sip:7@10.0.0.5:5063"}) reg(kX, c);
+    reg(kZ, "sip:8@10.0.0.5:5061");
+    reg(kZ, "sip:8@10.0.0.5:5062");
+    reg(kW, "sip:9@10.0.0.5:5061");
+    reg(kW, "sip:9@10.0.0.5:5062");
+    reg(kV, "sip:10@10.0.0.5:5061");
+    for (std::uint32_t i = 0; i < 70000; ++i) {
+        if (i % 4000 == 0)
+            for (const char* c : {"sip:7@10.0.0.5:5061", "sip:7@10.0.0.5:5063", "sip:8@10.0.0.5:5061",
+                                  "sip:9@10.0.0.5:5062"})
+                reg(c[4] == '7' ? kX : c[4] == '8' ? kZ : kW, c);
+        const std::string id = std::to_string(i);
+        reg("sip:f" + id + "@10.0.0.1", "sip:f" + id + "@10.0.0.6:5060");
+    }
+    const auto remove_all = [&](const char* aor) {
+        ++n;
+        Frame f = w.frame(n, kT0 + seconds(100) + millis(n), true);
+        SipMessage& m = w.add_register(f, std::string("w-") + aor, 1, {}, "*", aor);
+        m.has_expires = true;
+        m.expires = 0;
+        run(f);
+        auto at = run.at(n);
+        for (const Annotation& a : at) CHECK(a.raised(Expert::Unregister));
+        return at.size();
+    };
+    CHECK(remove_all(kX) == 2);
+    CHECK(remove_all(kZ) == 1);
+    CHECK(remove_all(kW) == 1);
+    CHECK(remove_all(kV) == 0);
+    reg(kV, "sip:10@10.0.0.5:5062");
+    CHECK(remove_all(kV) == 1);
+    CHECK(remove_all("sip:f69999@10.0.0.1") == 1);
 }
 
 TEST_CASE("every REGISTER transmission tells the endpoint directory; TLS requests use the segment's range") {
