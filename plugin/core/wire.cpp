@@ -402,7 +402,7 @@ bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& o
         return b.has(0, 16) && decode_ethertype(b.be16(14), b.from(16), out, 0);
     case Link::LinuxSll2:  // protocol, reserved, interface index, ARPHRD type, packet type, address
         return b.has(0, 20) && decode_ethertype(b.be16(0), b.from(20), out, 0);
-    case Link::RawIp: return decode_ip(b, out, 0);
+    case Link::RawIp:
     case Link::RawIp4: return decode_ip(b, out, 0);
     case Link::RawIp6: return decode_ipv6(b, out, 0);
     case Link::Null: return decode_null(b, out);

@@ -105,8 +105,6 @@ void add_field(proto_tree* tree, tvbuff_t* tvb, const FieldSpec& spec, const ka:
     proto_item* it = nullptr;
     switch (spec.kind) {
     case Kind::Uint:
-        it = proto_tree_add_uint(tree, hf, tvb, 0, 0, static_cast<guint32>(v));
-        break;
     case Kind::Frame:
         it = proto_tree_add_uint(tree, hf, tvb, 0, 0, static_cast<guint32>(v));
         break;
