@@ -78,6 +78,7 @@ ASAN_BUILD ?= build-asan
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= engine text wire sip_parse decoder
 FUZZ_FILES ?= 2000
+FUZZ_FIRST_SEED ?= 1
 FUZZ_DEPS := clang libclang-rt-14-dev
 ASAN_DEPS := libasan8 libubsan1
 
@@ -101,7 +102,7 @@ fuzz-captures: deps
 	@$(MAKE) --no-print-directory deps DEPS="$(ASAN_DEPS)"
 	cmake -S . -B $(ASAN_BUILD) -DKA_SANITIZE=ON $(CMAKE_FLAGS)
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target keepalive generate_captures
-	tests/fuzz/fuzz_captures.py $(ASAN_BUILD) --files $(FUZZ_FILES)
+	tests/fuzz/fuzz_captures.py $(ASAN_BUILD) --files $(FUZZ_FILES) --first-seed $(FUZZ_FIRST_SEED)
 
 # Fleet benchmark: tshark alone vs with the plugin vs a Lua post-dissector (see bench/RESULTS.md).
 BENCH_PAIRS ?= 5

@@ -80,6 +80,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("build", help="build directory with a KA_SANITIZE=ON plugin and generated captures")
     ap.add_argument("--files", type=int, default=2000, help="mutated files to test (at least)")
+    ap.add_argument("--first-seed", type=int, default=1,
+                    help="first editcap seed: a later run can mutate files no earlier run has tried")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--keep", default=None, help="where failing files are copied (default BUILD/fuzz-failures)")
     a = ap.parse_args()
@@ -104,7 +106,7 @@ def main():
     jobs = []
     for cap in captures:
         for rate in RATES:
-            for seed in range(1, per_capture + 1):
+            for seed in range(a.first_seed, a.first_seed + per_capture):
                 jobs.append((cap, rate, seed))
 
     def one(job):
@@ -133,8 +135,9 @@ def main():
             if done % 250 == 0:
                 print("%d/%d files, %d failures, %.0f s" % (done, len(jobs), len(failures), time.time() - start), flush=True)
     shutil.rmtree(work, True)
-    print("\nfuzz-captures: %d mutated files from %d captures at rates %s (seeds 1..%d), %.0f s" %
-          (done, len(captures), ", ".join(map(str, RATES)), per_capture, time.time() - start))
+    print("\nfuzz-captures: %d mutated files from %d captures at rates %s (seeds %d..%d), %.0f s" %
+          (done, len(captures), ", ".join(map(str, RATES)), a.first_seed, a.first_seed + per_capture - 1,
+           time.time() - start))
     print("  crashes, sanitizer reports, plugin Dissector bugs: %d" % len(failures))
     print("  Dissector bug lines of other dissectors (not ours): %d" % others)
     for name, problem in failures:
