@@ -101,12 +101,13 @@ def main():
         raise SystemExit("the sanitizer build of the plugin did not load: " + loaded.stderr[-2000:])
     keep = a.keep or os.path.join(a.build, "fuzz-failures")
     per_capture = -(-a.files // (len(captures) * len(RATES)))
+    seeds = range(a.first_seed, a.first_seed + per_capture)
     work = tempfile.mkdtemp(prefix="ka-fuzzcap-")
     os.chmod(work, 0o755)
     jobs = []
     for cap in captures:
         for rate in RATES:
-            for seed in range(a.first_seed, a.first_seed + per_capture):
+            for seed in seeds:
                 jobs.append((cap, rate, seed))
 
     def one(job):
@@ -136,8 +137,7 @@ def main():
                 print("%d/%d files, %d failures, %.0f s" % (done, len(jobs), len(failures), time.time() - start), flush=True)
     shutil.rmtree(work, True)
     print("\nfuzz-captures: %d mutated files from %d captures at rates %s (seeds %d..%d), %.0f s" %
-          (done, len(captures), ", ".join(map(str, RATES)), a.first_seed, a.first_seed + per_capture - 1,
-           time.time() - start))
+          (done, len(captures), ", ".join(map(str, RATES)), seeds[0], seeds[-1], time.time() - start))
     print("  crashes, sanitizer reports, plugin Dissector bugs: %d" % len(failures))
     print("  Dissector bug lines of other dissectors (not ours): %d" % others)
     for name, problem in failures:
