@@ -218,9 +218,9 @@ Segment TcpFlow::ack_to(TimeNs t, Dir dir, std::uint32_t ack_seq) {
   return s;
 }
 
-Segment TcpFlow::keepalive(TimeNs t, Dir dir) {
+Segment TcpFlow::keepalive(TimeNs t, Dir dir, const Bytes& garbage) {
   establish_implicitly();
-  Segment s = make(dir, 0, {}, snd_nxt_[idx(dir)] - 1);
+  Segment s = make(dir, 0, garbage, snd_nxt_[idx(dir)] - 1);
   emit(t, s);
   return s;
 }

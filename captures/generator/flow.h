@@ -137,8 +137,9 @@ class TcpFlow : public FlowBase {
   Segment ack(TimeNs t, Dir dir);
   /// Pure ACK travelling in `dir` with an explicit acknowledgement number.
   Segment ack_to(TimeNs t, Dir dir, std::uint32_t ack_seq);
-  /// TCP keep-alive probe (seq = next - 1, no data).
-  Segment keepalive(TimeNs t, Dir dir);
+  /// TCP keep-alive probe (seq = next - 1): no data (Linux), or `garbage`, one byte that
+  /// BSD-derived and Windows stacks send in the byte's place.
+  Segment keepalive(TimeNs t, Dir dir, const Bytes& garbage = {});
   Segment fin(TimeNs t, Dir dir, Delivery d = Delivery::Delivered);
   Segment rst(TimeNs t, Dir dir);
 

@@ -134,7 +134,7 @@ struct Decoder::Impl {
     std::string scratch;    // pending bytes + this frame's bytes while messages are cut out
 
     Stream* stream_for(const wire::Packet& p, bool& from_a);
-    static bool retransmission(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now);
+    static void analyse_sequence(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now, TcpInfo& t);
     void cut_messages(Stream& s, Half& h, const wire::Packet& p, Frame& out);
     void cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out);
     static void hold_unclassified(Half& h, const wire::Packet& p);
@@ -174,12 +174,13 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, bool& from_a) {
 // Wireshark 4.0's tcp_analyze_sequence_number, for what the analysers need: whether a segment
 // repeats data (retransmission, spurious retransmission) rather than being new, out of order or a
 // keep-alive. Fast retransmissions (after duplicate ACKs) count as retransmissions here too.
-bool Decoder::Impl::retransmission(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now) {
+void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now,
+                                     TcpInfo& t) {
     const bool syn = p.flags & TcpInfo::kSyn, fin = p.flags & TcpInfo::kFin, rst = p.flags & TcpInfo::kRst;
     const std::uint32_t len = p.payload_len;
-    bool retrans = false;
+    bool retrans = false, keepalive = false;
     if (fwd.seen && (len > 0 || syn || fin)) {
-        const bool keepalive = len <= 1 && !syn && !fin && !rst && fwd.next_seq - 1 == p.seq;
+        keepalive = len <= 1 && !syn && !fin && !rst && fwd.next_seq - 1 == p.seq;
         const bool not_advanced = seq_before(p.seq, fwd.next_seq);
         const Nanos threshold = s.first_rtt > 0 ? s.first_rtt : kDefaultOooThreshold;
         const bool out_of_order =
@@ -207,7 +208,8 @@ bool Decoder::Impl::retransmission(Stream& s, Half& fwd, const Half& rev, const 
         s.syn_time = now;
         fwd.sent_syn = true;
     }
-    return retrans;
+    t.retransmission = retrans;
+    t.keep_alive = keepalive;
 }
 
 void Decoder::decode(const RawFrame& raw, Frame& out) {
@@ -254,7 +256,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     t.len = p.payload_len;
     t.ack = p.ack;
     t.flags = p.flags;
-    t.retransmission = Impl::retransmission(s, fwd, rev, p, raw.time);
+    Impl::analyse_sequence(s, fwd, rev, p, raw.time, t);
     if (raw.saw_tls) s.tls = true;
     if (s.tls) out.transport = Transport::Tls;
     if (raw.saw_sip) s.kind = Kind::Sip;
@@ -282,7 +284,8 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
         if (raw.tls_data_count > 0) d.cut_tls(s.kind, fwd, raw, out);
         return;
     }
-    if (p.payload.empty() || out.tcp.retransmission) return;
+    // A keep-alive's byte was sent before: joined to the stream it would shift every later message.
+    if (p.payload.empty() || out.tcp.retransmission || out.tcp.keep_alive) return;
     if (s.kind == Kind::Unknown && sip::looks_like_sip(p.payload)) s.kind = Kind::Sip;
     if (s.kind != Kind::Unknown) d.cut_messages(s, fwd, p, out);
     else Impl::hold_unclassified(fwd, p);

@@ -51,6 +51,7 @@ struct TcpInfo {
     std::uint32_t ack = 0;
     std::uint16_t flags = 0;  // header flag bits
     bool retransmission = false;  // tcp.analysis.retransmission, fast_ or spurious_
+    bool keep_alive = false;      // tcp.analysis.keep_alive: one old byte to probe the peer, not data
     static constexpr std::uint16_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10;
     bool has(std::uint16_t f) const { return (flags & f) != 0; }
 };

@@ -169,6 +169,31 @@ class Healthy(unittest.TestCase):
         })
 
 
+class TcpKeepaliveProbes(unittest.TestCase):
+    """skinny-tcp-keepalive-probes: a healthy primary whose idle connection both TCP stacks probe,
+    the phone's with one old byte (which must not be taken for the start of the next message)."""
+    CAP = gen("skinny-tcp-keepalive-probes")
+
+    def test_no_expert_info_at_all(self):
+        self.assertEqual(experts(self, self.CAP), [])
+
+    def test_every_keepalive_and_ack_after_the_probes(self):
+        at, r = frames_at(self.CAP), rows(self, self.CAP)
+        for k in range(1, 9):
+            t = 1 * MS + 30 * k * S
+            ka, ack = r[at[t]], r[at[t + 1 * MS]]
+            self.assertEqual(one(ka, "skinny.messageId"), KEEPALIVE_REQ)
+            self.assertEqual(one(ka, "keepalive.role"), "primary")
+            self.assertEqual(one(ka, "keepalive.sccp.missed"), "0")
+            self.assertEqual(ka["keepalive.sccp.gap"], [] if k == 1 else ["30.000000000"])
+            self.assertEqual(ka["keepalive.sccp.lateness"], [] if k == 1 else ["0.000000000"])
+            self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency")), 1 * MS)
+            self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency_mean")), 1 * MS)
+            self.assertEqual(int(one(ack, "keepalive.sccp.request")), at[t])
+        # The RegisterReq and RegisterAck, 8 keepalives and 8 acks; probes and ACKs are not annotated.
+        self.assertEqual(len(r), 2 + 8 + 8)
+
+
 class PrimaryStopsAcking(unittest.TestCase):
     """skinny-primary-stops-acking: K(5..7) unacknowledged, failover at the third missed interval."""
     CAP = gen("skinny-primary-stops-acking")

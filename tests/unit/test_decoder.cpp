@@ -226,6 +226,39 @@ TEST_CASE("decoder: SKINNY PDUs split across segments, the stream known from an 
     CHECK(f.skinny[0].id == skinny::kKeepAliveReq);
 }
 
+TEST_CASE("decoder: a TCP keep-alive probe's old byte is not joined to the next message") {
+    // The probe repeats the last byte sent (sequence number one before the next expected), as
+    // Linux and Windows stacks do on an idle connection; Wireshark flags it tcp.analysis.keep_alive
+    // and the next message still starts at the next expected sequence number.
+    const std::string keepalive("\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12);
+    SECTION("SKINNY") {
+        Run r;
+        auto seg = [&](std::uint32_t seq, const std::string& data, Nanos t, bool saw) -> Frame& {
+            return r.feed(frame(kPhone, 50000, kServer, 2000, seq, 1, kAck | kPsh, data), t, false, saw);
+        };
+        CHECK(seg(1, keepalive, kSecond, true).skinny.size() == 1);  // bytes 1..12
+        Frame& probe = seg(12, keepalive.substr(11), 20 * kSecond, false);
+        CHECK(probe.tcp.keep_alive);
+        CHECK_FALSE(probe.tcp.retransmission);
+        CHECK(probe.skinny.empty());
+        CHECK(seg(13, keepalive, 31 * kSecond, true).skinny.size() == 1);
+        CHECK_FALSE(r.out.tcp.keep_alive);
+        CHECK(seg(25, keepalive, 61 * kSecond, true).skinny.size() == 1);
+    }
+    SECTION("SIP: the probe's byte is the end of the previous message's body") {
+        Run r;
+        const std::string m1 = sip_register(1, "body"), m2 = sip_register(2);
+        const auto n1 = static_cast<std::uint32_t>(m1.size());
+        CHECK(r.phone(1000, 1, kAck | kPsh, m1, kSecond, true).sip.size() == 1);
+        CHECK(r.phone(1000 + n1 - 1, 1, kAck, m1.substr(n1 - 1), 60 * kSecond).tcp.keep_alive);
+        Frame& next = r.phone(1000 + n1, 1, kAck | kPsh, m2, 110 * kSecond, true);
+        REQUIRE(next.sip.size() == 1);
+        CHECK(next.sip[0].cseq == 2);
+        CHECK(next.sip[0].length == m2.size());
+        CHECK(next.sip[0].tail == 0);
+    }
+}
+
 TEST_CASE("decoder: a SKINNY PDU whose first segments Wireshark did not label") {
     Run r;
     // RegisterReq (id 1) with a 16-byte device name, 40 bytes of data in all, over three segments;
