@@ -91,6 +91,7 @@ struct Stream {
     Nanos syn_time = -1;
     Nanos first_rtt = 0;  // SYN to the ACK of the SYN/ACK: Wireshark's out-of-order threshold
     Half half[2];         // [0]: sent by ConnKey::a
+    std::uint32_t last_frame = 0;  // of its latest segment: the table at its bound forgets the oldest
 };
 
 constexpr Nanos kDefaultOooThreshold = 3 * kMillisecond;
@@ -126,7 +127,6 @@ struct Decoder::Impl {
     // Looked up once per segment: a stream lives in its slot, one cache miss away, not two.
     FlatMap<ConnKey, Stream, ConnKeyHash> streams;
     std::uint32_t next_id = 0;
-    Stream untracked;       // stands in for every connection beyond kMaxStreams, without memory
     wire::Packet packet;
     // The TCP stream of the frame between decode_headers() and decode_payload().
     Stream* frame_stream = nullptr;
@@ -161,11 +161,11 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, bool& from_a) {
         s->id = next_id++;
         return s;
     }
-    if (streams.size() >= kMaxStreams) {
-        untracked = Stream{};
-        untracked.id = UINT32_MAX;
-        return &untracked;
-    }
+    // A long capture at a call manager sees more connections than the bound: the least recently
+    // active eighth goes (a connection seen again after that restarts as a new stream), so that
+    // new connections are still told apart.
+    if (streams.size() >= kMaxStreams)
+        erase_oldest(streams, kMaxStreams / 8, [](const Stream& st) { return st.last_frame; });
     s = &streams[key];
     s->id = next_id++;
     return s;
@@ -246,6 +246,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     if (p.transport == Transport::Udp) return;
 
     Stream& s = *d.stream_for(p, d.frame_from_a);
+    s.last_frame = raw.number;
     d.frame_stream = &s;
     Half& fwd = s.half[d.frame_from_a ? 0 : 1];
     const Half& rev = s.half[d.frame_from_a ? 1 : 0];

@@ -6,6 +6,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -133,5 +134,20 @@ private:
     std::size_t mask_ = 0;
     unsigned shift_ = 64;
 };
+
+// Erases the `n` entries whose age(value) is smallest: how a table at its bound makes room, by
+// forgetting what was least recently active.
+template <class K, class V, class Hash, class Age>
+void erase_oldest(FlatMap<K, V, Hash>& map, std::size_t n, Age age) {
+    n = std::min(n, map.size());
+    if (n == 0) return;
+    using When = decltype(age(std::declval<const V&>()));
+    std::vector<std::pair<When, K>> order;
+    order.reserve(map.size());
+    map.for_each([&](const K& key, const V& value) { order.emplace_back(age(value), key); });
+    const auto nth = order.begin() + static_cast<std::ptrdiff_t>(n - 1);
+    std::nth_element(order.begin(), nth, order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t i = 0; i < n; ++i) map.erase(order[i].second);
+}
 
 }  // namespace ka

@@ -306,12 +306,7 @@ void SccpAnalyzer::Impl::evict() {
     });
     for (std::uint64_t key : ended) sessions.erase(key);
     if (sessions.size() < kMaxSessions * 3 / 4) return;
-    std::vector<std::pair<Nanos, std::uint64_t>> by_age;
-    by_age.reserve(sessions.size());
-    sessions.for_each([&](std::uint64_t key, const Session& s) { by_age.emplace_back(s.last_activity, key); });
-    auto middle = by_age.begin() + static_cast<std::ptrdiff_t>(by_age.size() / 2);
-    std::nth_element(by_age.begin(), middle, by_age.end());
-    for (auto it = by_age.begin(); it != middle; ++it) sessions.erase(it->second);
+    erase_oldest(sessions, sessions.size() / 2, [](const Session& s) { return s.last_activity; });
 }
 
 Session* SccpAnalyzer::Impl::create(std::uint64_t key, const Frame& f) {

@@ -352,12 +352,24 @@ TEST_CASE("decoder: memory stays bounded by a message that never ends and by a f
     const std::string line = "X-Filler: " + std::string(1000, 'a') + "\r\n";
     for (int i = 0; i < 200; ++i, seq += static_cast<std::uint32_t>(line.size())) r.phone(seq, 1, kAck, line, kSecond + i);
     CHECK(r.decoder.state_bytes() < 3 * Decoder::kMaxPending);
-    const std::size_t flood = Decoder::kMaxStreams + 100;
-    for (std::uint32_t i = 0; i < flood; ++i) r.feed(frame(kPhone + i, 1024, kServer, 5060, i, 0, kSyn, ""), 2 * kSecond);
+    const std::uint32_t flood = Decoder::kMaxStreams + 100;
+    auto syn = [&](std::uint32_t i, Nanos t) -> Frame& {
+        return r.feed(frame(kPhone + i, 1024, kServer, 5060, i, 0, kSyn, ""), t);
+    };
+    const std::uint32_t first = syn(0, 2 * kSecond).tcp.stream;
+    for (std::uint32_t i = 1; i < flood; ++i) syn(i, 2 * kSecond);
+    const std::uint32_t latest = r.out.tcp.stream;
+    CHECK(latest == first + flood - 1);
     CHECK(r.decoder.state_bytes() < Decoder::kMaxStreams * 512);
-    // Beyond the bound a connection is decoded without history.
-    Frame& f = r.feed(frame(kPhone + 1, 1024, kServer, 5060, 1000, 0, kAck, "x"), 3 * kSecond);
-    CHECK(f.tcp.present);
-    CHECK(f.tcp.len == 1);
-    CHECK_FALSE(r.feed(frame(kPhone + flood - 1, 1024, kServer, 5060, 0, 0, kSyn, ""), 4 * kSecond).tcp.retransmission);
+    // At the bound the least recently active connections are forgotten, not the new ones: two
+    // connections after the flood are two streams, and the latest of the flood keeps its own.
+    const std::uint32_t a = syn(flood, 3 * kSecond).tcp.stream;
+    const std::uint32_t b = syn(flood + 1, 3 * kSecond).tcp.stream;
+    CHECK(a == latest + 1);
+    CHECK(b == latest + 2);
+    Frame& again = syn(flood - 1, 4 * kSecond);
+    CHECK(again.tcp.stream == latest);
+    CHECK(again.tcp.retransmission);
+    // The oldest was forgotten: seen again, it is a new stream.
+    CHECK(syn(0, 5 * kSecond).tcp.stream == latest + 3);
 }

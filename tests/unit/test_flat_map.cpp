@@ -88,3 +88,16 @@ TEST_CASE("flat map: agrees with std::unordered_map over random operations", "[f
     CHECK(m.empty());
     CHECK(m.find(1) == nullptr);
 }
+
+TEST_CASE("flat map: erase_oldest forgets the entries of smallest age") {
+    FlatMap<std::uint64_t, std::uint32_t> m;
+    // Key k was last active at (k * 7) % 100: a permutation of 0..99.
+    for (std::uint64_t k = 0; k < 100; ++k) m[k] = static_cast<std::uint32_t>(k * 7 % 100);
+    erase_oldest(m, 30, [](std::uint32_t when) { return when; });
+    CHECK(m.size() == 70);
+    m.for_each([](std::uint64_t, std::uint32_t when) { CHECK(when >= 30); });
+    erase_oldest(m, 0, [](std::uint32_t when) { return when; });
+    CHECK(m.size() == 70);
+    erase_oldest(m, 1000, [](std::uint32_t when) { return when; });
+    CHECK(m.empty());
+}
