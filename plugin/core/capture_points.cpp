@@ -269,8 +269,8 @@ void CapturePoints::Impl::on_segment(Frame& f) {
 
     bool here = false, elsewhere = false;
     for (int i = 0; i < seg->n; ++i) (seg->s[i].iface == iface ? here : elsewhere) = true;
-    // Wireshark flags the copy from the other point as a retransmission; at this point it is the first.
-    if (!here && elsewhere) f.tcp.retransmission = false;
+    // Wireshark flags the copy from the other point as a retransmission: it is a copy, not sent again.
+    if (!here && elsewhere) f.tcp.copy = true;
     if (seg->n == kSightings) return;
     const int me = seg->n++;
     seg->s[me] = Sighting{f.time, f.number, iface, -1, false};

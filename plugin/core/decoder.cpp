@@ -92,6 +92,7 @@ struct Stream {
     Nanos first_rtt = 0;  // SYN to the ACK of the SYN/ACK: Wireshark's out-of-order threshold
     Half half[2];         // [0]: sent by ConnKey::a
     std::uint32_t last_frame = 0;  // of its latest segment: the table at its bound forgets the oldest
+    std::uint32_t home = 0;        // interface of its first segment (TcpInfo::home)
 };
 
 constexpr Nanos kDefaultOooThreshold = 3 * kMillisecond;
@@ -133,7 +134,7 @@ struct Decoder::Impl {
     bool frame_from_a = true;
     std::string scratch;    // pending bytes + this frame's bytes while messages are cut out
 
-    Stream* stream_for(const wire::Packet& p, bool& from_a);
+    Stream* stream_for(const wire::Packet& p, std::uint32_t interface_id, bool& from_a);
     static void analyse_sequence(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now, TcpInfo& t);
     void cut_messages(Stream& s, Half& h, const wire::Packet& p, Frame& out);
     void cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out);
@@ -143,7 +144,7 @@ struct Decoder::Impl {
 Decoder::Decoder() : impl_(new Impl) {}
 Decoder::~Decoder() = default;
 
-Stream* Decoder::Impl::stream_for(const wire::Packet& p, bool& from_a) {
+Stream* Decoder::Impl::stream_for(const wire::Packet& p, std::uint32_t interface_id, bool& from_a) {
     ConnKey key;
     from_a = before(p.src_ip, p.src_port, p.dst_ip, p.dst_port);
     if (from_a) {
@@ -159,6 +160,7 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, bool& from_a) {
         if (!(syn_only && fwd.seen && p.seq != fwd.base_seq)) return s;
         *s = Stream{};
         s->id = next_id++;
+        s->home = interface_id;
         return s;
     }
     // A long capture at a call manager sees more connections than the bound: the least recently
@@ -168,6 +170,7 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, bool& from_a) {
         erase_oldest(streams, kMaxStreams / 8, [](const Stream& st) { return st.last_frame; });
     s = &streams[key];
     s->id = next_id++;
+    s->home = interface_id;
     return s;
 }
 
@@ -245,7 +248,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     out.dst_port = p.dst_port;
     if (p.transport == Transport::Udp) return;
 
-    Stream& s = *d.stream_for(p, d.frame_from_a);
+    Stream& s = *d.stream_for(p, raw.interface_id, d.frame_from_a);
     s.last_frame = raw.number;
     d.frame_stream = &s;
     Half& fwd = s.half[d.frame_from_a ? 0 : 1];
@@ -253,6 +256,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     TcpInfo& t = out.tcp;
     t.present = true;
     t.stream = s.id;
+    t.home = s.home;
     t.seq = p.seq;
     t.len = p.payload_len;
     t.ack = p.ack;

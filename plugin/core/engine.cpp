@@ -10,7 +10,7 @@ Engine::~Engine() = default;
 
 void Engine::process(Frame& frame) {
     ctx_.sink.begin_frame(frame.number);
-    // Capture points first: they decide what counts as a retransmission for the others. Every
+    // Capture points first: they tell the others which segments are copies from another point. Every
     // frame: a path loss is reported on the other capture point's first frame past the keepalive's
     // expected arrival there.
     points_.on_frame(frame);

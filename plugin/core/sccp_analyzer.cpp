@@ -1,7 +1,8 @@
 // SCCP (Skinny) keepalive analysis (SPEC §3.3).
 //
-// A session is one TCP connection (interface, tcp.stream), created by the first of the SKINNY
-// messages below. The phone is the side that sends KeepAliveReq / RegisterReq / UnregisterReq:
+// A session is one TCP connection (tcp.stream), created by the first of the SKINNY messages
+// below. Seen at two capture points, it is one session on the clock of the point that saw it
+// first (TcpInfo::home); what the other point sees first counts, its copies do not. The phone is the side that sends KeepAliveReq / RegisterReq / UnregisterReq:
 // directions come from messages, never from ports, so Decode As on any port works.
 //
 // Role: primary once the session carries a RegisterAck or a KeepAliveAck. Backup when the phone
@@ -121,7 +122,7 @@ struct Verdict {
     bool any() const { return unacked || failover; }
 };
 
-std::uint64_t session_key(const Frame& f) { return std::uint64_t(f.interface_id) << 32 | f.tcp.stream; }
+std::uint64_t session_key(const Frame& f) { return std::uint64_t(f.tcp.home) << 32 | f.tcp.stream; }
 
 using TimerHeap = QuadHeap<Timer>;
 // Each capture point has its own clock (SPEC §3.6): a session's deadlines are checked against the
@@ -332,7 +333,7 @@ Session* SccpAnalyzer::Impl::create(std::uint64_t key, const Frame& f) {
 }
 
 void SccpAnalyzer::Impl::on_frame(const Frame& f) {
-    if (f.tcp.present && (!f.skinny.empty() || !sessions.empty())) {
+    if (f.tcp.present && !f.tcp.copy && (!f.skinny.empty() || !sessions.empty())) {
         std::uint64_t key = session_key(f);
         Session* s = sessions.find(key);
         if (!s && !f.skinny.empty()) s = create(key, f);
@@ -361,7 +362,8 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
     // What fell due before this frame: on the session's next keepalive it is part of that
     // keepalive's annotation; otherwise it stands on its own, before this frame's messages.
     // (Its timer entry, due by then, re-arms the session in the sweep that follows.)
-    Verdict due = settle(s, f.time);
+    // Only the session's own point's frames tell that its time has come: another's clock may run ahead.
+    Verdict due = f.interface_id == f.tcp.home ? settle(s, f.time) : Verdict{};
     if (due.any() && !carries_keepalive) emit_missed(s, due, f.time);
 
     for (const SkinnyMessage& m : f.skinny) {

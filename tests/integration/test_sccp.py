@@ -199,6 +199,8 @@ class PrimaryStopsAcking(unittest.TestCase):
     CAP = gen("skinny-primary-stops-acking")
     DEVICE = "SEP00235E4D5E6F"
     PRIMARY, BACKUP = "10.40.1.5:2000/tcp", "10.40.1.6:2000/tcp"
+    # How much earlier than at the phone the call managers' messages are first seen.
+    CM_FIRST = 0
 
     @classmethod
     def setUpClass(cls):
@@ -232,7 +234,7 @@ class PrimaryStopsAcking(unittest.TestCase):
         r = rows(self, self.CAP)
         for j in range(4):
             self.assertEqual(one(r[self.at[510 * MS + 60 * j * S]], "keepalive.role"), "backup")
-        ack = r[self.at[240103 * MS]]
+        ack = r[self.at[240103 * MS - self.CM_FIRST]]
         self.assertEqual(one(ack, "keepalive.event"), EV_REGISTER_ACK)
         self.assertEqual(one(ack, "keepalive.server"), self.BACKUP)
         self.assertEqual(one(ack, "keepalive.role"), "primary")
@@ -244,7 +246,8 @@ class PrimaryStopsAcking(unittest.TestCase):
             t = 240101 * MS + 30 * m * S
             self.assertEqual(one(r[self.at[t]], "keepalive.role"), "primary")
             self.assertEqual(one(r[self.at[t]], "keepalive.sccp.missed"), "0")
-            self.assertEqual(ns(one(r[self.at[t + 1 * MS]], "keepalive.sccp.ack_latency")), 1 * MS)
+            self.assertEqual(ns(one(r[self.at[t + 1 * MS - self.CM_FIRST]], "keepalive.sccp.ack_latency")),
+                             1 * MS - self.CM_FIRST)
 
     def test_stats(self):
         self.assertEqual(stats(self, self.CAP), {
@@ -264,6 +267,29 @@ class PrimaryStopsAcking(unittest.TestCase):
             (self.k[6], "keepalive.keepalive_unacked"), (self.k[7], "keepalive.keepalive_unacked"),
             (self.k[7], "keepalive.failover"), (self.failover, "keepalive.keepalive_unacked"),
             (self.fin, "keepalive.unregister")])
+
+
+class TwoPointsSyncedStopsAcking(PrimaryStopsAcking):
+    """two-point-synced-stops-acking: the same seen at the phone (interface 0) and at the call
+    managers (interface 1) with synchronised clocks and 200 us of transit: each connection is one
+    session, fed by whichever point sees a message first, and the copies count for nothing. Every
+    check of the single capture holds, on the phone-side frames of the same times."""
+    CAP = harness.os.path.join(harness.GENERATED, "two-point-synced-stops-acking.pcapng")
+    CM_FIRST = 200 * US
+
+    def test_annotated_frames(self):
+        r = rows(self, self.CAP)
+        ifaces = {int(row["frame.number"][0]): row for row in
+                  harness.fields_both_passes(self, self.CAP, ["frame.number", "frame.interface_id"], "keepalive")}
+        # Interface 1 frames annotated: the call managers' messages (2 RegisterAcks, 4 + 4
+        # KeepAliveAcks) and the primary's FIN; their interface-0 copies, and the phone's messages'
+        # copies, are not.
+        on_cm_side = sorted(f for f, row in ifaces.items() if row["frame.interface_id"] == ["1"])
+        self.assertEqual(on_cm_side, sorted(self.at[t - self.CM_FIRST] for t in
+                                            [3 * MS, 240103 * MS, 240200300 * US] +
+                                            [1 * MS + 30 * k * S + 1 * MS for k in range(1, 5)] +
+                                            [240101 * MS + 30 * m * S + 1 * MS for m in range(1, 5)]))
+        self.assertEqual(len(r), len(rows(self, gen("skinny-primary-stops-acking"))))
 
 
 class JitteryAcks(unittest.TestCase):
