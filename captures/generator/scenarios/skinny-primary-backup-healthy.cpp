@@ -18,13 +18,20 @@
 // Derived: 20 primary keepalives (gap 30 s from the second on), 20 KeepAliveAcks whose running
 // mean after k acks is sum(L(1..k)) / k; 11 backup keepalives (gap 60 s from the second on),
 // role backup from the first (the phone already has a live primary). 91 frames.
+//
+// two-point-synced-healthy.pcapng, its healthy twin at two capture points whose clocks agree:
+// interface 0 at the phone (the times above), interface 1 at the call managers, 100 us of transit
+// (a phone->call manager segment is on interface 1 100 us after the time above, a call
+// manager->phone one 100 us before it). Derived: as above, with the call managers' messages
+// annotated on their interface-1 frames (ack latency L(k) - 100 us); nothing else. 182 frames.
 #include "scenario.h"
 
 using namespace kagen;
 using namespace kagen::literals;
 
-KA_SCENARIO("skinny-primary-backup-healthy",
-            "SCCP primary 30 s acked + backup 60 s TCP-ACK-only keepalives for 10 min, no problem") {
+namespace {
+
+void build(Capture& cap, const FlowOptions& opt) {
   const Mac phone_mac = "00:23:5e:1a:2b:3c";
   const Endpoint primary_phone{phone_mac, "10.40.0.21", 51001};
   const Endpoint backup_phone{phone_mac, "10.40.0.21", 51002};
@@ -32,8 +39,7 @@ KA_SCENARIO("skinny-primary-backup-healthy",
   const Endpoint backup{"00:50:56:a4:00:06", "10.40.0.6", 2000};
   const TimeNs t0 = utc("2023-06-01 09:00:00.000000");
 
-  Capture cap;
-  TcpFlow p(cap, primary_phone, primary);
+  TcpFlow p(cap, primary_phone, primary, opt);
   p.handshake(t0, t0 + 400_us, t0 + 500_us);
   skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, primary_phone.ip);
   reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
@@ -44,7 +50,7 @@ KA_SCENARIO("skinny-primary-backup-healthy",
   p.send(t0 + 3_ms, Dir::ToClient, skinny::register_ack(ack));
   p.ack(t0 + 3200_us, Dir::ToServer);
 
-  TcpFlow b(cap, backup_phone, backup);
+  TcpFlow b(cap, backup_phone, backup, opt);
   b.handshake(t0 + 500_ms, t0 + 500400_us, t0 + 500500_us);
 
   for (int k = 1; k <= 20; ++k) {
@@ -59,5 +65,23 @@ KA_SCENARIO("skinny-primary-backup-healthy",
     b.send(t, Dir::ToServer, skinny::keepalive_req());
     b.ack(t + 300_us, Dir::ToClient);
   }
+}
+
+}  // namespace
+
+KA_SCENARIO("skinny-primary-backup-healthy",
+            "SCCP primary 30 s acked + backup 60 s TCP-ACK-only keepalives for 10 min, no problem") {
+  Capture cap;
+  build(cap, FlowOptions{});
   out.save_pcap(cap);
+}
+
+KA_SCENARIO("two-point-synced-healthy",
+            "skinny-primary-backup-healthy at two capture points with synchronised clocks (pcapng)") {
+  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
+               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call managers"}});
+  FlowOptions opt;
+  opt.points = {CapturePoint{0, Side::Client, 0, 0}, CapturePoint{1, Side::Server, 100_us, -100_us}};
+  build(cap, opt);
+  out.save_pcapng(cap);
 }
