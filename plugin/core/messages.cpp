@@ -133,8 +133,9 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         return m;
     }
     case Expert::LossPattern: {
-        std::string m = plural(a.get_or(Field::LossConsecutive, 0), "consecutive refresh", "consecutive refreshes") +
-                        " lost their first transmission";
+        const std::int64_t n = a.get_or(Field::LossConsecutive, 0);
+        std::string m = n == 1 ? "1 refresh lost its first transmission"
+                               : std::to_string(n) + " consecutive refreshes lost their first transmission";
         if (a.has(Field::IdleInterval)) m += " after " + format_duration(a.get(Field::IdleInterval)) + " idle";
         return m + ": state in the path ages out (switch port security or MAC aging shorter than the refresh interval?)";
     }

@@ -25,6 +25,7 @@ std::string format_duration(Nanos d) {
     const char* sign = d < 0 ? "-" : "";
     // Magnitude as unsigned so that INT64_MIN does not overflow on negation.
     std::uint64_t m = d < 0 ? 0 - static_cast<std::uint64_t>(d) : static_cast<std::uint64_t>(d);
+    if (m == 0) return "0 s";  // a preference set to zero, not a measured sub-millisecond time
     if (m < static_cast<std::uint64_t>(kMillisecond)) {
         std::snprintf(buf, sizeof buf, "%s%.3f ms", sign, static_cast<double>(m) / 1e6);
     } else if (m < static_cast<std::uint64_t>(kSecond)) {

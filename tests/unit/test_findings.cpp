@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/findings.h"
+#include "core/messages.h"
 
 using namespace ka;
 
@@ -171,4 +172,22 @@ TEST_CASE("a frame's experts are read without decoding its annotations") {
     CHECK(store.experts(63) == 0);
     CHECK(store.experts(64) == late.experts());
     CHECK(store.experts(65) == 0);
+}
+
+TEST_CASE("messages read right at the preferences' smallest values") {
+    StringTable strings;
+    Config config;
+    config.grace_window = 0;
+    Annotation loss;
+    loss.set(Field::LossConsecutive, 1);  // loss_pattern_min 1
+    loss.set(Field::IdleInterval, seconds(115));
+    CHECK(expert_message(Expert::LossPattern, loss, strings, config) ==
+          "1 refresh lost its first transmission after 115.0 s idle: state in the path ages out (switch port "
+          "security or MAC aging shorter than the refresh interval?)");
+    loss.set(Field::LossConsecutive, 2);
+    CHECK(expert_message(Expert::LossPattern, loss, strings, config).rfind("2 consecutive refreshes lost their first", 0) == 0);
+    Annotation breach;
+    breach.set(Field::GraceOverrun, millis(1500));
+    CHECK(expert_message(Expert::GraceBreach, breach, strings, config) ==
+          "No refresh delivered within the 0 s grace window: 1.5 s past it, registrar likely unregistered the phone");
 }

@@ -15,6 +15,7 @@ TEST_CASE("durations are formatted in the unit a person expects") {
     CHECK(format_duration(-millis(1250)) == "-1.2 s");  // %.1f rounds half to even on 1.25
     CHECK(format_duration(millis(420)) == "420 ms");
     CHECK(format_duration(kMicrosecond * 250) == "0.250 ms");
+    CHECK(format_duration(0) == "0 s");  // e.g. a grace window preference of 0
     CHECK(format_duration(seconds(605)) == "10 min 5 s");
     CHECK(format_duration(std::numeric_limits<Nanos>::min()).front() == '-');
 }
