@@ -96,7 +96,7 @@ struct Stream {
 };
 
 constexpr Nanos kDefaultOooThreshold = 3 * kMillisecond;
-// What an unclassified connection may keep: a RegisterReq is about 140 bytes.
+// What an unclassified connection may keep: a RegisterReq is about 140 bytes, a REGISTER 0.5-2 KB.
 constexpr std::size_t kMaxUnclassified = 4096;
 
 // The SIP or SKINNY message (SIP unless Wireshark has named SKINNY) at the start of a byte stream,
@@ -291,16 +291,19 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
     }
     // A keep-alive's byte was sent before: joined to the stream it would shift every later message.
     if (p.payload.empty() || out.tcp.retransmission || out.tcp.keep_alive) return;
-    if (s.kind == Kind::Unknown && sip::looks_like_sip(p.payload)) s.kind = Kind::Sip;
     if (s.kind != Kind::Unknown) d.cut_messages(s, fwd, p, out);
     else Impl::hold_unclassified(fwd, p);
 }
 
-// Wireshark does not always list SKINNY on the first segment of a PDU that spans segments (it does
-// not when it builds a tree): keep the start of what may be one until a frame says what it is.
+// A connection is SIP or SKINNY once Wireshark names the protocol in one of its frames, so that its
+// ports, heuristics and Decode As decide, as for UDP. It names SIP only on the segment where a
+// message ends, and not always SKINNY on the first segment of a PDU (not when it builds a tree):
+// keep the start of what may be an unfinished message until a frame says what it is.
 void Decoder::Impl::hold_unclassified(Half& h, const wire::Packet& p) {
     const bool continues = !h.pending.empty() && h.pending_seq == p.seq;
-    const bool starts = !continues && skinny::plausible_start(p.payload) && skinny::pdu_length(p.payload) == 0;
+    const bool starts = !continues && ((skinny::plausible_start(p.payload) && skinny::pdu_length(p.payload) == 0) ||
+                                       (sip::looks_like_sip(p.payload) &&
+                                        sip::message_extent(p.payload).kind == sip::Extent::Incomplete));
     if ((!continues && !starts) || p.payload.size() < p.payload_len ||
         (continues ? h.pending.size() : 0) + p.payload.size() > kMaxUnclassified) {
         h.pending.clear();

@@ -124,6 +124,13 @@ class CaseStudyB(unittest.TestCase):
         self.assertEqual(7, sum(1 for (_, n) in want if n == "keepalive.retransmission"))
         self.assertEqual(5, sum(1 for (_, n) in want if n == "keepalive.loss_pattern"))
 
+    def test_wireshark_decides_what_is_sip(self):
+        # The registrar's port decoded as another protocol, or SIP disabled: Wireshark sees no SIP
+        # on the connection, and neither does the analysis (as over UDP).
+        for extra in (["-d", "tcp.port==5060,http"], ["--disable-protocol", "sip"]):
+            with harness.extra_args(extra):
+                self.assertEqual(harness.annotated(self, CAPTURE), [], extra)
+
     def test_every_timing_field(self):
         rows = attempts()
         numbers, _ = frames(rows)

@@ -188,6 +188,30 @@ TEST_CASE("decoder: SIP messages of a TCP stream, several per segment and one ac
     CHECK(g.sip[0].call_id == "abc@10.0.0.100");
 }
 
+TEST_CASE("decoder: a connection is SIP once Wireshark says so, its first message held until then") {
+    Run r;
+    const std::string m1 = sip_register(1), m2 = sip_register(2);
+    const auto n1 = static_cast<std::uint32_t>(m1.size());
+    // The first REGISTER in two segments; Wireshark names SIP only on the second, where it ends.
+    CHECK(r.phone(1000, 1, kAck | kPsh, m1.substr(0, 50), kSecond, false).sip.empty());
+    Frame& f = r.phone(1050, 1, kAck | kPsh, m1.substr(50), kSecond + kMillisecond, true);
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].cseq == 1);
+    CHECK(f.sip[0].length == m1.size());
+    CHECK(f.sip[0].tail == 0);
+    // From then on the connection is SIP.
+    Frame& g = r.phone(1000 + n1, 1, kAck | kPsh, m2, 2 * kSecond, false);
+    REQUIRE(g.sip.size() == 1);
+    CHECK(g.sip[0].cseq == 2);
+
+    // A connection Wireshark never calls SIP (Decode As another protocol, SIP disabled) carries
+    // none, though its bytes look like it.
+    Run other;
+    CHECK(other.phone(1000, 1, kAck | kPsh, m1, kSecond, false).sip.empty());
+    CHECK(other.phone(1000 + n1, 1, kAck | kPsh, m2.substr(0, 50), 2 * kSecond, false).sip.empty());
+    CHECK(other.phone(1050 + n1, 1, kAck | kPsh, m2.substr(50), 3 * kSecond, false).sip.empty());
+}
+
 TEST_CASE("decoder: a retransmitted segment is not handed to SIP, a gap restarts the stream") {
     Run r;
     const std::string m1 = sip_register(1), m2 = sip_register(2);
