@@ -235,9 +235,14 @@ void CapturePoints::Impl::stop() {
     pending = decltype(pending)();
 }
 
+// Only signalling whose direction is certain tells the server's port: SCCP (station and call manager
+// messages have distinct ids) and REGISTER transactions. A call manager also sends SIP requests
+// (NOTIFY, INVITE, OPTIONS) over the phone's own connection, towards the phone's port.
 void CapturePoints::Impl::learn_ports(const Frame& f) {
     if (server_ports.size() >= std::size(kDefaultServerPorts) + kMaxLearnedPorts) return;
-    std::uint16_t port = towards_server(f) ? f.dst_port : f.src_port;
+    const bool to_server = towards_server(f);
+    if (!f.sip.empty() && (to_server ? f.sip.front().method : f.sip.front().cseq_method) != "REGISTER") return;
+    std::uint16_t port = to_server ? f.dst_port : f.src_port;
     if (!server_port(port)) server_ports.push_back(port);
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <string_view>
 #include <vector>
 
 #include "core/capture_points.h"
@@ -21,8 +22,9 @@ struct Seg {
     bool to_server;
     std::uint32_t seq;
     std::uint32_t len;
-    bool lost = false;  // lost between the points
+    bool lost = false;  // lost between the points: seen at the sender's point only
     bool retransmission = false;  // Wireshark's flag at the sender's side
+    std::string_view sip_request{};  // a SIP request's method, if it carries one
 };
 
 struct Rig {
@@ -44,7 +46,7 @@ struct Rig {
         std::vector<Rec> recs;
         for (const Seg& s : segs) {
             // Phone side (interface 0): sends to-server at t, receives to-client at t + transit.
-            recs.push_back({s.to_server ? s.time : s.time + kTransit, 0, &s});
+            if (!(s.lost && !s.to_server)) recs.push_back({s.to_server ? s.time : s.time + kTransit, 0, &s});
             if (two_points && !(s.lost && s.to_server))
                 recs.push_back({s.to_server ? s.time + kTransit + skew : s.time + skew, 1, &s});
         }
@@ -67,6 +69,11 @@ struct Rig {
             bool again = std::find(seen.begin(), seen.end(), std::make_pair(r.s->seq, r.s->len)) != seen.end();
             f.tcp.retransmission = again || r.s->retransmission;
             seen.emplace_back(r.s->seq, r.s->len);
+            if (!r.s->sip_request.empty()) {
+                f.sip.emplace_back();
+                f.sip.back().is_request = true;
+                f.sip.back().method = r.s->sip_request;
+            }
             frames.push_back(f);
         }
     }
@@ -196,6 +203,29 @@ TEST_CASE("healthy twin: nothing lost, nothing reported, whichever clock is ahea
         // What Wireshark flags is a copy from the other point, never something sent again.
         for (std::size_t i = 0; i < r.frames.size(); ++i) CHECK(r.frames[i].tcp.retransmission == r.copies[i]);
     }
+}
+
+TEST_CASE("a SIP request from the call manager does not make the phone's port a server's") {
+    // A NOTIFY from the call manager over the phone's connection, answered by the phone; later
+    // REGISTER 2's 200 OK is lost between the points (call-manager side only), and REGISTER 4's first
+    // transmission too. Only REGISTER 4's is a keepalive/REGISTER loss, and the call manager's
+    // replies keep feeding their own direction's offset: it stays the clock skew exactly.
+    Rig r;
+    auto segs = refreshes(5, 3);
+    for (Seg& s : segs) s.lost = s.lost || (!s.to_server && s.seq == 1046391844u + 400);
+    Seg notify{seconds(1050), false, 1046391844u + 100000, 300};  // sequence numbers apart from the refreshes'
+    notify.sip_request = "NOTIFY";
+    segs.push_back(notify);
+    segs.push_back(Seg{seconds(1050) + millis(5), true, 2991996107u + 100000, 200});  // its 200 OK
+    std::stable_sort(segs.begin(), segs.end(), [](const Seg& a, const Seg& b) { return a.time < b.time; });
+    r.build(segs);
+    r.run();
+    auto l = r.losses();
+    REQUIRE(l.size() == 1);
+    const Frame* lost = r.find(0, 2991996107u + 3 * 700, 0);
+    REQUIRE(lost);
+    CHECK(l[0].second.get(Field::PathFrame) == lost->number);
+    CHECK(l[0].second.get(Field::ClockOffset) == kSkew);
 }
 
 TEST_CASE("the other capture ending first is not a loss") {
