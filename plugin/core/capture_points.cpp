@@ -36,6 +36,8 @@ constexpr std::size_t kFirstRing = 1024;
 constexpr std::size_t kMaxPending = 4096;           // keepalives awaiting their copy
 constexpr std::size_t kMaxFlows = std::size_t{1} << 16;
 constexpr int kSightings = 4;                       // transmissions of one segment remembered
+constexpr std::int8_t kNoPartner = -1;
+constexpr std::int8_t kForgottenPartner = -2;  // paired with a sighting past kSightings, not remembered
 constexpr std::size_t kSamples = 31;                // offset samples per direction (sliding)
 constexpr std::uint16_t kNoIface = 0xffff;
 constexpr std::uint16_t kDefaultServerPorts[] = {2000, 2443, 5060, 5061};
@@ -51,7 +53,7 @@ struct Sighting {
     Nanos time = 0;
     std::uint32_t frame = 0;
     std::uint16_t iface = kNoIface;
-    std::int8_t partner = -1;  // the sighting at the other point it is paired with
+    std::int8_t partner = kNoPartner;  // the sighting at the other point it is paired with
     bool reported = false;     // as lost
 };
 
@@ -276,10 +278,13 @@ void CapturePoints::Impl::on_segment(Frame& f) {
     for (int i = 0; i < seg->n; ++i) (seg->s[i].iface == iface ? here : elsewhere) = true;
     // Wireshark flags the copy from the other point as a retransmission: it is a copy, not sent again.
     if (!here && elsewhere) f.tcp.copy = true;
-    if (seg->n == kSightings) return;
-    const int me = seg->n++;
-    seg->s[me] = Sighting{f.time, f.number, iface, -1, false};
     if (seg->to_server && t.len > 0 && (f.has_signalling() || server_port(f.dst_port))) seg->keepalive = true;
+    // One sighting more than kSightings is not remembered, but it still pairs with an unpaired one
+    // at the other point, which was then not lost: the copy of a retransmission that got through
+    // after the original and several retransmissions did not.
+    const bool full = seg->n == kSightings;
+    const int me = seg->n;
+    if (!full) seg->s[seg->n++] = Sighting{f.time, f.number, iface, kNoPartner, false};
 
     // Pair with the other point's sighting closest to where this one is expected. A paired one is
     // taken over when this fits it better (a retransmission's copy arriving after the copy of a
@@ -292,8 +297,9 @@ void CapturePoints::Impl::on_segment(Frame& f) {
         Nanos err;
         const bool estimated = misfit(*seg, c, iface, f.time, err);
         if (c.partner >= 0) {
-            Nanos current;  // only an estimate can tell that this one fits better
-            if (!estimated || !misfit(*seg, c, iface, seg->s[c.partner].time, current) || err >= current) continue;
+            // Only an estimate can tell that this one fits better; a takeover needs this one remembered.
+            Nanos current;
+            if (full || !estimated || !misfit(*seg, c, iface, seg->s[c.partner].time, current) || err >= current) continue;
         } else if (!estimated) {
             err = sub_sat(c.time, f.time);  // no estimate yet: the earliest
         }
@@ -303,15 +309,15 @@ void CapturePoints::Impl::on_segment(Frame& f) {
         }
     }
     if (best < 0) {
-        expect(*seg, slot, me, f);
+        if (!full) expect(*seg, slot, me, f);
         return;
     }
     Sighting& c = seg->s[best];
     const int dropped = c.partner;
-    c.partner = static_cast<std::int8_t>(me);
-    seg->s[me].partner = static_cast<std::int8_t>(best);
+    c.partner = full ? kForgottenPartner : static_cast<std::int8_t>(me);
+    if (!full) seg->s[me].partner = static_cast<std::int8_t>(best);
     if (dropped >= 0) {
-        seg->s[dropped].partner = -1;
+        seg->s[dropped].partner = kNoPartner;
         expect(*seg, slot, dropped, f);
         return;
     }
@@ -358,7 +364,7 @@ void CapturePoints::Impl::check(const Frame& f) {
         pending.pop();
         if (p.peer >= kMaxIfaces) continue;
         Segment& seg = ring[p.slot];
-        if (seg.key != p.key || seg.s[p.sighting].partner >= 0 || seg.s[p.sighting].reported) continue;
+        if (seg.key != p.key || seg.s[p.sighting].partner != kNoPartner || seg.s[p.sighting].reported) continue;
         Sighting& s = seg.s[p.sighting];
         s.reported = true;
         Annotation a;

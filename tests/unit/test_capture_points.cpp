@@ -164,6 +164,35 @@ TEST_CASE("copies from the other point are not retransmissions; the lost transmi
     CHECK(l[0].first == first_past->number);
 }
 
+TEST_CASE("a REGISTER through on its third retransmission: the three lost transmissions are reported") {
+    // Refresh 4's original and first two retransmissions never reach the call manager side; the
+    // third, 2.94 s after the original, does: four sightings at the phone side, the fifth (the
+    // copy) is past what a segment remembers and still pairs with the third retransmission.
+    Rig r;
+    auto segs = refreshes(3, -1);
+    const Nanos t = seconds(1000) + 3 * seconds(115);
+    const std::uint32_t up = 2991996107u + 3 * 700, down = 1046391844u + 3 * 400;
+    for (Nanos after : {Nanos{0}, millis(420), millis(1260), millis(2940)}) {
+        Seg s{t + after, true, up, 700};
+        s.lost = after != millis(2940);
+        s.retransmission = after != 0;
+        segs.push_back(s);
+    }
+    segs.push_back(Seg{t + millis(2956), false, down, 400});
+    segs.push_back(Seg{t + seconds(115), true, up + 700, 700});  // the call manager side goes on
+    segs.push_back(Seg{t + seconds(115) + millis(16), false, down + 400, 400});
+    r.build(segs);
+    r.run();
+    auto l = r.losses();
+    REQUIRE(l.size() == 3);
+    for (std::size_t k = 0; k < 3; ++k) {
+        const Frame* lost = r.find(0, up, k);
+        REQUIRE(lost);
+        CHECK(l[k].second.get(Field::PathFrame) == lost->number);
+        CHECK(l[k].second.get(Field::ClockOffset) == kSkew);
+    }
+}
+
 TEST_CASE("the call manager's clock behind: the loss is known when the phone-side original shows up") {
     // The CUCM side's copy of the retransmission comes first in the file; the phone-side original
     // first pairs with it, then the retransmission takes it over and the original is left alone.
