@@ -7,9 +7,10 @@
 // - a reply claiming X for P while X's frames came from O != P within kOwnerLive: a mismatch, known
 //   at once and reported on the ARP frame;
 // - otherwise (no owner seen yet, the owner silent for a while, or a gratuitous announcement, which
-//   is how a host that changed MAC or address introduces itself) the claim waits: X's next frame
-//   from P explains it (P is the new owner), X's next frame from another MAC O confirms the
-//   mismatch, reported on that frame, where it becomes known.
+//   is how a host that changed MAC or address introduces itself) the claim waits up to kOwnerLive,
+//   the same "in use" window: X's next frame from P explains it (P is the new owner), X's next
+//   frame from another MAC O confirms the mismatch, reported on that frame, where it becomes known.
+//   A claim older than that is a MAC no longer in use (an old NIC's announcement), not a rival.
 // State is kept per capture interface: a merged capture holds several Ethernet segments.
 #include "path_analyzer.h"
 
@@ -19,7 +20,8 @@ namespace ka {
 
 namespace {
 
-// An owner that sent a frame this recently is still in use: a claim by another MAC contradicts it.
+// A MAC that sent a frame (an owner) or an ARP claim this recently is still in use: a claim by
+// another MAC contradicts an owner in use, and an owner's frame a claim in use.
 constexpr Nanos kOwnerLive = seconds(120);
 constexpr std::size_t kMaxHosts = std::size_t{1} << 16;
 constexpr std::size_t kMaxMacs = std::size_t{1} << 14;
@@ -56,6 +58,7 @@ enum class ClaimState : std::uint8_t { Pending, Mismatch, Explained };
 
 struct Claim {
     Mac mac = 0;
+    Nanos time = 0;           // of the latest ARP frame with this claim
     std::uint32_t frame = 0;  // the latest ARP frame with this claim
     ClaimState state = ClaimState::Pending;
 };
@@ -150,10 +153,11 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
             --cl.n;
         }
         c = &cl.claims[cl.n++];
-        *c = Claim{p, 0, ClaimState::Pending};
+        *c = Claim{p, 0, 0, ClaimState::Pending};
         if (std::uint32_t* n = claimed.find(mac_key(f.interface_id, p))) ++*n;
         else if (claimed.size() < kMaxMacs) claimed[mac_key(f.interface_id, p)] = 1;
     }
+    c->time = f.time;
     c->frame = f.number;
     if (h->sourced_by(p)) {
         c->state = ClaimState::Explained;
@@ -184,7 +188,7 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
     Claims* cl = claims_on(f.interface_id, ip, *h);
     for (int i = 0; cl && i < cl->n; ++i) {
         Claim& c = cl->claims[i];
-        if (c.state != ClaimState::Pending) continue;
+        if (c.state != ClaimState::Pending || sub_sat(f.time, c.time) > kOwnerLive) continue;
         if (c.mac == m) {
             c.state = ClaimState::Explained;  // the claimer's own frames: it is the (new) owner
         } else if (!h->sourced_by(c.mac) && h->one_owner(f.time)) {

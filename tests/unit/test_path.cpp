@@ -156,6 +156,16 @@ TEST_CASE("a claim made before the owner is known is reported on the owner's fir
     CHECK(r.count(Expert::ArpMismatch) == 1);
 }
 
+TEST_CASE("a waiting claim is confirmed by the owner's frames only while it is in use, 120 s") {
+    for (double owner_at : {120.0, 120.001}) {
+        Rig r;
+        r.arp(0.0, 2, kProxy, kCmIp, kPhoneIp);     // 1: owner not known yet
+        r.ip(owner_at, kCm, kPhone, kCmIp, kPhoneIp);  // 2
+        CAPTURE(owner_at);
+        CHECK(r.count(Expert::ArpMismatch) == (owner_at <= 120.0 ? 1 : 0));
+    }
+}
+
 TEST_CASE("the claimed-address count says how many addresses the proxy answers for") {
     Rig r;
     r.arp(0.0, 2, kProxy, 0x0a0a0ad2, kPhoneIp);  // .210, owner never seen: no verdict
@@ -188,6 +198,20 @@ TEST_CASE("no alarm for a host that really changed its MAC") {
         r.ip(5.2, kNew, kPhone, kServer, kPhoneIp);
         CHECK(r.count(Expert::ArpMismatch) == 0);
         CHECK(r.count(Expert::Misdirected) == 0);
+    }
+    SECTION("the old NIC announced the address an hour before the new one took it over") {
+        Rig r;
+        r.arp(0.0, 1, kOld, kServer, kServer, true);
+        r.arp(3600.0, 1, kNew, kServer, kServer, true);
+        r.ip(3600.1, kNew, kPhone, kServer, kPhoneIp);
+        r.ip(3700.1, kNew, kPhone, kServer, kPhoneIp);
+        CHECK(r.count(Expert::ArpMismatch) == 0);
+    }
+    SECTION("the old NIC answered ARP an hour before the new one's first frame") {
+        Rig r;
+        r.arp(0.0, 2, kOld, kServer, kPhoneIp);
+        r.ip(3600.1, kNew, kPhone, kServer, kPhoneIp);
+        CHECK(r.count(Expert::ArpMismatch) == 0);
     }
     SECTION("but a gratuitous claim the owner keeps contradicting is a mismatch, known at its next frame") {
         Rig r;
