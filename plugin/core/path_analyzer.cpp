@@ -148,7 +148,9 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
     Claims& cl = host_claims[host_key(f.interface_id, ip)];
     Claim* c = cl.of(p);
     if (!c) {
-        if (cl.n == kClaims) {  // forget the oldest claimer
+        if (cl.n == kClaims) {  // forget the oldest claimer, and that it claimed this address
+            std::uint32_t* n = claimed.find(mac_key(f.interface_id, cl.claims[0].mac));
+            if (n && *n > 0) --*n;
             for (int i = 1; i < kClaims; ++i) cl.claims[i - 1] = cl.claims[i];
             --cl.n;
         }

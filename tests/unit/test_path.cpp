@@ -178,6 +178,19 @@ TEST_CASE("the claimed-address count says how many addresses the proxy answers f
     CHECK(r.count(Expert::ArpMismatch) == 1);
 }
 
+TEST_CASE("a claimer pushed out of an address's table and back counts that address once") {
+    Rig r;
+    r.ip(0.0, kCm, kPhone, kCmIp, kPhoneIp);
+    r.arp(1.0, 2, kProxy, kCmIp, kPhoneIp);  // 2: mismatch, 1 address
+    for (Mac other : {Mac{0x00aa00000001}, Mac{0x00aa00000002}, Mac{0x00aa00000003}})
+        r.arp(2.0, 2, other, kCmIp, kPhoneIp);  // three more claimers: the proxy's claim is forgotten
+    r.arp(5.0, 2, kProxy, kCmIp, kPhoneIp);  // 6: the proxy again, still one address
+    REQUIRE(r.at(2).size() == 1);
+    CHECK(r.at(2)[0].get(Field::ArpClaims) == 1);
+    REQUIRE(r.at(6).size() == 1);
+    CHECK(r.at(6)[0].get(Field::ArpClaims) == 1);
+}
+
 TEST_CASE("no alarm for a host that really changed its MAC") {
     constexpr Mac kOld = 0x001122334455, kNew = 0x00aabbccddee;
     constexpr std::uint32_t kServer = 0x0a0a0a14;
