@@ -5,7 +5,8 @@
 // time differences of the pairs give the clock offset between the points. A keepalive/REGISTER
 // sighting left without a partner past its expected arrival at the other point (plus kTolerance)
 // was lost between the points; that is known on the first frame of the other point past that
-// moment (before it, the other capture may simply have ended).
+// moment (before it, the other capture may simply have ended). Waiting sightings are queued by the
+// point whose frames decide them, so that one waiting on a point that stopped blocks no other.
 //
 // Segments are tracked from the start; a capture with a single interface for kProbation stops it.
 // The segment table is a ring with an open-addressing index that grows by doubling up to kRing:
@@ -114,7 +115,6 @@ struct Pending {
     std::uint32_t slot;
     std::uint64_t key;
     int sighting;
-    std::uint16_t peer;
     IpAddr src, dst;
     std::uint16_t dst_port;
     bool operator>(const Pending& o) const { return deadline > o.deadline; }
@@ -123,21 +123,22 @@ struct Pending {
 }  // namespace
 
 struct CapturePoints::Impl {
-    explicit Impl(Context& c) : ctx(c) { seen_until.fill(std::numeric_limits<Nanos>::min()); }
+    explicit Impl(Context& c) : ctx(c) {}
     Context& ctx;
 
     enum class State : std::uint8_t { Start, Probation, Tracking, Off } state = State::Start;
     std::uint32_t first_iface = 0;
     Nanos probation_end = 0;
     Nanos blind_until = std::numeric_limits<Nanos>::min();
-    std::array<Nanos, kMaxIfaces> seen_until;  // latest frame time of each interface
 
     std::vector<Segment> ring;          // grows up to kRing
     std::vector<std::uint32_t> index;   // slot + 1, 0 = empty; twice the ring's size
     std::size_t next = 0;               // ring slot to (re)use next
     FlatMap<std::uint64_t, Flow> flows;
     std::vector<PairStats> pairs;
-    std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>> pending;
+    using Queue = std::priority_queue<Pending, std::vector<Pending>, std::greater<Pending>>;
+    std::array<Queue, kMaxIfaces> pending;  // by the other point, whose frames decide them
+    std::size_t pending_count = 0;
     std::vector<std::uint16_t> server_ports{std::begin(kDefaultServerPorts), std::end(kDefaultServerPorts)};
 
     bool server_port(std::uint16_t p) const {
@@ -235,6 +236,7 @@ void CapturePoints::Impl::stop() {
     flows = decltype(flows)();
     pairs = std::vector<PairStats>();
     pending = decltype(pending)();
+    pending_count = 0;
 }
 
 // Only signalling whose direction is certain tells the server's port: SCCP (station and call manager
@@ -351,18 +353,21 @@ void CapturePoints::Impl::expect(const Segment& seg, std::uint32_t slot, int i, 
     Nanos e;
     if (!ps || !ps->expected(s.iface, true, e)) return;
     const Nanos arrival = add_sat(s.time, e);
-    if (arrival <= add_sat(blind_until, kTolerance) || pending.size() >= kMaxPending) return;
-    pending.push(Pending{add_sat(arrival, kTolerance), slot, seg.key, i, peer, f.src_ip, f.dst_ip, f.dst_port});
+    if (peer >= kMaxIfaces || arrival <= add_sat(blind_until, kTolerance) || pending_count >= kMaxPending) return;
+    pending[peer].push(Pending{add_sat(arrival, kTolerance), slot, seg.key, i, f.src_ip, f.dst_ip, f.dst_port});
+    ++pending_count;
 }
 
+// Silence at a point that stopped capturing (its file ended earlier) is not a loss: a sighting
+// waits for a frame of the other point past its deadline, and is reported there. `f` is a frame of
+// that point.
 void CapturePoints::Impl::check(const Frame& f) {
-    while (!pending.empty() && pending.top().deadline < f.time) {
-        const Pending p = pending.top();
-        // Silence at a point that stopped capturing (its file ended earlier) is not a loss: wait
-        // for a frame of the other point past the deadline, and report there.
-        if (p.peer < kMaxIfaces && seen_until[p.peer] <= p.deadline) break;
-        pending.pop();
-        if (p.peer >= kMaxIfaces) continue;
+    const auto peer = static_cast<std::uint16_t>(f.interface_id);
+    Queue& q = pending[peer];
+    while (!q.empty() && q.top().deadline < f.time) {
+        const Pending p = q.top();
+        q.pop();
+        --pending_count;
         Segment& seg = ring[p.slot];
         if (seg.key != p.key || seg.s[p.sighting].partner != kNoPartner || seg.s[p.sighting].reported) continue;
         Sighting& s = seg.s[p.sighting];
@@ -372,9 +377,9 @@ void CapturePoints::Impl::check(const Frame& f) {
         a.endpoint = ctx.directory.endpoint_of(p.src, ctx.strings);
         a.server = ctx.server_id(p.dst, p.dst_port, Transport::Tcp);
         a.set(Field::PathFrame, s.frame);
-        a.set(Field::PeerInterface, p.peer);
+        a.set(Field::PeerInterface, peer);
         Nanos offset;
-        const PairStats* ps = find_pair(s.iface, p.peer);
+        const PairStats* ps = find_pair(s.iface, peer);
         if (ps && ps->offset(offset)) a.set(Field::ClockOffset, s.iface == ps->a ? offset : sub_sat(0, offset));
         a.raise(Expert::PathLoss);
         ctx.sink.emit(a);
@@ -401,15 +406,14 @@ void CapturePoints::on_frame(Frame& f) {
         }
         if (m.state == State::Probation || m.state == State::Tracking) m.on_segment(f);
     }
-    if (f.interface_id < kMaxIfaces) m.seen_until[f.interface_id] = std::max(m.seen_until[f.interface_id], f.time);
-    if (!m.pending.empty()) m.check(f);
+    if (f.interface_id < kMaxIfaces && !m.pending[f.interface_id].empty()) m.check(f);
 }
 
 std::size_t CapturePoints::state_bytes() const {
     const Impl& m = *impl_;
     return sizeof(Impl) + m.ring.capacity() * sizeof(Segment) + m.index.capacity() * sizeof(std::uint32_t) +
            m.flows.bytes() +
-           m.pairs.capacity() * sizeof(PairStats) + m.pending.size() * sizeof(Pending);
+           m.pairs.capacity() * sizeof(PairStats) + m.pending_count * sizeof(Pending);
 }
 
 }  // namespace ka

@@ -271,6 +271,36 @@ TEST_CASE("the other capture ending first is not a loss") {
     CHECK(r.losses().empty());
 }
 
+TEST_CASE("a sighting waiting on a point that stopped does not hold back a loss at the other") {
+    // Refresh 4's original is lost between the points; the phone-side capture ends 1 s after it,
+    // so a request the phone sends 1.5 s after it is seen at the call manager side only and waits
+    // for the phone side forever. The lost original is still reported on the call manager side's
+    // first frame past its expected arrival there.
+    Rig r;
+    auto segs = refreshes(4, 3);
+    const Nanos t = seconds(1000) + 3 * seconds(115);
+    const std::uint32_t up = 2991996107u + 4 * 700, down = 1046391844u + 4 * 400;
+    segs.push_back(Seg{t + millis(1500), true, up, 500});
+    segs.push_back(Seg{t + millis(1520), false, down, 400});
+    segs.push_back(Seg{t + seconds(30), true, up + 500, 700});
+    r.build(segs);
+    std::vector<Frame> kept;
+    for (const Frame& f : r.frames)
+        if (f.interface_id == 1 || f.time < t + seconds(1)) kept.push_back(f);
+    for (std::size_t i = 0; i < kept.size(); ++i) kept[i].number = static_cast<std::uint32_t>(i + 1);
+    r.frames = kept;
+    r.run();
+    auto l = r.losses();
+    REQUIRE(l.size() == 1);
+    const Frame* lost = r.find(0, up - 700, 0);
+    const Frame* report = r.find(1, up + 500, 0);  // the first call-manager-side frame past t + 5.317302 + 2 s
+    REQUIRE(lost);
+    REQUIRE(report);
+    CHECK(l[0].first == report->number);
+    CHECK(l[0].second.get(Field::PathFrame) == lost->number);
+    CHECK(l[0].second.get(Field::PeerInterface) == 1);
+}
+
 TEST_CASE("a single capture point: no matching, flags untouched, nothing reported") {
     Rig r;
     r.build(refreshes(4, 2), false);
