@@ -117,15 +117,15 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     if (std::uint32_t id = intern(alarm.signal)) a.set(Field::SyslogSignal, id);
     if (std::uint32_t id = intern(alarm.ip)) a.set(Field::SyslogDeviceIp, id);
 
-    // The endpoint's last keepalive or refresh: by device name, else by address.
+    // The endpoint's last keepalive or refresh: by device name, else by address, unless another
+    // device name was seen there (the address now belongs to another phone).
     const EndpointDirectory::Activity* last = nullptr;
-    if (!alarm.device.empty()) {
-        std::uint32_t name = ctx.strings.find(alarm.device);
-        if (name != 0) last = ctx.directory.by_name(name);
-    }
+    const std::uint32_t name = alarm.device.empty() ? 0 : ctx.strings.find(alarm.device);
+    if (name != 0) last = ctx.directory.by_name(name);
     if (!last) {
         IpAddr ip = parse_ip(alarm.ip);
         if (ip.valid()) last = ctx.directory.by_ip(ip);
+        if (last && !alarm.device.empty() && last->name != 0 && last->name != name) last = nullptr;
     }
     if (last && last->frame < f.number) {
         a.set(Field::SyslogLastSeen, last->frame);

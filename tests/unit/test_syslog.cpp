@@ -128,6 +128,16 @@ TEST_CASE("without a known device name the address links it; unknown endpoints a
     CHECK(a.raised(Expert::EndpointUnregistered));
 }
 
+TEST_CASE("the address does not link another device's keepalive") {
+    Rig r;
+    r.ctx.directory.touch(r.ctx.strings.intern("SEP000000000002"), IpAddr::v4(0x0a3c62d2), 40, seconds(1000));
+    r.message(90, seconds(1130), kSpecLine);  // SEPE0D1730A8137 at 10.60.98.210, never seen itself
+    Annotation a = r.store.get(90, 0);
+    CHECK_FALSE(a.has(Field::SyslogLastSeen));
+    CHECK_FALSE(a.has(Field::SyslogAge));
+    CHECK(r.ctx.strings.get(a.endpoint) == "SEPE0D1730A8137");
+}
+
 TEST_CASE("a transient connection is annotated without an error") {
     Rig r;
     r.message(1, seconds(1), "%UC_CALLMANAGER-3-EndPointTransientConnection: %[Device_IP_address=10.1.2.3][Device_name=SEP1][Reason_Code=6]: x");
