@@ -160,6 +160,12 @@ struct CapturePoints::Impl {
             if (p.a == a && p.b == b) return &p;
         return nullptr;
     }
+    bool offset_between(std::uint16_t from, std::uint16_t to, Nanos& out) const {
+        const PairStats* ps = find_pair(from, to);
+        if (!ps || !ps->offset(out)) return false;
+        if (from != ps->a) out = sub_sat(0, out);
+        return true;
+    }
 
     std::size_t mask() const { return index.size() - 1; }
     std::size_t home(std::uint64_t key) const { return static_cast<std::size_t>(key) & mask(); }
@@ -379,8 +385,7 @@ void CapturePoints::Impl::check(const Frame& f) {
         a.set(Field::PathFrame, s.frame);
         a.set(Field::PeerInterface, peer);
         Nanos offset;
-        const PairStats* ps = find_pair(s.iface, peer);
-        if (ps && ps->offset(offset)) a.set(Field::ClockOffset, s.iface == ps->a ? offset : sub_sat(0, offset));
+        if (offset_between(s.iface, peer, offset)) a.set(Field::ClockOffset, offset);
         a.raise(Expert::PathLoss);
         ctx.sink.emit(a);
     }
@@ -407,6 +412,11 @@ void CapturePoints::on_frame(Frame& f) {
         if (m.state == State::Probation || m.state == State::Tracking) m.on_segment(f);
     }
     if (f.interface_id < kMaxIfaces && !m.pending[f.interface_id].empty()) m.check(f);
+}
+
+bool CapturePoints::clock_offset(std::uint32_t from, std::uint32_t to, Nanos& out) const {
+    if (from >= kNoIface || to >= kNoIface) return false;
+    return impl_->offset_between(static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to), out);
 }
 
 std::size_t CapturePoints::state_bytes() const {

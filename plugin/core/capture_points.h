@@ -21,6 +21,9 @@ public:
     // keepalive/REGISTER that never reached the other point is reported on the other point's first
     // frame past its expected arrival there.
     void on_frame(Frame& f);
+    // The estimated clock offset t(to) - t(from) between two capture points; false, and `out`
+    // unchanged, if not known.
+    bool clock_offset(std::uint32_t from, std::uint32_t to, Nanos& out) const;
     std::size_t state_bytes() const;
 
 private:

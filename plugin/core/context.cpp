@@ -5,12 +5,13 @@
 
 namespace ka {
 
-void EndpointDirectory::touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time) {
+void EndpointDirectory::touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time,
+                              std::uint32_t iface) {
     if (!ip.valid()) {
         if (name == 0) return;
         NameEntry& n = by_name_[name];
         release(n, name);
-        n = {{time, frame, name}, IpAddr{}};
+        n = {{time, frame, name, iface}, IpAddr{}};
         return;
     }
     AddressEntry& e = by_ip_[ip];
@@ -21,6 +22,7 @@ void EndpointDirectory::touch(std::uint32_t name, const IpAddr& ip, std::uint32_
     }
     e.last.time = time;
     e.last.frame = frame;
+    e.last.iface = iface;
 }
 
 // The name held by `e` keeps its last activity in its own entry.

@@ -4,7 +4,7 @@
 namespace ka {
 
 Engine::Engine(const Config& config)
-    : ctx_(config, store_), points_(ctx_), path_(ctx_), sip_(ctx_), sccp_(ctx_), syslog_(ctx_) {}
+    : ctx_(config, store_), points_(ctx_), path_(ctx_), sip_(ctx_), sccp_(ctx_), syslog_(ctx_, points_) {}
 
 Engine::~Engine() = default;
 

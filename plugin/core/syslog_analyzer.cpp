@@ -91,8 +91,9 @@ bool parse_cucm_alarm(std::string_view text, CucmAlarm& out) {
 }
 
 struct SyslogAnalyzer::Impl {
-    explicit Impl(Context& c) : ctx(c) {}
+    Impl(Context& c, const CapturePoints& p) : ctx(c), points(p) {}
     Context& ctx;
+    const CapturePoints& points;
     std::size_t interned = 0;
 
     // Interned id of a value, 0 when empty or when the interning budget is spent.
@@ -129,14 +130,16 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     }
     if (last && last->frame < f.number) {
         a.set(Field::SyslogLastSeen, last->frame);
-        a.set(Field::SyslogAge, sub_sat(f.time, last->time));
+        Nanos offset = 0;  // a frame of another capture point: its time on this point's clock, if known
+        if (last->iface != f.interface_id) points.clock_offset(last->iface, f.interface_id, offset);
+        a.set(Field::SyslogAge, sub_sat(f.time, add_sat(last->time, offset)));
     }
     // A transient connection is a registration that did not complete: worth seeing, not an error.
     if (alarm.kind == CucmAlarm::Kind::EndPointUnregistered) a.raise(Expert::EndpointUnregistered);
     ctx.sink.emit(a);
 }
 
-SyslogAnalyzer::SyslogAnalyzer(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}
+SyslogAnalyzer::SyslogAnalyzer(Context& ctx, const CapturePoints& points) : impl_(std::make_unique<Impl>(ctx, points)) {}
 SyslogAnalyzer::~SyslogAnalyzer() = default;
 
 void SyslogAnalyzer::on_frame(const Frame& f) {

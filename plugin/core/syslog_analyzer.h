@@ -7,6 +7,7 @@
 #include <memory>
 #include <string_view>
 
+#include "capture_points.h"
 #include "context.h"
 
 namespace ka {
@@ -29,7 +30,9 @@ bool parse_cucm_alarm(std::string_view text, CucmAlarm& out);
 
 class SyslogAnalyzer {
 public:
-    explicit SyslogAnalyzer(Context& ctx);
+    // `points` gives the clock offset when the message and the endpoint's frame are on different
+    // capture points.
+    SyslogAnalyzer(Context& ctx, const CapturePoints& points);
     ~SyslogAnalyzer();
     SyslogAnalyzer(const SyslogAnalyzer&) = delete;
     SyslogAnalyzer& operator=(const SyslogAnalyzer&) = delete;

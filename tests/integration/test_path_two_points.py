@@ -104,9 +104,23 @@ class HealthyTwin(unittest.TestCase):
 
 
 class TwoPointSmoke(unittest.TestCase):
+    # captures/generator/scenarios/skinny-smoke.cpp: interface 1's clock 5.3 s ahead, syslog only there.
+    CAP = capture("two-point-smoke.pcapng")
+    T0 = datetime.datetime(2023, 5, 11, 8, 0, 0, tzinfo=datetime.timezone.utc).timestamp()
+
     def test_copies_of_the_sccp_session_are_not_retransmissions(self):
-        experts = harness.experts_both_passes(self, capture("two-point-smoke.pcapng"))
+        experts = harness.experts_both_passes(self, self.CAP)
         self.assertEqual([e for e in experts if e[1] in ("keepalive.retransmission", "keepalive.path_loss")], [])
+
+    def test_syslog_age_is_on_one_clock(self):
+        # The third keepalive at phone time 90.002 s, the syslog at 181.0 s on the same clock
+        # (181.0 + 5.3 s on the call manager's): 181.0 - 90.002 s, not 186.3 - 90.002 s.
+        last = frame_at(frames(self, self.CAP), 0, self.T0 + 90.002)
+        rows = harness.fields_both_passes(self, self.CAP, ["keepalive.syslog.last_seen", "keepalive.syslog.age"],
+                                          "keepalive.syslog.reason")
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0]["keepalive.syslog.last_seen"], [str(last)])
+        self.assertAlmostEqual(harness.seconds(rows[0]["keepalive.syslog.age"][0]), 181.0 - 90.002, places=9)
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "core/capture_points.h"
 #include "core/messages.h"
 #include "core/syslog_analyzer.h"
 #include "core/time.h"
@@ -22,13 +23,15 @@ const std::string kSpecLine =
 struct Rig {
     FindingStore store;
     Context ctx{Config{}, store};
-    SyslogAnalyzer syslog{ctx};
+    CapturePoints points{ctx};
+    SyslogAnalyzer syslog{ctx, points};
     Frame f;
 
-    void message(std::uint32_t number, Nanos t, std::string_view text) {
+    void message(std::uint32_t number, Nanos t, std::string_view text, std::uint32_t iface = 0) {
         f.clear();
         f.number = number;
         f.time = t;
+        f.interface_id = iface;
         f.src_ip = IpAddr::v4(0x0a3c010a);
         f.src_port = 514;
         f.transport = Transport::Udp;
@@ -97,7 +100,7 @@ TEST_CASE("garbage, truncation, missing keys and huge input") {
 TEST_CASE("the syslog frame links to the endpoint's last keepalive by device name") {
     Rig r;
     std::uint32_t name = r.ctx.strings.intern("SEPE0D1730A8137");
-    r.ctx.directory.touch(name, IpAddr::v4(0x0a3c62d2), 40, seconds(1000));
+    r.ctx.directory.touch(name, IpAddr::v4(0x0a3c62d2), 40, seconds(1000), 0);
     r.message(90, seconds(1130) + millis(5), kSpecLine);
     REQUIRE(r.store.count(90) == 1);
     Annotation a = r.store.get(90, 0);
@@ -117,7 +120,7 @@ TEST_CASE("the syslog frame links to the endpoint's last keepalive by device nam
 
 TEST_CASE("without a known device name the address links it; unknown endpoints are annotated unlinked") {
     Rig r;
-    r.ctx.directory.touch(0, IpAddr::v4(0x0a3c62d2), 7, seconds(10));
+    r.ctx.directory.touch(0, IpAddr::v4(0x0a3c62d2), 7, seconds(10), 0);
     r.message(8, seconds(20), kSpecLine);
     CHECK(r.store.get(8, 0).get(Field::SyslogLastSeen) == 7);
 
@@ -130,12 +133,42 @@ TEST_CASE("without a known device name the address links it; unknown endpoints a
 
 TEST_CASE("the address does not link another device's keepalive") {
     Rig r;
-    r.ctx.directory.touch(r.ctx.strings.intern("SEP000000000002"), IpAddr::v4(0x0a3c62d2), 40, seconds(1000));
+    r.ctx.directory.touch(r.ctx.strings.intern("SEP000000000002"), IpAddr::v4(0x0a3c62d2), 40, seconds(1000), 0);
     r.message(90, seconds(1130), kSpecLine);  // SEPE0D1730A8137 at 10.60.98.210, never seen itself
     Annotation a = r.store.get(90, 0);
     CHECK_FALSE(a.has(Field::SyslogLastSeen));
     CHECK_FALSE(a.has(Field::SyslogAge));
     CHECK(r.ctx.strings.get(a.endpoint) == "SEPE0D1730A8137");
+}
+
+TEST_CASE("a keepalive seen at another capture point is timed on the syslog's point's clock") {
+    // Interface 1's clock runs 5.3 s ahead of interface 0's: one segment seen at both says so.
+    constexpr Nanos kSkew = millis(5300);
+    Rig r;
+    Frame seg;
+    for (std::uint32_t iface : {0u, 1u}) {
+        seg.number = 10 + iface;
+        seg.time = seconds(1000) + iface * kSkew;
+        seg.interface_id = iface;
+        seg.transport = Transport::Tcp;
+        seg.tcp.present = true;
+        seg.tcp.seq = 1234567891;
+        seg.tcp.len = 12;
+        seg.src_ip = IpAddr::v4(0x0a3c62d2);
+        seg.dst_ip = IpAddr::v4(0x0a3c620a);
+        seg.src_port = 49320;
+        seg.dst_port = 2000;
+        r.ctx.sink.begin_frame(seg.number);
+        r.points.on_frame(seg);
+    }
+    const std::uint32_t name = r.ctx.strings.intern("SEPE0D1730A8137");
+    r.ctx.directory.touch(name, IpAddr::v4(0x0a3c62d2), 10, seconds(1000), 0);
+    r.message(90, seconds(1091) + kSkew, kSpecLine, 1);  // 91 s later, on interface 1's clock
+    CHECK(r.store.get(90, 0).get(Field::SyslogAge) == seconds(91));
+    r.message(91, seconds(1092) + kSkew, kSpecLine, 0);  // same point: no offset
+    CHECK(r.store.get(91, 0).get(Field::SyslogAge) == seconds(92) + kSkew);
+    r.message(92, seconds(1093), kSpecLine, 2);  // a point with no estimate: the plain difference
+    CHECK(r.store.get(92, 0).get(Field::SyslogAge) == seconds(93));
 }
 
 TEST_CASE("a transient connection is annotated without an error") {
