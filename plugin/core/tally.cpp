@@ -25,8 +25,10 @@ const char* counter_name(Counter c) {
 
 bool counts(const Annotation& a, Counter c) {
     switch (c) {
-    case Counter::Refreshes: return a.subject == Subject::SipRefresh;
-    case Counter::Keepalives: return a.subject == Subject::SccpKeepalive;
+    // A SIP REGISTER to a backup (Expires 0 with cisco-keep-alive) keeps it alive: a keepalive.
+    case Counter::Refreshes: return a.subject == Subject::SipRefresh && a.role != Role::Backup;
+    case Counter::Keepalives:
+        return a.subject == Subject::SccpKeepalive || (a.subject == Subject::SipRefresh && a.role == Role::Backup);
     case Counter::Acknowledged: return a.subject == Subject::SccpKeepaliveAck;
     case Counter::Late: return a.raised(Expert::RefreshLate);
     case Counter::Retransmissions: return a.raised(Expert::Retransmission);

@@ -10,6 +10,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
+from test_stats import parse_tree  # noqa: E402
 from sip_expect import MS, S, US, absolute, by_frame, rel, utc  # noqa: E402
 
 
@@ -209,6 +210,17 @@ class BackupAndDeregistration(unittest.TestCase):
         self.assertEqual([], dereg["keepalive.refresh.lateness"])
         # After the de-registration nothing expects a refresh: its 200 OK grants nothing.
         self.assertEqual([], rows[n["dereg-ok"]]["keepalive.refresh.expected"])
+
+    def test_stats(self):
+        # The backup's REGISTERs are its 7 keepalives; the primary's, 5 refreshes and the
+        # de-registration, with 4 margins of 115 + 15 s granted 120 - 5 s ahead (130 - 115.010).
+        tree = [parse_tree(harness.tshark(["-q", "-z", "keepalive,tree"], capture=self.CAP, two_pass=two_pass))
+                for two_pass in (False, True)]
+        self.assertEqual(tree[0], tree[1])
+        self.assertEqual(tree[0], {
+            "SEP00AABB112233 @ 10.60.1.11:5060/udp": {"total": 14, "Keepalives": 7},
+            "SEP00AABB112233 @ 10.60.1.10:5060/udp": {"total": 12, "Refreshes": 6, "Margin (ms, Min = worst)": 4},
+        })
 
 
 class RefreshTiming(unittest.TestCase):
