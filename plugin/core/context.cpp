@@ -5,13 +5,13 @@
 
 namespace ka {
 
-void EndpointDirectory::touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time,
-                              std::uint32_t iface) {
+void EndpointDirectory::touch(const IpAddr& ip, const Activity& what) {
+    const std::uint32_t name = what.name;
     if (!ip.valid()) {
         if (name == 0) return;
         NameEntry& n = by_name_[name];
         release(n, name);
-        n = {{time, frame, name, iface}, IpAddr{}};
+        n = {what, IpAddr{}};
         return;
     }
     AddressEntry& e = by_ip_[ip];
@@ -20,9 +20,9 @@ void EndpointDirectory::touch(std::uint32_t name, const IpAddr& ip, std::uint32_
         detach(e);
         if (name != 0) attach(name, ip, e);
     }
-    e.last.time = time;
-    e.last.frame = frame;
-    e.last.iface = iface;
+    const std::uint32_t named = e.last.name;  // an unnamed touch keeps the last name seen here
+    e.last = what;
+    e.last.name = named;
 }
 
 // The name held by `e` keeps its last activity in its own entry.

@@ -39,11 +39,13 @@ public:
     struct Activity {
         Nanos time = 0;
         std::uint32_t frame = 0;
-        std::uint32_t name = 0;  // device name id last seen at the address (0 = unknown)
-        std::uint32_t iface = 0;  // capture interface of the frame: its clock in a merged capture
+        std::uint32_t name = 0;    // device name id last seen at the address (0 = unknown)
+        std::uint32_t iface = 0;   // capture interface of the frame: its clock in a merged capture
+        std::uint32_t server = 0;  // StringTable id of the server the keepalive/refresh went to
     };
-    // name: StringTable id of the device name (0 = unknown).
-    void touch(std::uint32_t name, const IpAddr& ip, std::uint32_t frame, Nanos time, std::uint32_t iface);
+    // A keepalive or refresh from `ip` (invalid: unknown); what.name is the device name's id, 0 when
+    // unknown (the address then keeps the last name seen there).
+    void touch(const IpAddr& ip, const Activity& what);
     // Starts loading the entry a touch() of `ip` soon after will write.
     void prefetch(const IpAddr& ip) const { by_ip_.prefetch(ip); }
     const Activity* by_name(std::uint32_t name) const;

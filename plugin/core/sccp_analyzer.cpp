@@ -428,7 +428,7 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     s.pending_end = f.tcp.seq + f.tcp.len;
     s.tx[s.tx_next] = Transmission{f.tcp.seq, f.tcp.len, f.number, 0, f.time};
     s.tx_next = (s.tx_next + 1) % kTransmissions;
-    ctx.directory.touch(s.named ? s.endpoint : 0, s.phone_ip, f.number, f.time, f.interface_id);
+    ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, f.interface_id, s.server});
     rearm(key, s);
 }
 
@@ -471,7 +471,7 @@ void SccpAnalyzer::Impl::on_register(Session& s, const Frame& f, const SkinnyMes
     }
     Annotation a = annotation(s, Subject::SccpRegister);
     ctx.sink.emit(a);
-    ctx.directory.touch(s.named ? s.endpoint : 0, s.phone_ip, f.number, f.time, f.interface_id);
+    ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, f.interface_id, s.server});
 }
 
 void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m) {

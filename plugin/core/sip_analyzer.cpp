@@ -557,7 +557,7 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     }
     b.last_activity = f.time;
     ctx.sink.emit(a);
-    ctx.directory.touch(b.device, b.phone, f.number, f.time, f.interface_id);
+    ctx.directory.touch(b.phone, {f.time, f.number, b.device, f.interface_id, b.server});
 }
 
 void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
@@ -702,7 +702,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     b.last_sent = f.time;
     b.last_activity = f.time;
     ctx.sink.emit(a);
-    ctx.directory.touch(b.device, b.phone, f.number, f.time, f.interface_id);
+    ctx.directory.touch(b.phone, {f.time, f.number, b.device, f.interface_id, b.server});
 }
 
 // ---- responses and delivery --------------------------------------------------------------------------

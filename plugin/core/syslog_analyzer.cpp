@@ -129,6 +129,7 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
         if (last && !alarm.device.empty() && last->name != 0 && last->name != name) last = nullptr;
     }
     if (last && last->frame < f.number) {
+        a.server = last->server;  // the call manager the endpoint kept alive with
         a.set(Field::SyslogLastSeen, last->frame);
         Nanos offset = 0;  // a frame of another capture point: its time on this point's clock, if known
         if (last->iface != f.interface_id) points.clock_offset(last->iface, f.interface_id, offset);

@@ -14,7 +14,8 @@ namespace {
 using Activity = EndpointDirectory::Activity;
 
 bool same(const Activity* a, const Activity& b) {
-    return a && a->time == b.time && a->frame == b.frame && a->name == b.name && a->iface == b.iface;
+    return a && a->time == b.time && a->frame == b.frame && a->name == b.name && a->iface == b.iface &&
+           a->server == b.server;
 }
 
 // What the directory answers, kept the plain way: every touch writes the name's entry and the
@@ -22,14 +23,13 @@ bool same(const Activity* a, const Activity& b) {
 struct Model {
     std::map<std::uint32_t, Activity> by_name;
     std::map<std::uint32_t, Activity> by_ip;  // by IPv4 address; 0: none
-    void touch(std::uint32_t name, std::uint32_t ip, std::uint32_t frame, Nanos time, std::uint32_t iface) {
-        if (name != 0) by_name[name] = {time, frame, name, iface};
+    void touch(std::uint32_t ip, const Activity& what) {
+        if (what.name != 0) by_name[what.name] = what;
         if (ip != 0) {
             Activity& a = by_ip[ip];
-            a.time = time;
-            a.frame = frame;
-            a.iface = iface;
-            if (name != 0) a.name = name;
+            const std::uint32_t name = what.name != 0 ? what.name : a.name;
+            a = what;
+            a.name = name;
         }
     }
 };
@@ -41,30 +41,30 @@ IpAddr address(std::uint32_t ip) { return ip ? IpAddr::v4(ip) : IpAddr{}; }
 TEST_CASE("directory: a device that moves, an address that changes hands, an unnamed touch", "[directory]") {
     EndpointDirectory d;
     const IpAddr a = IpAddr::v4(0x0a000001), b = IpAddr::v4(0x0a000002);
-    d.touch(7, a, 1, seconds(1), 0);
-    d.touch(7, a, 2, seconds(2), 0);
+    d.touch(a, {seconds(1), 1, 7, 0});
+    d.touch(a, {seconds(2), 2, 7, 0});
     CHECK(same(d.by_name(7), {seconds(2), 2, 7}));
     CHECK(same(d.by_ip(a), {seconds(2), 2, 7}));
 
-    d.touch(7, b, 3, seconds(3), 0);  // moved: its last activity is at b, a keeps its own
+    d.touch(b, {seconds(3), 3, 7, 0});  // moved: its last activity is at b, a keeps its own
     CHECK(same(d.by_name(7), {seconds(3), 3, 7}));
     CHECK(same(d.by_ip(a), {seconds(2), 2, 7}));
-    d.touch(0, a, 4, seconds(4), 0);  // someone unnamed at a: device 7 is not it
+    d.touch(a, {seconds(4), 4, 0, 0});  // someone unnamed at a: device 7 is not it
     CHECK(same(d.by_name(7), {seconds(3), 3, 7}));
     CHECK(same(d.by_ip(a), {seconds(4), 4, 7}));  // the address keeps the last name seen there
 
-    d.touch(7, a, 5, seconds(5), 0);  // back at a
-    d.touch(0, b, 6, seconds(6), 0);
+    d.touch(a, {seconds(5), 5, 7, 0});  // back at a
+    d.touch(b, {seconds(6), 6, 0, 0});
     CHECK(same(d.by_name(7), {seconds(5), 5, 7}));
-    d.touch(9, a, 7, seconds(7), 0);  // a changes hands: 7 keeps its activity
+    d.touch(a, {seconds(7), 7, 9, 0});  // a changes hands: 7 keeps its activity
     CHECK(same(d.by_name(7), {seconds(5), 5, 7}));
     CHECK(same(d.by_name(9), {seconds(7), 7, 9}));
-    d.touch(0, a, 8, seconds(8), 0);  // unnamed after a named touch: the name keeps its activity
+    d.touch(a, {seconds(8), 8, 0, 0});  // unnamed after a named touch: the name keeps its activity
     CHECK(same(d.by_name(9), {seconds(7), 7, 9}));
-    d.touch(9, IpAddr{}, 9, seconds(9), 0);  // no address
+    d.touch(IpAddr{}, {seconds(9), 9, 9, 0});  // no address
     CHECK(same(d.by_name(9), {seconds(9), 9, 9}));
     CHECK(same(d.by_ip(a), {seconds(8), 8, 9}));
-    d.touch(9, a, 10, seconds(10), 0);
+    d.touch(a, {seconds(10), 10, 9, 0});
     CHECK(same(d.by_name(9), {seconds(10), 10, 9}));
     CHECK(d.by_name(8) == nullptr);
     CHECK(d.by_ip(IpAddr::v4(0x0a000003)) == nullptr);
@@ -81,8 +81,9 @@ TEST_CASE("directory: answers as if every touch wrote both entries", "[directory
             const std::uint32_t ip = rng() % 5;    // 0: no address
             const Nanos time = seconds(frame) + rng() % 1000;
             const std::uint32_t iface = rng() % 2;  // a merged capture
-            d.touch(name, address(ip), frame, time, iface);
-            m.touch(name, ip, frame, time, iface);
+            const std::uint32_t server = rng() % 3;
+            d.touch(address(ip), {time, frame, name, iface, server});
+            m.touch(ip, {time, frame, name, iface, server});
             for (std::uint32_t n = 1; n < 6; ++n) {
                 auto it = m.by_name.find(n);
                 if (it == m.by_name.end()) REQUIRE(d.by_name(n) == nullptr);

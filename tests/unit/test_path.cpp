@@ -116,7 +116,7 @@ TEST_CASE("a proxy reply contradicting a live owner is reported on the ARP frame
           "Signalling to 10.10.10.202 sent to MAC 00:50:56:90:10:cf, not to 10.10.10.202's own MAC "
           "f4:0f:1b:1e:26:a9; that MAC claimed 10.10.10.202 in ARP frame 3; 10.10.10.202's own frame 1");
     CHECK(r.ctx.strings.get(m[0].endpoint) == "10.10.10.130");  // no keepalive named the phone yet
-    r.ctx.directory.touch(r.ctx.strings.intern("SEP580A20FB071F"), IpAddr::v4(kPhoneIp), 5, seconds(30), 0);
+    r.ctx.directory.touch(IpAddr::v4(kPhoneIp), {seconds(30), 5, r.ctx.strings.intern("SEP580A20FB071F"), 0});
     // A TCP segment to that server without SCCP (a retransmission) is misdirected too.
     Frame& fr = r.next(31.0);
     fr.has_eth = true;

@@ -100,11 +100,13 @@ TEST_CASE("garbage, truncation, missing keys and huge input") {
 TEST_CASE("the syslog frame links to the endpoint's last keepalive by device name") {
     Rig r;
     std::uint32_t name = r.ctx.strings.intern("SEPE0D1730A8137");
-    r.ctx.directory.touch(name, IpAddr::v4(0x0a3c62d2), 40, seconds(1000), 0);
+    const std::uint32_t server = r.ctx.strings.intern("10.60.98.11:5060/tcp");
+    r.ctx.directory.touch(IpAddr::v4(0x0a3c62d2), {seconds(1000), 40, name, 0, server});
     r.message(90, seconds(1130) + millis(5), kSpecLine);
     REQUIRE(r.store.count(90) == 1);
     Annotation a = r.store.get(90, 0);
     CHECK(a.subject == Subject::Syslog);
+    CHECK(a.server == server);  // the call manager its last keepalive/refresh went to
     CHECK(a.raised(Expert::EndpointUnregistered));
     CHECK(r.ctx.strings.get(a.endpoint) == "SEPE0D1730A8137");
     CHECK(a.get(Field::SyslogReason) == 13);
@@ -120,7 +122,7 @@ TEST_CASE("the syslog frame links to the endpoint's last keepalive by device nam
 
 TEST_CASE("without a known device name the address links it; unknown endpoints are annotated unlinked") {
     Rig r;
-    r.ctx.directory.touch(0, IpAddr::v4(0x0a3c62d2), 7, seconds(10), 0);
+    r.ctx.directory.touch(IpAddr::v4(0x0a3c62d2), {seconds(10), 7, 0, 0});
     r.message(8, seconds(20), kSpecLine);
     CHECK(r.store.get(8, 0).get(Field::SyslogLastSeen) == 7);
 
@@ -133,7 +135,7 @@ TEST_CASE("without a known device name the address links it; unknown endpoints a
 
 TEST_CASE("the address does not link another device's keepalive") {
     Rig r;
-    r.ctx.directory.touch(r.ctx.strings.intern("SEP000000000002"), IpAddr::v4(0x0a3c62d2), 40, seconds(1000), 0);
+    r.ctx.directory.touch(IpAddr::v4(0x0a3c62d2), {seconds(1000), 40, r.ctx.strings.intern("SEP000000000002"), 0});
     r.message(90, seconds(1130), kSpecLine);  // SEPE0D1730A8137 at 10.60.98.210, never seen itself
     Annotation a = r.store.get(90, 0);
     CHECK_FALSE(a.has(Field::SyslogLastSeen));
@@ -162,7 +164,7 @@ TEST_CASE("a keepalive seen at another capture point is timed on the syslog's po
         r.points.on_frame(seg);
     }
     const std::uint32_t name = r.ctx.strings.intern("SEPE0D1730A8137");
-    r.ctx.directory.touch(name, IpAddr::v4(0x0a3c62d2), 10, seconds(1000), 0);
+    r.ctx.directory.touch(IpAddr::v4(0x0a3c62d2), {seconds(1000), 10, name, 0});
     r.message(90, seconds(1091) + kSkew, kSpecLine, 1);  // 91 s later, on interface 1's clock
     CHECK(r.store.get(90, 0).get(Field::SyslogAge) == seconds(91));
     r.message(91, seconds(1092) + kSkew, kSpecLine, 0);  // same point: no offset
