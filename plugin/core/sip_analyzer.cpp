@@ -665,11 +665,11 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
             a.set(Field::RefreshInterval, elapsed(f.time, b.ok_time));
             a.set(Field::RefreshPrev, b.ok_frame);
         }
-        if (kind == Kind::Unregister) {
-            a.raise(Expert::Unregister);
-            b.expecting = false;  // the registrar is asked to drop the binding: no refresh is due
-        }
+        if (kind == Kind::Unregister) a.raise(Expert::Unregister);
         if (kind == Kind::Backup) a.raise(Expert::BackupKeepalive);
+        // Dropped (de-registration) or demoted to backup: no primary refresh is due until a later
+        // 2xx grants one, so an earlier grant's deadline neither breaches nor measures lateness.
+        if (kind != Kind::Register) b.expecting = false;
     }
     a.set(Field::RefreshNumber, b.attempts);
     a.set(Field::RetransCount, 0);

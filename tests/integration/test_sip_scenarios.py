@@ -223,6 +223,37 @@ class BackupAndDeregistration(unittest.TestCase):
         })
 
 
+class DemotedPrimary(unittest.TestCase):
+    """A primary demoted to backup keepalives and promoted back: the old grant's deadline passes
+    unnoticed, and the return is timed from its own 2xx."""
+    CAP = capture("sip-udp-demoted-primary")
+
+    def test_silent_and_timed_from_the_fresh_grant(self):
+        experts = harness.experts_both_passes(self, self.CAP)
+        self.assertEqual([(n, "keepalive.backup_keepalive") for n in (7, 9, 11, 13, 15)],
+                         sorted((n, name) for n, name, _ in experts))
+        rows = by_frame(harness.annotated(self, self.CAP))
+        self.assertEqual(list(range(1, 23)), sorted(rows))
+        ok2 = utc("2023-05-18 07:00:00") + 2 * (10 * MS + 115 * S) + 10 * MS
+        self.assertEqual([ok2 + 130 * S], [absolute(v) for v in rows[6]["keepalive.refresh.deadline"]])
+        for n in (7, 9, 11, 13, 15):
+            r = rows[n]
+            self.assertEqual(["backup"], r["keepalive.role"])
+            self.assertEqual([60 * S if n == 7 else 60 * S - 6 * MS], [rel(v) for v in r["keepalive.refresh.interval"]])
+            self.assertEqual([], r["keepalive.refresh.lateness"])
+            self.assertEqual([], rows[n + 1]["keepalive.refresh.margin"])
+        back = rows[17]
+        self.assertEqual(["primary"], back["keepalive.role"])
+        self.assertEqual([], back["keepalive.refresh.lateness"])
+        p0 = ok2 + 5 * 60 * S + 60 * S
+        self.assertEqual([p0 + 10 * MS + 115 * S], [absolute(v) for v in rows[18]["keepalive.refresh.expected"]])
+        for n in (19, 21):
+            self.assertEqual([115 * S], [rel(v) for v in rows[n]["keepalive.refresh.interval"]])
+            self.assertEqual([0], [rel(v) for v in rows[n]["keepalive.refresh.lateness"]])
+            self.assertEqual([str(n - 1)], rows[n]["keepalive.refresh.prev"])
+            self.assertEqual([15 * S - 10 * MS], [rel(v) for v in rows[n + 1]["keepalive.refresh.margin"]])
+
+
 class RefreshTiming(unittest.TestCase):
     CAP = capture("sip-udp-refresh-timing")
     LATE = [4, 9, 14]

@@ -422,6 +422,59 @@ TEST_CASE("backup keepalives are tracked but never breach; a real de-registratio
     CHECK(run.experts(Expert::GraceBreach, n) == 0);
 }
 
+TEST_CASE("a primary binding demoted to backup expects no refresh; back to primary it is timed from its next 2xx") {
+    Wire w;
+    Run run;
+    const auto keepalive = with(with(kCisco, "expires=0"), "cisco-keep-alive");
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "c", 1, with(kCisco, "expires=3600"));
+    run(f1);
+    Frame f2 = w.frame(2, kT0 + millis(10), false);
+    w.add_response(f2, 200, "c", 1, with(kCisco, "expires=120"));
+    run(f2);
+    // Backup keepalives at T0 + 60, 120, 180 s, each answered 6 ms later; the 2xx of frame 2 set
+    // a deadline at T0 + 130.01 s, which frame 7 is past.
+    for (std::uint32_t k = 1; k <= 3; ++k) {
+        Frame r = w.frame(2 * k + 1, kT0 + seconds(60) * k, true);
+        w.add_register(r, "c", k + 1, keepalive);
+        run(r);
+        Frame ok = w.frame(2 * k + 2, kT0 + seconds(60) * k + millis(6), false);
+        w.add_response(ok, 200, "c", k + 1);
+        run(ok);
+    }
+    CHECK(run.one(3).role == Role::Backup);
+    CHECK(run.one(3).get(Field::RefreshInterval) == seconds(60) - millis(10));
+    CHECK_FALSE(run.one(3).has(Field::RefreshLateness));
+    CHECK(run.one(5).get(Field::RefreshInterval) == seconds(60) - millis(6));
+    CHECK_FALSE(run.one(5).has(Field::RefreshExpected));
+    for (std::uint32_t n : {4u, 6u, 8u}) CHECK_FALSE(run.one(n).has(Field::RefreshMargin));
+    CHECK(run.one(7).subject == Subject::SipRefresh);
+
+    // Primary again at T0 + 240 s: no expectation to be late against; its 2xx sets a fresh one.
+    Frame back = w.frame(9, kT0 + seconds(240), true);
+    w.add_register(back, "c", 5, with(kCisco, "expires=3600"));
+    run(back);
+    CHECK(run.one(9).role == Role::Primary);
+    CHECK_FALSE(run.one(9).has(Field::RefreshLateness));
+    Frame ok = w.frame(10, kT0 + seconds(240) + millis(10), false);
+    w.add_response(ok, 200, "c", 5, with(kCisco, "expires=120"));
+    run(ok);
+    const Nanos expected = kT0 + seconds(240) + millis(10) + seconds(115);
+    CHECK(run.one(10).get(Field::RefreshExpected) == expected);
+    Frame next = w.frame(11, expected + seconds(2), true);
+    w.add_register(next, "c", 6, with(kCisco, "expires=3600"));
+    run(next);
+    CHECK(run.one(11).get(Field::RefreshLateness) == seconds(2));
+    CHECK(run.one(11).get(Field::RefreshPrev) == 10);
+    CHECK(run.one(11).raised(Expert::RefreshLate));
+    Frame ok2 = w.frame(12, expected + seconds(2) + millis(10), false);
+    w.add_response(ok2, 200, "c", 6, with(kCisco, "expires=120"));
+    run(ok2);
+    CHECK(run.one(12).get(Field::RefreshMargin) == seconds(13) - millis(10));
+    CHECK(run.experts(Expert::GraceBreach, 12) == 0);
+    CHECK(run.experts(Expert::RefreshLate, 12) == 1);
+}
+
 TEST_CASE("out-of-order timestamps and huge grants stay sane") {
     Wire w;
     Run run;
