@@ -37,6 +37,8 @@ constexpr std::uint32_t kGrowthRun = 3;
 constexpr std::uint32_t kForecastHorizon = 10;
 
 enum class Kind : std::uint8_t { Register, Unregister, Backup };
+// What first shows that the registrar received a REGISTER: a TCP ACK or a 1xx, a 2xx, a refusal.
+enum class Evidence : std::uint8_t { Receipt, Success, Refusal };
 
 using hash::finish;
 using hash::kSeed;
@@ -98,6 +100,8 @@ struct Txn {
     bool first_of_attempt = false;
     bool delivered = false;
     bool final = false;  // a final response arrived
+    bool challengeable = false;  // may be challenged: its receipt is not taken for the delivery
+    bool margin_due = false;     // received (at Binding::delivered_at), its margin awaits the 2xx
     bool lone_contact = false;  // the REGISTER listed this binding's contact alone
 };
 
@@ -119,6 +123,7 @@ struct Binding {
     // only moves it later: it is then pushed again when it comes up.
     Nanos armed = std::numeric_limits<Nanos>::max();
     Nanos ok_time = 0;
+    Nanos delivered_at = 0;  // the delivery of the transaction whose margin is due
     // History across attempts.
     Nanos last_gap = 0;
 
@@ -148,6 +153,7 @@ struct Binding {
     bool expecting = false;
     bool breach_reported = false;
     bool has_ok = false;
+    bool challenged = false;  // the registrar has answered a REGISTER of this binding with 401/407
 
     Txn* txn(std::uint64_t call, std::uint32_t cseq) {
         for (Txn& t : txns)
@@ -268,7 +274,7 @@ struct SipAnalyzer::Impl {
     Txn* ref_txn(const StreamRef& r, std::uint64_t key);
 
     void transmitted_again(Binding& b, Txn& t, const Frame& f);
-    void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, bool refused);
+    void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, Evidence e);
     void granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f, const SipMessage& m);
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
@@ -635,14 +641,15 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     Nanos idle = elapsed(f.time, stream ? stream->last_client : b.last_sent);
 
     bool new_attempt = !b.open || kind != b.kind || call_id != b.call_id;
+    bool restarted = false;
     Annotation a = base(b, new_attempt ? Subject::SipRefresh : Subject::SipRequest);
     if (new_attempt) {
         settle_deadline(b, f, false);
         if (b.attempts > 0 && !b.first_retransmitted) b.loss_run = 0;
         ++b.attempts;
         // A binding refreshed under another Call-ID: the phone restarted (SPEC 3.1).
-        if (kind == Kind::Register && b.attempts > 1 && call_id != b.call_id)
-            a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
+        restarted = kind == Kind::Register && b.attempts > 1 && call_id != b.call_id;
+        if (restarted) a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
         b.open = true;
         b.kind = kind;
         b.call_id = call_id;
@@ -677,6 +684,9 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     Txn& t = new_txn(idx, b, call_id, m.cseq);
     t.attempt = b.attempts;
     t.first_of_attempt = new_attempt;
+    // A challenge refuses an attempt's first REGISTER: likely when the registrar challenged this
+    // binding before, or when a restarted phone has no credentials to send yet.
+    t.challengeable = new_attempt && (b.challenged || restarted);
     t.lone_contact = m.contact_count == 1;
     t.requested = requested;
     t.first_frame = f.number;
@@ -707,13 +717,27 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
 
 // ---- responses and delivery --------------------------------------------------------------------------
 
-// First evidence that the registrar received the transaction. The margin belongs to the attempt's
-// delivery; a refusal (401, 407, 403 ...) is no delivery of a refresh, so it carries none.
-void SipAnalyzer::Impl::deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, bool refused) {
-    t.delivered = true;
+// First evidence that the registrar received the transaction. The margin belongs to the delivery
+// of the REGISTER that ends the attempt in 2xx (SPEC 3.1): a refusal (401, 407, 403 ...) carries
+// none. A receipt (TCP ACK, 1xx) is reported as that delivery at once, unless the REGISTER is
+// likely to be challenged: then the margin waits for the 2xx that proves it, and links back here.
+void SipAnalyzer::Impl::deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, Evidence e) {
     t.delivery_frame = f.number;
     a.set(Field::RetransCount, t.retrans);
-    if (refused || !b.expecting || t.attempt != b.attempts) return;
+    if (e == Evidence::Refusal || !b.expecting || t.attempt != b.attempts) {
+        t.delivered = true;
+        return;
+    }
+    if (e == Evidence::Receipt && t.challengeable) {
+        // Received past the deadline, the attempt breaches whichever REGISTER ends it: told now,
+        // before the receipt gives the transaction the benefit of the doubt.
+        settle_deadline(b, f, false);
+        t.delivered = true;
+        t.margin_due = true;
+        b.delivered_at = f.time;
+        return;
+    }
+    t.delivered = true;
     a.set(Field::RefreshMargin, sub_sat(b.deadline, f.time));
     if (f.time > b.deadline) settle_deadline(b, f, true);
 }
@@ -808,8 +832,13 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
         Annotation a = base(b, Subject::SipResponse);
         a.set(Field::RefreshNumber, t.attempt);
         const bool success = m.status >= 200 && m.status < 300;
-        const bool refused = m.status >= 300;
-        if (!t.delivered) deliver(a, b, t, f, refused);
+        if (m.status == 401 || m.status == 407) b.challenged = true;
+        if (!t.delivered) {
+            deliver(a, b, t, f, success ? Evidence::Success : m.status >= 300 ? Evidence::Refusal : Evidence::Receipt);
+        } else if (t.margin_due && success) {
+            t.margin_due = false;
+            if (b.expecting && t.attempt == b.attempts) a.set(Field::RefreshMargin, sub_sat(b.deadline, b.delivered_at));
+        }
         if (!t.final && m.status >= 200) {
             t.final = true;
             if (t.attempt == b.attempts && b.open) {
@@ -839,7 +868,7 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
             Binding& b = bindings[r.binding];
             Annotation a = base(b, Subject::SipResponse);
             a.set(Field::RefreshNumber, t->attempt);
-            deliver(a, b, *t, f, false);
+            deliver(a, b, *t, f, Evidence::Receipt);
             ctx.sink.emit(a);
         }
     } else if (from_client) {

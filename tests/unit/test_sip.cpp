@@ -722,6 +722,81 @@ TEST_CASE("a REGISTER ACKed before the deadline but refused after it breaches on
     CHECK(run.experts(Expert::GraceBreach, 6) == 1);
 }
 
+TEST_CASE("TCP to a registrar that challenges: the margin is that of the REGISTER ending in 2xx, once per attempt") {
+    Wire w;
+    Run run;
+    std::uint32_t n = 0, seq = 1, sseq = 1, cseq = 0;
+    // Phone -> registrar: a REGISTER of `len` bytes; registrar -> phone: a bare ACK of all sent so
+    // far, or a response of `len` bytes.
+    auto reg = [&](Nanos t, std::uint32_t len) {
+        Frame f = w.frame(++n, t, true, Transport::Tcp);
+        Wire::tcp(f, 1, seq, len, sseq);
+        w.add_register(f, "c", ++cseq, kCisco).length = len;
+        seq += len;
+        run(f);
+    };
+    auto ack = [&](Nanos t) {
+        Frame f = w.frame(++n, t, false, Transport::Tcp);
+        Wire::tcp(f, 1, sseq, 0, seq);
+        run(f);
+    };
+    auto resp = [&](Nanos t, std::uint32_t status, std::uint32_t len) {
+        Frame f = w.frame(++n, t, false, Transport::Tcp);
+        Wire::tcp(f, 1, sseq, len, seq);
+        w.add_response(f, status, "c", cseq, status == 200 ? with(kCisco, "expires=120") : std::vector<std::string>{});
+        sseq += len;
+        run(f);
+    };
+    // The initial registration is challenged (frames 1-4): the registrar challenges this binding.
+    reg(kT0, 500);
+    resp(kT0 + millis(5), 401, 300);
+    reg(kT0 + millis(10), 600);
+    resp(kT0 + millis(20), 200, 400);
+    const Nanos e1 = kT0 + millis(20) + seconds(115);
+
+    // Refresh 1 (frames 5-10): ACKed, challenged, the retry ACKed and accepted.
+    reg(e1, 500);
+    ack(e1 + millis(5));
+    resp(e1 + millis(6), 401, 300);
+    reg(e1 + millis(20), 600);
+    ack(e1 + millis(25));
+    resp(e1 + millis(30), 200, 400);
+    CHECK(run.one(6).get(Field::RetransCount) == 0);
+    CHECK_FALSE(run.one(6).has(Field::RefreshMargin));
+    CHECK_FALSE(run.one(7).has(Field::RefreshMargin));
+    CHECK(run.one(9).get(Field::RefreshMargin) == seconds(15) - millis(25));
+    CHECK_FALSE(run.one(10).has(Field::RefreshMargin));
+    CHECK(run.one(10).get(Field::DeliveryFrame) == 9);
+    const Nanos e2 = e1 + millis(30) + seconds(115);
+
+    // Refresh 2 (frames 11-13): not challenged this time; the 2xx proves the ACK was the delivery.
+    reg(e2, 500);
+    ack(e2 + millis(5));
+    resp(e2 + millis(10), 200, 400);
+    CHECK_FALSE(run.one(12).has(Field::RefreshMargin));
+    CHECK(run.one(13).get(Field::RefreshMargin) == seconds(15) - millis(5));
+    CHECK(run.one(13).get(Field::DeliveryFrame) == 12);
+    const Nanos d3 = e2 + millis(10) + seconds(130);
+
+    // Refresh 3 (frames 14-19): first ACKed 1 s past the deadline, the first frame past it: the
+    // breach is told there, with nothing delivered; the retry's ACK has the attempt's margin.
+    reg(d3 - seconds(1), 500);
+    ack(d3 + seconds(1));
+    resp(d3 + seconds(1) + millis(1), 401, 300);
+    reg(d3 + seconds(2), 600);
+    ack(d3 + seconds(2) + millis(5));
+    resp(d3 + seconds(2) + millis(10), 200, 400);
+    auto at15 = run.at(15);
+    REQUIRE(at15.size() == 2);
+    CHECK(at15[0].subject == Subject::SipDeadline);
+    CHECK(at15[0].get(Field::GraceOverrun) == seconds(1));
+    CHECK_FALSE(at15[0].has(Field::DeliveryFrame));
+    CHECK_FALSE(at15[1].has(Field::RefreshMargin));
+    CHECK(run.one(18).get(Field::RefreshMargin) == -(seconds(2) + millis(5)));
+    CHECK_FALSE(run.one(19).has(Field::RefreshMargin));
+    CHECK(run.experts(Expert::GraceBreach, n) == 1);
+}
+
 TEST_CASE("the granted expiry comes from the binding's own contact in a 2xx listing several") {
     Wire w;
     Run run;

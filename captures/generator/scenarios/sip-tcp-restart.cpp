@@ -18,9 +18,11 @@
 //     Y + 30 ms -> 200 OK at Y + 45 ms (OK_3); CSeq 103, 104 at OK_(k) + 115 s (refreshes).
 // Derived: one binding, refresh numbers 1..6: 1-3 on connection 1, 4 = the restart (new
 //   Call-ID: interval 40 s, lateness -75 s, challenged: CSeq 102 is the same attempt),
-//   5 and 6 on time (interval 115 s, lateness 0). Margins on the ACKs: 14.9997 s
-//   (refresh 4: deadline OK_2 + 130 s; the ACK of CSeq 101 at Y + 0.3 ms -> 89.9997 s, the
-//   ACK of CSeq 102 at Y + 30.3 ms -> 89.9697 s: each REGISTER of the attempt is delivered).
+//   5 and 6 on time (interval 115 s, lateness 0). Margins 14.9997 s, from the ACKs: refreshes
+//   2, 3 on the ACKs; refresh 4 (deadline OK_2 + 130 s): the ACK of CSeq 101 at Y + 0.3 ms
+//   carries none, a restarted phone's first REGISTER being likely challenged, the ACK of
+//   CSeq 102, the REGISTER that ends in 2xx, at Y + 30.3 ms -> 89.9697 s; refreshes 5, 6: the
+//   registrar has challenged the binding, so the 200 OKs carry the margins of their ACKs.
 //   No warning or error at all.
 #include <string>
 
