@@ -368,6 +368,47 @@ class ProxyMultiplex(unittest.TestCase):
         self.assertEqual(["14"], rows[16]["keepalive.delivery.frame"])
 
 
+class ChallengedBackoff(unittest.TestCase):
+    """Every REGISTER challenged once; in the back-off variant the challenged first REGISTER of
+    each refresh waits for a doubling TCP retransmission, which the forecast follows."""
+    T0 = utc("2023-05-20 10:00:00")
+    FIELDS = ["frame.number", "keepalive.refresh.number", "keepalive.refresh.lateness", "keepalive.refresh.margin",
+              "keepalive.retrans.gap", "keepalive.forecast.refreshes", "keepalive.forecast.time",
+              "keepalive.forecast.gap"]
+
+    def oks(self, gaps):
+        out, s = [], self.T0
+        for g in gaps:
+            out.append(s + g + 20 * MS)
+            s = out[-1] + 115 * S
+        return out
+
+    def test_healthy_twin_is_silent(self):
+        cap = capture("sip-tcp-challenged-healthy")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        for k in range(1, 5):
+            self.assertEqual([str(k + 1)], rows[4 + 5 * k]["keepalive.refresh.number"])
+            self.assertEqual([0], [rel(v) for v in rows[4 + 5 * k]["keepalive.refresh.lateness"]])
+            self.assertEqual([15 * S - 20 * MS], [rel(v) for v in rows[7 + 5 * k]["keepalive.refresh.margin"]])
+
+    def test_backoff_forecast_through_the_challenge(self):
+        cap = capture("sip-tcp-challenged-backoff")
+        gaps = [0, 1 * S, 2 * S, 4 * S, 8 * S]
+        experts = harness.experts_both_passes(self, cap)
+        want = [(n, "keepalive.retransmission") for n in (10, 16, 22, 28)]
+        want += [(22, "keepalive.loss_pattern"), (28, "keepalive.loss_pattern"), (31, "keepalive.breach_forecast")]
+        self.assertEqual(sorted(want), sorted((n, name) for n, name, _ in experts))
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        for k in range(1, 5):
+            self.assertEqual([gaps[k]], [rel(v) for v in rows[4 + 6 * k]["keepalive.retrans.gap"]])
+            self.assertEqual([15 * S - gaps[k] - 20 * MS], [rel(v) for v in rows[7 + 6 * k]["keepalive.refresh.margin"]])
+        f = rows[31]
+        self.assertEqual(["1"], f["keepalive.forecast.refreshes"])
+        self.assertEqual([16 * S], [rel(v) for v in f["keepalive.forecast.gap"]])
+        self.assertEqual([self.oks(gaps)[4] + 130 * S], [absolute(v) for v in f["keepalive.forecast.time"]])
+
+
 class MultiContact(unittest.TestCase):
     """One REGISTER, two Contacts: two bindings, each refreshed by its own grant."""
     T0 = utc("2023-06-02 14:00:00")

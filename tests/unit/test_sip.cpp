@@ -797,6 +797,53 @@ TEST_CASE("TCP to a registrar that challenges: the margin is that of the REGISTE
     CHECK(run.experts(Expert::GraceBreach, n) == 1);
 }
 
+TEST_CASE("the breach forecast follows the attempt's retransmission gap when every refresh is challenged") {
+    Wire w;
+    Run run;
+    std::uint32_t n = 0, seq = 1, sseq = 1, cseq = 0, ok_frame = 0;
+    // Each attempt: REGISTER, lost and retransmitted after `gap`; 401 10 ms later (its segment
+    // ACKs the REGISTER); the authenticated retry 2 ms after it; 200 OK (expires=120) 8 ms later.
+    Nanos t = kT0, ok_time = 0;
+    for (const Nanos gap : {Nanos{0}, seconds(1), seconds(2), seconds(4), seconds(8)}) {
+        Frame r = w.frame(++n, t, true, Transport::Tcp);
+        Wire::tcp(r, 1, seq, 500, sseq);
+        w.add_register(r, "c", ++cseq, kCisco).length = 500;
+        run(r);
+        if (gap) {
+            Frame re = w.frame(++n, t + gap, true, Transport::Tcp);
+            Wire::tcp(re, 1, seq, 500, sseq, true);
+            run(re);
+        }
+        seq += 500;
+        Frame ch = w.frame(++n, t + gap + millis(10), false, Transport::Tcp);
+        Wire::tcp(ch, 1, sseq, 300, seq);
+        w.add_response(ch, 401, "c", cseq);
+        run(ch);
+        sseq += 300;
+        Frame retry = w.frame(++n, t + gap + millis(12), true, Transport::Tcp);
+        Wire::tcp(retry, 1, seq, 600, sseq);
+        w.add_register(retry, "c", ++cseq, kCisco).length = 600;
+        run(retry);
+        seq += 600;
+        ok_time = t + gap + millis(20);
+        Frame ok = w.frame(ok_frame = ++n, ok_time, false, Transport::Tcp);
+        Wire::tcp(ok, 1, sseq, 400, seq);
+        w.add_response(ok, 200, "c", cseq, with(kCisco, "expires=120"));
+        run(ok);
+        sseq += 400;
+        t = ok_time + seconds(115);
+    }
+    // Gaps 1, 2, 4, 8 s: grown 2x on the last 3 attempts. The next is projected at 16 s, beyond the
+    // 15 s between expected time and deadline: the very next refresh, at the new deadline.
+    CHECK(run.experts(Expert::BreachForecast, n) == 1);
+    Annotation f = run.one(ok_frame);
+    CHECK(f.raised(Expert::BreachForecast));
+    CHECK(f.get(Field::ForecastRefreshes) == 1);
+    CHECK(f.get(Field::ForecastGap) == seconds(16));
+    CHECK(f.get(Field::ForecastTime) == ok_time + seconds(130));
+    CHECK(f.get(Field::RefreshMargin) == seconds(15) - seconds(8) - millis(20));
+}
+
 TEST_CASE("the granted expiry comes from the binding's own contact in a 2xx listing several") {
     Wire w;
     Run run;
