@@ -28,7 +28,11 @@ constexpr std::size_t kTxnsPerBinding = 4;   // REGISTER transactions remembered
 // must not make each of its messages scan all of them.
 constexpr std::uint32_t kMaxPerCall = 64;
 constexpr std::size_t kMaxStreams = 65536;
-constexpr std::size_t kRefsPerStream = 4;    // requests remembered per TCP connection
+// Requests followed per TCP connection, for their retransmissions and the ACK that delivers them.
+// Delivered requests give way first, so the bound is on requests in flight together: the lines of
+// a multi-line phone registering at once, a proxy's REGISTERs queued behind one lost segment.
+// Eight packed references fill one cache line that every ACK of the connection scans.
+constexpr std::size_t kRefsPerStream = 8;
 constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar's default
 // Breach forecast: the retransmission gap must have grown by this ratio on this many consecutive
 // attempts; breaches further away than the horizon are not worth a warning.
@@ -196,16 +200,16 @@ private:
 };
 
 struct StreamRef {
-    std::uint32_t binding = 0;
-    std::uint32_t txn = 0;  // Txn::id
+    std::uint32_t txn = 0;  // Txn::id; 0: none
+    std::uint16_t binding = 0;
     std::uint8_t slot = 0;
 };
+static_assert(kMaxBindings - 1 <= std::numeric_limits<std::uint16_t>::max(), "a binding index fits a StreamRef");
 
 struct Stream {
     IpAddr client;
     std::uint16_t client_port = 0;
     std::array<StreamRef, kRefsPerStream> refs{};
-    std::uint8_t count = 0, next = 0;
     bool has_last_client = false;
     Nanos last_client = 0;  // the client's latest segment
     Nanos last_use = 0;
@@ -272,6 +276,7 @@ struct SipAnalyzer::Impl {
     Txn& new_txn(std::uint32_t idx, Binding& b, std::uint64_t call_id, std::uint32_t cseq);
     Stream& stream_for(const Frame& f);
     Txn* ref_txn(const StreamRef& r, std::uint64_t key);
+    void follow(Stream& s, std::uint64_t key, const StreamRef& ref);
 
     void transmitted_again(Binding& b, Txn& t, const Frame& f);
     void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, Evidence e);
@@ -476,6 +481,25 @@ Txn* SipAnalyzer::Impl::ref_txn(const StreamRef& r, std::uint64_t key) {
     Binding& b = bindings[r.binding];
     Txn& t = b.txns[r.slot];
     return b.live && t.id == r.txn && t.has_range && stream_key(b.iface, t.stream) == key ? &t : nullptr;
+}
+
+// A reference for a new request: a free or stale one, else that of a request the connection no
+// longer holds back, answered before merely delivered, oldest first. When all still wait for their
+// delivery, the connection is stalled behind the oldest, which a retransmission will repeat: the
+// new request is not followed then (its response still delivers it).
+void SipAnalyzer::Impl::follow(Stream& s, std::uint64_t key, const StreamRef& ref) {
+    StreamRef* victim = nullptr;
+    int victim_rank = 3;  // 0 stale, 1 answered, 2 delivered, 3 awaiting delivery
+    for (StreamRef& r : s.refs) {
+        const Txn* t = ref_txn(r, key);
+        const int rank = !t ? 0 : !t->delivered ? 3 : t->final ? 1 : 2;
+        if (rank < victim_rank || (rank == victim_rank && victim && r.txn < victim->txn)) {
+            victim = &r;
+            victim_rank = rank;
+            if (rank == 0) break;
+        }
+    }
+    if (victim) *victim = ref;
 }
 
 // ---- deadlines ------------------------------------------------------------------------------------
@@ -701,9 +725,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
             t.start = f.tcp.seq;
             t.end = f.tcp.seq + f.tcp.len;
         }
-        stream->refs[stream->next] = {idx, t.id, b.latest};
-        stream->next = static_cast<std::uint8_t>((stream->next + 1) % kRefsPerStream);
-        if (stream->count < kRefsPerStream) ++stream->count;
+        follow(*stream, stream_key(f.interface_id, f.tcp.stream), {t.id, static_cast<std::uint16_t>(idx), b.latest});
         stream->last_use = f.time;
     }
     // A further transaction after the deadline: the earlier ones were not accepted in time.
@@ -865,8 +887,7 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     const bool from_client = f.src_ip == s.client && f.src_port == s.client_port;
     const bool to_client = f.dst_ip == s.client && f.dst_port == s.client_port;
     if (to_client && f.tcp.has(TcpInfo::kAck)) {
-        for (std::uint8_t i = 0; i < s.count; ++i) {
-            const StreamRef& r = s.refs[i];
+        for (const StreamRef& r : s.refs) {
             Txn* t = ref_txn(r, key);
             if (!t || t->delivered || seq_before(f.tcp.ack, t->end)) continue;
             Binding& b = bindings[r.binding];
@@ -878,8 +899,7 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     } else if (from_client) {
         if (f.tcp.retransmission && f.sip.empty() && f.tcp.len > 0) {
             const std::uint32_t seg_end = f.tcp.seq + f.tcp.len;
-            for (std::uint8_t i = 0; i < s.count; ++i) {
-                const StreamRef& r = s.refs[i];
+            for (const StreamRef& r : s.refs) {
                 Txn* t = ref_txn(r, key);
                 if (t && seq_before(f.tcp.seq, t->end) && seq_before(t->start, seg_end))
                     transmitted_again(bindings[r.binding], *t, f);

@@ -409,6 +409,41 @@ class ChallengedBackoff(unittest.TestCase):
         self.assertEqual([self.oks(gaps)[4] + 130 * S], [absolute(v) for v in f["keepalive.forecast.time"]])
 
 
+class ProxyBurst(unittest.TestCase):
+    """Six phones' REGISTERs in flight together on one proxy connection: each followed to the ACK
+    that delivers it, and the first one's retransmission attributed to it."""
+    PHONES = ["sip:910%d@10.91.1.10" % k for k in range(1, 7)]
+    FIELDS = ["frame.number", "keepalive.endpoint", "keepalive.retrans.count", "keepalive.retrans.original",
+              "keepalive.retrans.gap", "keepalive.delivery.frame", "keepalive.expires.granted"]
+
+    def check(self, cap, ack, oks):
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        self.assertEqual(sorted(self.PHONES), sorted(rows[ack]["keepalive.endpoint"]))
+        for k, n in enumerate(oks):
+            self.assertEqual([self.PHONES[k]], rows[n]["keepalive.endpoint"])
+            self.assertEqual([str(ack)], rows[n]["keepalive.delivery.frame"])
+            self.assertEqual(["120"], rows[n]["keepalive.expires.granted"])
+        return rows
+
+    def test_healthy_twin_is_silent(self):
+        cap = capture("sip-tcp-proxy-burst-healthy")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        rows = self.check(cap, 10, range(11, 17))
+        self.assertEqual(["0"] * 6, rows[10]["keepalive.retrans.count"])
+
+    def test_the_oldest_lost_request_is_retransmitted_and_delivered(self):
+        cap = capture("sip-tcp-proxy-burst")
+        experts = harness.experts_both_passes(self, cap)
+        self.assertEqual([(10, "keepalive.retransmission")], [(n, e) for n, e, _ in experts])
+        rows = self.check(cap, 11, range(12, 18))
+        self.assertEqual([self.PHONES[0]], rows[10]["keepalive.endpoint"])
+        self.assertEqual(["1"], rows[10]["keepalive.retrans.count"])
+        self.assertEqual(["4"], rows[10]["keepalive.retrans.original"])
+        self.assertEqual([300 * MS], [rel(v) for v in rows[10]["keepalive.retrans.gap"]])
+        ack = dict(zip(rows[11]["keepalive.endpoint"], rows[11]["keepalive.retrans.count"]))
+        self.assertEqual({p: "1" if k == 0 else "0" for k, p in enumerate(self.PHONES)}, ack)
+
+
 class MultiContact(unittest.TestCase):
     """One REGISTER, two Contacts: two bindings, each refreshed by its own grant."""
     T0 = utc("2023-06-02 14:00:00")

@@ -686,6 +686,41 @@ TEST_CASE("a second copy of a frame at the same instant is not a retransmission"
     CHECK(run.one(13).get(Field::RefreshLateness) == 0);
 }
 
+TEST_CASE("TCP: a burst of REGISTERs behind a lost segment keeps the oldest followed until its retransmission") {
+    Wire w;
+    Run run;
+    // Ten lines of a phone (or ten phones behind a proxy) register on one connection 1 ms apart,
+    // 500 bytes each; the first segment is lost, so nothing is ACKed until TCP repeats it.
+    std::uint32_t seq = 1;
+    for (std::uint32_t line = 1; line <= 10; ++line) {
+        Frame r = w.frame(line, kT0 + millis(line), true, Transport::Tcp);
+        Wire::tcp(r, 1, seq, 500, 1);
+        const std::string user = std::to_string(100 + line);
+        w.add_register(r, "call-" + user, 1, {"expires=3600"}, "sip:" + user + "@10.0.0.5:5060", "sip:" + user + "@10.0.0.1")
+            .length = 500;
+        run(r);
+        seq += 500;
+    }
+    Frame re = w.frame(11, kT0 + millis(400), true, Transport::Tcp);
+    Wire::tcp(re, 1, 1, 500, 1, true);
+    run(re);
+    Annotation r = run.one(11);
+    CHECK(r.subject == Subject::SipRetransmission);
+    CHECK(run.str(r.endpoint) == "sip:101@10.0.0.1");
+    CHECK(r.get(Field::RetransOriginal) == 1);
+    CHECK(r.get(Field::RetransGap) == millis(399));
+    Frame ack = w.frame(12, kT0 + millis(401), false, Transport::Tcp);
+    Wire::tcp(ack, 1, 1, 0, seq);
+    run(ack);
+    int first_line = 0;
+    for (const Annotation& a : run.at(12))
+        if (run.str(a.endpoint) == "sip:101@10.0.0.1") {
+            ++first_line;
+            CHECK(a.get(Field::RetransCount) == 1);
+        }
+    CHECK(first_line == 1);
+}
+
 TEST_CASE("a REGISTER ACKed before the deadline but refused after it breaches on the refusal") {
     Wire w;
     Run run;
