@@ -72,6 +72,16 @@ private:
     FlatMap<IpAddr, AddressEntry, IpAddrHash> by_ip_;
 };
 
+// Each capture point of a merged capture has its own clock (SPEC §3.6): an analyser's timers are
+// kept per point, in one of kClocks queues, and checked against that point's frames only. Captures
+// with more interfaces than this share the last queue.
+constexpr std::uint32_t kClocks = 8;
+inline std::uint32_t clock_of(std::uint32_t interface_id) { return interface_id < kClocks ? interface_id : kClocks - 1; }
+
+// The point whose view a frame's state belongs to: a TCP connection's home (the point that saw its
+// first segment), else the frame's own interface.
+inline std::uint32_t point_of(const Frame& f) { return f.tcp.present ? f.tcp.home : f.interface_id; }
+
 struct Context {
     Config config;
     StringTable strings;

@@ -122,13 +122,9 @@ struct Verdict {
     bool any() const { return unacked || failover; }
 };
 
-std::uint64_t session_key(const Frame& f) { return std::uint64_t(f.tcp.home) << 32 | f.tcp.stream; }
+std::uint64_t session_key(const Frame& f) { return std::uint64_t(point_of(f)) << 32 | f.tcp.stream; }
 
 using TimerHeap = QuadHeap<Timer>;
-// Each capture point has its own clock (SPEC §3.6): a session's deadlines are checked against the
-// frames of its own interface. Captures with more interfaces than this share the last heap.
-constexpr std::uint32_t kTimerHeaps = 8;
-std::uint32_t heap_of(std::uint32_t interface_id) { return std::min(interface_id, kTimerHeaps - 1); }
 
 }  // namespace
 
@@ -137,7 +133,7 @@ struct SccpAnalyzer::Impl {
     Context& ctx;
     FlatMap<std::uint64_t, Session> sessions;
     FlatMap<IpAddr, Phone, IpAddrHash> phones;
-    std::array<TimerHeap, kTimerHeaps> timers;
+    std::array<TimerHeap, kClocks> timers;  // by clock_of(the session's point)
 
     void on_frame(const Frame& f);
     void on_session_frame(std::uint64_t key, Session& s, const Frame& f);
@@ -269,7 +265,7 @@ void SccpAnalyzer::Impl::rearm(std::uint64_t key, Session& s) {
     if (deadline >= s.armed) return;
     // Superseded entries stay in the heap until their time; when timestamps run backwards they
     // can pile up: rebuild then.
-    TimerHeap& heap = timers[heap_of(static_cast<std::uint32_t>(key >> 32))];
+    TimerHeap& heap = timers[clock_of(static_cast<std::uint32_t>(key >> 32))];
     if (heap.size() > 4 * sessions.size() + 1024) {
         std::vector<Timer> live;
         live.reserve(sessions.size());
@@ -339,7 +335,7 @@ void SccpAnalyzer::Impl::on_frame(const Frame& f) {
         if (!s && !f.skinny.empty()) s = create(key, f);
         if (s) on_session_frame(key, *s, f);
     }
-    TimerHeap& heap = timers[heap_of(f.interface_id)];
+    TimerHeap& heap = timers[clock_of(f.interface_id)];
     if (!heap.empty() && heap.top().deadline < f.time) sweep(heap, f.time);
 }
 
@@ -363,7 +359,7 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
     // keepalive's annotation; otherwise it stands on its own, before this frame's messages.
     // (Its timer entry, due by then, re-arms the session in the sweep that follows.)
     // Only the session's own point's frames tell that its time has come: another's clock may run ahead.
-    Verdict due = f.interface_id == f.tcp.home ? settle(s, f.time) : Verdict{};
+    Verdict due = f.interface_id == point_of(f) ? settle(s, f.time) : Verdict{};
     if (due.any() && !carries_keepalive) emit_missed(s, due, f.time);
 
     for (const SkinnyMessage& m : f.skinny) {

@@ -57,7 +57,7 @@ std::uint64_t text_hash(std::string_view s) {
     return h ? h : 1;
 }
 
-// The k-th binding with transactions under a Call-ID on an interface.
+// The k-th binding with transactions under a Call-ID at a capture point (point_of()).
 std::uint64_t call_key(std::uint32_t iface, std::uint64_t call_id, std::uint32_t k) {
     return finish(mix(mix(mix(kSeed, iface), call_id), k));
 }
@@ -166,7 +166,7 @@ struct Binding {
     }
     // The binding of `aor` at the registrar `f` is sent to (interface, address, port, transport).
     bool at(const Frame& f, std::uint64_t of_aor) const {
-        return live && iface == f.interface_id && registrar == f.dst_ip && port == f.dst_port &&
+        return live && iface == point_of(f) && registrar == f.dst_ip && port == f.dst_port &&
                transport == f.transport && aor == of_aor;
     }
     bool has_call(std::uint64_t call) const {
@@ -254,7 +254,8 @@ struct SipAnalyzer::Impl {
     // binding's own slots then tell the CSeq.
     FlatMap<std::uint64_t, std::uint32_t> call_index;
     FlatMap<std::uint64_t, Stream> streams;
-    QuadHeap<Deadline> deadlines;
+    // By clock_of(the binding's point): a deadline passes on its own capture point's clock.
+    std::array<QuadHeap<Deadline>, kClocks> deadlines;
     std::uint32_t next_id = 1;
 
     void on_frame(const Frame& f);
@@ -263,7 +264,7 @@ struct SipAnalyzer::Impl {
                      std::uint32_t requested, Kind kind);
     void on_response(const Frame& f, const SipMessage& m);
     void on_tcp(const Frame& f);
-    void check_deadlines(const Frame& f);
+    void check_deadlines(QuadHeap<Deadline>& heap, const Frame& f);
 
     Annotation base(const Binding& b, Subject s) const;
     std::uint32_t binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c, const CallBindings& near);
@@ -296,15 +297,19 @@ Annotation SipAnalyzer::Impl::base(const Binding& b, Subject s) const {
 }
 
 void SipAnalyzer::Impl::on_frame(const Frame& f) {
-    for (const SipMessage& m : f.sip) {
-        if (m.is_request) {
-            if (m.method == "REGISTER") on_register(f, m);
-        } else if (m.status >= 100 && m.cseq_method == "REGISTER") {
-            on_response(f, m);
+    // A copy of a TCP segment another capture point saw first tells nothing new.
+    if (!f.tcp.copy) {
+        for (const SipMessage& m : f.sip) {
+            if (m.is_request) {
+                if (m.method == "REGISTER") on_register(f, m);
+            } else if (m.status >= 100 && m.cseq_method == "REGISTER") {
+                on_response(f, m);
+            }
         }
+        if (f.tcp.present && !streams.empty()) on_tcp(f);
     }
-    if (f.tcp.present && !streams.empty()) on_tcp(f);
-    if (!deadlines.empty() && deadlines.top().at < f.time) check_deadlines(f);
+    QuadHeap<Deadline>& heap = deadlines[clock_of(f.interface_id)];
+    if (!heap.empty() && heap.top().at < f.time) check_deadlines(heap, f);
 }
 
 // ---- bindings, transactions, streams -------------------------------------------------------------
@@ -366,7 +371,7 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
             return i;
         }
     }
-    const std::uint64_t at_registrar = registrar_aor(f.interface_id, f.dst_ip, f.dst_port, f.transport, aor);
+    const std::uint64_t at_registrar = registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor);
     const std::uint64_t key = finish(mix(at_registrar, identity));
 
     if (const std::uint32_t* at = binding_index.find(key)) {
@@ -380,7 +385,7 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
     Binding& b = bindings[idx];
     b.live = true;
     b.key = key;
-    b.iface = f.interface_id;
+    b.iface = point_of(f);
     b.registrar = f.dst_ip;
     b.port = f.dst_port;
     b.transport = f.transport;
@@ -460,7 +465,7 @@ Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t cal
 }
 
 Stream& SipAnalyzer::Impl::stream_for(const Frame& f) {
-    std::uint64_t key = stream_key(f.interface_id, f.tcp.stream);
+    std::uint64_t key = stream_key(point_of(f), f.tcp.stream);
     if (Stream* s = streams.find(key)) return *s;
     if (streams.size() >= kMaxStreams) {
         std::vector<std::pair<Nanos, std::uint64_t>> order;
@@ -510,18 +515,20 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
     if (b.armed <= b.deadline) return;
     b.armed = b.deadline;
     b.generation = next_id++;
-    deadlines.push({b.deadline, idx, b.generation});
+    const std::uint32_t clock = clock_of(b.iface);
+    QuadHeap<Deadline>& heap = deadlines[clock];
+    heap.push({b.deadline, idx, b.generation});
     // Entries of released bindings or of deadlines moved earlier stay until their time passes;
     // rebuild when they dominate.
-    if (deadlines.size() > 4 * live_bindings + 1024) {
+    if (heap.size() > 4 * live_bindings + 1024) {
         std::vector<Deadline> keep;
         for (std::uint32_t i = 0; i < bindings.size(); ++i) {
             Binding& o = bindings[i];
-            if (!o.live || o.armed == std::numeric_limits<Nanos>::max()) continue;
+            if (!o.live || o.armed == std::numeric_limits<Nanos>::max() || clock_of(o.iface) != clock) continue;
             if (o.expecting && !o.breach_reported) keep.push_back({o.armed, i, o.generation});
             else o.armed = std::numeric_limits<Nanos>::max();
         }
-        deadlines = QuadHeap<Deadline>(std::move(keep));
+        heap = QuadHeap<Deadline>(std::move(keep));
     }
 }
 
@@ -544,10 +551,10 @@ void SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool deliver
     b.breach_reported = true;
 }
 
-void SipAnalyzer::Impl::check_deadlines(const Frame& f) {
-    while (!deadlines.empty() && deadlines.top().at < f.time) {
-        Deadline d = deadlines.top();
-        deadlines.pop();
+void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f) {
+    while (!heap.empty() && heap.top().at < f.time) {
+        Deadline d = heap.top();
+        heap.pop();
         Binding& b = bindings[d.binding];
         if (!b.live || b.generation != d.generation) continue;
         b.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
@@ -556,7 +563,7 @@ void SipAnalyzer::Impl::check_deadlines(const Frame& f) {
         } else if (b.expecting && !b.breach_reported) {
             // The deadline moved later: take its place in the order (it may be due now too).
             b.armed = b.deadline;
-            deadlines.push({b.deadline, d.binding, d.generation});
+            heap.push({b.deadline, d.binding, d.generation});
         }
     }
 }
@@ -592,7 +599,7 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
 
 void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
     const std::uint64_t call_id = text_hash(m.call_id);
-    const CallBindings near = bindings_of_call(f.interface_id, call_id);
+    const CallBindings near = bindings_of_call(point_of(f), call_id);
     bool resent = false;  // SIP-level resend (UDP) or a resend on a new connection
     for (std::uint32_t i : near) {
         Binding& b = bindings[i];
@@ -619,7 +626,7 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         // binding of the AOR at this registrar (RFC 3261 10.2.2).
         if (!m.has_expires || m.expires != 0) return;
         const std::uint32_t* head =
-            aor_heads.find(finish(registrar_aor(f.interface_id, f.dst_ip, f.dst_port, f.transport, aor)));
+            aor_heads.find(finish(registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor)));
         removed.clear();
         for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding; i = bindings[i].aor_next)
             if (bindings[i].at(f, aor)) removed.push_back(i);
@@ -725,7 +732,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
             t.start = f.tcp.seq;
             t.end = f.tcp.seq + f.tcp.len;
         }
-        follow(*stream, stream_key(f.interface_id, f.tcp.stream), {t.id, static_cast<std::uint16_t>(idx), b.latest});
+        follow(*stream, stream_key(point_of(f), f.tcp.stream), {t.id, static_cast<std::uint16_t>(idx), b.latest});
         stream->last_use = f.time;
     }
     // A further transaction after the deadline: the earlier ones were not accepted in time.
@@ -850,7 +857,7 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
 
 void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
     const std::uint64_t call_id = text_hash(m.call_id);
-    for (std::uint32_t idx : bindings_of_call(f.interface_id, call_id)) {
+    for (std::uint32_t idx : bindings_of_call(point_of(f), call_id)) {
         Binding& b = bindings[idx];
         Txn* tp = b.txn(call_id, m.cseq);
         if (!tp) continue;
@@ -880,7 +887,7 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
 // ---- TCP: retransmissions Wireshark keeps from SIP, and the registrar's ACKs ------------------------
 
 void SipAnalyzer::Impl::on_tcp(const Frame& f) {
-    std::uint64_t key = stream_key(f.interface_id, f.tcp.stream);
+    std::uint64_t key = stream_key(point_of(f), f.tcp.stream);
     Stream* found = streams.find(key);
     if (!found) return;
     Stream& s = *found;
@@ -920,11 +927,11 @@ void SipAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
 
 void SipAnalyzer::prefetch(const Frame& f) const {
     const Impl& s = *impl_;
-    if (f.tcp.present) s.streams.prefetch(stream_key(f.interface_id, f.tcp.stream));
+    if (f.tcp.present) s.streams.prefetch(stream_key(point_of(f), f.tcp.stream));
     // The next deadline comes up every few frames, and its binding was last touched at its refresh,
     // long out of the caches: check_deadlines() would wait for it.
-    if (!s.deadlines.empty()) {
-        const Binding& b = s.bindings[s.deadlines.top().binding];
+    if (const QuadHeap<Deadline>& heap = s.deadlines[clock_of(f.interface_id)]; !heap.empty()) {
+        const Binding& b = s.bindings[heap.top().binding];
         __builtin_prefetch(&b.deadline);  // the fields it reads span three cache lines
         __builtin_prefetch(&b.generation);
         __builtin_prefetch(&b.live);
@@ -936,8 +943,8 @@ std::size_t SipAnalyzer::state_bytes() const {
     std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
                     s.binding_index.bytes() + s.aor_heads.bytes() + s.call_index.bytes() + s.streams.bytes() +
-                    s.removed.capacity() * sizeof(std::uint32_t) +
-                    s.deadlines.size() * sizeof(Deadline);
+                    s.removed.capacity() * sizeof(std::uint32_t);
+    for (const QuadHeap<Deadline>& heap : s.deadlines) n += heap.size() * sizeof(Deadline);
     return n;
 }
 

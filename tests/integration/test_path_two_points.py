@@ -49,6 +49,7 @@ def frame_at(rows, iface, t):
 
 class TwoPoints(unittest.TestCase):
     CAP = capture("path-two-points.pcapng")
+    SKEW = SKEW
 
     def test_spec_example_timestamps(self):
         # SPEC 2.3: seq 2991996107 at 18:14:49.051041 phone side, 18:14:54.368343 CUCM side.
@@ -56,16 +57,16 @@ class TwoPoints(unittest.TestCase):
         seen = [(i, ft) for _, i, ft, seq, ln in rows if seq == 2991996107 and ln > 0]
         self.assertEqual([i for i, _ in seen], [0, 1])
         self.assertAlmostEqual(seen[0][1], R1, places=6)
-        self.assertAlmostEqual(seen[1][1], R1 + SKEW + TRANSIT, places=6)
+        self.assertAlmostEqual(seen[1][1], R1 + self.SKEW + TRANSIT, places=6)
 
     def test_exactly_one_path_loss_on_the_cucm_sides_first_frame_past_the_expected_arrival(self):
         rows = frames(self, self.CAP)
         lost_at = first_transmissions(True)[LOST_REFRESH - 1]
         lost = frame_at(rows, 0, lost_at)
-        deadline = lost_at + SKEW + TRANSIT + TOLERANCE
+        deadline = lost_at + self.SKEW + TRANSIT + TOLERANCE
         # That frame proves the CUCM side was still capturing: REGISTER 4's copy there.
         report = next(n for n, i, ft, _, _ in rows if i == 1 and ft > deadline)
-        self.assertEqual(report, frame_at(rows, 1, first_transmissions(True)[LOST_REFRESH] + SKEW + TRANSIT))
+        self.assertEqual(report, frame_at(rows, 1, first_transmissions(True)[LOST_REFRESH] + self.SKEW + TRANSIT))
         experts = harness.experts_both_passes(self, self.CAP)
         warnings = [(f, n) for f, n, _ in experts if harness.EXPERTS[n][1] in ("Warning", "Error")]
         self.assertEqual(warnings, [(report, "keepalive.path_loss")])
@@ -79,7 +80,7 @@ class TwoPoints(unittest.TestCase):
         r = loss[0]
         self.assertEqual(r["frame.number"], [str(report)])
         self.assertEqual(r["keepalive.path.frame"], [str(lost)])
-        self.assertAlmostEqual(harness.seconds(r["keepalive.path.clock_offset"][0]), SKEW, places=9)
+        self.assertAlmostEqual(harness.seconds(r["keepalive.path.clock_offset"][0]), self.SKEW, places=9)
         self.assertEqual(r["keepalive.path.peer_interface"], ["1"])
         self.assertIn("SEPE0D1730A8137", r["keepalive.endpoint"])
         self.assertIn("10.60.98.11:5060/tcp", r["keepalive.server"])
@@ -94,13 +95,42 @@ class TwoPoints(unittest.TestCase):
         self.assertGreater(sum(1 for r in flagged if r["frame.interface_id"] == ["1"]), 5)
 
 
+class TwoPointsSynced(TwoPoints):
+    """path-two-points with the clocks in agreement: each 200 OK is seen first at the CUCM side,
+    each REGISTER at the phone side, and the connection is still one binding."""
+    CAP = capture("path-two-points-synced.pcapng")
+    SKEW = 0.0
+
+    def test_one_binding_fed_from_both_points(self):
+        names = ["frame.number", "frame.interface_id", "keepalive.refresh.lateness", "keepalive.refresh.margin"]
+        rows = harness.fields_both_passes(self, self.CAP, names, "keepalive.refresh.lateness || keepalive.refresh.margin")
+        # Refreshes 2..5, each late by the transit time (see the scenario's derivation), on the phone side.
+        late = [(r["frame.interface_id"], harness.seconds(r["keepalive.refresh.lateness"][0]))
+                for r in rows if r["keepalive.refresh.lateness"]]
+        self.assertEqual([i for i, _ in late], [["0"]] * 4)
+        for _, v in late:
+            self.assertAlmostEqual(v, TRANSIT, places=9)
+        # Their margins on the 200 OKs, first seen at the CUCM side.
+        margins = [(r["frame.interface_id"], harness.seconds(r["keepalive.refresh.margin"][0]))
+                   for r in rows if r["keepalive.refresh.margin"]]
+        self.assertEqual([i for i, _ in margins], [["1"]] * 4)
+        for (_, v), want in zip(margins, [14.984, 130 - 115 - OK_DELAY - RETRANSMIT_AFTER, 14.984, 14.984]):
+            self.assertAlmostEqual(v, want, places=9)
+
+
 class HealthyTwin(unittest.TestCase):
+    CAP = capture("path-two-points-healthy.pcapng")
+
     def test_silent(self):
-        cap = capture("path-two-points-healthy.pcapng")
+        cap = self.CAP
         experts = harness.experts_both_passes(self, cap)
         self.assertEqual([e for e in experts if harness.EXPERTS[e[1]][1] in ("Warning", "Error")], [])
         self.assertEqual([e for e in experts if e[1] == "keepalive.retransmission"], [])
         self.assertEqual(harness.fields_both_passes(self, cap, ["frame.number"], "keepalive.path.frame"), [])
+
+
+class SyncedHealthyTwin(HealthyTwin):
+    CAP = capture("path-two-points-synced-healthy.pcapng")
 
 
 class TwoPointSmoke(unittest.TestCase):

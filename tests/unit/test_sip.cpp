@@ -327,6 +327,31 @@ TEST_CASE("no delivery before the deadline: the breach is reported once, on the 
     CHECK(run.one(6).get(Field::RetransCount) == 2);
 }
 
+TEST_CASE("two capture points: a deadline passes on its own point's clock") {
+    // The binding lives at interface 0; interface 1's clock runs 5 s ahead (SPEC 3.6), so its
+    // frame stamped past the deadline comes before it and must not report the breach.
+    Wire w;
+    Run run;
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "c", 1, kCisco);
+    run(f1);
+    Frame f2 = w.frame(2, kT0 + millis(10), false);
+    w.add_response(f2, 200, "c", 1, with(kCisco, "expires=120"));
+    run(f2);
+    const Nanos deadline = kT0 + millis(10) + seconds(130);
+    Frame ahead = w.frame(3, deadline + seconds(2), false);
+    ahead.src_ip = IpAddr::v4(0x0a0000fe);
+    ahead.interface_id = 1;
+    run(ahead);
+    CHECK(run.at(3).empty());
+    Frame own = w.frame(4, deadline + millis(250), false);
+    own.src_ip = IpAddr::v4(0x0a0000fe);
+    run(own);
+    REQUIRE(run.at(4).size() == 1);
+    CHECK(run.at(4)[0].raised(Expert::GraceBreach));
+    CHECK(run.at(4)[0].get(Field::GraceOverrun) == millis(250));
+}
+
 TEST_CASE("bindings whose deadlines passed together breach in deadline order, a refreshed one at its new deadline") {
     Wire w;
     Run run;
