@@ -60,7 +60,10 @@ bool param_named(std::string_view param, std::string_view name, std::string_view
 ContactFacts contact_facts(const Frame& f, const SipContact& c) {
     ContactFacts facts;
     std::string_view uri = trim(c.uri);
-    const std::size_t cut = ByteSet<';', '?'>::first(uri.data(), 0, uri.size());
+    // URI parameters and headers follow the host; a user part may carry parameters of its own
+    // (RFC 3966's "+4930123;npdi"), which belong to the address.
+    const std::size_t at = uri.find('@');
+    const std::size_t cut = ByteSet<';', '?'>::first(uri.data(), at == std::string_view::npos ? 0 : at + 1, uri.size());
     facts.address = trim(uri.substr(0, cut));
     std::size_t end = std::size_t{c.first_param} + c.param_count;
     if (end > f.contact_params.size()) end = f.contact_params.size();

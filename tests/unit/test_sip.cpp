@@ -164,6 +164,11 @@ TEST_CASE("contact parameters: quoted, odd case, garbage and huge values") {
     CHECK(c.has_expires);
     CHECK(c.expires == 0);
     CHECK(c.keep_alive);
+
+    // Parameters of the user part stay: two numbers at two hosts are two contacts.
+    Frame g = w.frame(2, kT0, true);
+    w.add_register(g, "c2", 1, {}, "sip:+4930123;npdi;rn=+4930999@10.0.0.6:5060;transport=tcp");
+    CHECK(sip::contact_facts(g, g.contacts[0]).address == "sip:+4930123;npdi;rn=+4930999@10.0.0.6:5060");
 }
 
 TEST_CASE("a 401 challenge and the authenticated retry are one attempt; the next refresh is measured from the 2xx") {
