@@ -58,6 +58,12 @@ def _capture_copy(path):
     return _copies[path]
 
 
+def workdir():
+    """A folder tshark's unprivileged user can read, to run in: Wireshark reads files such as its
+    GIOP dissector's IOR.txt from the current folder and complains when it cannot."""
+    return _make_sandbox()
+
+
 def command(args):
     """The tshark command line (a list) with the plugin loaded, run unprivileged when we are root."""
     root = _make_sandbox()
@@ -79,7 +85,7 @@ def tshark(args, capture=None, prefs=None, two_pass=False, check=True):
     for k, v in (prefs or {}).items():
         argv += ["-o", "keepalive.%s:%s" % (k, v)]
     argv += list(args)
-    p = subprocess.run(command(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.run(command(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=workdir())
     if check and p.returncode != 0:
         raise AssertionError("tshark %s failed (%d): %s" % (" ".join(argv), p.returncode, p.stderr))
     for bad in ("Dissector bug", "Couldn't load", "keepalive.so"):

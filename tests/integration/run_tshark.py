@@ -13,4 +13,4 @@ args = sys.argv[2:]
 if "-r" in args:  # the capture must be readable by the unprivileged user
     i = args.index("-r") + 1
     args[i] = harness._capture_copy(os.path.abspath(args[i]))
-sys.exit(subprocess.run(harness.command(args)).returncode)
+sys.exit(subprocess.run(harness.command(args), cwd=harness.workdir()).returncode)
