@@ -117,6 +117,9 @@ class HealthyTwins(unittest.TestCase):
     def test_routed_server_vrrp_failover_dhcp_change_and_nic_swap(self):
         self.assert_silent("path-routed-vrrp-dhcp.pcap")
 
+    def test_addresses_reused_an_hour_after_their_old_mac_went_silent(self):
+        self.assert_silent("path-address-reused-late.pcap")
+
 
 class SkinnySmokeSyslog(unittest.TestCase):
     def test_syslog_points_at_the_third_keepalive(self):
