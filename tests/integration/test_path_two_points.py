@@ -118,6 +118,25 @@ class TwoPointsSynced(TwoPoints):
             self.assertAlmostEqual(v, want, places=9)
 
 
+class CallManagerRequestAndLostResponse(unittest.TestCase):
+    """path-two-points-notify: a NOTIFY over the phone's connection does not make the phone's port
+    a server's, so the 200 OK lost between the points is no lost keepalive/REGISTER."""
+    CAP = capture("path-two-points-notify.pcapng")
+
+    def test_silent_and_timed_from_the_first_sightings(self):
+        experts = harness.experts_both_passes(self, self.CAP)
+        self.assertEqual([e for e in experts if harness.EXPERTS[e[1]][1] in ("Warning", "Error")], [])
+        names = ["frame.interface_id", "keepalive.refresh.lateness", "keepalive.refresh.margin"]
+        rows = harness.fields_both_passes(self, self.CAP, names, "keepalive.refresh.lateness || keepalive.refresh.margin")
+        late = [harness.seconds(r["keepalive.refresh.lateness"][0]) for r in rows if r["keepalive.refresh.lateness"]]
+        margins = [harness.seconds(r["keepalive.refresh.margin"][0]) for r in rows if r["keepalive.refresh.margin"]]
+        for got, want in zip(late, [TRANSIT, TRANSIT, 0.300 + TRANSIT, TRANSIT]):
+            self.assertAlmostEqual(got, want, places=9)
+        for got, want in zip(margins, [14.984, 14.984, 130 - 115.316, 14.984]):
+            self.assertAlmostEqual(got, want, places=9)
+        self.assertEqual((len(late), len(margins)), (4, 4))
+
+
 class HealthyTwin(unittest.TestCase):
     CAP = capture("path-two-points-healthy.pcapng")
 

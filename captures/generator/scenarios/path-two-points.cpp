@@ -33,6 +33,13 @@
 //   next REGISTER is 302 us late (interval 115.000302 s), and each margin is
 //   deadline - t(2xx k+1) = 130 - 115.016 = 14.984 s; REGISTER 3's only after its retransmission
 //   (+420 ms): 14.564 s. The loss is reported as in path-two-points.
+// path-two-points-notify: path-two-points-synced-healthy, and 1 s after the first 200 OK the call
+//   manager sends a NOTIFY over the phone's connection (the phone answers 200 OK 5 ms later), and
+//   the 200 OK of REGISTER 3 is lost between the points: seen at the CUCM side only, TCP resends
+//   it 300 ms later. Derived: nothing lost that counts (a response is no keepalive), no warning;
+//   REGISTER 3's margin, from the lost 200 OK's sighting, 14.984 s as the others; REGISTER 4
+//   starts 115 s after the resent 200 OK reached the phone, so it is 300.302 ms late and its
+//   margin is 130 - 115.316 = 14.684 s.
 #include <string>
 
 #include "scenario.h"
@@ -42,7 +49,9 @@ using namespace kagen::literals;
 
 namespace {
 
-void build(Capture& cap, bool lose_one, TimeNs skew) {
+// notify: the call manager also sends a NOTIFY over the phone's connection, and the 200 OK of
+// REGISTER 3 is lost between the points (TCP resends it 300 ms later).
+void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   const Endpoint phone{"e0:d1:73:0a:81:37", "10.60.98.210", 51234};
   const Endpoint cucm{"00:50:56:a9:01:0b", "10.60.98.11", 5060};
   const std::string device = "SEP" + phone.mac.hex();
@@ -85,9 +94,27 @@ void build(Capture& cap, bool lose_one, TimeNs skew) {
     const TimeNs ok_at = through + 16_ms;
     sip::Response ok = sip::ok(reg, "2207715911~c4a1b8e3-" + std::to_string(reg.cseq), {sip::with_expires(contact, 120)});
     ok.server = "Cisco-CUCM14.0";
-    tcp.send(ok_at, Dir::ToClient, ok.bytes());
-    tcp.ack(ok_at + 200_us, Dir::ToServer);
-    t = ok_at + 115_s;
+    const bool ok_lost = notify && k == 3;
+    const Segment o = tcp.send(ok_at, Dir::ToClient, ok.bytes(), ok_lost ? Delivery::Lost : Delivery::Delivered);
+    TimeNs ok_through = ok_at;
+    if (ok_lost) {
+      ok_through = ok_at + 300_ms;
+      tcp.retransmit(ok_through, o);
+    }
+    tcp.ack(ok_through + 200_us, Dir::ToServer);
+    if (notify && k == 1) {
+      // An unsolicited NOTIFY (RFC 3265 message waiting) from the call manager and its 200 OK.
+      const std::string via = "SIP/2.0/TCP " + cucm.ip.str() + ":" + std::to_string(cucm.port) + ";branch=z9hG4bKn1";
+      const std::string common = "Via: " + via + "\r\nFrom: <sip:4100@" + cucm.ip.str() + ">;tag=n1\r\n" +
+                                 "To: <sip:4100@" + phone.ip.str() + ">\r\nCall-ID: n1@" + cucm.ip.str() +
+                                 "\r\nCSeq: 101 NOTIFY\r\n";
+      tcp.send(ok_at + 1_s, Dir::ToClient,
+               to_bytes("NOTIFY sip:4100@" + phone.ip.str() + ":" + std::to_string(phone.port) + ";transport=tcp SIP/2.0\r\n" +
+                        common + "Event: message-summary\r\nContent-Length: 0\r\n\r\n"));
+      tcp.send(ok_at + 1_s + 5_ms, Dir::ToServer,
+               to_bytes("SIP/2.0 200 OK\r\n" + common + "Content-Length: 0\r\n\r\n"));
+    }
+    t = ok_through + 115_s;
   }
 }
 
@@ -112,6 +139,14 @@ KA_SCENARIO("path-two-points-synced", "path-two-points with the two clocks in ag
   Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
                Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
   build(cap, true, 0);
+  out.save_pcapng(cap);
+}
+
+KA_SCENARIO("path-two-points-notify",
+            "path-two-points-synced-healthy with a NOTIFY from the call manager and a 200 OK lost between the points") {
+  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
+               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
+  build(cap, false, 0, true);
   out.save_pcapng(cap);
 }
 
