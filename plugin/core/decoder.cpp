@@ -78,6 +78,9 @@ struct Half {
     Nanos next_seq_time = 0;
     bool has_ack = false;
     std::uint32_t last_ack = 0;  // highest ACK this direction sent
+    Nanos last_ack_time = 0;
+    std::uint16_t window = 0;    // of the last ACK
+    std::uint32_t dupacks = 0;   // duplicate ACKs in a row: the peer's fast retransmission follows
     std::uint32_t pending_seq = 0;  // sequence number just after `pending`
     LazyBytes pending;              // start of a message whose end has not been captured yet
     LazyBytes tls_pending;          // the same for decrypted TLS data (no sequence numbers)
@@ -96,6 +99,7 @@ struct Stream {
 };
 
 constexpr Nanos kDefaultOooThreshold = 3 * kMillisecond;
+constexpr Nanos kFastRetransmissionWindow = 20 * kMillisecond;  // after the last duplicate ACK
 // What an unclassified connection may keep: a RegisterReq is about 140 bytes, a REGISTER 0.5-2 KB.
 constexpr std::size_t kMaxUnclassified = 4096;
 
@@ -176,7 +180,8 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, std::uint32_t interface
 
 // Wireshark 4.0's tcp_analyze_sequence_number, for what the analysers need: whether a segment
 // repeats data (retransmission, spurious retransmission) rather than being new, out of order or a
-// keep-alive. Fast retransmissions (after duplicate ACKs) count as retransmissions here too.
+// keep-alive. A fast retransmission (the segment two or more duplicate ACKs asked for, within 20 ms
+// of the last) counts as a retransmission here too, even within the out-of-order threshold.
 void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now,
                                      TcpInfo& t) {
     const bool syn = p.flags & TcpInfo::kSyn, fin = p.flags & TcpInfo::kFin, rst = p.flags & TcpInfo::kRst;
@@ -189,8 +194,14 @@ void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, cons
         const bool out_of_order =
             not_advanced && now - fwd.next_seq_time < threshold && fwd.next_seq != p.seq + len;
         const bool spurious = len > 0 && rev.has_ack && !seq_before(rev.last_ack, p.seq + len);
-        retrans = !keepalive && !out_of_order && (spurious || not_advanced);
+        const bool fast = not_advanced && rev.dupacks >= 2 && rev.last_ack == p.seq &&
+                          now - rev.last_ack_time < kFastRetransmissionWindow;
+        retrans = !keepalive && (fast || (!out_of_order && (spurious || not_advanced)));
     }
+    // A pure ACK repeating the last one (same ACK, window and sequence number) is a duplicate.
+    const bool dupack = len == 0 && !syn && !fin && !rst && (p.flags & TcpInfo::kAck) && fwd.has_ack &&
+                        p.window != 0 && p.window == fwd.window && p.ack == fwd.last_ack && p.seq == fwd.next_seq;
+    fwd.dupacks = dupack ? fwd.dupacks + 1 : 0;
     if (!fwd.seen) {
         fwd.seen = true;
         fwd.base_seq = p.seq;
@@ -205,6 +216,8 @@ void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, cons
     if (p.flags & TcpInfo::kAck) {
         if (!fwd.has_ack || seq_before(fwd.last_ack, p.ack)) fwd.last_ack = p.ack;
         fwd.has_ack = true;
+        fwd.last_ack_time = now;
+        fwd.window = p.window;
         if (!syn && fwd.sent_syn && s.first_rtt == 0 && s.syn_time >= 0 && now > s.syn_time) s.first_rtt = now - s.syn_time;
     }
     if (syn && !(p.flags & TcpInfo::kAck)) {
@@ -290,7 +303,8 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
         return;
     }
     // A keep-alive's byte was sent before: joined to the stream it would shift every later message.
-    if (p.payload.empty() || out.tcp.retransmission || out.tcp.keep_alive) return;
+    // The data of a RST is its reason, if anything; Wireshark hands it to no protocol.
+    if (p.payload.empty() || out.tcp.retransmission || out.tcp.keep_alive || out.tcp.has(TcpInfo::kRst)) return;
     if (s.kind != Kind::Unknown) d.cut_messages(s, fwd, p, out);
     else Impl::hold_unclassified(fwd, p);
 }

@@ -83,6 +83,7 @@ bool decode_tcp(Bytes b, std::uint32_t claimed, Packet& out) {
     out.seq = b.be32(4);
     out.ack = b.be32(8);
     out.flags = static_cast<std::uint16_t>((b.u8(12) & 0x0f) << 8 | b.u8(13));
+    out.window = b.be16(14);
     out.payload_len = claimed - static_cast<std::uint32_t>(hlen);
     Bytes data = b.first(claimed).from(hlen);
     out.payload = data.view();

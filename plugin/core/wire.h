@@ -34,6 +34,7 @@ struct Packet {
     std::uint16_t src_port = 0, dst_port = 0;
     std::uint32_t seq = 0, ack = 0;    // TCP raw (on-the-wire) values
     std::uint16_t flags = 0;           // TCP flag bits as in ka::TcpInfo (FIN 0x01 ... ACK 0x10), 12 bits
+    std::uint16_t window = 0;          // TCP window field, unscaled (duplicate ACKs repeat it)
     // TCP/UDP payload bytes as captured (never past the IP length or the capture). For a fragment:
     // the IP fragment's payload, for the caller's reassembly.
     std::string_view payload;

@@ -12,7 +12,7 @@ using namespace ka;
 
 namespace {
 
-constexpr std::uint16_t kAck = TcpInfo::kAck, kPsh = TcpInfo::kPsh, kSyn = TcpInfo::kSyn;
+constexpr std::uint16_t kAck = TcpInfo::kAck, kPsh = TcpInfo::kPsh, kSyn = TcpInfo::kSyn, kRst = TcpInfo::kRst;
 
 void put16(std::vector<std::uint8_t>& b, std::uint16_t v) {
     b.push_back(static_cast<std::uint8_t>(v >> 8));
@@ -163,6 +163,31 @@ TEST_CASE("decoder: retransmissions are flagged like Wireshark's TCP analysis, k
     // Data the receiver already acknowledged, never seen before: spurious retransmission.
     r.server(901, 200, kAck, "", 5 * kSecond);
     CHECK(r.phone(190, 901, kAck | kPsh, "0123456789", 6 * kSecond).tcp.retransmission);
+}
+
+TEST_CASE("decoder: a fast retransmission is one even within the out-of-order time; a RST's data is no message") {
+    Run r;
+    r.phone(100, 0, kSyn, "", 0);
+    r.server(900, 101, kSyn | kAck, "", 10 * kMillisecond);
+    r.phone(101, 901, kAck, "", 20 * kMillisecond);  // handshake RTT 20 ms: the out-of-order time
+    // The first segment is lost on its way; three more follow, each answered by a duplicate ACK.
+    const Nanos t = kSecond;
+    CHECK_FALSE(r.phone(101, 901, kAck | kPsh, "aaaaa", t).tcp.retransmission);
+    for (std::uint32_t i = 1; i <= 3; ++i) r.phone(101 + 5 * i, 901, kAck | kPsh, "bbbbb", t + i * kMillisecond);
+    for (std::uint32_t i = 1; i <= 3; ++i) r.server(901, 101, kAck, "", t + (3 + i) * kMillisecond);
+    // Resent 5 ms after the newest segment (within 20 ms of it, so it could pass for out of order)
+    // and 2 ms after the third duplicate ACK: Wireshark's fast retransmission.
+    CHECK(r.phone(101, 901, kAck | kPsh, "aaaaa", t + 8 * kMillisecond).tcp.retransmission);
+    // Without the duplicate ACKs the same late arrival is out of order, as before.
+    Run o;
+    o.phone(100, 0, kSyn, "", 0);
+    o.server(900, 101, kSyn | kAck, "", 10 * kMillisecond);
+    o.phone(101, 901, kAck, "", 20 * kMillisecond);
+    o.phone(106, 901, kAck | kPsh, "bbbbb", t);
+    CHECK_FALSE(o.phone(101, 901, kAck | kPsh, "aaaaa", t + 5 * kMillisecond).tcp.retransmission);
+
+    // A RST carrying a REGISTER's bytes (a stack's reset reason): not handed to SIP.
+    CHECK(r.phone(121, 901, kRst | kAck, sip_register(1), 2 * kSecond, true).sip.empty());
 }
 
 TEST_CASE("decoder: SIP messages of a TCP stream, several per segment and one across segments") {
