@@ -419,6 +419,8 @@ bool CapturePoints::clock_offset(std::uint32_t from, std::uint32_t to, Nanos& ou
     return impl_->offset_between(static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to), out);
 }
 
+bool CapturePoints::separate_clocks() const { return !impl_->pairs.empty(); }
+
 std::size_t CapturePoints::state_bytes() const {
     const Impl& m = *impl_;
     return sizeof(Impl) + m.ring.capacity() * sizeof(Segment) + m.index.capacity() * sizeof(std::uint32_t) +

@@ -24,6 +24,9 @@ public:
     // The estimated clock offset t(to) - t(from) between two capture points; false, and `out`
     // unchanged, if not known.
     bool clock_offset(std::uint32_t from, std::uint32_t to, Nanos& out) const;
+    // True once one segment was seen at two interfaces: they are capture points, each with a clock
+    // of its own. Until then a capture's interfaces (one machine's NICs) share one clock.
+    bool separate_clocks() const;
     std::size_t state_bytes() const;
 
 private:

@@ -73,14 +73,15 @@ private:
 };
 
 // Each capture point of a merged capture has its own clock (SPEC §3.6): an analyser's timers are
-// kept per point, in one of kClocks queues, and checked against that point's frames only. Captures
-// with more interfaces than this share the last queue.
+// kept per point, in one of kClocks queues, and checked against that point's frames only
+// (Context::clock). Captures with more points than this share the last queue.
 constexpr std::uint32_t kClocks = 8;
-inline std::uint32_t clock_of(std::uint32_t interface_id) { return interface_id < kClocks ? interface_id : kClocks - 1; }
 
-// The point whose view a frame's state belongs to: a TCP connection's home (the point that saw its
-// first segment), else the frame's own interface.
-inline std::uint32_t point_of(const Frame& f) { return f.tcp.present ? f.tcp.home : f.interface_id; }
+// The point whose view a frame's state belongs to, and on whose clock its time is: a TCP
+// connection's home (the point that saw its first segment; Engine::process moves a segment first
+// seen at another point onto the home's clock), else the frame's own interface (a copy from
+// another point included: the analysers skip it, but its time still tells its own point's clock).
+inline std::uint32_t point_of(const Frame& f) { return f.tcp.present && !f.tcp.copy ? f.tcp.home : f.interface_id; }
 
 struct Context {
     Config config;
@@ -88,7 +89,13 @@ struct Context {
     EndpointDirectory directory;
     Sink sink;
 
+    // Set by the engine once the capture's interfaces turn out to be capture points.
+    bool separate_clocks = false;
+
     explicit Context(const Config& c, FindingStore& store) : config(c), sink(store) {}
+    // The timer queue of a capture point: its own once the points have clocks of their own, else
+    // the one queue of all interfaces (NICs of one machine).
+    std::uint32_t clock(std::uint32_t point) const { return !separate_clocks ? 0 : point < kClocks ? point : kClocks - 1; }
     // "ip:port/transport", [v6]:port/transport: the keepalive.server string.
     std::uint32_t server_id(const IpAddr& ip, std::uint16_t port, Transport t);
     // Memory held by the strings, the directory and the server ids.

@@ -14,7 +14,14 @@ void Engine::process(Frame& frame) {
     // frame: a path loss is reported on the other capture point's first frame past the keepalive's
     // expected arrival there.
     points_.on_frame(frame);
+    if (!ctx_.separate_clocks) ctx_.separate_clocks = points_.separate_clocks();
     path_.on_frame(frame);
+    // A connection is analysed on one clock, its home point's: a segment another point saw first
+    // (one lost between the points on its way to the home) is moved onto it (SPEC §3.6).
+    Nanos offset;
+    if (frame.tcp.present && !frame.tcp.copy && frame.tcp.home != frame.interface_id &&
+        points_.clock_offset(frame.interface_id, frame.tcp.home, offset))
+        frame.time = add_sat(frame.time, offset);
     sip_.on_frame(frame);
     sccp_.on_frame(frame);
     if (!frame.syslog.empty()) syslog_.on_frame(frame);

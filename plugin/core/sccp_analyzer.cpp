@@ -133,7 +133,7 @@ struct SccpAnalyzer::Impl {
     Context& ctx;
     FlatMap<std::uint64_t, Session> sessions;
     FlatMap<IpAddr, Phone, IpAddrHash> phones;
-    std::array<TimerHeap, kClocks> timers;  // by clock_of(the session's point)
+    std::array<TimerHeap, kClocks> timers;  // by ctx.clock(the session's point)
 
     void on_frame(const Frame& f);
     void on_session_frame(std::uint64_t key, Session& s, const Frame& f);
@@ -265,7 +265,7 @@ void SccpAnalyzer::Impl::rearm(std::uint64_t key, Session& s) {
     if (deadline >= s.armed) return;
     // Superseded entries stay in the heap until their time; when timestamps run backwards they
     // can pile up: rebuild then.
-    TimerHeap& heap = timers[clock_of(static_cast<std::uint32_t>(key >> 32))];
+    TimerHeap& heap = timers[ctx.clock(static_cast<std::uint32_t>(key >> 32))];
     if (heap.size() > 4 * sessions.size() + 1024) {
         std::vector<Timer> live;
         live.reserve(sessions.size());
@@ -335,7 +335,7 @@ void SccpAnalyzer::Impl::on_frame(const Frame& f) {
         if (!s && !f.skinny.empty()) s = create(key, f);
         if (s) on_session_frame(key, *s, f);
     }
-    TimerHeap& heap = timers[clock_of(f.interface_id)];
+    TimerHeap& heap = timers[ctx.clock(point_of(f))];
     if (!heap.empty() && heap.top().deadline < f.time) sweep(heap, f.time);
 }
 
@@ -358,8 +358,7 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
     // What fell due before this frame: on the session's next keepalive it is part of that
     // keepalive's annotation; otherwise it stands on its own, before this frame's messages.
     // (Its timer entry, due by then, re-arms the session in the sweep that follows.)
-    // Only the session's own point's frames tell that its time has come: another's clock may run ahead.
-    Verdict due = f.interface_id == point_of(f) ? settle(s, f.time) : Verdict{};
+    Verdict due = settle(s, f.time);
     if (due.any() && !carries_keepalive) emit_missed(s, due, f.time);
 
     for (const SkinnyMessage& m : f.skinny) {
@@ -424,7 +423,7 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     s.pending_end = f.tcp.seq + f.tcp.len;
     s.tx[s.tx_next] = Transmission{f.tcp.seq, f.tcp.len, f.number, 0, f.time};
     s.tx_next = (s.tx_next + 1) % kTransmissions;
-    ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, f.interface_id, s.server});
+    ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, point_of(f), s.server});
     rearm(key, s);
 }
 
@@ -467,7 +466,7 @@ void SccpAnalyzer::Impl::on_register(Session& s, const Frame& f, const SkinnyMes
     }
     Annotation a = annotation(s, Subject::SccpRegister);
     ctx.sink.emit(a);
-    ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, f.interface_id, s.server});
+    ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, point_of(f), s.server});
 }
 
 void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m) {

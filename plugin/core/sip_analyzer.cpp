@@ -254,7 +254,7 @@ struct SipAnalyzer::Impl {
     // binding's own slots then tell the CSeq.
     FlatMap<std::uint64_t, std::uint32_t> call_index;
     FlatMap<std::uint64_t, Stream> streams;
-    // By clock_of(the binding's point): a deadline passes on its own capture point's clock.
+    // By ctx.clock(the binding's point): a deadline passes on its own capture point's clock.
     std::array<QuadHeap<Deadline>, kClocks> deadlines;
     std::uint32_t next_id = 1;
 
@@ -308,7 +308,7 @@ void SipAnalyzer::Impl::on_frame(const Frame& f) {
         }
         if (f.tcp.present && !streams.empty()) on_tcp(f);
     }
-    QuadHeap<Deadline>& heap = deadlines[clock_of(f.interface_id)];
+    QuadHeap<Deadline>& heap = deadlines[ctx.clock(point_of(f))];
     if (!heap.empty() && heap.top().at < f.time) check_deadlines(heap, f);
 }
 
@@ -515,7 +515,7 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
     if (b.armed <= b.deadline) return;
     b.armed = b.deadline;
     b.generation = next_id++;
-    const std::uint32_t clock = clock_of(b.iface);
+    const std::uint32_t clock = ctx.clock(b.iface);
     QuadHeap<Deadline>& heap = deadlines[clock];
     heap.push({b.deadline, idx, b.generation});
     // Entries of released bindings or of deadlines moved earlier stay until their time passes;
@@ -524,7 +524,7 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
         std::vector<Deadline> keep;
         for (std::uint32_t i = 0; i < bindings.size(); ++i) {
             Binding& o = bindings[i];
-            if (!o.live || o.armed == std::numeric_limits<Nanos>::max() || clock_of(o.iface) != clock) continue;
+            if (!o.live || o.armed == std::numeric_limits<Nanos>::max() || ctx.clock(o.iface) != clock) continue;
             if (o.expecting && !o.breach_reported) keep.push_back({o.armed, i, o.generation});
             else o.armed = std::numeric_limits<Nanos>::max();
         }
@@ -594,7 +594,7 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     }
     b.last_activity = f.time;
     ctx.sink.emit(a);
-    ctx.directory.touch(b.phone, {f.time, f.number, b.device, f.interface_id, b.server});
+    ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
 }
 
 void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
@@ -741,7 +741,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     b.last_sent = f.time;
     b.last_activity = f.time;
     ctx.sink.emit(a);
-    ctx.directory.touch(b.phone, {f.time, f.number, b.device, f.interface_id, b.server});
+    ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
 }
 
 // ---- responses and delivery --------------------------------------------------------------------------
@@ -930,7 +930,7 @@ void SipAnalyzer::prefetch(const Frame& f) const {
     if (f.tcp.present) s.streams.prefetch(stream_key(point_of(f), f.tcp.stream));
     // The next deadline comes up every few frames, and its binding was last touched at its refresh,
     // long out of the caches: check_deadlines() would wait for it.
-    if (const QuadHeap<Deadline>& heap = s.deadlines[clock_of(f.interface_id)]; !heap.empty()) {
+    if (const QuadHeap<Deadline>& heap = s.deadlines[s.ctx.clock(point_of(f))]; !heap.empty()) {
         const Binding& b = s.bindings[heap.top().binding];
         __builtin_prefetch(&b.deadline);  // the fields it reads span three cache lines
         __builtin_prefetch(&b.generation);

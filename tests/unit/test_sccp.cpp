@@ -497,11 +497,21 @@ TEST_CASE("steady state: keepalive cycles do not grow the analyser's state") {
 
 TEST_CASE("deadlines follow the session's own capture point clock") {
     Rig r;
+    r.ctx.separate_clocks = true;  // the interfaces are capture points (set by the engine)
     Conn c = registered(r);
     r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
     // The other capture point's clock runs ahead: its frames say nothing about this session's time.
     CHECK(r.at(r.other(T0 + seconds(65), 1)).empty());
     Annotation a = r.only(r.other(T0 + seconds(60) + 1, 0));
+    CHECK(a.subject == Subject::SccpMissed);
+    CHECK(a.raised(Expert::KeepaliveUnacked));
+}
+
+TEST_CASE("one machine's NICs share a clock: any interface's frame tells that time has come") {
+    Rig r;
+    Conn c = registered(r);
+    r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    Annotation a = r.only(r.other(T0 + seconds(60) + 1, 1));
     CHECK(a.subject == Subject::SccpMissed);
     CHECK(a.raised(Expert::KeepaliveUnacked));
 }

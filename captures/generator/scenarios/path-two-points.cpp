@@ -33,13 +33,23 @@
 //   next REGISTER is 302 us late (interval 115.000302 s), and each margin is
 //   deadline - t(2xx k+1) = 130 - 115.016 = 14.984 s; REGISTER 3's only after its retransmission
 //   (+420 ms): 14.564 s. The loss is reported as in path-two-points.
-// path-two-points-notify: path-two-points-synced-healthy, and 1 s after the first 200 OK the call
-//   manager sends a NOTIFY over the phone's connection (the phone answers 200 OK 5 ms later), and
-//   the 200 OK of REGISTER 3 is lost between the points: seen at the CUCM side only, TCP resends
-//   it 300 ms later. Derived: nothing lost that counts (a response is no keepalive), no warning;
-//   REGISTER 3's margin, from the lost 200 OK's sighting, 14.984 s as the others; REGISTER 4
-//   starts 115 s after the resent 200 OK reached the phone, so it is 300.302 ms late and its
-//   margin is 130 - 115.316 = 14.684 s.
+// path-two-points-behind: path-two-points with the CUCM side's clock 5.317 s behind: every segment
+//   is seen first at the CUCM side, which is where the connection is timed (its SYN came first):
+//   t(2xx k) = 200 OK(k) - 5.317302 s and each REGISTER at R(k) + 302 us - 5.317 s, so each is
+//   604 us late and each margin 130 - 115.016 = 14.984 s; REGISTER 3 arrives only with its
+//   retransmission, 420.604 ms late, margin 14.564 s. The lost first transmission, seen at the
+//   phone side only after its copy's retransmission reached the CUCM side, is a copy there; the
+//   phone side's retransmission, moved onto the CUCM side's clock by the estimated offset, is
+//   counted once, within the transit time of that arrival. The loss is reported as in
+//   path-two-points (clock offset -5.317 s).
+// path-two-points-notify: path-two-points-healthy (CUCM clock +5.317 s), and 1 s after the first
+//   200 OK the call manager sends a NOTIFY over the phone's connection (the phone answers 200 OK
+//   5 ms later), and the 200 OK of REGISTER 3 is lost between the points: seen at the CUCM side
+//   only, TCP resends it 300 ms later. Derived: nothing lost that counts (a response is no
+//   keepalive), no warning. Each 200 OK is seen first at the phone side (the CUCM side's copies
+//   come 5.3 s later), the lost one when TCP resends it: REGISTER 3's margin is
+//   130 - 115.016 - 0.300 = 14.684 s, every other 14.984 s, every lateness 0 (REGISTER 4 starts
+//   115 s after the resent 200 OK).
 #include <string>
 
 #include "scenario.h"
@@ -142,11 +152,18 @@ KA_SCENARIO("path-two-points-synced", "path-two-points with the two clocks in ag
   out.save_pcapng(cap);
 }
 
-KA_SCENARIO("path-two-points-notify",
-            "path-two-points-synced-healthy with a NOTIFY from the call manager and a 200 OK lost between the points") {
+KA_SCENARIO("path-two-points-behind", "path-two-points with the CUCM side's clock 5.317 s behind instead of ahead") {
   Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
                Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
-  build(cap, false, 0, true);
+  build(cap, true, -5317_ms);
+  out.save_pcapng(cap);
+}
+
+KA_SCENARIO("path-two-points-notify",
+            "path-two-points-healthy with a NOTIFY from the call manager and a 200 OK lost between the points") {
+  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
+               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
+  build(cap, false, 5317_ms, true);
   out.save_pcapng(cap);
 }
 
