@@ -128,48 +128,38 @@ void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   }
 }
 
+// The phone side's and the call manager's captures merged into one pcapng.
+void save(ScenarioOutput& out, bool lose_one, TimeNs skew, bool notify = false) {
+  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
+               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
+  build(cap, lose_one, skew, notify);
+  out.save_pcapng(cap);
+}
+
 }  // namespace
 
 KA_SCENARIO("path-two-points",
             "SPEC 2.3: SIP/TCP at the phone and at CUCM (clock +5.317 s), one refresh lost between the points") {
-  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
-               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
-  build(cap, true, 5317_ms);
-  out.save_pcapng(cap);
+  save(out, true, 5317_ms);
 }
 
 KA_SCENARIO("path-two-points-healthy", "path-two-points without the loss: every segment at both capture points") {
-  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
-               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
-  build(cap, false, 5317_ms);
-  out.save_pcapng(cap);
+  save(out, false, 5317_ms);
 }
 
 KA_SCENARIO("path-two-points-synced", "path-two-points with the two clocks in agreement") {
-  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
-               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
-  build(cap, true, 0);
-  out.save_pcapng(cap);
+  save(out, true, 0);
 }
 
 KA_SCENARIO("path-two-points-behind", "path-two-points with the CUCM side's clock 5.317 s behind instead of ahead") {
-  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
-               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
-  build(cap, true, -5317_ms);
-  out.save_pcapng(cap);
+  save(out, true, -5317_ms);
 }
 
 KA_SCENARIO("path-two-points-notify",
             "path-two-points-healthy with a NOTIFY from the call manager and a 200 OK lost between the points") {
-  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
-               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
-  build(cap, false, 5317_ms, true);
-  out.save_pcapng(cap);
+  save(out, false, 5317_ms, true);
 }
 
 KA_SCENARIO("path-two-points-synced-healthy", "path-two-points-healthy with the two clocks in agreement") {
-  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
-               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
-  build(cap, false, 0);
-  out.save_pcapng(cap);
+  save(out, false, 0);
 }
