@@ -334,10 +334,11 @@ void Decoder::Impl::hold_unclassified(Half& h, const wire::Packet& p) {
 void Decoder::Impl::cut_messages(Stream& s, Half& h, const wire::Packet& p, Frame& out) {
     // Data missed in between (a capture gap or a lost segment not captured): start afresh here.
     if (!h.pending.empty() && h.pending_seq != p.seq) h.pending.clear();
-    // A segment the snap length cut short cannot be joined to anything: like Wireshark, read only
-    // the start line of a SIP message that begins it.
+    // A segment the snap length cut short cannot be joined to anything: like Wireshark, read what
+    // was captured of the message that begins it (a SIP start line, SKINNY fields).
     if (p.payload.size() < p.payload_len) {
         if (h.pending.empty() && s.kind == Kind::Sip) sip::parse_truncated_message(p.payload, out);
+        if (h.pending.empty() && s.kind == Kind::Skinny) skinny::parse_truncated(p.payload, out.skinny);
         h.pending.clear();
         return;
     }

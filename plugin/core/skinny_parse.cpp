@@ -60,4 +60,17 @@ bool parse_pdu(std::string_view pdu, SkinnyMessage& out) {
     return true;
 }
 
+void parse_truncated(std::string_view data, std::vector<SkinnyMessage>& out) {
+    if (!plausible_start(data)) return;
+    while (data.size() >= kHeader) {
+        const std::uint32_t len = le32(data, 0);
+        if (len < 4 || len > kMaxDataLength) return;
+        const std::size_t total = std::size_t{len} + 8;
+        SkinnyMessage m;
+        if (parse_pdu(data.substr(0, total), m)) out.push_back(m);
+        if (total >= data.size()) return;
+        data.remove_prefix(total);
+    }
+}
+
 }  // namespace ka::skinny

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "events.h"
 
@@ -31,5 +32,10 @@ bool plausible_start(std::string_view data);
 // (offset 24) of RegisterAck. A field is set only when it lies wholly inside the PDU. False when
 // the PDU is too short for its header (12 bytes).
 bool parse_pdu(std::string_view pdu, SkinnyMessage& out);
+
+// The PDUs of a TCP segment the snap length cut short (`data`: its captured bytes, starting with a
+// PDU Wireshark accepts): the whole ones, then what lies within the captured bytes of the last (a
+// RegisterReq's device name, a RegisterAck's intervals), appended to `out`.
+void parse_truncated(std::string_view data, std::vector<SkinnyMessage>& out);
 
 }  // namespace ka::skinny

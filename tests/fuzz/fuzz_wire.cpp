@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
 #include "core/skinny_parse.h"
 #include "core/syslog_parse.h"
@@ -48,6 +49,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         inside(m.device_name, data, size);
         rest.remove_prefix(n);
     }
+    static std::vector<ka::SkinnyMessage> cut;  // as if the snap length had cut the segment here
+    cut.clear();
+    ka::skinny::parse_truncated(p.payload, cut);
+    for (const ka::SkinnyMessage& c : cut) inside(c.device_name, data, size);
     std::string_view text;
     if (ka::syslog::message(p.payload, text)) inside(text, data, size);
 

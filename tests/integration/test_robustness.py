@@ -69,6 +69,19 @@ class Robustness(unittest.TestCase):
         # An identical copy at the same instant is not a lost first transmission, nor a late one.
         self.assert_no_alarm(capture("bad-duplicates"))
 
+    def test_sccp_cut_by_snap_length(self):
+        # tcpdump -s 84 (30 bytes of TCP payload): the RegisterReq and the RegisterAck are cut
+        # short, but the device name and both intervals lie within what was captured, so the
+        # analysis is that of the whole capture.
+        full = capture("skinny-primary-backup-healthy")
+        names = ["frame.number", "keepalive.endpoint", "keepalive.server", "keepalive.role", "keepalive.sccp.interval",
+                 "keepalive.sccp.gap", "keepalive.sccp.ack_latency", "keepalive.sccp.missed", "_ws.expert.message"]
+        with tempfile.TemporaryDirectory() as d:
+            cut = os.path.join(d, "cut.pcap")
+            subprocess.run(["editcap", "-s", "84", full, cut], check=True)
+            self.assertEqual(harness.fields_both_passes(self, cut, names, "keepalive"),
+                             harness.fields_both_passes(self, full, names, "keepalive"))
+
     def test_truncated_frames(self):
         cap = capture("bad-snaplen")
         self.assert_no_alarm(cap)

@@ -758,6 +758,34 @@ TEST_CASE("SKINNY RegisterAck carries both keepalive intervals", "[skinny]") {
     CHECK_FALSE(m.has_secondary_interval);
 }
 
+TEST_CASE("SKINNY cut short by the snap length: whole PDUs, then the captured fields of the last", "[skinny]") {
+    const std::string ka = skinny_pdu(skinny::kKeepAliveReq, {});
+    const std::string ack = skinny_pdu(skinny::kRegisterAck, register_ack(30, 60));
+    const std::string data = ka + ack;
+    // 12 + 12 header bytes of the RegisterAck + 16 of its data: both intervals, not what follows.
+    std::vector<SkinnyMessage> out;
+    skinny::parse_truncated(std::string_view(data).substr(0, 12 + 28), out);
+    REQUIRE(out.size() == 2);
+    CHECK(out[0].id == skinny::kKeepAliveReq);
+    CHECK(out[1].id == skinny::kRegisterAck);
+    CHECK(out[1].keepalive_interval == 30);
+    CHECK(out[1].has_secondary_interval);
+    CHECK(out[1].secondary_interval == 60);
+    // Cut inside the second interval: the first only.
+    out.clear();
+    skinny::parse_truncated(std::string_view(data).substr(0, 12 + 27), out);
+    REQUIRE(out.size() == 2);
+    CHECK(out[1].has_keepalive_interval);
+    CHECK_FALSE(out[1].has_secondary_interval);
+    // Cut inside the next PDU's header, or not starting with a PDU Wireshark accepts: nothing of it.
+    out.clear();
+    skinny::parse_truncated(std::string_view(data).substr(0, 12 + 11), out);
+    CHECK(out.size() == 1);
+    out.clear();
+    skinny::parse_truncated("\x03\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", out);
+    CHECK(out.empty());
+}
+
 TEST_CASE("SKINNY KeepAliveReq, back-to-back PDUs, partial and bad lengths", "[skinny]") {
     std::string ka = skinny_pdu(skinny::kKeepAliveReq, {});
     REQUIRE(ka.size() == 12);
