@@ -52,10 +52,10 @@ struct TcpInfo {
     std::uint16_t flags = 0;  // header flag bits
     bool retransmission = false;  // tcp.analysis.retransmission, fast_ or spurious_
     bool keep_alive = false;      // tcp.analysis.keep_alive: one old byte to probe the peer, not data
-    // Capture points merged into one file see each connection at each point. Its analysis lives at
-    // the interface where its first segment was seen (`home`), on that point's clock; a segment
-    // seen at another point first (`copy` false) still counts there. `copy`: this interface
-    // sees a segment another point already saw (set by CapturePoints): nothing new.
+    // Capture points merged into one file see each connection at each point. `home`: the
+    // interface where its first segment was seen; its analysis is kept there, on that point's
+    // clock. `copy`: this interface sees a segment another point already saw (set by
+    // CapturePoints): nothing new. A segment is counted wherever it is seen first.
     std::uint32_t home = 0;
     bool copy = false;
     static constexpr std::uint16_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10;

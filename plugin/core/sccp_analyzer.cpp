@@ -2,8 +2,9 @@
 //
 // A session is one TCP connection (tcp.stream), created by the first of the SKINNY messages
 // below. Seen at two capture points, it is one session on the clock of the point that saw it
-// first (TcpInfo::home); what the other point sees first counts, its copies do not. The phone is the side that sends KeepAliveReq / RegisterReq / UnregisterReq:
-// directions come from messages, never from ports, so Decode As on any port works.
+// first (TcpInfo::home); what the other point sees first counts, its copies do not. The phone is
+// the side that sends KeepAliveReq / RegisterReq / UnregisterReq: directions come from messages,
+// never from ports, so Decode As on any port works.
 //
 // Role: primary once the session carries a RegisterAck or a KeepAliveAck. Backup when the phone
 // keeps a live primary session elsewhere, or once a keepalive was TCP-acknowledged by the call
