@@ -467,14 +467,7 @@ Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t cal
 Stream& SipAnalyzer::Impl::stream_for(const Frame& f) {
     std::uint64_t key = stream_key(point_of(f), f.tcp.stream);
     if (Stream* s = streams.find(key)) return *s;
-    if (streams.size() >= kMaxStreams) {
-        std::vector<std::pair<Nanos, std::uint64_t>> order;
-        order.reserve(streams.size());
-        streams.for_each([&](std::uint64_t k, const Stream& s) { order.emplace_back(s.last_use, k); });
-        std::size_t n = order.size() / 8;
-        std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n), order.end());
-        for (std::size_t i = 0; i < n; ++i) streams.erase(order[i].second);
-    }
+    if (streams.size() >= kMaxStreams) erase_oldest(streams, streams.size() / 8, [](const Stream& s) { return s.last_use; });
     Stream& s = streams[key];
     s.client = f.src_ip;
     s.client_port = f.src_port;
