@@ -11,6 +11,11 @@ Capture::Capture(std::vector<Interface> interfaces) : interfaces_(std::move(inte
   if (interfaces_.empty()) throw std::invalid_argument("a capture needs at least one interface");
 }
 
+Capture Capture::merged() {
+  return Capture({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
+                  Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
+}
+
 const Interface& Capture::iface(int id) const {
   if (id < 0 || id >= interface_count()) throw std::out_of_range("no interface " + std::to_string(id));
   return interfaces_[static_cast<std::size_t>(id)];

@@ -36,6 +36,8 @@ class Capture {
   /// A capture with several interfaces (ids 0, 1, ... in this order), e.g. a
   /// phone-side and a call-manager-side capture merged like mergecap does.
   explicit Capture(std::vector<Interface> interfaces);
+  /// The phone's switch port (interface 0) and the call manager's (interface 1), merged.
+  static Capture merged();
 
   int interface_count() const { return static_cast<int>(interfaces_.size()); }
   const Interface& iface(int id) const;

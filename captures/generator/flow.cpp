@@ -268,4 +268,8 @@ void UdpFlow::send(TimeNs t, Dir dir, const Bytes& payload, Delivery d) {
   }
 }
 
+std::vector<CapturePoint> merged_points(TimeNs transit, TimeNs skew) {
+  return {CapturePoint{0, Side::Client, 0, 0}, CapturePoint{1, Side::Server, skew + transit, skew - transit}};
+}
+
 }  // namespace kagen

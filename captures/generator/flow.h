@@ -44,6 +44,10 @@ struct CapturePoint {
   TimeNs delay_to_client = 0;    ///< added to the time of server->client segments
 };
 
+/// The points of Capture::merged(): the client's (interface 0) and the server's (interface 1), which
+/// a client->server segment reaches `transit` later, on a clock `skew` ahead.
+std::vector<CapturePoint> merged_points(TimeNs transit, TimeNs skew = 0);
+
 struct FlowOptions {
   /// Capture points recording this flow (default: one, interface 0, client side).
   std::vector<CapturePoint> points{CapturePoint{}};

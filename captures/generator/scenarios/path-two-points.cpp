@@ -70,7 +70,7 @@ void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   FlowOptions opt;
   opt.client_isn = 2991996106u;
   opt.server_isn = 1046391843u;
-  opt.points = {CapturePoint{0, Side::Client, 0, 0}, CapturePoint{1, Side::Server, skew + transit, skew - transit}};
+  opt.points = merged_points(transit, skew);
   TcpFlow tcp(cap, phone, cucm, opt);
   const TimeNs r1 = utc("2023-05-10 18:14:49.051041");
   tcp.handshake(r1 - 2_ms, r1 - 1_ms, r1 - 900_us);
@@ -130,8 +130,7 @@ void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
 
 // The phone side's and the call manager's captures merged into one pcapng.
 void save(ScenarioOutput& out, bool lose_one, TimeNs skew, bool notify = false) {
-  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
-               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
+  Capture cap = Capture::merged();
   build(cap, lose_one, skew, notify);
   out.save_pcapng(cap);
 }

@@ -78,10 +78,9 @@ KA_SCENARIO("skinny-primary-backup-healthy",
 
 KA_SCENARIO("two-point-synced-healthy",
             "skinny-primary-backup-healthy at two capture points with synchronised clocks (pcapng)") {
-  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
-               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call managers"}});
+  Capture cap = Capture::merged();
   FlowOptions opt;
-  opt.points = {CapturePoint{0, Side::Client, 0, 0}, CapturePoint{1, Side::Server, 100_us, -100_us}};
+  opt.points = merged_points(100_us);
   build(cap, opt);
   out.save_pcapng(cap);
 }

@@ -104,10 +104,9 @@ KA_SCENARIO("skinny-primary-stops-acking",
 
 KA_SCENARIO("two-point-synced-stops-acking",
             "skinny-primary-stops-acking at two capture points with synchronised clocks (pcapng)") {
-  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
-               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call managers"}});
+  Capture cap = Capture::merged();
   FlowOptions opt;
-  opt.points = {CapturePoint{0, Side::Client, 0, 0}, CapturePoint{1, Side::Server, 200_us, -200_us}};
+  opt.points = merged_points(200_us);
   build(cap, opt);
   out.save_pcapng(cap);
 }

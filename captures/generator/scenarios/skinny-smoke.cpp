@@ -51,7 +51,7 @@ void build(Capture& cap, bool two_points) {
   opt.client_isn = 1234567890u;
   opt.server_isn = 987654321u;
   if (two_points) {
-    opt.points = {CapturePoint{0, Side::Client, 0, 0}, CapturePoint{1, Side::Server, skew, skew}};
+    opt.points = merged_points(0, skew);
   }
 
   cap.add(t0, arp_request(kPhone.mac, kPhone.ip, kCucm.ip), 0);
@@ -109,8 +109,7 @@ KA_SCENARIO("skinny-smoke", "SCCP RegisterReq/Ack (30/60 s), 3 keepalive pairs 3
 
 KA_SCENARIO("two-point-smoke",
             "skinny-smoke seen at two capture points (pcapng, interface 1 = call manager, clock +5.3 s)") {
-  Capture cap({Interface{LinkType::Ethernet, "phone-side", "switch port of the phone"},
-               Interface{LinkType::Ethernet, "cucm-side", "switch port of the call manager"}});
+  Capture cap = Capture::merged();
   build(cap, true);
   out.save_pcapng(cap);
 }
