@@ -143,7 +143,7 @@ struct Binding {
     std::uint32_t loss_run = 0;
     std::uint16_t port = 0;
     IpAddr registrar;
-    IpAddr phone;
+    IpAddr phone;  // sender of its latest request, where the responses go
     Transport transport = Transport::None;
     Role role = Role::Primary;
     Kind kind = Kind::Register;
@@ -164,11 +164,12 @@ struct Binding {
             if (t.id && t.call_id == call && t.cseq == cseq) return &t;
         return nullptr;
     }
-    // The binding of `aor` at the registrar `f` is sent to (interface, address, port, transport).
-    bool at(const Frame& f, std::uint64_t of_aor) const {
-        return live && iface == point_of(f) && registrar == f.dst_ip && port == f.dst_port &&
-               transport == f.transport && aor == of_aor;
+    // `f` is sent to this binding's registrar (interface, address, port, transport).
+    bool sent_to(const Frame& f) const {
+        return live && iface == point_of(f) && registrar == f.dst_ip && port == f.dst_port && transport == f.transport;
     }
+    // The binding of `aor` at the registrar `f` is sent to.
+    bool at(const Frame& f, std::uint64_t of_aor) const { return sent_to(f) && aor == of_aor; }
     bool has_call(std::uint64_t call) const {
         for (const Txn& t : txns)
             if (t.id && t.call_id == call) return true;
@@ -596,6 +597,8 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
     bool resent = false;  // SIP-level resend (UDP) or a resend on a new connection
     for (std::uint32_t i : near) {
         Binding& b = bindings[i];
+        // The same request to another server is a proxy forwarding it: the next hop's own binding.
+        if (!b.sent_to(f)) continue;
         if (Txn* t = b.txn(call_id, m.cseq)) {
             transmitted_again(b, *t, f);
             resent = true;
@@ -645,7 +648,6 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
             if (end - m.first_contact > 1) name.append(" <").append(c.address).append(">");
             b.endpoint = ctx.strings.intern(name);
         }
-        b.phone = f.src_ip;
         std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
         Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
         new_request(f, m, call_id, bi, requested, kind);
@@ -657,6 +659,7 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
 void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::uint64_t call_id, std::uint32_t idx,
                                     std::uint32_t requested, Kind kind) {
     Binding& b = bindings[idx];
+    b.phone = f.src_ip;
     // Idle time before this transmission: since the phone's previous frame on the connection (TCP)
     // or its previous REGISTER (UDP).
     Stream* stream = nullptr;
@@ -852,6 +855,9 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
     const std::uint64_t call_id = text_hash(m.call_id);
     for (std::uint32_t idx : bindings_of_call(point_of(f), call_id)) {
         Binding& b = bindings[idx];
+        // A response goes back to the request's sender (RFC 3261 18.2.2): a proxy that forwarded the
+        // REGISTER holds the same transaction with the next hop, answered to the proxy.
+        if (f.dst_ip != b.phone) continue;
         Txn* tp = b.txn(call_id, m.cseq);
         if (!tp) continue;
         Txn& t = *tp;

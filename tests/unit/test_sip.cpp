@@ -605,7 +605,10 @@ TEST_CASE("Contact: * with Expires 0 de-registers every binding of the AOR; a RE
     run(query);
     CHECK(run.at(n).empty());
 
+    // Sent from another address (a phone that moved, a management tool).
+    const IpAddr other = IpAddr::v4(0x0a000007);
     Frame wild = w.frame(++n, kT0 + seconds(2), true);
+    wild.src_ip = other;
     SipMessage& m = w.add_register(wild, "w", 1, {}, "*");
     m.has_expires = true;
     m.expires = 0;
@@ -614,8 +617,9 @@ TEST_CASE("Contact: * with Expires 0 de-registers every binding of the AOR; a RE
     REQUIRE(at.size() == 2);
     CHECK(at[0].raised(Expert::Unregister));
     CHECK(at[1].raised(Expert::Unregister));
-    // Its response answers for both bindings.
+    // Its response, back to that address, answers for both bindings.
     Frame ok = w.frame(++n, kT0 + seconds(2) + millis(30), false);
+    ok.dst_ip = other;
     w.add_response(ok, 200, "w", 1);
     run(ok);
     auto answered = run.at(n);
@@ -1269,4 +1273,50 @@ TEST_CASE("a contact listed twice in one REGISTER is one binding, an empty one i
     run(r);
     CHECK(run.one(4).subject == Subject::SipRefresh);
     CHECK(run.str(run.one(4).endpoint) == "sip:100@10.0.0.1 <sip:100@10.0.0.5:5090>");
+}
+
+TEST_CASE("a REGISTER a proxy forwards is the next hop's request, not a retransmission; each hop gets its own answer") {
+    Wire w;
+    Run run;
+    // Captured on a proxy (10.0.0.2): the phone's REGISTER, the same one (Call-ID, CSeq) forwarded
+    // to the registrar 0.5 ms later, the registrar's 200 OK and the proxy's copy of it to the phone.
+    const IpAddr proxy = IpAddr::v4(0x0a000002);
+    const auto hop = [&](std::uint32_t n, Nanos t, const IpAddr& src, const IpAddr& dst) {
+        Frame f = w.frame(n, t, true);
+        f.src_ip = src;
+        f.dst_ip = dst;
+        return f;
+    };
+    std::uint32_t n = 0;
+    for (std::uint32_t k = 0; k < 4; ++k) {
+        const Nanos t = kT0 + k * (seconds(115) + millis(10));
+        Frame in = hop(++n, t, kPhone, proxy);
+        w.add_register(in, "px", k + 1, {"expires=120"});
+        run(in);
+        Frame out = hop(++n, t + kMillisecond / 2, proxy, kRegistrar);
+        w.add_register(out, "px", k + 1, {"expires=120"});
+        run(out);
+        Frame ok = hop(++n, t + millis(9), kRegistrar, proxy);
+        w.add_response(ok, 200, "px", k + 1, {"expires=3600"});
+        run(ok);
+        Frame back = hop(++n, t + millis(10), proxy, kPhone);
+        w.add_response(back, 200, "px", k + 1, {"expires=120"});
+        run(back);
+    }
+    CHECK(run.experts(Expert::Retransmission, n) == 0);
+    CHECK(run.experts(Expert::LossPattern, n) == 0);
+    CHECK(run.experts(Expert::GraceBreach, n) == 0);
+    CHECK(run.experts(Expert::RefreshLate, n) == 0);
+    // Each hop is a binding at its own server, answered by the response sent back to it.
+    CHECK(run.str(run.one(1).server) == "10.0.0.2:5060/udp");
+    CHECK(run.str(run.one(2).server) == "10.0.0.1:5060/udp");
+    CHECK(run.one(2).subject == Subject::SipRefresh);
+    CHECK(run.one(2).get(Field::RetransCount) == 0);
+    CHECK(run.str(run.one(3).server) == "10.0.0.1:5060/udp");
+    CHECK(run.one(3).get(Field::ExpiresGranted) == 3600);
+    CHECK(run.str(run.one(4).server) == "10.0.0.2:5060/udp");
+    CHECK(run.one(4).get(Field::ExpiresGranted) == 120);
+    // The phone's next refresh: 115 s after the proxy's 200 OK, on time.
+    CHECK(run.one(5).get(Field::RefreshInterval) == seconds(115));
+    CHECK(run.one(5).get(Field::RefreshLateness) == 0);
 }
