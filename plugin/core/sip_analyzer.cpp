@@ -800,23 +800,24 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
     if (b.kind != Kind::Register) return;
 
     // Granted expiry: the binding's own contact in the 2xx, else the Expires header, else the request.
-    sip::ContactFacts mine, by_uri;
-    bool found = false, found_by_uri = false;
+    // Its own: the one with its +sip.instance and URI, else its instance (the URI rewritten, e.g.
+    // behind NAT), else its URI. The other contacts listed carry their own remaining time, the
+    // stale ones the same phone registered before a restart (another port, same instance) too.
+    sip::ContactFacts mine;
+    int rank = 0;  // 3: instance and URI, 2: instance, 1: URI
     const std::uint32_t end = contacts_end(f, m);
-    for (std::uint32_t i = m.first_contact; i < end && !found; ++i) {
+    for (std::uint32_t i = m.first_contact; i < end && rank < 3; ++i) {
         sip::ContactFacts c = sip::contact_facts(f, f.contacts[i]);
-        if (b.instance && text_hash(c.instance) == b.instance) {
+        const bool same_uri = text_hash(c.address) == b.contact_uri;
+        const int r = b.instance && text_hash(c.instance) == b.instance ? 2 + same_uri : same_uri;
+        if (r > rank) {
             mine = c;
-            found = true;
-        } else if (!found_by_uri && text_hash(c.address) == b.contact_uri) {
-            by_uri = c;
-            found_by_uri = true;
+            rank = r;
         }
     }
     // A registrar may rewrite the one contact it was sent (e.g. behind NAT); when several were
     // sent, a lone one in the 2xx that is not this binding's is another's.
-    if (!found && found_by_uri) mine = by_uri;
-    else if (!found && t.lone_contact && m.contact_count == 1 && m.first_contact < f.contacts.size())
+    if (rank == 0 && t.lone_contact && m.contact_count == 1 && m.first_contact < f.contacts.size())
         mine = sip::contact_facts(f, f.contacts[m.first_contact]);
     std::uint32_t grant = t.requested;
     if (mine.has_expires) grant = mine.expires;

@@ -1320,3 +1320,20 @@ TEST_CASE("a REGISTER a proxy forwards is the next hop's request, not a retransm
     CHECK(run.one(5).get(Field::RefreshInterval) == seconds(115));
     CHECK(run.one(5).get(Field::RefreshLateness) == 0);
 }
+
+TEST_CASE("a 2xx listing a restarted phone's stale contact first grants the expiry of the one it registered") {
+    Wire w;
+    Run run;
+    // The phone restarted and registers from a new port with the same +sip.instance; the registrar
+    // still holds the old contact (40 s left) and lists it first.
+    Frame r = w.frame(1, kT0, true);
+    w.add_register(r, "after-restart", 1, with(kCisco, "expires=120"), "sip:100@10.0.0.5:5061;transport=tcp");
+    run(r);
+    Frame ok = w.frame(2, kT0 + millis(10), false);
+    SipMessage& m = w.add_response(ok, 200, "after-restart", 1, with(kCisco, "expires=40"),
+                                   "sip:100@10.0.0.5:5060;transport=tcp");
+    w.add_contact_to(ok, m, "sip:100@10.0.0.5:5061;transport=tcp", with(kCisco, "expires=120"));
+    run(ok);
+    CHECK(run.one(2).get(Field::ExpiresGranted) == 120);
+    CHECK(run.one(2).get(Field::RefreshExpected) == kT0 + millis(10) + seconds(115));
+}
