@@ -122,7 +122,9 @@ Cut cut_message(Kind kind, std::string_view data, Frame& out) {
     }
     const sip::Extent e = sip::message_extent(data);
     if (e.kind == sip::Extent::NotSip) return {};
-    if (e.kind == sip::Extent::Incomplete) return {Cut::Incomplete};
+    // Keep-alive CRLFs before an unfinished message are skipped all the same: a connection that
+    // only pings between refreshes keeps none of them.
+    if (e.kind == sip::Extent::Incomplete) return {Cut::Incomplete, e.skip};
     return {Cut::Whole, e.skip, e.length, sip::parse_message(data.substr(e.skip, e.length), out)};
 }
 
@@ -356,8 +358,8 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const wire::Packet& p, Fram
     while (at < data.size()) {
         const Cut c = cut_message(s.kind, data.substr(at), out);
         if (c.status == Cut::Invalid) return;
-        if (c.status == Cut::Incomplete) break;
         at += c.skip + c.length;
+        if (c.status == Cut::Incomplete) break;
         if (c.parsed_sip) {
             SipMessage& m = out.sip.back();
             m.length = static_cast<std::uint32_t>(c.length);
@@ -394,8 +396,8 @@ void Decoder::Impl::cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out)
         while (at < data.size()) {
             const Cut c = cut_message(kind, data.substr(at), out);
             if (c.status == Cut::Invalid) at = data.size();  // not SIP or SKINNY from here on: drop it
-            if (c.status != Cut::Whole) break;
             at += c.skip + c.length;
+            if (c.status != Cut::Whole) break;
         }
     }
     if (scratch.size() - at <= kMaxPending) h.tls_pending.assign(std::string_view(scratch).substr(at));

@@ -259,6 +259,24 @@ TEST_CASE("decoder: CRLF keep-alive pings between SIP messages") {
     Frame& f = r.phone(1004, 1, kAck | kPsh, sip_register(5), 2 * kSecond, true);
     REQUIRE(f.sip.size() == 1);
     CHECK(f.sip[0].cseq == 5);
+    // An hour of pings (RFC 5626, every 30 s here) and their pongs until the next refresh: nothing
+    // of them is kept.
+    std::uint32_t seq = 1004 + static_cast<std::uint32_t>(sip_register(5).size()), server_seq = 1;
+    r.phone(seq, server_seq, kAck | kPsh, "\r\n\r\n", 3 * kSecond, true);
+    seq += 4;
+    const std::size_t before = r.decoder.state_bytes();
+    for (int i = 0; i < 120; ++i, seq += 4, server_seq += 2) {
+        CHECK(r.phone(seq, server_seq, kAck | kPsh, "\r\n\r\n", (4 + 30 * i) * kSecond, true).sip.empty());
+        CHECK(r.server(server_seq, seq + 4, kAck | kPsh, "\r\n", (4 + 30 * i) * kSecond + kMillisecond).sip.empty());
+    }
+    CHECK(r.decoder.state_bytes() == before);
+    // A ping and a REGISTER in one segment: the message's own bytes end where the segment does.
+    const std::string m = sip_register(6);
+    Frame& g = r.phone(seq, server_seq, kAck | kPsh, "\r\n\r\n" + m, 3700 * kSecond, true);
+    REQUIRE(g.sip.size() == 1);
+    CHECK(g.sip[0].cseq == 6);
+    CHECK(g.sip[0].length == m.size());
+    CHECK(g.sip[0].tail == 0);
 }
 
 TEST_CASE("decoder: SKINNY PDUs split across segments, the stream known from an earlier frame") {
