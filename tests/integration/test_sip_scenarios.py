@@ -2,7 +2,7 @@
 """SIP scenarios of issue 3 besides case study B: healthy twins (TCP and UDP), Timer E resends
 and an unanswered refresh (both also in IPv4 fragments), backup keepalives and a real
 de-registration, early and late refreshes, a restart with a new Call-ID, a REGISTER with two
-Contacts. Every value comes from the scenario's parameters."""
+Contacts, a capture on a proxy. Every value comes from the scenario's parameters."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
 import sys
@@ -496,6 +496,42 @@ class MultiContact(unittest.TestCase):
             self.assertEqual([45 * S], [rel(v) for v in reg["keepalive.grace.overrun"]])
             self.assertEqual([130 * S - (115 * S + 15 * MS), 70 * S - (115 * S + 15 * MS)],
                              [rel(v) for v in ok["keepalive.refresh.margin"]])
+
+
+class ProxyHops(unittest.TestCase):
+    """Captured on a proxy: the phone's REGISTER and the proxy's copy to the registrar share
+    Call-ID and CSeq; each hop is a binding of its own, answered by the 200 OK sent back to it."""
+
+    def test_two_hops_two_bindings_silent(self):
+        cap = capture("sip-udp-proxy-hops")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        rows = by_frame(harness.annotated(self, cap))
+        self.assertEqual(list(range(1, 25)), sorted(rows))
+        t0 = utc("2023-06-05 09:00:00")
+        for k in range(6):
+            r = t0 + k * (115 * S + 11 * MS)
+            phone, fwd, ok_reg, ok_phone = (rows[4 * k + i] for i in range(1, 5))
+            for row in (phone, fwd, ok_reg, ok_phone):
+                self.assertEqual(["sip:5021@example.net"], row["keepalive.endpoint"])
+                self.assertEqual(["0"], row["keepalive.retrans.count"])
+            for row in (phone, ok_phone):
+                self.assertEqual(["10.50.0.2:5060/udp"], row["keepalive.server"])
+            for row in (fwd, ok_reg):
+                self.assertEqual(["10.50.1.10:5060/udp"], row["keepalive.server"])
+            self.assertEqual(["120"], ok_reg["keepalive.expires.granted"])
+            self.assertEqual(["120"], ok_phone["keepalive.expires.granted"])
+            self.assertEqual([r + 10 * MS + 130 * S], [absolute(v) for v in ok_reg["keepalive.refresh.deadline"]])
+            self.assertEqual([r + 11 * MS + 130 * S], [absolute(v) for v in ok_phone["keepalive.refresh.deadline"]])
+            if not k:
+                continue
+            self.assertEqual([115 * S], [rel(v) for v in phone["keepalive.refresh.interval"]])
+            self.assertEqual([0], [rel(v) for v in phone["keepalive.refresh.lateness"]])
+            self.assertEqual([115 * S + 2 * MS], [rel(v) for v in fwd["keepalive.refresh.interval"]])
+            self.assertEqual([2 * MS], [rel(v) for v in fwd["keepalive.refresh.lateness"]])
+            self.assertEqual([str(4 * k - 1)], fwd["keepalive.refresh.prev"])
+            self.assertEqual([str(4 * k)], phone["keepalive.refresh.prev"])
+            self.assertEqual([14989 * MS], [rel(v) for v in ok_reg["keepalive.refresh.margin"]])
+            self.assertEqual([14989 * MS], [rel(v) for v in ok_phone["keepalive.refresh.margin"]])
 
 
 class LinkLayers(unittest.TestCase):
