@@ -600,7 +600,9 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         // The same request to another server is a proxy forwarding it: the next hop's own binding.
         if (!b.sent_to(f)) continue;
         if (Txn* t = b.txn(call_id, m.cseq)) {
-            transmitted_again(b, *t, f);
+            // From another address it is the request's copy after a NAT on the capture host (one
+            // capture on both of its sides), not the phone sending it again.
+            if (f.src_ip == b.phone) transmitted_again(b, *t, f);
             resent = true;
         }
     }

@@ -1337,3 +1337,37 @@ TEST_CASE("a 2xx listing a restarted phone's stale contact first grants the expi
     CHECK(run.one(2).get(Field::ExpiresGranted) == 120);
     CHECK(run.one(2).get(Field::RefreshExpected) == kT0 + millis(10) + seconds(115));
 }
+
+TEST_CASE("a REGISTER seen again from another address, after a NAT on the capture host, is not sent again") {
+    Wire w;
+    Run run;
+    // One capture on both sides of a NAT: each REGISTER from the phone, then its translated copy
+    // from the public address; the 200 OK to the public address, then to the phone.
+    const IpAddr outside = IpAddr::v4(0xcb007105);  // 203.0.113.5
+    std::uint32_t n = 0;
+    for (std::uint32_t k = 0; k < 4; ++k) {
+        const Nanos t = kT0 + k * (seconds(115) + millis(10));
+        Frame in = w.frame(++n, t, true);
+        w.add_register(in, "nat", k + 1, {"expires=120"});
+        run(in);
+        Frame out = w.frame(++n, t + kMillisecond / 5, true);
+        out.src_ip = outside;
+        w.add_register(out, "nat", k + 1, {"expires=120"});
+        run(out);
+        Frame ok_out = w.frame(++n, t + millis(9), false);
+        ok_out.dst_ip = outside;
+        w.add_response(ok_out, 200, "nat", k + 1, {"expires=120"});
+        run(ok_out);
+        Frame ok_in = w.frame(++n, t + millis(10), false);
+        w.add_response(ok_in, 200, "nat", k + 1, {"expires=120"});
+        run(ok_in);
+    }
+    CHECK(run.experts(Expert::Retransmission, n) == 0);
+    CHECK(run.experts(Expert::LossPattern, n) == 0);
+    CHECK(run.experts(Expert::GraceBreach, n) == 0);
+    CHECK(run.at(2).empty());
+    CHECK(run.at(3).empty());
+    CHECK(run.one(4).get(Field::ExpiresGranted) == 120);
+    CHECK(run.one(5).get(Field::RefreshInterval) == seconds(115));
+    CHECK(run.one(5).get(Field::RefreshLateness) == 0);
+}
