@@ -104,7 +104,7 @@ struct Txn {
     bool first_of_attempt = false;
     bool delivered = false;
     bool final = false;  // a final response arrived
-    bool challengeable = false;  // may be challenged: its receipt is not taken for the delivery
+    bool refusable = false;      // may be refused and retried: its receipt is not taken for the delivery
     bool margin_due = false;     // received (at Binding::delivered_at), its margin awaits the 2xx
     bool lone_contact = false;  // the REGISTER listed this binding's contact alone
 };
@@ -157,7 +157,9 @@ struct Binding {
     bool expecting = false;
     bool breach_reported = false;
     bool has_ok = false;
-    bool challenged = false;  // the registrar has answered a REGISTER of this binding with 401/407
+    // The registrar has refused a REGISTER of this binding in a way the phone answers with a retry
+    // in the same attempt: a challenge (401/407) or a too brief expiry (423, RFC 3261 10.2.8).
+    bool retry_refused = false;
 
     Txn* txn(std::uint64_t call, std::uint32_t cseq) {
         for (Txn& t : txns)
@@ -657,7 +659,7 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
 }
 
 // A REGISTER transaction of binding `idx`: the first transmission of an attempt, or a further
-// request of the open one (after a challenge or a failure).
+// request of the open one (after a challenge, a 423 or a failure).
 void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::uint64_t call_id, std::uint32_t idx,
                                     std::uint32_t requested, Kind kind) {
     Binding& b = bindings[idx];
@@ -713,9 +715,9 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     Txn& t = new_txn(idx, b, call_id, m.cseq);
     t.attempt = b.attempts;
     t.first_of_attempt = new_attempt;
-    // A challenge refuses an attempt's first REGISTER: likely when the registrar challenged this
-    // binding before, or when a restarted phone has no credentials to send yet.
-    t.challengeable = new_attempt && (b.challenged || restarted);
+    // A challenge or a 423 refuses an attempt's first REGISTER: likely when the registrar has done
+    // so to this binding before, or when a restarted phone has no credentials to send yet.
+    t.refusable = new_attempt && (b.retry_refused || restarted);
     t.lone_contact = m.contact_count == 1;
     t.requested = requested;
     t.first_frame = f.number;
@@ -747,7 +749,8 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
 // First evidence that the registrar received the transaction. The margin belongs to the delivery
 // of the REGISTER that ends the attempt in 2xx (SPEC 3.1): a refusal (401, 407, 403 ...) carries
 // none. A receipt (TCP ACK, 1xx) is reported as that delivery at once, unless the REGISTER is
-// likely to be challenged: then the margin waits for the 2xx that proves it, and links back here.
+// likely to be refused and retried: then the margin waits for the 2xx that proves it, and links
+// back here.
 void SipAnalyzer::Impl::deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, Evidence e) {
     t.delivery_frame = f.number;
     a.set(Field::RetransCount, t.retrans);
@@ -755,7 +758,7 @@ void SipAnalyzer::Impl::deliver(Annotation& a, Binding& b, Txn& t, const Frame& 
         t.delivered = true;
         return;
     }
-    if (e == Evidence::Receipt && t.challengeable) {
+    if (e == Evidence::Receipt && t.refusable) {
         // Received past the deadline, the attempt breaches whichever REGISTER ends it: told now,
         // before the receipt gives the transaction the benefit of the doubt.
         settle_deadline(b, f, false);
@@ -867,7 +870,7 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
         Annotation a = base(b, Subject::SipResponse);
         a.set(Field::RefreshNumber, t.attempt);
         const bool success = m.status >= 200 && m.status < 300;
-        if (m.status == 401 || m.status == 407) b.challenged = true;
+        if (m.status == 401 || m.status == 407 || m.status == 423) b.retry_refused = true;
         if (!t.delivered) {
             deliver(a, b, t, f, success ? Evidence::Success : m.status >= 300 ? Evidence::Refusal : Evidence::Receipt);
         } else if (t.margin_due && success) {

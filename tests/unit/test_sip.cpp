@@ -806,7 +806,10 @@ TEST_CASE("a REGISTER ACKed before the deadline but refused after it breaches on
     CHECK(run.experts(Expert::GraceBreach, 6) == 1);
 }
 
-TEST_CASE("TCP to a registrar that challenges: the margin is that of the REGISTER ending in 2xx, once per attempt") {
+TEST_CASE("TCP to a registrar that challenges, or wants a longer expiry: the margin is that of the REGISTER "
+          "ending in 2xx, once per attempt") {
+    // 401: the retry carries credentials; 423 Interval Too Brief: it asks for Min-Expires.
+    const std::uint32_t refusal = GENERATE(401u, 423u);
     Wire w;
     Run run;
     std::uint32_t n = 0, seq = 1, sseq = 1, cseq = 0;
@@ -831,17 +834,17 @@ TEST_CASE("TCP to a registrar that challenges: the margin is that of the REGISTE
         sseq += len;
         run(f);
     };
-    // The initial registration is challenged (frames 1-4): the registrar challenges this binding.
+    // The initial registration is refused and retried (frames 1-4).
     reg(kT0, 500);
-    resp(kT0 + millis(5), 401, 300);
+    resp(kT0 + millis(5), refusal, 300);
     reg(kT0 + millis(10), 600);
     resp(kT0 + millis(20), 200, 400);
     const Nanos e1 = kT0 + millis(20) + seconds(115);
 
-    // Refresh 1 (frames 5-10): ACKed, challenged, the retry ACKed and accepted.
+    // Refresh 1 (frames 5-10): ACKed, refused, the retry ACKed and accepted.
     reg(e1, 500);
     ack(e1 + millis(5));
-    resp(e1 + millis(6), 401, 300);
+    resp(e1 + millis(6), refusal, 300);
     reg(e1 + millis(20), 600);
     ack(e1 + millis(25));
     resp(e1 + millis(30), 200, 400);
@@ -853,7 +856,7 @@ TEST_CASE("TCP to a registrar that challenges: the margin is that of the REGISTE
     CHECK(run.one(10).get(Field::DeliveryFrame) == 9);
     const Nanos e2 = e1 + millis(30) + seconds(115);
 
-    // Refresh 2 (frames 11-13): not challenged this time; the 2xx proves the ACK was the delivery.
+    // Refresh 2 (frames 11-13): not refused this time; the 2xx proves the ACK was the delivery.
     reg(e2, 500);
     ack(e2 + millis(5));
     resp(e2 + millis(10), 200, 400);
@@ -866,7 +869,7 @@ TEST_CASE("TCP to a registrar that challenges: the margin is that of the REGISTE
     // breach is told there, with nothing delivered; the retry's ACK has the attempt's margin.
     reg(d3 - seconds(1), 500);
     ack(d3 + seconds(1));
-    resp(d3 + seconds(1) + millis(1), 401, 300);
+    resp(d3 + seconds(1) + millis(1), refusal, 300);
     reg(d3 + seconds(2), 600);
     ack(d3 + seconds(2) + millis(5));
     resp(d3 + seconds(2) + millis(10), 200, 400);
