@@ -2,7 +2,8 @@
 """SIP scenarios of issue 3 besides case study B: healthy twins (TCP and UDP), Timer E resends
 and an unanswered refresh (both also in IPv4 fragments), backup keepalives and a real
 de-registration, early and late refreshes, a restart with a new Call-ID, a REGISTER with two
-Contacts, a capture on a proxy. Every value comes from the scenario's parameters."""
+Contacts, a capture on a proxy, 423 Interval Too Brief. Every value comes from the scenario's
+parameters."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
 import sys
@@ -407,6 +408,42 @@ class ChallengedBackoff(unittest.TestCase):
         self.assertEqual(["1"], f["keepalive.forecast.refreshes"])
         self.assertEqual([16 * S], [rel(v) for v in f["keepalive.forecast.gap"]])
         self.assertEqual([self.oks(gaps)[4] + 130 * S], [absolute(v) for v in f["keepalive.forecast.time"]])
+
+
+class IntervalTooBrief(unittest.TestCase):
+    """423 Interval Too Brief and the retry asking for Min-Expires, with the registrar's ACK of each
+    REGISTER on its own: one margin per attempt, from the REGISTER that ends in 200 OK."""
+    FIELDS = ["frame.number", "keepalive.refresh.number", "keepalive.refresh.interval",
+              "keepalive.refresh.lateness", "keepalive.refresh.margin", "keepalive.delivery.frame"]
+
+    def margins(self, rows):
+        return {n: [rel(v) for v in row["keepalive.refresh.margin"]]
+                for n, row in rows.items() if row["keepalive.refresh.margin"]}
+
+    def check_refresh(self, rows, first, k):
+        self.assertEqual([str(k + 1)], rows[first]["keepalive.refresh.number"])
+        self.assertEqual([115 * S], [rel(v) for v in rows[first]["keepalive.refresh.interval"]])
+        self.assertEqual([0], [rel(v) for v in rows[first]["keepalive.refresh.lateness"]])
+
+    def test_every_refresh_refused_once(self):
+        cap = capture("sip-tcp-interval-too-brief")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        for k in range(1, 5):
+            self.check_refresh(rows, 4 + 7 * k, k)
+            self.assertEqual([str(8 + 7 * k)], rows[9 + 7 * k]["keepalive.delivery.frame"])
+        # Deadline S_k + 15 s, the retry's ACK at S_k + 15 ms; the refused REGISTER's ACK has none.
+        self.assertEqual({8 + 7 * k: [15 * S - 15 * MS] for k in range(1, 5)}, self.margins(rows))
+
+    def test_healthy_twin_refused_only_at_registration(self):
+        cap = capture("sip-tcp-interval-too-brief-once")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        for k in range(1, 5):
+            self.check_refresh(rows, 7 + 4 * k, k)
+            self.assertEqual([str(8 + 4 * k)], rows[9 + 4 * k]["keepalive.delivery.frame"])
+        # The ACK at S_k + 5 ms, told by the 200 OK that proves no refusal followed it.
+        self.assertEqual({9 + 4 * k: [15 * S - 5 * MS] for k in range(1, 5)}, self.margins(rows))
 
 
 class ProxyBurst(unittest.TestCase):
