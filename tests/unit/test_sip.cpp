@@ -806,6 +806,44 @@ TEST_CASE("a REGISTER ACKed before the deadline but refused after it breaches on
     CHECK(run.experts(Expert::GraceBreach, 6) == 1);
 }
 
+TEST_CASE("a 3xx refuses the refresh: the registrar redirected from breaches, the one redirected to is a binding of its own") {
+    Wire w;
+    Run run;
+    const IpAddr other = IpAddr::v4(0x0a000002);  // 10.0.0.2, where the 302 sends the phone
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "c", 1, kCisco);
+    run(f1);
+    Frame ok = w.frame(2, kT0 + millis(10), false);
+    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
+    run(ok);
+    const Nanos expected = kT0 + millis(10) + seconds(115), deadline = expected + seconds(15);
+    Frame f3 = w.frame(3, expected, true);
+    w.add_register(f3, "c", 2, kCisco);
+    run(f3);
+    Frame moved = w.frame(4, expected + millis(5), false);
+    w.add_response(moved, 302, "c", 2, {}, "sip:10.0.0.2");
+    run(moved);
+    Frame f5 = w.frame(5, expected + millis(10), true);
+    f5.dst_ip = other;
+    w.add_register(f5, "c", 3, kCisco);
+    run(f5);
+    Frame ok2 = w.frame(6, expected + millis(20), false);
+    ok2.src_ip = other;
+    w.add_response(ok2, 200, "c", 3, with(kCisco, "expires=120"));
+    run(ok2);
+    CHECK(run.one(6).get(Field::RefreshDeadline) == expected + millis(20) + seconds(130));
+    CHECK(run.str(run.one(6).server) != run.str(run.one(4).server));
+    // No REGISTER to 10.0.0.1 ended in 2xx (SPEC 3.1): its binding lapses at its deadline.
+    Frame past = w.frame(7, deadline + seconds(1), true);
+    run(past);
+    auto at7 = run.at(7);
+    REQUIRE(at7.size() == 1);
+    CHECK(at7[0].raised(Expert::GraceBreach));
+    CHECK(at7[0].server == run.one(4).server);
+    CHECK(at7[0].get(Field::GraceOverrun) == seconds(1));
+    CHECK(run.experts(Expert::GraceBreach, 7) == 1);
+}
+
 TEST_CASE("TCP to a registrar that challenges, or wants a longer expiry: the margin is that of the REGISTER "
           "ending in 2xx, once per attempt") {
     // 401: the retry carries credentials; 423 Interval Too Brief: it asks for Min-Expires.
