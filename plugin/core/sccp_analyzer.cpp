@@ -23,6 +23,9 @@
 // The first of them on a live session raises keepalive.unregister (a note: the call manager no
 // longer has this phone on this connection); the rest of an orderly shutdown (UnregisterAck, the
 // FINs after an UnregisterReq) raises nothing.
+// It also ends, silently, when its device registers with the same call manager on another
+// connection: the call manager keeps one registration per device, so the old connection (left
+// half-open by an outage, or on the phone's former DHCP address) is no longer kept alive.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sccp_analyzer.h"
 
@@ -134,6 +137,7 @@ struct SccpAnalyzer::Impl {
     Context& ctx;
     FlatMap<std::uint64_t, Session> sessions;
     FlatMap<IpAddr, Phone, IpAddrHash> phones;
+    FlatMap<std::uint32_t, std::uint64_t> registrations;  // device name => its latest registered session
     std::array<TimerHeap, kClocks> timers;  // by ctx.clock(the session's point)
 
     void on_frame(const Frame& f);
@@ -151,6 +155,7 @@ struct SccpAnalyzer::Impl {
     void pair_ack(std::uint64_t key, Session& s, const Frame& f);
     void on_register(Session& s, const Frame& f, const SkinnyMessage& m);
     void on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m);
+    void replace_registration(std::uint64_t key, const Session& s, Nanos now);
     void on_retransmission(Session& s, const Frame& f);
     void on_end(Session& s, SessionEvent e);
 
@@ -473,6 +478,7 @@ void SccpAnalyzer::Impl::on_register(Session& s, const Frame& f, const SkinnyMes
 void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m) {
     // A registration starts afresh: an earlier keepalive (e.g. sent as a backup) is no longer
     // judged, though a KeepAliveAck that follows still pairs with it.
+    if (s.named) replace_registration(key, s, f.time);
     s.live = true;
     s.judged = true;
     s.missed = 0;
@@ -486,6 +492,22 @@ void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Fr
     a.set(Field::SccpInterval, interval(s));
     ctx.sink.emit(a);
     rearm(key, s);
+}
+
+// The device's previous registration with this call manager, on another connection, ends here;
+// what fell due on it before is reported first.
+void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& s, Nanos now) {
+    if (const std::uint64_t* previous = registrations.find(s.endpoint); previous && *previous != key) {
+        Session* old = sessions.find(*previous);
+        if (old && old->live && old->server == s.server) {
+            Verdict v = settle(*old, now);
+            if (v.any()) emit_missed(*old, v, now);
+            old->live = false;
+            old->pending = false;
+        }
+    }
+    if (registrations.size() >= kMaxPhones && !registrations.contains(s.endpoint)) registrations.erase_any();
+    registrations[s.endpoint] = key;
 }
 
 void SccpAnalyzer::Impl::on_retransmission(Session& s, const Frame& f) {
@@ -527,7 +549,7 @@ void SccpAnalyzer::prefetch(const Frame& f) const {
 }
 
 std::size_t SccpAnalyzer::state_bytes() const {
-    std::size_t n = sizeof(Impl) + impl_->sessions.bytes() + impl_->phones.bytes();
+    std::size_t n = sizeof(Impl) + impl_->sessions.bytes() + impl_->phones.bytes() + impl_->registrations.bytes();
     for (const TimerHeap& heap : impl_->timers) n += heap.size() * sizeof(Timer);
     return n;
 }

@@ -23,6 +23,7 @@ struct Conn {
     std::uint16_t phone_port, manager_port;
     IpAddr manager = kManager;
     std::uint32_t phone_seq = 1, manager_seq = 1;
+    IpAddr phone = kPhone;
 };
 
 struct Rig {
@@ -40,8 +41,8 @@ struct Rig {
         f.number = ++number;
         f.time = t;
         f.transport = Transport::Tcp;
-        f.src_ip = from_phone ? kPhone : c.manager;
-        f.dst_ip = from_phone ? c.manager : kPhone;
+        f.src_ip = from_phone ? c.phone : c.manager;
+        f.dst_ip = from_phone ? c.manager : c.phone;
         f.src_port = from_phone ? c.phone_port : c.manager_port;
         f.dst_port = from_phone ? c.manager_port : c.phone_port;
         f.tcp.present = true;
@@ -429,6 +430,65 @@ TEST_CASE("a registration on a former backup starts afresh") {
     CHECK(r.only(ka).get(Field::SccpMissed) == 0);
     r.send(T0 + seconds(130) + millis(1), b, false, {skinny::kKeepAliveAck});
     CHECK(r.warnings_or_errors() == 0);
+}
+
+TEST_CASE("a device registering again on a new connection replaces its old one at that call manager") {
+    // The old connection is left half-open (a network outage, or a new DHCP address): no FIN or
+    // RST is captured on it, and the phone keeps its keepalives to the new one.
+    auto reregistered = [](Rig& r, Conn& fresh) {
+        Conn old = registered(r);
+        r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
+        r.send(T0 + seconds(30) + millis(1), old, false, {skinny::kKeepAliveAck});
+        r.send(T0 + seconds(50), fresh, true, {skinny::kRegisterReq}, "SEP001122334455");
+        r.register_ack(T0 + seconds(50) + millis(2), fresh, 30, 60);
+        for (int k = 1; k <= 10; ++k) {
+            r.send(T0 + seconds(50 + 30 * k), fresh, true, {skinny::kKeepAliveReq});
+            r.send(T0 + seconds(50 + 30 * k) + millis(1), fresh, false, {skinny::kKeepAliveAck});
+        }
+    };
+    SECTION("from the same address") {
+        Rig r;
+        Conn fresh{1, 50001, 2000};
+        reregistered(r, fresh);
+        CHECK(r.warnings_or_errors() == 0);
+    }
+    SECTION("from a new address") {
+        Rig r;
+        Conn fresh{1, 50001, 2000};
+        fresh.phone = IpAddr::v4(0x0a000063);  // 10.0.0.99
+        reregistered(r, fresh);
+        CHECK(r.warnings_or_errors() == 0);
+    }
+    SECTION("what fell due on the old connection before is still reported") {
+        Rig r;
+        Conn old = registered(r);
+        std::uint32_t ka = r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
+        Conn fresh{1, 50001, 2000};
+        r.send(T0 + seconds(59), fresh, true, {skinny::kRegisterReq}, "SEP001122334455");
+        // The old keepalive's interval ends at T0 + 60 s: the RegisterAck is the first frame past it.
+        std::uint32_t ack = r.register_ack(T0 + seconds(60) + millis(2), fresh, 30, 60);
+        std::size_t unacked = 0;
+        for (const Annotation& a : r.at(ack)) {
+            if (a.subject != Subject::SccpMissed) continue;
+            ++unacked;
+            CHECK(a.raised(Expert::KeepaliveUnacked));
+            CHECK(a.get(Field::SccpRequestFrame) == ka);
+        }
+        CHECK(unacked == 1);
+        r.other(T0 + seconds(1000));
+        CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 1);
+        CHECK(r.experts_raised(Expert::Failover) == 0);
+    }
+    SECTION("a registration at another call manager is a failover, not a replacement") {
+        Rig r;
+        Conn old = registered(r);
+        r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
+        Conn other{1, 50001, 2000, kBackup};
+        r.send(T0 + seconds(40), other, true, {skinny::kRegisterReq}, "SEP001122334455");
+        r.register_ack(T0 + seconds(40) + millis(2), other, 30, 60);
+        r.other(T0 + seconds(1000));
+        CHECK(r.experts_raised(Expert::Failover) == 1);
+    }
 }
 
 TEST_CASE("bad input: garbage names, zero intervals, time running backwards") {
