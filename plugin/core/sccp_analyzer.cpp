@@ -393,6 +393,9 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
 }
 
 void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame& f, Verdict v) {
+    // Keepalives on an ended registration are a backup's (to the call manager the phone unregistered
+    // from when it fell back to its primary): the role is learnt again.
+    if (!s.live && s.role == Role::Primary) s.role = Role::Unknown;
     if (s.role == Role::Unknown && has_live_primary(key, s)) s.role = Role::Backup;
     if (s.pending && !s.judged) {
         // The previous keepalive got no KeepAliveAck before this one.

@@ -432,6 +432,42 @@ TEST_CASE("a registration on a former backup starts afresh") {
     CHECK(r.warnings_or_errors() == 0);
 }
 
+TEST_CASE("failover and fallback: the former primary's connection carries backup keepalives again") {
+    Rig r;
+    Conn p = registered(r);  // RegisterAck 30/60
+    Conn b{1, 50001, 2000, kBackup};
+    r.send(T0 + seconds(1), b, true, {skinny::kKeepAliveReq});
+    r.tcp_ack(T0 + seconds(1) + millis(1), b, false);
+    // The primary goes away; the phone registers with the backup on its open connection.
+    r.flags(T0 + seconds(20), p, false, TcpInfo::kRst);
+    r.send(T0 + seconds(21), b, true, {skinny::kRegisterReq}, "SEP001122334455");
+    r.register_ack(T0 + seconds(21) + millis(2), b, 30, 60);
+    r.send(T0 + seconds(51), b, true, {skinny::kKeepAliveReq});
+    r.send(T0 + seconds(51) + millis(1), b, false, {skinny::kKeepAliveAck});
+    // Fallback: unregister from the backup, register with the primary on a new connection.
+    Conn p2{2, 50002, 2000};
+    r.send(T0 + seconds(60), b, true, {skinny::kUnregisterReq});
+    r.send(T0 + seconds(60) + millis(1), b, false, {skinny::kUnregisterAck});
+    r.send(T0 + seconds(60) + millis(10), p2, true, {skinny::kRegisterReq}, "SEP001122334455");
+    r.register_ack(T0 + seconds(60) + millis(12), p2, 30, 60);
+    std::vector<std::uint32_t> backup;
+    for (int k = 1; k <= 8; ++k) {
+        const Nanos t = T0 + seconds(60 + 30 * k);
+        r.send(t, p2, true, {skinny::kKeepAliveReq});
+        r.send(t + millis(1), p2, false, {skinny::kKeepAliveAck});
+        if (k % 2 == 0) continue;
+        backup.push_back(r.send(t + millis(500), b, true, {skinny::kKeepAliveReq}));
+        r.tcp_ack(t + millis(501), b, false);
+    }
+    for (std::size_t i = 0; i < backup.size(); ++i) {
+        Annotation a = r.only(backup[i]);
+        CHECK(a.role == Role::Backup);
+        CHECK(a.get(Field::SccpInterval) == 60);
+        if (i > 0) CHECK(a.get(Field::SccpLateness) == 0);
+    }
+    CHECK(r.warnings_or_errors() == 0);
+}
+
 TEST_CASE("a device registering again on a new connection replaces its old one at that call manager") {
     // The old connection is left half-open (a network outage, or a new DHCP address): no FIN or
     // RST is captured on it, and the phone keeps its keepalives to the new one.
