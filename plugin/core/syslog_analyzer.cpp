@@ -18,8 +18,10 @@ constexpr std::size_t kMaxInterned = 100000;  // a flood of distinct names must 
 
 // Key names compared case-insensitively, ignoring '_': CUCM spells EndPointUnregistered's keys
 // "DeviceName", "IPAddress", "Reason" and EndPointTransientConnection's "Device_name",
-// "Device_IP_address", "Reason_Code".
+// "Device_IP_address", "Reason_Code". A key its alarm catalog lacks comes with a qualifier
+// ("UNKNOWN_PARAMNAME:LastSignalReceived"): the name is what follows the last ':'.
 bool key_is(std::string_view key, std::string_view want) {
+    if (std::size_t colon = key.rfind(':'); colon != std::string_view::npos) key.remove_prefix(colon + 1);
     std::size_t j = 0;
     for (char c : key) {
         if (c == '_') continue;
@@ -52,6 +54,18 @@ IpAddr parse_ip(std::string_view s) {
     return {};
 }
 
+// The ']' that closes the pair opened before `from`: the first one followed by the next pair, by
+// the ':' before the alarm's text, or by the end of the message. Free-text values (Description) and
+// lists (StationPID=[1,100,64,2]) hold brackets of their own.
+std::size_t pair_end(std::string_view text, std::size_t from) {
+    for (std::size_t close = text.find(']', from); close != std::string_view::npos; close = text.find(']', close + 1)) {
+        if (close + 1 == text.size()) return close;
+        const char next = text[close + 1];
+        if (next == '[' || next == ':' || next == '\r') return close;
+    }
+    return std::string_view::npos;
+}
+
 }  // namespace
 
 bool parse_cucm_alarm(std::string_view text, CucmAlarm& out) {
@@ -73,7 +87,7 @@ bool parse_cucm_alarm(std::string_view text, CucmAlarm& out) {
     // [Key=Value][Key=Value]...: stops at the first character that does not open another pair,
     // or at a pair cut off by truncation.
     while (pos < text.size() && text[pos] == '[') {
-        std::size_t close = text.find(']', pos + 1);
+        std::size_t close = pair_end(text, pos + 1);
         if (close == std::string_view::npos) break;
         std::string_view pair = text.substr(pos + 1, close - pos - 1);
         pos = close + 1;
@@ -82,7 +96,8 @@ bool parse_cucm_alarm(std::string_view text, CucmAlarm& out) {
         std::string_view key = pair.substr(0, eq), value = pair.substr(eq + 1);
         if (value.size() > kMaxValue) continue;
         if (key_is(key, "devicename")) out.device = value;
-        else if (key_is(key, "ipaddress") || key_is(key, "deviceipaddress")) out.ip = value;
+        else if ((key_is(key, "ipaddress") || key_is(key, "deviceipaddress")) && !value.empty()) out.ip = value;
+        else if (key_is(key, "ipv6address") && out.ip.empty()) out.ip = value;  // an IPv6-only phone
         else if (key_is(key, "protocol")) out.protocol = value;
         else if (key_is(key, "lastsignalreceived")) out.signal = value;
         else if (key_is(key, "reason") || key_is(key, "reasoncode")) out.has_reason = parse_uint(value, out.reason);

@@ -97,6 +97,42 @@ TEST_CASE("garbage, truncation, missing keys and huge input") {
     CHECK_FALSE(parse_cucm_alarm(brackets, a));
 }
 
+TEST_CASE("CUCM versions and framings: facility names, RFC 5424, key order, missing and extra keys") {
+    CucmAlarm a;
+    // CUCM's older facility name, RFC 5424 framing with structured data, keys reordered, no
+    // LastSignalReceived, extra keys.
+    REQUIRE(parse_cucm_alarm("1 2024-03-01T08:15:02.532Z ucm-sub1 ccm 3388 - [meta sequenceId=\"7\"] "
+                             "%CCM_CALLMANAGER-CALLMANAGER-3-EndPointUnregistered: %[Reason=8][Protocol=SCCP]"
+                             "[DeviceName=SEP001122334455][StationPID=[1,100,12,34]][IPAddress=10.1.2.3]"
+                             "[AppID=Cisco CallManager][ClusterID=C1][NodeID=ucm-sub1]: An endpoint has unregistered",
+                             a));
+    CHECK(a.kind == CucmAlarm::Kind::EndPointUnregistered);
+    CHECK(a.device == "SEP001122334455");
+    CHECK(a.ip == "10.1.2.3");
+    CHECK(a.protocol == "SCCP");
+    CHECK(a.reason == 8);
+    CHECK(a.signal.empty());
+
+    // An IPv6-only phone; a key outside the release's alarm catalog, qualified.
+    REQUIRE(parse_cucm_alarm("%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP001122334455][IPAddress=]"
+                             "[IPV6Address=2001:db8::21][Protocol=SIP][Reason=13]"
+                             "[UNKNOWN_PARAMNAME:LastSignalReceived=SIPStationDPrimaryLineTimeout]: x",
+                             a));
+    CHECK(a.ip == "2001:db8::21");
+    CHECK(a.signal == "SIPStationDPrimaryLineTimeout");
+}
+
+TEST_CASE("a free-text description with brackets does not hide the keys after it") {
+    CucmAlarm a;
+    REQUIRE(parse_cucm_alarm("%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP001122334455]"
+                             "[IPAddress=10.1.2.3][Protocol=SCCP][DeviceType=30016][Description=Conf room [B] 2nd floor]"
+                             "[Reason=13][IPAddrAttributes=0][LastSignalReceived=StationKeepAlive]"
+                             "[AppID=Cisco CallManager]: An endpoint has unregistered",
+                             a));
+    CHECK(a.reason == 13);
+    CHECK(a.signal == "StationKeepAlive");
+}
+
 TEST_CASE("the syslog frame links to the endpoint's last keepalive by device name") {
     Rig r;
     std::uint32_t name = r.ctx.strings.intern("SEPE0D1730A8137");
