@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "ascii.h"
@@ -158,8 +159,15 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
 SyslogAnalyzer::SyslogAnalyzer(Context& ctx, const CapturePoints& points) : impl_(std::make_unique<Impl>(ctx, points)) {}
 SyslogAnalyzer::~SyslogAnalyzer() = default;
 
+// A relay may forward several messages in one datagram, one a line.
 void SyslogAnalyzer::on_frame(const Frame& f) {
-    for (std::string_view s : f.syslog) impl_->on_message(f, s);
+    for (std::string_view s : f.syslog) {
+        while (!s.empty()) {
+            const std::size_t eol = std::min(s.find('\n'), s.size());
+            impl_->on_message(f, s.substr(0, eol));
+            s.remove_prefix(std::min(eol + 1, s.size()));
+        }
+    }
 }
 
 std::size_t SyslogAnalyzer::state_bytes() const { return sizeof(Impl); }

@@ -133,6 +133,20 @@ TEST_CASE("a free-text description with brackets does not hide the keys after it
     CHECK(a.signal == "StationKeepAlive");
 }
 
+TEST_CASE("several messages in one datagram are each correlated") {
+    Rig r;
+    r.message(5, seconds(100),
+              "<187>12: ucm: Mar 01 2024 08:15:02.532 UTC :  %UC_CALLMANAGER-3-EndPointUnregistered: "
+              "%[DeviceName=SEP000000000001][IPAddress=10.1.2.3][Reason=13]: An endpoint has unregistered\n"
+              "<187>13: ucm: Mar 01 2024 08:15:02.533 UTC :  %UC_CALLMANAGER-3-EndPointUnregistered: "
+              "%[DeviceName=SEP000000000002][IPAddress=10.1.2.4][Reason=6]: An endpoint has unregistered\n");
+    REQUIRE(r.store.count(5) == 2);
+    CHECK(r.ctx.strings.get(r.store.get(5, 0).endpoint) == "SEP000000000001");
+    CHECK(r.store.get(5, 0).get(Field::SyslogReason) == 13);
+    CHECK(r.ctx.strings.get(r.store.get(5, 1).endpoint) == "SEP000000000002");
+    CHECK(r.store.get(5, 1).get(Field::SyslogReason) == 6);
+}
+
 TEST_CASE("the syslog frame links to the endpoint's last keepalive by device name") {
     Rig r;
     std::uint32_t name = r.ctx.strings.intern("SEPE0D1730A8137");
