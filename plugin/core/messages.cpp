@@ -199,11 +199,16 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         return m;
     }
     case Expert::EndpointUnregistered: {
-        std::uint32_t reason = static_cast<std::uint32_t>(a.get_or(Field::SyslogReason, 0));
-        const char* name = reason_name(reason);
-        std::string m = "Call manager unregistered " + (endpoint.empty() ? std::string("an endpoint") : endpoint) +
-                        ": reason " + std::to_string(reason) + (name ? std::string(" ") + name : std::string());
-        if (a.has(Field::SyslogSignal)) m += ", last signal " + strings.get(static_cast<std::uint32_t>(a.get(Field::SyslogSignal)));
+        std::string m = "Call manager unregistered " + (endpoint.empty() ? std::string("an endpoint") : endpoint);
+        const char* sep = ": ";  // before the first of reason and last signal, a release may omit either
+        if (a.has(Field::SyslogReason)) {
+            const char* name = reason_name(static_cast<std::uint32_t>(a.get(Field::SyslogReason)));
+            m += sep + std::string("reason ") + std::to_string(a.get(Field::SyslogReason)) +
+                 (name ? std::string(" ") + name : std::string());
+            sep = ", ";
+        }
+        if (a.has(Field::SyslogSignal))
+            m += sep + std::string("last signal ") + strings.get(static_cast<std::uint32_t>(a.get(Field::SyslogSignal)));
         if (a.has(Field::SyslogLastSeen))
             m += "; its last keepalive/refresh in the capture: " + frame_ref(a.get(Field::SyslogLastSeen)) +
                  (a.has(Field::SyslogAge) ? ", " + format_duration(a.get(Field::SyslogAge)) + " earlier" : "");

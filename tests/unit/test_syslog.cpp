@@ -183,6 +183,20 @@ TEST_CASE("without a known device name the address links it; unknown endpoints a
     CHECK(a.raised(Expert::EndpointUnregistered));
 }
 
+TEST_CASE("an alarm without a reason does not name one") {
+    Rig r;
+    r.message(3, seconds(20), "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP000000000009][IPAddress=10.1.2.3]"
+                              "[LastSignalReceived=StationKeepAlive]: An endpoint has unregistered");
+    Annotation a = r.store.get(3, 0);
+    CHECK_FALSE(a.has(Field::SyslogReason));
+    CHECK(expert_message(Expert::EndpointUnregistered, a, r.ctx.strings, r.ctx.config) ==
+          "Call manager unregistered SEP000000000009: last signal StationKeepAlive; no keepalive or refresh of it "
+          "in the capture");
+    r.message(4, seconds(21), "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP000000000009]: x");
+    CHECK(expert_message(Expert::EndpointUnregistered, r.store.get(4, 0), r.ctx.strings, r.ctx.config) ==
+          "Call manager unregistered SEP000000000009; no keepalive or refresh of it in the capture");
+}
+
 TEST_CASE("the address does not link another device's keepalive") {
     Rig r;
     r.ctx.directory.touch(IpAddr::v4(0x0a3c62d2), {seconds(1000), 40, r.ctx.strings.intern("SEP000000000002"), 0});
