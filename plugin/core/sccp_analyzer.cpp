@@ -160,6 +160,7 @@ struct SccpAnalyzer::Impl {
     void on_end(Session& s, SessionEvent e);
 
     Verdict settle(Session& s, Nanos now);
+    void miss(Session& s, Verdict& v);
     void emit_missed(Session& s, Verdict v, Nanos now);
     void rearm(std::uint64_t key, Session& s);
     std::uint32_t interval(const Session& s) const;
@@ -247,6 +248,17 @@ Verdict SccpAnalyzer::Impl::settle(Session& s, Nanos now) {
         v.failover = true;
     }
     return v;
+}
+
+// The pending keepalive of a primary will get no KeepAliveAck.
+void SccpAnalyzer::Impl::miss(Session& s, Verdict& v) {
+    s.judged = true;
+    ++s.missed;
+    v.unacked = true;
+    if (s.missed >= threshold() && !s.failover_reported) {
+        s.failover_reported = true;
+        v.failover = true;
+    }
 }
 
 // A verdict that is not part of a keepalive's annotation stands on its own.
@@ -400,15 +412,7 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     if (s.pending && !s.judged) {
         // The previous keepalive got no KeepAliveAck before this one.
         if (s.role == Role::Unknown && s.tcp_acked) s.role = Role::Backup;
-        if (s.role == Role::Primary) {
-            s.judged = true;
-            ++s.missed;
-            v.unacked = true;
-            if (s.missed >= threshold() && !s.failover_reported) {
-                s.failover_reported = true;
-                v.failover = true;
-            }
-        }
+        if (s.role == Role::Primary) miss(s, v);
     }
 
     Annotation a = annotation(s, Subject::SccpKeepalive);
@@ -497,13 +501,15 @@ void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Fr
     rearm(key, s);
 }
 
-// The device's previous registration with this call manager, on another connection, ends here;
-// what fell due on it before is reported first.
+// The device's previous registration with this call manager, on another connection, ends here:
+// what fell due on it before is reported, and its pending keepalive, which no ack answers now,
+// is unacknowledged (the phone gave that connection up).
 void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& s, Nanos now) {
     if (const std::uint64_t* previous = registrations.find(s.endpoint); previous && *previous != key) {
         Session* old = sessions.find(*previous);
         if (old && old->live && old->server == s.server) {
             Verdict v = settle(*old, now);
+            if (old->role == Role::Primary && old->pending && !old->judged) miss(*old, v);
             if (v.any()) emit_missed(*old, v, now);
             old->live = false;
             old->pending = false;
