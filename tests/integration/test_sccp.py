@@ -600,6 +600,55 @@ class DecodeAs(unittest.TestCase):
                                     "(1 consecutive keepalive without ack)" % at[1 * MS + 100 * S]])
 
 
+class FailoverFallback(unittest.TestCase):
+    """skinny-failover-fallback: the primary resets, the phone registers with the backup, then falls
+    back to the primary on a new connection and keeps the backup's open for backup keepalives."""
+    CAP = gen("skinny-failover-fallback")
+    DEVICE = "SEP00235E7A8B9C"
+    PRIMARY, BACKUP = "10.40.2.5:2000/tcp", "10.40.2.6:2000/tcp"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.at = frames_at(cls.CAP)
+
+    def test_only_the_two_session_ends(self):
+        self.assertEqual(experts(self, self.CAP), [
+            (self.at[100 * S], "keepalive.unregister", "TCP reset ended the SCCP session without unregistration"),
+            (self.at[230 * S], "keepalive.unregister",
+             "Phone unregistered (UnregisterReq): the call manager stops expecting its keepalives"),
+        ])
+
+    def test_backup_keepalives_after_the_fallback(self):
+        r = rows(self, self.CAP)
+        for n in range(6):
+            ka = r[self.at[250500 * MS + 60 * n * S]]
+            self.assertEqual(one(ka, "keepalive.endpoint"), self.DEVICE)
+            self.assertEqual(one(ka, "keepalive.server"), self.BACKUP)
+            self.assertEqual(one(ka, "keepalive.role"), "backup")
+            self.assertEqual(one(ka, "keepalive.sccp.interval"), "60")
+            self.assertEqual(one(ka, "keepalive.sccp.missed"), "0")
+            # n = 0: 30 s after its last keepalive as primary (T0 + 220.500).
+            gap = 30 * S if n == 0 else 60 * S
+            self.assertEqual(ns(one(ka, "keepalive.sccp.gap")), gap)
+            self.assertEqual(ns(one(ka, "keepalive.sccp.lateness")), gap - 60 * S)
+
+    def test_primary_again(self):
+        r = rows(self, self.CAP)
+        self.assertEqual(one(r[self.at[200010 * MS]], "keepalive.role"), "backup")  # the backup is primary then
+        self.assertEqual(one(r[self.at[230012 * MS]], "keepalive.event"), EV_REGISTER_ACK)
+        for k in range(1, 13):
+            t = 230010 * MS + 30 * k * S
+            self.assertEqual(one(r[self.at[t]], "keepalive.role"), "primary")
+            self.assertEqual(one(r[self.at[t]], "keepalive.server"), self.PRIMARY)
+            self.assertEqual(ns(one(r[self.at[t + 1 * MS]], "keepalive.sccp.ack_latency")), 1 * MS)
+
+    def test_stats(self):
+        self.assertEqual(stats(self, self.CAP), {
+            self.DEVICE + " @ " + self.PRIMARY: {"Keepalives": 3 + 1 + 12, "Acknowledged": 3 + 12},
+            self.DEVICE + " @ " + self.BACKUP: {"Keepalives": 2 + 4 + 6, "Acknowledged": 4},
+        })
+
+
 class SmokeCallManagerView(unittest.TestCase):
     """skinny-smoke: three acknowledged keepalives, then silence; CUCM logs KeepAliveTimeout at 181 s."""
     CAP = gen("skinny-smoke")
