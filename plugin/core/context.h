@@ -28,12 +28,14 @@ private:
 };
 
 // The last keepalive or refresh of each endpoint, by device name and by IP, so that a call
-// manager's syslog verdict can point at it (SPEC §3.5).
+// manager's syslog verdict can point at it (SPEC §3.5). Keepalives to a backup are left out: they
+// say nothing about the registration whose loss the call manager reports.
 //
-// Every refresh and keepalive touches it, so a touch writes one entry: the address's. A device
-// name is attached to the address it was last active at and reads its activity there; the name's
-// own entry is written only when that changes (the device moved, another device took the address,
-// an unnamed touch came from it), and then keeps the name's last activity until it attaches again.
+// Every refresh and primary keepalive touches it, so a touch writes one entry: the address's. A
+// device name is attached to the address it was last active at and reads its activity there; the
+// name's own entry is written only when that changes (the device moved, another device took the
+// address, an unnamed touch came from it), and then keeps the name's last activity until it
+// attaches again.
 class EndpointDirectory {
 public:
     struct Activity {

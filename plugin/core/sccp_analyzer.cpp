@@ -436,7 +436,8 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     s.pending_end = f.tcp.seq + f.tcp.len;
     s.tx[s.tx_next] = Transmission{f.tcp.seq, f.tcp.len, f.number, 0, f.time};
     s.tx_next = (s.tx_next + 1) % kTransmissions;
-    ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, point_of(f), s.server});
+    if (s.role != Role::Backup)  // a backup's keepalives are not the registration's (EndpointDirectory)
+        ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, point_of(f), s.server});
     rearm(key, s);
 }
 

@@ -590,7 +590,8 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     }
     b.last_activity = f.time;
     ctx.sink.emit(a);
-    ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
+    if (b.role != Role::Backup)  // a backup keepalive is not the registration's (EndpointDirectory)
+        ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
 }
 
 void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
@@ -741,7 +742,8 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     b.last_sent = f.time;
     b.last_activity = f.time;
     ctx.sink.emit(a);
-    ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
+    if (b.role != Role::Backup)  // a backup keepalive is not the registration's (EndpointDirectory)
+        ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
 }
 
 // ---- responses and delivery --------------------------------------------------------------------------

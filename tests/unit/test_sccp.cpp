@@ -283,6 +283,20 @@ TEST_CASE("backup sessions: TCP ACKs only is normal, interval from secondaryKeep
     CHECK(r.warnings_or_errors() == 0);
 }
 
+TEST_CASE("the endpoint's last keepalive, for the call manager's syslog, is its last to the primary") {
+    Rig r;
+    Conn p = registered(r);
+    Conn b{1, 50001, 2000, kBackup};
+    std::uint32_t ka = r.send(T0 + seconds(30), p, true, {skinny::kKeepAliveReq});
+    r.send(T0 + seconds(30) + millis(1), p, false, {skinny::kKeepAliveAck});
+    r.send(T0 + seconds(40), b, true, {skinny::kKeepAliveReq});
+    r.tcp_ack(T0 + seconds(40) + millis(1), b, false);
+    const auto* last = r.ctx.directory.by_name(r.ctx.strings.find("SEP001122334455"));
+    REQUIRE(last);
+    CHECK(last->frame == ka);
+    CHECK(r.ctx.strings.get(last->server) == "10.0.0.5:2000/tcp");
+}
+
 TEST_CASE("without a live primary, TCP-ACK-only keepalives become backup on the second keepalive") {
     Config cfg;
     cfg.sccp_backup_interval = 45;

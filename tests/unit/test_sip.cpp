@@ -467,6 +467,38 @@ TEST_CASE("backup keepalives are tracked but never breach; a real de-registratio
     CHECK(run.experts(Expert::GraceBreach, n) == 0);
 }
 
+TEST_CASE("the call manager's syslog links the last refresh to the primary, not a backup keepalive") {
+    Wire w;
+    Run run;
+    const IpAddr backup = IpAddr::v4(0x0a000002);
+    Frame r = w.frame(1, kT0, true);
+    w.add_register(r, "pr", 1, with(kCisco, "expires=3600"));
+    run(r);
+    Frame ok = w.frame(2, kT0 + millis(5), false);
+    w.add_response(ok, 200, "pr", 1, with(kCisco, "expires=120"));
+    run(ok);
+    Frame bk = w.frame(3, kT0 + seconds(60), true);
+    bk.dst_ip = backup;
+    w.add_register(bk, "bk", 1, with(with(kCisco, "expires=0"), "cisco-keep-alive"));
+    run(bk);
+    Frame bk_ok = w.frame(4, kT0 + seconds(60) + millis(5), false);
+    bk_ok.src_ip = backup;
+    w.add_response(bk_ok, 200, "bk", 1);
+    run(bk_ok);
+    Frame log = w.frame(5, kT0 + seconds(140), false);
+    log.src_port = 514;
+    log.syslog.push_back(w.keep("%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP0024142DDF24]"
+                                "[IPAddress=10.0.0.5][Protocol=SIP][Reason=13]: An endpoint has unregistered"));
+    run(log);
+    auto v = run.at(5);  // the grace breach (deadline 2xx + 130 s), then the syslog message
+    REQUIRE(v.size() == 2);
+    Annotation a = v[1];
+    CHECK(a.subject == Subject::Syslog);
+    CHECK(a.get(Field::SyslogLastSeen) == 1);
+    CHECK(a.get(Field::SyslogAge) == seconds(140));
+    CHECK(run.str(a.server) == "10.0.0.1:5060/udp");
+}
+
 TEST_CASE("a primary binding demoted to backup expects no refresh; back to primary it is timed from its next 2xx") {
     Wire w;
     Run run;
