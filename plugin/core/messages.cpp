@@ -160,8 +160,13 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         std::string m = "KeepAliveReq to the primary";
         if (a.has(Field::SccpRequestFrame)) m += " in " + frame_ref(a.get(Field::SccpRequestFrame));
         m += a.subject == Subject::SccpKeepalive ? " got no KeepAliveAck before this one" : " not acknowledged";
-        if (a.subject != Subject::SccpKeepalive && a.has(Field::SccpInterval))
-            m += " within the " + std::to_string(a.get(Field::SccpInterval)) + " s interval";
+        if (a.subject != Subject::SccpKeepalive && a.has(Field::SccpInterval)) {
+            // Judged before its interval ran out: the phone gave the connection up.
+            if (a.get_or(Field::SccpGap, 0) > seconds(a.get(Field::SccpInterval)))
+                m += " within the " + std::to_string(a.get(Field::SccpInterval)) + " s interval";
+            else
+                m += " before the phone registered again on another connection";
+        }
         if (a.has(Field::SccpMissed)) m += " (" + plural(a.get(Field::SccpMissed), "consecutive keepalive", "consecutive keepalives") + " without ack)";
         return m;
     }

@@ -3,9 +3,11 @@
 #include <catch2/catch.hpp>
 
 #include <limits>
+#include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/messages.h"
 #include "core/sccp_analyzer.h"
 
 using namespace ka;
@@ -542,6 +544,10 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
         CHECK(a.raised(Expert::KeepaliveUnacked));
         CHECK(a.get(Field::SccpMissed) == 1);
         CHECK(a.get(Field::SccpRequestFrame) == ka);
+        CHECK(expert_message(Expert::KeepaliveUnacked, a, r.ctx.strings, r.ctx.config) ==
+              "KeepAliveReq to the primary in frame " + std::to_string(ka) +
+                  " not acknowledged before the phone registered again on another connection "
+                  "(1 consecutive keepalive without ack)");
         r.other(T0 + seconds(1000));
         CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 1);
         CHECK(r.experts_raised(Expert::Failover) == 0);
