@@ -649,6 +649,48 @@ class FailoverFallback(unittest.TestCase):
         })
 
 
+class ReregisterHalfOpenHealthy(unittest.TestCase):
+    """skinny-reregister-half-open-healthy: the phone registers again on a new connection, the old one
+    left half-open and silent: the call manager has replaced the registration, nothing is raised."""
+    CAP = gen("skinny-reregister-half-open-healthy")
+    DEVICE = "SEP00235E3C4D5E"
+
+    def test_no_expert_info_at_all(self):
+        self.assertEqual(experts(self, self.CAP), [])
+
+    def test_new_connection_is_the_primary(self):
+        at = frames_at(self.CAP)
+        r = rows(self, self.CAP)
+        self.assertEqual(one(r[at[125012 * MS]], "keepalive.event"), EV_REGISTER_ACK)
+        for m in range(1, 7):
+            ka = r[at[125010 * MS + 30 * m * S]]
+            self.assertEqual(one(ka, "keepalive.endpoint"), self.DEVICE)
+            self.assertEqual(one(ka, "keepalive.role"), "primary")
+            self.assertEqual(one(ka, "keepalive.sccp.missed"), "0")
+        self.assertEqual(stats(self, self.CAP), {
+            self.DEVICE + " @ 10.40.3.5:2000/tcp": {"Keepalives": 4 + 6, "Acknowledged": 4 + 6}})
+
+
+class ReregisterHalfOpen(unittest.TestCase):
+    """skinny-reregister-half-open: the old connection's last keepalive K(4) was lost in the outage;
+    the new registration shows that no ack will come: unacknowledged once, no failover."""
+    CAP = gen("skinny-reregister-half-open")
+
+    def test_one_unacknowledged_keepalive(self):
+        at = frames_at(self.CAP)
+        k4 = at[1 * MS + 120 * S]
+        self.assertEqual(experts(self, self.CAP), [
+            (at[125012 * MS], "keepalive.keepalive_unacked",
+             "KeepAliveReq to the primary in frame %d not acknowledged before the phone registered again on "
+             "another connection (1 consecutive keepalive without ack)" % k4)])
+        r = rows(self, self.CAP)
+        self.assertEqual(r[at[125012 * MS]]["keepalive.sccp.missed"], ["1"])
+        self.assertEqual(ns(one(r[at[125012 * MS]], "keepalive.sccp.gap")), 125012 * MS - (1 * MS + 120 * S))
+        self.assertEqual(int(one(r[at[125012 * MS]], "keepalive.sccp.request")), k4)
+        self.assertEqual(stats(self, self.CAP), {
+            "SEP00235E3C4D5E @ 10.40.3.5:2000/tcp": {"Keepalives": 4 + 6, "Acknowledged": 3 + 6, "Unacknowledged": 1}})
+
+
 class SmokeCallManagerView(unittest.TestCase):
     """skinny-smoke: three acknowledged keepalives, then silence; CUCM logs KeepAliveTimeout at 181 s."""
     CAP = gen("skinny-smoke")
