@@ -58,22 +58,25 @@ std::string sip_subject(const Annotation& a) {
 
 }  // namespace
 
+const ReasonName kReasonNames[12] = {
+    {1, "Unknown"},
+    {6, "ConnectivityError"},
+    {8, "DeviceInitiatedReset"},
+    {9, "CallManagerReset"},
+    {10, "DeviceUnregistered"},
+    {11, "MalformedRegisterMsg"},
+    {12, "SCCPDeviceThrottling"},
+    {13, "KeepAliveTimeout"},
+    {14, "ConfigurationMismatch"},
+    {16, "DuplicateRegistration"},
+    {17, "CallManagerApplyConfig"},
+    {18, "DeviceNoResponse"},
+};
+
 const char* reason_name(std::uint32_t code) {
-    switch (code) {
-    case 1: return "Unknown";
-    case 6: return "ConnectivityError";
-    case 8: return "DeviceInitiatedReset";
-    case 9: return "CallManagerReset";
-    case 10: return "DeviceUnregistered";
-    case 11: return "MalformedRegisterMsg";
-    case 12: return "SCCPDeviceThrottling";
-    case 13: return "KeepAliveTimeout";
-    case 14: return "ConfigurationMismatch";
-    case 16: return "DuplicateRegistration";
-    case 17: return "CallManagerApplyConfig";
-    case 18: return "DeviceNoResponse";
-    default: return nullptr;
-    }
+    for (const ReasonName& r : kReasonNames)
+        if (r.code == code) return r.name;
+    return nullptr;
 }
 
 const char* info_tag(Expert e) {

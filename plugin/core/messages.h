@@ -19,7 +19,15 @@ std::string summary(const Annotation& a, const StringTable& strings);
 // Short tag for the Info column of a frame with a warning or error, e.g. "grace breach".
 const char* info_tag(Expert e);
 
-// CUCM EndPointUnregistered reason code names (SPEC §2.3); nullptr when unknown.
+// CUCM EndPointUnregistered reason codes and their names (SPEC §2.3), for messages and for the
+// field's value string.
+struct ReasonName {
+    std::uint32_t code;
+    const char* name;
+};
+extern const ReasonName kReasonNames[12];
+
+// The reason's name; nullptr when unknown.
 const char* reason_name(std::uint32_t code);
 
 }  // namespace ka

@@ -9,9 +9,11 @@
 #include <epan/tap.h>
 #include <epan/unit_strings.h>
 
+#include <iterator>
 #include <new>
 
 #include "../core/engine.h"
+#include "../core/messages.h"
 #include "extract.h"
 #include "ids.h"
 #include "render.h"
@@ -94,21 +96,8 @@ int dissect_keepalive(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, void*
     return render_frame(tvb, pinfo, tree, *engine);
 }
 
-const value_string reason_names[] = {
-    {1, "Unknown"},
-    {6, "ConnectivityError"},
-    {8, "DeviceInitiatedReset"},
-    {9, "CallManagerReset"},
-    {10, "DeviceUnregistered"},
-    {11, "MalformedRegisterMsg"},
-    {12, "SCCPDeviceThrottling"},
-    {13, "KeepAliveTimeout"},
-    {14, "ConfigurationMismatch"},
-    {16, "DuplicateRegistration"},
-    {17, "CallManagerApplyConfig"},
-    {18, "DeviceNoResponse"},
-    {0, nullptr},
-};
+// The field's value string, from the engine's table: one list of reason names.
+value_string reason_names[std::size(ka::kReasonNames) + 1];
 
 const value_string session_event_names[] = {
     {int(ka::SessionEvent::RegisterAck), "RegisterAck"},
@@ -153,6 +142,9 @@ int expert_severity(ka::Expert e) {
 void register_protocol() {
     for (int& id : hf_field) id = -1;
     for (int& id : ett) id = -1;
+    for (std::size_t i = 0; i < std::size(ka::kReasonNames); ++i)
+        reason_names[i] = {ka::kReasonNames[i].code, ka::kReasonNames[i].name};
+    reason_names[std::size(ka::kReasonNames)] = {0, nullptr};
 
     using F = ka::Field;
     // Field table: names are the public interface of SPEC §4.
