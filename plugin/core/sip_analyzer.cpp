@@ -286,6 +286,7 @@ struct SipAnalyzer::Impl {
     void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, Evidence e);
     void granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f, const SipMessage& m);
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
+    Nanos refresh_period(std::uint32_t grant) const;
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
     void arm(Binding& b, std::uint32_t idx);
 };
@@ -774,11 +775,17 @@ void SipAnalyzer::Impl::deliver(Annotation& a, Binding& b, Txn& t, const Frame& 
     if (f.time > b.deadline) settle_deadline(b, f, true);
 }
 
+// From a 2xx to the refresh it expects. A phone cannot refresh before it is granted: a
+// refresh_delta at or above the grant (a short grant, a large preference) means at once.
+Nanos SipAnalyzer::Impl::refresh_period(std::uint32_t grant) const {
+    return std::max<Nanos>(0, sub_sat(seconds(grant), ctx.config.refresh_delta));
+}
+
 void SipAnalyzer::Impl::forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap,
                                  std::uint32_t grant) const {
     const double ratio = static_cast<double>(gap) / static_cast<double>(prev_gap);
     const Nanos slack = sub_sat(b.deadline, b.expected);
-    const Nanos period = sub_sat(seconds(grant), ctx.config.refresh_delta);
+    const Nanos period = refresh_period(grant);
     Nanos expected = b.expected;
     double projected = static_cast<double>(gap);
     for (std::uint32_t n = 1; n <= kForecastHorizon; ++n) {
@@ -836,7 +843,7 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
         b.expecting = false;
         return;
     }
-    b.expected = sub_sat(add_sat(f.time, seconds(grant)), ctx.config.refresh_delta);
+    b.expected = add_sat(f.time, refresh_period(grant));
     b.deadline = add_sat(b.expected, ctx.config.grace_window);
     b.expecting = true;
     b.breach_reported = false;

@@ -578,11 +578,37 @@ TEST_CASE("out-of-order timestamps and huge grants stay sane") {
     auto at4 = run.at(4);
     REQUIRE(at4.size() == 2);
     CHECK(at4[0].subject == Subject::SipDeadline);
-    CHECK(at4[1].get(Field::RefreshExpected) == std::numeric_limits<Nanos>::max() - seconds(5));
+    CHECK(at4[1].get(Field::RefreshExpected) == std::numeric_limits<Nanos>::max());
     CHECK(at4[1].get(Field::RefreshDeadline) == std::numeric_limits<Nanos>::max());
     Frame f5 = w.frame(5, std::numeric_limits<Nanos>::min(), true);
     run(f5);
     CHECK(run.experts(Expert::GraceBreach, 5) == 1);
+}
+
+TEST_CASE("a refresh_delta at or above the grant expects the refresh at the 2xx, never before it") {
+    Config c;
+    c.refresh_delta = seconds(200);  // more than the 120 s granted
+    Wire w;
+    Run run(c);
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "c", 1, kCisco);
+    run(f1);
+    const Nanos ok = kT0 + millis(10);
+    Frame f2 = w.frame(2, ok, false);
+    w.add_response(f2, 200, "c", 1, with(kCisco, "expires=120"));
+    run(f2);
+    // Not 80 s before the grant, with its deadline already past on the 2xx itself.
+    CHECK(run.one(2).get(Field::RefreshExpected) == ok);
+    CHECK(run.one(2).get(Field::RefreshDeadline) == ok + seconds(15));
+    Frame f3 = w.frame(3, ok + seconds(10), true);
+    w.add_register(f3, "c", 2, kCisco);
+    run(f3);
+    CHECK(run.one(3).get(Field::RefreshLateness) == seconds(10));
+    Frame f4 = w.frame(4, ok + seconds(10) + millis(10), false);
+    w.add_response(f4, 200, "c", 2, with(kCisco, "expires=120"));
+    run(f4);
+    CHECK(run.one(4).get(Field::RefreshMargin) == seconds(5) - millis(10));
+    CHECK(run.experts(Expert::GraceBreach, 4) == 0);
 }
 
 TEST_CASE("a flood of Call-IDs and contacts keeps the state bounded") {
