@@ -237,7 +237,7 @@ void register_protocol() {
                              "The keepalive/REGISTER that never appeared at the other capture point", HFILL}},
     };
 
-    static int* etts[] = {&ett[ett_keepalive], &ett[ett_timing], &ett[ett_retrans],
+    static int* etts[] = {&ett[ett_keepalive], &ett[ett_timing], &ett[ett_next],  &ett[ett_retrans],
                           &ett[ett_sccp],      &ett[ett_path],   &ett[ett_syslog]};
 
 

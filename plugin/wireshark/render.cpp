@@ -70,7 +70,16 @@ const FieldSpec kFields[] = {
     {Field::SyslogAge, Kind::RelTime, ett_syslog},
 };
 
-const char* const kGroupTitle[ett_count] = {"", "Timing", "Retransmissions", "SCCP keepalive", "Path", "Call manager syslog"};
+const char* const kGroupTitle[ett_count] = {"", "Timing", "Next refresh, from this grant", "Retransmissions",
+                                            "SCCP keepalive", "Path", "Call manager syslog"};
+
+// A 2xx sets the next refresh's expectation, while its margin and refresh number are those of
+// the attempt it ends: side by side, a margin of seconds would sit next to a deadline minutes away.
+Subtree group_of(const FieldSpec& spec, const ka::Annotation& a) {
+    const bool next = spec.field == Field::ExpiresGranted || spec.field == Field::RefreshExpected ||
+                      spec.field == Field::RefreshDeadline;
+    return next && a.has(Field::ExpiresGranted) ? ett_next : spec.group;
+}
 
 nstime_t to_nstime(ka::Nanos t) {
     nstime_t n;
@@ -155,8 +164,9 @@ void render_annotation(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, cons
     proto_tree* groups[ett_count] = {};
     for (const FieldSpec& spec : kFields) {
         if (!a.has(spec.field)) continue;
-        proto_tree*& g = groups[spec.group];
-        if (!g) g = proto_tree_add_subtree(sub, tvb, 0, 0, ett[spec.group], nullptr, kGroupTitle[spec.group]);
+        const Subtree group = group_of(spec, a);
+        proto_tree*& g = groups[group];
+        if (!g) g = proto_tree_add_subtree(sub, tvb, 0, 0, ett[group], nullptr, kGroupTitle[group]);
         add_field(g, tvb, spec, a, engine);
     }
 

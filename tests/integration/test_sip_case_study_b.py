@@ -4,6 +4,7 @@ scenario's table; single pass and -2; and the preferences that change the verdic
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -48,6 +49,20 @@ def frames(rows):
         times += [ok, ok + 200 * US]
         numbers.append((n, n + 1 if retrans is not None else None, n + (2 if retrans is not None else 1)))
     return numbers, times
+
+
+def group_lines(text):
+    """{group title: {label: value}} of one frame's Keepalive Analysis tree in -O output."""
+    groups, current = {}, None
+    for line in text.splitlines():
+        if line.startswith("    ") and not line.startswith("        ") and not line.strip().startswith("["):
+            current = groups.setdefault(line.strip(), {})
+        elif line.startswith("        [") and current is not None:
+            label, _, value = line.strip()[1:-1].partition(": ")
+            current[label] = value
+        elif not line.startswith("        "):
+            current = None
+    return groups
 
 
 class CaseStudyB(unittest.TestCase):
@@ -173,6 +188,26 @@ class CaseStudyB(unittest.TestCase):
         numbers, _ = frames(attempts())
         out = harness.tshark(["-Y", "frame.number == %d" % numbers[5][2], "-V"], capture=CAPTURE)
         self.assertIn("Keepalive Analysis: %s refresh 6, margin 8.3 s, 1 retransmission" % DEVICE, out)
+
+    def test_tree_keeps_the_next_refresh_apart(self):
+        """On a 2xx the margin is the attempt's, against the previous deadline; the expected time
+        and deadline it sets are the next refresh's, in a group of their own."""
+        rows = attempts()
+        numbers, _ = frames(rows)
+        first, ok = numbers[4][0], numbers[4][2]  # row 5: its first REGISTER and its 200 OK
+        clock = lambda ns: "%s.%09d UTC" % (time.strftime("%H:%M:%S", time.gmtime(ns // S)), ns % S)
+        for two_pass in (False, True):
+            out = harness.tshark(["-Y", "frame.number == %d || frame.number == %d" % (first, ok), "-O", "keepalive"],
+                                 capture=CAPTURE, two_pass=two_pass)
+            groups = [group_lines(f) for f in ("\n" + out).split("\nFrame ")[1:]]
+            self.assertEqual(clock(rows[3][2] + 115 * S), groups[0]["Timing"]["Refresh expected"][-22:])
+            self.assertNotIn("Next refresh, from this grant", groups[0])
+            self.assertEqual(["Refresh number", "Margin"], list(groups[1]["Timing"]))
+            self.assertEqual("%.9f seconds" % ((rows[3][2] + 130 * S - rows[4][2]) / S), groups[1]["Timing"]["Margin"])
+            nxt = groups[1]["Next refresh, from this grant"]
+            self.assertEqual(["Granted expiry", "Refresh expected", "Refresh deadline"], list(nxt))
+            self.assertEqual(clock(rows[4][2] + 115 * S), nxt["Refresh expected"][-22:])
+            self.assertEqual(clock(rows[4][2] + 130 * S), nxt["Refresh deadline"][-22:])
 
     def test_grace_window_preference(self):
         want = self.check({"grace_window": "30"}, grace=30)
