@@ -275,8 +275,8 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     case Subject::None: break;
     }
     if (a.role == Role::Backup) add("backup");
-    if (a.has(Field::RefreshLateness) && a.get(Field::RefreshLateness) > 0)
-        add(format_duration(a.get(Field::RefreshLateness)) + " late");
+    // Late as refresh_late says: not a phone a millisecond behind, within the tolerance.
+    if (a.raised(Expert::RefreshLate)) add(format_duration(a.get_or(Field::RefreshLateness, 0)) + " late");
     if (a.has(Field::RefreshMargin)) add("margin " + format_duration(a.get(Field::RefreshMargin)));
     if (a.has(Field::GraceOverrun)) add("grace overrun " + format_duration(a.get(Field::GraceOverrun)));
     if (a.has(Field::RetransCount) && a.get(Field::RetransCount) > 0)

@@ -191,3 +191,16 @@ TEST_CASE("messages read right at the preferences' smallest values") {
     CHECK(expert_message(Expert::GraceBreach, breach, strings, config) ==
           "No refresh delivered within the 0 s grace window: 1.5 s past it, registrar likely unregistered the phone");
 }
+
+TEST_CASE("the verdict calls a refresh late only when refresh_late does") {
+    StringTable strings;
+    Annotation a;
+    a.subject = Subject::SipRefresh;
+    a.endpoint = strings.intern("SEPA44C118F2E61");
+    a.set(Field::RefreshNumber, 2);
+    a.set(Field::RefreshLateness, 894 * kMicrosecond);  // within the 1 s tolerance
+    CHECK(summary(a, strings) == "SEPA44C118F2E61 refresh 2");
+    a.set(Field::RefreshLateness, millis(2500));
+    a.raise(Expert::RefreshLate);
+    CHECK(summary(a, strings) == "SEPA44C118F2E61 refresh 2, 2.5 s late");
+}
