@@ -66,8 +66,11 @@ class Robustness(unittest.TestCase):
         harness.experts_both_passes(self, capture("bad-timestamps"))
 
     def test_duplicated_frames(self):
-        # An identical copy at the same instant is not a lost first transmission, nor a late one.
-        self.assert_no_alarm(capture("bad-duplicates"))
+        # An identical copy at the same instant is not a lost first transmission, nor a late one,
+        # nor sent again: none of the SIP and SCCP copies is a retransmission.
+        cap = capture("bad-duplicates")
+        self.assert_no_alarm(cap)
+        self.assertEqual([], harness.fields_both_passes(self, cap, ["frame.number"], "keepalive.retransmission"))
 
     def test_sccp_cut_by_snap_length(self):
         # tcpdump -s 84 (30 bytes of TCP payload): the RegisterReq and the RegisterAck are cut

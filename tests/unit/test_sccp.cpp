@@ -363,6 +363,29 @@ TEST_CASE("TCP retransmissions of a keepalive, across the sequence wrap") {
     CHECK(r.warnings_or_errors() == 0);
 }
 
+TEST_CASE("a second copy of a keepalive at the same instant is not a retransmission") {
+    Rig r;
+    Conn c = registered(r);
+    const std::uint32_t seq = c.phone_seq;
+    std::uint32_t ka = r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    auto copy = [&](Nanos t) {  // Wireshark flags a copy of a segment as its retransmission
+        r.frame(t, c, true, 12);
+        r.f.tcp.seq = seq;
+        r.f.tcp.retransmission = true;
+        r.run();
+        return r.f.number;
+    };
+    CHECK(r.at(copy(T0 + seconds(30))).empty());
+    // A copy of a real retransmission is not a second one either.
+    std::uint32_t resent = copy(T0 + seconds(30) + millis(300));
+    CHECK(r.at(copy(T0 + seconds(30) + millis(300))).empty());
+    CHECK(r.only(resent).get(Field::RetransCount) == 1);
+    CHECK(r.only(resent).get(Field::RetransOriginal) == ka);
+    CHECK(r.only(resent).get(Field::RetransGap) == millis(300));
+    std::uint32_t ack = r.send(T0 + seconds(30) + millis(301), c, false, {skinny::kKeepAliveAck});
+    CHECK(r.only(ack).get(Field::RetransCount) == 1);
+}
+
 TEST_CASE("several messages in one segment, directions from messages not ports") {
     Rig r;
     Conn c{3, 2000, 2001};  // the phone even uses port 2000
