@@ -24,6 +24,11 @@ std::string plural(std::int64_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
 }
 
+// "1 keepalive", "3 consecutive keepalives": a run of one is not consecutive.
+std::string run_of(std::int64_t n, const char* one, const char* many) {
+    return n == 1 ? plural(n, one, many) : std::to_string(n) + " consecutive " + many;
+}
+
 const char* session_event_name(std::int64_t e) {
     switch (static_cast<SessionEvent>(e)) {
     case SessionEvent::RegisterAck: return "RegisterAck";
@@ -170,7 +175,7 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
             else
                 m += " before the phone registered again on another connection";
         }
-        if (a.has(Field::SccpMissed)) m += " (" + plural(a.get(Field::SccpMissed), "consecutive keepalive", "consecutive keepalives") + " without ack)";
+        if (a.has(Field::SccpMissed)) m += " (" + run_of(a.get(Field::SccpMissed), "keepalive", "keepalives") + " without ack)";
         return m;
     }
     case Expert::Failover: {
@@ -178,7 +183,7 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         std::uint32_t threshold = std::max(1u, config.sccp_missed_threshold);  // as the analysis uses it
         std::string seconds = a.has(Field::SccpInterval) ? std::to_string(a.get(Field::SccpInterval)) + " s" : "";
         if (missed >= threshold)
-            return "Delayed failover threshold reached: " + plural(missed, "consecutive keepalive", "consecutive keepalives") +
+            return "Delayed failover threshold reached: " + run_of(missed, "keepalive", "keepalives") +
                    " unacknowledged" + (seconds.empty() ? "" : " at a " + seconds + " interval") +
                    "; the phone fails over to its backup call manager";
         // No keepalive at all for the threshold: what the call manager sees.

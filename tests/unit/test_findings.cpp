@@ -190,6 +190,20 @@ TEST_CASE("messages read right at the preferences' smallest values") {
     breach.set(Field::GraceOverrun, millis(1500));
     CHECK(expert_message(Expert::GraceBreach, breach, strings, config) ==
           "No refresh delivered within the 0 s grace window: 1.5 s past it, registrar likely unregistered the phone");
+    config.sccp_missed_threshold = 1;
+    Annotation missed;
+    missed.subject = Subject::SccpKeepalive;
+    missed.set(Field::SccpRequestFrame, 28);
+    missed.set(Field::SccpInterval, 30);
+    missed.set(Field::SccpMissed, 1);
+    CHECK(expert_message(Expert::KeepaliveUnacked, missed, strings, config) ==
+          "KeepAliveReq to the primary in frame 28 got no KeepAliveAck before this one (1 keepalive without ack)");
+    CHECK(expert_message(Expert::Failover, missed, strings, config) ==
+          "Delayed failover threshold reached: 1 keepalive unacknowledged at a 30 s interval; the phone fails over to "
+          "its backup call manager");
+    missed.set(Field::SccpMissed, 2);
+    CHECK(expert_message(Expert::KeepaliveUnacked, missed, strings, config) ==
+          "KeepAliveReq to the primary in frame 28 got no KeepAliveAck before this one (2 consecutive keepalives without ack)");
 }
 
 TEST_CASE("the verdict calls a refresh late only when refresh_late does") {
