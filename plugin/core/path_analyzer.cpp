@@ -128,9 +128,9 @@ void PathAnalyzer::Impl::report_mismatch(const Frame& f, std::uint32_t ip, const
     a.set(Field::ArpClaimedMac, static_cast<std::int64_t>(c.mac));
     a.set(Field::ArpOwnerMac, static_cast<std::int64_t>(owner.mac));
     a.set(Field::ArpClaims, claims_of(f.interface_id, c.mac));
-    a.set(Field::OwnerFrame, owner.frame);
-    // Reported on the owner's frame: point back at the claim.
+    // Reported on the owner's frame: point back at the claim, not at this frame itself.
     if (deferred) a.set(Field::ArpFrame, c.frame);
+    else a.set(Field::OwnerFrame, owner.frame);
     a.raise(Expert::ArpMismatch);
     ctx.sink.emit(a);
 }

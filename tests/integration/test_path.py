@@ -63,8 +63,8 @@ class CaseStudyA(unittest.TestCase):
     def test_arp_fields_name_the_impostor(self):
         rows = harness.fields_both_passes(self, self.CAP, PATH_FIELDS, "keepalive.arp.ip")
         expected = [
-            # Deferred: the owner's first frame settles the claim made before it.
-            [str(self.SYN_ACK), CM_IP, PROXY_MAC, CM_MAC, str(self.PROXY_FIRST_CLAIM), str(self.SYN_ACK), "2"],
+            # Deferred: the owner's first frame settles the claim made before it (and is this frame).
+            [str(self.SYN_ACK), CM_IP, PROXY_MAC, CM_MAC, str(self.PROXY_FIRST_CLAIM), "", "2"],
             # Known at once: the owner's latest frame before the claim.
             [str(self.PROXY_WINS), CM_IP, PROXY_MAC, CM_MAC, "", str(self.LAST_ACK_FROM_CM), "2"],
         ] + [[str(f), CM_IP, PROXY_MAC, CM_MAC, str(self.PROXY_WINS), str(self.LAST_ACK_FROM_CM), "2"]
