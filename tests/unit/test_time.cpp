@@ -17,6 +17,12 @@ TEST_CASE("durations are formatted in the unit a person expects") {
     CHECK(format_duration(kMicrosecond * 250) == "0.250 ms");
     CHECK(format_duration(0) == "0 s");  // e.g. a grace window preference of 0
     CHECK(format_duration(seconds(605)) == "10 min 5 s");
+    // Rounding never shows a unit's upper bound: "1000 ms" is "1.0 s", "600.0 s" is "10 min 0 s".
+    CHECK(format_duration(kMicrosecond * 999'499) == "999 ms");
+    CHECK(format_duration(kMicrosecond * 999'700) == "1.0 s");
+    CHECK(format_duration(-kMicrosecond * 999'700) == "-1.0 s");
+    CHECK(format_duration(millis(599'940)) == "599.9 s");
+    CHECK(format_duration(millis(599'960)) == "10 min 0 s");
     CHECK(format_duration(std::numeric_limits<Nanos>::min()).front() == '-');
 }
 
