@@ -264,7 +264,7 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     case Subject::SccpRegister: add("register"); break;
     case Subject::SccpKeepalive: add("keepalive"); break;
     case Subject::SccpKeepaliveAck: add("keepalive ack"); break;
-    case Subject::SccpRetransmission: add("keepalive retransmission"); break;
+    case Subject::SccpRetransmission: add("keepalive resent"); break;
     case Subject::SccpSessionEvent: add(session_event_name(a.get_or(Field::SessionEvent, 0))); break;
     case Subject::SccpMissed: add("keepalive overdue"); break;
     case Subject::Arp: add("ARP"); break;
@@ -284,8 +284,12 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     if (a.raised(Expert::RefreshLate)) add(format_duration(a.get_or(Field::RefreshLateness, 0)) + " late");
     if (a.has(Field::RefreshMargin)) add("margin " + format_duration(a.get(Field::RefreshMargin)));
     if (a.has(Field::GraceOverrun)) add("grace overrun " + format_duration(a.get(Field::GraceOverrun)));
-    if (a.has(Field::RetransCount) && a.get(Field::RetransCount) > 0)
-        add(plural(a.get(Field::RetransCount), "retransmission", "retransmissions"));
+    if (a.has(Field::RetransCount) && a.get(Field::RetransCount) > 0) {
+        // On a message sent again the count is its rank; on a delivery, the attempt's total.
+        const std::int64_t n = a.get(Field::RetransCount);
+        const bool resent = a.subject == Subject::SipRetransmission || a.subject == Subject::SccpRetransmission;
+        add(resent ? "retransmission " + std::to_string(n) : plural(n, "retransmission", "retransmissions"));
+    }
     if (a.has(Field::SccpAckLatency)) add("latency " + format_duration(a.get(Field::SccpAckLatency)));
     if (a.has(Field::SccpAckLatencyMean)) add("mean " + format_duration(a.get(Field::SccpAckLatencyMean)));
     if (a.has(Field::SccpMissed) && a.get(Field::SccpMissed) > 0) add(std::to_string(a.get(Field::SccpMissed)) + " missed");

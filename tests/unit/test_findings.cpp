@@ -218,3 +218,20 @@ TEST_CASE("the verdict calls a refresh late only when refresh_late does") {
     a.raise(Expert::RefreshLate);
     CHECK(summary(a, strings) == "SEPA44C118F2E61 refresh 2, 2.5 s late");
 }
+
+TEST_CASE("the verdict gives a resent message's rank and a delivery's total of retransmissions") {
+    StringTable strings;
+    Annotation a;
+    a.subject = Subject::SipRetransmission;
+    a.endpoint = strings.intern("SEPA44C118F2E61");
+    a.set(Field::RefreshNumber, 1);
+    a.set(Field::RetransCount, 9);
+    CHECK(summary(a, strings) == "SEPA44C118F2E61 refresh 1 resent, retransmission 9");
+    a.subject = Subject::SipResponse;
+    CHECK(summary(a, strings) == "SEPA44C118F2E61 refresh 1, 9 retransmissions");
+    Annotation k;
+    k.subject = Subject::SccpRetransmission;
+    k.endpoint = a.endpoint;
+    k.set(Field::RetransCount, 1);
+    CHECK(summary(k, strings) == "SEPA44C118F2E61 keepalive resent, retransmission 1");
+}
