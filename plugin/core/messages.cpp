@@ -267,7 +267,9 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     case Subject::SccpRetransmission: add("keepalive resent"); break;
     case Subject::SccpSessionEvent: add(session_event_name(a.get_or(Field::SessionEvent, 0))); break;
     case Subject::SccpMissed: add("keepalive overdue"); break;
-    case Subject::Arp: add("ARP"); break;
+    case Subject::Arp:  // on a frame of the owner, the claim it contradicts is in another frame
+        add(a.has(Field::ArpFrame) ? "ARP claim in " + frame_ref(a.get(Field::ArpFrame)) : std::string("ARP"));
+        break;
     case Subject::Misdirected: add("misdirected"); break;
     case Subject::Syslog:
         add("syslog");

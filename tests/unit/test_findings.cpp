@@ -235,3 +235,14 @@ TEST_CASE("the verdict gives a resent message's rank and a delivery's total of r
     k.set(Field::RetransCount, 1);
     CHECK(summary(k, strings) == "SEPA44C118F2E61 keepalive resent, retransmission 1");
 }
+
+TEST_CASE("an ARP verdict on the owner's frame names the claim's frame in its title") {
+    StringTable strings;
+    Annotation a;
+    a.subject = Subject::Arp;
+    a.endpoint = strings.intern("10.10.10.202");
+    a.raise(Expert::ArpMismatch);
+    CHECK(summary(a, strings) == "10.10.10.202 ARP, proxy ARP or spoofing");
+    a.set(Field::ArpFrame, 6);
+    CHECK(summary(a, strings) == "10.10.10.202 ARP claim in frame 6, proxy ARP or spoofing");
+}
