@@ -254,6 +254,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     out.has_eth = p.has_eth;
     out.eth_src = p.eth_src;
     out.eth_dst = p.eth_dst;
+    out.vlan = p.vlan;
     out.src_ip = p.src_ip;
     out.dst_ip = p.dst_ip;
     if (p.has_arp) out.arp.push_back(p.arp);

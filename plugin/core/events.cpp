@@ -72,6 +72,7 @@ void Frame::clear() {
     interface_id = 0;
     has_eth = false;
     eth_src = eth_dst = 0;
+    vlan = 0;
     src_ip = IpAddr{};
     dst_ip = IpAddr{};
     transport = Transport::None;

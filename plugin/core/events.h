@@ -118,6 +118,7 @@ struct Frame {
     bool has_eth = false;  // Ethernet source and destination known
     Mac eth_src = 0;
     Mac eth_dst = 0;
+    std::uint32_t vlan = 0;  // 802.1Q/802.1ad VLAN ids of the Ethernet header (wire::Packet::vlan)
 
     IpAddr src_ip, dst_ip;
     Transport transport = Transport::None;

@@ -346,10 +346,12 @@ bool decode_ethernet(Bytes b, Packet& out, int depth) {
     out.has_eth = true;
     out.eth_dst = b.mac(0);
     out.eth_src = b.mac(6);
+    out.vlan = 0;  // a tunnel's inner frame: its own tags, not the outer frame's
     std::size_t off = 12;
     std::uint16_t type = b.be16(off);
     // Any stack of 802.1Q / 802.1ad tags; each pushes the real type 4 bytes further.
     while ((type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) && b.has(off + 4, 2)) {
+        out.vlan = (out.vlan << 12 | (b.be16(off + 2) & 0x0fffu)) & 0xffffffu;
         off += 4;
         type = b.be16(off);
     }

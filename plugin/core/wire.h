@@ -24,6 +24,9 @@ Link link_from_linktype(std::uint32_t linktype);
 struct Packet {
     bool has_eth = false;              // Ethernet source and destination known
     Mac eth_src = 0, eth_dst = 0;
+    // The VLAN ids of those MACs' 802.1Q/802.1ad tags: the innermost in bits 0-11, the one outside it
+    // in bits 12-23 (deeper tags dropped); 0 untagged. One address may be two hosts in two VLANs.
+    std::uint32_t vlan = 0;
     // The frame's IP header. Tunnels are followed to the innermost packet, as Wireshark's network
     // addresses (pinfo->net_src/net_dst) and transport are the inner ones; a tunnel that carries
     // Ethernet (VXLAN, ERSPAN) gives its MACs too: they are the mirrored traffic's.

@@ -146,6 +146,7 @@ TEST_CASE("Ethernet II frame with TCP and padding", "[wire]") {
     CHECK(p.has_eth);
     CHECK(p.eth_src == kSrc);
     CHECK(p.eth_dst == kDst);
+    CHECK(p.vlan == 0);
     CHECK_FALSE(p.fragment);
     check_tcp(p, "");
 }
@@ -156,7 +157,19 @@ TEST_CASE("802.1ad + 802.1Q + 0x9100 tag stack", "[wire]") {
     wire::Packet p;
     REQUIRE(decode(wire::Link::Ethernet, f, p));
     CHECK(p.eth_src == kSrc);
+    CHECK(p.vlan == (100u << 12 | 100u));  // the innermost two tags' ids
     check_tcp(p, "REGISTER");
+}
+
+TEST_CASE("An 802.1Q tag's VLAN id, without its priority bits", "[wire]") {
+    Bytes f = kDstMac;
+    append(f, kSrcMac);
+    append(f, {0x81, 0x00, 0xa0, 0x0a, 0x08, 0x06});  // priority 5, VLAN 10, ARP
+    append(f, arp(2, 0x0a000001, kDstMac, 0x0a000002));
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, f, p));
+    CHECK(p.vlan == 10);
+    CHECK(p.has_arp);
 }
 
 TEST_CASE("802.3 length-framed Ethernet: addresses only", "[wire]") {
