@@ -11,7 +11,7 @@
 //   the same "in use" window: X's next frame from P explains it (P is the new owner), X's next
 //   frame from another MAC O confirms the mismatch, reported on that frame, where it becomes known.
 //   A claim older than that is a MAC no longer in use (an old NIC's announcement), not a rival.
-// State is kept per capture interface: a merged capture holds several Ethernet segments.
+// State is kept per segment (capture interface and VLAN): a merged capture or a trunk holds several.
 #include "path_analyzer.h"
 
 #include "flat_map.h"
@@ -42,7 +42,10 @@ bool unicast_ip(std::uint32_t ip) {
     return ip != 0 && ip != 0xffffffffu && first != 0 && first != 127 && (first & 0xf0) != 0xe0;
 }
 
-std::uint64_t host_key(std::uint32_t iface, std::uint32_t ip) { return std::uint64_t{iface} << 32 | ip; }
+// An Ethernet segment: a capture interface, and a VLAN on it. A trunk carries several, and with
+// overlapping address spaces (VRFs) one address is a different host in each: its own tables.
+std::uint32_t segment(const Frame& f) { return (f.interface_id & 0xff) << 24 | f.vlan; }
+std::uint64_t host_key(std::uint32_t seg, std::uint32_t ip) { return std::uint64_t{seg} << 32 | ip; }
 std::uint64_t mac_key(std::uint32_t iface, Mac m) { return std::uint64_t{iface & 0xffff} << 48 | m; }
 std::uint64_t server_key(std::uint32_t iface, std::uint32_t ip, std::uint16_t port) {
     return std::uint64_t{iface & 0xffff} << 48 | std::uint64_t{ip} << 16 | port;
@@ -97,14 +100,14 @@ struct PathAnalyzer::Impl {
     FlatMap<std::uint64_t, std::uint32_t> claimed;    // (interface, MAC) -> addresses it claimed
     FlatMap<std::uint64_t, bool> servers;             // (interface, IPv4, port) with signalling
 
-    Host* host(std::uint32_t iface, std::uint32_t ip, bool create) {
-        if (Host* h = hosts.find(host_key(iface, ip))) return h;
+    Host* host(std::uint32_t seg, std::uint32_t ip, bool create) {
+        if (Host* h = hosts.find(host_key(seg, ip))) return h;
         if (!create || hosts.size() >= kMaxHosts) return nullptr;
-        return &hosts[host_key(iface, ip)];
+        return &hosts[host_key(seg, ip)];
     }
 
-    Claims* claims_on(std::uint32_t iface, std::uint32_t ip, const Host& h) {
-        return h.has_claims ? host_claims.find(host_key(iface, ip)) : nullptr;
+    Claims* claims_on(std::uint32_t seg, std::uint32_t ip, const Host& h) {
+        return h.has_claims ? host_claims.find(host_key(seg, ip)) : nullptr;
     }
 
     std::uint32_t claims_of(std::uint32_t iface, Mac m) const {
@@ -141,11 +144,11 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
     const std::uint32_t ip = a.sender_ip;
     const Mac p = a.sender_mac;
     if (!unicast_ip(ip) || !unicast_mac(p) || virtual_router_mac(p)) return;
-    Host* h = host(f.interface_id, ip, true);
+    Host* h = host(segment(f), ip, true);
     if (!h) return;
 
     h->has_claims = true;
-    Claims& cl = host_claims[host_key(f.interface_id, ip)];
+    Claims& cl = host_claims[host_key(segment(f), ip)];
     Claim* c = cl.of(p);
     if (!c) {
         if (cl.n == kClaims) {  // forget the oldest claimer, and that it claimed this address
@@ -178,7 +181,7 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
     const Mac m = f.eth_src;
     const std::uint32_t ip = f.src_ip.v4_host_order();
     if (!unicast_mac(m) || virtual_router_mac(m) || !unicast_ip(ip)) return;
-    Host* h = host(f.interface_id, ip, true);
+    Host* h = host(segment(f), ip, true);
     if (!h) return;
     if (h->src[0].mac != m) {
         if (h->src[1].mac == m) std::swap(h->src[0], h->src[1]);
@@ -187,7 +190,7 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
     }
     h->src[0].frame = f.number;
     h->src[0].time = f.time;
-    Claims* cl = claims_on(f.interface_id, ip, *h);
+    Claims* cl = claims_on(segment(f), ip, *h);
     for (int i = 0; cl && i < cl->n; ++i) {
         Claim& c = cl->claims[i];
         if (c.state != ClaimState::Pending || sub_sat(f.time, c.time) > kOwnerLive) continue;
@@ -210,12 +213,12 @@ void PathAnalyzer::Impl::learn_server(const Frame& f, bool to_server) {
 
 void PathAnalyzer::Impl::check_destination(const Frame& f) {
     const std::uint32_t x = f.dst_ip.v4_host_order();
-    Host* h = host(f.interface_id, x, false);
+    Host* h = host(segment(f), x, false);
     if (!h) return;
     const Source& owner = h->src[0];
     const Mac p = f.eth_dst;
     if (owner.mac == 0 || p == owner.mac) return;
-    Claims* cl = claims_on(f.interface_id, x, *h);
+    Claims* cl = claims_on(segment(f), x, *h);
     const Claim* c = cl ? cl->of(p) : nullptr;
     if (!c || c->state != ClaimState::Mismatch) return;
     Annotation a;
@@ -255,7 +258,7 @@ void PathAnalyzer::on_frame(const Frame& f) {
 }
 
 void PathAnalyzer::prefetch(const Frame& f) const {
-    if (f.src_ip.family == 4) impl_->hosts.prefetch(host_key(f.interface_id, f.src_ip.v4_host_order()));
+    if (f.src_ip.family == 4) impl_->hosts.prefetch(host_key(segment(f), f.src_ip.v4_host_order()));
 }
 
 std::size_t PathAnalyzer::state_bytes() const {

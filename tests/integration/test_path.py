@@ -120,6 +120,9 @@ class HealthyTwins(unittest.TestCase):
     def test_addresses_reused_an_hour_after_their_old_mac_went_silent(self):
         self.assert_silent("path-address-reused-late.pcap")
 
+    def test_two_vlans_reusing_one_address_plan(self):
+        self.assert_silent("path-trunk-overlap.pcap")
+
 
 class SkinnySmokeSyslog(unittest.TestCase):
     def test_syslog_points_at_the_third_keepalive(self):

@@ -23,11 +23,13 @@ struct Rig {
     PathAnalyzer path{ctx};
     Frame f;
     std::uint32_t number = 0;
+    std::uint32_t vlan = 0;  // of the frames that follow
 
     Frame& next(double t) {
         f.clear();
         f.number = ++number;
         f.time = static_cast<Nanos>(t * 1e9);
+        f.vlan = vlan;
         return f;
     }
     void run() {
@@ -303,6 +305,40 @@ TEST_CASE("address tables are per capture interface") {
     fr.arp.push_back(a);
     r.run();
     CHECK(r.count(Expert::ArpMismatch) == 0);
+}
+
+TEST_CASE("one address in two VLANs is two hosts, each with its own MAC") {
+    // A trunk's mirror: VLAN 10 and VLAN 20 reuse 10.10.10.0/24 (two VRFs). Each VLAN's .202
+    // answers ARP and talks with its own MAC.
+    constexpr Mac kCm2 = 0x00163e0a0bca;
+    constexpr Mac kPhone2 = 0x580a20fb0720;
+    SECTION("no claim crosses from one VLAN to the other") {
+        Rig r;
+        r.vlan = 10;
+        r.ip(1.0, kCm, kPhone, kCmIp, kPhoneIp);
+        r.vlan = 20;
+        r.arp(2.0, 2, kCm2, kCmIp, kPhoneIp);
+        r.ip(3.0, kPhone2, kCm2, kPhoneIp, kCmIp, true);
+        r.vlan = 10;
+        r.ip(4.0, kCm, kPhone, kCmIp, kPhoneIp);
+        r.ip(5.0, kPhone, kCm, kPhoneIp, kCmIp, true);
+        r.vlan = 20;
+        r.ip(6.0, kCm2, kPhone2, kCmIp, kPhoneIp);
+        CHECK(r.count(Expert::ArpMismatch) == 0);
+        CHECK(r.count(Expert::Misdirected) == 0);
+    }
+    SECTION("but a proxy inside one VLAN is still found") {
+        Rig r;
+        r.vlan = 10;
+        r.ip(1.0, kCm, kPhone, kCmIp, kPhoneIp);      // 1
+        r.arp(2.0, 2, kProxy, kCmIp, kPhoneIp);        // 2
+        r.ip(3.0, kPhone, kProxy, kPhoneIp, kCmIp, true);  // 3
+        REQUIRE(r.at(2).size() == 1);
+        CHECK(r.at(2)[0].raised(Expert::ArpMismatch));
+        REQUIRE(r.at(3).size() == 1);
+        CHECK(r.at(3)[0].raised(Expert::Misdirected));
+        CHECK(r.at(3)[0].get(Field::ArpFrame) == 2);
+    }
 }
 
 TEST_CASE("malformed ARP and floods of addresses stay bounded and quiet") {
