@@ -248,9 +248,9 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     if (!p.mpls_payload.empty() && (raw.saw_pw_eth_cw || raw.saw_pw_eth_nocw))
         decoded = wire::decode_pw_ethernet(p, raw.saw_pw_eth_cw) || decoded;
     if (!decoded) return;
-    if (raw.saw_vxlan) wire::decode_vxlan_payload(p);  // VXLAN on another port (Decode As)
     if (p.fragment && !raw.reassembled_ip.empty())
         wire::decode_transport(p.ip_proto, raw.reassembled_ip, static_cast<std::uint32_t>(raw.reassembled_ip.size()), p);
+    if (raw.saw_vxlan) wire::decode_vxlan_payload(p);  // VXLAN on another port (Decode As)
     out.has_eth = p.has_eth;
     out.eth_src = p.eth_src;
     out.eth_dst = p.eth_dst;

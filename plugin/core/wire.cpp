@@ -435,10 +435,10 @@ bool decode_transport(std::uint8_t ip_proto, std::string_view ip_payload, std::u
     out.flags = 0;
     out.payload = {};
     out.payload_len = 0;
-    Bytes b = Bytes::of(ip_payload);
-    if (ip_proto == kProtoTcp) return decode_tcp(b, claimed_len, out);
-    if (ip_proto == kProtoUdp) return decode_udp(b, claimed_len, out);
-    return false;
+    // A tunnel's outer packet is fragmented whenever the encapsulation pushes a full-sized frame
+    // past the path's MTU (ERSPAN, VXLAN): its reassembled payload is followed like a whole one's.
+    decode_l4(ip_proto, Bytes::of(ip_payload), claimed_len, out, out.tunnels);
+    return out.transport != Transport::None;
 }
 
 }  // namespace ka::wire

@@ -70,9 +70,10 @@ bool decode_vxlan_payload(Packet& out);
 // OUI database). On success `out` becomes the inner packet.
 bool decode_pw_ethernet(Packet& out, bool control_word);
 
-// Decodes a TCP/UDP header and payload from an IP payload reassembled elsewhere (IP fragments).
-// `claimed_len` is the IP payload length the headers claim (ip_payload may be shorter when cut).
-// Leaves the link and IP members alone; false when no transport header could be decoded.
+// Decodes a TCP/UDP header and payload from an IP payload reassembled elsewhere (IP fragments),
+// following a tunnel it carries to the inner packet as decode() does. `claimed_len` is the IP
+// payload length the headers claim (ip_payload may be shorter when cut). Leaves the link and IP
+// members alone unless a tunnel was followed; false when no transport header could be decoded.
 bool decode_transport(std::uint8_t ip_proto, std::string_view ip_payload, std::uint32_t claimed_len, Packet& out);
 
 }  // namespace ka::wire

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Captures taken through a tunnel: a remote SPAN session (ERSPAN in GRE), a VXLAN fabric, an MPLS
 core and an Ethernet pseudowire across one, a PPPoE access line. Generated scenarios are wrapped
-frame by frame, keeping times and frame numbers, so their own expectations (test_sip_scenarios,
+frame by frame, keeping times and frame numbers (an outer packet split into fragments maps them as
+the scenarios' own fragmented twins do), so their own expectations (test_sip_scenarios,
 test_sccp, test_path) must hold unchanged: the healthy twins silent and timed exactly, the Timer
 E resends and breach, SCCP's unacknowledged keepalives, failover and TCP retransmissions, case
 study A's proxy ARP told by the inner MACs."""
@@ -61,6 +62,23 @@ def erspan2(frame, n):
     return outer_ipv4(47, gre + header + frame)
 
 
+def erspan2_fragmented(frame, n):
+    """ERSPAN whose outer packet the MTU split in two: the mirrored frame is whole only on the
+    second fragment, once Wireshark has reassembled the outer packet."""
+    packet = erspan2(frame, n)
+    link, header, payload = packet[:14], bytearray(packet[14:34]), packet[34:]
+    fragments = []
+    for offset, part, more in ((0, payload[:64], 0x2000), (64, payload[64:], 0)):
+        h = bytearray(header)
+        h[2:4] = struct.pack("!H", 20 + len(part))
+        h[4:6] = struct.pack("!H", n & 0xFFFF)
+        h[6:8] = struct.pack("!H", more | offset // 8)
+        h[10:12] = b"\0\0"
+        h[10:12] = struct.pack("!H", checksum(bytes(h)))
+        fragments.append(link + bytes(h) + part)
+    return fragments
+
+
 def mpls(frame, n):
     # The frame's own MACs, then two labels (100, and 16 at the bottom of the stack) before its IP.
     assert frame[12:14] == b"\x08\x00"
@@ -87,7 +105,8 @@ def pppoe(frame, n):
 
 
 def wrapped(name, wrap):
-    """The generated capture `name` with every frame passed through wrap(frame, index)."""
+    """The generated capture `name` with every frame passed through wrap(frame, index), which
+    returns a frame or a list of frames sent at the same time."""
     with open(scenarios.capture(name), "rb") as f:
         data = f.read()
     magic, = struct.unpack("<I", data[:4])
@@ -96,8 +115,9 @@ def wrapped(name, wrap):
     at, n = 24, 0
     while at < len(data):
         sec, usec, incl, _ = struct.unpack("<IIII", data[at:at + 16])
-        frame = wrap(data[at + 16:at + 16 + incl], n)
-        out += struct.pack("<IIII", sec, usec, len(frame), len(frame)) + frame
+        frames = wrap(data[at + 16:at + 16 + incl], n)
+        for frame in frames if isinstance(frames, list) else [frames]:
+            out += struct.pack("<IIII", sec, usec, len(frame), len(frame)) + frame
         at += 16 + incl
         n += 1
     path = os.path.join(_dir, "%s-%s.pcap" % (name, wrap.__name__))
@@ -116,6 +136,9 @@ class HealthyThroughTunnels(unittest.TestCase):
     def test_mpls(self):
         scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", mpls), lambda n: n)
 
+    def test_erspan_fragmented(self):
+        scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", erspan2_fragmented), lambda n: 2 * n)
+
     def test_pppoe(self):
         scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", pppoe), lambda n: n)
 
@@ -131,6 +154,10 @@ class TimerEThroughVxlan(scenarios.TimerE):
 
 class TimerEThroughErspan(scenarios.TimerE):
     CAP = wrapped("sip-udp-timer-e", erspan2)
+
+
+class TimerEThroughFragmentedErspan(scenarios.TimerEFragmented):
+    CAP = wrapped("sip-udp-timer-e", erspan2_fragmented)
 
 
 # SCCP over TCP: streams, retransmissions and acknowledgements followed on the inner packets.

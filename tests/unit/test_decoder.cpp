@@ -357,6 +357,29 @@ TEST_CASE("decoder: SIP over UDP only when Wireshark saw SIP") {
     CHECK_FALSE(f.tcp.present);
 }
 
+TEST_CASE("decoder: VXLAN on another port in outer fragments is followed once reassembled") {
+    // The inner SIP datagram, in VXLAN on UDP port 8472 from 192.0.2.1 to 192.0.2.2.
+    std::vector<std::uint8_t> inner = frame(kPhone, 5060, kServer, 5060, 0, 0, 0, sip_register(1), true);
+    const std::string vxlan = std::string("\x08\0\0\0\0\x10\0\0", 8) + std::string(inner.begin(), inner.end());
+    std::vector<std::uint8_t> whole = frame(0xc0000201, 49152, 0xc0000202, 8472, 0, 0, 0, vxlan, true);
+    const std::string reassembled(whole.begin() + 34, whole.end());
+    // The last fragment: from byte 8 of the outer datagram on.
+    std::vector<std::uint8_t> last(whole.begin(), whole.begin() + 34);
+    last.insert(last.end(), whole.begin() + 42, whole.end());
+    last[16] = static_cast<std::uint8_t>((last.size() - 14) >> 8);
+    last[17] = static_cast<std::uint8_t>(last.size() - 14);
+    last[21] = 1;  // offset 8, no more fragments
+    Run run;
+    RawFrame raw = run.next(last, 0);
+    raw.saw_sip = true;
+    raw.saw_vxlan = true;
+    raw.reassembled_ip = reassembled;
+    run.decoder.decode(raw, run.out);
+    CHECK(run.out.src_ip == IpAddr::v4(kPhone));
+    CHECK(run.out.dst_port == 5060);
+    REQUIRE(run.out.sip.size() == 1);
+}
+
 TEST_CASE("decoder: decrypted TLS data is reassembled into SIP messages") {
     Run r;
     const std::string m1 = sip_register(1), m2 = sip_register(2);

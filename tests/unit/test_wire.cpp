@@ -592,6 +592,41 @@ TEST_CASE("IPv4 fragments: no transport; the reassembled payload decodes with de
     CHECK(p.transport == Transport::None);
 }
 
+TEST_CASE("A tunnel's outer fragments: the reassembled payload leads to the inner packet", "[wire]") {
+    Bytes erspan2 = {0x10, 0x64, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05};
+    append(erspan2, inner_ethernet(0x0800, inner_sip()));
+    const struct {
+        const char* what;
+        int proto;
+        Bytes payload;
+        bool inner_macs;
+    } cases[] = {
+        {"ERSPAN type II", 47, gre(0x1000, 0x88be, erspan2), true},
+        {"GRE with a key", 47, gre(0x2000, 0x0800, inner_sip()), false},
+        {"VXLAN", 17, vxlan_udp(inner_ethernet(0x0800, inner_sip())), true},
+        {"IP-in-IP", 4, inner_sip(), false},
+    };
+    for (const auto& c : cases) {
+        INFO(c.what);
+        // The last fragment, from byte 16 on: alone it is the outer packet without a transport.
+        Bytes frame = ethernet({0x0800});
+        Bytes outer = outer_ipv4(c.proto, Bytes(c.payload.begin() + 16, c.payload.end()));
+        outer[6] = 0x00;
+        outer[7] = 0x02;
+        append(frame, outer);
+        wire::Packet p;
+        REQUIRE(decode(wire::Link::Ethernet, frame, p));
+        CHECK(p.fragment);
+        CHECK(p.src_ip == IpAddr::v4(0xc0000201));
+        CHECK(p.transport == Transport::None);
+        const std::string reassembled(c.payload.begin(), c.payload.end());
+        REQUIRE(wire::decode_transport(p.ip_proto, reassembled, std::uint32_t(reassembled.size()), p));
+        check_inner_sip(p);
+        CHECK(p.tunnels == 1);
+        CHECK(p.eth_src == (c.inner_macs ? kInnerSrc : kSrc));
+    }
+}
+
 TEST_CASE("IPv6 fragment header with an offset or M set is a fragment", "[wire]") {
     Bytes rest = {17, 0, 0, 1, 0xde, 0xad, 0xbe, 0xef};  // offset 0, M=1, id 0xdeadbeef
     append(rest, udp(5060, 5060, "abcd"));
