@@ -17,6 +17,7 @@ struct Bytes {
     std::uint8_t u8(std::size_t off) const { return p[off]; }
     std::uint16_t be16(std::size_t off) const { return static_cast<std::uint16_t>(p[off] << 8 | p[off + 1]); }
     std::uint16_t le16(std::size_t off) const { return static_cast<std::uint16_t>(p[off + 1] << 8 | p[off]); }
+    std::uint32_t le32(std::size_t off) const { return std::uint32_t(le16(off + 2)) << 16 | le16(off); }
     std::uint32_t be32(std::size_t off) const {
         return std::uint32_t(p[off]) << 24 | std::uint32_t(p[off + 1]) << 16 | std::uint32_t(p[off + 2]) << 8 |
                p[off + 3];
@@ -375,6 +376,53 @@ bool decode_null(Bytes b, Packet& out) {
     return false;
 }
 
+// An 802.11 data frame (a phone on Wi-Fi, captured in monitor mode) whose body is LLC/SNAP: its
+// DA and SA are the Ethernet MACs the wired side sees. Protected frames are still encrypted here,
+// and null data frames and A-MSDUs carry no packet we read. `padded`: radiotap says the header is
+// padded to 32 bits.
+bool decode_ieee80211(Bytes b, Packet& out, bool padded) {
+    if (!b.has(0, 24)) return false;
+    const std::uint8_t fc = b.u8(0), flags = b.u8(1);
+    if ((fc & 0x0f) != 0x08 || (fc & 0x40) != 0 || (flags & 0x40) != 0) return false;  // unprotected data
+    const bool to_ds = flags & 0x01, from_ds = flags & 0x02;
+    std::size_t off = to_ds && from_ds ? 30 : 24;
+    if (fc & 0x80) {  // QoS data: the QoS control field, then HT control when the order bit is set
+        if (!b.has(off, 2) || (b.u8(off) & 0x80) != 0) return false;  // A-MSDU
+        off += (flags & 0x80) ? 6 : 2;
+    }
+    if (padded) off = (off + 3) & ~std::size_t{3};
+    // LLC/SNAP with an RFC 1042 or 802.1H (bridge tunnel) OUI, then an Ethernet type.
+    if (!b.has(off, 8) || b.be16(off) != 0xaaaa || b.u8(off + 2) != 0x03 || b.u8(off + 3) != 0 || b.u8(off + 4) != 0 ||
+        (b.u8(off + 5) != 0 && b.u8(off + 5) != 0xf8))
+        return false;
+    out.has_eth = true;
+    out.eth_dst = to_ds ? b.mac(16) : b.mac(4);
+    out.eth_src = !from_ds ? b.mac(10) : to_ds ? b.mac(24) : b.mac(16);
+    decode_ethertype(b.be16(off + 6), b.from(off + 8), out, 0);
+    return true;
+}
+
+// Radiotap (Linux and macOS monitor mode) before an 802.11 frame. Of its fields only Flags
+// matters: whether the 802.11 header is padded. It follows every presence bitmap and TSFT, which
+// is 8-aligned.
+bool decode_radiotap(Bytes b, Packet& out) {
+    if (!b.has(0, 8) || b.u8(0) != 0) return false;
+    const std::size_t len = b.le16(2);
+    if (len < 8 || !b.has(0, len)) return false;
+    const std::uint32_t present = b.le32(4);
+    std::size_t off = 8;
+    for (std::uint32_t word = present; word & 0x80000000u; off += 4) {
+        if (off + 4 > len) return false;
+        word = b.le32(off);
+    }
+    bool padded = false;
+    if (present & 0x02) {
+        if (present & 0x01) off = ((off + 7) & ~std::size_t{7}) + 8;
+        padded = off < len && (b.u8(off) & 0x20) != 0;
+    }
+    return decode_ieee80211(b.from(len), out, padded);
+}
+
 }  // namespace
 
 Link link_from_linktype(std::uint32_t linktype) {
@@ -389,6 +437,8 @@ Link link_from_linktype(std::uint32_t linktype) {
     case 229: return Link::RawIp6;
     case 0:
     case 108: return Link::Null;
+    case 105: return Link::Ieee80211;
+    case 127: return Link::Radiotap;
     default: return Link::Unknown;
     }
 }
@@ -409,6 +459,8 @@ bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& o
     case Link::RawIp4: return decode_ip(b, out, 0);
     case Link::RawIp6: return decode_ipv6(b, out, 0);
     case Link::Null: return decode_null(b, out);
+    case Link::Ieee80211: return decode_ieee80211(b, out, false);
+    case Link::Radiotap: return decode_radiotap(b, out);
     case Link::Unknown: break;
     }
     return false;

@@ -1,7 +1,8 @@
 // Decoding of the link, network and transport headers of one captured frame, without Wireshark:
 // Ethernet (with 802.1Q/802.1ad tag stacks, MPLS label stacks, PPPoE sessions), Linux cooked
-// captures, raw IP and BSD loopback; IPv4, IPv6 and its extension headers; tunnels (IP-in-IP,
-// GTP-U, GRE with IP, bridged Ethernet or ERSPAN, VXLAN); TCP, UDP and ARP. Yields the values the
+// captures, raw IP, BSD loopback and unencrypted 802.11 data frames (bare or after radiotap);
+// IPv4, IPv6 and its extension headers; tunnels (IP-in-IP, GTP-U, GRE with IP, bridged Ethernet
+// or ERSPAN, VXLAN); TCP, UDP and ARP. Yields the values the
 // engine used to read from Wireshark's eth/ip/ipv6/tcp/udp/arp fields. Nothing here allocates, and nothing reads past the
 // captured length: the views in a Packet point into the caller's frame buffer.
 // SPDX-License-Identifier: GPL-2.0-or-later
@@ -15,14 +16,17 @@
 
 namespace ka::wire {
 
-enum class Link : std::uint8_t { Unknown, Ethernet, LinuxSll, LinuxSll2, RawIp, RawIp4, RawIp6, Null };
+enum class Link : std::uint8_t {
+    Unknown, Ethernet, LinuxSll, LinuxSll2, RawIp, RawIp4, RawIp6, Null, Ieee80211, Radiotap
+};
 
 // The link type of a pcap/pcapng LINKTYPE_ value (1 Ethernet, 113 SLL, 276 SLL2, 101 raw, 228/229
-// raw IPv4/IPv6, 0 and 108 loopback; 12 and 14 are raw IP on some BSDs), Unknown for the rest.
+// raw IPv4/IPv6, 0 and 108 loopback, 105 802.11, 127 802.11 with radiotap; 12 and 14 are raw IP on
+// some BSDs), Unknown for the rest.
 Link link_from_linktype(std::uint32_t linktype);
 
 struct Packet {
-    bool has_eth = false;              // Ethernet source and destination known
+    bool has_eth = false;              // Ethernet source and destination known (802.11: SA and DA)
     Mac eth_src = 0, eth_dst = 0;
     // The VLAN ids of those MACs' 802.1Q/802.1ad tags: the innermost in bits 0-11, the one outside it
     // in bits 12-23 (deeper tags dropped); 0 untagged. One address may be two hosts in two VLANs.

@@ -26,6 +26,8 @@ ka::wire::Link link_of(const packet_info* pinfo) {
     case WTAP_ENCAP_RAW_IP6: return ka::wire::Link::RawIp6;
     case WTAP_ENCAP_NULL:
     case WTAP_ENCAP_LOOP: return ka::wire::Link::Null;
+    case WTAP_ENCAP_IEEE_802_11: return ka::wire::Link::Ieee80211;
+    case WTAP_ENCAP_IEEE_802_11_RADIOTAP: return ka::wire::Link::Radiotap;
     default: return ka::wire::Link::Unknown;
     }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Captures taken through a tunnel: a remote SPAN session (ERSPAN in GRE), a VXLAN fabric, an MPLS
-core and an Ethernet pseudowire across one, a PPPoE access line. Generated scenarios are wrapped
+core and an Ethernet pseudowire across one, a PPPoE access line, a Wi-Fi link. Generated scenarios are wrapped
 frame by frame, keeping times and frame numbers (an outer packet split into fragments maps them as
 the scenarios' own fragmented twins do), so their own expectations (test_sip_scenarios,
 test_sccp, test_path) must hold unchanged: the healthy twins silent and timed exactly, the Timer
@@ -104,6 +104,19 @@ def pppoe(frame, n):
     return frame[:12] + b"\x88\x64" + struct.pack("!BBHH", 0x11, 0, 0x1234, len(ppp)) + ppp
 
 
+def wifi(frame, n):
+    """The frame as a station on an open Wi-Fi network sends it, captured in monitor mode:
+    radiotap (Flags only), then a QoS data frame to the access point (To DS) whose SA and DA are
+    the Ethernet frame's MACs."""
+    radiotap = struct.pack("<BBHIB", 0, 0, 9, 0x02, 0)
+    header = struct.pack("<BBH", 0x88, 0x01, 0) + OUTER_DST_MAC + frame[6:12] + frame[0:6] + \
+        struct.pack("<H", n << 4 & 0xFFF0) + b"\x05\x00"
+    return radiotap + header + b"\xaa\xaa\x03\x00\x00\x00" + frame[12:]
+
+
+wifi.linktype = 127
+
+
 def wrapped(name, wrap):
     """The generated capture `name` with every frame passed through wrap(frame, index), which
     returns a frame or a list of frames sent at the same time."""
@@ -111,7 +124,7 @@ def wrapped(name, wrap):
         data = f.read()
     magic, = struct.unpack("<I", data[:4])
     assert magic == 0xA1B2C3D4, "classic little-endian pcap expected"
-    out = bytearray(data[:24])
+    out = bytearray(data[:20]) + struct.pack("<I", getattr(wrap, "linktype", 1))
     at, n = 24, 0
     while at < len(data):
         sec, usec, incl, _ = struct.unpack("<IIII", data[at:at + 16])
@@ -139,6 +152,9 @@ class HealthyThroughTunnels(unittest.TestCase):
     def test_erspan_fragmented(self):
         scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", erspan2_fragmented), lambda n: 2 * n)
 
+    def test_wifi(self):
+        scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", wifi), lambda n: n)
+
     def test_pppoe(self):
         scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", pppoe), lambda n: n)
 
@@ -154,6 +170,10 @@ class TimerEThroughVxlan(scenarios.TimerE):
 
 class TimerEThroughErspan(scenarios.TimerE):
     CAP = wrapped("sip-udp-timer-e", erspan2)
+
+
+class TimerEThroughWifi(scenarios.TimerE):
+    CAP = wrapped("sip-udp-timer-e", wifi)
 
 
 class TimerEThroughFragmentedErspan(scenarios.TimerEFragmented):

@@ -261,6 +261,92 @@ TEST_CASE("Null/loopback: address family in either byte order", "[wire]") {
     CHECK_FALSE(decode(wire::Link::Null, unknown, p));
 }
 
+TEST_CASE("802.11 data frames with LLC/SNAP, bare or after radiotap; the rest is left alone", "[wire]") {
+    const Bytes kBssid = {0x02, 0xaa, 0, 0, 0, 0x01};
+    // A QoS data frame from the phone (kSrcMac) through the AP (To DS) to the router (kDstMac).
+    const auto wlan = [&](int fc, int flags, bool pad = false) {
+        Bytes b;
+        append(b, {fc, flags, 0, 0});
+        const bool to_ds = flags & 0x01, from_ds = flags & 0x02;
+        append(b, to_ds ? kBssid : kDstMac);                            // addr1: receiver
+        append(b, from_ds ? kBssid : kSrcMac);                          // addr2: transmitter
+        append(b, to_ds ? kDstMac : from_ds ? kSrcMac : kBssid);        // addr3
+        append(b, {0x10, 0});                                           // sequence control
+        if (to_ds && from_ds) append(b, kSrcMac);                       // addr4: source
+        if (fc & 0x80) append(b, {0x05, 0});                            // QoS control (TID 5)
+        if ((fc & 0x80) && (flags & 0x80)) append(b, {0, 0, 0, 0});     // HT control
+        if (pad) while (b.size() % 4) b.push_back(0);
+        append(b, {0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00});
+        append(b, ipv4(6, tcp("SIP")));
+        return b;
+    };
+    wire::Packet p;
+    SECTION("To DS, QoS") {
+        const Bytes f = wlan(0x88, 0x01);
+        REQUIRE(decode(wire::Link::Ieee80211, f, p));
+        check_tcp(p, "SIP");
+        check_prefixes(wire::Link::Ieee80211, f);
+    }
+    SECTION("From DS, QoS with HT control") {
+        REQUIRE(decode(wire::Link::Ieee80211, wlan(0x88, 0x82), p));
+        check_tcp(p, "SIP");
+    }
+    SECTION("plain data, no DS bits") {
+        REQUIRE(decode(wire::Link::Ieee80211, wlan(0x08, 0x00), p));
+        check_tcp(p, "SIP");
+    }
+    SECTION("four addresses (WDS / mesh)") {
+        REQUIRE(decode(wire::Link::Ieee80211, wlan(0x88, 0x03), p));
+        check_tcp(p, "SIP");
+    }
+    SECTION("radiotap with TSFT and Flags, header padded") {
+        // Present: TSFT, Flags, an extended bitmap; TSFT 8-aligned at 16; Flags 0x20 (data pad).
+        Bytes f = {0, 0, 26, 0, 0x03, 0, 0, 0x80, 0x01, 0, 0, 0, 0, 0, 0, 0};
+        append(f, {1, 2, 3, 4, 5, 6, 7, 8, 0x20, 0});
+        append(f, wlan(0x88, 0x03, true));  // a 32-byte header: padded to 32, no change...
+        wire::Packet q;
+        REQUIRE(decode(wire::Link::Radiotap, f, q));
+        check_tcp(q, "SIP");
+        Bytes g = {0, 0, 26, 0, 0x03, 0, 0, 0x80, 0x01, 0, 0, 0, 0, 0, 0, 0};
+        append(g, {1, 2, 3, 4, 5, 6, 7, 8, 0x20, 0});
+        append(g, wlan(0x88, 0x01, true));  // ...a 26-byte one to 28
+        REQUIRE(decode(wire::Link::Radiotap, g, p));
+        check_tcp(p, "SIP");
+        check_prefixes(wire::Link::Radiotap, g);
+    }
+    // Wherever the frame came from, the MACs are the phone's and the router's.
+    CHECK(p.has_eth);
+    CHECK(p.eth_src == kSrc);
+    CHECK(p.eth_dst == kDst);
+}
+
+TEST_CASE("802.11: protected, null, A-MSDU and management frames carry nothing", "[wire]") {
+    const auto frame = [](int fc, int flags, int qos) {
+        Bytes b;
+        append(b, {fc, flags, 0, 0});
+        append(b, kDstMac);
+        append(b, kSrcMac);
+        append(b, kDstMac);
+        append(b, {0x10, 0});
+        if (fc & 0x80) append(b, {qos, 0});
+        append(b, {0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00});
+        append(b, ipv4(6, tcp("SIP")));
+        return b;
+    };
+    wire::Packet p;
+    CHECK(decode(wire::Link::Ieee80211, frame(0x88, 0x01, 0), p));
+    CHECK_FALSE(decode(wire::Link::Ieee80211, frame(0x88, 0x41, 0), p));     // protected: encrypted
+    CHECK_FALSE(decode(wire::Link::Ieee80211, frame(0xc8, 0x01, 0), p));     // QoS null
+    CHECK_FALSE(decode(wire::Link::Ieee80211, frame(0x88, 0x01, 0x80), p));  // A-MSDU
+    CHECK_FALSE(decode(wire::Link::Ieee80211, frame(0x80, 0x00, 0), p));     // beacon
+    CHECK_FALSE(p.src_ip.valid());
+    Bytes bad_radiotap = {0, 0, 200, 0, 0, 0, 0, 0};  // longer than the frame
+    append(bad_radiotap, frame(0x88, 0x01, 0));
+    CHECK_FALSE(decode(wire::Link::Radiotap, Bytes(bad_radiotap.begin(), bad_radiotap.begin() + 100), p));
+    CHECK(wire::link_from_linktype(105) == wire::Link::Ieee80211);
+    CHECK(wire::link_from_linktype(127) == wire::Link::Radiotap);
+}
+
 TEST_CASE("IPv6 extension headers are skipped, AH counted in 4-octet units", "[wire]") {
     Bytes rest;
     append(rest, {43, 0, 0, 0, 0, 0, 0, 0});                                 // hop-by-hop, 8 bytes -> routing
