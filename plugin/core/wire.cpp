@@ -330,6 +330,14 @@ bool decode_pppoe(Bytes b, Packet& out, int depth) {
 }
 
 bool decode_ethertype(std::uint16_t type, Bytes b, Packet& out, int depth) {
+    // Any stack of 802.1Q / 802.1ad tags; each pushes the real type 4 bytes further. Cooked
+    // captures have them too: libpcap puts back the tag the kernel took off.
+    while (type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) {
+        if (!b.has(0, 4)) return false;
+        out.vlan = (out.vlan << 12 | (b.be16(0) & 0x0fffu)) & 0xffffffu;  // the innermost two ids
+        type = b.be16(2);
+        b = b.from(4);
+    }
     switch (type) {
     case kEtherIpv4: return decode_ip(b, out, depth);  // Wireshark's ip dissector hands version 6 on
     case kEtherIpv6: return decode_ipv6(b, out, depth);
@@ -348,17 +356,9 @@ bool decode_ethernet(Bytes b, Packet& out, int depth) {
     out.eth_dst = b.mac(0);
     out.eth_src = b.mac(6);
     out.vlan = 0;  // a tunnel's inner frame: its own tags, not the outer frame's
-    std::size_t off = 12;
-    std::uint16_t type = b.be16(off);
-    // Any stack of 802.1Q / 802.1ad tags; each pushes the real type 4 bytes further.
-    while ((type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) && b.has(off + 4, 2)) {
-        out.vlan = (out.vlan << 12 | (b.be16(off + 2) & 0x0fffu)) & 0xffffffu;
-        off += 4;
-        type = b.be16(off);
-    }
-    if (type == kEtherVlan || type == kEtherQinQ || type == kEtherQinQOld) return true;  // tag cut short
+    const std::uint16_t type = b.be16(12);
     if (type <= 1500) return true;  // 802.3 length: LLC frames carry nothing we read
-    decode_ethertype(type, b.from(off + 2), out, depth);
+    decode_ethertype(type, b.from(14), out, depth);
     return true;
 }
 

@@ -221,6 +221,22 @@ TEST_CASE("UDP over Linux cooked capture v1 and v2", "[wire]") {
     CHECK(p.payload == "x");
 }
 
+TEST_CASE("Linux cooked capture with the VLAN tag libpcap puts back", "[wire]") {
+    Bytes sll = {0, 0, 0, 1, 0, 6};
+    append(sll, kSrcMac);
+    append(sll, {0, 0});
+    append(sll, {0x81, 0x00, 0x00, 0xe6, 0x08, 0x00});  // 802.1Q, VLAN 230, then IPv4
+    append(sll, ipv4(17, udp(5060, 5062, "OPTIONS")));
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::LinuxSll, sll, p));
+    CHECK(p.src_ip == IpAddr::v4(0x0a00000a));
+    REQUIRE(p.transport == Transport::Udp);
+    CHECK(p.payload == "OPTIONS");
+    check_prefixes(wire::Link::LinuxSll, sll);
+    sll.resize(18);  // the tag cut short
+    CHECK_FALSE(decode(wire::Link::LinuxSll, sll, p));
+}
+
 TEST_CASE("Raw IP picks the version from the first nibble; IPv6 links insist on version 6", "[wire]") {
     Bytes v4 = ipv4(6, tcp("a"));
     Bytes v6 = ipv6(6, tcp("a"));
