@@ -24,7 +24,7 @@ void inside(std::string_view v, const std::uint8_t* data, std::size_t size) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
-    auto link = static_cast<ka::wire::Link>(data[0] % 8);
+    auto link = static_cast<ka::wire::Link>(data[0] % (static_cast<int>(ka::wire::Link::Radiotap) + 1));
     ++data, --size;
     ka::wire::Packet p;
     ka::wire::decode(link, data, size, p);
