@@ -288,6 +288,7 @@ struct SipAnalyzer::Impl {
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
     Nanos refresh_period(std::uint32_t grant) const;
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
+    void note_in_directory(const Binding& b, const Frame& f);
     void arm(Binding& b, std::uint32_t idx);
 };
 
@@ -591,8 +592,13 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     }
     b.last_activity = f.time;
     ctx.sink.emit(a);
-    if (b.role != Role::Backup)  // a backup keepalive is not the registration's (EndpointDirectory)
-        ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
+    note_in_directory(b, f);
+}
+
+// A REGISTER of `b` sent in `f`, for the call manager's syslog verdicts to point at; a backup
+// keepalive is not the registration's (EndpointDirectory).
+void SipAnalyzer::Impl::note_in_directory(const Binding& b, const Frame& f) {
+    if (b.role != Role::Backup) ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
 }
 
 void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
@@ -743,8 +749,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     b.last_sent = f.time;
     b.last_activity = f.time;
     ctx.sink.emit(a);
-    if (b.role != Role::Backup)  // a backup keepalive is not the registration's (EndpointDirectory)
-        ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
+    note_in_directory(b, f);
 }
 
 // ---- responses and delivery --------------------------------------------------------------------------
