@@ -2,8 +2,8 @@
 // Ethernet (with 802.1Q/802.1ad tag stacks, MPLS label stacks, PPPoE sessions), Linux cooked
 // captures, raw IP, BSD loopback and unencrypted 802.11 data frames (bare or after radiotap);
 // IPv4, IPv6 and its extension headers; tunnels (IP-in-IP, GTP-U, GRE with IP, bridged Ethernet
-// or ERSPAN, VXLAN); TCP, UDP and ARP. Yields the values the
-// engine used to read from Wireshark's eth/ip/ipv6/tcp/udp/arp fields. Nothing here allocates, and nothing reads past the
+// or ERSPAN, VXLAN); TCP, UDP and ARP. Yields the values the engine used to read from
+// Wireshark's eth/ip/ipv6/tcp/udp/arp fields. Nothing here allocates, and nothing reads past the
 // captured length: the views in a Packet point into the caller's frame buffer.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
