@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <utility>
 
 #include "ascii.h"
 
@@ -67,24 +68,29 @@ std::size_t pair_end(std::string_view text, std::size_t from) {
     return std::string_view::npos;
 }
 
-}  // namespace
+// The value of a "Label.:value" item of CUCM before 8.0, which writes each alarm parameter under
+// its catalog name: "Device name.:SEP... Device IP address.:10.1.1.1 Protocol.:SCCP Device type.
+// [Optional]:8 Device description [Optional].:Lobby Reason Code [Optional].:12 App ID:...". A label
+// is `name`, then " [Optional]" and '.' in either order, then ':'. The value runs to the next
+// space: those read here hold none (the description, free text, is not read).
+std::string_view labelled_value(std::string_view text, std::string_view name) {
+    constexpr std::string_view kOptional = " [Optional]";
+    for (std::size_t at = text.find(name); at != std::string_view::npos; at = text.find(name, at + 1)) {
+        std::size_t pos = at + name.size();
+        for (;;) {
+            if (text.substr(pos, kOptional.size()) == kOptional) pos += kOptional.size();
+            else if (pos < text.size() && text[pos] == '.') ++pos;
+            else break;
+        }
+        if (pos >= text.size() || text[pos] != ':') continue;
+        std::string_view value = text.substr(pos + 1);
+        value = value.substr(0, value.find_first_of(" \t\r"));
+        return value.size() > kMaxValue ? std::string_view{} : value;
+    }
+    return {};
+}
 
-bool parse_cucm_alarm(std::string_view text, CucmAlarm& out) {
-    out = CucmAlarm{};
-    text = text.substr(0, kMaxScan);
-    std::size_t at = text.find("EndPointUnregistered");
-    std::size_t name_len = std::strlen("EndPointUnregistered");
-    out.kind = CucmAlarm::Kind::EndPointUnregistered;
-    if (at == std::string_view::npos) {
-        at = text.find("EndPointTransientConnection");
-        name_len = std::strlen("EndPointTransientConnection");
-        out.kind = CucmAlarm::Kind::EndPointTransientConnection;
-    }
-    if (at == std::string_view::npos) {
-        out.kind = CucmAlarm::Kind::None;
-        return false;
-    }
-    std::size_t pos = text.find('[', at + name_len);
+void parse_pairs(std::string_view text, std::size_t pos, CucmAlarm& out) {
     // [Key=Value][Key=Value]...: stops at the first character that does not open another pair,
     // or at a pair cut off by truncation.
     while (pos < text.size() && text[pos] == '[') {
@@ -103,6 +109,40 @@ bool parse_cucm_alarm(std::string_view text, CucmAlarm& out) {
         else if (key_is(key, "lastsignalreceived")) out.signal = value;
         else if (key_is(key, "reason") || key_is(key, "reasoncode")) out.has_reason = parse_uint(value, out.reason);
     }
+}
+
+void parse_labels(std::string_view text, CucmAlarm& out) {
+    out.device = labelled_value(text, "Device name");
+    out.ip = labelled_value(text, "Device IP address");
+    out.protocol = labelled_value(text, "Protocol");
+    out.has_reason = parse_uint(labelled_value(text, "Reason Code"), out.reason);
+}
+
+}  // namespace
+
+bool parse_cucm_alarm(std::string_view text, CucmAlarm& out) {
+    using Kind = CucmAlarm::Kind;
+    static constexpr std::pair<std::string_view, Kind> kAlarms[] = {
+        {"EndPointUnregistered", Kind::EndPointUnregistered},
+        {"EndPointTransientConnection", Kind::EndPointTransientConnection},
+        {"DeviceUnregistered", Kind::DeviceUnregistered},
+    };
+    out = CucmAlarm{};
+    text = text.substr(0, kMaxScan);
+    std::size_t at = std::string_view::npos;
+    for (const auto& [name, kind] : kAlarms) {
+        if ((at = text.find(name)) == std::string_view::npos) continue;
+        out.kind = kind;
+        at += name.size();
+        break;
+    }
+    if (at == std::string_view::npos) return false;
+    // CUCM 8.0 on: "Name: %[Key=Value]...". Before: "Name: Device unregistered. Label.:value ...".
+    const std::size_t list = text.find_first_not_of(": ", at);
+    if (list != std::string_view::npos && (text[list] == '%' || text[list] == '['))
+        parse_pairs(text, text.find('[', list), out);
+    else
+        parse_labels(text.substr(at), out);
     return true;
 }
 
@@ -152,7 +192,7 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
         a.set(Field::SyslogAge, sub_sat(f.time, add_sat(last->time, offset)));
     }
     // A transient connection is a registration that did not complete: worth seeing, not an error.
-    if (alarm.kind == CucmAlarm::Kind::EndPointUnregistered) a.raise(Expert::EndpointUnregistered);
+    if (alarm.kind != CucmAlarm::Kind::EndPointTransientConnection) a.raise(Expert::EndpointUnregistered);
     ctx.sink.emit(a);
 }
 

@@ -1,4 +1,5 @@
-// Call manager syslog correlation (SPEC §3.5): EndPointUnregistered / EndPointTransientConnection.
+// Call manager syslog correlation (SPEC §3.5): EndPointUnregistered / EndPointTransientConnection,
+// and DeviceUnregistered, their predecessor before CUCM 8.0.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
@@ -12,20 +13,22 @@
 
 namespace ka {
 
-// A CUCM alarm about an endpoint, parsed from its bracketed [Key=Value] list. Views point into
-// the parsed text; a key that is missing (or cut off by truncation) leaves its member empty.
+// A CUCM alarm about an endpoint, parsed from its bracketed [Key=Value] list, or from the
+// "Label.:value" list of CUCM before 8.0. Views point into the parsed text; a key that is missing
+// (or cut off by truncation) leaves its member empty.
 struct CucmAlarm {
-    enum class Kind : std::uint8_t { None, EndPointUnregistered, EndPointTransientConnection };
+    enum class Kind : std::uint8_t { None, EndPointUnregistered, EndPointTransientConnection, DeviceUnregistered };
     Kind kind = Kind::None;
-    std::string_view device;    // DeviceName / Device_name
-    std::string_view ip;        // IPAddress / Device_IP_address
-    std::string_view protocol;  // Protocol
+    std::string_view device;    // DeviceName / Device_name / Device name.
+    std::string_view ip;        // IPAddress / Device_IP_address / Device IP address.
+    std::string_view protocol;  // Protocol / Protocol.
     std::string_view signal;    // LastSignalReceived
     bool has_reason = false;
-    std::uint32_t reason = 0;   // Reason / Reason_Code
+    std::uint32_t reason = 0;   // Reason / Reason_Code / Reason Code [Optional].
 };
 
-// False when the text holds no EndPointUnregistered / EndPointTransientConnection alarm.
+// False when the text holds no EndPointUnregistered / EndPointTransientConnection /
+// DeviceUnregistered alarm.
 bool parse_cucm_alarm(std::string_view text, CucmAlarm& out);
 
 class SyslogAnalyzer {

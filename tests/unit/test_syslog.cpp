@@ -122,6 +122,72 @@ TEST_CASE("CUCM versions and framings: facility names, RFC 5424, key order, miss
     CHECK(a.signal == "SIPStationDPrimaryLineTimeout");
 }
 
+TEST_CASE("CUCM before 8.0: DeviceUnregistered's Label.:value list") {
+    CucmAlarm a;
+    // As Cisco's note on reason code 12 quotes it (CUCM 5.x/6.x), the address filled in.
+    REQUIRE(parse_cucm_alarm("<187>512: ccm1: Dec 02 2008 10:41:07.331 UTC :  "
+                             "%CCM_CALLMANAGER-CALLMANAGER-3-DeviceUnregistered: Device unregistered. "
+                             "Device name.:SEP000B5F327F9A Device IP address.:10.1.1.1 Protocol.:SCCP "
+                             "Device type. [Optional]:8 Device description [Optional].:xyz Reason Code [Optional].:12",
+                             a));
+    CHECK(a.kind == CucmAlarm::Kind::DeviceUnregistered);
+    CHECK(a.device == "SEP000B5F327F9A");
+    CHECK(a.ip == "10.1.1.1");
+    CHECK(a.protocol == "SCCP");
+    CHECK(a.has_reason);
+    CHECK(a.reason == 12);
+    CHECK(a.signal.empty());
+
+    // The catalog's other spellings ("Device IP address [Optional].", "Reason Code."), the
+    // application ids after the reason, a description with spaces, labels and colons of its own.
+    REQUIRE(parse_cucm_alarm("%CCM_CALLMANAGER-CALLMANAGER-6-DeviceUnregistered: Device unregistered "
+                             "Device name.:SEP001122334455 Device MAC address [Optional].:001122334455 "
+                             "Device IP address [Optional].:10.2.3.4 Protocol.:SIP Device type.:336 "
+                             "Device description.:Lobby: Protocol and front desk Reason Code.:8 "
+                             "App ID:Cisco CallManager Cluster ID:StandAloneCluster Node ID:CM-PUB",
+                             a));
+    CHECK(a.device == "SEP001122334455");
+    CHECK(a.ip == "10.2.3.4");
+    CHECK(a.protocol == "SIP");
+    CHECK(a.reason == 8);
+
+    // No address (a device CUCM lost before it knew one), no reason; the bracketed form of the
+    // same alarm name is read as the bracketed form.
+    REQUIRE(parse_cucm_alarm("%CCM_CALLMANAGER-CALLMANAGER-3-DeviceUnregistered: Device unregistered. "
+                             "Device name.:SEP0017943A98BA Device IP address.: Device type. [Optional]:8",
+                             a));
+    CHECK(a.device == "SEP0017943A98BA");
+    CHECK(a.ip.empty());
+    CHECK_FALSE(a.has_reason);
+    REQUIRE(parse_cucm_alarm("%UC_CALLMANAGER-4-DeviceUnregistered: %[DeviceName=SEP001122334455]"
+                             "[IPAddress=10.2.3.4][Protocol=SCCP][Reason=13]: Device unregistered", a));
+    CHECK(a.kind == CucmAlarm::Kind::DeviceUnregistered);
+    CHECK(a.ip == "10.2.3.4");
+    CHECK(a.reason == 13);
+
+    // Labels without their ':' and cut-off values are not read.
+    REQUIRE(parse_cucm_alarm("DeviceUnregistered: Device name. SEP1 Reason Code [Optional]", a));
+    CHECK(a.device.empty());
+    CHECK_FALSE(a.has_reason);
+}
+
+TEST_CASE("an old-format unregistration raises the same error as the new one") {
+    Rig r;
+    const std::uint32_t name = r.ctx.strings.intern("SEP000B5F327F9A");
+    r.ctx.directory.touch(IpAddr::v4(0x0a010101), {seconds(10), 4, name, 0});
+    r.message(9, seconds(25), "%CCM_CALLMANAGER-CALLMANAGER-3-DeviceUnregistered: Device unregistered. "
+                              "Device name.:SEP000B5F327F9A Device IP address.:10.1.1.1 Protocol.:SCCP "
+                              "Device type. [Optional]:8 Device description [Optional].:xyz Reason Code [Optional].:12");
+    REQUIRE(r.store.count(9) == 1);
+    const Annotation a = r.store.get(9, 0);
+    CHECK(a.raised(Expert::EndpointUnregistered));
+    CHECK(a.get(Field::SyslogReason) == 12);
+    CHECK(a.get(Field::SyslogLastSeen) == 4);
+    CHECK(expert_message(Expert::EndpointUnregistered, a, r.ctx.strings, r.ctx.config) ==
+          "Call manager unregistered SEP000B5F327F9A: reason 12 SCCPDeviceThrottling; its last keepalive/refresh in "
+          "the capture: frame 4, " + format_duration(seconds(15)) + " earlier");
+}
+
 TEST_CASE("a free-text description with brackets does not hide the keys after it") {
     CucmAlarm a;
     REQUIRE(parse_cucm_alarm("%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP001122334455]"
