@@ -60,7 +60,8 @@ constexpr std::uint64_t bits_of(std::initializer_list<Field> fs) {
 // reference is a bit test.
 constexpr std::uint64_t kFrameRefs =
     bits_of({Field::RefreshPrev, Field::RetransOriginal, Field::ArpFrame, Field::SyslogLastSeen,
-             Field::DeliveryFrame, Field::OwnerFrame, Field::SccpRequestFrame, Field::PathFrame});
+             Field::DeliveryFrame, Field::OwnerFrame, Field::SccpRequestFrame, Field::PathFrame,
+             Field::SyslogCopyOf});
 constexpr std::uint64_t kTimeRefs = bits_of({Field::RefreshExpected, Field::RefreshDeadline, Field::ForecastTime});
 
 // The references of one record's values, walked in Field order by the encoder and the decoder

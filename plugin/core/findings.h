@@ -62,6 +62,7 @@ enum class Field : std::uint8_t {
     SccpRequestFrame,    // frame, the KeepAliveReq an ack answers or a missed verdict is about
     PathFrame,           // frame, a keepalive/REGISTER seen at one capture point only
     SccpLateness,        // duration, signed: SCCP keepalive gap - expected interval
+    SyslogCopyOf,        // frame, the first sighting of the alarm this syslog message copies
     Count
 };
 constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);

@@ -4,10 +4,12 @@
 #include <arpa/inet.h>
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <utility>
 
 #include "ascii.h"
+#include "hash.h"
 
 namespace ka {
 
@@ -17,6 +19,24 @@ namespace {
 constexpr std::size_t kMaxScan = 8192;
 constexpr std::size_t kMaxValue = 128;       // longer values are garbage, not names or addresses
 constexpr std::size_t kMaxInterned = 100000;  // a flood of distinct names must not grow the table forever
+
+// A capture on a syslog relay holds each alarm twice, CUCM -> relay and relay -> collector, the
+// second with the same alarm body under a syslog header of its own (sequence number, time stamp,
+// host name). The same body on another leg (addresses, ports, capture point) within kCopyWindow
+// of its first sighting is a copy; so is the same body on one leg at the same instant (a frame
+// captured twice, as a SPAN session mirroring both directions gives it). On a leg that already
+// carried it, later, it is the alarm raised again: a relay forwards each message once.
+constexpr Nanos kCopyWindow = 2 * kSecond;
+constexpr std::size_t kRecentAlarms = 64;  // remembered for copies; a flood pushes out the oldest
+constexpr std::size_t kCopyLegs = 4;       // legs one alarm is followed on: a relay chain's hops
+
+// The path a syslog message took: its addresses, ports and capture point.
+std::uint64_t leg_of(const Frame& f) {
+    std::uint64_t h = hash::bytes(hash::kSeed, f.src_ip.bytes, sizeof f.src_ip.bytes);
+    h = hash::bytes(h, f.dst_ip.bytes, sizeof f.dst_ip.bytes);
+    h = hash::mix(h, std::uint64_t{f.src_port} << 16 | f.dst_port);
+    return hash::finish(hash::mix(h, std::uint64_t{f.src_ip.family} << 32 | f.interface_id));
+}
 
 // Key names compared case-insensitively, ignoring '_': CUCM spells EndPointUnregistered's keys
 // "DeviceName", "IPAddress", "Reason" and EndPointTransientConnection's "Device_name",
@@ -129,14 +149,17 @@ bool parse_cucm_alarm(std::string_view text, CucmAlarm& out) {
     };
     out = CucmAlarm{};
     text = text.substr(0, kMaxScan);
-    std::size_t at = std::string_view::npos;
+    std::size_t at = std::string_view::npos, name_len = 0;
     for (const auto& [name, kind] : kAlarms) {
         if ((at = text.find(name)) == std::string_view::npos) continue;
         out.kind = kind;
-        at += name.size();
+        name_len = name.size();
+        at += name_len;
         break;
     }
     if (at == std::string_view::npos) return false;
+    out.body = text.substr(at - name_len);
+    out.body = out.body.substr(0, out.body.find_last_not_of(" \t\r") + 1);
     // CUCM 8.0 on: "Name: %[Key=Value]...". Before: "Name: Device unregistered. Label.:value ...".
     const std::size_t list = text.find_first_not_of(": ", at);
     if (list != std::string_view::npos && (text[list] == '%' || text[list] == '['))
@@ -161,8 +184,54 @@ struct SyslogAnalyzer::Impl {
         return ctx.strings.intern(s);
     }
 
+    // An alarm's first sighting, and the legs it was seen on since.
+    struct Sighting {
+        std::uint64_t leg = 0;
+        Nanos time = 0;
+    };
+    struct Alarm {
+        std::uint64_t body = 0;   // hash of CucmAlarm::body
+        Nanos time = 0;           // on its capture point's clock
+        std::uint32_t frame = 0;  // 0: an empty slot
+        std::uint32_t iface = 0;
+        std::array<Sighting, kCopyLegs> legs{};
+        std::size_t leg_count = 0;
+    };
+    std::array<Alarm, kRecentAlarms> recent{};  // a ring
+    std::size_t recent_next = 0;
+
+    std::uint32_t copy_of(const Frame& f, std::string_view body);
     void on_message(const Frame& f, std::string_view text);
 };
+
+// The frame of the alarm that the message in `f` copies, or 0 when it is an alarm of its own (then
+// remembered in place of the oldest).
+std::uint32_t SyslogAnalyzer::Impl::copy_of(const Frame& f, std::string_view body) {
+    const std::uint64_t hash = hash::finish(hash::bytes(hash::kSeed, body.data(), body.size()));
+    const std::uint64_t leg = leg_of(f);
+    Alarm* original = nullptr;
+    bool new_leg = false;
+    for (Alarm& r : recent) {
+        if (r.frame == 0 || r.body != hash || (original && r.frame < original->frame)) continue;
+        Nanos offset = 0;  // a sighting at another capture point: its time on this point's clock, if known
+        if (r.iface != f.interface_id) points.clock_offset(r.iface, f.interface_id, offset);
+        const Nanos gap = sub_sat(f.time, add_sat(r.time, offset));
+        if (gap > kCopyWindow || gap < -kCopyWindow) continue;
+        const auto end = r.legs.begin() + r.leg_count;
+        const auto seen = std::find_if(r.legs.begin(), end, [leg](const Sighting& s) { return s.leg == leg; });
+        if (seen != end && seen->time != f.time) continue;
+        original = &r;
+        new_leg = seen == end;
+    }
+    if (original) {
+        if (new_leg && original->leg_count < kCopyLegs) original->legs[original->leg_count++] = {leg, f.time};
+        return original->frame;
+    }
+    Alarm& r = recent[recent_next];
+    recent_next = (recent_next + 1) % kRecentAlarms;
+    r = Alarm{hash, f.time, f.number, f.interface_id, {{{leg, f.time}}}, 1};
+    return 0;
+}
 
 void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     CucmAlarm alarm;
@@ -191,8 +260,10 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
         if (last->iface != f.interface_id) points.clock_offset(last->iface, f.interface_id, offset);
         a.set(Field::SyslogAge, sub_sat(f.time, add_sat(last->time, offset)));
     }
-    // A transient connection is a registration that did not complete: worth seeing, not an error.
-    if (alarm.kind != CucmAlarm::Kind::EndPointTransientConnection) a.raise(Expert::EndpointUnregistered);
+    // A copy is reported by its original. A transient connection is a registration that did not
+    // complete: worth seeing, not an error.
+    if (std::uint32_t original = copy_of(f, alarm.body)) a.set(Field::SyslogCopyOf, original);
+    else if (alarm.kind != CucmAlarm::Kind::EndPointTransientConnection) a.raise(Expert::EndpointUnregistered);
     ctx.sink.emit(a);
 }
 

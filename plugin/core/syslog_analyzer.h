@@ -25,6 +25,8 @@ struct CucmAlarm {
     std::string_view signal;    // LastSignalReceived
     bool has_reason = false;
     std::uint32_t reason = 0;   // Reason / Reason_Code / Reason Code [Optional].
+    // From the alarm's name to the end of the line: what a syslog relay forwards unchanged.
+    std::string_view body;
 };
 
 // False when the text holds no EndPointUnregistered / EndPointTransientConnection /

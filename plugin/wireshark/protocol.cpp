@@ -235,6 +235,9 @@ void register_protocol() {
         {&hf(F::PathFrame), {"Seen at one capture point only", "keepalive.path.frame", FT_FRAMENUM, BASE_NONE,
                              FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
                              "The keepalive/REGISTER that never appeared at the other capture point", HFILL}},
+        {&hf(F::SyslogCopyOf), {"Copy of the alarm in", "keepalive.syslog.copy_of", FT_FRAMENUM, BASE_NONE,
+                                FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+                                "The same alarm seen first, e.g. on the other leg of a syslog relay", HFILL}},
     };
 
     static int* etts[] = {&ett[ett_keepalive], &ett[ett_timing], &ett[ett_next],  &ett[ett_retrans],

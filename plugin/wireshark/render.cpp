@@ -68,6 +68,7 @@ const FieldSpec kFields[] = {
     {Field::SyslogDeviceIp, Kind::StringId, ett_syslog},
     {Field::SyslogLastSeen, Kind::Frame, ett_syslog},
     {Field::SyslogAge, Kind::RelTime, ett_syslog},
+    {Field::SyslogCopyOf, Kind::Frame, ett_syslog},
 };
 
 const char* const kGroupTitle[ett_count] = {"", "Timing", "Next refresh, from this grant", "Retransmissions",

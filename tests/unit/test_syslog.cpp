@@ -26,14 +26,17 @@ struct Rig {
     CapturePoints points{ctx};
     SyslogAnalyzer syslog{ctx, points};
     Frame f;
+    IpAddr from = IpAddr::v4(0x0a3c010a), to = IpAddr::v4(0x0a3c0114);  // the leg: CUCM -> collector
 
     void message(std::uint32_t number, Nanos t, std::string_view text, std::uint32_t iface = 0) {
         f.clear();
         f.number = number;
         f.time = t;
         f.interface_id = iface;
-        f.src_ip = IpAddr::v4(0x0a3c010a);
+        f.src_ip = from;
+        f.dst_ip = to;
         f.src_port = 514;
+        f.dst_port = 514;
         f.transport = Transport::Udp;
         f.syslog.push_back(text);
         ctx.sink.begin_frame(number);
@@ -319,4 +322,108 @@ TEST_CASE("messages without a device or an address, or other alarms, are ignored
     r.message(2, seconds(2), "<14>Nov 21 sshd[123]: Accepted publickey");
     CHECK(r.store.count(1) == 0);
     CHECK(r.store.count(2) == 0);
+}
+
+namespace {
+
+// kSpecLine under the syslog header of its sender: CUCM's, or a relay's own.
+std::string from_cucm(int seq, const char* stamp) {
+    return "<187>" + std::to_string(seq) + ": uc-ucm-01: " + stamp + " UTC :  " + kSpecLine;
+}
+std::string from_relay(const char* stamp) { return std::string("<187>") + stamp + " relay01 " + kSpecLine + "\r"; }
+
+const IpAddr kCucm = IpAddr::v4(0x0a3c010a), kRelay = IpAddr::v4(0x0a3c0114), kCollector = IpAddr::v4(0x0a3c011e);
+
+}  // namespace
+
+TEST_CASE("an alarm captured on both legs of a syslog relay is reported once") {
+    Rig r;
+    r.message(5, seconds(100), from_cucm(42, "May 09 2023 23:10:24.120"));
+    r.from = kRelay;
+    r.to = kCollector;
+    r.message(6, seconds(100) + millis(3), from_relay("May  9 23:10:24"));
+    const Annotation original = r.store.get(5, 0), copy = r.store.get(6, 0);
+    CHECK(original.raised(Expert::EndpointUnregistered));
+    CHECK_FALSE(original.has(Field::SyslogCopyOf));
+    CHECK(copy.experts() == 0);
+    CHECK(copy.get(Field::SyslogCopyOf) == 5);
+    CHECK(copy.get(Field::SyslogReason) == 13);
+    CHECK(copy.endpoint == original.endpoint);
+    CHECK(summary(copy, r.ctx.strings) == "SEPE0D1730A8137 syslog, reason 13 KeepAliveTimeout, copy of frame 5");
+
+    // A frame captured twice (same leg, same instant) is a copy too.
+    r.message(7, seconds(100) + millis(3), from_relay("May  9 23:10:24"));
+    CHECK(r.store.get(7, 0).get(Field::SyslogCopyOf) == 5);
+    CHECK(r.store.experts(7) == 0);
+}
+
+TEST_CASE("a device that unregisters again is reported again, on every leg") {
+    Rig r;
+    const auto leg = [&r](IpAddr from, IpAddr to) {
+        r.from = from;
+        r.to = to;
+    };
+    // Flapping: the same alarm body half a second apart, each relayed 1 ms later.
+    r.message(5, seconds(100), from_cucm(42, "May 09 2023 23:10:24.120"));
+    leg(kRelay, kCollector);
+    r.message(6, seconds(100) + millis(1), from_relay("May  9 23:10:24"));
+    leg(kCucm, kRelay);
+    r.message(7, seconds(100) + millis(500), from_cucm(43, "May 09 2023 23:10:24.620"));
+    leg(kRelay, kCollector);
+    r.message(8, seconds(100) + millis(501), from_relay("May  9 23:10:24"));
+    CHECK(r.store.experts(5) != 0);
+    CHECK(r.store.get(6, 0).get(Field::SyslogCopyOf) == 5);
+    CHECK(r.store.experts(7) != 0);
+    CHECK_FALSE(r.store.get(7, 0).has(Field::SyslogCopyOf));
+    CHECK(r.store.get(8, 0).get(Field::SyslogCopyOf) == 7);
+    // Seen on the relay's outgoing leg only, a minute later: a new alarm.
+    r.message(9, seconds(160), from_relay("May  9 23:11:24"));
+    CHECK(r.store.experts(9) != 0);
+    // Another device's alarm on another leg at the same instant is no copy.
+    leg(kCucm, kRelay);
+    r.message(10, seconds(160), "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP000000000001][Reason=13]: x");
+    CHECK(r.store.experts(10) != 0);
+}
+
+TEST_CASE("a copy seen at another capture point is matched on one clock") {
+    // Interface 1's clock runs 5.3 s ahead of interface 0's: one segment seen at both says so.
+    constexpr Nanos kSkew = millis(5300);
+    Rig r;
+    Frame seg;
+    for (std::uint32_t iface : {0u, 1u}) {
+        seg.number = 1 + iface;
+        seg.time = seconds(10) + iface * kSkew;
+        seg.interface_id = iface;
+        seg.transport = Transport::Tcp;
+        seg.tcp.present = true;
+        seg.tcp.seq = 1234567891;
+        seg.tcp.len = 12;
+        seg.src_ip = IpAddr::v4(0x0a3c62d2);
+        seg.dst_ip = IpAddr::v4(0x0a3c620a);
+        seg.src_port = 49320;
+        seg.dst_port = 2000;
+        r.ctx.sink.begin_frame(seg.number);
+        r.points.on_frame(seg);
+    }
+    r.message(5, seconds(100), kSpecLine, 0);
+    r.message(6, seconds(100) + kSkew + millis(2), kSpecLine, 1);
+    CHECK(r.store.get(6, 0).get(Field::SyslogCopyOf) == 5);
+    // Without the offset the same gap is two alarms.
+    Rig two;
+    two.message(5, seconds(100), kSpecLine, 2);
+    two.message(6, seconds(100) + kSkew + millis(2), kSpecLine, 3);
+    CHECK(two.store.experts(6) != 0);
+}
+
+TEST_CASE("a flood of distinct alarms keeps the copy memory bounded") {
+    Rig r;
+    const std::size_t before = r.syslog.state_bytes();
+    r.message(1, seconds(100), from_cucm(1, "May 09 2023 23:10:24.120"));
+    for (std::uint32_t i = 0; i < 10000; ++i)
+        r.message(2 + i, seconds(100), "EndPointUnregistered: %[DeviceName=SEP" + std::to_string(100000000 + i) + "]");
+    CHECK(r.syslog.state_bytes() == before);
+    // The first alarm was pushed out: its copy now counts as an alarm of its own.
+    r.from = kRelay;
+    r.message(20000, seconds(100) + millis(1), from_relay("May  9 23:10:24"));
+    CHECK(r.store.experts(20000) != 0);
 }
