@@ -15,13 +15,16 @@ namespace kagen::cucm {
 
 constexpr std::uint16_t kSyslogPort = 514;
 
-/// An alarm: `%FACILITY-SEVERITY-NAME: %[K=V][K=V]...: text`.
+/// An alarm: `%FACILITY-SEVERITY-NAME: %[K=V][K=V]...: text`, or before CUCM 8.0
+/// (`labelled`) `%FACILITY-SEVERITY-NAME: text K:V K:V ...` with the parameters' catalog
+/// names as keys ("Device name.", "Reason Code [Optional].").
 struct Alarm {
   std::string facility = "UC_CALLMANAGER";
   int severity = 3;
   std::string name = "EndPointUnregistered";
   std::vector<std::pair<std::string, std::string>> fields;  ///< the bracketed fields, in order
   std::string text = "An endpoint has unregistered";
+  bool labelled = false;
 
   std::string str() const;
 };
@@ -46,11 +49,25 @@ struct EndpointUnregistered {
 };
 Alarm endpoint_unregistered(const EndpointUnregistered& e);
 
+/// CUCM 5.x/6.x's DeviceUnregistered, as Cisco's note on reason code 12 quotes it:
+///   %CCM_CALLMANAGER-CALLMANAGER-3-DeviceUnregistered: Device unregistered. Device name.:SEP...
+///   Device IP address.:... Protocol.:SCCP Device type. [Optional]:8 Device description
+///   [Optional].:... Reason Code [Optional].:12
+/// followed here by the application ids. Its reason codes are EndpointUnregistered's.
+Alarm device_unregistered(const EndpointUnregistered& e);
+
 /// The syslog datagram text: `<PRI>SEQ: HOST: Mon DD YYYY HH:MM:SS.mmm UTC :  ALARM`.
 /// PRI 187 = local7.err, what CUCM uses for severity-3 alarms.
 std::string syslog_message(TimeNs t, const Alarm& alarm, unsigned seq, const std::string& host, int pri = 187);
 inline Bytes syslog_payload(TimeNs t, const Alarm& alarm, unsigned seq, const std::string& host, int pri = 187) {
   return to_bytes(syslog_message(t, alarm, seq, host, pri));
+}
+
+/// The same alarm forwarded by a syslog relay under its own RFC 3164 header:
+/// `<PRI>Mon DD HH:MM:SS RELAY ALARM` (CUCM's sequence number, host and time stamp dropped).
+std::string relayed_message(TimeNs t, const Alarm& alarm, const std::string& relay, int pri = 187);
+inline Bytes relayed_payload(TimeNs t, const Alarm& alarm, const std::string& relay, int pri = 187) {
+  return to_bytes(relayed_message(t, alarm, relay, pri));
 }
 
 }  // namespace kagen::cucm

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""CUCM syslog captured on a syslog relay (SPEC §3.5): an alarm seen on both legs is reported and
+counted once, its copy names it; a device that unregisters again is reported again. Expected frames
+and values come from the scenario header (captures/generator/scenarios/path-syslog-relay.cpp)."""
+# SPDX-License-Identifier: GPL-2.0-or-later
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from test_stats import parse_tree  # noqa: E402
+
+FIELDS = ["frame.number", "keepalive.endpoint", "keepalive.syslog.reason", "keepalive.syslog.ip",
+          "keepalive.syslog.copy_of"]
+UNREGISTERED = "keepalive.endpoint_unregistered"
+PHONE_1, PHONE_2 = "SEP001E4A303031", "SEP001E4A303032"
+
+
+def capture(name):
+    return os.path.join(harness.GENERATED, name + ".pcap")
+
+
+def rows(test, cap):
+    return [[",".join(r[n]) for n in FIELDS] for r in harness.fields_both_passes(test, cap, FIELDS, "keepalive")]
+
+
+def unregistered_counts(test, cap):
+    """{endpoint node: (annotations, Unregistered (syslog))} of the statistics tree, checked in both passes."""
+    counts = []
+    for two_pass in (False, True):
+        tree = parse_tree(harness.tshark(["-q", "-z", "keepalive,tree"], capture=cap, two_pass=two_pass))
+        counts.append({n: (c["total"], c.get("Unregistered (syslog)", 0)) for n, c in tree.items()})
+    test.assertEqual(counts[0], counts[1])
+    return counts[0]
+
+
+class Relay(unittest.TestCase):
+    """Frames 1 and 3 reach the relay from the call managers; 2 and 4 are the relay's copies."""
+
+    CAP = capture("path-syslog-relay")
+
+    def test_each_alarm_is_reported_once(self):
+        experts = harness.experts_both_passes(self, self.CAP)
+        self.assertEqual([(f, n) for f, n, _ in experts], [(1, UNREGISTERED), (3, UNREGISTERED)])
+        self.assertEqual(experts[0][2], "Call manager unregistered %s: reason 13 KeepAliveTimeout, last signal "
+                                        "StationKeepAlive; no keepalive or refresh of it in the capture" % PHONE_1)
+        # The pre-8.0 alarm: no LastSignalReceived in it.
+        self.assertEqual(experts[1][2], "Call manager unregistered %s: reason 12 SCCPDeviceThrottling; no keepalive "
+                                        "or refresh of it in the capture" % PHONE_2)
+
+    def test_copies_name_their_original(self):
+        self.assertEqual(rows(self, self.CAP), [
+            ["1", PHONE_1, "13", "10.10.30.31", ""],
+            ["2", PHONE_1, "13", "10.10.30.31", "1"],
+            ["3", PHONE_2, "12", "10.10.31.32", ""],
+            ["4", PHONE_2, "12", "10.10.31.32", "3"],
+        ])
+
+    def test_statistics_count_each_alarm_once(self):
+        self.assertEqual(unregistered_counts(self, self.CAP), {PHONE_1: (2, 1), PHONE_2: (2, 1)})
+
+
+class Flapping(unittest.TestCase):
+    """The same alarm text 1.5 s apart, and again a minute apart: four alarms, each relayed."""
+
+    CAP = capture("path-syslog-flapping")
+
+    def test_every_alarm_is_reported(self):
+        experts = harness.experts_both_passes(self, self.CAP)
+        self.assertEqual([(f, n) for f, n, _ in experts], [(f, UNREGISTERED) for f in (1, 3, 5, 7)])
+
+    def test_each_copy_names_its_own_original(self):
+        self.assertEqual(rows(self, self.CAP), [
+            [str(f), PHONE_1, reason, "10.10.30.31", "" if f % 2 else str(f - 1)]
+            for f, reason in zip(range(1, 9), ["6"] * 4 + ["13"] * 4)
+        ])
+
+    def test_statistics_count_four_alarms(self):
+        self.assertEqual(unregistered_counts(self, self.CAP), {PHONE_1: (8, 4)})
+
+
+if __name__ == "__main__":
+    harness.main()
