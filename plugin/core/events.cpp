@@ -84,6 +84,7 @@ void Frame::clear() {
     skinny.clear();
     arp.clear();
     syslog.clear();
+    sip_ping = false;
 }
 
 }  // namespace ka

@@ -131,6 +131,7 @@ struct Frame {
     std::vector<SkinnyMessage> skinny;
     std::vector<ArpPacket> arp;
     std::vector<std::string_view> syslog;
+    bool sip_ping = false;  // UDP: a SIP keep-alive ping (sip::keepalive_ping)
 
     // Keeps vector capacity: no allocation per frame once warm.
     void clear();

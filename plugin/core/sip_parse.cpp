@@ -360,6 +360,14 @@ bool looks_like_sip(std::string_view data) {
     return classify(data, line_at(data, 0).end) != StartLine::Other;
 }
 
+bool keepalive_ping(std::string_view d) {
+    if (d.empty()) return false;
+    if (d[0] == '\r' || d[0] == '\n') return d.find_first_not_of("\r\n") == std::string_view::npos;
+    // STUN header: type (Binding request 0x0001, indication 0x0011), length, magic cookie.
+    static constexpr char kCookie[] = {0x21, 0x12, static_cast<char>(0xa4), 0x42};
+    return d.size() >= 20 && d[0] == 0 && (d[1] == 0x01 || d[1] == 0x11) && std::memcmp(d.data() + 4, kCookie, 4) == 0;
+}
+
 Extent message_extent(std::string_view data) {
     Extent e;
     std::size_t skip = 0;

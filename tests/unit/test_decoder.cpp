@@ -357,6 +357,24 @@ TEST_CASE("decoder: SIP over UDP only when Wireshark saw SIP") {
     CHECK_FALSE(f.tcp.present);
 }
 
+TEST_CASE("decoder: SIP keep-alive pings over UDP, which Wireshark shows as data or STUN") {
+    Run r;
+    const auto udp = [&](const std::string& payload) -> Frame& {
+        return r.feed(frame(kPhone, 5060, kServer, 5060, 0, 0, 0, payload, true), kSecond);
+    };
+    const std::string cookie("\x21\x12\xa4\x42", 4), id(12, 'x');
+    CHECK(udp("\r\n\r\n").sip_ping);
+    CHECK(udp("\r\n").sip_ping);
+    CHECK(udp(std::string("\x00\x01\x00\x00", 4) + cookie + id).sip_ping);  // Binding request
+    CHECK(udp(std::string("\x00\x11\x00\x00", 4) + cookie + id).sip_ping);  // Binding indication
+    CHECK_FALSE(udp(std::string("\x01\x01\x00\x00", 4) + cookie + id).sip_ping);  // a response answers one
+    CHECK_FALSE(udp(std::string("\x00\x01\x00\x00", 4) + "abcd" + id).sip_ping);  // RFC 3489, no cookie
+    CHECK_FALSE(udp(std::string("\x00\x01\x00\x00", 4) + cookie).sip_ping);       // cut short
+    CHECK_FALSE(udp("\r\nX").sip_ping);
+    CHECK_FALSE(udp("").sip_ping);
+    CHECK_FALSE(udp(sip_register(9)).sip_ping);
+}
+
 TEST_CASE("decoder: VXLAN on another port in outer fragments is followed once reassembled") {
     // The inner SIP datagram, in VXLAN on UDP port 8472 from 192.0.2.1 to 192.0.2.2.
     std::vector<std::uint8_t> inner = frame(kPhone, 5060, kServer, 5060, 0, 0, 0, sip_register(1), true);
