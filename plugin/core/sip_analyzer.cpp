@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "flat_map.h"
@@ -28,6 +29,8 @@ constexpr std::size_t kTxnsPerBinding = 4;   // REGISTER transactions remembered
 // must not make each of its messages scan all of them.
 constexpr std::uint32_t kMaxPerCall = 64;
 constexpr std::size_t kMaxStreams = 65536;
+constexpr std::size_t kMaxFlows = 65536;
+constexpr Nanos kNever = std::numeric_limits<Nanos>::min();  // no datagram known on a flow
 // Requests followed per TCP connection, for their retransmissions and the ACK that delivers them.
 // Delivered requests give way first, so the bound is on requests in flight together: the lines of
 // a multi-line phone registering at once, a proxy's REGISTERs queued behind one lost segment.
@@ -83,6 +86,15 @@ Nanos elapsed(Nanos later, Nanos earlier) { return std::max<Nanos>(0, sub_sat(la
 
 std::uint64_t stream_key(std::uint32_t iface, std::uint32_t stream) { return std::uint64_t{iface} << 32 | stream; }
 
+// The UDP flow `f` travels on at its capture point, in its direction only.
+std::uint64_t flow_key(const Frame& f) {
+    std::uint64_t key = mix(kSeed, point_of(f));
+    key = mix(key, std::uint64_t{f.src_ip.family} << 40 | std::uint64_t{f.dst_ip.family} << 32 |
+                       std::uint64_t{f.src_port} << 16 | f.dst_port);
+    key = hash::bytes(key, f.src_ip.bytes, sizeof f.src_ip.bytes);
+    return finish(hash::bytes(key, f.dst_ip.bytes, sizeof f.dst_ip.bytes));
+}
+
 // One REGISTER (Call-ID, CSeq) and all its transmissions. Fields ordered by size: one per binding
 // slot, thousands of bindings.
 struct Txn {
@@ -117,7 +129,7 @@ struct Binding {
     std::uint64_t aor = 0, identity = 0;          // identity: +sip.instance, else the Contact URI
     std::uint64_t contact_uri = 0, instance = 0;  // to find the binding's contact in a 2xx
     Nanos last_activity = 0;
-    Nanos last_sent = 0;  // UDP: the phone's previous REGISTER transmission (has_last_sent)
+    Nanos last_sent = 0;  // UDP: its previous REGISTER transaction, first sent (has_last_sent)
     // The current (or last) attempt.
     std::uint64_t call_id = 0;
     Nanos idle = 0;  // idle time before the attempt's first transmission (has_idle)
@@ -257,6 +269,8 @@ struct SipAnalyzer::Impl {
     // binding's own slots then tell the CSeq.
     FlatMap<std::uint64_t, std::uint32_t> call_index;
     FlatMap<std::uint64_t, Stream> streams;
+    // UDP: flow_key() of a phone's REGISTERs -> its latest datagram on that flow (note_flow()).
+    FlatMap<std::uint64_t, Nanos> flows;
     // By ctx.clock(the binding's point): a deadline passes on its own capture point's clock.
     std::array<QuadHeap<Deadline>, kClocks> deadlines;
     std::uint32_t next_id = 1;
@@ -264,9 +278,11 @@ struct SipAnalyzer::Impl {
     void on_frame(const Frame& f);
     void on_register(const Frame& f, const SipMessage& m);
     void new_request(const Frame& f, const SipMessage& m, std::uint64_t call_id, std::uint32_t idx,
-                     std::uint32_t requested, Kind kind);
+                     std::uint32_t requested, Kind kind, Nanos flow_prev);
     void on_response(const Frame& f, const SipMessage& m);
     void on_tcp(const Frame& f);
+    void note_flow(const Frame& f);
+    Nanos register_on_flow(const Frame& f);
     void check_deadlines(QuadHeap<Deadline>& heap, const Frame& f);
 
     Annotation base(const Binding& b, Subject s) const;
@@ -304,13 +320,15 @@ Annotation SipAnalyzer::Impl::base(const Binding& b, Subject s) const {
 void SipAnalyzer::Impl::on_frame(const Frame& f) {
     // A copy of a TCP segment another capture point saw first tells nothing new.
     if (!f.tcp.copy) {
+        // A REGISTER notes its own flow; any other SIP message, or a ping, may be the phone's on
+        // that flow too. A response to a REGISTER is the registrar's.
+        bool on_flow = f.sip_ping;
         for (const SipMessage& m : f.sip) {
-            if (m.is_request) {
-                if (m.method == "REGISTER") on_register(f, m);
-            } else if (m.status >= 100 && m.cseq_method == "REGISTER") {
-                on_response(f, m);
-            }
+            if (m.is_request && m.method == "REGISTER") on_register(f, m);
+            else if (!m.is_request && m.status >= 100 && m.cseq_method == "REGISTER") on_response(f, m);
+            else on_flow = true;
         }
+        if (on_flow && f.transport == Transport::Udp && !flows.empty()) note_flow(f);
         if (f.tcp.present && !streams.empty()) on_tcp(f);
     }
     QuadHeap<Deadline>& heap = deadlines[ctx.clock(point_of(f))];
@@ -572,6 +590,7 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     // The same request at the same instant is a second copy of one frame (a SPAN session
     // mirroring both directions, merged copies of a capture), not something sent again.
     if (f.time == t.last_time) return;
+    if (b.transport == Transport::Udp) note_flow(f);
     ++t.retrans;
     Annotation a = base(b, Subject::SipRetransmission);
     a.set(Field::RefreshNumber, t.attempt);
@@ -617,6 +636,8 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         }
     }
     if (resent) return;
+    // Read once: each binding of a REGISTER listing several contacts was idle as long.
+    const Nanos flow_prev = f.transport == Transport::Udp ? register_on_flow(f) : kNever;
     const auto unusable = [](const sip::ContactFacts& c) {
         return (c.address.empty() && c.instance.empty()) || c.address == "*";
     };
@@ -639,7 +660,7 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding; i = bindings[i].aor_next)
             if (bindings[i].at(f, aor)) removed.push_back(i);
         std::sort(removed.begin(), removed.end());  // the frame's annotations in binding order, not the list's
-        for (std::uint32_t i : removed) new_request(f, m, call_id, i, 0, Kind::Unregister);
+        for (std::uint32_t i : removed) new_request(f, m, call_id, i, 0, Kind::Unregister, flow_prev);
         return;
     }
     // Each Contact is a binding of its own (SPEC 3.1), as many as a Call-ID is followed for; a
@@ -662,22 +683,32 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         }
         std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
         Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
-        new_request(f, m, call_id, bi, requested, kind);
+        new_request(f, m, call_id, bi, requested, kind, flow_prev);
     }
 }
 
 // A REGISTER transaction of binding `idx`: the first transmission of an attempt, or a further
 // request of the open one (after a challenge, a 423 or a failure).
+// `flow_prev`: the phone's previous datagram on the REGISTER's UDP flow (register_on_flow()).
 void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::uint64_t call_id, std::uint32_t idx,
-                                    std::uint32_t requested, Kind kind) {
+                                    std::uint32_t requested, Kind kind, Nanos flow_prev) {
     Binding& b = bindings[idx];
     b.phone = f.src_ip;
     // Idle time before this transmission: since the phone's previous frame on the connection (TCP)
-    // or its previous REGISTER (UDP).
+    // or datagram on the flow (UDP, note_flow()), else since its previous REGISTER (sent from
+    // another port, or its flow forgotten).
     Stream* stream = nullptr;
-    if (f.tcp.present && f.transport != Transport::Udp) stream = &stream_for(f);
-    bool has_idle = stream ? stream->has_last_client : b.has_last_sent;
-    Nanos idle = elapsed(f.time, stream ? stream->last_client : b.last_sent);
+    bool has_idle = b.has_last_sent;
+    Nanos since = b.last_sent;
+    if (f.tcp.present && f.transport != Transport::Udp) {
+        stream = &stream_for(f);
+        has_idle = stream->has_last_client;
+        since = stream->last_client;
+    } else if (flow_prev != kNever) {
+        since = has_idle ? std::max(since, flow_prev) : flow_prev;
+        has_idle = true;
+    }
+    const Nanos idle = elapsed(f.time, since);
 
     bool new_attempt = !b.open || kind != b.kind || call_id != b.call_id;
     bool restarted = false;
@@ -937,6 +968,29 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     s.last_use = f.time;
 }
 
+// ---- UDP: the phone's datagrams on the flow of its REGISTERs ----------------------------------------
+
+// What counts as activity before a lost first transmission (the loss pattern's idle time): the
+// phone's datagrams to the registrar on the addresses and ports of its REGISTERs. They refresh what
+// ages out on the path: the switch learns the phone's MAC from them, and a NAT or firewall keeps a
+// UDP mapping open for outbound traffic (RFC 4787 REQ-6); REGISTERs, their resends, other SIP
+// messages (an OPTIONS ping) and keep-alive pings (RFC 5626 4.4: CRLF, STUN) alike. The registrar's
+// answers (a CRLF pong) do not count: a switch learns only the sender's MAC, and a NAT need not
+// refresh on inbound traffic. Only REGISTERs add flows, so a ping costs one look-up and no state.
+void SipAnalyzer::Impl::note_flow(const Frame& f) {
+    if (Nanos* last = flows.find(flow_key(f))) *last = f.time;
+}
+
+// A UDP REGISTER other than a resend adds its flow, or notes it as note_flow() does; returns the
+// flow's previous datagram (kNever: none known).
+Nanos SipAnalyzer::Impl::register_on_flow(const Frame& f) {
+    const std::uint64_t key = flow_key(f);
+    if (Nanos* last = flows.find(key)) return std::exchange(*last, f.time);
+    if (flows.size() >= kMaxFlows) erase_oldest(flows, flows.size() / 8, [](Nanos t) { return t; });
+    flows[key] = f.time;
+    return kNever;
+}
+
 // ---- public ------------------------------------------------------------------------------------------
 
 SipAnalyzer::SipAnalyzer(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}
@@ -962,7 +1016,7 @@ std::size_t SipAnalyzer::state_bytes() const {
     std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
                     s.binding_index.bytes() + s.aor_heads.bytes() + s.call_index.bytes() + s.streams.bytes() +
-                    s.removed.capacity() * sizeof(std::uint32_t);
+                    s.flows.bytes() + s.removed.capacity() * sizeof(std::uint32_t);
     for (const QuadHeap<Deadline>& heap : s.deadlines) n += heap.size() * sizeof(Deadline);
     return n;
 }

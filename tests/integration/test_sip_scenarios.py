@@ -2,8 +2,8 @@
 """SIP scenarios of issue 3 besides case study B: healthy twins (TCP and UDP), Timer E resends
 and an unanswered refresh (both also in IPv4 fragments), backup keepalives and a real
 de-registration, early and late refreshes, a restart with a new Call-ID, a REGISTER with two
-Contacts, a capture on a proxy, 423 Interval Too Brief. Every value comes from the scenario's
-parameters."""
+Contacts, a capture on a proxy, 423 Interval Too Brief, keep-alive pings between UDP refreshes.
+Every value comes from the scenario's parameters."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
 import sys
@@ -166,6 +166,52 @@ class TimerEFragmented(TimerE):
         rows = by_frame(harness.annotated(self, self.CAP))
         # Only the breach, told on the first frame past the deadline, sits on a first fragment.
         self.assertEqual([2 * 16 - 1], [n for n in rows if n % 2 == 1])
+
+
+class KeepalivePings(unittest.TestCase):
+    """A UDP phone pinging its registrar between refreshes (CRLF, then STUN, then OPTIONS, each
+    answered): the loss pattern's idle time runs from the phone's last ping, not from its previous
+    REGISTER nor from the registrar's answer. The healthy twin stays silent."""
+    FIELDS = ["frame.number", "keepalive.refresh.number", "keepalive.refresh.lateness", "keepalive.refresh.margin",
+              "keepalive.loss.consecutive", "keepalive.loss.idle"]
+    T0 = utc("2023-06-01 09:00:00")
+
+    def oks(self, lost):
+        """The 200 OKs' times: each 10 ms after the delivered transmission, 500 ms later when the
+        first was lost; each next attempt 115 s after the previous 200 OK."""
+        out, first = [], self.T0
+        for _ in range(5):
+            out.append(first + (500 * MS if lost else 0) + 10 * MS)
+            first = out[-1] + 115 * S
+        return out
+
+    def test_healthy_twin_is_silent(self):
+        cap = capture("sip-udp-keepalive-pings-healthy")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        for k in range(2, 6):
+            self.assertEqual([str(k)], rows[8 * (k - 1) + 1]["keepalive.refresh.number"])
+            self.assertEqual([0], [rel(v) for v in rows[8 * (k - 1) + 1]["keepalive.refresh.lateness"]])
+            self.assertEqual([15 * S - 10 * MS], [rel(v) for v in rows[8 * (k - 1) + 2]["keepalive.refresh.margin"]])
+        # Pings and their answers are not annotated: only the REGISTERs and their 200 OKs.
+        self.assertEqual(sorted(n for k in range(5) for n in (8 * k + 1, 8 * k + 2)), sorted(rows))
+
+    def test_idle_since_the_last_ping(self):
+        cap = capture("sip-udp-keepalive-pings")
+        oks = self.oks(lost=True)
+        experts = harness.experts_both_passes(self, cap)
+        want = [(9 * k + 2, "keepalive.retransmission") for k in range(5)]
+        want += [(9 * k + 2, "keepalive.loss_pattern") for k in (2, 3, 4)]
+        self.assertEqual(sorted(want), sorted((n, name) for n, name, _ in experts))
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        for k in (2, 3, 4):  # attempts 3-5, after CRLF, STUN and OPTIONS pings
+            first = oks[k - 1] + 115 * S
+            last_ping = oks[k - 1] + 90 * S
+            resend = rows[9 * k + 2]
+            self.assertEqual([str(k + 1)], resend["keepalive.loss.consecutive"])
+            self.assertEqual([first - last_ping], [rel(v) for v in resend["keepalive.loss.idle"]])
+            self.assertEqual([25 * S], [rel(v) for v in resend["keepalive.loss.idle"]])
+            self.assertEqual([first + 15 * S - oks[k]], [rel(v) for v in rows[9 * k + 3]["keepalive.refresh.margin"]])
 
 
 class BackupAndDeregistration(unittest.TestCase):

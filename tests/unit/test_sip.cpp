@@ -6,6 +6,8 @@
 #include <map>
 #include <limits>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "core/engine.h"
@@ -1469,4 +1471,97 @@ TEST_CASE("a REGISTER seen again from another address, after a NAT on the captur
     CHECK(run.one(4).get(Field::ExpiresGranted) == 120);
     CHECK(run.one(5).get(Field::RefreshInterval) == seconds(115));
     CHECK(run.one(5).get(Field::RefreshLateness) == 0);
+}
+
+TEST_CASE("UDP: the loss pattern's idle time runs from the phone's last datagram on its REGISTERs' flow") {
+    Wire w;
+    Config config;
+    config.loss_pattern_min = 1;
+    Run run(config);
+    std::uint32_t n = 0;
+    // Attempt k from `port` at t: lost, resent 500 ms later, answered 10 ms after that. Returns the
+    // resend's frame (the loss pattern's) and the 200 OK's time.
+    const auto attempt = [&](std::uint32_t k, Nanos t, std::uint16_t port = kPhonePort) {
+        for (Nanos at : {t, t + millis(500)}) {
+            Frame f = w.frame(++n, at, true);
+            f.src_port = port;
+            w.add_register(f, "c", k, kCisco);
+            run(f);
+        }
+        Frame ok = w.frame(++n, t + millis(510), false);
+        ok.dst_port = port;
+        w.add_response(ok, 200, "c", k, with(kCisco, "expires=120"));
+        run(ok);
+        return std::pair<std::uint32_t, Nanos>{n - 1, t + millis(510)};
+    };
+    const auto ping = [&](Nanos at, bool to_server, std::uint16_t port = kPhonePort) {
+        Frame f = w.frame(++n, at, to_server);
+        (to_server ? f.src_port : f.dst_port) = port;
+        f.sip_ping = true;
+        run(f);
+    };
+    const auto options = [&](Nanos at, bool to_server) {
+        Frame f = w.frame(++n, at, to_server);
+        SipMessage m;
+        m.is_request = to_server;
+        m.method = to_server ? "OPTIONS" : "";
+        m.status = to_server ? 0 : 200;
+        m.call_id = "o";
+        m.cseq = 1;
+        m.cseq_method = "OPTIONS";
+        f.sip.push_back(m);
+        run(f);
+    };
+
+    auto [resend, ok] = attempt(1, kT0);
+    CHECK_FALSE(run.one(resend).has(Field::IdleInterval));  // nothing sent before
+    // No ping: since the previous attempt's resend, its last datagram.
+    std::tie(resend, ok) = attempt(2, ok + seconds(115));
+    CHECK(run.one(resend).get(Field::IdleInterval) == seconds(115) + millis(10));
+    // A CRLF ping counts; the registrar's pong and a datagram from another port of the phone do not.
+    ping(ok + seconds(30), true);
+    ping(ok + seconds(30) + millis(1), false);
+    ping(ok + seconds(60), true, 5062);
+    std::tie(resend, ok) = attempt(3, ok + seconds(115));
+    CHECK(run.one(resend).get(Field::IdleInterval) == seconds(85));
+    // Any other SIP request from the phone counts (an OPTIONS ping), not the registrar's answer.
+    options(ok + seconds(40), true);
+    options(ok + seconds(40) + millis(2), false);
+    const Nanos last_register = ok + seconds(115);
+    std::tie(resend, ok) = attempt(4, last_register);
+    CHECK(run.one(resend).get(Field::IdleInterval) == seconds(75));
+    // A REGISTER from a new port has no flow yet: since the binding's previous REGISTER.
+    std::tie(resend, ok) = attempt(5, ok + seconds(115), 5062);
+    CHECK(run.one(resend).get(Field::IdleInterval) == ok - millis(510) - last_register);
+    CHECK(run.experts(Expert::LossPattern, n) == 5);
+}
+
+TEST_CASE("UDP: every binding of a REGISTER listing several contacts was idle since the flow's last datagram") {
+    Wire w;
+    Config config;
+    config.loss_pattern_min = 1;
+    Run run(config);
+    const auto both = [&](Frame& f, std::uint32_t cseq) {
+        SipMessage& m = w.add_register(f, "two", cseq, {"+u.sip!devicename.ccm.cisco.com=\"SEPA\""}, "sip:100@10.0.0.5:5060");
+        w.add_contact_to(f, m, "sip:101@10.0.0.5:5060", {"+u.sip!devicename.ccm.cisco.com=\"SEPB\""});
+    };
+    Frame r1 = w.frame(1, kT0, true);
+    both(r1, 1);
+    run(r1);
+    Frame ok = w.frame(2, kT0 + millis(10), false);
+    SipMessage& resp = w.add_response(ok, 200, "two", 1, {"expires=120"}, "sip:100@10.0.0.5:5060");
+    w.add_contact_to(ok, resp, "sip:101@10.0.0.5:5060", {"expires=120"});
+    run(ok);
+    Frame ping = w.frame(3, kT0 + seconds(90), true);
+    ping.sip_ping = true;
+    run(ping);
+    Frame r2 = w.frame(4, kT0 + seconds(100), true);
+    both(r2, 2);
+    run(r2);
+    Frame again = w.frame(5, kT0 + seconds(100) + millis(500), true);
+    both(again, 2);
+    run(again);
+    const auto at = run.at(5);
+    REQUIRE(at.size() == 2);
+    for (const Annotation& a : at) CHECK(a.get(Field::IdleInterval) == seconds(10));
 }
