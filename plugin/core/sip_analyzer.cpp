@@ -962,6 +962,10 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
                     transmitted_again(bindings[r.binding], *t, f);
             }
         }
+        // Every client segment keeps the path's state alive, data or not: an RFC 5626 CRLF ping
+        // (the decoder skips its bytes), an ACK, and a TCP keep-alive probe (no data, or one byte
+        // already sent), which a NAT or firewall counts as activity of the connection and which
+        // refreshes the switch's entry for the phone's MAC all the same.
         s.has_last_client = true;
         s.last_client = f.time;
     }

@@ -1565,3 +1565,49 @@ TEST_CASE("UDP: every binding of a REGISTER listing several contacts was idle si
     REQUIRE(at.size() == 2);
     for (const Annotation& a : at) CHECK(a.get(Field::IdleInterval) == seconds(10));
 }
+
+TEST_CASE("TCP: a CRLF ping and a TCP keep-alive probe from the phone count as activity before a loss") {
+    Wire w;
+    Config config;
+    config.loss_pattern_min = 1;
+    Run run(config);
+    std::uint32_t n = 0, seq = 1, server_seq = 1;
+    const auto phone = [&](Nanos t, std::uint32_t at, std::uint32_t len, bool retransmission = false) -> Frame {
+        Frame f = w.frame(++n, t, true, Transport::Tcp);
+        Wire::tcp(f, 3, at, len, server_seq, retransmission);
+        return f;
+    };
+    // Attempt k at t: its segment lost and retransmitted 420 ms later, ACKed, answered 200 OK, whose
+    // bytes the phone ACKs. Returns the retransmission's frame and the phone's ACK's time.
+    const auto attempt = [&](std::uint32_t k, Nanos t) {
+        Frame f = phone(t, seq, 500);
+        w.add_register(f, "c", k, kCisco).length = 500;
+        run(f);
+        run(phone(t + millis(420), seq, 500, true));
+        const std::uint32_t resend = n;
+        seq += 500;
+        Frame ok = w.frame(++n, t + millis(430), false, Transport::Tcp);
+        Wire::tcp(ok, 3, server_seq, 300, seq);
+        w.add_response(ok, 200, "c", k, with(kCisco, "expires=120"));
+        run(ok);
+        server_seq += 300;
+        run(phone(t + millis(431), seq, 0));
+        return std::pair<std::uint32_t, Nanos>{resend, t + millis(431)};
+    };
+
+    auto [resend, acked] = attempt(1, kT0);
+    CHECK_FALSE(run.one(resend).has(Field::IdleInterval));
+    // An RFC 5626 CRLF ping: new bytes that carry no message.
+    run(phone(acked + seconds(60), seq, 4));
+    seq += 4;
+    std::tie(resend, acked) = attempt(2, acked + seconds(115));
+    CHECK(run.one(resend).get(Field::IdleInterval) == seconds(55));
+    // A keep-alive probe repeating the last byte sent, then one without data (seq - 1 both).
+    Frame probe = phone(acked + seconds(70), seq - 1, 1);
+    probe.tcp.keep_alive = true;
+    run(probe);
+    Frame empty = phone(acked + seconds(100), seq - 1, 0);
+    run(empty);
+    std::tie(resend, acked) = attempt(3, acked + seconds(115));
+    CHECK(run.one(resend).get(Field::IdleInterval) == seconds(15));
+}
