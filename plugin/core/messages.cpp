@@ -144,8 +144,12 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         const std::int64_t n = a.get_or(Field::LossConsecutive, 0);
         std::string m = n == 1 ? "1 refresh lost its first transmission"
                                : std::to_string(n) + " consecutive refreshes lost their first transmission";
-        if (a.has(Field::IdleInterval)) m += " after " + format_duration(a.get(Field::IdleInterval)) + " idle";
-        return m + ": state in the path ages out (switch port security or MAC aging shorter than the refresh interval?)";
+        // What ages out must be shorter than the idle time, which the phone's pings between
+        // refreshes make shorter than the refresh interval.
+        const bool idle = a.has(Field::IdleInterval);
+        if (idle) m += " after " + format_duration(a.get(Field::IdleInterval)) + " idle";
+        return m + ": state in the path ages out (switch port security or MAC aging, NAT or firewall timeout shorter than the " +
+               (idle ? "idle time?)" : "refresh interval?)");
     }
     case Expert::BackupKeepalive: {
         std::string m = "Keepalive to the backup registrar (Expires 0 with cisco-keep-alive)";

@@ -183,7 +183,12 @@ TEST_CASE("messages read right at the preferences' smallest values") {
     loss.set(Field::IdleInterval, seconds(115));
     CHECK(expert_message(Expert::LossPattern, loss, strings, config) ==
           "1 refresh lost its first transmission after 115.0 s idle: state in the path ages out (switch port "
-          "security or MAC aging shorter than the refresh interval?)");
+          "security or MAC aging, NAT or firewall timeout shorter than the idle time?)");
+    Annotation first;  // nothing sent before: no idle time known
+    first.set(Field::LossConsecutive, 1);
+    CHECK(expert_message(Expert::LossPattern, first, strings, config) ==
+          "1 refresh lost its first transmission: state in the path ages out (switch port security or MAC aging, "
+          "NAT or firewall timeout shorter than the refresh interval?)");
     loss.set(Field::LossConsecutive, 2);
     CHECK(expert_message(Expert::LossPattern, loss, strings, config).rfind("2 consecutive refreshes lost their first", 0) == 0);
     Annotation breach;
