@@ -167,14 +167,20 @@ Response proxy_auth_required(const Register& req, const std::string& to_tag, con
 
 Response forbidden(const Register& req, const std::string& to_tag) { return respond(req, 403, to_tag); }
 
+Register phone_register(const Endpoint& phone, const std::string& user, const std::string& domain,
+                        const std::string& transport) {
+  Register reg;
+  reg.request_uri = "sip:" + domain;
+  reg.transport = transport;
+  reg.via_host = phone.ip.uri_host();
+  reg.via_port = phone.port;
+  reg.from_uri = "sip:" + user + "@" + domain;
+  return reg;
+}
+
 Register cisco_tls_register(const Endpoint& phone, const Endpoint& cucm, const std::string& ext,
                             const std::string& from_tag, const std::string& call_id) {
-  Register reg;
-  reg.request_uri = "sip:" + cucm.ip.str();
-  reg.transport = "TLS";
-  reg.via_host = phone.ip.str();
-  reg.via_port = phone.port;
-  reg.from_uri = "sip:" + ext + "@" + cucm.ip.str();
+  Register reg = phone_register(phone, ext, cucm.ip.uri_host(), "TLS");
   reg.from_tag = from_tag;
   reg.call_id = call_id;
   reg.user_agent = "Cisco-CP8961/9.4.2";

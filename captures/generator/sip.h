@@ -33,11 +33,6 @@ Contact cisco_contact(const std::string& uri, const std::string& instance_uuid, 
 /// Cisco-style instance UUID derived from a MAC: 00000000-0000-0000-0000-<mac>.
 std::string cisco_instance_uuid(const Mac& mac);
 
-/// A Cisco phone's first REGISTER over TLS to `cucm` for extension `ext` (Expires 3600, Via TLS,
-/// the Cisco Contact with ";transport=tls" and model "540"); the caller sets CSeq and branch.
-struct Register;
-Register cisco_tls_register(const Endpoint& phone, const Endpoint& cucm, const std::string& ext,
-                            const std::string& from_tag, const std::string& call_id);
 /// A copy of `c` with `expires=N` appended (what a registrar returns in a 2xx).
 Contact with_expires(Contact c, std::uint32_t expires);
 
@@ -70,6 +65,16 @@ struct Register {
   std::string text() const;
   Bytes bytes() const { return to_bytes(text()); }
 };
+
+/// A REGISTER from `phone` for `user`@`domain` over `transport`: Request-URI sip:DOMAIN, Via sent by
+/// the phone's address and port, From and To sip:USER@DOMAIN. Tags, Call-ID, CSeq, branch and
+/// Contacts are the caller's.
+Register phone_register(const Endpoint& phone, const std::string& user, const std::string& domain,
+                        const std::string& transport = "UDP");
+/// A Cisco phone's first REGISTER over TLS to `cucm` for extension `ext` (Expires 3600, Via TLS,
+/// the Cisco Contact with ";transport=tls" and model "540"); the caller sets CSeq and branch.
+Register cisco_tls_register(const Endpoint& phone, const Endpoint& cucm, const std::string& ext,
+                            const std::string& from_tag, const std::string& call_id);
 
 /// A response. respond() fills the copied headers from a request.
 struct Response {

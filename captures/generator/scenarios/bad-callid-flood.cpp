@@ -21,10 +21,7 @@ KA_SCENARIO("bad-callid-flood", "Robustness: 100,000 unanswered REGISTERs with d
   const Endpoint phone{"00:24:14:37:00:66", "10.37.0.66", 5060};
   Capture cap;
   UdpFlow udp(cap, phone, reg_ep);
-  sip::Register reg;
-  reg.request_uri = "sip:" + reg_ep.ip.str();
-  reg.via_host = phone.ip.str();
-  reg.from_uri = "sip:4666@" + reg_ep.ip.str();
+  sip::Register reg = sip::phone_register(phone, "4666", reg_ep.ip.str());
   reg.from_tag = "flood";
   reg.expires = 3600;
   reg.contacts = {sip::cisco_contact("sip:4666@" + phone.ip.str() + ":5060", sip::cisco_instance_uuid(phone.mac),

@@ -38,12 +38,7 @@ KA_SCENARIO("bad-duplicates", "Robustness: SIP/UDP, SIP/TCP and SCCP phones with
     UdpFlow udp(once, phone, reg_ep);
     TcpFlow flow(once, phone, reg_ep, opt);
     if (tcp) flow.handshake(t0, t0 + 400_us, t0 + 500_us);
-    sip::Register reg;
-    reg.request_uri = "sip:" + server_ip.str();
-    reg.transport = tcp ? "TCP" : "UDP";
-    reg.via_host = phone.ip.str();
-    reg.via_port = phone.port;
-    reg.from_uri = "sip:404" + n + "@" + server_ip.str();
+    sip::Register reg = sip::phone_register(phone, "404" + n, server_ip.str(), tcp ? "TCP" : "UDP");
     reg.from_tag = "dup" + n;
     reg.call_id = "bad-duplicates-" + n + "@" + phone.ip.str();
     reg.expires = 3600;

@@ -24,10 +24,7 @@ KA_SCENARIO("bad-expires-zero", "Robustness: Expires 0 in every REGISTER and 200
     const std::string n = std::to_string(p);
     const Endpoint phone{Mac("00:24:14:31:00:1" + n), IpAddr("10.31.0.1" + n), 5060};
     UdpFlow udp(cap, phone, reg_ep);
-    sip::Register reg;
-    reg.request_uri = "sip:" + reg_ep.ip.str();
-    reg.via_host = phone.ip.str();
-    reg.from_uri = "sip:402" + n + "@" + reg_ep.ip.str();
+    sip::Register reg = sip::phone_register(phone, "402" + n, reg_ep.ip.str());
     reg.from_tag = "z" + n;
     reg.call_id = "zero-" + n + "@" + phone.ip.str();
     reg.expires = p == 1 ? 0 : 3600;

@@ -40,10 +40,7 @@ KA_SCENARIO("bad-expires", "Robustness: non-numeric, 64-bit and maximal Expires 
     const std::string n = std::to_string(p);
     const Endpoint phone{Mac("00:24:14:30:00:1" + n), IpAddr("10.30.0.1" + n), 5060};
     UdpFlow udp(cap, phone, reg_ep);
-    sip::Register reg;
-    reg.request_uri = "sip:" + reg_ep.ip.str();
-    reg.via_host = phone.ip.str();
-    reg.from_uri = "sip:401" + n + "@" + reg_ep.ip.str();
+    sip::Register reg = sip::phone_register(phone, "401" + n, reg_ep.ip.str());
     reg.from_tag = "be" + n;
     reg.call_id = "bad-expires-" + n + "@" + phone.ip.str();
     reg.extra_headers = {{"Expires", v.req_expires}};

@@ -37,12 +37,7 @@ void sip_phone(Capture& cap, const Endpoint& phone, const Endpoint& server, bool
   UdpFlow udp(cap, phone, server);
   TcpFlow flow(cap, phone, server);
   if (tcp) flow.handshake(first - 1_s, first - 1_s + 400_us, first - 1_s + 500_us);
-  sip::Register reg;
-  reg.request_uri = "sip:" + server.ip.uri_host();
-  reg.transport = tcp ? "TCP" : "UDP";
-  reg.via_host = phone.ip.uri_host();
-  reg.via_port = phone.port;
-  reg.from_uri = "sip:" + user + "@" + server.ip.uri_host();
+  sip::Register reg = sip::phone_register(phone, user, server.ip.uri_host(), tcp ? "TCP" : "UDP");
   reg.from_tag = "nl" + user;
   reg.call_id = "no-ethernet-" + user + "@" + phone.ip.uri_host();
   reg.expires = 3600;

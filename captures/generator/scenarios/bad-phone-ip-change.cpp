@@ -61,10 +61,7 @@ KA_SCENARIO("bad-phone-ip-change", "Robustness: a SIP and an SCCP phone moving t
   for (int k = 0; k < 8; ++k) {
     const bool moved = k >= 4;
     const Endpoint& ep = moved ? new_ep : old_ep;
-    sip::Register reg;
-    reg.request_uri = "sip:" + server_ip.str();
-    reg.via_host = ep.ip.str();
-    reg.from_uri = "sip:4071@" + server_ip.str();
+    sip::Register reg = sip::phone_register(ep, "4071", server_ip.str());
     reg.from_tag = moved ? "ipb" : "ipa";
     reg.call_id = std::string(moved ? "ipchange-b@" : "ipchange-a@") + ep.ip.str();
     reg.cseq = static_cast<std::uint32_t>(moved ? k - 3 : k + 1);

@@ -31,10 +31,7 @@ KA_SCENARIO("bad-snaplen", "Robustness: SIP truncated by a 200-byte snapshot len
 
   const Endpoint phone{"00:24:14:34:00:11", "10.34.0.11", 5060};
   UdpFlow udp(cap, phone, Endpoint{server_mac, server_ip, 5060});
-  sip::Register reg;
-  reg.request_uri = "sip:" + server_ip.str();
-  reg.via_host = phone.ip.str();
-  reg.from_uri = "sip:4051@" + server_ip.str();
+  sip::Register reg = sip::phone_register(phone, "4051", server_ip.str());
   reg.from_tag = "snap1";
   reg.call_id = "bad-snaplen@" + phone.ip.str();
   reg.expires = 3600;

@@ -28,10 +28,7 @@ KA_SCENARIO("bad-timestamps", "Robustness: SIP refreshes with a response before 
 
   Capture cap;  // builds the frames; their order is decided below
   UdpFlow udp(cap, phone, reg_ep);
-  sip::Register reg;
-  reg.request_uri = "sip:" + reg_ep.ip.str();
-  reg.via_host = phone.ip.str();
-  reg.from_uri = "sip:4031@" + reg_ep.ip.str();
+  sip::Register reg = sip::phone_register(phone, "4031", reg_ep.ip.str());
   reg.from_tag = "ts1";
   reg.call_id = "bad-timestamps@" + phone.ip.str();
   reg.expires = 3600;

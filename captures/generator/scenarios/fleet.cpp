@@ -64,19 +64,14 @@ KA_SCENARIO_HEAVY("fleet", "Benchmark: 20,000 SIP and 5,000 SCCP phones for one 
     const bool tcp = i % 5 == 0;
     const Endpoint phone{mac, ip, static_cast<std::uint16_t>(tcp ? 50000 + i % 10000 : 5060)};
     const Endpoint cucm{cucm_mac, cucm_ip, 5060};
-    const std::string aor = "sip:" + std::to_string(100000 + i) + "@" + cucm_ip.str();
+    const std::string user = std::to_string(100000 + i);
 
-    sip::Register reg;
-    reg.request_uri = "sip:" + cucm_ip.str();
-    reg.transport = tcp ? "TCP" : "UDP";
-    reg.via_host = ip.str();
-    reg.via_port = phone.port;
-    reg.from_uri = aor;
+    sip::Register reg = sip::phone_register(phone, user, cucm_ip.str(), tcp ? "TCP" : "UDP");
     reg.from_tag = mac.hex() + "-f";
     reg.call_id = mac.hex() + "-fleet@" + ip.str();
     reg.user_agent = "Cisco-CP8865/14.1.1";
     reg.expires = 3600;
-    const sip::Contact contact = sip::cisco_contact("sip:" + std::to_string(100000 + i) + "@" + ip.str() + ":5060",
+    const sip::Contact contact = sip::cisco_contact("sip:" + user + "@" + ip.str() + ":5060",
                                                     sip::cisco_instance_uuid(mac), "SEP" + mac.hex(), "437");
     reg.contacts = {contact};
 

@@ -32,12 +32,7 @@ KA_SCENARIO("lib-rawip-sip-tcp6",
   TcpFlow tcp(cap, phone, proxy, opt);
   tcp.handshake(t0, t0 + 300_us, t0 + 350_us);
 
-  sip::Register reg;
-  reg.request_uri = "sip:example.net";
-  reg.transport = "TLS";
-  reg.via_host = phone.ip.uri_host();
-  reg.via_port = phone.port;
-  reg.from_uri = "sip:5050@example.net";
+  sip::Register reg = sip::phone_register(phone, "5050", "example.net", "TLS");
   reg.from_tag = "aa50";
   reg.call_id = "rawip-5050@" + phone.ip.uri_host();
   reg.cseq = 7;

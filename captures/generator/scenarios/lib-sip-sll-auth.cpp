@@ -40,10 +40,7 @@ KA_SCENARIO("lib-sip-sll-auth",
 
   const sip::Contact contact = sip::cisco_contact("sip:4040@10.40.0.40:5060", sip::cisco_instance_uuid(phone_mac),
                                                   "SEP" + phone_mac.hex(), "437");
-  sip::Register reg;
-  reg.request_uri = "sip:example.com";
-  reg.via_host = phone.ip.str();
-  reg.from_uri = "sip:4040@example.com";
+  sip::Register reg = sip::phone_register(phone, "4040", "example.com");
   reg.from_tag = "f00d4040";
   reg.call_id = "c4040-0001@10.40.0.40";
   reg.user_agent = "Cisco-CP7975G/9.4.2";

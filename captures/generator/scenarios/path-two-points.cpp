@@ -75,12 +75,7 @@ void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   const TimeNs r1 = utc("2023-05-10 18:14:49.051041");
   tcp.handshake(r1 - 2_ms, r1 - 1_ms, r1 - 900_us);
 
-  sip::Register reg;
-  reg.request_uri = "sip:" + cucm.ip.str();
-  reg.transport = "TCP";
-  reg.via_host = phone.ip.str();
-  reg.via_port = phone.port;
-  reg.from_uri = "sip:4100@" + cucm.ip.str();
+  sip::Register reg = sip::phone_register(phone, "4100", cucm.ip.str(), "TCP");
   reg.from_tag = "e0d1730a81370012-4c1b2a7e";
   reg.call_id = "e0d1730a-81370002-3f6c1d2e-5a7b9c01@" + phone.ip.str();
   reg.user_agent = "Cisco-CP7841/14.1.1";

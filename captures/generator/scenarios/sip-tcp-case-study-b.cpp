@@ -101,12 +101,7 @@ KA_SCENARIO("sip-tcp-case-study-b",
   const TimeNs t1 = attempts.front().first_tx;
   tcp.handshake(t1 - 2_ms, t1 - 1_ms, t1 - 900_us);
 
-  sip::Register reg;
-  reg.request_uri = "sip:" + cucm.ip.str();
-  reg.transport = "TCP";
-  reg.via_host = phone.ip.str();
-  reg.via_port = phone.port;
-  reg.from_uri = "sip:4012@" + cucm.ip.str();
+  sip::Register reg = sip::phone_register(phone, "4012", cucm.ip.str(), "TCP");
   reg.from_tag = "a44c118f2e61000a3c2d1b4e-6b1f7a52";
   reg.call_id = "a44c118f-2e610004-5b3e7d21-1c9a4f06@" + phone.ip.str();
   reg.user_agent = "Cisco-CP8961/9.4.2";

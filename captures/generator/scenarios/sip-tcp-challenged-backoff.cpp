@@ -46,12 +46,7 @@ void challenged(ScenarioOutput& out, bool backoff) {
   TcpFlow tcp(cap, phone, registrar, opt);
   tcp.handshake(t0 - 3_ms, t0 - 2_ms, t0 - 1900_us);
 
-  sip::Register reg;
-  reg.request_uri = "sip:" + registrar.ip.str();
-  reg.transport = "TCP";
-  reg.via_host = phone.ip.str();
-  reg.via_port = phone.port;
-  reg.from_uri = "sip:9520@" + registrar.ip.str();
+  sip::Register reg = sip::phone_register(phone, "9520", registrar.ip.str(), "TCP");
   reg.from_tag = "cb9520";
   reg.call_id = "cb-9520@" + phone.ip.str();
   reg.expires = 3600;

@@ -40,12 +40,7 @@ KA_SCENARIO("sip-tcp-healthy", "SIP/TCP phone on a VLAN refreshing every 115 s a
   TcpFlow tcp(cap, phone, cucm, opt);
   tcp.handshake(t0 - 3_ms, t0 - 2_ms, t0 - 1900_us);
 
-  sip::Register reg;
-  reg.request_uri = "sip:" + cucm.ip.str();
-  reg.transport = "TCP";
-  reg.via_host = phone.ip.str();
-  reg.via_port = phone.port;
-  reg.from_uri = "sip:4077@" + cucm.ip.str();
+  sip::Register reg = sip::phone_register(phone, "4077", cucm.ip.str(), "TCP");
   reg.from_tag = "001b54c28a41-77";
   reg.call_id = "001b54c2-8a410001-11223344@" + phone.ip.str();
   reg.user_agent = "Cisco-CP8961/9.4.2";

@@ -46,12 +46,7 @@ void interval_too_brief(ScenarioOutput& out, bool every_time) {
   TcpFlow tcp(cap, phone, registrar, opt);
   tcp.handshake(t0 - 3_ms, t0 - 2_ms, t0 - 1900_us);
 
-  sip::Register reg;
-  reg.request_uri = "sip:" + registrar.ip.str();
-  reg.transport = "TCP";
-  reg.via_host = phone.ip.str();
-  reg.via_port = phone.port;
-  reg.from_uri = "sip:4230@" + registrar.ip.str();
+  sip::Register reg = sip::phone_register(phone, "4230", registrar.ip.str(), "TCP");
   reg.from_tag = "itb4230";
   reg.call_id = "itb-4230@" + phone.ip.str();
   reg.cseq = 0;

@@ -47,12 +47,7 @@ void burst(ScenarioOutput& out, bool lose_first) {
   std::vector<sip::Register> regs;
   for (int k = 1; k <= 6; ++k) {
     const std::string number = "910" + std::to_string(k);
-    sip::Register reg;
-    reg.request_uri = "sip:" + registrar.ip.str();
-    reg.transport = "TCP";
-    reg.via_host = proxy.ip.str();
-    reg.via_port = proxy.port;
-    reg.from_uri = "sip:" + number + "@" + registrar.ip.str();
+    sip::Register reg = sip::phone_register(proxy, number, registrar.ip.str(), "TCP");
     reg.from_tag = "pb" + number;
     reg.call_id = "pb-" + number + "@" + proxy.ip.str();
     reg.cseq = 1;

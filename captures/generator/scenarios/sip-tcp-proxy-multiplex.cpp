@@ -53,12 +53,7 @@ KA_SCENARIO("sip-tcp-proxy-multiplex",
   tcp.handshake(t0 - 3_ms, t0 - 2_ms, t0 - 1900_us);
 
   auto phone = [&](const std::string& number) {
-    sip::Register reg;
-    reg.request_uri = "sip:" + registrar.ip.str();
-    reg.transport = "TCP";
-    reg.via_host = proxy.ip.str();
-    reg.via_port = proxy.port;
-    reg.from_uri = "sip:" + number + "@" + registrar.ip.str();
+    sip::Register reg = sip::phone_register(proxy, number, registrar.ip.str(), "TCP");
     reg.from_tag = "px" + number;
     reg.call_id = "px-" + number + "@" + proxy.ip.str();
     reg.expires = 3600;

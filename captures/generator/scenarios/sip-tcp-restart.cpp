@@ -43,10 +43,7 @@ KA_SCENARIO("sip-tcp-restart", "SIP/TCP phone restarting between refreshes: new 
     return sip::cisco_contact("sip:8034@" + p.ip.str() + ":" + std::to_string(p.port) + ";transport=tcp",
                               sip::cisco_instance_uuid(mac), "SEP" + mac.hex(), "540");
   };
-  sip::Register reg;
-  reg.request_uri = "sip:" + cucm.ip.str();
-  reg.transport = "TCP";
-  reg.from_uri = "sip:8034@" + cucm.ip.str();
+  sip::Register reg = sip::phone_register(phone1, "8034", cucm.ip.str(), "TCP");
   reg.user_agent = "Cisco-CP8961/9.4.2";
   reg.expires = 3600;
 
@@ -68,8 +65,6 @@ KA_SCENARIO("sip-tcp-restart", "SIP/TCP phone restarting between refreshes: new 
   opt1.client_isn = 1234567u;
   TcpFlow c1(cap, phone1, cucm, opt1);
   c1.handshake(t0 - 3_ms, t0 - 2_ms, t0 - 1900_us);
-  reg.via_host = phone1.ip.str();
-  reg.via_port = phone1.port;
   reg.from_tag = "ddee-1";
   reg.call_id = "ddee4455-first@" + phone1.ip.str();
   reg.contacts = {contact_for(phone1)};

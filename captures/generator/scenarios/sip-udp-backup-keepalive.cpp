@@ -38,10 +38,7 @@ KA_SCENARIO("sip-udp-backup-keepalive",
   UdpFlow to_backup(cap, phone, backup);
   const sip::Contact contact = sip::cisco_contact("sip:6098@" + phone.ip.str() + ":5060",
                                                   sip::cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "437");
-  sip::Register reg;
-  reg.request_uri = "sip:" + primary.ip.str();
-  reg.via_host = phone.ip.str();
-  reg.from_uri = "sip:6098@" + primary.ip.str();
+  sip::Register reg = sip::phone_register(phone, "6098", primary.ip.str());
   reg.from_tag = "00aabb112233-6098";
   reg.call_id = "00aabb11-prim@" + phone.ip.str();
   reg.user_agent = "Cisco-CP7975G/9.4.2";

@@ -40,10 +40,7 @@ KA_SCENARIO("sip-udp-demoted-primary",
                                                   sip::cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "437");
   sip::Contact keep_contact = sip::with_expires(contact, 0);
   keep_contact.params.push_back("cisco-keep-alive");
-  sip::Register reg;
-  reg.request_uri = "sip:" + cm.ip.str();
-  reg.via_host = phone.ip.str();
-  reg.from_uri = "sip:6099@" + cm.ip.str();
+  sip::Register reg = sip::phone_register(phone, "6099", cm.ip.str());
   reg.from_tag = "00aabb445566-6099";
   reg.call_id = "00aabb44-cm1@" + phone.ip.str();
   reg.user_agent = "Cisco-CP7975G/9.4.2";

@@ -45,13 +45,8 @@ void healthy(ScenarioOutput& out, std::size_t mtu) {
   opt.mtu = mtu;
   UdpFlow udp(cap, phone, cucm, opt);
 
-  sip::Register reg;
-  reg.request_uri = "sip:" + cucm.ip.str();
-  reg.transport = "UDP";
-  reg.via_host = phone.ip.str();
-  reg.via_port = phone.port;
+  sip::Register reg = sip::phone_register(phone, "3001", cucm.ip.str());
   reg.via_params = {"rport"};
-  reg.from_uri = "sip:3001@" + cucm.ip.str();
   reg.from_tag = "0024142ddf24000f1b2c3d4e-2a5f9c01";
   reg.call_id = "0024142d-df240002-6a7b8c9d-0e1f2a3b@" + phone.ip.str();
   reg.user_agent = "Cisco-CP7975G/9.4.2";

@@ -32,12 +32,8 @@ void two_contacts(ScenarioOutput& out, std::uint32_t companion_grant) {
   Capture cap;
   UdpFlow udp(cap, phone, registrar);
 
-  sip::Register reg;
-  reg.request_uri = "sip:" + registrar.ip.str();
-  reg.via_host = phone.ip.str();
-  reg.via_port = phone.port;
+  sip::Register reg = sip::phone_register(phone, "4001", registrar.ip.str());
   reg.via_params = {"rport"};
-  reg.from_uri = "sip:4001@" + registrar.ip.str();
   reg.from_tag = "9a8b7c6d";
   reg.call_id = "5f3e2d1c-multi@" + phone.ip.str();
   reg.user_agent = "Softphone/2.1";

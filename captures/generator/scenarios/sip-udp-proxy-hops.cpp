@@ -35,11 +35,7 @@ KA_SCENARIO("sip-udp-proxy-hops", "captured on a proxy: each REGISTER and 200 OK
   UdpFlow in(cap, phone, proxy);
   UdpFlow out_hop(cap, proxy, registrar);
 
-  sip::Register reg;
-  reg.request_uri = "sip:example.net";
-  reg.via_host = phone.ip.str();
-  reg.via_port = phone.port;
-  reg.from_uri = "sip:5021@example.net";
+  sip::Register reg = sip::phone_register(phone, "5021", "example.net");
   reg.from_tag = "a1b2c3";
   reg.call_id = "7c1e55aa-hops@" + phone.ip.str();
   reg.user_agent = "PolycomVVX-VVX_450/6.4.3";

@@ -42,10 +42,7 @@ KA_SCENARIO("sip-udp-refresh-timing", "SIP/UDP: one phone refreshing at half the
     UdpFlow udp(cap, p.ep, registrar);
     const sip::Contact contact = sip::cisco_contact("sip:" + p.number + "@" + p.ep.ip.str() + ":5060",
                                                     sip::cisco_instance_uuid(p.ep.mac), "SEP" + p.ep.mac.hex(), "437");
-    sip::Register reg;
-    reg.request_uri = "sip:" + registrar.ip.str();
-    reg.via_host = p.ep.ip.str();
-    reg.from_uri = "sip:" + p.number + "@" + registrar.ip.str();
+    sip::Register reg = sip::phone_register(p.ep, p.number, registrar.ip.str());
     reg.from_tag = "tag" + p.number;
     reg.call_id = "call-" + p.number + "@" + p.ep.ip.str();
     reg.expires = 3600;

@@ -46,11 +46,8 @@ void timer_e(ScenarioOutput& out, std::size_t mtu) {
   FlowOptions opt;
   opt.mtu = mtu;
   UdpFlow udp(cap, phone, cucm, opt);
-  sip::Register reg;
-  reg.request_uri = "sip:" + cucm.ip.str();
-  reg.via_host = phone.ip.str();
+  sip::Register reg = sip::phone_register(phone, "5050", cucm.ip.str());
   reg.via_params = {"rport"};
-  reg.from_uri = "sip:5050@" + cucm.ip.str();
   reg.from_tag = "00562b0a1c3e-5050";
   reg.call_id = "00562b0a-1c3e0001-5050@" + phone.ip.str();
   reg.user_agent = "Cisco-CP7975G/9.4.2";
