@@ -43,6 +43,16 @@ std::string cisco_instance_uuid(const Mac& mac) {
   return "00000000-0000-0000-0000-" + hex;
 }
 
+Contact cisco_phone_contact(const std::string& uri, const Mac& mac, const std::string& model) {
+  return cisco_contact(uri, cisco_instance_uuid(mac), "SEP" + mac.hex(), model);
+}
+
+std::string contact_uri(const std::string& user, const Endpoint& phone, const std::string& transport) {
+  std::string uri = "sip:" + user + "@" + phone.ip.uri_host() + ":" + std::to_string(phone.port);
+  if (!transport.empty()) uri += ";transport=" + transport;
+  return uri;
+}
+
 Contact with_expires(Contact c, std::uint32_t expires) {
   c.params.push_back("expires=" + std::to_string(expires));
   return c;
@@ -185,8 +195,7 @@ Register cisco_tls_register(const Endpoint& phone, const Endpoint& cucm, const s
   reg.call_id = call_id;
   reg.user_agent = "Cisco-CP8961/9.4.2";
   reg.expires = 3600;
-  reg.contacts = {cisco_contact("sip:" + ext + "@" + phone.ip.str() + ":" + std::to_string(phone.port) + ";transport=tls",
-                                cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "540")};
+  reg.contacts = {cisco_phone_contact(contact_uri(ext, phone, "tls"), phone.mac, "540")};
   return reg;
 }
 

@@ -32,6 +32,11 @@ Contact cisco_contact(const std::string& uri, const std::string& instance_uuid, 
                       const std::string& model);
 /// Cisco-style instance UUID derived from a MAC: 00000000-0000-0000-0000-<mac>.
 std::string cisco_instance_uuid(const Mac& mac);
+/// cisco_contact() of the phone with MAC `mac`: its instance UUID and device name "SEP" + MAC.
+Contact cisco_phone_contact(const std::string& uri, const Mac& mac, const std::string& model);
+/// `user` at `phone`'s address and port, `sip:USER@HOST:PORT`, with ";transport=T" when
+/// `transport` (lower case, as phones write it) is given.
+std::string contact_uri(const std::string& user, const Endpoint& phone, const std::string& transport = {});
 
 /// A copy of `c` with `expires=N` appended (what a registrar returns in a 2xx).
 Contact with_expires(Contact c, std::uint32_t expires);

@@ -24,8 +24,7 @@ KA_SCENARIO("bad-callid-flood", "Robustness: 100,000 unanswered REGISTERs with d
   sip::Register reg = sip::phone_register(phone, "4666", reg_ep.ip.str());
   reg.from_tag = "flood";
   reg.expires = 3600;
-  reg.contacts = {sip::cisco_contact("sip:4666@" + phone.ip.str() + ":5060", sip::cisco_instance_uuid(phone.mac),
-                                     "SEP" + phone.mac.hex(), "437")};
+  reg.contacts = {sip::cisco_phone_contact(sip::contact_uri("4666", phone), phone.mac, "437")};
   for (int n = 0; n < 100000; ++n) {
     reg.call_id = "flood-" + std::to_string(n) + "@" + phone.ip.str();
     reg.branch = "z9hG4bKflood" + std::to_string(n);

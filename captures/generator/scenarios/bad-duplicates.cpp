@@ -42,8 +42,7 @@ KA_SCENARIO("bad-duplicates", "Robustness: SIP/UDP, SIP/TCP and SCCP phones with
     reg.from_tag = "dup" + n;
     reg.call_id = "bad-duplicates-" + n + "@" + phone.ip.str();
     reg.expires = 3600;
-    const sip::Contact c = sip::cisco_contact("sip:404" + n + "@" + phone.ip.str() + ":" + std::to_string(phone.port),
-                                              sip::cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "437");
+    const sip::Contact c = sip::cisco_phone_contact(sip::contact_uri("404" + n, phone), phone.mac, "437");
     reg.contacts = {c};
     for (int k = 0; k < 6; ++k) {
       const TimeNs t = t0 + seconds(p) + k * 115010_ms;

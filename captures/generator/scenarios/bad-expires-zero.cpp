@@ -28,8 +28,7 @@ KA_SCENARIO("bad-expires-zero", "Robustness: Expires 0 in every REGISTER and 200
     reg.from_tag = "z" + n;
     reg.call_id = "zero-" + n + "@" + phone.ip.str();
     reg.expires = p == 1 ? 0 : 3600;
-    const sip::Contact c = sip::cisco_contact("sip:402" + n + "@" + phone.ip.str() + ":5060",
-                                              sip::cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "437");
+    const sip::Contact c = sip::cisco_phone_contact(sip::contact_uri("402" + n, phone), phone.mac, "437");
     reg.contacts = {p == 1 ? sip::with_expires(c, 0) : c};
     for (int k = 0; k < 6; ++k) {
       const TimeNs t = t0 + seconds(p - 1) + k * 115010_ms;

@@ -44,8 +44,7 @@ KA_SCENARIO("bad-expires", "Robustness: non-numeric, 64-bit and maximal Expires 
     reg.from_tag = "be" + n;
     reg.call_id = "bad-expires-" + n + "@" + phone.ip.str();
     reg.extra_headers = {{"Expires", v.req_expires}};
-    sip::Contact c = sip::cisco_contact("sip:401" + n + "@" + phone.ip.str() + ":5060",
-                                        sip::cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "437");
+    sip::Contact c = sip::cisco_phone_contact(sip::contact_uri("401" + n, phone), phone.mac, "437");
     sip::Contact req_contact = c;
     if (v.req_param) req_contact.params.push_back(v.req_param);
     reg.contacts = {req_contact};

@@ -41,8 +41,7 @@ void sip_phone(Capture& cap, const Endpoint& phone, const Endpoint& server, bool
   reg.from_tag = "nl" + user;
   reg.call_id = "no-ethernet-" + user + "@" + phone.ip.uri_host();
   reg.expires = 3600;
-  const sip::Contact c = sip::cisco_contact("sip:" + user + "@" + phone.ip.uri_host() + ":" + std::to_string(phone.port),
-                                            sip::cisco_instance_uuid(id_mac), "SEP" + id_mac.hex(), "437");
+  const sip::Contact c = sip::cisco_phone_contact(sip::contact_uri(user, phone), id_mac, "437");
   reg.contacts = {c};
   for (int k = 0; k < 6; ++k) {
     const TimeNs t = first + k * 115010_ms;

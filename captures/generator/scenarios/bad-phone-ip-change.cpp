@@ -67,8 +67,7 @@ KA_SCENARIO("bad-phone-ip-change", "Robustness: a SIP and an SCCP phone moving t
     reg.cseq = static_cast<std::uint32_t>(moved ? k - 3 : k + 1);
     reg.branch = "z9hG4bKip" + std::to_string(k);
     reg.expires = 3600;
-    const sip::Contact c = sip::cisco_contact("sip:4071@" + ep.ip.str() + ":5060", sip::cisco_instance_uuid(sip_mac),
-                                              "SEP" + sip_mac.hex(), "437");
+    const sip::Contact c = sip::cisco_phone_contact(sip::contact_uri("4071", ep), sip_mac, "437");
     reg.contacts = {c};
     UdpFlow& udp = moved ? after : before;
     const TimeNs t = t0 + k * 115010_ms;

@@ -35,8 +35,7 @@ KA_SCENARIO("bad-snaplen", "Robustness: SIP truncated by a 200-byte snapshot len
   reg.from_tag = "snap1";
   reg.call_id = "bad-snaplen@" + phone.ip.str();
   reg.expires = 3600;
-  const sip::Contact c = sip::cisco_contact("sip:4051@" + phone.ip.str() + ":5060", sip::cisco_instance_uuid(phone.mac),
-                                            "SEP" + phone.mac.hex(), "437");
+  const sip::Contact c = sip::cisco_phone_contact(sip::contact_uri("4051", phone), phone.mac, "437");
   reg.contacts = {c};
   for (int k = 0; k < 6; ++k) {
     const TimeNs t = t0 + k * 115010_ms;

@@ -36,8 +36,7 @@ KA_SCENARIO("bad-tcp-wrap", "Robustness: SIP/TCP retransmission and SCCP keepali
   reg.from_tag = "wrap1";
   reg.call_id = "bad-tcp-wrap@" + phone.ip.str();
   reg.expires = 3600;
-  const sip::Contact c = sip::cisco_contact("sip:4061@" + phone.ip.str() + ":50511;transport=tcp",
-                                            sip::cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "437");
+  const sip::Contact c = sip::cisco_phone_contact(sip::contact_uri("4061", phone, "tcp"), phone.mac, "437");
   reg.contacts = {c};
   TimeNs t = t0 + 1_s;
   for (int k = 0; k < 6; ++k) {

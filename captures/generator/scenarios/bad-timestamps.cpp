@@ -32,8 +32,7 @@ KA_SCENARIO("bad-timestamps", "Robustness: SIP refreshes with a response before 
   reg.from_tag = "ts1";
   reg.call_id = "bad-timestamps@" + phone.ip.str();
   reg.expires = 3600;
-  const sip::Contact c = sip::cisco_contact("sip:4031@" + phone.ip.str() + ":5060", sip::cisco_instance_uuid(phone.mac),
-                                            "SEP" + phone.mac.hex(), "437");
+  const sip::Contact c = sip::cisco_phone_contact(sip::contact_uri("4031", phone), phone.mac, "437");
   reg.contacts = {c};
   for (int k = 0; k < 8; ++k) {
     const TimeNs t = t0 + k * 115010_ms;

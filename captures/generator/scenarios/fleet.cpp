@@ -71,8 +71,7 @@ KA_SCENARIO_HEAVY("fleet", "Benchmark: 20,000 SIP and 5,000 SCCP phones for one 
     reg.call_id = mac.hex() + "-fleet@" + ip.str();
     reg.user_agent = "Cisco-CP8865/14.1.1";
     reg.expires = 3600;
-    const sip::Contact contact = sip::cisco_contact("sip:" + user + "@" + ip.str() + ":5060",
-                                                    sip::cisco_instance_uuid(mac), "SEP" + mac.hex(), "437");
+    const sip::Contact contact = sip::cisco_phone_contact("sip:" + user + "@" + ip.str() + ":5060", mac, "437");
     reg.contacts = {contact};
 
     TimeNs t = t0 + rng.duration(0, 115_s);

@@ -39,7 +39,7 @@ KA_SCENARIO("lib-rawip-sip-tcp6",
   reg.branch = "z9hG4bKaa5007";
   reg.expires = 600;
   sip::Contact c;
-  c.uri = "sip:5050@" + phone.ip.uri_host() + ":49152;transport=tcp";
+  c.uri = sip::contact_uri("5050", phone, "tcp");
   reg.contacts = {c};
   tcp.send_split(t0 + 1_ms, Dir::ToServer, reg.bytes(), 300, 250_ns);
   tcp.send(t0 + 3000125_ns, Dir::ToClient,

@@ -38,8 +38,7 @@ KA_SCENARIO("lib-sip-sll-auth",
   UdpFlow to_backup(cap, phone, backup);
   UdpFlow to_proxy(cap, phone6, proxy);
 
-  const sip::Contact contact = sip::cisco_contact("sip:4040@10.40.0.40:5060", sip::cisco_instance_uuid(phone_mac),
-                                                  "SEP" + phone_mac.hex(), "437");
+  const sip::Contact contact = sip::cisco_phone_contact(sip::contact_uri("4040", phone), phone_mac, "437");
   sip::Register reg = sip::phone_register(phone, "4040", "example.com");
   reg.from_tag = "f00d4040";
   reg.call_id = "c4040-0001@10.40.0.40";
@@ -86,8 +85,7 @@ KA_SCENARIO("lib-sip-sll-auth",
   reg6.call_id = "c4040-0003@" + phone6.ip.uri_host();
   reg6.cseq = 1;
   reg6.branch = "z9hG4bK4040c1";
-  reg6.contacts = {sip::cisco_contact("sip:4040@" + phone6.ip.uri_host() + ":5060", sip::cisco_instance_uuid(phone_mac),
-                                      "SEP" + phone_mac.hex(), "437")};
+  reg6.contacts = {sip::cisco_phone_contact(sip::contact_uri("4040", phone6), phone_mac, "437")};
   to_proxy.send(t0 + 2_s, Dir::ToServer, reg6.bytes());
   to_proxy.send(t0 + 2500_ms, Dir::ToServer, reg6.bytes());
   to_proxy.send(t0 + 2504_ms, Dir::ToClient,

@@ -64,7 +64,6 @@ namespace {
 void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   const Endpoint phone{"e0:d1:73:0a:81:37", "10.60.98.210", 51234};
   const Endpoint cucm{"00:50:56:a9:01:0b", "10.60.98.11", 5060};
-  const std::string device = "SEP" + phone.mac.hex();
   const TimeNs transit = 302_us;
 
   FlowOptions opt;
@@ -80,9 +79,7 @@ void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   reg.call_id = "e0d1730a-81370002-3f6c1d2e-5a7b9c01@" + phone.ip.str();
   reg.user_agent = "Cisco-CP7841/14.1.1";
   reg.expires = 3600;
-  const sip::Contact contact =
-      sip::cisco_contact("sip:4100@" + phone.ip.str() + ":" + std::to_string(phone.port) + ";transport=tcp",
-                         sip::cisco_instance_uuid(phone.mac), device, "592");
+  const sip::Contact contact = sip::cisco_phone_contact(sip::contact_uri("4100", phone, "tcp"), phone.mac, "592");
   reg.contacts = {contact};
 
   TimeNs t = r1;

@@ -78,7 +78,6 @@ KA_SCENARIO("sip-tcp-case-study-b",
             "SPEC case study B: SIP/TCP refreshes whose first frame is lost; RTO doubling breaches grace") {
   const Endpoint phone{"a4:4c:11:8f:2e:61", "10.147.230.189", 50708};
   const Endpoint cucm{"00:1b:54:c2:8a:40", "178.215.139.22", 5060};
-  const std::string device = "SEP" + phone.mac.hex();
 
   std::vector<Attempt> attempts;
   for (const Row& r : kTable) {
@@ -106,9 +105,7 @@ KA_SCENARIO("sip-tcp-case-study-b",
   reg.call_id = "a44c118f-2e610004-5b3e7d21-1c9a4f06@" + phone.ip.str();
   reg.user_agent = "Cisco-CP8961/9.4.2";
   reg.expires = 3600;
-  const sip::Contact contact =
-      sip::cisco_contact("sip:4012@" + phone.ip.str() + ":" + std::to_string(phone.port) + ";transport=tcp",
-                         sip::cisco_instance_uuid(phone.mac), device, "540");
+  const sip::Contact contact = sip::cisco_phone_contact(sip::contact_uri("4012", phone, "tcp"), phone.mac, "540");
   reg.contacts = {contact};
 
   std::uint32_t cseq = 101;

@@ -51,7 +51,7 @@ void challenged(ScenarioOutput& out, bool backoff) {
   reg.call_id = "cb-9520@" + phone.ip.str();
   reg.expires = 3600;
   sip::Contact c;
-  c.uri = "sip:9520@" + phone.ip.str() + ":50600;transport=tcp";
+  c.uri = sip::contact_uri("9520", phone, "tcp");
   c.params = {"+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-00aabb778899>\""};
   reg.contacts = {c};
 

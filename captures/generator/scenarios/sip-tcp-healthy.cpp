@@ -45,9 +45,7 @@ KA_SCENARIO("sip-tcp-healthy", "SIP/TCP phone on a VLAN refreshing every 115 s a
   reg.call_id = "001b54c2-8a410001-11223344@" + phone.ip.str();
   reg.user_agent = "Cisco-CP8961/9.4.2";
   reg.expires = 3600;
-  const sip::Contact contact =
-      sip::cisco_contact("sip:4077@" + phone.ip.str() + ":" + std::to_string(phone.port) + ";transport=tcp",
-                         sip::cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "540");
+  const sip::Contact contact = sip::cisco_phone_contact(sip::contact_uri("4077", phone, "tcp"), phone.mac, "540");
   reg.contacts = {contact};
 
   TimeNs t = t0;

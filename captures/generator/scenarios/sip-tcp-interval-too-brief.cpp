@@ -51,7 +51,7 @@ void interval_too_brief(ScenarioOutput& out, bool every_time) {
   reg.call_id = "itb-4230@" + phone.ip.str();
   reg.cseq = 0;
   sip::Contact c;
-  c.uri = "sip:4230@" + phone.ip.str() + ":50630;transport=tcp";
+  c.uri = sip::contact_uri("4230", phone, "tcp");
   c.params = {"+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-00aabb423001>\""};
   reg.contacts = {c};
   const auto next = [&reg](std::uint32_t expires) {

@@ -54,7 +54,7 @@ void burst(ScenarioOutput& out, bool lose_first) {
     reg.branch = "z9hG4bKpb" + number;
     reg.expires = 3600;
     sip::Contact c;
-    c.uri = "sip:" + number + "@" + proxy.ip.str() + ":5070;transport=tcp";
+    c.uri = sip::contact_uri(number, proxy, "tcp");
     c.params = {"+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-00000000" + number + ">\""};
     reg.contacts = {c};
     regs.push_back(reg);

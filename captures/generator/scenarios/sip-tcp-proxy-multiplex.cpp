@@ -58,7 +58,7 @@ KA_SCENARIO("sip-tcp-proxy-multiplex",
     reg.call_id = "px-" + number + "@" + proxy.ip.str();
     reg.expires = 3600;
     sip::Contact c;
-    c.uri = "sip:" + number + "@" + proxy.ip.str() + ":5070;transport=tcp";
+    c.uri = sip::contact_uri(number, proxy, "tcp");
     c.params = {"+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-00000000" + number + ">\""};
     reg.contacts = {c};
     return reg;

@@ -40,8 +40,7 @@ KA_SCENARIO("sip-tcp-restart", "SIP/TCP phone restarting between refreshes: new 
 
   Capture cap;
   auto contact_for = [&](const Endpoint& p) {
-    return sip::cisco_contact("sip:8034@" + p.ip.str() + ":" + std::to_string(p.port) + ";transport=tcp",
-                              sip::cisco_instance_uuid(mac), "SEP" + mac.hex(), "540");
+    return sip::cisco_phone_contact(sip::contact_uri("8034", p, "tcp"), mac, "540");
   };
   sip::Register reg = sip::phone_register(phone1, "8034", cucm.ip.str(), "TCP");
   reg.user_agent = "Cisco-CP8961/9.4.2";

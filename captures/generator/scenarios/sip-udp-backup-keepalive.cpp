@@ -36,8 +36,7 @@ KA_SCENARIO("sip-udp-backup-keepalive",
   Capture cap;
   UdpFlow to_primary(cap, phone, primary);
   UdpFlow to_backup(cap, phone, backup);
-  const sip::Contact contact = sip::cisco_contact("sip:6098@" + phone.ip.str() + ":5060",
-                                                  sip::cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "437");
+  const sip::Contact contact = sip::cisco_phone_contact(sip::contact_uri("6098", phone), phone.mac, "437");
   sip::Register reg = sip::phone_register(phone, "6098", primary.ip.str());
   reg.from_tag = "00aabb112233-6098";
   reg.call_id = "00aabb11-prim@" + phone.ip.str();

@@ -36,8 +36,7 @@ KA_SCENARIO("sip-udp-demoted-primary",
 
   Capture cap;
   UdpFlow flow(cap, phone, cm);
-  const sip::Contact contact = sip::cisco_contact("sip:6099@" + phone.ip.str() + ":5060",
-                                                  sip::cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "437");
+  const sip::Contact contact = sip::cisco_phone_contact(sip::contact_uri("6099", phone), phone.mac, "437");
   sip::Contact keep_contact = sip::with_expires(contact, 0);
   keep_contact.params.push_back("cisco-keep-alive");
   sip::Register reg = sip::phone_register(phone, "6099", cm.ip.str());

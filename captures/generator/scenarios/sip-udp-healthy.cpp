@@ -51,9 +51,7 @@ void healthy(ScenarioOutput& out, std::size_t mtu) {
   reg.call_id = "0024142d-df240002-6a7b8c9d-0e1f2a3b@" + phone.ip.str();
   reg.user_agent = "Cisco-CP7975G/9.4.2";
   reg.expires = 3600;
-  const sip::Contact contact =
-      sip::cisco_contact("sip:3001@" + phone.ip.str() + ":5060", sip::cisco_instance_uuid(phone.mac),
-                         "SEP" + phone.mac.hex(), "437");
+  const sip::Contact contact = sip::cisco_phone_contact(sip::contact_uri("3001", phone), phone.mac, "437");
   reg.contacts = {contact};
 
   TimeNs t = t0;

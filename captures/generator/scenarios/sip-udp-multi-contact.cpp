@@ -38,7 +38,7 @@ void two_contacts(ScenarioOutput& out, std::uint32_t companion_grant) {
   reg.call_id = "5f3e2d1c-multi@" + phone.ip.str();
   reg.user_agent = "Softphone/2.1";
   reg.expires = 120;
-  const sip::Contact own{"sip:4001@" + phone.ip.str() + ":5060", {}, {}};
+  const sip::Contact own{sip::contact_uri("4001", phone), {}, {}};
   const sip::Contact companion{"sip:4001@" + phone.ip.str() + ":5070;transport=udp", {}, {}};
   reg.contacts = {own, companion};
 

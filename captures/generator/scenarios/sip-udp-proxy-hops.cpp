@@ -40,7 +40,7 @@ KA_SCENARIO("sip-udp-proxy-hops", "captured on a proxy: each REGISTER and 200 OK
   reg.call_id = "7c1e55aa-hops@" + phone.ip.str();
   reg.user_agent = "PolycomVVX-VVX_450/6.4.3";
   reg.expires = 3600;
-  const sip::Contact contact{"sip:5021@" + phone.ip.str() + ":5060", {}, {}};
+  const sip::Contact contact{sip::contact_uri("5021", phone), {}, {}};
   reg.contacts = {contact};
 
   for (std::uint32_t k = 0; k < 6; ++k) {

@@ -40,8 +40,7 @@ KA_SCENARIO("sip-udp-refresh-timing", "SIP/UDP: one phone refreshing at half the
   Capture cap;
   auto run = [&](const Phone& p, TimeNs first, std::uint32_t count, const std::vector<TimeNs>& gaps) {
     UdpFlow udp(cap, p.ep, registrar);
-    const sip::Contact contact = sip::cisco_contact("sip:" + p.number + "@" + p.ep.ip.str() + ":5060",
-                                                    sip::cisco_instance_uuid(p.ep.mac), "SEP" + p.ep.mac.hex(), "437");
+    const sip::Contact contact = sip::cisco_phone_contact(sip::contact_uri(p.number, p.ep), p.ep.mac, "437");
     sip::Register reg = sip::phone_register(p.ep, p.number, registrar.ip.str());
     reg.from_tag = "tag" + p.number;
     reg.call_id = "call-" + p.number + "@" + p.ep.ip.str();

@@ -52,8 +52,7 @@ void timer_e(ScenarioOutput& out, std::size_t mtu) {
   reg.call_id = "00562b0a-1c3e0001-5050@" + phone.ip.str();
   reg.user_agent = "Cisco-CP7975G/9.4.2";
   reg.expires = 3600;
-  const sip::Contact contact = sip::cisco_contact("sip:5050@" + phone.ip.str() + ":5060",
-                                                  sip::cisco_instance_uuid(phone.mac), "SEP" + phone.mac.hex(), "437");
+  const sip::Contact contact = sip::cisco_phone_contact(sip::contact_uri("5050", phone), phone.mac, "437");
   reg.contacts = {contact};
 
   // Sends transaction `cseq` `count` times from `first`; returns the time of the last transmission.
