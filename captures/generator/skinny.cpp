@@ -102,4 +102,16 @@ RegisterReq phone_register_req(const Mac& mac, const IpAddr& ip) {
   return r;
 }
 
+void registration(TcpFlow& flow, TimeNs t, const RegisterReq& req, const RegisterAck& ack, TimeNs reply_after) {
+  flow.send(t, Dir::ToServer, register_req(req));
+  flow.send(t + reply_after, Dir::ToClient, register_ack(ack));
+  flow.ack(t + reply_after + micros(200), Dir::ToServer);
+}
+
+void acked_keepalive(TcpFlow& flow, TimeNs t, TimeNs reply_after) {
+  flow.send(t, Dir::ToServer, keepalive_req());
+  flow.send(t + reply_after, Dir::ToClient, keepalive_ack());
+  flow.ack(t + reply_after + micros(200), Dir::ToServer);
+}
+
 }  // namespace kagen::skinny

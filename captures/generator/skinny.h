@@ -6,7 +6,8 @@
 //   uint32 header_version  (0 = "Basic")
 //   uint32 message_id
 //   body
-// Several messages may share one TCP segment: concat() them.
+// Several messages may share one TCP segment: concat() them. The exchanges at the end send
+// the messages of a registration or a keepalive on a connection.
 #pragma once
 
 #include <cstdint>
@@ -14,6 +15,8 @@
 #include <string>
 
 #include "bytes.h"
+#include "flow.h"
+#include "timebase.h"
 
 namespace kagen::skinny {
 
@@ -81,5 +84,15 @@ Bytes register_reject(const std::string& text);
 Bytes unregister_req(std::optional<std::uint32_t> reason_code = std::nullopt);
 /// UnregisterAck with a status (0 = Ok).
 Bytes unregister_ack(std::uint32_t status = 0);
+
+// ----------------------------------------------------------------- exchanges
+
+/// A registration on `flow`: `req` at `t`, `ack` from the call manager `reply_after` later and
+/// the phone's pure ACK of it 0.2 ms after that.
+void registration(TcpFlow& flow, TimeNs t, const RegisterReq& req, const RegisterAck& ack = {},
+                  TimeNs reply_after = millis(2));
+/// A keepalive the call manager answers: KeepAliveReq at `t`, KeepAliveAck `reply_after` later and
+/// the phone's pure ACK of it 0.2 ms after that.
+void acked_keepalive(TcpFlow& flow, TimeNs t, TimeNs reply_after = millis(1));
 
 }  // namespace kagen::skinny

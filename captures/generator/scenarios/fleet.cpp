@@ -122,10 +122,7 @@ KA_SCENARIO_HEAVY("fleet", "Benchmark: 20,000 SIP and 5,000 SCCP phones for one 
     TcpFlow flow(cap, phone, cucm, opt);
     const TimeNs start = t0 + rng.duration(0, 60_s);
     flow.handshake(start, start + 400_us, start + 450_us);
-    skinny::RegisterReq reg;
-    reg.device_name = "SEP" + mac.hex();
-    reg.station_ip = ip;
-    reg.mac = mac;
+    skinny::RegisterReq reg = skinny::phone_register_req(mac, ip);
     reg.max_lines = 2;
     reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
     const TimeNs t_reg = start + 1_ms;

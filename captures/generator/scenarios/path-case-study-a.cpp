@@ -74,16 +74,10 @@ void build(Capture& cap, bool proxy) {
   tcp.handshake(t0 + 1001_ms, t0 + 1001400_us, t0 + 1001450_us);
 
   skinny::RegisterReq reg = skinny::phone_register_req(kPhone.mac, kPhone.ip);
-  reg.device_type = 434;
   reg.max_lines = 2;
   reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
   const TimeNs t_reg = t0 + 1002_ms;
-  tcp.send(t_reg, Dir::ToServer, skinny::register_req(reg));
-  skinny::RegisterAck ack;
-  ack.keepalive_interval = 30;
-  ack.secondary_keepalive_interval = 60;
-  tcp.send(t0 + 1004_ms, Dir::ToClient, skinny::register_ack(ack));
-  tcp.ack(t0 + 1004200_us, Dir::ToServer);
+  skinny::registration(tcp, t_reg, reg);
 
   for (int k = 1; k <= 7; ++k) {
     const TimeNs t = t_reg + seconds(30 * k);
@@ -98,9 +92,7 @@ void build(Capture& cap, bool proxy) {
       tcp.send(t, Dir::ToServer, skinny::keepalive_req(), Delivery::Lost);
       continue;
     }
-    tcp.send(t, Dir::ToServer, skinny::keepalive_req());
-    tcp.send(t + 1200_us, Dir::ToClient, skinny::keepalive_ack());
-    tcp.ack(t + 1400_us, Dir::ToServer);
+    skinny::acked_keepalive(tcp, t, 1200_us);
   }
   if (!proxy) return;
   tcp.fin(t0 + 241100_ms, Dir::ToServer, Delivery::Lost);

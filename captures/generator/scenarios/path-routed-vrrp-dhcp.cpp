@@ -83,14 +83,8 @@ KA_SCENARIO("path-routed-vrrp-dhcp",
   tftp.send(t0 + 200_ms, Dir::ToServer, rrq);
   tftp.send(t0 + 201_ms, Dir::ToClient, data);
 
-  skinny::RegisterReq reg;
-  reg.device_name = "SEP" + phone_mac.hex();
-  reg.device_type = 434;
-  reg.mac = phone_mac;
+  skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, "10.20.30.40");
   reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
-  skinny::RegisterAck ack;
-  ack.keepalive_interval = 30;
-  ack.secondary_keepalive_interval = 60;
   const Endpoint cm{r1, "10.1.1.10", 2000};
 
   // Session 1 from 10.20.30.40; the call manager's frames come from the VRRP master's real MAC.
@@ -100,19 +94,14 @@ KA_SCENARIO("path-routed-vrrp-dhcp",
   TcpFlow s1(cap, Endpoint{phone_mac, "10.20.30.40", 50001}, cm, opt1);
   s1.set_macs(Dir::ToServer, phone_mac, vmac);
   s1.handshake(t0 + 1000_ms, t0 + 1000400_us, t0 + 1000500_us);
-  reg.station_ip = "10.20.30.40";
-  s1.send(t0 + 1001_ms, Dir::ToServer, skinny::register_req(reg));
-  s1.send(t0 + 1003_ms, Dir::ToClient, skinny::register_ack(ack));
-  s1.ack(t0 + 1003200_us, Dir::ToServer);
+  skinny::registration(s1, t0 + 1001_ms, reg);
   for (int k = 1; k <= 4; ++k) {
     const TimeNs t = t0 + 1001_ms + seconds(30 * k);
     if (k == 4) {
       cap.add(t0 + 100_s, gratuitous_arp(vmac, gw));
       s1.set_macs(Dir::ToClient, r2, phone_mac);
     }
-    s1.send(t, Dir::ToServer, skinny::keepalive_req());
-    s1.send(t + 1_ms, Dir::ToClient, skinny::keepalive_ack());
-    s1.ack(t + 1200_us, Dir::ToServer);
+    skinny::acked_keepalive(s1, t);
   }
   s1.fin(t0 + 150_s, Dir::ToServer);
   s1.fin(t0 + 150_s + 300_us, Dir::ToClient);
@@ -127,15 +116,8 @@ KA_SCENARIO("path-routed-vrrp-dhcp",
   s2.set_macs(Dir::ToServer, phone_mac, vmac);
   s2.handshake(t0 + 151000_ms, t0 + 151000400_us, t0 + 151000500_us);
   reg.station_ip = "10.20.30.41";
-  s2.send(t0 + 151001_ms, Dir::ToServer, skinny::register_req(reg));
-  s2.send(t0 + 151003_ms, Dir::ToClient, skinny::register_ack(ack));
-  s2.ack(t0 + 151003200_us, Dir::ToServer);
-  for (int k = 1; k <= 5; ++k) {
-    const TimeNs t = t0 + 151001_ms + seconds(30 * k);
-    s2.send(t, Dir::ToServer, skinny::keepalive_req());
-    s2.send(t + 1_ms, Dir::ToClient, skinny::keepalive_ack());
-    s2.ack(t + 1200_us, Dir::ToServer);
-  }
+  skinny::registration(s2, t0 + 151001_ms, reg);
+  for (int k = 1; k <= 5; ++k) skinny::acked_keepalive(s2, t0 + 151001_ms + seconds(30 * k));
 
   // The TFTP server's NIC was replaced while it was silent: the new MAC answers the phone's ARP.
   cap.add(t0 + 250_s, arp_request(phone_mac, "10.20.30.41", "10.20.30.20"));

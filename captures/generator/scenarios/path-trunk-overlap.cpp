@@ -41,9 +41,6 @@ KA_SCENARIO("path-trunk-overlap", "Two VLANs reusing one address plan on a trunk
       {20, "00:1e:4a:00:00:14", "00:50:56:00:00:20", 50020, 5_s, 620000000u},
   };
 
-  skinny::RegisterAck ack;
-  ack.keepalive_interval = 30;
-  ack.secondary_keepalive_interval = 60;
   for (const Tenant& v : tenants) {
     const TimeNs o = t0 + v.offset;
     const EthOptions eth{v.vlan, 0, true};
@@ -56,21 +53,10 @@ KA_SCENARIO("path-trunk-overlap", "Two VLANs reusing one address plan on a trunk
     opt.server_isn = v.isn + 100000000u;
     TcpFlow s(cap, Endpoint{v.phone, phone_ip, v.port}, Endpoint{v.cm, cm_ip, 2000}, opt);
     s.handshake(o + 1000_ms, o + 1000400_us, o + 1000500_us);
-    skinny::RegisterReq reg;
-    reg.device_name = "SEP" + v.phone.hex();
-    reg.device_type = 434;
-    reg.mac = v.phone;
-    reg.station_ip = phone_ip;
+    skinny::RegisterReq reg = skinny::phone_register_req(v.phone, phone_ip);
     reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
-    s.send(o + 1001_ms, Dir::ToServer, skinny::register_req(reg));
-    s.send(o + 1003_ms, Dir::ToClient, skinny::register_ack(ack));
-    s.ack(o + 1003200_us, Dir::ToServer);
-    for (int k = 1; k <= 4; ++k) {
-      const TimeNs t = o + 1001_ms + seconds(30 * k);
-      s.send(t, Dir::ToServer, skinny::keepalive_req());
-      s.send(t + 1_ms, Dir::ToClient, skinny::keepalive_ack());
-      s.ack(t + 1200_us, Dir::ToServer);
-    }
+    skinny::registration(s, o + 1001_ms, reg);
+    for (int k = 1; k <= 4; ++k) skinny::acked_keepalive(s, o + 1001_ms + seconds(30 * k));
   }
 
   out.save_pcap(cap);

@@ -46,35 +46,26 @@ KA_SCENARIO("skinny-failover-fallback",
   Capture cap;
 
   const skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, phone1.ip);
-  skinny::RegisterAck ack;
-  ack.keepalive_interval = 30;
-  ack.secondary_keepalive_interval = 60;
   // A keepalive the call manager answers with KeepAliveAck (primary) or a TCP ACK only (backup).
   auto keepalive = [](TcpFlow& flow, TimeNs t, bool acked) {
-    flow.send(t, Dir::ToServer, skinny::keepalive_req());
     if (acked) {
-      flow.send(t + 1_ms, Dir::ToClient, skinny::keepalive_ack());
-      flow.ack(t + 1200_us, Dir::ToServer);
+      skinny::acked_keepalive(flow, t);
     } else {
+      flow.send(t, Dir::ToServer, skinny::keepalive_req());
       flow.ack(t + 300_us, Dir::ToClient);
     }
-  };
-  auto registration = [&](TcpFlow& flow, TimeNs t) {
-    flow.send(t, Dir::ToServer, skinny::register_req(reg));
-    flow.send(t + 2_ms, Dir::ToClient, skinny::register_ack(ack));
-    flow.ack(t + 2200_us, Dir::ToServer);
   };
 
   TcpFlow p1(cap, phone1, primary);
   p1.handshake(t0, t0 + 400_us, t0 + 500_us);
-  registration(p1, t0 + 1_ms);
+  skinny::registration(p1, t0 + 1_ms, reg);
   for (int k = 1; k <= 3; ++k) keepalive(p1, t0 + 1_ms + seconds(30 * k), true);
   p1.rst(t0 + 100_s, Dir::ToClient);
 
   TcpFlow b(cap, phone_b, backup);
   b.handshake(t0 + 500_ms, t0 + 500400_us, t0 + 500500_us);
   for (int j = 0; j <= 1; ++j) keepalive(b, t0 + 510_ms + seconds(60 * j), false);
-  registration(b, t0 + 100500_ms);
+  skinny::registration(b, t0 + 100500_ms, reg);
   for (int m = 1; m <= 4; ++m) keepalive(b, t0 + 100500_ms + seconds(30 * m), true);
   b.send(t0 + 230_s, Dir::ToServer, skinny::unregister_req());
   b.send(t0 + 230002_ms, Dir::ToClient, skinny::unregister_ack());
@@ -84,7 +75,7 @@ KA_SCENARIO("skinny-failover-fallback",
   TcpFlow p2(cap, phone2, primary);
   p2.handshake(t0 + 200_s, t0 + 200000400_us, t0 + 200000500_us);
   keepalive(p2, t0 + 200010_ms, false);
-  registration(p2, t0 + 230010_ms);
+  skinny::registration(p2, t0 + 230010_ms, reg);
   for (int k = 1; k <= 12; ++k) keepalive(p2, t0 + 230010_ms + seconds(30 * k), true);
   out.save_pcap(cap);
 }

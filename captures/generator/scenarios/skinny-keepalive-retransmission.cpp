@@ -30,10 +30,7 @@ KA_SCENARIO("skinny-keepalive-retransmission", "SCCP keepalives lost and retrans
   Capture cap;
   TcpFlow p(cap, phone, primary);
   p.handshake(t0, t0 + 400_us, t0 + 500_us);
-  skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, phone.ip);
-  p.send(t0 + 1_ms, Dir::ToServer, skinny::register_req(reg));
-  p.send(t0 + 3_ms, Dir::ToClient, skinny::register_ack(skinny::RegisterAck{}));
-  p.ack(t0 + 3200_us, Dir::ToServer);
+  skinny::registration(p, t0 + 1_ms, skinny::phone_register_req(phone_mac, phone.ip));
   for (int k = 1; k <= 5; ++k) {
     const TimeNs t = t0 + 1_ms + seconds(30 * k);
     TimeNs delivered = t;

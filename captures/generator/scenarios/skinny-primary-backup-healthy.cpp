@@ -43,22 +43,14 @@ void build(Capture& cap, const FlowOptions& opt) {
   p.handshake(t0, t0 + 400_us, t0 + 500_us);
   skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, primary_phone.ip);
   reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
-  p.send(t0 + 1_ms, Dir::ToServer, skinny::register_req(reg));
-  skinny::RegisterAck ack;
-  ack.keepalive_interval = 30;
-  ack.secondary_keepalive_interval = 60;
-  p.send(t0 + 3_ms, Dir::ToClient, skinny::register_ack(ack));
-  p.ack(t0 + 3200_us, Dir::ToServer);
+  skinny::registration(p, t0 + 1_ms, reg);
 
   TcpFlow b(cap, backup_phone, backup, opt);
   b.handshake(t0 + 500_ms, t0 + 500400_us, t0 + 500500_us);
 
   for (int k = 1; k <= 20; ++k) {
     const TimeNs t = t0 + 1_ms + seconds(30 * k);
-    const TimeNs latency = 800_us + 100_us * (k % 7);
-    p.send(t, Dir::ToServer, skinny::keepalive_req());
-    p.send(t + latency, Dir::ToClient, skinny::keepalive_ack());
-    p.ack(t + latency + 200_us, Dir::ToServer);
+    skinny::acked_keepalive(p, t, 800_us + 100_us * (k % 7));
   }
   for (int j = 0; j <= 10; ++j) {
     const TimeNs t = t0 + 510_ms + seconds(60 * j);

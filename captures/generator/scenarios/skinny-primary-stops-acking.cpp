@@ -50,22 +50,16 @@ void build(Capture& cap, const FlowOptions& opt) {
 
   skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, primary_phone.ip);
   reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
-  skinny::RegisterAck ack;
-  ack.keepalive_interval = 30;
-  ack.secondary_keepalive_interval = 60;
 
   TcpFlow p(cap, primary_phone, primary, opt);
   p.handshake(t0, t0 + 400_us, t0 + 500_us);
-  p.send(t0 + 1_ms, Dir::ToServer, skinny::register_req(reg));
-  p.send(t0 + 3_ms, Dir::ToClient, skinny::register_ack(ack));
-  p.ack(t0 + 3200_us, Dir::ToServer);
+  skinny::registration(p, t0 + 1_ms, reg);
   for (int k = 1; k <= 7; ++k) {
     const TimeNs t = t0 + 1_ms + seconds(30 * k);
-    p.send(t, Dir::ToServer, skinny::keepalive_req());
     if (k <= 4) {
-      p.send(t + 1_ms, Dir::ToClient, skinny::keepalive_ack());
-      p.ack(t + 1200_us, Dir::ToServer);
+      skinny::acked_keepalive(p, t);
     } else {
+      p.send(t, Dir::ToServer, skinny::keepalive_req());
       p.ack(t + 500_us, Dir::ToClient);
     }
   }
@@ -82,15 +76,8 @@ void build(Capture& cap, const FlowOptions& opt) {
   }
   const TimeNs t_failover = t0 + 240101_ms;
   reg.station_ip = backup_phone.ip;
-  b.send(t_failover, Dir::ToServer, skinny::register_req(reg));
-  b.send(t_failover + 2_ms, Dir::ToClient, skinny::register_ack(ack));
-  b.ack(t_failover + 2200_us, Dir::ToServer);
-  for (int m = 1; m <= 4; ++m) {
-    const TimeNs t = t_failover + seconds(30 * m);
-    b.send(t, Dir::ToServer, skinny::keepalive_req());
-    b.send(t + 1_ms, Dir::ToClient, skinny::keepalive_ack());
-    b.ack(t + 1200_us, Dir::ToServer);
-  }
+  skinny::registration(b, t_failover, reg);
+  for (int m = 1; m <= 4; ++m) skinny::acked_keepalive(b, t_failover + seconds(30 * m));
 }
 
 }  // namespace

@@ -35,30 +35,20 @@ void build(Capture& cap, bool outage) {
   const TimeNs t0 = utc("2023-06-07 14:00:00.000000");
 
   const skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, old_phone.ip);
-  skinny::RegisterAck ack;
-  ack.keepalive_interval = 30;
-  ack.secondary_keepalive_interval = 60;
-  auto registration = [&](TcpFlow& flow, TimeNs t) {
-    flow.send(t, Dir::ToServer, skinny::register_req(reg));
-    flow.send(t + 2_ms, Dir::ToClient, skinny::register_ack(ack));
-    flow.ack(t + 2200_us, Dir::ToServer);
-  };
-  auto keepalive = [](TcpFlow& flow, TimeNs t, bool answered) {
-    flow.send(t, Dir::ToServer, skinny::keepalive_req());
-    if (!answered) return;
-    flow.send(t + 1_ms, Dir::ToClient, skinny::keepalive_ack());
-    flow.ack(t + 1200_us, Dir::ToServer);
-  };
 
   TcpFlow c1(cap, old_phone, cm);
   c1.handshake(t0, t0 + 400_us, t0 + 500_us);
-  registration(c1, t0 + 1_ms);
-  for (int k = 1; k <= 4; ++k) keepalive(c1, t0 + 1_ms + seconds(30 * k), k < 4 || !outage);
+  skinny::registration(c1, t0 + 1_ms, reg);
+  for (int k = 1; k <= 4; ++k) {
+    const TimeNs t = t0 + 1_ms + seconds(30 * k);
+    if (k == 4 && outage) c1.send(t, Dir::ToServer, skinny::keepalive_req());  // never answered
+    else skinny::acked_keepalive(c1, t);
+  }
 
   TcpFlow c2(cap, new_phone, cm);
   c2.handshake(t0 + 125_s, t0 + 125000400_us, t0 + 125000500_us);
-  registration(c2, t0 + 125010_ms);
-  for (int m = 1; m <= 6; ++m) keepalive(c2, t0 + 125010_ms + seconds(30 * m), true);
+  skinny::registration(c2, t0 + 125010_ms, reg);
+  for (int m = 1; m <= 6; ++m) skinny::acked_keepalive(c2, t0 + 125010_ms + seconds(30 * m));
 }
 
 }  // namespace

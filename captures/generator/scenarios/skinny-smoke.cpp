@@ -60,30 +60,12 @@ void build(Capture& cap, bool two_points) {
   TcpFlow tcp(cap, kPhone, kCucm, opt);
   tcp.handshake(t0 + 1_ms, t0 + 1400_us, t0 + 1450_us);
 
-  skinny::RegisterReq reg;
-  reg.device_name = kDevice;
-  reg.station_ip = kPhone.ip;
-  reg.device_type = 434;
-  reg.max_streams = 5;
-  reg.protocol_version = 20;
-  reg.mac = kPhone.mac;
+  skinny::RegisterReq reg = skinny::phone_register_req(kPhone.mac, kPhone.ip);
   reg.max_lines = 2;
   reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
   const TimeNs t_reg = t0 + 2_ms;
-  tcp.send(t_reg, Dir::ToServer, skinny::register_req(reg));
-
-  skinny::RegisterAck ack;
-  ack.keepalive_interval = 30;
-  ack.secondary_keepalive_interval = 60;
-  tcp.send(t0 + 4_ms, Dir::ToClient, skinny::register_ack(ack));
-  tcp.ack(t0 + 4200_us, Dir::ToServer);
-
-  for (int k = 1; k <= 3; ++k) {
-    const TimeNs t = t_reg + seconds(30 * k);
-    tcp.send(t, Dir::ToServer, skinny::keepalive_req());
-    tcp.send(t + 1200_us, Dir::ToClient, skinny::keepalive_ack());
-    tcp.ack(t + 1400_us, Dir::ToServer);
-  }
+  skinny::registration(tcp, t_reg, reg);
+  for (int k = 1; k <= 3; ++k) skinny::acked_keepalive(tcp, t_reg + seconds(30 * k), 1200_us);
 
   cucm::EndpointUnregistered e;
   e.device_name = kDevice;

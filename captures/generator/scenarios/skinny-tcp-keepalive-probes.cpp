@@ -30,18 +30,11 @@ KA_SCENARIO("skinny-tcp-keepalive-probes",
   Capture cap;
   TcpFlow p(cap, phone, primary);
   p.handshake(t0, t0 + 400_us, t0 + 500_us);
-  p.send(t0 + 1_ms, Dir::ToServer, skinny::register_req(skinny::phone_register_req(phone_mac, phone.ip)));
-  skinny::RegisterAck ack;
-  ack.keepalive_interval = 30;
-  ack.secondary_keepalive_interval = 60;
-  p.send(t0 + 3_ms, Dir::ToClient, skinny::register_ack(ack));
-  p.ack(t0 + 3200_us, Dir::ToServer);
+  skinny::registration(p, t0 + 1_ms, skinny::phone_register_req(phone_mac, phone.ip));
 
   for (int k = 1; k <= 8; ++k) {
     const TimeNs t = t0 + 1_ms + seconds(30 * k);
-    p.send(t, Dir::ToServer, skinny::keepalive_req());
-    p.send(t + 1_ms, Dir::ToClient, skinny::keepalive_ack());
-    p.ack(t + 1200_us, Dir::ToServer);
+    skinny::acked_keepalive(p, t);
     if (k % 2 == 1) {
       p.keepalive(t + 15_s, Dir::ToServer, Bytes{0x00});
       p.ack(t + 15_s + 300_us, Dir::ToClient);
