@@ -114,4 +114,17 @@ void acked_keepalive(TcpFlow& flow, TimeNs t, TimeNs reply_after) {
   flow.ack(t + reply_after + micros(200), Dir::ToServer);
 }
 
+TimeNs session(TcpFlow& flow, const RegisterReq& req, TimeNs start, int keepalives) {
+  flow.handshake(start, start + micros(400), start + micros(500));
+  const TimeNs t_reg = start + millis(1);
+  flow.send(t_reg, Dir::ToServer, register_req(req));
+  flow.send(t_reg + millis(3), Dir::ToClient, register_ack(RegisterAck{}));
+  for (int k = 1; k <= keepalives; ++k) {
+    const TimeNs t = t_reg + seconds(30 * k);
+    flow.send(t, Dir::ToServer, keepalive_req());
+    flow.send(t + millis(2), Dir::ToClient, keepalive_ack());
+  }
+  return t_reg;
+}
+
 }  // namespace kagen::skinny

@@ -94,5 +94,9 @@ void registration(TcpFlow& flow, TimeNs t, const RegisterReq& req, const Registe
 /// A keepalive the call manager answers: KeepAliveReq at `t`, KeepAliveAck `reply_after` later and
 /// the phone's pure ACK of it 0.2 ms after that.
 void acked_keepalive(TcpFlow& flow, TimeNs t, TimeNs reply_after = millis(1));
+/// A whole session whose phone never sends a pure ACK (its ACKs ride on its next message): the
+/// handshake at `start`, `req` 1 ms later, the default RegisterAck 3 ms after it, then `keepalives`
+/// KeepAliveReqs 30 s apart, each answered 2 ms later. Returns the time of `req`.
+TimeNs session(TcpFlow& flow, const RegisterReq& req, TimeNs start, int keepalives);
 
 }  // namespace kagen::skinny

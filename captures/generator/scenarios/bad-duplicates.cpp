@@ -62,20 +62,7 @@ KA_SCENARIO("bad-duplicates", "Robustness: SIP/UDP, SIP/TCP and SCCP phones with
   const Endpoint phone{"00:1e:4a:33:00:13", "10.33.0.13", 49313};
   const Endpoint cm{server_mac, server_ip, 2000};
   TcpFlow sccp(once, phone, cm);
-  const TimeNs start = t0 + 3_s;
-  sccp.handshake(start, start + 400_us, start + 500_us);
-  skinny::RegisterReq rr;
-  rr.device_name = "SEP" + phone.mac.hex();
-  rr.station_ip = phone.ip;
-  rr.mac = phone.mac;
-  const TimeNs t_reg = start + 1_ms;
-  sccp.send(t_reg, Dir::ToServer, skinny::register_req(rr));
-  sccp.send(t_reg + 3_ms, Dir::ToClient, skinny::register_ack(skinny::RegisterAck{}));
-  for (int k = 1; k <= 20; ++k) {
-    const TimeNs t = t_reg + seconds(30 * k);
-    sccp.send(t, Dir::ToServer, skinny::keepalive_req());
-    sccp.send(t + 2_ms, Dir::ToClient, skinny::keepalive_ack());
-  }
+  skinny::session(sccp, skinny::phone_register_req(phone.mac, phone.ip), t0 + 3_s, 20);
 
   Capture twice;
   for (const kagen::Frame& f : once.sorted_frames()) {

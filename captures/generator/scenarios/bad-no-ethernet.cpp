@@ -66,21 +66,12 @@ void trio(Capture& cap, const Hosts& h, const Mac& ms, const Mac& ma, const Mac&
 
   const Endpoint phone{mc, h.c, 49383};
   TcpFlow sccp(cap, phone, Endpoint{ms, h.server, 2000});
-  const TimeNs start = t0 + 3_s;
-  sccp.handshake(start, start + 400_us, start + 500_us);
   skinny::RegisterReq rr;
   rr.device_name = "SEP" + id_c.hex();
   if (h.c.is_v4()) rr.station_ip = h.c;
   else rr.station_ipv6 = h.c;
   rr.mac = id_c;
-  const TimeNs t_reg = start + 1_ms;
-  sccp.send(t_reg, Dir::ToServer, skinny::register_req(rr));
-  sccp.send(t_reg + 3_ms, Dir::ToClient, skinny::register_ack(skinny::RegisterAck{}));
-  for (int k = 1; k <= 20; ++k) {
-    const TimeNs t = t_reg + seconds(30 * k);
-    sccp.send(t, Dir::ToServer, skinny::keepalive_req());
-    sccp.send(t + 2_ms, Dir::ToClient, skinny::keepalive_ack());
-  }
+  skinny::session(sccp, rr, t0 + 3_s, 20);
 }
 
 const Hosts kV4{"10.38.0.1", "10.38.0.11", "10.38.0.12", "10.38.0.13"};

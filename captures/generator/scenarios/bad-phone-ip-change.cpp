@@ -24,28 +24,6 @@
 using namespace kagen;
 using namespace kagen::literals;
 
-namespace {
-
-// RegisterReq, RegisterAck and `keepalives` keepalive pairs; returns the RegisterReq time.
-TimeNs sccp_session(TcpFlow& flow, const Endpoint& phone, TimeNs start, int keepalives) {
-  flow.handshake(start, start + 400_us, start + 500_us);
-  skinny::RegisterReq rr;
-  rr.device_name = "SEP" + phone.mac.hex();
-  rr.station_ip = phone.ip;
-  rr.mac = phone.mac;
-  const TimeNs t_reg = start + 1_ms;
-  flow.send(t_reg, Dir::ToServer, skinny::register_req(rr));
-  flow.send(t_reg + 3_ms, Dir::ToClient, skinny::register_ack(skinny::RegisterAck{}));
-  for (int k = 1; k <= keepalives; ++k) {
-    const TimeNs t = t_reg + seconds(30 * k);
-    flow.send(t, Dir::ToServer, skinny::keepalive_req());
-    flow.send(t + 2_ms, Dir::ToClient, skinny::keepalive_ack());
-  }
-  return t_reg;
-}
-
-}  // namespace
-
 KA_SCENARIO("bad-phone-ip-change", "Robustness: a SIP and an SCCP phone moving to a new IP address mid-capture") {
   const TimeNs t0 = utc("2023-05-15 16:00:00.000000");
   const Mac server_mac("00:50:56:36:00:01");
@@ -79,11 +57,11 @@ KA_SCENARIO("bad-phone-ip-change", "Robustness: a SIP and an SCCP phone moving t
   const Endpoint cm{server_mac, server_ip, 2000};
   const Endpoint first{sccp_mac, "10.36.0.13", 49336};
   TcpFlow s1(cap, first, cm);
-  const TimeNs reg1 = sccp_session(s1, first, t0 + 1_s, 6);
+  const TimeNs reg1 = skinny::session(s1, skinny::phone_register_req(sccp_mac, first.ip), t0 + 1_s, 6);
   s1.fin(reg1 + 190_s, Dir::ToServer);
   s1.fin(reg1 + 190_s + 1_ms, Dir::ToClient);
   const Endpoint second{sccp_mac, "10.36.0.98", 49337};
   TcpFlow s2(cap, second, cm);
-  sccp_session(s2, second, reg1 + 191_s, 21);
+  skinny::session(s2, skinny::phone_register_req(sccp_mac, second.ip), reg1 + 191_s, 21);
   out.save_pcap(cap);
 }

@@ -47,20 +47,9 @@ KA_SCENARIO("bad-snaplen", "Robustness: SIP truncated by a 200-byte snapshot len
 
   const Endpoint sccp_phone{"00:1e:4a:34:00:13", "10.34.0.13", 49313};
   TcpFlow sccp(cap, sccp_phone, Endpoint{server_mac, server_ip, 2000});
-  const TimeNs start = t0 + 1_s;
-  sccp.handshake(start, start + 400_us, start + 500_us);
-  skinny::RegisterReq rr;
-  rr.device_name = "SEP" + sccp_phone.mac.hex();
-  rr.station_ip = sccp_phone.ip;
+  skinny::RegisterReq rr = skinny::phone_register_req(sccp_phone.mac, sccp_phone.ip);
   rr.extended = false;
-  const TimeNs t_reg = start + 1_ms;
-  sccp.send(t_reg, Dir::ToServer, skinny::register_req(rr));
-  sccp.send(t_reg + 3_ms, Dir::ToClient, skinny::register_ack(skinny::RegisterAck{}));
-  for (int k = 1; k <= 20; ++k) {
-    const TimeNs t = t_reg + seconds(30 * k);
-    sccp.send(t, Dir::ToServer, skinny::keepalive_req());
-    sccp.send(t + 2_ms, Dir::ToClient, skinny::keepalive_ack());
-  }
+  skinny::session(sccp, rr, t0 + 1_s, 20);
 
   // PcapWriter refuses frames longer than its snaplen: write the header with it, then the
   // records by hand with captured length < original length, as tcpdump does.

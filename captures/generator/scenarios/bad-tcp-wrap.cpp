@@ -59,19 +59,6 @@ KA_SCENARIO("bad-tcp-wrap", "Robustness: SIP/TCP retransmission and SCCP keepali
   sopt.client_isn = 4294967200u;
   sopt.server_isn = 4294967100u;
   TcpFlow sccp(cap, sccp_phone, Endpoint{server_mac, server_ip, 2000}, sopt);
-  const TimeNs start = t0 + 2_s;
-  sccp.handshake(start, start + 400_us, start + 500_us);
-  skinny::RegisterReq rr;
-  rr.device_name = "SEP" + sccp_phone.mac.hex();
-  rr.station_ip = sccp_phone.ip;
-  rr.mac = sccp_phone.mac;
-  const TimeNs t_reg = start + 1_ms;
-  sccp.send(t_reg, Dir::ToServer, skinny::register_req(rr));
-  sccp.send(t_reg + 3_ms, Dir::ToClient, skinny::register_ack(skinny::RegisterAck{}));
-  for (int k = 1; k <= 20; ++k) {
-    const TimeNs tk = t_reg + seconds(30 * k);
-    sccp.send(tk, Dir::ToServer, skinny::keepalive_req());
-    sccp.send(tk + 2_ms, Dir::ToClient, skinny::keepalive_ack());
-  }
+  skinny::session(sccp, skinny::phone_register_req(sccp_phone.mac, sccp_phone.ip), t0 + 2_s, 20);
   out.save_pcap(cap);
 }
