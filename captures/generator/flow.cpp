@@ -157,6 +157,8 @@ void TcpFlow::handshake(TimeNs t_syn, TimeNs t_syn_ack, TimeNs t_ack) {
   ack(t_ack, Dir::ToServer);
 }
 
+void TcpFlow::handshake(TimeNs t_syn, TimeNs rtt) { handshake(t_syn, t_syn + rtt, t_syn + rtt + micros(100)); }
+
 Segment TcpFlow::send(TimeNs t, Dir dir, const Bytes& payload, Delivery d) {
   if (payload.empty()) throw std::invalid_argument("TcpFlow::send: empty payload (use ack())");
   establish_implicitly();

@@ -125,6 +125,8 @@ class TcpFlow : public FlowBase {
   Segment syn_ack(TimeNs t, Delivery d = Delivery::Delivered);
   /// SYN, SYN/ACK and the client's ACK at the three given times.
   void handshake(TimeNs t_syn, TimeNs t_syn_ack, TimeNs t_ack);
+  /// The same with the SYN at `t_syn`, the SYN/ACK `rtt` later and the ACK 0.1 ms after that.
+  void handshake(TimeNs t_syn, TimeNs rtt);
 
   /// One data segment (ACK+PSH) carrying `payload` (may hold several messages).
   Segment send(TimeNs t, Dir dir, const Bytes& payload, Delivery d = Delivery::Delivered);

@@ -115,7 +115,7 @@ void acked_keepalive(TcpFlow& flow, TimeNs t, TimeNs reply_after) {
 }
 
 TimeNs session(TcpFlow& flow, const RegisterReq& req, TimeNs start, int keepalives) {
-  flow.handshake(start, start + micros(400), start + micros(500));
+  flow.handshake(start, micros(400));
   const TimeNs t_reg = start + millis(1);
   flow.send(t_reg, Dir::ToServer, register_req(req));
   flow.send(t_reg + millis(3), Dir::ToClient, register_ack(RegisterAck{}));

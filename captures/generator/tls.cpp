@@ -270,7 +270,7 @@ void write_keylog(const std::string& path, const std::string& line) {
 
 void open_session(TcpFlow& tcp, Session& tls, TimeNs t0) {
   using namespace kagen::literals;
-  tcp.handshake(t0 - 40_ms, t0 - 39_ms, t0 - 38900_us);
+  tcp.handshake(t0 - 40_ms, 1_ms);
   tcp.send(t0 - 38800_us, Dir::ToServer, tls.client_hello());
   tcp.send(t0 - 37_ms, Dir::ToClient, tls.server_hello());
   tcp.send(t0 - 20_ms, Dir::ToServer, tls.client_finished_flight());

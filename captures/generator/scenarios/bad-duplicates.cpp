@@ -37,7 +37,7 @@ KA_SCENARIO("bad-duplicates", "Robustness: SIP/UDP, SIP/TCP and SCCP phones with
     opt.server_isn = 200000;
     UdpFlow udp(once, phone, reg_ep);
     TcpFlow flow(once, phone, reg_ep, opt);
-    if (tcp) flow.handshake(t0, t0 + 400_us, t0 + 500_us);
+    if (tcp) flow.handshake(t0, 400_us);
     sip::Register reg = sip::phone_register(phone, "404" + n, server_ip.str(), tcp ? "TCP" : "UDP");
     reg.from_tag = "dup" + n;
     reg.call_id = "bad-duplicates-" + n + "@" + phone.ip.str();

@@ -36,7 +36,7 @@ void sip_phone(Capture& cap, const Endpoint& phone, const Endpoint& server, bool
                const std::string& user, const Mac& id_mac) {
   UdpFlow udp(cap, phone, server);
   TcpFlow flow(cap, phone, server);
-  if (tcp) flow.handshake(first - 1_s, first - 1_s + 400_us, first - 1_s + 500_us);
+  if (tcp) flow.handshake(first - 1_s, 400_us);
   sip::Register reg = sip::phone_register(phone, user, server.ip.uri_host(), tcp ? "TCP" : "UDP");
   reg.from_tag = "nl" + user;
   reg.call_id = "no-ethernet-" + user + "@" + phone.ip.uri_host();

@@ -31,7 +31,7 @@ KA_SCENARIO("bad-tcp-wrap", "Robustness: SIP/TCP retransmission and SCCP keepali
   opt.client_isn = 4294966000u;
   opt.server_isn = 4294967000u;
   TcpFlow tcp(cap, phone, Endpoint{server_mac, server_ip, 5060}, opt);
-  tcp.handshake(t0, t0 + 400_us, t0 + 500_us);
+  tcp.handshake(t0, 400_us);
   sip::Register reg = sip::phone_register(phone, "4061", server_ip.str(), "TCP");
   reg.from_tag = "wrap1";
   reg.call_id = "bad-tcp-wrap@" + phone.ip.str();

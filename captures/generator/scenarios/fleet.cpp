@@ -84,7 +84,7 @@ KA_SCENARIO_HEAVY("fleet", "Benchmark: 20,000 SIP and 5,000 SCCP phones for one 
       opt.server_isn = static_cast<std::uint32_t>(rng.next());
       tcp_flow.emplace(cap, phone, cucm, opt);
       flow = &*tcp_flow;
-      flow->handshake(t, t + 1_ms, t + 1100_us);
+      flow->handshake(t, 1_ms);
       t += 2_ms;
     } else {
       udp_flow.emplace(cap, phone, cucm);

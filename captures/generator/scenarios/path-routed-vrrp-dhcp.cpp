@@ -93,7 +93,7 @@ KA_SCENARIO("path-routed-vrrp-dhcp",
   opt1.server_isn = 510000000u;
   TcpFlow s1(cap, Endpoint{phone_mac, "10.20.30.40", 50001}, cm, opt1);
   s1.set_macs(Dir::ToServer, phone_mac, vmac);
-  s1.handshake(t0 + 1000_ms, t0 + 1000400_us, t0 + 1000500_us);
+  s1.handshake(t0 + 1000_ms, 400_us);
   skinny::registration(s1, t0 + 1001_ms, reg);
   for (int k = 1; k <= 4; ++k) {
     const TimeNs t = t0 + 1001_ms + seconds(30 * k);
@@ -114,7 +114,7 @@ KA_SCENARIO("path-routed-vrrp-dhcp",
   opt2.server_isn = 520000000u;
   TcpFlow s2(cap, Endpoint{phone_mac, "10.20.30.41", 50002}, Endpoint{r2, "10.1.1.10", 2000}, opt2);
   s2.set_macs(Dir::ToServer, phone_mac, vmac);
-  s2.handshake(t0 + 151000_ms, t0 + 151000400_us, t0 + 151000500_us);
+  s2.handshake(t0 + 151000_ms, 400_us);
   reg.station_ip = "10.20.30.41";
   skinny::registration(s2, t0 + 151001_ms, reg);
   for (int k = 1; k <= 5; ++k) skinny::acked_keepalive(s2, t0 + 151001_ms + seconds(30 * k));

@@ -52,7 +52,7 @@ KA_SCENARIO("path-trunk-overlap", "Two VLANs reusing one address plan on a trunk
     opt.client_isn = v.isn;
     opt.server_isn = v.isn + 100000000u;
     TcpFlow s(cap, Endpoint{v.phone, phone_ip, v.port}, Endpoint{v.cm, cm_ip, 2000}, opt);
-    s.handshake(o + 1000_ms, o + 1000400_us, o + 1000500_us);
+    s.handshake(o + 1000_ms, 400_us);
     skinny::RegisterReq reg = skinny::phone_register_req(v.phone, phone_ip);
     reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
     skinny::registration(s, o + 1001_ms, reg);

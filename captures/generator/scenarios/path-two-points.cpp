@@ -72,7 +72,7 @@ void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   opt.points = merged_points(transit, skew);
   TcpFlow tcp(cap, phone, cucm, opt);
   const TimeNs r1 = utc("2023-05-10 18:14:49.051041");
-  tcp.handshake(r1 - 2_ms, r1 - 1_ms, r1 - 900_us);
+  tcp.handshake(r1 - 2_ms, 1_ms);
 
   sip::Register reg = sip::phone_register(phone, "4100", cucm.ip.str(), "TCP");
   reg.from_tag = "e0d1730a81370012-4c1b2a7e";

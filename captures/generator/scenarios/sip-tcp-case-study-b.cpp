@@ -98,7 +98,7 @@ KA_SCENARIO("sip-tcp-case-study-b",
   opt.server_isn = 1046391843u;
   TcpFlow tcp(cap, phone, cucm, opt);
   const TimeNs t1 = attempts.front().first_tx;
-  tcp.handshake(t1 - 2_ms, t1 - 1_ms, t1 - 900_us);
+  tcp.handshake(t1 - 2_ms, 1_ms);
 
   sip::Register reg = sip::phone_register(phone, "4012", cucm.ip.str(), "TCP");
   reg.from_tag = "a44c118f2e61000a3c2d1b4e-6b1f7a52";

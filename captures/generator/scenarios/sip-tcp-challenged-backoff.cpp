@@ -44,7 +44,7 @@ void challenged(ScenarioOutput& out, bool backoff) {
   opt.client_isn = 5000000u;
   opt.server_isn = 900u;
   TcpFlow tcp(cap, phone, registrar, opt);
-  tcp.handshake(t0 - 3_ms, t0 - 2_ms, t0 - 1900_us);
+  tcp.handshake(t0 - 3_ms, 1_ms);
 
   sip::Register reg = sip::phone_register(phone, "9520", registrar.ip.str(), "TCP");
   reg.from_tag = "cb9520";

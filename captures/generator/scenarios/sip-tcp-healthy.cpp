@@ -38,7 +38,7 @@ KA_SCENARIO("sip-tcp-healthy", "SIP/TCP phone on a VLAN refreshing every 115 s a
   opt.client_isn = 4000000000u;
   opt.server_isn = 200000u;
   TcpFlow tcp(cap, phone, cucm, opt);
-  tcp.handshake(t0 - 3_ms, t0 - 2_ms, t0 - 1900_us);
+  tcp.handshake(t0 - 3_ms, 1_ms);
 
   sip::Register reg = sip::phone_register(phone, "4077", cucm.ip.str(), "TCP");
   reg.from_tag = "001b54c28a41-77";

@@ -44,7 +44,7 @@ void interval_too_brief(ScenarioOutput& out, bool every_time) {
   opt.client_isn = 7000000u;
   opt.server_isn = 4200u;
   TcpFlow tcp(cap, phone, registrar, opt);
-  tcp.handshake(t0 - 3_ms, t0 - 2_ms, t0 - 1900_us);
+  tcp.handshake(t0 - 3_ms, 1_ms);
 
   sip::Register reg = sip::phone_register(phone, "4230", registrar.ip.str(), "TCP");
   reg.from_tag = "itb4230";

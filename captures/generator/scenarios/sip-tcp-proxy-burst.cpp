@@ -42,7 +42,7 @@ void burst(ScenarioOutput& out, bool lose_first) {
   opt.client_isn = 3000000000u;
   opt.server_isn = 200u;
   TcpFlow tcp(cap, proxy, registrar, opt);
-  tcp.handshake(t0 - 3_ms, t0 - 2_ms, t0 - 1900_us);
+  tcp.handshake(t0 - 3_ms, 1_ms);
 
   std::vector<sip::Register> regs;
   for (int k = 1; k <= 6; ++k) {

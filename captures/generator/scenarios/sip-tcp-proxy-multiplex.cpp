@@ -50,7 +50,7 @@ KA_SCENARIO("sip-tcp-proxy-multiplex",
   opt.client_isn = 2000000000u;
   opt.server_isn = 100u;
   TcpFlow tcp(cap, proxy, registrar, opt);
-  tcp.handshake(t0 - 3_ms, t0 - 2_ms, t0 - 1900_us);
+  tcp.handshake(t0 - 3_ms, 1_ms);
 
   auto phone = [&](const std::string& number) {
     sip::Register reg = sip::phone_register(proxy, number, registrar.ip.str(), "TCP");

@@ -63,7 +63,7 @@ KA_SCENARIO("sip-tcp-restart", "SIP/TCP phone restarting between refreshes: new 
   FlowOptions opt1;
   opt1.client_isn = 1234567u;
   TcpFlow c1(cap, phone1, cucm, opt1);
-  c1.handshake(t0 - 3_ms, t0 - 2_ms, t0 - 1900_us);
+  c1.handshake(t0 - 3_ms, 1_ms);
   reg.from_tag = "ddee-1";
   reg.call_id = "ddee4455-first@" + phone1.ip.str();
   reg.contacts = {contact_for(phone1)};
@@ -76,7 +76,7 @@ KA_SCENARIO("sip-tcp-restart", "SIP/TCP phone restarting between refreshes: new 
   FlowOptions opt2;
   opt2.client_isn = 7654321u;
   TcpFlow c2(cap, phone2, cucm, opt2);
-  c2.handshake(y - 3_ms, y - 2_ms, y - 1900_us);
+  c2.handshake(y - 3_ms, 1_ms);
   reg.via_port = phone2.port;
   reg.from_tag = "ddee-2";
   reg.call_id = "ddee4455-second@" + phone2.ip.str();

@@ -26,7 +26,7 @@ KA_SCENARIO("skinny-decode-as", "SCCP on TCP port 2001 (needs Decode As), severa
 
   Capture cap;
   TcpFlow p(cap, phone, manager);
-  p.handshake(t0, t0 + 400_us, t0 + 500_us);
+  p.handshake(t0, 400_us);
   skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, phone.ip);
   p.send(t0 + 1_ms, Dir::ToServer, concat(skinny::register_req(reg), skinny::keepalive_req()));
   skinny::RegisterAck ack;

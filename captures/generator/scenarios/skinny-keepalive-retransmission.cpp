@@ -29,7 +29,7 @@ KA_SCENARIO("skinny-keepalive-retransmission", "SCCP keepalives lost and retrans
 
   Capture cap;
   TcpFlow p(cap, phone, primary);
-  p.handshake(t0, t0 + 400_us, t0 + 500_us);
+  p.handshake(t0, 400_us);
   skinny::registration(p, t0 + 1_ms, skinny::phone_register_req(phone_mac, phone.ip));
   for (int k = 1; k <= 5; ++k) {
     const TimeNs t = t0 + 1_ms + seconds(30 * k);

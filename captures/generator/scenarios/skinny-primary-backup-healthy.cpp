@@ -40,13 +40,13 @@ void build(Capture& cap, const FlowOptions& opt) {
   const TimeNs t0 = utc("2023-06-01 09:00:00.000000");
 
   TcpFlow p(cap, primary_phone, primary, opt);
-  p.handshake(t0, t0 + 400_us, t0 + 500_us);
+  p.handshake(t0, 400_us);
   skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, primary_phone.ip);
   reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
   skinny::registration(p, t0 + 1_ms, reg);
 
   TcpFlow b(cap, backup_phone, backup, opt);
-  b.handshake(t0 + 500_ms, t0 + 500400_us, t0 + 500500_us);
+  b.handshake(t0 + 500_ms, 400_us);
 
   for (int k = 1; k <= 20; ++k) {
     const TimeNs t = t0 + 1_ms + seconds(30 * k);

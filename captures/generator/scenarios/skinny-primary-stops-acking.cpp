@@ -52,7 +52,7 @@ void build(Capture& cap, const FlowOptions& opt) {
   reg.firmware_load_name = "SCCP42.9-4-2SR3-1S";
 
   TcpFlow p(cap, primary_phone, primary, opt);
-  p.handshake(t0, t0 + 400_us, t0 + 500_us);
+  p.handshake(t0, 400_us);
   skinny::registration(p, t0 + 1_ms, reg);
   for (int k = 1; k <= 7; ++k) {
     const TimeNs t = t0 + 1_ms + seconds(30 * k);
@@ -68,7 +68,7 @@ void build(Capture& cap, const FlowOptions& opt) {
   p.ack(t0 + 240200400_us, Dir::ToServer);
 
   TcpFlow b(cap, backup_phone, backup, opt);
-  b.handshake(t0 + 500_ms, t0 + 500400_us, t0 + 500500_us);
+  b.handshake(t0 + 500_ms, 400_us);
   for (int j = 0; j <= 3; ++j) {
     const TimeNs t = t0 + 510_ms + seconds(60 * j);
     b.send(t, Dir::ToServer, skinny::keepalive_req());

@@ -37,7 +37,7 @@ void build(Capture& cap, bool outage) {
   const skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, old_phone.ip);
 
   TcpFlow c1(cap, old_phone, cm);
-  c1.handshake(t0, t0 + 400_us, t0 + 500_us);
+  c1.handshake(t0, 400_us);
   skinny::registration(c1, t0 + 1_ms, reg);
   for (int k = 1; k <= 4; ++k) {
     const TimeNs t = t0 + 1_ms + seconds(30 * k);
@@ -46,7 +46,7 @@ void build(Capture& cap, bool outage) {
   }
 
   TcpFlow c2(cap, new_phone, cm);
-  c2.handshake(t0 + 125_s, t0 + 125000400_us, t0 + 125000500_us);
+  c2.handshake(t0 + 125_s, 400_us);
   skinny::registration(c2, t0 + 125010_ms, reg);
   for (int m = 1; m <= 6; ++m) skinny::acked_keepalive(c2, t0 + 125010_ms + seconds(30 * m));
 }

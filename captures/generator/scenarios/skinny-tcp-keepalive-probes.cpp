@@ -29,7 +29,7 @@ KA_SCENARIO("skinny-tcp-keepalive-probes",
 
   Capture cap;
   TcpFlow p(cap, phone, primary);
-  p.handshake(t0, t0 + 400_us, t0 + 500_us);
+  p.handshake(t0, 400_us);
   skinny::registration(p, t0 + 1_ms, skinny::phone_register_req(phone_mac, phone.ip));
 
   for (int k = 1; k <= 8; ++k) {
