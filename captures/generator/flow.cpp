@@ -204,6 +204,12 @@ Segment TcpFlow::retransmit(TimeNs t, const Segment& seg, Delivery d) {
   return s;
 }
 
+TimeNs TcpFlow::send_delivered(TimeNs t, Dir dir, const Bytes& payload, TimeNs resend_after) {
+  const Segment s = send(t, dir, payload, resend_after ? Delivery::Lost : Delivery::Delivered);
+  if (resend_after) retransmit(t + resend_after, s);
+  return t + resend_after;
+}
+
 Segment TcpFlow::ack(TimeNs t, Dir dir) {
   establish_implicitly();
   Segment s = make(dir, 0, {}, snd_nxt_[idx(dir)]);

@@ -137,6 +137,9 @@ class TcpFlow : public FlowBase {
   /// Exact retransmission of `seg` (same seq, flags and bytes; the ack field
   /// and IP id are current).
   Segment retransmit(TimeNs t, const Segment& seg, Delivery d = Delivery::Delivered);
+  /// send() at `t`, or with `resend_after` > 0 a lost send() and its retransmission that much
+  /// later. Returns when the data got through.
+  TimeNs send_delivered(TimeNs t, Dir dir, const Bytes& payload, TimeNs resend_after = 0);
 
   /// Pure ACK travelling in `dir`, acknowledging all data received so far
   /// from the other side.

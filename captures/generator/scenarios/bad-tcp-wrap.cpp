@@ -42,13 +42,7 @@ KA_SCENARIO("bad-tcp-wrap", "Robustness: SIP/TCP retransmission and SCCP keepali
   for (int k = 0; k < 6; ++k) {
     reg.cseq = static_cast<std::uint32_t>(k + 1);
     reg.branch = "z9hG4bKwrap" + std::to_string(k);
-    TimeNs delivered = t;
-    if (k == 2) {
-      const Segment lost = tcp.send(t, Dir::ToServer, reg.bytes(), Delivery::Lost);
-      tcp.retransmit(delivered = t + 420_ms, lost);
-    } else {
-      tcp.send(t, Dir::ToServer, reg.bytes());
-    }
+    const TimeNs delivered = tcp.send_delivered(t, Dir::ToServer, reg.bytes(), k == 2 ? 420_ms : 0);
     const TimeNs ok = delivered + 10_ms;
     tcp.send(ok, Dir::ToClient, sip::ok(reg, "okwrap", {sip::with_expires(c, 120)}).bytes());
     t = ok + 115_s;

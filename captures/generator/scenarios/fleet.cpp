@@ -96,8 +96,7 @@ KA_SCENARIO_HEAVY("fleet", "Benchmark: 20,000 SIP and 5,000 SCCP phones for one 
       TimeNs delivered = t;
       const bool lost = rng.chance(1, 200);
       if (tcp) {
-        const Segment seg = flow->send(t, Dir::ToServer, bytes, lost ? Delivery::Lost : Delivery::Delivered);
-        if (lost) flow->retransmit(delivered = t + 420_ms, seg);
+        delivered = flow->send_delivered(t, Dir::ToServer, bytes, lost ? 420_ms : 0);
       } else {
         udp_flow->send(t, Dir::ToServer, bytes, lost ? Delivery::Lost : Delivery::Delivered);
         if (lost) udp_flow->send(delivered = t + 500_ms, Dir::ToServer, bytes);
@@ -133,9 +132,7 @@ KA_SCENARIO_HEAVY("fleet", "Benchmark: 20,000 SIP and 5,000 SCCP phones for one 
     flow.send(t_reg + 2_ms, Dir::ToClient, skinny::register_ack(ack));
     for (TimeNs t = t_reg + 60_s; t < end; t += 60_s) {
       const bool lost = rng.chance(1, 300);
-      const Segment seg = flow.send(t, Dir::ToServer, skinny::keepalive_req(), lost ? Delivery::Lost : Delivery::Delivered);
-      TimeNs delivered = t;
-      if (lost) flow.retransmit(delivered = t + 300_ms, seg);
+      const TimeNs delivered = flow.send_delivered(t, Dir::ToServer, skinny::keepalive_req(), lost ? 300_ms : 0);
       flow.send(delivered + rng.duration(1_ms, 10_ms), Dir::ToClient, skinny::keepalive_ack());
     }
   }

@@ -59,8 +59,7 @@ KA_SCENARIO("lib-skinny-vlan-wrap",
   c1.send(t0 + 1012_ms, Dir::ToClient,
           concat(skinny::register_ack(skinny::RegisterAck{}), skinny::message(0x009b /* CapabilitiesReq */)));
 
-  const Segment ka = c1.send(t0 + 31010_ms, Dir::ToServer, skinny::keepalive_req(), Delivery::Lost);
-  c1.retransmit(t0 + 31310_ms, ka);
+  c1.send_delivered(t0 + 31010_ms, Dir::ToServer, skinny::keepalive_req(), 300_ms);
   c1.send(t0 + 31311_ms, Dir::ToClient, skinny::keepalive_ack());
 
   c1.keepalive(t0 + 45_s, Dir::ToServer);

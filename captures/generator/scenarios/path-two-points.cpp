@@ -86,23 +86,11 @@ void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   for (std::uint32_t k = 1; k <= 5; ++k) {
     reg.cseq = 100 + k;
     reg.branch = "z9hG4bK3f6c" + std::to_string(reg.cseq);
-    const bool lost = lose_one && k == 3;
-    const Segment s = tcp.send(t, Dir::ToServer, reg.bytes(), lost ? Delivery::Lost : Delivery::Delivered);
-    TimeNs through = t;
-    if (lost) {
-      through = t + 420_ms;
-      tcp.retransmit(through, s);
-    }
+    const TimeNs through = tcp.send_delivered(t, Dir::ToServer, reg.bytes(), lose_one && k == 3 ? 420_ms : 0);
     const TimeNs ok_at = through + 16_ms;
     sip::Response ok = sip::ok(reg, "2207715911~c4a1b8e3-" + std::to_string(reg.cseq), {sip::with_expires(contact, 120)});
     ok.server = "Cisco-CUCM14.0";
-    const bool ok_lost = notify && k == 3;
-    const Segment o = tcp.send(ok_at, Dir::ToClient, ok.bytes(), ok_lost ? Delivery::Lost : Delivery::Delivered);
-    TimeNs ok_through = ok_at;
-    if (ok_lost) {
-      ok_through = ok_at + 300_ms;
-      tcp.retransmit(ok_through, o);
-    }
+    const TimeNs ok_through = tcp.send_delivered(ok_at, Dir::ToClient, ok.bytes(), notify && k == 3 ? 300_ms : 0);
     tcp.ack(ok_through + 200_us, Dir::ToServer);
     if (notify && k == 1) {
       // An unsolicited NOTIFY (RFC 3265 message waiting) from the call manager and its 200 OK.

@@ -112,9 +112,7 @@ KA_SCENARIO("sip-tcp-case-study-b",
   for (const Attempt& a : attempts) {
     reg.cseq = cseq;
     reg.branch = "z9hG4bK5b3e" + std::to_string(cseq);
-    const bool lost = a.retransmission != a.first_tx;
-    const Segment s = tcp.send(a.first_tx, Dir::ToServer, reg.bytes(), lost ? Delivery::Lost : Delivery::Delivered);
-    if (lost) tcp.retransmit(a.retransmission, s);
+    tcp.send_delivered(a.first_tx, Dir::ToServer, reg.bytes(), a.retransmission - a.first_tx);
     sip::Response ok = sip::ok(reg, "1184593276~7e1c0a55-" + std::to_string(cseq), {sip::with_expires(contact, 120)});
     ok.server = "Cisco-CUCM11.5";
     tcp.send(a.ok, Dir::ToClient, ok.bytes());

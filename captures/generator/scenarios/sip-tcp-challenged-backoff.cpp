@@ -63,8 +63,7 @@ void challenged(ScenarioOutput& out, bool backoff) {
     reg.cseq = 2 * k + 1;
     reg.branch = "z9hG4bKcb" + std::to_string(reg.cseq);
     reg.authorization.reset();
-    const Segment first = tcp.send(s, Dir::ToServer, reg.bytes(), g ? Delivery::Lost : Delivery::Delivered);
-    if (g) tcp.retransmit(s + g, first);
+    tcp.send_delivered(s, Dir::ToServer, reg.bytes(), g);
     tcp.send(s + g + 10_ms, Dir::ToClient, sip::unauthorized(reg, "cbt" + n, "ccm", "nonce" + n).bytes());
     reg.cseq = 2 * k + 2;
     reg.branch = "z9hG4bKcb" + std::to_string(reg.cseq);

@@ -72,8 +72,7 @@ KA_SCENARIO("sip-tcp-proxy-multiplex",
   a.cseq = b.cseq = 1;
   a.branch = "z9hG4bKa1";
   b.branch = "z9hG4bKb1";
-  const Segment both = tcp.send(t0, Dir::ToServer, concat(a.bytes(), b.bytes()), Delivery::Lost);
-  tcp.retransmit(t0 + 250_ms, both);
+  tcp.send_delivered(t0, Dir::ToServer, concat(a.bytes(), b.bytes()), 250_ms);
   tcp.ack(t0 + 250300_us, Dir::ToClient);
   const TimeNs ok1 = t0 + 260_ms;
   tcp.send(ok1, Dir::ToClient, concat(ok(a), ok(b)));

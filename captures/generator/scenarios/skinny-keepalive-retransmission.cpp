@@ -34,17 +34,13 @@ KA_SCENARIO("skinny-keepalive-retransmission", "SCCP keepalives lost and retrans
   for (int k = 1; k <= 5; ++k) {
     const TimeNs t = t0 + 1_ms + seconds(30 * k);
     TimeNs delivered = t;
-    if (k == 3) {
-      const Segment ka = p.send(t, Dir::ToServer, skinny::keepalive_req(), Delivery::Lost);
-      delivered = t + 300_ms;
-      p.retransmit(delivered, ka);
-    } else if (k == 4) {
+    if (k == 4) {
       const Segment ka = p.send(t, Dir::ToServer, skinny::keepalive_req(), Delivery::Lost);
       p.retransmit(t + 300_ms, ka, Delivery::Lost);
       delivered = t + 900_ms;
       p.retransmit(delivered, ka);
     } else {
-      p.send(t, Dir::ToServer, skinny::keepalive_req());
+      delivered = p.send_delivered(t, Dir::ToServer, skinny::keepalive_req(), k == 3 ? 300_ms : 0);
     }
     p.send(delivered + 1200_us, Dir::ToClient, skinny::keepalive_ack());
     p.ack(delivered + 1400_us, Dir::ToServer);

@@ -58,15 +58,9 @@ void skinny_tls(ScenarioOutput& out, Variant variant) {
   tcp.send(t0 + 2_ms, Dir::ToClient, tls.application_data(Dir::ToClient, skinny::register_ack(ack)));
   tcp.ack(t0 + 2200_us, Dir::ToServer);
   for (int k = 1; k <= 6; ++k) {
-    TimeNs t = t0 + seconds(30 * k);
-    const Bytes record = tls.application_data(Dir::ToServer, skinny::keepalive_req());
-    if (variant == Variant::Retransmission && k == 3) {
-      const Segment lost = tcp.send(t, Dir::ToServer, record, Delivery::Lost);
-      t += 300_ms;
-      tcp.retransmit(t, lost);
-    } else {
-      tcp.send(t, Dir::ToServer, record);
-    }
+    const bool lost = variant == Variant::Retransmission && k == 3;
+    const TimeNs t = tcp.send_delivered(t0 + seconds(30 * k), Dir::ToServer,
+                                        tls.application_data(Dir::ToServer, skinny::keepalive_req()), lost ? 300_ms : 0);
     if (stops_acking && k >= 4) {
       tcp.ack(t + 500_us, Dir::ToClient);
     } else {
