@@ -51,11 +51,8 @@ void skinny_tls(ScenarioOutput& out, Variant variant) {
   tls::Session tls(tls::SessionParams::from_seed(20230605));
   tls::open_session(tcp, tls, t0);
 
-  skinny::RegisterAck ack;
-  ack.keepalive_interval = 30;
-  ack.secondary_keepalive_interval = 60;
   tcp.send(t0, Dir::ToServer, tls.application_data(Dir::ToServer, skinny::register_req(skinny::phone_register_req(phone_mac, phone.ip))));
-  tcp.send(t0 + 2_ms, Dir::ToClient, tls.application_data(Dir::ToClient, skinny::register_ack(ack)));
+  tcp.send(t0 + 2_ms, Dir::ToClient, tls.application_data(Dir::ToClient, skinny::register_ack(skinny::RegisterAck{})));
   tcp.ack(t0 + 2200_us, Dir::ToServer);
   for (int k = 1; k <= 6; ++k) {
     const bool lost = variant == Variant::Retransmission && k == 3;
