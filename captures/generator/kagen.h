@@ -6,8 +6,10 @@
 //   pcap_writer.h PcapWriter (pcap, us or ns), PcapngWriter (multi-interface, ns)
 //   capture.h     Capture: collects frames from flows, writes pcap/pcapng in time order
 //   flow.h        TcpFlow (seq/ack tracking, loss, retransmission), UdpFlow, CapturePoint
-//   sip.h         sip::Register, sip::Response, sip::ok()/unauthorized()/..., Cisco contacts
-//   skinny.h      skinny::register_req()/register_ack()/keepalive_req()/...
+//   sip.h         sip::Register, sip::phone_register(), sip::Response, sip::ok()/unauthorized()/...,
+//                 Cisco contacts
+//   skinny.h      skinny::register_req()/register_ack()/keepalive_req()/..., and on a TcpFlow
+//                 skinny::registration()/acked_keepalive()/session()
 //   cucm.h        cucm::endpoint_unregistered(), cucm::syslog_payload()
 //   rng.h         Rng: seeded SplitMix64 for jitter
 //   scenario.h    KA_SCENARIO(name, description) registry used by ka-gen
