@@ -47,4 +47,10 @@ void Capture::write_pcapng(const std::string& path) const {
   w.finish();
 }
 
+void add_arp_resolution(Capture& cap, TimeNs t, const Endpoint& asker, const Endpoint& owner, TimeNs reply_after,
+                        EthOptions eth) {
+  cap.add(t, arp_request(asker.mac, asker.ip, owner.ip, eth));
+  cap.add(t + reply_after, arp_reply(owner.mac, owner.ip, asker.mac, asker.ip, eth));
+}
+
 }  // namespace kagen

@@ -61,4 +61,9 @@ class Capture {
   std::vector<Frame> frames_;
 };
 
+/// An ARP resolution on interface 0: `asker` asks at `t` who has `owner`'s address, and `owner`
+/// answers `reply_after` later (padded frames, tagged as `eth` says; the ports are not used).
+void add_arp_resolution(Capture& cap, TimeNs t, const Endpoint& asker, const Endpoint& owner, TimeNs reply_after,
+                        EthOptions eth = EthOptions{std::nullopt, 0, true});
+
 }  // namespace kagen

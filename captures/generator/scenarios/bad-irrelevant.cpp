@@ -25,8 +25,7 @@ KA_SCENARIO("bad-irrelevant", "Robustness: DNS, HTTP, ARP, plain syslog and non-
   Capture cap;
   for (int k = 0; k < 10; ++k) {
     const TimeNs t = t0 + seconds(10 * k);
-    cap.add(t, arp_request(cm, ci, si));
-    cap.add(t + 200_us, arp_reply(sm, si, cm, ci));
+    add_arp_resolution(cap, t, Endpoint{cm, ci}, Endpoint{sm, si}, 200_us);
     UdpFlow dns(cap, Endpoint{cm, ci, static_cast<std::uint16_t>(53000 + k)}, Endpoint{sm, si, 53});
     // Query for example.com A, and its answer 93.184.216.34.
     const Bytes q = {0x12, static_cast<std::uint8_t>(k), 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 7, 'e', 'x', 'a', 'm',

@@ -30,8 +30,7 @@ KA_SCENARIO("path-address-reused-late",
 
   Capture cap(LinkType::Ethernet, "voice-vlan-span");
   cap.add(t0, gratuitous_arp(phone_old, "10.20.40.50"));
-  cap.add(t0 + 1_s, arp_request(gw_mac, gw, "10.20.40.60"));
-  cap.add(t0 + 1_s + 300_us, arp_reply(nic_old, "10.20.40.60", gw_mac, gw));
+  add_arp_resolution(cap, t0 + 1_s, Endpoint{gw_mac, gw}, Endpoint{nic_old, "10.20.40.60"}, 300_us);
   for (int k = 0; k <= 6; ++k) cap.add(t0 + seconds(600 * k) + 2_s, arp_request(gw_mac, gw, "10.20.40.99"));
 
   // A query for "cucm" type A, and the server's answer (NXDOMAIN).

@@ -60,11 +60,9 @@ const IpAddr kTftpIp = "10.10.10.210";
 void build(Capture& cap, bool proxy) {
   const TimeNs t0 = utc("2023-05-12 09:00:00.000000");
 
-  cap.add(t0, arp_request(kPhone2, kPhone2Ip, kTftpIp));
-  cap.add(t0 + 250_us, arp_reply(kTftp, kTftpIp, kPhone2, kPhone2Ip));
+  add_arp_resolution(cap, t0, Endpoint{kPhone2, kPhone2Ip}, Endpoint{kTftp, kTftpIp}, 250_us);
   if (proxy) cap.add(t0 + 400_us, arp_reply(kProxy, kTftpIp, kPhone2, kPhone2Ip));
-  cap.add(t0 + 1_s, arp_request(kPhone.mac, kPhone.ip, kCm.ip));
-  cap.add(t0 + 1_s + 300_us, arp_reply(kCm.mac, kCm.ip, kPhone.mac, kPhone.ip));
+  add_arp_resolution(cap, t0 + 1_s, kPhone, kCm, 300_us);
   if (proxy) cap.add(t0 + 1_s + 450_us, arp_reply(kProxy, kCm.ip, kPhone.mac, kPhone.ip));
 
   FlowOptions opt;
@@ -83,9 +81,8 @@ void build(Capture& cap, bool proxy) {
     const TimeNs t = t_reg + seconds(30 * k);
     if (k == 5) cap.add(t0 + 130_s, gratuitous_arp(kCm.mac, kCm.ip));
     if (k == 5 && proxy) {
-      cap.add(t0 + 140_s, arp_request(kPhone.mac, kPhone.ip, kCm.ip));
-      cap.add(t0 + 140_s + 250_us, arp_reply(kProxy, kCm.ip, kPhone.mac, kPhone.ip));
-      cap.add(t0 + 140_s + 400_us, arp_reply(kCm.mac, kCm.ip, kPhone.mac, kPhone.ip));
+      add_arp_resolution(cap, t0 + 140_s, kPhone, kCm, 400_us);
+      cap.add(t0 + 140_s + 250_us, arp_reply(kProxy, kCm.ip, kPhone.mac, kPhone.ip));  // the proxy first
       tcp.set_macs(Dir::ToServer, kPhone.mac, kProxy);
     }
     if (k >= 5 && proxy) {

@@ -72,8 +72,7 @@ KA_SCENARIO("path-routed-vrrp-dhcp",
     else advert(t, r2_ip, 150);
   }
 
-  cap.add(t0 + 100_ms, arp_request(phone_mac, "10.20.30.40", gw));
-  cap.add(t0 + 100200_us, arp_reply(vmac, gw, phone_mac, "10.20.30.40"));
+  add_arp_resolution(cap, t0 + 100_ms, Endpoint{phone_mac, "10.20.30.40"}, Endpoint{vmac, gw}, 200_us);
 
   // TFTP read request: opcode 1, file name, mode.
   const Bytes rrq = concat(Bytes{0, 1}, std::string_view("SEP001E4A3456AB.cnf.xml"), Bytes{0},
@@ -120,8 +119,7 @@ KA_SCENARIO("path-routed-vrrp-dhcp",
   for (int k = 1; k <= 5; ++k) skinny::acked_keepalive(s2, t0 + 151001_ms + seconds(30 * k));
 
   // The TFTP server's NIC was replaced while it was silent: the new MAC answers the phone's ARP.
-  cap.add(t0 + 250_s, arp_request(phone_mac, "10.20.30.41", "10.20.30.20"));
-  cap.add(t0 + 250_s + 300_us, arp_reply(tftp_new, "10.20.30.20", phone_mac, "10.20.30.41"));
+  add_arp_resolution(cap, t0 + 250_s, Endpoint{phone_mac, "10.20.30.41"}, Endpoint{tftp_new, "10.20.30.20"}, 300_us);
   UdpFlow tftp2(cap, Endpoint{phone_mac, "10.20.30.41", 50070}, Endpoint{tftp_new, "10.20.30.20", 69});
   tftp2.send(t0 + 250001_ms, Dir::ToServer, rrq);
   tftp2.send(t0 + 250002_ms, Dir::ToClient, data);

@@ -44,8 +44,7 @@ KA_SCENARIO("path-trunk-overlap", "Two VLANs reusing one address plan on a trunk
   for (const Tenant& v : tenants) {
     const TimeNs o = t0 + v.offset;
     const EthOptions eth{v.vlan, 0, true};
-    cap.add(o + 100_ms, arp_request(v.phone, phone_ip, cm_ip, eth));
-    cap.add(o + 100200_us, arp_reply(v.cm, cm_ip, v.phone, phone_ip, eth));
+    add_arp_resolution(cap, o + 100_ms, Endpoint{v.phone, phone_ip}, Endpoint{v.cm, cm_ip}, 200_us, eth);
 
     FlowOptions opt;
     opt.vlan = v.vlan;

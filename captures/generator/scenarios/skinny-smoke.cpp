@@ -54,8 +54,7 @@ void build(Capture& cap, bool two_points) {
     opt.points = merged_points(0, skew);
   }
 
-  cap.add(t0, arp_request(kPhone.mac, kPhone.ip, kCucm.ip), 0);
-  cap.add(t0 + 350_us, arp_reply(kCucm.mac, kCucm.ip, kPhone.mac, kPhone.ip), 0);
+  add_arp_resolution(cap, t0, kPhone, kCucm, 350_us);
 
   TcpFlow tcp(cap, kPhone, kCucm, opt);
   tcp.handshake(t0 + 1_ms, t0 + 1400_us, t0 + 1450_us);
