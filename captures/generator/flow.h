@@ -65,6 +65,14 @@ struct FlowOptions {
   std::uint32_t server_isn = 3000000000u;  ///< server initial sequence number
   std::uint16_t window = 64240;
   std::uint16_t mss = 1460;                ///< MSS option on SYN and SYN/ACK
+
+  /// The defaults but for the two initial sequence numbers.
+  static FlowOptions with_isns(std::uint32_t client, std::uint32_t server) {
+    FlowOptions opt;
+    opt.client_isn = client;
+    opt.server_isn = server;
+    return opt;
+  }
 };
 
 /// Shared plumbing: endpoints, per-direction MACs and IP ids, capture points.

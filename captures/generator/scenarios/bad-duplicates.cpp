@@ -32,9 +32,7 @@ KA_SCENARIO("bad-duplicates", "Robustness: SIP/UDP, SIP/TCP and SCCP phones with
     const Endpoint phone{Mac("00:24:14:33:00:1" + n), IpAddr("10.33.0.1" + n),
                          static_cast<std::uint16_t>(tcp ? 50412 : 5060)};
     const Endpoint reg_ep{server_mac, server_ip, 5060};
-    FlowOptions opt;
-    opt.client_isn = 100000;
-    opt.server_isn = 200000;
+    FlowOptions opt = FlowOptions::with_isns(100000, 200000);
     UdpFlow udp(once, phone, reg_ep);
     TcpFlow flow(once, phone, reg_ep, opt);
     if (tcp) flow.handshake(t0, 400_us);

@@ -27,10 +27,7 @@ KA_SCENARIO("bad-tcp-wrap", "Robustness: SIP/TCP retransmission and SCCP keepali
   Capture cap;
 
   const Endpoint phone{"00:24:14:35:00:11", "10.35.0.11", 50511};
-  FlowOptions opt;
-  opt.client_isn = 4294966000u;
-  opt.server_isn = 4294967000u;
-  TcpFlow tcp(cap, phone, Endpoint{server_mac, server_ip, 5060}, opt);
+  TcpFlow tcp(cap, phone, Endpoint{server_mac, server_ip, 5060}, FlowOptions::with_isns(4294966000u, 4294967000u));
   tcp.handshake(t0, 400_us);
   sip::Register reg = sip::phone_register(phone, "4061", server_ip.str(), "TCP");
   reg.from_tag = "wrap1";
@@ -49,10 +46,8 @@ KA_SCENARIO("bad-tcp-wrap", "Robustness: SIP/TCP retransmission and SCCP keepali
   }
 
   const Endpoint sccp_phone{"00:1e:4a:35:00:13", "10.35.0.13", 49335};
-  FlowOptions sopt;
-  sopt.client_isn = 4294967200u;
-  sopt.server_isn = 4294967100u;
-  TcpFlow sccp(cap, sccp_phone, Endpoint{server_mac, server_ip, 2000}, sopt);
+  TcpFlow sccp(cap, sccp_phone, Endpoint{server_mac, server_ip, 2000},
+               FlowOptions::with_isns(4294967200u, 4294967100u));
   skinny::session(sccp, skinny::phone_register_req(sccp_phone.mac, sccp_phone.ip), t0 + 2_s, 20);
   out.save_pcap(cap);
 }

@@ -26,10 +26,7 @@ KA_SCENARIO("lib-rawip-sip-tcp6",
   const TimeNs t0 = utc("2023-05-14 18:00:00.000000000");
 
   Capture cap(LinkType::RawIp, "tun0");
-  FlowOptions opt;
-  opt.client_isn = 4294967000u;
-  opt.server_isn = 123;
-  TcpFlow tcp(cap, phone, proxy, opt);
+  TcpFlow tcp(cap, phone, proxy, FlowOptions::with_isns(4294967000u, 123));
   tcp.handshake(t0, t0 + 300_us, t0 + 350_us);
 
   sip::Register reg = sip::phone_register(phone, "5050", "example.net", "TLS");

@@ -41,10 +41,8 @@ KA_SCENARIO("lib-skinny-vlan-wrap",
   cap.add(t0, gratuitous_arp(cm_mac, "10.30.0.5", ArpOp::Request, eth));
   cap.add(t0 + 1_ms, gratuitous_arp(cm_mac, "10.30.0.5", ArpOp::Reply, eth));
 
-  FlowOptions opt;
+  FlowOptions opt = FlowOptions::with_isns(0xFFFFFF80u, 0xFFFFFFF0u);
   opt.vlan = 120;
-  opt.client_isn = 0xFFFFFF80u;
-  opt.server_isn = 0xFFFFFFF0u;
   TcpFlow c1(cap, Endpoint{phone_mac, "10.30.0.21", 51000}, Endpoint{cm_mac, "10.30.0.5", 2000}, opt);
   c1.handshake(t0 + 1_s, 500_us);
 
@@ -71,10 +69,8 @@ KA_SCENARIO("lib-skinny-vlan-wrap",
   c1.fin(t0 + 61020200_us, Dir::ToClient);
   c1.ack(t0 + 61020300_us, Dir::ToServer);
 
-  FlowOptions opt6;
+  FlowOptions opt6 = FlowOptions::with_isns(500, 700000);
   opt6.vlan = 120;
-  opt6.client_isn = 500;
-  opt6.server_isn = 700000;
   TcpFlow c2(cap, Endpoint{phone_mac, "2001:db8:30::21", 51002}, Endpoint{cm_mac, "2001:db8:30::5", 2000}, opt6);
   c2.handshake(t0 + 70_s, 400_us);
   skinny::RegisterReq legacy;

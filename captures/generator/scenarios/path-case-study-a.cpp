@@ -65,10 +65,7 @@ void build(Capture& cap, bool proxy) {
   add_arp_resolution(cap, t0 + 1_s, kPhone, kCm, 300_us);
   if (proxy) cap.add(t0 + 1_s + 450_us, arp_reply(kProxy, kCm.ip, kPhone.mac, kPhone.ip));
 
-  FlowOptions opt;
-  opt.client_isn = 2100000000u;
-  opt.server_isn = 3100000000u;
-  TcpFlow tcp(cap, kPhone, kCm, opt);
+  TcpFlow tcp(cap, kPhone, kCm, FlowOptions::with_isns(2100000000u, 3100000000u));
   tcp.handshake(t0 + 1001_ms, t0 + 1001400_us, t0 + 1001450_us);
 
   skinny::RegisterReq reg = skinny::phone_register_req(kPhone.mac, kPhone.ip);

@@ -87,10 +87,7 @@ KA_SCENARIO("path-routed-vrrp-dhcp",
   const Endpoint cm{r1, "10.1.1.10", 2000};
 
   // Session 1 from 10.20.30.40; the call manager's frames come from the VRRP master's real MAC.
-  FlowOptions opt1;
-  opt1.client_isn = 410000000u;
-  opt1.server_isn = 510000000u;
-  TcpFlow s1(cap, Endpoint{phone_mac, "10.20.30.40", 50001}, cm, opt1);
+  TcpFlow s1(cap, Endpoint{phone_mac, "10.20.30.40", 50001}, cm, FlowOptions::with_isns(410000000u, 510000000u));
   s1.set_macs(Dir::ToServer, phone_mac, vmac);
   s1.handshake(t0 + 1000_ms, 400_us);
   skinny::registration(s1, t0 + 1001_ms, reg);
@@ -108,10 +105,8 @@ KA_SCENARIO("path-routed-vrrp-dhcp",
 
   // DHCP gave the phone a new address: it announces it and registers again.
   cap.add(t0 + 150500_ms, gratuitous_arp(phone_mac, "10.20.30.41"));
-  FlowOptions opt2;
-  opt2.client_isn = 420000000u;
-  opt2.server_isn = 520000000u;
-  TcpFlow s2(cap, Endpoint{phone_mac, "10.20.30.41", 50002}, Endpoint{r2, "10.1.1.10", 2000}, opt2);
+  TcpFlow s2(cap, Endpoint{phone_mac, "10.20.30.41", 50002}, Endpoint{r2, "10.1.1.10", 2000},
+             FlowOptions::with_isns(420000000u, 520000000u));
   s2.set_macs(Dir::ToServer, phone_mac, vmac);
   s2.handshake(t0 + 151000_ms, 400_us);
   reg.station_ip = "10.20.30.41";

@@ -46,10 +46,8 @@ KA_SCENARIO("path-trunk-overlap", "Two VLANs reusing one address plan on a trunk
     const EthOptions eth{v.vlan, 0, true};
     add_arp_resolution(cap, o + 100_ms, Endpoint{v.phone, phone_ip}, Endpoint{v.cm, cm_ip}, 200_us, eth);
 
-    FlowOptions opt;
+    FlowOptions opt = FlowOptions::with_isns(v.isn, v.isn + 100000000u);
     opt.vlan = v.vlan;
-    opt.client_isn = v.isn;
-    opt.server_isn = v.isn + 100000000u;
     TcpFlow s(cap, Endpoint{v.phone, phone_ip, v.port}, Endpoint{v.cm, cm_ip, 2000}, opt);
     s.handshake(o + 1000_ms, 400_us);
     skinny::RegisterReq reg = skinny::phone_register_req(v.phone, phone_ip);

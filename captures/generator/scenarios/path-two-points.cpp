@@ -66,9 +66,7 @@ void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   const Endpoint cucm{"00:50:56:a9:01:0b", "10.60.98.11", 5060};
   const TimeNs transit = 302_us;
 
-  FlowOptions opt;
-  opt.client_isn = 2991996106u;
-  opt.server_isn = 1046391843u;
+  FlowOptions opt = FlowOptions::with_isns(2991996106u, 1046391843u);
   opt.points = merged_points(transit, skew);
   TcpFlow tcp(cap, phone, cucm, opt);
   const TimeNs r1 = utc("2023-05-10 18:14:49.051041");

@@ -93,10 +93,7 @@ KA_SCENARIO("sip-tcp-case-study-b",
   }
 
   Capture cap(LinkType::Ethernet, "phone-side");
-  FlowOptions opt;
-  opt.client_isn = 2991996106u;
-  opt.server_isn = 1046391843u;
-  TcpFlow tcp(cap, phone, cucm, opt);
+  TcpFlow tcp(cap, phone, cucm, FlowOptions::with_isns(2991996106u, 1046391843u));
   const TimeNs t1 = attempts.front().first_tx;
   tcp.handshake(t1 - 2_ms, 1_ms);
 

@@ -40,10 +40,7 @@ void challenged(ScenarioOutput& out, bool backoff) {
   const TimeNs t0 = utc("2023-05-20 10:00:00.000000");
 
   Capture cap;
-  FlowOptions opt;
-  opt.client_isn = 5000000u;
-  opt.server_isn = 900u;
-  TcpFlow tcp(cap, phone, registrar, opt);
+  TcpFlow tcp(cap, phone, registrar, FlowOptions::with_isns(5000000u, 900u));
   tcp.handshake(t0 - 3_ms, 1_ms);
 
   sip::Register reg = sip::phone_register(phone, "9520", registrar.ip.str(), "TCP");

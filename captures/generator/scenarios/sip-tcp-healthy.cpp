@@ -33,10 +33,8 @@ KA_SCENARIO("sip-tcp-healthy", "SIP/TCP phone on a VLAN refreshing every 115 s a
   const TimeNs end = t0 + 30 * 60_s;
 
   Capture cap;
-  FlowOptions opt;
+  FlowOptions opt = FlowOptions::with_isns(4000000000u, 200000u);
   opt.vlan = 230;
-  opt.client_isn = 4000000000u;
-  opt.server_isn = 200000u;
   TcpFlow tcp(cap, phone, cucm, opt);
   tcp.handshake(t0 - 3_ms, 1_ms);
 

@@ -40,10 +40,7 @@ void interval_too_brief(ScenarioOutput& out, bool every_time) {
   const TimeNs t0 = utc("2023-05-22 08:00:00.000000");
 
   Capture cap;
-  FlowOptions opt;
-  opt.client_isn = 7000000u;
-  opt.server_isn = 4200u;
-  TcpFlow tcp(cap, phone, registrar, opt);
+  TcpFlow tcp(cap, phone, registrar, FlowOptions::with_isns(7000000u, 4200u));
   tcp.handshake(t0 - 3_ms, 1_ms);
 
   sip::Register reg = sip::phone_register(phone, "4230", registrar.ip.str(), "TCP");

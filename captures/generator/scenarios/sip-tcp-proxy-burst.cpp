@@ -38,10 +38,7 @@ void burst(ScenarioOutput& out, bool lose_first) {
   const TimeNs t0 = utc("2023-05-19 09:00:00.000000");
 
   Capture cap;
-  FlowOptions opt;
-  opt.client_isn = 3000000000u;
-  opt.server_isn = 200u;
-  TcpFlow tcp(cap, proxy, registrar, opt);
+  TcpFlow tcp(cap, proxy, registrar, FlowOptions::with_isns(3000000000u, 200u));
   tcp.handshake(t0 - 3_ms, 1_ms);
 
   std::vector<sip::Register> regs;

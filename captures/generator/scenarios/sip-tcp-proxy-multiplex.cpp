@@ -46,10 +46,7 @@ KA_SCENARIO("sip-tcp-proxy-multiplex",
   const TimeNs t0 = utc("2023-05-18 11:00:00.000000");
 
   Capture cap;
-  FlowOptions opt;
-  opt.client_isn = 2000000000u;
-  opt.server_isn = 100u;
-  TcpFlow tcp(cap, proxy, registrar, opt);
+  TcpFlow tcp(cap, proxy, registrar, FlowOptions::with_isns(2000000000u, 100u));
   tcp.handshake(t0 - 3_ms, 1_ms);
 
   auto phone = [&](const std::string& number) {

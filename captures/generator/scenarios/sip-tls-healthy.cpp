@@ -38,10 +38,7 @@ KA_SCENARIO("sip-tls-healthy", "SIP/TLS phone on 5061 refreshing every 115 s aga
   constexpr int kTransactions = 8;
 
   Capture cap;
-  FlowOptions opt;
-  opt.client_isn = 1500000000u;
-  opt.server_isn = 2500000000u;
-  TcpFlow tcp(cap, phone, cucm, opt);
+  TcpFlow tcp(cap, phone, cucm, FlowOptions::with_isns(1500000000u, 2500000000u));
   tls::Session tls(tls::SessionParams::from_seed(20230517));
   tls::open_session(tcp, tls, t0);
 

@@ -54,10 +54,7 @@ KA_SCENARIO("sip-tls-retransmission",
       {}, {}, {410_ms}, {}, {400_ms, 1200_ms, 2800_ms, 6000_ms, 12400_ms, 25200_ms}, {}};
 
   Capture cap(LinkType::Ethernet, "phone-side");
-  FlowOptions opt;
-  opt.client_isn = 1600000000u;
-  opt.server_isn = 2600000000u;
-  TcpFlow tcp(cap, phone, cucm, opt);
+  TcpFlow tcp(cap, phone, cucm, FlowOptions::with_isns(1600000000u, 2600000000u));
   tls::Session tls(tls::SessionParams::from_seed(20230518));
   tls::open_session(tcp, tls, t0);
 

@@ -47,9 +47,7 @@ void build(Capture& cap, bool two_points) {
   const TimeNs t0 = utc("2023-05-11 08:00:00.000000");
   const TimeNs skew = 5300_ms;
 
-  FlowOptions opt;
-  opt.client_isn = 1234567890u;
-  opt.server_isn = 987654321u;
+  FlowOptions opt = FlowOptions::with_isns(1234567890u, 987654321u);
   if (two_points) {
     opt.points = merged_points(0, skew);
   }
