@@ -10,7 +10,9 @@ namespace ka::sip {
 
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+// Nearly every byte tested is above ' ': one compare rejects it, where the four equalities alone
+// cost eight instructions for each end of every parameter, name and value trimmed.
+bool is_space(char c) { return c <= ' ' && (c == ' ' || c == '\t' || c == '\r' || c == '\n'); }
 
 // Parameters mostly come without spaces: that case is two tests, inlined.
 inline std::string_view trim(std::string_view s) {
