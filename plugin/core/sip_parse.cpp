@@ -89,18 +89,19 @@ std::string_view trim_trailing(std::string_view s) {
 }
 
 // One line as tvb_find_line_end() sees it: it ends at CRLF, LF or a lone CR.
+// Two words, so that it is returned in registers: there is one per header line.
 struct Line {
     std::size_t end;   // first byte of the line ending (or the data's end)
     std::size_t next;  // first byte of the next line
-    bool terminated;
+    bool terminated() const { return next != end; }  // a line ending is one or two bytes
 };
 
 // The line ends at the first CR or LF.
 Line line_at(std::string_view s, std::size_t pos) {
-    if (pos >= s.size()) return {s.size(), s.size(), false};
+    if (pos >= s.size()) return {s.size(), s.size()};
     const std::size_t i = LineEnd::first(s.data(), pos, s.size());
-    if (i == s.size()) return {i, i, false};
-    return {i, s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n' ? i + 2 : i + 1, true};
+    if (i == s.size()) return {i, i};
+    return {i, s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n' ? i + 2 : i + 1};
 }
 
 enum class StartLine { Other, Request, Status };
@@ -466,7 +467,7 @@ bool parse_message(std::string_view msg, Frame& out) {
         Line l = line_at(msg, pos);
         if (l.end == pos) break;  // blank line: end of the headers
         std::size_t line_end = l.end, next = l.next;
-        if (l.terminated) {
+        if (l.terminated()) {
             while (next < msg.size() && is_wsp(msg[next])) {
                 Line cont = line_at(msg, next);
                 line_end = cont.end;
