@@ -42,6 +42,27 @@ struct Rig {
         ctx.sink.begin_frame(number);
         syslog.on_frame(f);
     }
+
+    // One SKINNY segment seen at interface 0 at `t` and at interface 1 `skew` later (frames
+    // `number`, `number` + 1): the two capture points' clock offset, as a merged capture gives it.
+    void segment_at_both_points(std::uint32_t number, Nanos t, Nanos skew) {
+        Frame seg;
+        for (std::uint32_t iface : {0u, 1u}) {
+            seg.number = number + iface;
+            seg.time = t + iface * skew;
+            seg.interface_id = iface;
+            seg.transport = Transport::Tcp;
+            seg.tcp.present = true;
+            seg.tcp.seq = 1234567891;
+            seg.tcp.len = 12;
+            seg.src_ip = IpAddr::v4(0x0a3c62d2);
+            seg.dst_ip = IpAddr::v4(0x0a3c620a);
+            seg.src_port = 49320;
+            seg.dst_port = 2000;
+            ctx.sink.begin_frame(seg.number);
+            points.on_frame(seg);
+        }
+    }
 };
 
 }  // namespace
@@ -280,22 +301,7 @@ TEST_CASE("a keepalive seen at another capture point is timed on the syslog's po
     // Interface 1's clock runs 5.3 s ahead of interface 0's: one segment seen at both says so.
     constexpr Nanos kSkew = millis(5300);
     Rig r;
-    Frame seg;
-    for (std::uint32_t iface : {0u, 1u}) {
-        seg.number = 10 + iface;
-        seg.time = seconds(1000) + iface * kSkew;
-        seg.interface_id = iface;
-        seg.transport = Transport::Tcp;
-        seg.tcp.present = true;
-        seg.tcp.seq = 1234567891;
-        seg.tcp.len = 12;
-        seg.src_ip = IpAddr::v4(0x0a3c62d2);
-        seg.dst_ip = IpAddr::v4(0x0a3c620a);
-        seg.src_port = 49320;
-        seg.dst_port = 2000;
-        r.ctx.sink.begin_frame(seg.number);
-        r.points.on_frame(seg);
-    }
+    r.segment_at_both_points(10, seconds(1000), kSkew);
     const std::uint32_t name = r.ctx.strings.intern("SEPE0D1730A8137");
     r.ctx.directory.touch(IpAddr::v4(0x0a3c62d2), {seconds(1000), 10, name, 0});
     r.message(90, seconds(1091) + kSkew, kSpecLine, 1);  // 91 s later, on interface 1's clock
@@ -389,22 +395,7 @@ TEST_CASE("a copy seen at another capture point is matched on one clock") {
     // Interface 1's clock runs 5.3 s ahead of interface 0's: one segment seen at both says so.
     constexpr Nanos kSkew = millis(5300);
     Rig r;
-    Frame seg;
-    for (std::uint32_t iface : {0u, 1u}) {
-        seg.number = 1 + iface;
-        seg.time = seconds(10) + iface * kSkew;
-        seg.interface_id = iface;
-        seg.transport = Transport::Tcp;
-        seg.tcp.present = true;
-        seg.tcp.seq = 1234567891;
-        seg.tcp.len = 12;
-        seg.src_ip = IpAddr::v4(0x0a3c62d2);
-        seg.dst_ip = IpAddr::v4(0x0a3c620a);
-        seg.src_port = 49320;
-        seg.dst_port = 2000;
-        r.ctx.sink.begin_frame(seg.number);
-        r.points.on_frame(seg);
-    }
+    r.segment_at_both_points(1, seconds(10), kSkew);
     r.message(5, seconds(100), kSpecLine, 0);
     r.message(6, seconds(100) + kSkew + millis(2), kSpecLine, 1);
     CHECK(r.store.get(6, 0).get(Field::SyslogCopyOf) == 5);
