@@ -11,6 +11,7 @@
 #include "events.h"
 #include "findings.h"
 #include "flat_map.h"
+#include "hash.h"
 
 namespace ka {
 
@@ -84,6 +85,15 @@ constexpr std::uint32_t kClocks = 8;
 // seen at another point onto the home's clock), else the frame's own interface (a copy from
 // another point included: the analysers skip it, but its time still tells its own point's clock).
 inline std::uint32_t point_of(const Frame& f) { return f.tcp.present && !f.tcp.copy ? f.tcp.home : f.interface_id; }
+
+// The path `f` took, in its direction only: its addresses, ports and capture point `point`.
+inline std::uint64_t direction_key(const Frame& f, std::uint32_t point) {
+    std::uint64_t key = hash::mix(hash::kSeed, point);
+    key = hash::mix(key, std::uint64_t{f.src_ip.family} << 40 | std::uint64_t{f.dst_ip.family} << 32 |
+                             std::uint64_t{f.src_port} << 16 | f.dst_port);
+    key = hash::bytes(key, f.src_ip.bytes, sizeof f.src_ip.bytes);
+    return hash::finish(hash::bytes(key, f.dst_ip.bytes, sizeof f.dst_ip.bytes));
+}
 
 struct Context {
     Config config;

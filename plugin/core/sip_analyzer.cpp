@@ -86,15 +86,6 @@ Nanos elapsed(Nanos later, Nanos earlier) { return std::max<Nanos>(0, sub_sat(la
 
 std::uint64_t stream_key(std::uint32_t iface, std::uint32_t stream) { return std::uint64_t{iface} << 32 | stream; }
 
-// The UDP flow `f` travels on at its capture point, in its direction only.
-std::uint64_t flow_key(const Frame& f) {
-    std::uint64_t key = mix(kSeed, point_of(f));
-    key = mix(key, std::uint64_t{f.src_ip.family} << 40 | std::uint64_t{f.dst_ip.family} << 32 |
-                       std::uint64_t{f.src_port} << 16 | f.dst_port);
-    key = hash::bytes(key, f.src_ip.bytes, sizeof f.src_ip.bytes);
-    return finish(hash::bytes(key, f.dst_ip.bytes, sizeof f.dst_ip.bytes));
-}
-
 // One REGISTER (Call-ID, CSeq) and all its transmissions. Fields ordered by size: one per binding
 // slot, thousands of bindings.
 struct Txn {
@@ -269,7 +260,7 @@ struct SipAnalyzer::Impl {
     // binding's own slots then tell the CSeq.
     FlatMap<std::uint64_t, std::uint32_t> call_index;
     FlatMap<std::uint64_t, Stream> streams;
-    // UDP: flow_key() of a phone's REGISTERs -> its latest datagram on that flow (note_flow()).
+    // UDP: direction_key() of a phone's REGISTERs -> its latest datagram on that flow (note_flow()).
     FlatMap<std::uint64_t, Nanos> flows;
     // By ctx.clock(the binding's point): a deadline passes on its own capture point's clock.
     std::array<QuadHeap<Deadline>, kClocks> deadlines;
@@ -982,13 +973,13 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
 // answers (a CRLF pong) do not count: a switch learns only the sender's MAC, and a NAT need not
 // refresh on inbound traffic. Only REGISTERs add flows, so a ping costs one look-up and no state.
 void SipAnalyzer::Impl::note_flow(const Frame& f) {
-    if (Nanos* last = flows.find(flow_key(f))) *last = f.time;
+    if (Nanos* last = flows.find(direction_key(f, point_of(f)))) *last = f.time;
 }
 
 // A UDP REGISTER other than a resend adds its flow, or notes it as note_flow() does; returns the
 // flow's previous datagram (kNever: none known).
 Nanos SipAnalyzer::Impl::register_on_flow(const Frame& f) {
-    const std::uint64_t key = flow_key(f);
+    const std::uint64_t key = direction_key(f, point_of(f));
     if (Nanos* last = flows.find(key)) return std::exchange(*last, f.time);
     if (flows.size() >= kMaxFlows) erase_oldest(flows, flows.size() / 8, [](Nanos t) { return t; });
     flows[key] = f.time;

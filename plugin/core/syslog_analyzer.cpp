@@ -30,14 +30,6 @@ constexpr Nanos kCopyWindow = 2 * kSecond;
 constexpr std::size_t kRecentAlarms = 64;  // remembered for copies; a flood pushes out the oldest
 constexpr std::size_t kCopyLegs = 4;       // legs one alarm is followed on: a relay chain's hops
 
-// The path a syslog message took: its addresses, ports and capture point.
-std::uint64_t leg_of(const Frame& f) {
-    std::uint64_t h = hash::bytes(hash::kSeed, f.src_ip.bytes, sizeof f.src_ip.bytes);
-    h = hash::bytes(h, f.dst_ip.bytes, sizeof f.dst_ip.bytes);
-    h = hash::mix(h, std::uint64_t{f.src_port} << 16 | f.dst_port);
-    return hash::finish(hash::mix(h, std::uint64_t{f.src_ip.family} << 32 | f.interface_id));
-}
-
 // Key names compared case-insensitively, ignoring '_': CUCM spells EndPointUnregistered's keys
 // "DeviceName", "IPAddress", "Reason" and EndPointTransientConnection's "Device_name",
 // "Device_IP_address", "Reason_Code". A key its alarm catalog lacks comes with a qualifier
@@ -208,7 +200,7 @@ struct SyslogAnalyzer::Impl {
 // remembered in place of the oldest).
 std::uint32_t SyslogAnalyzer::Impl::copy_of(const Frame& f, std::string_view body) {
     const std::uint64_t hash = hash::finish(hash::bytes(hash::kSeed, body.data(), body.size()));
-    const std::uint64_t leg = leg_of(f);
+    const std::uint64_t leg = direction_key(f, f.interface_id);
     Alarm* original = nullptr;
     bool new_leg = false;
     for (Alarm& r : recent) {
