@@ -419,6 +419,11 @@ bool CapturePoints::clock_offset(std::uint32_t from, std::uint32_t to, Nanos& ou
     return impl_->offset_between(static_cast<std::uint16_t>(from), static_cast<std::uint16_t>(to), out);
 }
 
+Nanos CapturePoints::to_clock(Nanos t, std::uint32_t from, std::uint32_t to) const {
+    Nanos offset;
+    return from != to && clock_offset(from, to, offset) ? add_sat(t, offset) : t;
+}
+
 bool CapturePoints::separate_clocks() const { return !impl_->pairs.empty(); }
 
 std::size_t CapturePoints::state_bytes() const {

@@ -24,6 +24,8 @@ public:
     // The estimated clock offset t(to) - t(from) between two capture points; false, and `out`
     // unchanged, if not known.
     bool clock_offset(std::uint32_t from, std::uint32_t to, Nanos& out) const;
+    // `t`, a time on point `from`'s clock, on point `to`'s: unchanged when the offset is not known.
+    Nanos to_clock(Nanos t, std::uint32_t from, std::uint32_t to) const;
     // True once one segment was seen at two interfaces: they are capture points, each with a clock
     // of its own. Until then a capture's interfaces (one machine's NICs) share one clock.
     bool separate_clocks() const;

@@ -18,10 +18,7 @@ void Engine::process(Frame& frame) {
     path_.on_frame(frame);
     // A connection is analysed on one clock, its home point's: a segment another point saw first
     // (one lost between the points on its way to the home) is moved onto it (SPEC §3.6).
-    Nanos offset;
-    if (frame.tcp.present && !frame.tcp.copy && frame.tcp.home != frame.interface_id &&
-        points_.clock_offset(frame.interface_id, frame.tcp.home, offset))
-        frame.time = add_sat(frame.time, offset);
+    if (frame.tcp.present && !frame.tcp.copy) frame.time = points_.to_clock(frame.time, frame.interface_id, frame.tcp.home);
     sip_.on_frame(frame);
     sccp_.on_frame(frame);
     if (!frame.syslog.empty()) syslog_.on_frame(frame);

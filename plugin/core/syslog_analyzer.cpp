@@ -205,9 +205,8 @@ std::uint32_t SyslogAnalyzer::Impl::copy_of(const Frame& f, std::string_view bod
     bool new_leg = false;
     for (Alarm& r : recent) {
         if (r.frame == 0 || r.body != hash || (original && r.frame < original->frame)) continue;
-        Nanos offset = 0;  // a sighting at another capture point: its time on this point's clock, if known
-        if (r.iface != f.interface_id) points.clock_offset(r.iface, f.interface_id, offset);
-        const Nanos gap = sub_sat(f.time, add_sat(r.time, offset));
+        // A sighting at another capture point: its time on this point's clock, if known.
+        const Nanos gap = sub_sat(f.time, points.to_clock(r.time, r.iface, f.interface_id));
         if (gap > kCopyWindow || gap < -kCopyWindow) continue;
         const auto end = r.legs.begin() + r.leg_count;
         const auto seen = std::find_if(r.legs.begin(), end, [leg](const Sighting& s) { return s.leg == leg; });
@@ -248,9 +247,8 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     if (last && last->frame < f.number) {
         a.server = last->server;  // the call manager the endpoint kept alive with
         a.set(Field::SyslogLastSeen, last->frame);
-        Nanos offset = 0;  // a frame of another capture point: its time on this point's clock, if known
-        if (last->iface != f.interface_id) points.clock_offset(last->iface, f.interface_id, offset);
-        a.set(Field::SyslogAge, sub_sat(f.time, add_sat(last->time, offset)));
+        // A frame of another capture point: its time on this point's clock, if known.
+        a.set(Field::SyslogAge, sub_sat(f.time, points.to_clock(last->time, last->iface, f.interface_id)));
     }
     // A copy is reported by its original. A transient connection is a registration that did not
     // complete: worth seeing, not an error.
