@@ -291,8 +291,9 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
         if (raw.saw_sip) {
             if (p.payload.size() < p.payload_len) sip::parse_truncated_message(p.payload, out);
             else sip::parse_message(p.payload, out);
+        } else {
+            out.sip_ping = sip::keepalive_ping(p.payload);  // Wireshark shows a ping as data or STUN
         }
-        out.sip_ping = sip::keepalive_ping(p.payload);
         if (raw.saw_syslog) {
             std::string_view text = syslog::message_text(p.payload);
             if (!text.empty()) out.syslog.push_back(text);
