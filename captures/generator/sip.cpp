@@ -27,11 +27,13 @@ std::string Contact::str() const {
   return s;
 }
 
+std::string instance_param(const std::string& uuid) { return "+sip.instance=\"<urn:uuid:" + uuid + ">\""; }
+
 Contact cisco_contact(const std::string& uri, const std::string& instance_uuid, const std::string& device_name,
                       const std::string& model) {
   Contact c;
   c.uri = uri;
-  c.params.push_back("+sip.instance=\"<urn:uuid:" + instance_uuid + ">\"");
+  c.params.push_back(instance_param(instance_uuid));
   c.params.push_back("+u.sip!devicename.ccm.cisco.com=\"" + device_name + "\"");
   c.params.push_back("+u.sip!model.ccm.cisco.com=\"" + model + "\"");
   return c;

@@ -25,6 +25,8 @@ struct Contact {
   std::string str() const;
 };
 
+/// The RFC 5626 instance parameter, +sip.instance="<urn:uuid:UUID>".
+std::string instance_param(const std::string& uuid);
 /// The identity parameters Cisco phones put in their Contact:
 /// +sip.instance="<urn:uuid:UUID>", +u.sip!devicename.ccm.cisco.com="NAME",
 /// +u.sip!model.ccm.cisco.com="MODEL".

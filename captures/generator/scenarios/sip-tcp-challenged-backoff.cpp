@@ -49,7 +49,7 @@ void challenged(ScenarioOutput& out, bool backoff) {
   reg.expires = 3600;
   sip::Contact c;
   c.uri = sip::contact_uri("9520", phone, "tcp");
-  c.params = {"+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-00aabb778899>\""};
+  c.params = {sip::instance_param(sip::cisco_instance_uuid(phone.mac))};
   reg.contacts = {c};
 
   const TimeNs gaps[] = {0, 1_s, 2_s, 4_s, 8_s};

@@ -49,7 +49,7 @@ void interval_too_brief(ScenarioOutput& out, bool every_time) {
   reg.cseq = 0;
   sip::Contact c;
   c.uri = sip::contact_uri("4230", phone, "tcp");
-  c.params = {"+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-00aabb423001>\""};
+  c.params = {sip::instance_param(sip::cisco_instance_uuid(phone.mac))};
   reg.contacts = {c};
   const auto next = [&reg](std::uint32_t expires) {
     ++reg.cseq;

@@ -52,7 +52,7 @@ void burst(ScenarioOutput& out, bool lose_first) {
     reg.expires = 3600;
     sip::Contact c;
     c.uri = sip::contact_uri(number, proxy, "tcp");
-    c.params = {"+sip.instance=\"<urn:uuid:00000000-0000-0000-0000-00000000" + number + ">\""};
+    c.params = {sip::instance_param("00000000-0000-0000-0000-00000000" + number)};
     reg.contacts = {c};
     regs.push_back(reg);
   }

@@ -72,7 +72,7 @@ void pinged(ScenarioOutput& out, bool lossy) {
   reg.expires = 3600;
   sip::Contact contact;
   contact.uri = "sip:2031@" + phone.ip.str() + ":5060";
-  contact.params = {"+sip.instance=\"<urn:uuid:00000000-0000-1000-8000-0015654a7b01>\"", "reg-id=1"};
+  contact.params = {sip::instance_param("00000000-0000-1000-8000-0015654a7b01"), "reg-id=1"};
   reg.contacts = {contact};
 
   std::uint32_t options = 0;
