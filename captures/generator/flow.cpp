@@ -44,10 +44,13 @@ void FlowBase::emit_ip(TimeNs t, Dir dir, const Bytes& ip, Delivery d) {
     LinkAddressing a;
     a.src = src_mac_[i];
     a.dst = dst_mac_[i];
-    a.eth.vlan = opt_.vlan;
+    a.eth.vlan = p.vlan ? p.vlan : opt_.vlan;
     a.sll_type = p.side == sender_side ? SllPacketType::Outgoing : SllPacketType::Host;
+    // The far side of a routed leg is behind the router.
+    if (p.router) ((p.side == Side::Client) == (dir == Dir::ToServer) ? a.dst : a.src) = *p.router;
+    const bool forwarded = p.router && p.side != sender_side;
     const TimeNs at = t + (dir == Dir::ToServer ? p.delay_to_server : p.delay_to_client);
-    cap_.add(at, link_frame(cap_.link(p.iface), a, ethertype_for(client_.ip), ip), p.iface);
+    cap_.add(at, link_frame(cap_.link(p.iface), a, ethertype_for(client_.ip), forwarded ? routed(ip) : ip), p.iface);
   }
 }
 
@@ -278,6 +281,12 @@ void UdpFlow::send(TimeNs t, Dir dir, const Bytes& payload, Delivery d) {
 
 std::vector<CapturePoint> merged_points(TimeNs transit, TimeNs skew) {
   return {CapturePoint{0, Side::Client, 0, 0}, CapturePoint{1, Side::Server, skew + transit, skew - transit}};
+}
+
+std::vector<CapturePoint> routed_points(const Mac& router, std::uint16_t client_vlan, std::uint16_t server_vlan,
+                                        TimeNs forwarding) {
+  return {CapturePoint{0, Side::Client, 0, forwarding, router, client_vlan},
+          CapturePoint{0, Side::Server, forwarding, 0, router, server_vlan}};
 }
 
 }  // namespace kagen

@@ -42,11 +42,21 @@ struct CapturePoint {
   Side side = Side::Client;      ///< which side of a loss this point is on
   TimeNs delay_to_server = 0;    ///< added to the time of client->server segments
   TimeNs delay_to_client = 0;    ///< added to the time of server->client segments
+  /// Set on a leg of a routed path whose two VLANs one SPAN session mirrors (router-on-a-stick,
+  /// a layer-3 switch's VLAN interfaces): the far side's MAC on this leg is the router's, and a
+  /// packet the router forwarded onto it has its TTL (hop limit) one lower.
+  std::optional<Mac> router;
+  std::optional<std::uint16_t> vlan;  ///< this leg's 802.1Q tag, in place of FlowOptions::vlan
 };
 
 /// The points of Capture::merged(): the client's (interface 0) and the server's (interface 1), which
 /// a client->server segment reaches `transit` later, on a clock `skew` ahead.
 std::vector<CapturePoint> merged_points(TimeNs transit, TimeNs skew = 0);
+
+/// The two legs of `router` as one SPAN session mirrors them on interface 0: the client's VLAN
+/// and the server's, each packet seen on the sender's leg and `forwarding` later on the other.
+std::vector<CapturePoint> routed_points(const Mac& router, std::uint16_t client_vlan, std::uint16_t server_vlan,
+                                        TimeNs forwarding);
 
 struct FlowOptions {
   /// Capture points recording this flow (default: one, interface 0, client side).

@@ -135,6 +135,21 @@ Bytes ip_packet(const IpAddr& src, const IpAddr& dst, std::uint8_t protocol, con
   return src.is_v4() ? ipv4(src, dst, protocol, payload, o) : ipv6(src, dst, protocol, payload, o);
 }
 
+Bytes routed(Bytes b) {
+  if (b.size() >= 20 && b[0] >> 4 == 4) {
+    const std::size_t header = (b[0] & 0x0Fu) * 4u;
+    if (b.size() < header) throw std::invalid_argument("routed(): IPv4 header cut short");
+    --b[8];
+    set_be16(b, 10, 0);
+    set_be16(b, 10, internet_checksum(Bytes(b.begin(), b.begin() + static_cast<std::ptrdiff_t>(header))));
+  } else if (b.size() >= 40 && b[0] >> 4 == 6) {
+    --b[7];
+  } else {
+    throw std::invalid_argument("routed() needs an IP packet");
+  }
+  return b;
+}
+
 std::uint16_t ethertype_for(const IpAddr& a) { return a.is_v4() ? ethertype::IPv4 : ethertype::IPv6; }
 
 Bytes udp(const IpAddr& src, std::uint16_t sport, const IpAddr& dst, std::uint16_t dport, const Bytes& payload,

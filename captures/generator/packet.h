@@ -79,6 +79,9 @@ Bytes ipv6(const IpAddr& src, const IpAddr& dst, std::uint8_t next_header, const
 /// ipv4() or ipv6() according to the address family (both must match).
 Bytes ip_packet(const IpAddr& src, const IpAddr& dst, std::uint8_t protocol, const Bytes& payload,
                 const IpOptions& opt = {});
+/// An IP packet as a router forwards it: TTL (hop limit) one lower, the IPv4 header checksum
+/// updated to match.
+Bytes routed(Bytes ip_packet);
 /// The ethertype for an address family.
 std::uint16_t ethertype_for(const IpAddr& a);
 
