@@ -260,6 +260,7 @@ void CapturePoints::Impl::on_segment(Frame& f) {
     const TcpInfo& t = f.tcp;
     const std::uint16_t flags = t.flags & (TcpInfo::kSyn | TcpInfo::kFin);
     if (t.len == 0 && flags == 0) return;  // pure ACKs repeat sequence numbers: not matchable
+    if (t.copy) return;                    // captured again here: one sighting
     if (f.interface_id >= kNoIface) return;
     const auto iface = static_cast<std::uint16_t>(f.interface_id);
     if (f.has_signalling()) learn_ports(f);

@@ -72,18 +72,23 @@ private:
 // One direction of a connection: what Wireshark's TCP sequence analysis keeps, plus the bytes of
 // a message that has not ended yet.
 struct Half {
-    bool seen = false;          // base_seq and next_seq are set
-    std::uint32_t base_seq = 0; // first sequence number seen (the ISN when the SYN was captured)
-    std::uint32_t next_seq = 0; // highest seq + len (+1 for SYN/FIN) so far
+    // Members ordered by size: no padding between them.
     Nanos next_seq_time = 0;
-    bool has_ack = false;
-    std::uint32_t last_ack = 0;  // highest ACK this direction sent
     Nanos last_ack_time = 0;
-    std::uint16_t window = 0;    // of the last ACK
-    std::uint32_t dupacks = 0;   // duplicate ACKs in a row: the peer's fast retransmission follows
-    std::uint32_t pending_seq = 0;  // sequence number just after `pending`
+    // The latest segment with data, SYN or FIN, when first seen at its capture point: its copies
+    // there follow within kCaptureCopyWindow.
+    Nanos sent_time = 0;
     LazyBytes pending;              // start of a message whose end has not been captured yet
     LazyBytes tls_pending;          // the same for decrypted TLS data (no sequence numbers)
+    std::uint32_t base_seq = 0; // first sequence number seen (the ISN when the SYN was captured)
+    std::uint32_t next_seq = 0; // highest seq + len (+1 for SYN/FIN) so far
+    std::uint32_t last_ack = 0;  // highest ACK this direction sent
+    std::uint32_t dupacks = 0;   // duplicate ACKs in a row: the peer's fast retransmission follows
+    std::uint32_t pending_seq = 0;  // sequence number just after `pending`
+    std::uint32_t sent_seq = 0, sent_end = 0, sent_point = 0;
+    std::uint16_t window = 0;    // of the last ACK
+    bool seen = false;          // base_seq and next_seq are set
+    bool has_ack = false;
     bool sent_syn = false;
 };
 
@@ -141,7 +146,8 @@ struct Decoder::Impl {
     std::string scratch;    // pending bytes + this frame's bytes while messages are cut out
 
     Stream* stream_for(const wire::Packet& p, std::uint32_t interface_id, bool& from_a);
-    static void analyse_sequence(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now, TcpInfo& t);
+    static void analyse_sequence(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now,
+                                 std::uint32_t point, TcpInfo& t);
     void cut_messages(Stream& s, Half& h, const wire::Packet& p, Frame& out);
     void cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out);
     static void hold_unclassified(Half& h, const wire::Packet& p);
@@ -183,22 +189,31 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, std::uint32_t interface
 // Wireshark 4.0's tcp_analyze_sequence_number, for what the analysers need: whether a segment
 // repeats data (retransmission, spurious retransmission) rather than being new, out of order or a
 // keep-alive. A fast retransmission (the segment two or more duplicate ACKs asked for, within 20 ms
-// of the last) counts as a retransmission here too, even within the out-of-order threshold.
+// of the last) counts as a retransmission here too, even within the out-of-order threshold. Before
+// all that: whether the segment is the latest one seen again at its capture point (a copy).
 void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now,
-                                     TcpInfo& t) {
+                                     std::uint32_t point, TcpInfo& t) {
     const bool syn = p.flags & TcpInfo::kSyn, fin = p.flags & TcpInfo::kFin, rst = p.flags & TcpInfo::kRst;
     const std::uint32_t len = p.payload_len;
+    const std::uint32_t end = p.seq + len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
+    const bool sends = len > 0 || syn || fin;
+    const bool fast = rev.dupacks >= 2 && rev.last_ack == p.seq && now - rev.last_ack_time < kFastRetransmissionWindow;
+    // The latest segment again at once, not asked for by duplicate ACKs: the same segment captured
+    // again. It leaves the connection as its first sighting left it.
+    if (sends && fwd.seen && p.seq == fwd.sent_seq && end == fwd.sent_end && point == fwd.sent_point &&
+        captured_again(now, fwd.sent_time) && !fast && (!(p.flags & TcpInfo::kAck) || (fwd.has_ack && p.ack == fwd.last_ack))) {
+        t.copy = true;
+        return;
+    }
     bool retrans = false, keepalive = false;
-    if (fwd.seen && (len > 0 || syn || fin)) {
+    if (fwd.seen && sends) {
         keepalive = len <= 1 && !syn && !fin && !rst && fwd.next_seq - 1 == p.seq;
         const bool not_advanced = seq_before(p.seq, fwd.next_seq);
         const Nanos threshold = s.first_rtt > 0 ? s.first_rtt : kDefaultOooThreshold;
         const bool out_of_order =
             not_advanced && now - fwd.next_seq_time < threshold && fwd.next_seq != p.seq + len;
         const bool spurious = len > 0 && rev.has_ack && !seq_before(rev.last_ack, p.seq + len);
-        const bool fast = not_advanced && rev.dupacks >= 2 && rev.last_ack == p.seq &&
-                          now - rev.last_ack_time < kFastRetransmissionWindow;
-        retrans = !keepalive && (fast || (!out_of_order && (spurious || not_advanced)));
+        retrans = !keepalive && ((fast && not_advanced) || (!out_of_order && (spurious || not_advanced)));
     }
     // A pure ACK repeating the last one (same ACK, window and sequence number) is a duplicate.
     const bool dupack = len == 0 && !syn && !fin && !rst && (p.flags & TcpInfo::kAck) && fwd.has_ack &&
@@ -210,7 +225,12 @@ void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, cons
         fwd.next_seq = p.seq;
         fwd.next_seq_time = now;
     }
-    const std::uint32_t end = p.seq + len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
+    if (sends) {
+        fwd.sent_seq = p.seq;
+        fwd.sent_end = end;
+        fwd.sent_point = point;
+        fwd.sent_time = now;
+    }
     if (seq_before(fwd.next_seq, end)) {
         fwd.next_seq = end;
         fwd.next_seq_time = now;
@@ -277,7 +297,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     t.len = p.payload_len;
     t.ack = p.ack;
     t.flags = p.flags;
-    Impl::analyse_sequence(s, fwd, rev, p, raw.time, t);
+    Impl::analyse_sequence(s, fwd, rev, p, raw.time, raw.interface_id, t);
     if (raw.saw_tls) s.tls = true;
     if (s.tls) out.transport = Transport::Tls;
     if (raw.saw_sip) s.kind = Kind::Sip;
@@ -309,7 +329,8 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
     }
     // A keep-alive's byte was sent before: joined to the stream it would shift every later message.
     // The data of a RST is its reason, if anything; Wireshark hands it to no protocol.
-    if (p.payload.empty() || out.tcp.retransmission || out.tcp.keep_alive || out.tcp.has(TcpInfo::kRst)) return;
+    if (p.payload.empty() || out.tcp.retransmission || out.tcp.copy || out.tcp.keep_alive || out.tcp.has(TcpInfo::kRst))
+        return;
     if (s.kind != Kind::Unknown) d.cut_messages(s, fwd, p, out);
     else Impl::hold_unclassified(fwd, p);
 }

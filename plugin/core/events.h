@@ -38,6 +38,16 @@ struct IpAddrHash {
 enum class Transport : std::uint8_t { None, Udp, Tcp, Tls };
 const char* transport_name(Transport t);
 
+// A packet that repeats the previous sighting of its bytes less than this after it is that packet
+// captured again, not sent again: a SPAN session mirrors it on the way in and on the way out, or
+// on both VLANs of a router it crosses (router-on-a-stick, a layer-3 switch's VLAN interfaces),
+// microseconds apart. Nothing resends that fast: a Cisco phone's SIP T1 is at least 100 ms (500 ms
+// by default), and TCP repeats a lone segment no sooner than its minimum RTO or, as a tail-loss
+// probe, the peer's delayed-ACK time (200 ms); a fast retransmission is told apart by its
+// duplicate ACKs.
+constexpr Nanos kCaptureCopyWindow = 10 * kMillisecond;
+inline bool captured_again(Nanos t, Nanos prev) { return t >= prev && sub_sat(t, prev) < kCaptureCopyWindow; }
+
 // TCP sequence numbers compare modulo 2^32 (RFC 1982 serial arithmetic): a is before b.
 inline bool seq_before(std::uint32_t a, std::uint32_t b) { return static_cast<std::int32_t>(a - b) < 0; }
 
@@ -55,7 +65,8 @@ struct TcpInfo {
     // Capture points merged into one file see each connection at each point. `home`: the
     // interface where its first segment was seen; its analysis is kept there, on that point's
     // clock. `copy`: this interface sees a segment another point already saw (set by
-    // CapturePoints): nothing new. A segment is counted wherever it is seen first.
+    // CapturePoints), or sees it again (captured_again, set by the Decoder): nothing new. A
+    // segment is counted wherever it is seen first.
     std::uint32_t home = 0;
     bool copy = false;
     static constexpr std::uint16_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10;

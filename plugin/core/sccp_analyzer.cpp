@@ -527,9 +527,8 @@ void SccpAnalyzer::Impl::on_retransmission(Session& s, const Frame& f) {
         Transmission& t = s.tx[(s.tx_next + kTransmissions - 1 - i) % kTransmissions];
         if (t.frame == 0 || t.len == 0) continue;
         if (!seq_before(f.tcp.seq, t.seq + t.len) || !seq_before(t.seq, end)) continue;
-        // At the same instant it is a second copy of one frame (a SPAN session mirroring both
-        // directions, merged copies of a capture), not the keepalive sent again: as for SIP.
-        if (f.time == t.last) return;
+        // A second copy of one segment, not the keepalive sent again: as for SIP.
+        if (captured_again(f.time, t.last)) return;
         ++t.count;
         Annotation a = annotation(s, Subject::SccpRetransmission);
         a.set(Field::RetransCount, t.count);

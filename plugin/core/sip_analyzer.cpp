@@ -578,9 +578,9 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
 // ---- REGISTER ----------------------------------------------------------------------------------------
 
 void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
-    // The same request at the same instant is a second copy of one frame (a SPAN session
-    // mirroring both directions, merged copies of a capture), not something sent again.
-    if (f.time == t.last_time) return;
+    // A second copy of one packet (a SPAN session mirroring it twice, a router between two
+    // mirrored VLANs, merged copies of a capture), not something sent again.
+    if (captured_again(f.time, t.last_time)) return;
     if (b.transport == Transport::Udp) note_flow(f);
     ++t.retrans;
     Annotation a = base(b, Subject::SipRetransmission);

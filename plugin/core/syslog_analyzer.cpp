@@ -23,9 +23,9 @@ constexpr std::size_t kMaxInterned = 100000;  // a flood of distinct names must 
 // A capture on a syslog relay holds each alarm twice, CUCM -> relay and relay -> collector, the
 // second with the same alarm body under a syslog header of its own (sequence number, time stamp,
 // host name). The same body on another leg (addresses, ports, capture point) within kCopyWindow
-// of its first sighting is a copy; so is the same body on one leg at the same instant (a frame
-// captured twice, as a SPAN session mirroring both directions gives it). On a leg that already
-// carried it, later, it is the alarm raised again: a relay forwards each message once.
+// of its first sighting is a copy; so is the same body on one leg at once (captured_again: a
+// datagram captured twice). On a leg that already carried it, later, it is the alarm raised
+// again: a relay forwards each message once.
 constexpr Nanos kCopyWindow = 2 * kSecond;
 constexpr std::size_t kRecentAlarms = 64;  // remembered for copies; a flood pushes out the oldest
 constexpr std::size_t kCopyLegs = 4;       // legs one alarm is followed on: a relay chain's hops
@@ -210,7 +210,7 @@ std::uint32_t SyslogAnalyzer::Impl::copy_of(const Frame& f, std::string_view bod
         if (gap > kCopyWindow || gap < -kCopyWindow) continue;
         const auto end = r.legs.begin() + r.leg_count;
         const auto seen = std::find_if(r.legs.begin(), end, [leg](const Sighting& s) { return s.leg == leg; });
-        if (seen != end && seen->time != f.time) continue;
+        if (seen != end && !captured_again(f.time, seen->time)) continue;
         original = &r;
         new_leg = seen == end;
     }

@@ -135,5 +135,47 @@ class SkinnySmokeSyslog(unittest.TestCase):
         self.assertIn("SEP001E4A345678", rows[0]["keepalive.endpoint"])
 
 
+class RoutedSpan(unittest.TestCase):
+    """Both VLANs of a router mirrored: each packet twice, 60 us apart, the copy with TTL one lower
+    (path-routed-span*.cpp). A copy is not a retransmission, and no time is taken from it."""
+
+    FIELDS = ["frame.number", "vlan.id", "ip.src", "keepalive.refresh.margin",
+              "keepalive.retrans.count", "keepalive.retrans.gap", "keepalive.sccp.gap"]
+    UDP, TCP, SCCP = "10.50.10.11", "10.50.10.12", "10.50.10.13"
+
+    def values(self, rows, name):
+        return [v for r in rows for v in r[name]]
+
+    def check(self, lossy):
+        cap = capture("path-routed-span.pcap" if lossy else "path-routed-span-healthy.pcap")
+        rows = harness.fields_both_passes(self, cap, self.FIELDS, "keepalive")
+        # Every time and count is a first sighting's: a phone's frame on VLAN 10, the registrar's on 20.
+        for r in rows:
+            if any(r[n] for n in self.FIELDS[3:]):
+                self.assertEqual(r["vlan.id"], ["20"] if r["ip.src"] == ["10.50.20.5"] else ["10"], r["frame.number"])
+        # Times come from first sightings: gaps of exactly 30 s, margins as the header derives them.
+        self.assertEqual(self.values(rows, "keepalive.sccp.gap"), ["30.000000000"] * 13)
+        margins = sorted(round(harness.seconds(v), 6) for v in self.values(rows, "keepalive.refresh.margin"))
+        udp = [14.49 if lossy else 14.99] + [14.99] * 2
+        tcp = [14.7997 if lossy else 14.9997] + [14.9997] * 2
+        self.assertEqual(margins, sorted(udp + tcp))
+        experts = harness.experts_both_passes(self, cap)
+        if not lossy:
+            self.assertEqual(experts, [])
+            return
+        retrans = {f for f, n, _ in experts if n == "keepalive.retransmission"}
+        self.assertEqual([n for _, n, _ in experts], ["keepalive.retransmission"] * 3)
+        resent = [r for r in rows if int(r["frame.number"][0]) in retrans]
+        self.assertEqual([(r["ip.src"], r["keepalive.retrans.count"], round(harness.seconds(r["keepalive.retrans.gap"][0]), 6))
+                          for r in resent],
+                         [([self.UDP], ["1"], 0.5), ([self.SCCP], ["1"], 0.3), ([self.TCP], ["1"], 0.2)])
+
+    def test_healthy_twin_silent(self):
+        self.check(lossy=False)
+
+    def test_each_resend_counted_once(self):
+        self.check(lossy=True)
+
+
 if __name__ == "__main__":
     harness.main()

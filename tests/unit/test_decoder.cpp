@@ -165,6 +165,34 @@ TEST_CASE("decoder: retransmissions are flagged like Wireshark's TCP analysis, k
     CHECK(r.phone(190, 901, kAck | kPsh, "0123456789", 6 * kSecond).tcp.retransmission);
 }
 
+TEST_CASE("decoder: the latest segment again within 10 ms at its capture point is a copy, not sent again") {
+    Run r;
+    r.phone(100, 0, kSyn, "", 0);
+    CHECK(r.phone(100, 0, kSyn, "", 60 * kMicrosecond).tcp.copy);  // a router's copy on the next VLAN
+    r.server(900, 101, kSyn | kAck, "", 10 * kMillisecond);
+    r.phone(101, 901, kAck, "", 20 * kMillisecond);
+    CHECK(r.phone(101, 901, kAck | kPsh, sip_register(1), kSecond, true).sip.size() == 1);
+    const Frame& copy = r.phone(101, 901, kAck | kPsh, sip_register(1), kSecond + 60 * kMicrosecond, true);
+    CHECK(copy.tcp.copy);
+    CHECK_FALSE(copy.tcp.retransmission);
+    CHECK(copy.sip.empty());
+    // Sent again after an RTO: a retransmission, whose own copy is a copy; 10 ms on, no copy.
+    const Nanos rto = kSecond + 300 * kMillisecond;
+    CHECK(r.phone(101, 901, kAck | kPsh, sip_register(1), rto).tcp.retransmission);
+    CHECK(r.phone(101, 901, kAck | kPsh, sip_register(1), rto + kCaptureCopyWindow - 1).tcp.copy);
+    const Frame& late = r.phone(101, 901, kAck | kPsh, sip_register(1), rto + kCaptureCopyWindow);
+    CHECK_FALSE(late.tcp.copy);
+    CHECK(late.tcp.retransmission);
+    // Another capture point's sighting is CapturePoints' to judge.
+    RawFrame raw = r.next(frame(kPhone, 50000, kServer, 5060, 101, 901, kAck | kPsh, sip_register(1)),
+                          rto + kCaptureCopyWindow + 60 * kMicrosecond);
+    raw.interface_id = 1;
+    r.decoder.decode(raw, r.out);
+    CHECK_FALSE(r.out.tcp.copy);
+    // New data right after its predecessor is no copy.
+    CHECK_FALSE(r.phone(101 + static_cast<std::uint32_t>(sip_register(1).size()), 901, kAck | kPsh, "x", 2 * kSecond).tcp.copy);
+}
+
 TEST_CASE("decoder: a fast retransmission is one even within the out-of-order time; a RST's data is no message") {
     Run r;
     r.phone(100, 0, kSyn, "", 0);

@@ -363,7 +363,7 @@ TEST_CASE("TCP retransmissions of a keepalive, across the sequence wrap") {
     CHECK(r.warnings_or_errors() == 0);
 }
 
-TEST_CASE("a second copy of a keepalive at the same instant is not a retransmission") {
+TEST_CASE("a keepalive captured again within 10 ms is not a retransmission") {
     Rig r;
     Conn c = registered(r);
     const std::uint32_t seq = c.phone_seq;
@@ -378,7 +378,7 @@ TEST_CASE("a second copy of a keepalive at the same instant is not a retransmiss
     CHECK(r.at(copy(T0 + seconds(30))).empty());
     // A copy of a real retransmission is not a second one either.
     std::uint32_t resent = copy(T0 + seconds(30) + millis(300));
-    CHECK(r.at(copy(T0 + seconds(30) + millis(300))).empty());
+    CHECK(r.at(copy(T0 + seconds(30) + millis(300) + 60 * kMicrosecond)).empty());  // a router's copy
     CHECK(r.only(resent).get(Field::RetransCount) == 1);
     CHECK(r.only(resent).get(Field::RetransOriginal) == ka);
     CHECK(r.only(resent).get(Field::RetransGap) == millis(300));

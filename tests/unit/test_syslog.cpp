@@ -357,10 +357,14 @@ TEST_CASE("an alarm captured on both legs of a syslog relay is reported once") {
     CHECK(copy.endpoint == original.endpoint);
     CHECK(summary(copy, r.ctx.strings) == "SEPE0D1730A8137 syslog, reason 13 KeepAliveTimeout, copy of frame 5");
 
-    // A frame captured twice (same leg, same instant) is a copy too.
+    // A frame captured twice (same leg, same instant, or 60 us later on a router's next VLAN) is a
+    // copy too.
     r.message(7, seconds(100) + millis(3), from_relay("May  9 23:10:24"));
     CHECK(r.store.get(7, 0).get(Field::SyslogCopyOf) == 5);
     CHECK(r.store.experts(7) == 0);
+    r.message(8, seconds(100) + millis(3) + 60 * kMicrosecond, from_relay("May  9 23:10:24"));
+    CHECK(r.store.get(8, 0).get(Field::SyslogCopyOf) == 5);
+    CHECK(r.store.experts(8) == 0);
 }
 
 TEST_CASE("a device that unregisters again is reported again, on every leg") {
