@@ -48,6 +48,13 @@ void FlowBase::emit_ip(TimeNs t, Dir dir, const Bytes& ip, Delivery d) {
     a.sll_type = p.side == sender_side ? SllPacketType::Outgoing : SllPacketType::Host;
     // The far side of a routed leg is behind the router.
     if (p.router) ((p.side == Side::Client) == (dir == Dir::ToServer) ? a.dst : a.src) = *p.router;
+    if (opt_.wlan) {
+      a.wlan = opt_.wlan;
+      a.wlan->from_ds = dir == Dir::ToClient;
+      a.wlan->iv = a.wlan->iv + wlan_frames_;
+      a.wlan->seq = static_cast<std::uint16_t>(a.wlan->seq + wlan_frames_);
+      ++wlan_frames_;
+    }
     const bool forwarded = p.router && p.side != sender_side;
     const TimeNs at = t + (dir == Dir::ToServer ? p.delay_to_server : p.delay_to_client);
     cap_.add(at, link_frame(cap_.link(p.iface), a, ethertype_for(client_.ip), forwarded ? routed(ip) : ip), p.iface);
@@ -280,7 +287,8 @@ void UdpFlow::send(TimeNs t, Dir dir, const Bytes& payload, Delivery d) {
 }
 
 std::vector<CapturePoint> merged_points(TimeNs transit, TimeNs skew) {
-  return {CapturePoint{0, Side::Client, 0, 0}, CapturePoint{1, Side::Server, skew + transit, skew - transit}};
+  return {CapturePoint{0, Side::Client, 0, 0, std::nullopt, std::nullopt},
+          CapturePoint{1, Side::Server, skew + transit, skew - transit, std::nullopt, std::nullopt}};
 }
 
 std::vector<CapturePoint> routed_points(const Mac& router, std::uint16_t client_vlan, std::uint16_t server_vlan,

@@ -62,6 +62,9 @@ struct FlowOptions {
   /// Capture points recording this flow (default: one, interface 0, client side).
   std::vector<CapturePoint> points{CapturePoint{}};
   std::optional<std::uint16_t> vlan;   ///< 802.1Q tag on Ethernet frames
+  /// On an 802.11 link: the network (BSSID, WEP key); the client is the station, and each frame
+  /// takes the next IV and sequence number.
+  std::optional<WlanOptions> wlan;
   std::uint8_t ttl = 64;               ///< IPv4 TTL / IPv6 hop limit
   std::uint8_t dscp = 0;
   std::uint16_t client_ip_id = 0x1000;  ///< first IPv4 id used by the client (+1 per packet)
@@ -112,6 +115,7 @@ class FlowBase {
   Mac src_mac_[2];
   Mac dst_mac_[2];
   std::uint16_t ip_id_[2];
+  std::uint32_t wlan_frames_ = 0;
 };
 
 /// A TCP segment as sent; keep it to retransmit the exact same bytes later.

@@ -1,5 +1,6 @@
 #include "packet.h"
 
+#include <array>
 #include <stdexcept>
 
 namespace kagen {
@@ -32,12 +33,76 @@ Bytes linux_sll(SllPacketType type, const Mac& src, std::uint16_t protocol, cons
   return b;
 }
 
+namespace {
+
+std::uint32_t crc32(const Bytes& data) {
+  std::uint32_t c = 0xFFFFFFFFu;
+  for (std::uint8_t byte : data) {
+    c ^= byte;
+    for (int k = 0; k < 8; ++k) c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+  }
+  return ~c;
+}
+
+// RC4 (the WEP cipher) over `data` in place.
+void rc4(const Bytes& key, Bytes& data) {
+  std::array<std::uint8_t, 256> st;
+  for (int i = 0; i < 256; ++i) st[static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(i);
+  std::uint8_t j = 0;
+  for (std::size_t i = 0; i < 256; ++i) {
+    j = static_cast<std::uint8_t>(j + st[i] + key[i % key.size()]);
+    std::swap(st[i], st[j]);
+  }
+  std::uint8_t x = 0, y = 0;
+  for (std::uint8_t& b : data) {
+    ++x;
+    y = static_cast<std::uint8_t>(y + st[x]);
+    std::swap(st[x], st[y]);
+    b ^= st[static_cast<std::uint8_t>(st[x] + st[y])];
+  }
+}
+
+}  // namespace
+
+Bytes wlan_data(const Mac& dst, const Mac& src, std::uint16_t type, const Bytes& packet, const WlanOptions& w) {
+  if (!w.wep_key.empty() && w.wep_key.size() != 5 && w.wep_key.size() != 13)
+    throw std::invalid_argument("a WEP key has 5 or 13 bytes");
+  const bool wep = !w.wep_key.empty();
+  Bytes b;
+  put_u8(b, 0x08);  // data
+  put_u8(b, static_cast<std::uint8_t>((w.from_ds ? 0x02 : 0x01) | (wep ? 0x40 : 0)));
+  put_le16(b, 44);  // duration, us
+  // To the DS: BSSID, SA, DA. From the DS: DA, BSSID, SA.
+  for (const Mac* m : w.from_ds ? std::array<const Mac*, 3>{&dst, &w.bssid, &src} : std::array<const Mac*, 3>{&w.bssid, &src, &dst})
+    b.insert(b.end(), m->octets().begin(), m->octets().end());
+  put_le16(b, static_cast<std::uint16_t>((w.seq & 0x0FFF) << 4));
+  Bytes body{0xAA, 0xAA, 0x03, 0x00, 0x00, 0x00};
+  put_be16(body, type);
+  append(body, packet);
+  if (!wep) {
+    append(b, body);
+    return b;
+  }
+  const Bytes iv{static_cast<std::uint8_t>(w.iv >> 16), static_cast<std::uint8_t>(w.iv >> 8), static_cast<std::uint8_t>(w.iv)};
+  append(b, iv);
+  put_u8(b, 0);  // key id 0
+  put_le32(body, crc32(body));
+  Bytes key = iv;
+  append(key, w.wep_key);
+  rc4(key, body);
+  append(b, body);
+  return b;
+}
+
 Bytes link_frame(LinkType link, const LinkAddressing& a, std::uint16_t type, const Bytes& packet) {
   switch (link) {
     case LinkType::Ethernet:
       return ethernet(a.dst, a.src, type, packet, a.eth);
     case LinkType::LinuxSll:
       return linux_sll(a.sll_type, a.src, type, packet);
+    case LinkType::Ieee80211:
+      if (!a.wlan) throw std::invalid_argument("an 802.11 link needs WlanOptions");
+      return wlan_data(a.dst, a.src, type, packet, *a.wlan);
     case LinkType::RawIp:
       if (type != ethertype::IPv4 && type != ethertype::IPv6) {
         throw std::invalid_argument("Raw IP link cannot carry ethertype " + std::to_string(type));

@@ -15,6 +15,7 @@ enum class LinkType : std::uint16_t {
   Ethernet = 1,    // Ethernet II, optionally 802.1Q tagged
   RawIp = 101,     // bare IPv4/IPv6 packets
   LinuxSll = 113,  // Linux "cooked" capture (tcpdump -i any)
+  Ieee80211 = 105, // 802.11 frames without radiotap (monitor mode), no FCS
 };
 
 namespace ethertype {
@@ -45,13 +46,28 @@ enum class SllPacketType : std::uint16_t { Host = 0, Broadcast = 1, Multicast = 
 
 Bytes linux_sll(SllPacketType type, const Mac& src, std::uint16_t protocol, const Bytes& payload);
 
-/// What a link header needs. `src`/`dst` are Ethernet addresses; SLL uses `src`
-/// and `sll_type`; Raw IP uses nothing.
+/// An 802.11 data frame's network and protection.
+struct WlanOptions {
+  Mac bssid;
+  bool from_ds = false;  ///< from the access point to the station; else from the station to it
+  Bytes wep_key;         ///< empty: an open network; 5 or 13 bytes: WEP, key id 0
+  std::uint32_t iv = 0;  ///< this frame's 24-bit WEP initialisation vector
+  std::uint16_t seq = 0; ///< this frame's sequence number (12 bits)
+};
+
+/// An 802.11 data frame (to or from the distribution system) from SA `src` to DA `dst` carrying
+/// `packet` after LLC/SNAP; with a WEP key the body is encrypted (RC4 over the body and its CRC-32
+/// ICV, keyed by the IV and the key) and the frame marked protected.
+Bytes wlan_data(const Mac& dst, const Mac& src, std::uint16_t ethertype, const Bytes& packet, const WlanOptions& w);
+
+/// What a link header needs. `src`/`dst` are Ethernet addresses (802.11: SA and DA); SLL uses
+/// `src` and `sll_type`; Raw IP uses nothing; 802.11 needs `wlan`.
 struct LinkAddressing {
   Mac src;
   Mac dst;
   EthOptions eth;
   SllPacketType sll_type = SllPacketType::Host;
+  std::optional<WlanOptions> wlan;
 };
 
 /// Wraps a network-layer packet for `link`. For LinkType::RawIp the ethertype

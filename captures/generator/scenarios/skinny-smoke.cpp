@@ -73,7 +73,7 @@ void build(Capture& cap, bool two_points) {
   e.last_signal_received = "StationKeepAlive";
   const TimeNs t_log = t0 + 181_s + (two_points ? skew : 0);
   FlowOptions log_opt;
-  log_opt.points = {CapturePoint{two_points ? 1 : 0, Side::Client, 0, 0}};
+  log_opt.points = {CapturePoint{two_points ? 1 : 0, Side::Client, 0, 0, std::nullopt, std::nullopt}};
   UdpFlow syslog(cap, kCucmSyslog, kCollector, log_opt);
   syslog.send(t_log, Dir::ToServer, cucm::syslog_payload(t_log, cucm::endpoint_unregistered(e), 1001, "uc-ucm-01"));
 }

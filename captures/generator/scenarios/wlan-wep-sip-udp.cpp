@@ -1,0 +1,72 @@
+// A Wi-Fi phone (SIP over UDP) on an encrypted network, captured over the air in monitor mode: its
+// frames are readable once Wireshark decrypts them with the network's key
+// (-o wlan.enable_decryption:TRUE -o "uat:80211_keys:\"wep\",\"0b2c1e5d7f\""), and the analysis
+// is then that of the same exchange on a wire. WEP stands in for WPA here because its decryption
+// needs nothing but the key; Wireshark hands every decrypted body (WEP, TKIP, CCMP, GCMP) over as
+// a data source alike. In wlan-wep-sip-udp attempt 2's first transmission never reaches the access
+// point (captured all the same) and is resent after T1 = 500 ms; wlan-wep-sip-udp-healthy, its
+// twin, loses nothing.
+//
+// Parameters (802.11 without radiotap, no FCS, microsecond pcap, T0 = 2023-06-06 08:00:00 UTC):
+//   access point  BSSID 00:3a:7d:21:0c:40, WEP key 0b:2c:1e:5d:7f (40 bits), key id 0; frame n of
+//                 the capture (from 0) has IV 0x00a000 + n and sequence number 100 + n.
+//   phone         SEP00EBD5C21811 (Cisco 8821), MAC 00:eb:d5:c2:18:11, 10.70.30.18:5060
+//   registrar     on the wire behind the access point, MAC 00:50:56:8e:40:05, 10.70.1.5:5060
+//   SIP           AOR sip:7018@10.70.1.5, one Call-ID, REGISTER "Expires: 3600", Cisco Contact;
+//                 200 OK: the Contact plus ";expires=120".
+//   Attempt k = 1..4: F(1) = T0 + 1 s, CSeq k; lossy k = 2: first transmission lost, resent 500 ms
+//     later; 200 OK 10 ms after the delivered transmission, OK(k); F(k+1) = OK(k) + 115 s.
+//   Frames, lossy: REGISTER 1, 3 (lost), 4 (resent), 6, 8; 200 OK 2, 5, 7, 9. Healthy: REGISTER
+//     1, 3, 5, 7; 200 OK 2, 4, 6, 8.
+// Derived (grant 120 s, delta 5 s, grace 15 s), with the key: every refresh on time (lateness 0);
+//   margins 15 - 0.010 = 14.990 s on the 200 OKs of attempts 2-4, lossy attempt 2: 15 - 0.510 =
+//   14.490 s; lossy: one retransmission, frame 4 (count 1, gap 0.5 s, first sent in frame 3), and
+//   nothing else; healthy: no expert info. Without the key: nothing to read, no annotation.
+#include <string>
+
+#include "scenario.h"
+
+using namespace kagen;
+using namespace kagen::literals;
+
+namespace {
+
+void wep_phone(ScenarioOutput& out, bool lossy) {
+  const Endpoint phone{"00:eb:d5:c2:18:11", "10.70.30.18", 5060};
+  const Endpoint registrar{"00:50:56:8e:40:05", "10.70.1.5", 5060};
+  const TimeNs t0 = utc("2023-06-06 08:00:00.000000");
+
+  Capture cap(LinkType::Ieee80211);
+  FlowOptions opt;
+  opt.wlan = WlanOptions{"00:3a:7d:21:0c:40", false, {0x0b, 0x2c, 0x1e, 0x5d, 0x7f}, 0x00a000, 100};
+  UdpFlow udp(cap, phone, registrar, opt);
+  sip::Register reg = sip::phone_register(phone, "7018", registrar.ip.str());
+  reg.from_tag = "wep7018";
+  reg.call_id = "wlan-wep-7018@" + phone.ip.str();
+  reg.expires = 3600;
+  const sip::Contact contact = sip::cisco_phone_contact(sip::contact_uri("7018", phone), phone.mac, "8821");
+  reg.contacts = {contact};
+  TimeNs first = t0 + 1_s;
+  for (std::uint32_t k = 1; k <= 4; ++k) {
+    reg.cseq = k;
+    reg.branch = "z9hG4bKwep" + std::to_string(k);
+    const bool lost = lossy && k == 2;
+    udp.send(first, Dir::ToServer, reg.bytes(), lost ? Delivery::Lost : Delivery::Delivered);
+    const TimeNs delivered = lost ? first + 500_ms : first;
+    if (lost) udp.send(delivered, Dir::ToServer, reg.bytes());
+    const TimeNs ok_at = delivered + 10_ms;
+    udp.send(ok_at, Dir::ToClient, sip::ok(reg, "wt" + std::to_string(k), {sip::with_expires(contact, 120)}).bytes());
+    first = ok_at + 115_s;
+  }
+  out.save_pcap(cap);
+}
+
+}  // namespace
+
+KA_SCENARIO("wlan-wep-sip-udp", "Wi-Fi phone on an encrypted (WEP) network, monitor mode: one REGISTER resent, analysed once decrypted") {
+  wep_phone(out, true);
+}
+
+KA_SCENARIO("wlan-wep-sip-udp-healthy", "healthy twin of wlan-wep-sip-udp: nothing lost, nothing raised") {
+  wep_phone(out, false);
+}
