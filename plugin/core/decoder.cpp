@@ -263,7 +263,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     Impl& d = *impl_;
     d.frame_stream = nullptr;
     wire::Packet& p = d.packet;
-    bool decoded = wire::decode(raw.link, raw.data, raw.captured, p);
+    bool decoded = wire::decode(raw.link, raw.data, raw.captured, p, raw.wlan_body);
     // An MPLS pseudowire's Ethernet frame, with a control word or not as Wireshark found it.
     if (!p.mpls_payload.empty() && (raw.saw_pw_eth_cw || raw.saw_pw_eth_nocw))
         decoded = wire::decode_pw_ethernet(p, raw.saw_pw_eth_cw) || decoded;

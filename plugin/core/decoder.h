@@ -40,6 +40,8 @@ struct RawFrame {
     std::size_t tls_data_count = 0;
     // The transport header and payload of an IP datagram this frame's fragment completed.
     std::string_view reassembled_ip;
+    // A protected 802.11 frame's body as Wireshark decrypted it (WEP, TKIP, CCMP, GCMP).
+    std::string_view wlan_body;
 };
 
 class Decoder {

@@ -377,13 +377,14 @@ bool decode_null(Bytes b, Packet& out) {
 }
 
 // An 802.11 data frame (a phone on Wi-Fi, captured in monitor mode) whose body is LLC/SNAP: its
-// DA and SA are the Ethernet MACs the wired side sees. Protected frames are still encrypted here,
-// and null data frames and A-MSDUs carry no packet we read. `padded`: radiotap says the header is
-// padded to 32 bits.
-bool decode_ieee80211(Bytes b, Packet& out, bool padded) {
+// DA and SA are the Ethernet MACs the wired side sees. A protected frame's body is read from
+// `decrypted` (Wireshark's decryption of it), or not at all; null data frames and A-MSDUs carry no
+// packet we read. `padded`: radiotap says the header is padded to 32 bits.
+bool decode_ieee80211(Bytes b, Packet& out, bool padded, Bytes decrypted) {
     if (!b.has(0, 24)) return false;
     const std::uint8_t fc = b.u8(0), flags = b.u8(1);
-    if ((fc & 0x0f) != 0x08 || (fc & 0x40) != 0 || (flags & 0x40) != 0) return false;  // unprotected data
+    const bool protected_frame = flags & 0x40;
+    if ((fc & 0x0f) != 0x08 || (fc & 0x40) != 0 || (protected_frame && decrypted.size == 0)) return false;  // data
     const bool to_ds = flags & 0x01, from_ds = flags & 0x02;
     std::size_t off = to_ds && from_ds ? 30 : 24;
     if (fc & 0x80) {  // QoS data: the QoS control field, then HT control when the order bit is set
@@ -391,21 +392,22 @@ bool decode_ieee80211(Bytes b, Packet& out, bool padded) {
         off += (flags & 0x80) ? 6 : 2;
     }
     if (padded) off = (off + 3) & ~std::size_t{3};
+    const Bytes body = protected_frame ? decrypted : b.from(off);
     // LLC/SNAP with an RFC 1042 or 802.1H (bridge tunnel) OUI, then an Ethernet type.
-    if (!b.has(off, 8) || b.be16(off) != 0xaaaa || b.u8(off + 2) != 0x03 || b.u8(off + 3) != 0 || b.u8(off + 4) != 0 ||
-        (b.u8(off + 5) != 0 && b.u8(off + 5) != 0xf8))
+    if (!body.has(0, 8) || body.be16(0) != 0xaaaa || body.u8(2) != 0x03 || body.u8(3) != 0 || body.u8(4) != 0 ||
+        (body.u8(5) != 0 && body.u8(5) != 0xf8))
         return false;
     out.has_eth = true;
     out.eth_dst = to_ds ? b.mac(16) : b.mac(4);
     out.eth_src = !from_ds ? b.mac(10) : to_ds ? b.mac(24) : b.mac(16);
-    decode_ethertype(b.be16(off + 6), b.from(off + 8), out, 0);
+    decode_ethertype(body.be16(6), body.from(8), out, 0);
     return true;
 }
 
 // Radiotap (Linux and macOS monitor mode) before an 802.11 frame. Of its fields only Flags
 // matters: whether the 802.11 header is padded. It follows every presence bitmap and TSFT, which
 // is 8-aligned.
-bool decode_radiotap(Bytes b, Packet& out) {
+bool decode_radiotap(Bytes b, Packet& out, Bytes decrypted) {
     if (!b.has(0, 8) || b.u8(0) != 0) return false;
     const std::size_t len = b.le16(2);
     if (len < 8 || !b.has(0, len)) return false;
@@ -420,7 +422,7 @@ bool decode_radiotap(Bytes b, Packet& out) {
         if (present & 0x01) off = ((off + 7) & ~std::size_t{7}) + 8;
         padded = off < len && (b.u8(off) & 0x20) != 0;
     }
-    return decode_ieee80211(b.from(len), out, padded);
+    return decode_ieee80211(b.from(len), out, padded, decrypted);
 }
 
 }  // namespace
@@ -445,7 +447,7 @@ Link link_from_linktype(std::uint32_t linktype) {
 
 void Packet::clear() { *this = Packet{}; }
 
-bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& out) {
+bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& out, std::string_view wlan_body) {
     out.clear();
     if (!data) return false;
     Bytes b{data, captured};
@@ -459,8 +461,8 @@ bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& o
     case Link::RawIp4: return decode_ip(b, out, 0);
     case Link::RawIp6: return decode_ipv6(b, out, 0);
     case Link::Null: return decode_null(b, out);
-    case Link::Ieee80211: return decode_ieee80211(b, out, false);
-    case Link::Radiotap: return decode_radiotap(b, out);
+    case Link::Ieee80211: return decode_ieee80211(b, out, false, Bytes::of(wlan_body));
+    case Link::Radiotap: return decode_radiotap(b, out, Bytes::of(wlan_body));
     case Link::Unknown: break;
     }
     return false;

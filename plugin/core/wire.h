@@ -1,6 +1,7 @@
 // Decoding of the link, network and transport headers of one captured frame, without Wireshark:
 // Ethernet (with 802.1Q/802.1ad tag stacks, MPLS label stacks, PPPoE sessions), Linux cooked
-// captures, raw IP, BSD loopback and unencrypted 802.11 data frames (bare or after radiotap);
+// captures, raw IP, BSD loopback and 802.11 data frames (bare or after radiotap; encrypted ones
+// as Wireshark decrypted them);
 // IPv4, IPv6 and its extension headers; tunnels (IP-in-IP, GTP-U, GRE with IP, bridged Ethernet
 // or ERSPAN, VXLAN); TCP, UDP and ARP. Yields the values the engine used to read from
 // Wireshark's eth/ip/ipv6/tcp/udp/arp fields. Nothing here allocates, and nothing reads past the
@@ -62,7 +63,9 @@ struct Packet {
 };
 
 // Decodes one frame; false when there is nothing it understands. Never reads past `captured`.
-bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& out);
+// `wlan_body`: a protected 802.11 data frame's body as Wireshark decrypted it (from its LLC/SNAP
+// header on), read in place of the encrypted one; without it such a frame is not read.
+bool decode(Link link, const std::uint8_t* data, std::size_t captured, Packet& out, std::string_view wlan_body = {});
 
 // Follows the UDP payload of a packet reached through no tunnel as VXLAN: the caller knows it is
 // (Wireshark decodes VXLAN on another port than 4789 when told to). On success `out` becomes the

@@ -40,8 +40,9 @@ std::string_view bytes_of(tvbuff_t* tvb) {
 
 bool starts_with(const char* s, const char* prefix) { return std::strncmp(s, prefix, std::strlen(prefix)) == 0; }
 
-// Decrypted TLS records and reassembled IP datagrams are extra data sources of the frame (the
-// first source is the frame itself). Only frames that have such sources pay for the names.
+// Decrypted TLS records, a decrypted 802.11 body and reassembled IP datagrams are extra data
+// sources of the frame (the first source is the frame itself). Only frames that have such sources
+// pay for the names.
 void extra_sources(packet_info* pinfo, ka::RawFrame& out, std::vector<std::string_view>& tls) {
     if (!pinfo->data_src || !pinfo->data_src->next) return;
     for (GSList* l = pinfo->data_src->next; l; l = l->next) {
@@ -50,6 +51,9 @@ void extra_sources(packet_info* pinfo, ka::RawFrame& out, std::vector<std::strin
         if (starts_with(name, "Decrypted TLS")) {
             std::string_view b = bytes_of(get_data_source_tvb(src));
             if (!b.empty()) tls.push_back(b);
+        } else if (starts_with(name, "Decrypted WEP") || starts_with(name, "Decrypted TKIP") ||
+                   starts_with(name, "Decrypted CCMP") || starts_with(name, "Decrypted GCMP")) {
+            out.wlan_body = bytes_of(get_data_source_tvb(src));
         } else if (starts_with(name, "Reassembled IPv4") || starts_with(name, "Reassembled IPv6")) {
             out.reassembled_ip = bytes_of(get_data_source_tvb(src));
         }

@@ -1,5 +1,5 @@
 // libFuzzer target for the raw decoders: the first input byte picks the link type, the rest is one
-// captured frame. Whatever the frame decodes to is then handed to the SKINNY PDU walker and the
+// captured frame (802.11: also its first half with the second as its decrypted body). Whatever the frame decodes to is then handed to the SKINNY PDU walker and the
 // syslog text reader, and every view is checked to lie inside the input.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <cstddef>
@@ -30,6 +30,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ka::wire::decode(link, data, size, p);
     inside(p.payload, data, size);
     if (p.payload.size() > p.payload_len && !p.fragment) std::abort();
+    // A protected 802.11 frame with its second half as the body Wireshark decrypted.
+    if (link == ka::wire::Link::Ieee80211 || link == ka::wire::Link::Radiotap) {
+        ka::wire::Packet w;
+        ka::wire::decode(link, data, size / 2, w, {reinterpret_cast<const char*>(data) + size / 2, size - size / 2});
+        inside(w.payload, data, size);
+        if (w.payload.size() > w.payload_len && !w.fragment) std::abort();
+    }
     // The UDP payload as VXLAN on another port (as with a Decode As), and what an MPLS label stack
     // carried as a pseudowire's Ethernet, with and without a control word.
     for (int variant = 0; variant < 3; ++variant) {

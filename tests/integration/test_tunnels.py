@@ -5,7 +5,8 @@ frame by frame, keeping times and frame numbers (an outer packet split into frag
 the scenarios' own fragmented twins do), so their own expectations (test_sip_scenarios,
 test_sccp, test_path) must hold unchanged: the healthy twins silent and timed exactly, the Timer
 E resends and breach, SCCP's unacknowledged keepalives, failover and TCP retransmissions, case
-study A's proxy ARP told by the inner MACs."""
+study A's proxy ARP told by the inner MACs. Encrypted Wi-Fi is analysed once Wireshark decrypts
+it, and not at all without its key."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import atexit
 import contextlib
@@ -15,6 +16,7 @@ import struct
 import sys
 import tempfile
 import unittest
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -116,6 +118,57 @@ def wifi(frame, n):
 
 wifi.linktype = 127
 
+WEP_KEY = "1f2e3d4c5b"  # the network of wifi_wep, as Wireshark's 802.11 key table takes it
+
+
+def rc4(key, data):
+    s, j = list(range(256)), 0
+    for i in range(256):
+        j = (j + s[i] + key[i % len(key)]) & 0xFF
+        s[i], s[j] = s[j], s[i]
+    out, x, y = bytearray(), 0, 0
+    for b in data:
+        x = (x + 1) & 0xFF
+        y = (y + s[x]) & 0xFF
+        s[x], s[y] = s[y], s[x]
+        out.append(b ^ s[(s[x] + s[y]) & 0xFF])
+    return bytes(out)
+
+
+def wifi_wep(frame, n):
+    """wifi() on a WEP network: the frame marked protected, its body (LLC/SNAP onwards) and the
+    body's CRC-32 encrypted with RC4 keyed by the frame's IV (n) and WEP_KEY (key id 0)."""
+    plain = wifi(frame, n)
+    header = bytearray(plain[:9 + 26])  # radiotap, QoS data header
+    header[9 + 1] |= 0x40
+    body = plain[len(header):]
+    iv = struct.pack(">I", n)[1:]
+    return bytes(header) + iv + b"\x00" + rc4(iv + bytes.fromhex(WEP_KEY), body + struct.pack("<I", zlib.crc32(body)))
+
+
+wifi_wep.linktype = 127
+
+
+@contextlib.contextmanager
+def decrypting_wifi(key=WEP_KEY):
+    with harness.extra_args(["-o", "wlan.enable_decryption:TRUE", "-o", 'uat:80211_keys:"wep","%s"' % key]):
+        yield
+
+
+class DecryptingWifi:
+    """Every tshark run of the class decrypts the WEP network's frames (a mixin)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls._keys = contextlib.ExitStack()
+        cls._keys.enter_context(decrypting_wifi())
+        super().setUpClass()
+
+    @classmethod
+    def tearDownClass(cls):
+        super().tearDownClass()
+        cls._keys.close()
+
 
 def wrapped(name, wrap):
     """The generated capture `name` with every frame passed through wrap(frame, index), which
@@ -174,6 +227,48 @@ class TimerEThroughErspan(scenarios.TimerE):
 
 class TimerEThroughWifi(scenarios.TimerE):
     CAP = wrapped("sip-udp-timer-e", wifi)
+
+
+class TimerEThroughEncryptedWifi(DecryptingWifi, scenarios.TimerE):
+    CAP = wrapped("sip-udp-timer-e", wifi_wep)
+
+
+class HealthyThroughEncryptedWifi(DecryptingWifi, unittest.TestCase):
+    def test_wifi_wep(self):
+        scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", wifi_wep), lambda n: n)
+
+
+class EncryptedWifiWithoutKey(unittest.TestCase):
+    def test_silent(self):
+        # Without the key nothing of the signalling is readable: no annotation, no expert info.
+        for cap in (wrapped("sip-udp-timer-e", wifi_wep), scenarios.capture("wlan-wep-sip-udp")):
+            self.assertEqual([], harness.experts_both_passes(self, cap))
+            self.assertEqual([], harness.annotated(self, cap))
+
+
+class WepPhone(unittest.TestCase):
+    """wlan-wep-sip-udp*.cpp: a Wi-Fi phone on a WEP network, bare 802.11 (no radiotap), decrypted."""
+
+    FIELDS = ["frame.number", "keepalive.refresh.lateness", "keepalive.refresh.margin", "keepalive.retrans.gap"]
+
+    def check(self, name, margins, retransmissions):
+        cap = scenarios.capture(name)
+        with decrypting_wifi("0b2c1e5d7f"):
+            rows = harness.fields_both_passes(self, cap, self.FIELDS, "keepalive")
+            experts = harness.experts_both_passes(self, cap)
+        got = {int(r["frame.number"][0]): round(harness.seconds(r["keepalive.refresh.margin"][0]), 6)
+               for r in rows if r["keepalive.refresh.margin"]}
+        self.assertEqual(got, margins)
+        self.assertEqual([v for r in rows for v in r["keepalive.refresh.lateness"]], ["0.000000000"] * 3)
+        self.assertEqual([(f, n) for f, n, _ in experts], [(f, "keepalive.retransmission") for f in retransmissions])
+        for f, _, m in experts:
+            self.assertIn("retransmission 1, 500 ms after the previous transmission, first sent in frame 3", m)
+
+    def test_resent_register(self):
+        self.check("wlan-wep-sip-udp", {5: 14.49, 7: 14.99, 9: 14.99}, [4])
+
+    def test_healthy_twin_silent(self):
+        self.check("wlan-wep-sip-udp-healthy", {4: 14.99, 6: 14.99, 8: 14.99}, [])
 
 
 class TimerEThroughFragmentedErspan(scenarios.TimerEFragmented):

@@ -363,6 +363,33 @@ TEST_CASE("802.11: protected, null, A-MSDU and management frames carry nothing",
     CHECK(wire::link_from_linktype(127) == wire::Link::Radiotap);
 }
 
+TEST_CASE("802.11: a protected frame is read from its body as Wireshark decrypted it", "[wire]") {
+    // A To-DS data frame, protected: the header, a WEP/CCMP parameter block and the ciphertext,
+    // which is not LLC/SNAP; the decrypted body is.
+    Bytes f = {0x08, 0x41, 0, 0};
+    append(f, kDstMac);
+    append(f, kSrcMac);
+    append(f, kDstMac);
+    append(f, {0x10, 0, 0x01, 0x02, 0x03, 0x00});
+    append(f, {0x5e, 0x17, 0x99, 0x42, 0x0c, 0x6a, 0xd3, 0x88});
+    Bytes body = {0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00};
+    append(body, ipv4(6, tcp("SIP")));
+    const std::string_view decrypted(reinterpret_cast<const char*>(body.data()), body.size());
+    wire::Packet p;
+    CHECK_FALSE(decode(wire::Link::Ieee80211, f, p));
+    REQUIRE(wire::decode(wire::Link::Ieee80211, f.data(), f.size(), p, decrypted));
+    check_tcp(p, "SIP");
+    CHECK(p.eth_src == kSrc);
+    CHECK(p.eth_dst == kDst);
+    // After radiotap (Flags only, no padding) alike; a body that is no LLC/SNAP gives nothing.
+    Bytes r = {0, 0, 9, 0, 0x02, 0, 0, 0, 0};
+    append(r, f);
+    wire::Packet q;
+    REQUIRE(wire::decode(wire::Link::Radiotap, r.data(), r.size(), q, decrypted));
+    check_tcp(q, "SIP");
+    CHECK_FALSE(wire::decode(wire::Link::Ieee80211, f.data(), f.size(), q, decrypted.substr(1)));
+}
+
 TEST_CASE("IPv6 extension headers are skipped, AH counted in 4-octet units", "[wire]") {
     Bytes rest;
     append(rest, {43, 0, 0, 0, 0, 0, 0, 0});                                 // hop-by-hop, 8 bytes -> routing
