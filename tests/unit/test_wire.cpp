@@ -304,15 +304,18 @@ TEST_CASE("802.11 data frames with LLC/SNAP, bare or after radiotap; the rest is
         check_prefixes(wire::Link::Ieee80211, f);
     }
     SECTION("From DS, QoS with HT control") {
-        REQUIRE(decode(wire::Link::Ieee80211, wlan(0x88, 0x82), p));
+        const Bytes f = wlan(0x88, 0x82);  // alive while p's views point into it
+        REQUIRE(decode(wire::Link::Ieee80211, f, p));
         check_tcp(p, "SIP");
     }
     SECTION("plain data, no DS bits") {
-        REQUIRE(decode(wire::Link::Ieee80211, wlan(0x08, 0x00), p));
+        const Bytes f = wlan(0x08, 0x00);  // alive while p's views point into it
+        REQUIRE(decode(wire::Link::Ieee80211, f, p));
         check_tcp(p, "SIP");
     }
     SECTION("four addresses (WDS / mesh)") {
-        REQUIRE(decode(wire::Link::Ieee80211, wlan(0x88, 0x03), p));
+        const Bytes f = wlan(0x88, 0x03);  // alive while p's views point into it
+        REQUIRE(decode(wire::Link::Ieee80211, f, p));
         check_tcp(p, "SIP");
     }
     SECTION("radiotap with TSFT and Flags, header padded") {
@@ -358,7 +361,7 @@ TEST_CASE("802.11: protected, null, A-MSDU and management frames carry nothing",
     CHECK_FALSE(p.src_ip.valid());
     Bytes bad_radiotap = {0, 0, 200, 0, 0, 0, 0, 0};  // longer than the frame
     append(bad_radiotap, frame(0x88, 0x01, 0));
-    CHECK_FALSE(decode(wire::Link::Radiotap, Bytes(bad_radiotap.begin(), bad_radiotap.begin() + 100), p));
+    CHECK_FALSE(decode(wire::Link::Radiotap, bad_radiotap, p));
     CHECK(wire::link_from_linktype(105) == wire::Link::Ieee80211);
     CHECK(wire::link_from_linktype(127) == wire::Link::Radiotap);
 }
