@@ -125,7 +125,8 @@ bool FindingStore::next_chunk(std::size_t need) {
     if (chunks_.size() >= kMaxChunks) return false;  // cache full: keep the process sane
     std::size_t size = chunks_.empty() ? kFirstChunk : std::min(chunk_size_ * 2, std::size_t{1} << kChunkBits);
     size = std::max(size, need);
-    chunks_.push_back(std::make_unique<std::uint8_t[]>(size));
+    // Not zero-filled: only written bytes are read, and untouched pages cost no memory.
+    chunks_.push_back(std::unique_ptr<std::uint8_t[]>(new std::uint8_t[size]));
     chunk_size_ = size;
     chunk_bytes_ += size;
     used_ = 0;
