@@ -201,4 +201,18 @@ Register cisco_tls_register(const Endpoint& phone, const Endpoint& cucm, const s
   return reg;
 }
 
+void udp_refreshes(UdpFlow& udp, Register reg, const Contact& contact, TimeNs first, std::uint32_t attempts,
+                   const std::string& branch, const std::string& to_tag, std::uint32_t lost) {
+  for (std::uint32_t k = 1; k <= attempts; ++k) {
+    reg.cseq = k;
+    reg.branch = branch + std::to_string(k);
+    udp.send(first, Dir::ToServer, reg.bytes(), k == lost ? Delivery::Lost : Delivery::Delivered);
+    const TimeNs delivered = k == lost ? first + millis(500) : first;
+    if (k == lost) udp.send(delivered, Dir::ToServer, reg.bytes());
+    const TimeNs ok_at = delivered + millis(10);
+    udp.send(ok_at, Dir::ToClient, ok(reg, to_tag + std::to_string(k), {with_expires(contact, 120)}).bytes());
+    first = ok_at + seconds(115);
+  }
+}
+
 }  // namespace kagen::sip

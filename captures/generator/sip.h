@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "bytes.h"
+#include "flow.h"
+#include "timebase.h"
 
 namespace kagen::sip {
 
@@ -117,6 +119,15 @@ Response proxy_auth_required(const Register& req, const std::string& to_tag, con
                              const std::string& nonce);
 /// 403 Forbidden.
 Response forbidden(const Register& req, const std::string& to_tag);
+
+// ----------------------------------------------------------------- exchanges
+
+/// A UDP phone's refreshes of `reg` on `udp`, attempts k = 1..`attempts` with CSeq k and branch
+/// `branch` + k: the first sent at `first`, each answered 10 ms after delivery by a 200 OK (To tag
+/// `to_tag` + k) granting `contact` ";expires=120", the next sent 115 s after that answer. Attempt
+/// `lost` (0: none) loses its first transmission, resent 500 ms later (Timer E's T1).
+void udp_refreshes(UdpFlow& udp, Register reg, const Contact& contact, TimeNs first, std::uint32_t attempts,
+                   const std::string& branch, const std::string& to_tag, std::uint32_t lost = 0);
 
 /// `Digest realm="R", nonce="N", algorithm=MD5`
 std::string digest_challenge(const std::string& realm, const std::string& nonce);

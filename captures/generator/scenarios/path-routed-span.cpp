@@ -72,18 +72,7 @@ void routed_span(ScenarioOutput& out, bool lossy) {
   reg.expires = 3600;
   const sip::Contact udp_contact = sip::cisco_phone_contact(sip::contact_uri("5011", udp_phone), udp_phone.mac, "540");
   reg.contacts = {udp_contact};
-  TimeNs first = t0 + 1_s;
-  for (std::uint32_t k = 1; k <= 4; ++k) {
-    reg.cseq = k;
-    reg.branch = "z9hG4bKrs11" + std::to_string(k);
-    const bool lost = lossy && k == 2;
-    udp.send(first, Dir::ToServer, reg.bytes(), lost ? Delivery::Lost : Delivery::Delivered);
-    const TimeNs delivered = lost ? first + 500_ms : first;
-    if (lost) udp.send(delivered, Dir::ToServer, reg.bytes());
-    const TimeNs ok_at = delivered + 10_ms;
-    udp.send(ok_at, Dir::ToClient, sip::ok(reg, "rt11-" + std::to_string(k), {sip::with_expires(udp_contact, 120)}).bytes());
-    first = ok_at + 115_s;
-  }
+  sip::udp_refreshes(udp, reg, udp_contact, t0 + 1_s, 4, "z9hG4bKrs11", "rt11-", lossy ? 2 : 0);
 
   // SIP over TCP.
   TcpFlow tcp(cap, tcp_phone, registrar, opt);
@@ -95,7 +84,7 @@ void routed_span(ScenarioOutput& out, bool lossy) {
   const sip::Contact tcp_contact =
       sip::cisco_phone_contact(sip::contact_uri("5012", tcp_phone, "tcp"), tcp_phone.mac, "540");
   treg.contacts = {tcp_contact};
-  first = t0 + 2010_ms;
+  TimeNs first = t0 + 2010_ms;
   for (std::uint32_t k = 1; k <= 4; ++k) {
     treg.cseq = k;
     treg.branch = "z9hG4bKrs12" + std::to_string(k);

@@ -46,18 +46,7 @@ void wep_phone(ScenarioOutput& out, bool lossy) {
   reg.expires = 3600;
   const sip::Contact contact = sip::cisco_phone_contact(sip::contact_uri("7018", phone), phone.mac, "8821");
   reg.contacts = {contact};
-  TimeNs first = t0 + 1_s;
-  for (std::uint32_t k = 1; k <= 4; ++k) {
-    reg.cseq = k;
-    reg.branch = "z9hG4bKwep" + std::to_string(k);
-    const bool lost = lossy && k == 2;
-    udp.send(first, Dir::ToServer, reg.bytes(), lost ? Delivery::Lost : Delivery::Delivered);
-    const TimeNs delivered = lost ? first + 500_ms : first;
-    if (lost) udp.send(delivered, Dir::ToServer, reg.bytes());
-    const TimeNs ok_at = delivered + 10_ms;
-    udp.send(ok_at, Dir::ToClient, sip::ok(reg, "wt" + std::to_string(k), {sip::with_expires(contact, 120)}).bytes());
-    first = ok_at + 115_s;
-  }
+  sip::udp_refreshes(udp, reg, contact, t0 + 1_s, 4, "z9hG4bKwep", "wt", lossy ? 2 : 0);
   out.save_pcap(cap);
 }
 
