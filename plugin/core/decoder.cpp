@@ -86,6 +86,7 @@ struct Half {
     std::uint32_t dupacks = 0;   // duplicate ACKs in a row: the peer's fast retransmission follows
     std::uint32_t pending_seq = 0;  // sequence number just after `pending`
     std::uint32_t sent_seq = 0, sent_end = 0, sent_point = 0;
+    std::uint16_t sent_ip_id = 0;
     std::uint16_t window = 0;    // of the last ACK
     bool seen = false;          // base_seq and next_seq are set
     bool has_ack = false;
@@ -198,10 +199,12 @@ void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, cons
     const std::uint32_t end = p.seq + len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
     const bool sends = len > 0 || syn || fin;
     const bool fast = rev.dupacks >= 2 && rev.last_ack == p.seq && now - rev.last_ack_time < kFastRetransmissionWindow;
-    // The latest segment again at once, not asked for by duplicate ACKs: the same segment captured
-    // again. It leaves the connection as its first sighting left it.
+    // The latest segment again at once, in the same IP packet (a tail-loss probe, which may follow
+    // within a few milliseconds, is a new one), not asked for by duplicate ACKs: the same segment
+    // captured again. It leaves the connection as its first sighting left it.
     if (sends && fwd.seen && p.seq == fwd.sent_seq && end == fwd.sent_end && point == fwd.sent_point &&
-        captured_again(now, fwd.sent_time) && !fast && (!(p.flags & TcpInfo::kAck) || (fwd.has_ack && p.ack == fwd.last_ack))) {
+        p.ip_id == fwd.sent_ip_id && captured_again(now, fwd.sent_time) && !fast &&
+        (!(p.flags & TcpInfo::kAck) || (fwd.has_ack && p.ack == fwd.last_ack))) {
         t.copy = true;
         return;
     }
@@ -229,6 +232,7 @@ void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, cons
         fwd.sent_seq = p.seq;
         fwd.sent_end = end;
         fwd.sent_point = point;
+        fwd.sent_ip_id = p.ip_id;
         fwd.sent_time = now;
     }
     if (seq_before(fwd.next_seq, end)) {

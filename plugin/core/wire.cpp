@@ -200,6 +200,7 @@ bool decode_ipv4(Bytes b, Packet& out, int depth) {
     if (total == 0) total = b.size;
     if (total < ihl) return false;
     out.src_ip = IpAddr::v4(b.be32(12));
+    out.ip_id = b.be16(4);
     out.dst_ip = IpAddr::v4(b.be32(16));
     out.ip_proto = b.u8(9);
     out.fragment = false;
@@ -220,6 +221,7 @@ bool decode_ipv4(Bytes b, Packet& out, int depth) {
 bool decode_ipv6(Bytes b, Packet& out, int depth) {
     if (!b.has(0, 40) || (b.u8(0) >> 4) != 6) return false;
     out.src_ip = IpAddr::v6(b.p + 8);
+    out.ip_id = 0;
     out.dst_ip = IpAddr::v6(b.p + 24);
     out.fragment = false;
     std::uint32_t plen = b.be16(4);

@@ -36,6 +36,7 @@ struct Packet {
     // addresses (pinfo->net_src/net_dst) and transport are the inner ones; a tunnel that carries
     // Ethernet (VXLAN, ERSPAN) gives its MACs too: they are the mirrored traffic's.
     IpAddr src_ip, dst_ip;
+    std::uint16_t ip_id = 0;           // IPv4 identification (0 for IPv6): a copy keeps it
     std::uint8_t ip_proto = 0;         // 6 TCP, 17 UDP, 1 ICMP, 58 ICMPv6 (after IPv6 extension headers)
     bool fragment = false;             // an IP fragment: transport not decoded
     Transport transport = Transport::None;   // Udp or Tcp when its header was decoded

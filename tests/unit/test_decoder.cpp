@@ -189,8 +189,15 @@ TEST_CASE("decoder: the latest segment again within 10 ms at its capture point i
     raw.interface_id = 1;
     r.decoder.decode(raw, r.out);
     CHECK_FALSE(r.out.tcp.copy);
-    // New data right after its predecessor is no copy.
-    CHECK_FALSE(r.phone(101 + static_cast<std::uint32_t>(sip_register(1).size()), 901, kAck | kPsh, "x", 2 * kSecond).tcp.copy);
+    // New data right after its predecessor is no copy; sent again 2 ms later in a new IP packet
+    // (another IPv4 id: a tail-loss probe) it is a retransmission.
+    const auto next = 101 + static_cast<std::uint32_t>(sip_register(1).size());
+    CHECK_FALSE(r.phone(next, 901, kAck | kPsh, "xy", 2 * kSecond).tcp.copy);
+    std::vector<std::uint8_t> probe = frame(kPhone, 50000, kServer, 5060, next, 901, kAck | kPsh, "xy");
+    probe[19] = 1;  // IPv4 identification
+    const Frame& tlp = r.feed(probe, 2 * kSecond + 2 * kMillisecond);
+    CHECK_FALSE(tlp.tcp.copy);
+    CHECK(tlp.tcp.retransmission);
 }
 
 TEST_CASE("decoder: a fast retransmission is one even within the out-of-order time; a RST's data is no message") {
