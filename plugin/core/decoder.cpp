@@ -75,8 +75,8 @@ struct Half {
     // Members ordered by size: no padding between them.
     Nanos next_seq_time = 0;
     Nanos last_ack_time = 0;
-    // The latest segment with data, SYN or FIN, when first seen at its capture point: its copies
-    // there follow within kCaptureCopyWindow.
+    // The latest segment with data, SYN or FIN, when first seen at its capture point: copies of it
+    // and of the segments before it follow within kCaptureCopyWindow.
     Nanos sent_time = 0;
     LazyBytes pending;              // start of a message whose end has not been captured yet
     LazyBytes tls_pending;          // the same for decrypted TLS data (no sequence numbers)
@@ -199,12 +199,17 @@ void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, cons
     const std::uint32_t end = p.seq + len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
     const bool sends = len > 0 || syn || fin;
     const bool fast = rev.dupacks >= 2 && rev.last_ack == p.seq && now - rev.last_ack_time < kFastRetransmissionWindow;
-    // The latest segment again at once, in the same IP packet (a tail-loss probe, which may follow
-    // within a few milliseconds, is a new one), not asked for by duplicate ACKs: the same segment
-    // captured again. It leaves the connection as its first sighting left it.
-    if (sends && fwd.seen && p.seq == fwd.sent_seq && end == fwd.sent_end && point == fwd.sent_point &&
-        p.ip_id == fwd.sent_ip_id && captured_again(now, fwd.sent_time) && !fast &&
-        (!(p.flags & TcpInfo::kAck) || (fwd.has_ack && p.ack == fwd.last_ack))) {
+    // Sent data again at once, not asked for by duplicate ACKs, in an IP packet no newer than the
+    // latest segment's: the same segment captured again. A stack numbers its packets one after
+    // the other, so a copy of a burst's earlier segment, overtaken by the later ones, has an older
+    // IPv4 identification, and a tail-loss probe, which may follow within milliseconds, a newer
+    // one. With the same identification (IPv6 has none) only the latest segment itself is a copy.
+    // A copy leaves the connection as its first sighting left it.
+    const auto id_age = static_cast<std::int16_t>(static_cast<std::uint16_t>(p.ip_id - fwd.sent_ip_id));
+    if (sends && fwd.seen && point == fwd.sent_point && !seq_before(fwd.next_seq, end) &&
+        (id_age < 0 || (id_age == 0 && p.seq == fwd.sent_seq && end == fwd.sent_end)) &&
+        captured_again(now, fwd.sent_time) && !fast &&
+        (!(p.flags & TcpInfo::kAck) || (fwd.has_ack && !seq_before(fwd.last_ack, p.ack)))) {
         t.copy = true;
         return;
     }

@@ -157,7 +157,7 @@ class RoutedSpan(unittest.TestCase):
         self.assertEqual(self.values(rows, "keepalive.sccp.gap"), ["30.000000000"] * 13)
         margins = sorted(round(harness.seconds(v), 6) for v in self.values(rows, "keepalive.refresh.margin"))
         udp = [14.49 if lossy else 14.99] + [14.99] * 2
-        tcp = [14.7997 if lossy else 14.9997] + [14.9997] * 2
+        tcp = [14.79968 if lossy else 14.99968] + [14.99968] * 2
         self.assertEqual(margins, sorted(udp + tcp))
         experts = harness.experts_both_passes(self, cap)
         if not lossy:

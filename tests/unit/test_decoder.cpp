@@ -200,6 +200,33 @@ TEST_CASE("decoder: the latest segment again within 10 ms at its capture point i
     CHECK(tlp.tcp.retransmission);
 }
 
+TEST_CASE("decoder: a copy of a burst's earlier segment, overtaken by the later one, is a copy") {
+    // A REGISTER in two segments 10 us apart; a router forwards each 100 us later, so the copy of
+    // the first comes after the second, later than the handshake's 10 us RTT (not out of order).
+    Run r;
+    const auto packet = [](std::uint32_t seq, const std::string& data, std::uint8_t id) {
+        std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5060, seq, 901, kAck | kPsh, data);
+        b[19] = id;  // IPv4 identification: the phone numbers its packets
+        return b;
+    };
+    r.phone(100, 0, kSyn, "", 0);
+    r.server(900, 101, kSyn | kAck, "", 5 * kMicrosecond);
+    r.phone(101, 901, kAck, "", 10 * kMicrosecond);
+    const std::string reg = sip_register(1);
+    const std::string a = reg.substr(0, 100), b = reg.substr(100);
+    const auto b_seq = static_cast<std::uint32_t>(101 + a.size());
+    r.feed(packet(101, a, 5), kSecond);
+    r.feed(packet(b_seq, b, 6), kSecond + 10 * kMicrosecond);
+    const Frame& copy_a = r.feed(packet(101, a, 5), kSecond + 100 * kMicrosecond);
+    CHECK(copy_a.tcp.copy);
+    CHECK_FALSE(copy_a.tcp.retransmission);
+    CHECK(r.feed(packet(b_seq, b, 6), kSecond + 110 * kMicrosecond).tcp.copy);
+    // The first segment sent again in a new packet, even within 10 ms, is a retransmission.
+    const Frame& again = r.feed(packet(101, a, 7), kSecond + 3 * kMillisecond);
+    CHECK_FALSE(again.tcp.copy);
+    CHECK(again.tcp.retransmission);
+}
+
 TEST_CASE("decoder: a fast retransmission is one even within the out-of-order time; a RST's data is no message") {
     Run r;
     r.phone(100, 0, kSyn, "", 0);

@@ -25,17 +25,19 @@
 //   SIP/UDP: REGISTER F(1) = T0 + 1 s, CSeq k, "Expires: 3600"; the 200 OK (";expires=120" on the
 //     Contact) 10 ms after the delivered transmission; F(k+1) = OK(k) + 115 s. Lossy: attempt 2's
 //     first transmission is lost beyond the router, resent (Timer E) 500 ms later.
-//   SIP/TCP: REGISTER S(1) = T0 + 2.01 s; the registrar's pure ACK 0.3 ms after delivery, its
-//     200 OK 12 ms after delivery, the phone's ACK 0.2 ms after that; S(k+1) = OK(k) + 115 s.
-//     Lossy: attempt 3's segment is lost beyond the router, retransmitted 200 ms later.
+//   SIP/TCP: REGISTER S(1) = T0 + 2.01 s in two segments, its first 300 bytes and 20 us later the
+//     rest (the router's copy of the first comes after the second); the registrar's pure ACK
+//     0.3 ms after delivery, its 200 OK 12 ms after delivery, the phone's ACK 0.2 ms after that;
+//     S(k+1) = OK(k) + 115 s. Lossy: attempt 3's second segment is lost beyond the router (the
+//     registrar ACKs the first 0.3 ms after S(3)) and retransmitted 200 ms after it was sent.
 //   SCCP: KeepAliveReq at R + 30 j, KeepAliveAck 1 ms after delivery, the phone's ACK 0.2 ms after
 //     it. Lossy: keepalive 5's segment is lost beyond the router, retransmitted 300 ms later.
 // Derived (grant 120 s, delta 5 s, grace 15 s): every refresh and keepalive on time (lateness 0,
 //   SCCP gap 30 s). Healthy: no expert info; margins 15 - 0.010 = 14.990 s (UDP, on each 200 OK)
-//   and 15 - 0.0003 = 14.9997 s (TCP, on each registrar ACK). Lossy: exactly three
-//   retransmissions, all on VLAN 10: the UDP REGISTER 500 ms after its first transmission
-//   (margin 14.490 s), the TCP REGISTER 200 ms after (margin 14.7997 s), KeepAliveReq 5 300 ms
-//   after; nothing else.
+//   and 15 - 0.00032 = 14.99968 s (TCP, on each registrar ACK of a whole REGISTER). Lossy: exactly
+//   three retransmissions, all on VLAN 10: the UDP REGISTER 500 ms after its first transmission
+//   (margin 14.490 s), the TCP REGISTER's second segment 200 ms after (margin 15 - 0.20032 =
+//   14.79968 s), KeepAliveReq 5 300 ms after; nothing else.
 #include <string>
 
 #include "scenario.h"
@@ -88,7 +90,17 @@ void routed_span(ScenarioOutput& out, bool lossy) {
   for (std::uint32_t k = 1; k <= 4; ++k) {
     treg.cseq = k;
     treg.branch = "z9hG4bKrs12" + std::to_string(k);
-    const TimeNs delivered = tcp.send_delivered(first, Dir::ToServer, treg.bytes(), lossy && k == 3 ? 200_ms : 0);
+    // Two segments 20 us apart: the router's copy of the first follows the second.
+    const Bytes bytes = treg.bytes();
+    tcp.send(first, Dir::ToServer, Bytes(bytes.begin(), bytes.begin() + 300));
+    const bool lost = lossy && k == 3;
+    const Segment second = tcp.send(first + 20_us, Dir::ToServer, Bytes(bytes.begin() + 300, bytes.end()),
+                                    lost ? Delivery::Lost : Delivery::Delivered);
+    TimeNs delivered = first + 20_us;
+    if (lost) {
+      tcp.ack(first + 300_us, Dir::ToClient);  // the first segment's
+      tcp.retransmit(delivered += 200_ms, second);
+    }
     tcp.ack(delivered + 300_us, Dir::ToClient);
     const TimeNs ok_at = delivered + 12_ms;
     tcp.send(ok_at, Dir::ToClient, sip::ok(treg, "rt12-" + std::to_string(k), {sip::with_expires(tcp_contact, 120)}).bytes());
