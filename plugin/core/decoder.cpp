@@ -191,7 +191,7 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, std::uint32_t interface
 // repeats data (retransmission, spurious retransmission) rather than being new, out of order or a
 // keep-alive. A fast retransmission (the segment two or more duplicate ACKs asked for, within 20 ms
 // of the last) counts as a retransmission here too, even within the out-of-order threshold. Before
-// all that: whether the segment is the latest one seen again at its capture point (a copy).
+// all that: whether the segment is one just sent, seen again at its capture point (a copy).
 void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now,
                                      std::uint32_t point, TcpInfo& t) {
     const bool syn = p.flags & TcpInfo::kSyn, fin = p.flags & TcpInfo::kFin, rst = p.flags & TcpInfo::kRst;

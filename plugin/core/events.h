@@ -43,8 +43,8 @@ const char* transport_name(Transport t);
 // on both VLANs of a router it crosses (router-on-a-stick, a layer-3 switch's VLAN interfaces),
 // microseconds apart. Nothing resends that fast: a Cisco phone's SIP T1 is at least 100 ms (500 ms
 // by default), and TCP repeats a lone segment no sooner than its minimum RTO or, as a tail-loss
-// probe, the peer's delayed-ACK time (200 ms); a fast retransmission is told apart by its
-// duplicate ACKs.
+// probe, the peer's delayed-ACK time (200 ms). What may (a fast retransmission, a burst's tail-loss
+// probe) the Decoder tells apart by its duplicate ACKs and its new IP packet.
 constexpr Nanos kCaptureCopyWindow = 10 * kMillisecond;
 inline bool captured_again(Nanos t, Nanos prev) { return t >= prev && sub_sat(t, prev) < kCaptureCopyWindow; }
 
