@@ -150,14 +150,16 @@ HEXLINE = re.compile(r"^[0-9a-f]{4,}  ((?:[0-9a-f]{2} ){0,15}[0-9a-f]{2})")
 
 def capture_options(cap, readable=lambda path: path):
     """Options the bundled capture `cap` needs to be dissected as its tests dissect it: its key log,
-    if it has one (the path passed through `readable`, which gives a copy tshark can read), and the
-    Decode As of skinny-decode-as."""
+    if it has one (the path passed through `readable`, which gives a copy tshark can read), the
+    Decode As of skinny-decode-as and the WEP key of the wlan-wep scenarios."""
     args = []
     keys = re.sub(r"\.pcap(ng)?$", ".keys", cap)
     if keys != cap and os.path.exists(keys):
         args += ["-o", "tls.keylog_file:" + readable(keys)]
     if "skinny-decode-as" in os.path.basename(cap):
         args += ["-d", "tcp.port==2001,skinny"]
+    if os.path.basename(cap).startswith("wlan-wep-"):
+        args += ["-o", "wlan.enable_decryption:TRUE", "-o", 'uat:80211_keys:"wep","0b2c1e5d7f"']
     return args
 
 
