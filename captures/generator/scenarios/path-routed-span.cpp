@@ -20,7 +20,10 @@
 //   the other VLAN with TTL 63; the phones' frames go to the router's MAC on VLAN 10, the
 //   registrar's come from it, and on VLAN 20 the router stands for the phones.
 //   ARP (VLAN 10, T0 + 0.1 s): each phone asks for 10.50.10.1, the router answers 0.2 ms later;
-//   (VLAN 20, T0 + 0.2 s) the registrar asks for 10.50.20.1, the router answers likewise.
+//   (VLAN 20, T0 + 0.2 s) the registrar asks for 10.50.20.1, the router answers likewise; then
+//   the router asks for each phone (VLAN 10, T0 + 0.3 s) and for the registrar (VLAN 20,
+//   T0 + 0.4 s), each answering 0.2 ms later: every address is owned by one MAC in its VLAN,
+//   while its routed frames come from the router's MAC in the other.
 // Timeline, attempts k = 1..4 (SIP) and keepalives j = 1..14 (SCCP):
 //   SIP/UDP: REGISTER F(1) = T0 + 1 s, CSeq k, "Expires: 3600"; the 200 OK (";expires=120" on the
 //     Contact) 10 ms after the delivered transmission; F(k+1) = OK(k) + 115 s. Lossy: attempt 2's
@@ -60,11 +63,13 @@ void routed_span(ScenarioOutput& out, bool lossy) {
   FlowOptions opt = FlowOptions::with_isns(500000, 900000);
   opt.points = routed_points(router, 10, 20, 60_us);
 
-  for (const Endpoint& phone : {udp_phone, tcp_phone, sccp_phone})
-    add_arp_resolution(cap, t0 + 100_ms, phone, Endpoint{router, IpAddr("10.50.10.1"), 0}, 200_us,
-                       EthOptions{10, 0, true});
-  add_arp_resolution(cap, t0 + 200_ms, registrar, Endpoint{router, IpAddr("10.50.20.1"), 0}, 200_us,
-                     EthOptions{20, 0, true});
+  const Endpoint gateway10{router, IpAddr("10.50.10.1"), 0}, gateway20{router, IpAddr("10.50.20.1"), 0};
+  for (const Endpoint& phone : {udp_phone, tcp_phone, sccp_phone}) {
+    add_arp_resolution(cap, t0 + 100_ms, phone, gateway10, 200_us, EthOptions{10, 0, true});
+    add_arp_resolution(cap, t0 + 300_ms, gateway10, phone, 200_us, EthOptions{10, 0, true});
+  }
+  add_arp_resolution(cap, t0 + 200_ms, registrar, gateway20, 200_us, EthOptions{20, 0, true});
+  add_arp_resolution(cap, t0 + 400_ms, gateway20, registrar, 200_us, EthOptions{20, 0, true});
 
   // SIP over UDP.
   UdpFlow udp(cap, udp_phone, registrar, opt);
