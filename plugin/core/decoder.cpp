@@ -199,16 +199,18 @@ void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, cons
     const std::uint32_t end = p.seq + len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
     const bool sends = len > 0 || syn || fin;
     const bool fast = rev.dupacks >= 2 && rev.last_ack == p.seq && now - rev.last_ack_time < kFastRetransmissionWindow;
-    // Sent data again at once, not asked for by duplicate ACKs, in an IP packet no newer than the
-    // latest segment's: the same segment captured again. A stack numbers its packets one after
-    // the other, so a copy of a burst's earlier segment, overtaken by the later ones, has an older
-    // IPv4 identification, and a tail-loss probe, which may follow within milliseconds, a newer
-    // one. With the same identification (IPv6 has none) only the latest segment itself is a copy.
+    // Sent data again at once in an IP packet no newer than the latest segment's: the same segment
+    // captured again. A stack numbers its packets one after the other, so a copy of a burst's
+    // earlier segment, overtaken by the later ones, has an older IPv4 identification, and a resend
+    // that may follow within milliseconds (a tail-loss probe, a fast retransmission) a newer one.
+    // With the same identification only the latest segment itself is a copy, and where there is
+    // none (IPv6, or a stack that sends 0) a fast retransmission is told by its duplicate ACKs.
     // A copy leaves the connection as its first sighting left it.
     const auto id_age = static_cast<std::int16_t>(static_cast<std::uint16_t>(p.ip_id - fwd.sent_ip_id));
-    if (sends && fwd.seen && point == fwd.sent_point && !seq_before(fwd.next_seq, end) &&
-        (id_age < 0 || (id_age == 0 && p.seq == fwd.sent_seq && end == fwd.sent_end)) &&
-        captured_again(now, fwd.sent_time) && !fast &&
+    const bool same_packet =
+        id_age < 0 || (id_age == 0 && p.seq == fwd.sent_seq && end == fwd.sent_end && (p.ip_id != 0 || !fast));
+    if (sends && fwd.seen && point == fwd.sent_point && !seq_before(fwd.next_seq, end) && same_packet &&
+        captured_again(now, fwd.sent_time) &&
         (!(p.flags & TcpInfo::kAck) || (fwd.has_ack && !seq_before(fwd.last_ack, p.ack)))) {
         t.copy = true;
         return;

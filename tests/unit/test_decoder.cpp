@@ -227,6 +227,35 @@ TEST_CASE("decoder: a copy of a burst's earlier segment, overtaken by the later 
     CHECK(again.tcp.retransmission);
 }
 
+TEST_CASE("decoder: a fast retransmission's copy is a copy; without IP identifications, duplicate ACKs tell") {
+    // The first of four segments is lost; three duplicate ACKs ask for it; it is resent at once
+    // and the router's copy of the resend follows 60 us later.
+    for (const std::uint8_t base_id : {5, 0}) {  // 0: no identification to tell packets apart
+        Run r;
+        const auto packet = [base_id](std::uint32_t seq, const std::string& data, std::uint8_t n) {
+            std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5060, seq, 901, kAck | kPsh, data);
+            b[19] = base_id ? static_cast<std::uint8_t>(base_id + n) : 0;
+            return b;
+        };
+        r.phone(100, 0, kSyn, "", 0);
+        r.server(900, 101, kSyn | kAck, "", 10 * kMillisecond);
+        r.phone(101, 901, kAck, "", 20 * kMillisecond);
+        const Nanos t = kSecond;
+        r.feed(packet(101, "aaaaa", 0), t);
+        for (std::uint8_t i = 1; i <= 3; ++i) r.feed(packet(101 + 5 * i, "bbbbb", i), t + i * kMillisecond);
+        for (std::uint32_t i = 1; i <= 3; ++i) r.server(901, 101, kAck, "", t + (3 + i) * kMillisecond);
+        CHECK(r.feed(packet(101, "aaaaa", 4), t + 8 * kMillisecond).tcp.retransmission);
+        const Frame& copy = r.feed(packet(101, "aaaaa", 4), t + 8 * kMillisecond + 60 * kMicrosecond);
+        if (base_id) {
+            CHECK(copy.tcp.copy);
+            CHECK_FALSE(copy.tcp.retransmission);
+        } else {  // as Wireshark would: asked for by the duplicate ACKs, sent again
+            CHECK_FALSE(copy.tcp.copy);
+            CHECK(copy.tcp.retransmission);
+        }
+    }
+}
+
 TEST_CASE("decoder: a fast retransmission is one even within the out-of-order time; a RST's data is no message") {
     Run r;
     r.phone(100, 0, kSyn, "", 0);
