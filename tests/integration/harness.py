@@ -11,6 +11,7 @@ import datetime
 import glob
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import tempfile
@@ -23,6 +24,38 @@ GENERATED = os.path.join(BUILD, "captures")
 
 _sandbox = None
 _copies = {}
+
+
+def checksum(header):
+    """The Internet checksum of an IPv4 header whose checksum field is zero."""
+    total = sum(struct.unpack("!%dH" % (len(header) // 2), header))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def rewrite_capture(src, dst, wrap, linktype=1):
+    """Writes the classic little-endian pcap `src` to `dst` (link type `linktype`) with every frame
+    passed through wrap(frame, index), which returns a frame or a list, each item a frame sent at
+    the same time or a (delay in microseconds, frame) pair sent later; frames end up in time order."""
+    with open(src, "rb") as f:
+        data = f.read()
+    magic, = struct.unpack("<I", data[:4])
+    assert magic == 0xA1B2C3D4, "classic little-endian pcap expected"
+    records, at, n = [], 24, 0
+    while at < len(data):
+        sec, usec, incl, _ = struct.unpack("<IIII", data[at:at + 16])
+        frames = wrap(data[at + 16:at + 16 + incl], n)
+        for item in frames if isinstance(frames, list) else [frames]:
+            delay, frame = item if isinstance(item, tuple) else (0, item)
+            records.append((sec * 1000000 + usec + delay, len(records), frame))
+        at += 16 + incl
+        n += 1
+    records.sort()
+    with open(dst, "wb") as f:
+        f.write(data[:20] + struct.pack("<I", linktype))
+        for t, _, frame in records:
+            f.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(frame), len(frame)) + frame)
 
 
 def _make_sandbox():

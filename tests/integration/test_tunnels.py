@@ -33,17 +33,10 @@ _dir = tempfile.mkdtemp(prefix="ka-tunnels-")
 atexit.register(shutil.rmtree, _dir, True)
 
 
-def checksum(header):
-    total = sum(struct.unpack("!%dH" % (len(header) // 2), header))
-    while total >> 16:
-        total = (total & 0xFFFF) + (total >> 16)
-    return ~total & 0xFFFF
-
-
 def outer_ipv4(proto, payload):
     header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0x4242, 0, 64, proto, 0,
                          OUTER_SRC_IP, OUTER_DST_IP)
-    header = header[:10] + struct.pack("!H", checksum(header)) + header[12:]
+    header = header[:10] + struct.pack("!H", harness.checksum(header)) + header[12:]
     return OUTER_DST_MAC + OUTER_SRC_MAC + b"\x08\x00" + header + payload
 
 
@@ -76,7 +69,7 @@ def erspan2_fragmented(frame, n):
         h[4:6] = struct.pack("!H", n & 0xFFFF)
         h[6:8] = struct.pack("!H", more | offset // 8)
         h[10:12] = b"\0\0"
-        h[10:12] = struct.pack("!H", checksum(bytes(h)))
+        h[10:12] = struct.pack("!H", harness.checksum(bytes(h)))
         fragments.append(link + bytes(h) + part)
     return fragments
 
@@ -172,23 +165,9 @@ class DecryptingWifi:
 
 def wrapped(name, wrap):
     """The generated capture `name` with every frame passed through wrap(frame, index), which
-    returns a frame or a list of frames sent at the same time."""
-    with open(scenarios.capture(name), "rb") as f:
-        data = f.read()
-    magic, = struct.unpack("<I", data[:4])
-    assert magic == 0xA1B2C3D4, "classic little-endian pcap expected"
-    out = bytearray(data[:20]) + struct.pack("<I", getattr(wrap, "linktype", 1))
-    at, n = 24, 0
-    while at < len(data):
-        sec, usec, incl, _ = struct.unpack("<IIII", data[at:at + 16])
-        frames = wrap(data[at + 16:at + 16 + incl], n)
-        for frame in frames if isinstance(frames, list) else [frames]:
-            out += struct.pack("<IIII", sec, usec, len(frame), len(frame)) + frame
-        at += 16 + incl
-        n += 1
+    returns a frame or a list of frames sent at the same time (harness.rewrite_capture)."""
     path = os.path.join(_dir, "%s-%s.pcap" % (name, wrap.__name__))
-    with open(path, "wb") as f:
-        f.write(out)
+    harness.rewrite_capture(scenarios.capture(name), path, wrap, getattr(wrap, "linktype", 1))
     return path
 
 
