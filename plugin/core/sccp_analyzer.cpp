@@ -527,8 +527,7 @@ void SccpAnalyzer::Impl::on_retransmission(Session& s, const Frame& f) {
         Transmission& t = s.tx[(s.tx_next + kTransmissions - 1 - i) % kTransmissions];
         if (t.frame == 0 || t.len == 0) continue;
         if (!seq_before(f.tcp.seq, t.seq + t.len) || !seq_before(t.seq, end)) continue;
-        // A second copy of one segment, not the keepalive sent again: as for SIP.
-        if (captured_again(f.time, t.last)) return;
+        // A copy of the segment is none: the decoder marked it (tcp.copy) and on_frame() skipped it.
         ++t.count;
         Annotation a = annotation(s, Subject::SccpRetransmission);
         a.set(Field::RetransCount, t.count);

@@ -578,9 +578,11 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
 // ---- REGISTER ----------------------------------------------------------------------------------------
 
 void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
-    // A second copy of one packet (a SPAN session mirroring it twice, a router between two
-    // mirrored VLANs, merged copies of a capture), not something sent again.
-    if (captured_again(f.time, t.last_time)) return;
+    // A second copy of one datagram (a SPAN session mirroring it twice, a router between two
+    // mirrored VLANs, merged copies of a capture), not something sent again. The decoder judges
+    // TCP segments itself, by their IP packets too (tcp.copy, skipped in on_frame()): a segment
+    // it calls resent is one, however soon.
+    if (f.transport == Transport::Udp && captured_again(f.time, t.last_time)) return;
     if (b.transport == Transport::Udp) note_flow(f);
     ++t.retrans;
     Annotation a = base(b, Subject::SipRetransmission);

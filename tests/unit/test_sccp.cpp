@@ -368,22 +368,39 @@ TEST_CASE("a keepalive captured again within 10 ms is not a retransmission") {
     Conn c = registered(r);
     const std::uint32_t seq = c.phone_seq;
     std::uint32_t ka = r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
-    auto copy = [&](Nanos t) {  // Wireshark flags a copy of a segment as its retransmission
+    // The keepalive's segment again, as the decoder judges it: captured again (tcp.copy), or sent
+    // again (tcp.retransmission).
+    auto again = [&](Nanos t, bool copy) {
         r.frame(t, c, true, 12);
         r.f.tcp.seq = seq;
-        r.f.tcp.retransmission = true;
+        (copy ? r.f.tcp.copy : r.f.tcp.retransmission) = true;
         r.run();
         return r.f.number;
     };
-    CHECK(r.at(copy(T0 + seconds(30))).empty());
+    CHECK(r.at(again(T0 + seconds(30), true)).empty());
     // A copy of a real retransmission is not a second one either.
-    std::uint32_t resent = copy(T0 + seconds(30) + millis(300));
-    CHECK(r.at(copy(T0 + seconds(30) + millis(300) + 60 * kMicrosecond)).empty());  // a router's copy
+    std::uint32_t resent = again(T0 + seconds(30) + millis(300), false);
+    CHECK(r.at(again(T0 + seconds(30) + millis(300) + 60 * kMicrosecond, true)).empty());  // a router's copy
     CHECK(r.only(resent).get(Field::RetransCount) == 1);
     CHECK(r.only(resent).get(Field::RetransOriginal) == ka);
     CHECK(r.only(resent).get(Field::RetransGap) == millis(300));
     std::uint32_t ack = r.send(T0 + seconds(30) + millis(301), c, false, {skinny::kKeepAliveAck});
     CHECK(r.only(ack).get(Field::RetransCount) == 1);
+}
+
+TEST_CASE("a keepalive the decoder calls sent again is a retransmission, however soon") {
+    // A tail-loss probe 2 ms after the keepalive, in a new IP packet: the decoder's verdict stands.
+    Rig r;
+    Conn c = registered(r);
+    const std::uint32_t seq = c.phone_seq;
+    std::uint32_t ka = r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    r.frame(T0 + seconds(30) + millis(2), c, true, 12);
+    r.f.tcp.seq = seq;
+    r.f.tcp.retransmission = true;
+    r.run();
+    CHECK(r.only(r.f.number).get(Field::RetransCount) == 1);
+    CHECK(r.only(r.f.number).get(Field::RetransOriginal) == ka);
+    CHECK(r.only(r.f.number).get(Field::RetransGap) == millis(2));
 }
 
 TEST_CASE("several messages in one segment, directions from messages not ports") {

@@ -266,6 +266,29 @@ TEST_CASE("TCP: a retransmission across the 2^32 wrap is attributed by byte rang
     CHECK(run.one(6).get(Field::ExpiresGranted) == 120);
 }
 
+TEST_CASE("TCP: a segment the decoder calls sent again is a retransmission, however soon; a copy is none") {
+    Wire w;
+    Run run;
+    Frame f1 = w.frame(1, kT0, true, Transport::Tcp);
+    Wire::tcp(f1, 7, 1000, 600, 1);
+    w.add_register(f1, "c", 1, with(kCisco, "expires=3600")).length = 600;
+    run(f1);
+    // A router's copy 60 us later (tcp.copy), then a tail-loss probe 2 ms after the request, in a
+    // new IP packet (tcp.retransmission).
+    Frame copy = w.frame(2, kT0 + 60 * kMicrosecond, true, Transport::Tcp);
+    Wire::tcp(copy, 7, 1000, 600, 1);
+    copy.tcp.copy = true;
+    run(copy);
+    Frame probe = w.frame(3, kT0 + millis(2), true, Transport::Tcp);
+    Wire::tcp(probe, 7, 1000, 600, 1, true);
+    run(probe);
+    CHECK(run.at(2).empty());
+    Annotation r = run.one(3);
+    CHECK(r.get(Field::RetransCount) == 1);
+    CHECK(r.get(Field::RetransOriginal) == 1);
+    CHECK(r.get(Field::RetransGap) == millis(2));
+}
+
 TEST_CASE("several REGISTERs in one TCP segment each get their own byte range") {
     Wire w;
     Run run;
