@@ -526,6 +526,28 @@ class ProxyBurst(unittest.TestCase):
         ack = dict(zip(rows[11]["keepalive.endpoint"], rows[11]["keepalive.retrans.count"]))
         self.assertEqual({p: "1" if k == 0 else "0" for k, p in enumerate(self.PHONES)}, ack)
 
+    def test_a_fast_retransmission_is_attributed_and_delivered(self):
+        # Three duplicate ACKs ask for phone 1's lost segment; the proxy resends it 3.4 ms after
+        # the first transmission; the next ACK delivers phones 1-4, a later one phones 5 and 6.
+        cap = capture("sip-tcp-proxy-fast-retransmit")
+        experts = harness.experts_both_passes(self, cap)
+        self.assertEqual([(11, "keepalive.retransmission")], [(n, e) for n, e, _ in experts])
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS + ["tcp.analysis.fast_retransmission"],
+                                                   "keepalive"))
+        self.assertEqual(["1"], rows[11]["tcp.analysis.fast_retransmission"])
+        self.assertEqual([self.PHONES[0]], rows[11]["keepalive.endpoint"])
+        self.assertEqual(["1"], rows[11]["keepalive.retrans.count"])
+        self.assertEqual(["4"], rows[11]["keepalive.retrans.original"])
+        self.assertEqual([3400 * US], [rel(v) for v in rows[11]["keepalive.retrans.gap"]])
+        self.assertEqual(dict(zip(self.PHONES[:4], "1000")),
+                         dict(zip(rows[12]["keepalive.endpoint"], rows[12]["keepalive.retrans.count"])))
+        self.assertEqual(dict(zip(self.PHONES[4:], "00")),
+                         dict(zip(rows[15]["keepalive.endpoint"], rows[15]["keepalive.retrans.count"])))
+        for k in range(6):
+            self.assertEqual([self.PHONES[k]], rows[16 + k]["keepalive.endpoint"])
+            self.assertEqual(["12" if k < 4 else "15"], rows[16 + k]["keepalive.delivery.frame"])
+            self.assertEqual(["120"], rows[16 + k]["keepalive.expires.granted"])
+
 
 class MultiContact(unittest.TestCase):
     """One REGISTER, two Contacts: two bindings, each refreshed by its own grant."""

@@ -22,6 +22,16 @@
 //   Derived: frame 10 repeats phone 1's REGISTER only (retransmission 1, original frame 4, gap
 //   300 ms); frame 11 delivers all six (retransmissions: 1 for phone 1, 0 for the others); each
 //   200 OK grants 120 s with delivery frame 11. Only the retransmission note of frame 10.
+// sip-tcp-proxy-fast-retransmit: phone 1's segment (frame 4) is lost and the registrar answers
+//   each later segment with a duplicate ACK (ack = frame 4's seq), as a stack without SACK does:
+//   frame 5 REGISTER 2 at T0 + 1 ms, frame 6 dup ACK at T0 + 1.3 ms, frames 7/8 at T0 + 2/2.3 ms,
+//   frames 9/10 at T0 + 3/3.3 ms; frame 11, T0 + 3.4 ms: the proxy's fast retransmission of
+//   frame 4 after the third; frame 12, T0 + 3.7 ms: the registrar ACKs phones 1-4; frames 13-14:
+//   REGISTER 5 and 6 at T0 + 4 and 5 ms; frame 15, T0 + 5.3 ms: ACK of all six; frames 16-21:
+//   200 OK of phone k at T0 + (9 + k) ms; frame 22: proxy ACK at T0 + 15.2 ms.
+//   Derived: frame 11 repeats phone 1's REGISTER (retransmission 1, original frame 4, gap
+//   3.4 ms); frame 12 delivers phones 1-4 (retransmissions 1, 0, 0, 0), frame 15 phones 5 and 6;
+//   each 200 OK grants 120 s. Only the retransmission note of frame 11.
 #include <string>
 #include <vector>
 
@@ -32,7 +42,9 @@ using namespace kagen::literals;
 
 namespace {
 
-void burst(ScenarioOutput& out, bool lose_first) {
+enum class Loss { None, Timeout, FastRetransmit };
+
+void burst(ScenarioOutput& out, Loss loss) {
   const Endpoint proxy{"00:50:56:8e:71:05", "10.91.0.5", 5070};
   const Endpoint registrar{"00:50:56:8e:71:10", "10.91.1.10", 5060};
   const TimeNs t0 = utc("2023-05-19 09:00:00.000000");
@@ -59,11 +71,18 @@ void burst(ScenarioOutput& out, bool lose_first) {
   Segment first;
   for (std::size_t k = 0; k < regs.size(); ++k) {
     const TimeNs at = t0 + static_cast<TimeNs>(k) * 1_ms;
-    const Segment s = tcp.send(at, Dir::ToServer, regs[k].bytes(), k == 0 && lose_first ? Delivery::Lost : Delivery::Delivered);
+    const Segment s = tcp.send(at, Dir::ToServer, regs[k].bytes(), k == 0 && loss != Loss::None ? Delivery::Lost : Delivery::Delivered);
     if (k == 0) first = s;
+    if (loss == Loss::FastRetransmit && k >= 1 && k <= 3) {
+      tcp.ack(at + 300_us, Dir::ToClient);  // still asks for phone 1's bytes: a duplicate ACK
+      if (k == 3) {
+        tcp.retransmit(at + 400_us, first);
+        tcp.ack(at + 700_us, Dir::ToClient);
+      }
+    }
   }
   TimeNs t = t0 + 5300_us;
-  if (lose_first) {
+  if (loss == Loss::Timeout) {
     tcp.retransmit(t0 + 300_ms, first);
     t = t0 + 300300_us;
   }
@@ -79,9 +98,13 @@ void burst(ScenarioOutput& out, bool lose_first) {
 }  // namespace
 
 KA_SCENARIO("sip-tcp-proxy-burst-healthy", "SIP proxy: six phones' REGISTERs in flight together on one TCP connection") {
-  burst(out, false);
+  burst(out, Loss::None);
 }
 
 KA_SCENARIO("sip-tcp-proxy-burst", "SIP proxy: six REGISTERs in flight, the first one's segment lost and retransmitted") {
-  burst(out, true);
+  burst(out, Loss::Timeout);
+}
+
+KA_SCENARIO("sip-tcp-proxy-fast-retransmit", "SIP proxy: six REGISTERs in flight, the first one's segment lost and fast-retransmitted") {
+  burst(out, Loss::FastRetransmit);
 }
