@@ -204,11 +204,14 @@ void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, cons
     // earlier segment, overtaken by the later ones, has an older IPv4 identification, and a resend
     // that may follow within milliseconds (a tail-loss probe, a fast retransmission) a newer one.
     // With the same identification only the latest segment itself is a copy, and where there is
-    // none (IPv6, or a stack that sends 0) a fast retransmission is told by its duplicate ACKs.
+    // none (IPv6, or a stack that sends 0) a fast retransmission is told by the duplicate ACKs
+    // that came after the latest segment: a router's copy of the resend follows it before the peer
+    // can answer, so ACKs that came before it asked for the resend, not for another.
     // A copy leaves the connection as its first sighting left it.
     const auto id_age = static_cast<std::int16_t>(static_cast<std::uint16_t>(p.ip_id - fwd.sent_ip_id));
-    const bool same_packet =
-        id_age < 0 || (id_age == 0 && p.seq == fwd.sent_seq && end == fwd.sent_end && (p.ip_id != 0 || !fast));
+    const bool asked_again = fast && rev.last_ack_time >= fwd.sent_time;
+    const bool same_packet = id_age < 0 || (id_age == 0 && p.seq == fwd.sent_seq && end == fwd.sent_end &&
+                                            (p.ip_id != 0 || !asked_again));
     if (sends && fwd.seen && point == fwd.sent_point && !seq_before(fwd.next_seq, end) && same_packet &&
         captured_again(now, fwd.sent_time) &&
         (!(p.flags & TcpInfo::kAck) || (fwd.has_ack && !seq_before(fwd.last_ack, p.ack)))) {
