@@ -26,9 +26,12 @@ std::string format_duration(Nanos d) {
     // Magnitude as unsigned so that INT64_MIN does not overflow on negation.
     std::uint64_t m = d < 0 ? 0 - static_cast<std::uint64_t>(d) : static_cast<std::uint64_t>(d);
     if (m == 0) return "0 s";  // a preference set to zero, not a measured sub-millisecond time
-    // Each unit up to what still rounds within it: 999.7 ms is "1.0 s", not "1000 ms".
+    // Each unit up to what still rounds within it: 999.7 ms is "1.0 s", not "1000 ms". At least
+    // two digits: a fast retransmission 3.4 ms after the original is not "3 ms".
     if (m < static_cast<std::uint64_t>(kMillisecond)) {
         std::snprintf(buf, sizeof buf, "%s%.3f ms", sign, static_cast<double>(m) / 1e6);
+    } else if (m < static_cast<std::uint64_t>(10 * kMillisecond - kMillisecond / 20)) {
+        std::snprintf(buf, sizeof buf, "%s%.1f ms", sign, static_cast<double>(m) / 1e6);
     } else if (m < static_cast<std::uint64_t>(kSecond - kMillisecond / 2)) {
         std::snprintf(buf, sizeof buf, "%s%" PRIu64 " ms", sign, (m + kMillisecond / 2) / kMillisecond);
     } else if (m < 600 * static_cast<std::uint64_t>(kSecond) - static_cast<std::uint64_t>(kSecond / 20)) {

@@ -15,6 +15,10 @@ TEST_CASE("durations are formatted in the unit a person expects") {
     CHECK(format_duration(-millis(1250)) == "-1.2 s");  // %.1f rounds half to even on 1.25
     CHECK(format_duration(millis(420)) == "420 ms");
     CHECK(format_duration(kMicrosecond * 250) == "0.250 ms");
+    CHECK(format_duration(kMicrosecond * 3400) == "3.4 ms");
+    CHECK(format_duration(kMicrosecond * 9949) == "9.9 ms");
+    CHECK(format_duration(kMicrosecond * 9950) == "10 ms");  // not "10.0 ms"
+    CHECK(format_duration(-kMicrosecond * 1000) == "-1.0 ms");
     CHECK(format_duration(0) == "0 s");  // e.g. a grace window preference of 0
     CHECK(format_duration(seconds(605)) == "10 min 5 s");
     // Rounding never shows a unit's upper bound: "1000 ms" is "1.0 s", "600.0 s" is "10 min 0 s".
