@@ -145,10 +145,26 @@ struct Decoder::Impl {
     Stream* frame_stream = nullptr;
     bool frame_from_a = true;
     std::string scratch;    // pending bytes + this frame's bytes while messages are cut out
+    // First sightings of recent segments sent without an IP identification (IPv6, or a stack that
+    // sends 0), where a copy of a burst's earlier segment, overtaken by the later ones, has no
+    // older identification to tell it by. Direct-mapped and bounded: a sighting overwritten
+    // within kCaptureCopyWindow leaves its copy counted as sent again, as without the table.
+    struct Sighting {
+        Nanos time = 0;
+        std::uint32_t half = 0, seq = 0, end = 0, point = 0;  // half: 2 * stream id + direction
+    };
+    static_assert(sizeof(Sighting) * kSightings == kSightingsBytes);
+    std::unique_ptr<Sighting[]> sightings;  // made on the first such segment
 
     Stream* stream_for(const wire::Packet& p, std::uint32_t interface_id, bool& from_a);
-    static void analyse_sequence(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now,
-                                 std::uint32_t point, TcpInfo& t);
+    Sighting& sighting(std::uint32_t half, std::uint32_t seq) {
+        if (!sightings) sightings = std::make_unique<Sighting[]>(kSightings);
+        return sightings[hash::finish(hash::mix(half, seq)) & (kSightings - 1)];
+    }
+    bool overtaken_copy(std::uint32_t half, const Half& rev, const wire::Packet& p, std::uint32_t end, Nanos now,
+                        std::uint32_t point);
+    void analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now,
+                          std::uint32_t point, TcpInfo& t);
     void cut_messages(Stream& s, Half& h, const wire::Packet& p, Frame& out);
     void cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out);
     static void hold_unclassified(Half& h, const wire::Packet& p);
@@ -187,13 +203,25 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, std::uint32_t interface
     return s;
 }
 
+// Without an IP identification: the segment repeats one first seen at this point less than
+// kCaptureCopyWindow ago, and the peer has not asked for it since (an ACK of its first byte after
+// that sighting: the duplicate ACKs of a fast retransmission, a SACK that makes a stack resend it
+// early). Anything else that resends a segment waits for a timer of 200 ms or more.
+bool Decoder::Impl::overtaken_copy(std::uint32_t half, const Half& rev, const wire::Packet& p, std::uint32_t end,
+                                   Nanos now, std::uint32_t point) {
+    if (!sightings) return false;
+    const Sighting& at = sighting(half, p.seq);
+    return at.half == half && at.seq == p.seq && at.end == end && at.point == point && captured_again(now, at.time) &&
+           !(rev.has_ack && rev.last_ack == p.seq && rev.last_ack_time >= at.time);
+}
+
 // Wireshark 4.0's tcp_analyze_sequence_number, for what the analysers need: whether a segment
 // repeats data (retransmission, spurious retransmission) rather than being new, out of order or a
 // keep-alive. A fast retransmission (the segment two or more duplicate ACKs asked for, within 20 ms
 // of the last) counts as a retransmission here too, even within the out-of-order threshold. Before
 // all that: whether the segment is one just sent, seen again at its capture point (a copy).
-void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now,
-                                     std::uint32_t point, TcpInfo& t) {
+void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, const Half& rev, const wire::Packet& p,
+                                     Nanos now, std::uint32_t point, TcpInfo& t) {
     const bool syn = p.flags & TcpInfo::kSyn, fin = p.flags & TcpInfo::kFin, rst = p.flags & TcpInfo::kRst;
     const std::uint32_t len = p.payload_len;
     const std::uint32_t end = p.seq + len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
@@ -212,9 +240,11 @@ void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, cons
     const bool asked_again = fast && rev.last_ack_time >= fwd.sent_time;
     const bool same_packet = id_age < 0 || (id_age == 0 && p.seq == fwd.sent_seq && end == fwd.sent_end &&
                                             (p.ip_id != 0 || !asked_again));
-    if (sends && fwd.seen && point == fwd.sent_point && !seq_before(fwd.next_seq, end) && same_packet &&
-        captured_again(now, fwd.sent_time) &&
-        (!(p.flags & TcpInfo::kAck) || (fwd.has_ack && !seq_before(fwd.last_ack, p.ack)))) {
+    const bool repeats = sends && fwd.seen && !seq_before(fwd.next_seq, end);
+    const bool no_newer_ack = !(p.flags & TcpInfo::kAck) || (fwd.has_ack && !seq_before(fwd.last_ack, p.ack));
+    if (repeats && no_newer_ack &&
+        ((point == fwd.sent_point && same_packet && captured_again(now, fwd.sent_time)) ||
+         (p.ip_id == 0 && overtaken_copy(half, rev, p, end, now, point)))) {
         t.copy = true;
         return;
     }
@@ -238,6 +268,7 @@ void Decoder::Impl::analyse_sequence(Stream& s, Half& fwd, const Half& rev, cons
         fwd.next_seq = p.seq;
         fwd.next_seq_time = now;
     }
+    if (sends && p.ip_id == 0 && !repeats) sighting(half, p.seq) = Sighting{now, half, p.seq, end, point};
     if (sends) {
         fwd.sent_seq = p.seq;
         fwd.sent_end = end;
@@ -311,7 +342,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     t.len = p.payload_len;
     t.ack = p.ack;
     t.flags = p.flags;
-    Impl::analyse_sequence(s, fwd, rev, p, raw.time, raw.interface_id, t);
+    d.analyse_sequence(s, 2 * s.id + (d.frame_from_a ? 0 : 1), fwd, rev, p, raw.time, raw.interface_id, t);
     if (raw.saw_tls) s.tls = true;
     if (s.tls) out.transport = Transport::Tls;
     if (raw.saw_sip) s.kind = Kind::Sip;
@@ -442,7 +473,8 @@ void Decoder::Impl::cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out)
 }
 
 std::size_t Decoder::state_bytes() const {
-    std::size_t n = sizeof(Impl) + impl_->scratch.capacity() + impl_->streams.bytes();
+    std::size_t n = sizeof(Impl) + impl_->scratch.capacity() + impl_->streams.bytes() +
+                    (impl_->sightings ? kSightingsBytes : 0);
     impl_->streams.for_each([&](const ConnKey&, const Stream& s) {
         for (const Half& h : s.half) n += h.pending.bytes() + h.tls_pending.bytes();
     });

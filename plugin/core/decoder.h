@@ -66,6 +66,9 @@ public:
     // has not ended yet (SIP headers are far smaller; beyond that the stream is not SIP).
     static constexpr std::size_t kMaxStreams = 1u << 16;
     static constexpr std::size_t kMaxPending = 64u * 1024u;
+    // Recent segments sent without an IP identification, remembered to tell their copies: the
+    // table's bytes, made on the first such segment.
+    static constexpr std::size_t kSightings = 1024, kSightingsBytes = kSightings * 24;
 
 private:
     struct Impl;

@@ -42,15 +42,24 @@ def ipv4_rewritten(ip, ttl_less=0, zero_id=False):
     return bytes(ip)
 
 
+def ipv6_forwarded(ip):
+    """An IPv6 packet as a router forwards it: its hop limit one lower (no header checksum)."""
+    return ip[:7] + bytes([ip[7] - 1]) + ip[8:]
+
+
 def routed(frame, n, zero_id=False):
-    """A frame as a SPAN session of both VLANs of a router captures it: on VLAN 10, and an IPv4
-    packet again 60 us later on VLAN 20, from the router's MAC with its TTL one lower. zero_id:
-    both sent with IPv4 identification 0, as some stacks send packets that may not be fragmented."""
+    """A frame as a SPAN session of both VLANs of a router captures it: on VLAN 10, and an IP
+    packet again 60 us later on VLAN 20, from the router's MAC with its TTL or hop limit one
+    lower. zero_id: IPv4 sent with identification 0, as some stacks send packets that may not
+    be fragmented."""
+    tagged = frame[:12] + b"\x81\x00\x00\x0a" + frame[12:]
+    copy = frame[:6] + ROUTER + b"\x81\x00\x00\x14" + frame[12:14]
+    if frame[12:14] == b"\x86\xdd":
+        return [tagged, (60, copy + ipv6_forwarded(frame[14:]))]
     if frame[12:14] != b"\x08\x00":
-        return [frame[:12] + b"\x81\x00\x00\x0a" + frame[12:]]
+        return [tagged]
     ip = ipv4_rewritten(frame[14:], zero_id=zero_id)
-    return [frame[:12] + b"\x81\x00\x00\x0a" + frame[12:14] + ip,
-            (60, frame[:6] + ROUTER + b"\x81\x00\x00\x14" + frame[12:14] + ipv4_rewritten(ip, ttl_less=1))]
+    return [frame[:12] + b"\x81\x00\x00\x0a" + frame[12:14] + ip, (60, copy + ipv4_rewritten(ip, ttl_less=1))]
 
 
 class Robustness(unittest.TestCase):
@@ -110,6 +119,27 @@ class Robustness(unittest.TestCase):
                     copied = os.path.join(d, "%s-routed-%d.pcap" % (name, zero_id))
                     harness.rewrite_capture(capture(name), copied, lambda f, n: routed(f, n, zero_id))
                     self.assertEqual(findings(copied), original, (name, zero_id))
+
+    def test_routed_ipv6_copies_change_no_finding(self):
+        # IPv6 has no identification to tell a copy by. A lone segment's copy is the latest
+        # segment again; a REGISTER in two segments whose copies a router forwards 1 ms later,
+        # after the second segment and later than the handshake's 350 us RTT, has the first
+        # segment's copy told by its first sighting, which no ACK from the registrar followed.
+        with tempfile.TemporaryDirectory() as d:
+            raw_ip = os.path.join(d, "raw-ip-us.pcap")  # microsecond pcap, as rewrite_capture reads
+            subprocess.run(["editcap", "-F", "pcap", capture("lib-rawip-sip-tcp6"), raw_ip], check=True)
+            later = os.path.join(d, "raw-ip-routed.pcap")
+            harness.rewrite_capture(raw_ip, later, lambda f, n: [f, (1000, ipv6_forwarded(f))] if f[0] >> 4 == 6 else f,
+                                    linktype=101)
+            spanned = os.path.join(d, "ipv6-routed.pcap")
+            harness.rewrite_capture(capture("bad-ipv6"), spanned, routed)
+            for original, copied in ((raw_ip, later), (capture("bad-ipv6"), spanned)):
+                want = harness.experts_both_passes(self, original)
+                got = harness.experts_both_passes(self, copied)
+                self.assertEqual([m for _, _, m in got], [m for _, _, m in want], copied)
+                # The copies doubled the IPv6 frames.
+                rows = harness.fields_both_passes(self, copied, ["frame.number"], "ipv6")
+                self.assertEqual(len(rows), 2 * len(harness.fields_both_passes(self, original, ["frame.number"], "ipv6")))
 
     def test_duplicated_frames(self):
         # An identical copy at the same instant is not a lost first transmission, nor a late one,
