@@ -103,6 +103,9 @@ struct Txn {
     // Byte range of the request in its TCP stream; the stream's interface is the binding's.
     std::uint32_t stream = 0;
     std::uint32_t start = 0, end = 0;
+    // Class (status / 100) of the latest response since the latest transmission: the same again
+    // at once over UDP is a copy of it (kCaptureCopyWindow). A byte, where there was padding.
+    std::uint8_t answered = 0;
     bool has_range = false;
     bool first_of_attempt = false;
     bool delivered = false;
@@ -585,6 +588,7 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     if (f.transport == Transport::Udp && captured_again(f.time, t.last_time)) return;
     if (b.transport == Transport::Udp) note_flow(f);
     ++t.retrans;
+    t.answered = 0;
     Annotation a = base(b, Subject::SipRetransmission);
     a.set(Field::RefreshNumber, t.attempt);
     a.set(Field::RetransCount, t.retrans);
@@ -905,6 +909,11 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
         Txn* tp = b.txn(call_id, m.cseq);
         if (!tp) continue;
         Txn& t = *tp;
+        // A second copy of the response, as of a REGISTER (transmitted_again()): nothing new. Its
+        // first sighting is the binding's latest activity, or came before it within the window.
+        const auto status_class = static_cast<std::uint8_t>(std::min<std::uint32_t>(m.status / 100, 0xff));
+        if (f.transport == Transport::Udp && status_class == t.answered && captured_again(f.time, b.last_activity)) continue;
+        t.answered = status_class;
         Annotation a = base(b, Subject::SipResponse);
         a.set(Field::RefreshNumber, t.attempt);
         const bool success = m.status >= 200 && m.status < 300;

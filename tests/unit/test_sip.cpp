@@ -816,9 +816,48 @@ TEST_CASE("a frame captured again within 10 ms is not a retransmission") {
         }
     }
     CHECK(run.at(2).empty());
+    for (std::uint32_t k = 0; k < 4; ++k) CHECK(run.at(4 * k + 4).empty());  // the 200 OK's copy
     CHECK(run.experts(Expert::Retransmission, 16) == 0);
     CHECK(run.experts(Expert::LossPattern, 16) == 0);
     CHECK(run.one(13).get(Field::RefreshLateness) == 0);
+}
+
+TEST_CASE("a response captured again within 10 ms is a copy; another status, or one answering a resend, is not") {
+    Wire w;
+    Run run;
+    const Nanos copy = 60 * kMicrosecond;
+    Frame r1 = w.frame(1, kT0, true);
+    w.add_register(r1, "c", 1, kCisco);
+    run(r1);
+    for (std::uint32_t n = 2; n <= 5; ++n) {  // 100 Trying at 1 ms, 200 OK at 3 ms, each copied
+        const bool ok = n >= 4;
+        Frame f = w.frame(n, kT0 + millis(ok ? 3 : 1) + (n % 2 ? copy : 0), false);
+        w.add_response(f, ok ? 200 : 100, "c", 1, ok ? with(kCisco, "expires=120") : std::vector<std::string>{});
+        run(f);
+    }
+    CHECK(run.at(2).size() == 1);
+    CHECK(run.at(3).empty());
+    REQUIRE(run.at(4).size() == 1);
+    CHECK(run.one(4).get(Field::ExpiresGranted) == 120);
+    CHECK(run.at(5).empty());
+    // The next refresh: its first REGISTER answered by 100 Trying and lost on the way to the
+    // registrar's core; resent (Timer E) 500 ms later and answered by 100 Trying 1 ms after that:
+    // an answer to the resend, within 10 ms of it but not a copy.
+    const Nanos t = kT0 + millis(3) + seconds(115);
+    Frame r2 = w.frame(6, t, true);
+    w.add_register(r2, "c", 2, kCisco);
+    run(r2);
+    Frame trying = w.frame(7, t + millis(1), false);
+    w.add_response(trying, 100, "c", 2, {});
+    run(trying);
+    Frame resend = w.frame(8, t + millis(500), true);
+    w.add_register(resend, "c", 2, kCisco);
+    run(resend);
+    Frame again = w.frame(9, t + millis(501), false);
+    w.add_response(again, 100, "c", 2, {});
+    run(again);
+    CHECK(run.at(9).size() == 1);
+    CHECK(run.experts(Expert::Retransmission, 9) == 1);
 }
 
 TEST_CASE("TCP: a burst of REGISTERs behind a lost segment keeps the oldest followed until its retransmission") {
