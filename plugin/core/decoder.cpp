@@ -231,15 +231,15 @@ void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, c
     // captured again. A stack numbers its packets one after the other, so a copy of a burst's
     // earlier segment, overtaken by the later ones, has an older IPv4 identification, and a resend
     // that may follow within milliseconds (a tail-loss probe, a fast retransmission) a newer one.
-    // With the same identification only the latest segment itself is a copy, and where there is
-    // none (IPv6, or a stack that sends 0) a fast retransmission is told by the duplicate ACKs
-    // that came after the latest segment: a router's copy of the resend follows it before the peer
-    // can answer, so ACKs that came before it asked for the resend, not for another.
+    // With the same identification only the latest segment itself is a copy. Duplicate ACKs that
+    // came after the latest segment ask for a fast retransmission, never for a copy (a router's
+    // copy follows its segment before the peer can answer): they tell the resend where there is
+    // no identification (IPv6, a stack that sends 0) or where it is random and may look older.
     // A copy leaves the connection as its first sighting left it.
     const auto id_age = static_cast<std::int16_t>(static_cast<std::uint16_t>(p.ip_id - fwd.sent_ip_id));
     const bool asked_again = fast && rev.last_ack_time >= fwd.sent_time;
-    const bool same_packet = id_age < 0 || (id_age == 0 && p.seq == fwd.sent_seq && end == fwd.sent_end &&
-                                            (p.ip_id != 0 || !asked_again));
+    const bool same_packet =
+        !asked_again && (id_age < 0 || (id_age == 0 && p.seq == fwd.sent_seq && end == fwd.sent_end));
     const bool repeats = sends && fwd.seen && !seq_before(fwd.next_seq, end);
     const bool no_newer_ack = !(p.flags & TcpInfo::kAck) || (fwd.has_ack && !seq_before(fwd.last_ack, p.ack));
     if (repeats && no_newer_ack &&

@@ -245,13 +245,16 @@ TEST_CASE("decoder: a copy of a burst's earlier segment, overtaken by the later 
 
 TEST_CASE("decoder: a fast retransmission's copy is a copy; without IP identifications, duplicate ACKs tell") {
     // The first of four segments is lost; three duplicate ACKs ask for it; it is resent at once
-    // and the router's copy of the resend follows 60 us later.
-    for (const std::uint8_t base_id : {5, 0}) {  // 0: no identification to tell packets apart
-        CAPTURE(base_id);
+    // and the router's copy of the resend follows 60 us later. The phone's IPv4 identifications:
+    // one after the other, none (0, as over IPv6), or random (the resend's looks older).
+    const std::uint8_t ids[][6] = {{5, 6, 7, 8, 9, 10}, {0, 0, 0, 0, 0, 0}, {90, 41, 250, 17, 3, 60}};
+    for (const auto& id : ids) {
+        const int first_id = id[0];
+        CAPTURE(first_id);
         Run r;
-        const auto packet = [base_id](std::uint32_t seq, const std::string& data, std::uint8_t n) {
+        const auto packet = [&id](std::uint32_t seq, const std::string& data, std::uint8_t n) {
             std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5060, seq, 901, kAck | kPsh, data);
-            b[19] = base_id ? static_cast<std::uint8_t>(base_id + n) : 0;
+            b[19] = id[n];
             return b;
         };
         r.phone(100, 0, kSyn, "", 0);
