@@ -3,6 +3,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "wpa.h"
+
 namespace kagen {
 
 Bytes ethernet(const Mac& dst, const Mac& src, std::uint16_t type, const Bytes& payload, const EthOptions& opt) {
@@ -67,10 +69,10 @@ void rc4(const Bytes& key, Bytes& data) {
 Bytes wlan_data(const Mac& dst, const Mac& src, std::uint16_t type, const Bytes& packet, const WlanOptions& w) {
   if (!w.wep_key.empty() && w.wep_key.size() != 5 && w.wep_key.size() != 13)
     throw std::invalid_argument("a WEP key has 5 or 13 bytes");
-  const bool wep = !w.wep_key.empty();
+  const bool wep = !w.wep_key.empty(), ccmp = !w.ccmp_tk.empty();
   Bytes b;
   put_u8(b, 0x08);  // data
-  put_u8(b, static_cast<std::uint8_t>((w.from_ds ? 0x02 : 0x01) | (wep ? 0x40 : 0)));
+  put_u8(b, static_cast<std::uint8_t>((w.from_ds ? 0x02 : 0x01) | (wep || ccmp ? 0x40 : 0)));
   put_le16(b, 44);  // duration, us
   // To the DS: BSSID, SA, DA. From the DS: DA, BSSID, SA.
   for (const Mac* m : w.from_ds ? std::array<const Mac*, 3>{&dst, &w.bssid, &src} : std::array<const Mac*, 3>{&w.bssid, &src, &dst})
@@ -79,6 +81,10 @@ Bytes wlan_data(const Mac& dst, const Mac& src, std::uint16_t type, const Bytes&
   Bytes body{0xAA, 0xAA, 0x03, 0x00, 0x00, 0x00};
   put_be16(body, type);
   append(body, packet);
+  if (ccmp) {
+    append(b, wpa::ccmp_protect(b, body, w.ccmp_tk, w.iv));
+    return b;
+  }
   if (!wep) {
     append(b, body);
     return b;

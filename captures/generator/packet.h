@@ -50,14 +50,16 @@ Bytes linux_sll(SllPacketType type, const Mac& src, std::uint16_t protocol, cons
 struct WlanOptions {
   Mac bssid;
   bool from_ds = false;  ///< from the access point to the station; else from the station to it
-  Bytes wep_key;         ///< empty: an open network; 5 or 13 bytes: WEP, key id 0
-  std::uint32_t iv = 0;  ///< this frame's 24-bit WEP initialisation vector
+  Bytes wep_key;         ///< empty: an open network (or WPA2); 5 or 13 bytes: WEP, key id 0
+  std::uint32_t iv = 0;  ///< this frame's 24-bit WEP initialisation vector, or its CCMP packet number
   std::uint16_t seq = 0; ///< this frame's sequence number (12 bits)
+  Bytes ccmp_tk;         ///< 16 bytes: WPA2, CCMP under this pairwise temporal key (wpa.h)
 };
 
 /// An 802.11 data frame (to or from the distribution system) from SA `src` to DA `dst` carrying
 /// `packet` after LLC/SNAP; with a WEP key the body is encrypted (RC4 over the body and its CRC-32
-/// ICV, keyed by the IV and the key) and the frame marked protected.
+/// ICV, keyed by the IV and the key), with a CCMP key it is protected by CCMP (wpa.h), and the
+/// frame is marked protected.
 Bytes wlan_data(const Mac& dst, const Mac& src, std::uint16_t ethertype, const Bytes& packet, const WlanOptions& w);
 
 /// What a link header needs. `src`/`dst` are Ethernet addresses (802.11: SA and DA); SLL uses
