@@ -151,7 +151,7 @@ HEXLINE = re.compile(r"^[0-9a-f]{4,}  ((?:[0-9a-f]{2} ){0,15}[0-9a-f]{2})")
 def capture_options(cap, readable=lambda path: path):
     """Options the bundled capture `cap` needs to be dissected as its tests dissect it: its key log,
     if it has one (the path passed through `readable`, which gives a copy tshark can read), the
-    Decode As of skinny-decode-as and the WEP key of the wlan-wep scenarios."""
+    Decode As of skinny-decode-as and the key of the wlan-wep and wlan-wpa2 scenarios."""
     args = []
     keys = re.sub(r"\.pcap(ng)?$", ".keys", cap)
     if keys != cap and os.path.exists(keys):
@@ -160,6 +160,8 @@ def capture_options(cap, readable=lambda path: path):
         args += ["-d", "tcp.port==2001,skinny"]
     if os.path.basename(cap).startswith("wlan-wep-"):
         args += ["-o", "wlan.enable_decryption:TRUE", "-o", 'uat:80211_keys:"wep","0b2c1e5d7f"']
+    if os.path.basename(cap).startswith("wlan-wpa2-"):
+        args += ["-o", "wlan.enable_decryption:TRUE", "-o", 'uat:80211_keys:"wpa-pwd","keepalive-8821:ClinicVoice"']
     return args
 
 

@@ -13,6 +13,7 @@ import contextlib
 import os
 import shutil
 import struct
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -143,8 +144,10 @@ wifi_wep.linktype = 127
 
 
 @contextlib.contextmanager
-def decrypting_wifi(key=WEP_KEY):
-    with harness.extra_args(["-o", "wlan.enable_decryption:TRUE", "-o", 'uat:80211_keys:"wep","%s"' % key]):
+def decrypting_wifi(key=WEP_KEY, kind="wep"):
+    """Wireshark's 802.11 decryption with one key: "wep" and its hex key, or "wpa-pwd" and
+    "passphrase:SSID"."""
+    with harness.extra_args(["-o", "wlan.enable_decryption:TRUE", "-o", 'uat:80211_keys:"%s","%s"' % (kind, key)]):
         yield
 
 
@@ -225,14 +228,18 @@ class EncryptedWifiWithoutKey(unittest.TestCase):
             self.assertEqual([], harness.annotated(self, cap))
 
 
-class WepPhone(unittest.TestCase):
-    """wlan-wep-sip-udp*.cpp: a Wi-Fi phone on a WEP network, bare 802.11 (no radiotap), decrypted."""
+class WifiPhone(unittest.TestCase):
+    """wlan-phone-sip-udp.cpp: a Wi-Fi phone on an encrypted network, bare 802.11 (no radiotap),
+    decrypted: WEP from its key, WPA2-Personal (CCMP) from passphrase and SSID with the 4-way
+    handshake captured before the SIP frames (two frames more)."""
 
     FIELDS = ["frame.number", "keepalive.refresh.lateness", "keepalive.refresh.margin", "keepalive.retrans.gap"]
+    WEP = ("0b2c1e5d7f", "wep")
+    WPA2 = ("keepalive-8821:ClinicVoice", "wpa-pwd")
 
-    def check(self, name, margins, retransmissions):
+    def check(self, name, key, margins, retransmissions, first=3):
         cap = scenarios.capture(name)
-        with decrypting_wifi("0b2c1e5d7f"):
+        with decrypting_wifi(*key):
             rows = harness.fields_both_passes(self, cap, self.FIELDS, "keepalive")
             experts = harness.experts_both_passes(self, cap)
         got = {int(r["frame.number"][0]): round(harness.seconds(r["keepalive.refresh.margin"][0]), 6)
@@ -241,13 +248,31 @@ class WepPhone(unittest.TestCase):
         self.assertEqual([v for r in rows for v in r["keepalive.refresh.lateness"]], ["0.000000000"] * 3)
         self.assertEqual([(f, n) for f, n, _ in experts], [(f, "keepalive.retransmission") for f in retransmissions])
         for f, _, m in experts:
-            self.assertIn("retransmission 1, 500 ms after the previous transmission, first sent in frame 3", m)
+            self.assertIn("retransmission 1, 500 ms after the previous transmission, first sent in frame %d" % first, m)
 
-    def test_resent_register(self):
-        self.check("wlan-wep-sip-udp", {5: 14.49, 7: 14.99, 9: 14.99}, [4])
+    def test_wep_resent_register(self):
+        self.check("wlan-wep-sip-udp", self.WEP, {5: 14.49, 7: 14.99, 9: 14.99}, [4])
 
-    def test_healthy_twin_silent(self):
-        self.check("wlan-wep-sip-udp-healthy", {4: 14.99, 6: 14.99, 8: 14.99}, [])
+    def test_wep_healthy_twin_silent(self):
+        self.check("wlan-wep-sip-udp-healthy", self.WEP, {4: 14.99, 6: 14.99, 8: 14.99}, [])
+
+    def test_wpa2_resent_register(self):
+        self.check("wlan-wpa2-sip-udp", self.WPA2, {7: 14.49, 9: 14.99, 11: 14.99}, [6], first=5)
+
+    def test_wpa2_healthy_twin_silent(self):
+        self.check("wlan-wpa2-sip-udp-healthy", self.WPA2, {6: 14.99, 8: 14.99, 10: 14.99}, [])
+
+    def test_wpa2_without_passphrase_or_handshake_silent(self):
+        # A wrong passphrase, or the capture without its handshake (started after the phone
+        # associated): nothing can be decrypted, nothing is annotated.
+        cap = scenarios.capture("wlan-wpa2-sip-udp")
+        with tempfile.TemporaryDirectory() as d:
+            cut = os.path.join(d, "no-handshake.pcap")
+            subprocess.run(["editcap", cap, cut, "1-2"], check=True)
+            for capture, key in ((cap, ("another-passphrase:ClinicVoice", "wpa-pwd")), (cut, self.WPA2)):
+                with decrypting_wifi(*key):
+                    self.assertEqual([], harness.experts_both_passes(self, capture))
+                    self.assertEqual([], harness.annotated(self, capture))
 
 
 class TimerEThroughFragmentedErspan(scenarios.TimerEFragmented):
