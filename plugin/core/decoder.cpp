@@ -268,8 +268,8 @@ void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, c
         fwd.next_seq = p.seq;
         fwd.next_seq_time = now;
     }
-    if (sends && p.ip_id == 0 && !repeats) sighting(half, p.seq) = Sighting{now, half, p.seq, end, point};
     if (sends) {
+        if (p.ip_id == 0 && !repeats) sighting(half, p.seq) = Sighting{now, half, p.seq, end, point};
         fwd.sent_seq = p.seq;
         fwd.sent_end = end;
         fwd.sent_point = point;
