@@ -111,6 +111,14 @@ std::string sip_register(int cseq, const std::string& body = "") {
            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
+// A data segment of the phone's (acknowledging 901) in an IPv4 packet with identification `ip_id`
+// (its low byte; frame() sends 0).
+std::vector<std::uint8_t> phone_packet(std::uint32_t seq, const std::string& data, std::uint8_t ip_id) {
+    std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5060, seq, 901, kAck | kPsh, data);
+    b[19] = ip_id;
+    return b;
+}
+
 }  // namespace
 
 TEST_CASE("decoder: addresses, ports and TCP header facts of a segment") {
@@ -207,9 +215,7 @@ TEST_CASE("decoder: a copy of a burst's earlier segment, overtaken by the later 
         CAPTURE(base_id);
         Run r;
         const auto packet = [base_id](std::uint32_t seq, const std::string& data, std::uint8_t n) {
-            std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5060, seq, 901, kAck | kPsh, data);
-            b[19] = base_id ? static_cast<std::uint8_t>(base_id + n) : 0;  // the phone numbers its packets
-            return b;
+            return phone_packet(seq, data, base_id ? static_cast<std::uint8_t>(base_id + n) : 0);  // numbered in turn
         };
         r.phone(100, 0, kSyn, "", 0);
         r.server(900, 101, kSyn | kAck, "", 5 * kMicrosecond);
@@ -253,9 +259,7 @@ TEST_CASE("decoder: a fast retransmission's copy is a copy; without IP identific
         CAPTURE(first_id);
         Run r;
         const auto packet = [&id](std::uint32_t seq, const std::string& data, std::uint8_t n) {
-            std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5060, seq, 901, kAck | kPsh, data);
-            b[19] = id[n];
-            return b;
+            return phone_packet(seq, data, id[n]);
         };
         r.phone(100, 0, kSyn, "", 0);
         r.server(900, 101, kSyn | kAck, "", 10 * kMillisecond);
