@@ -1,10 +1,13 @@
-// Plugin entry points: what Wireshark 4.0's plugin loader looks for in keepalive.so.
+// Plugin entry points: what Wireshark's plugin loader looks for in keepalive.so.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <ws_symbol_export.h>
 #include <ws_version.h>
 
 #include <epan/proto.h>
 #include <epan/tap.h>
+#if __has_include(<wsutil/plugins.h>)
+#include <wsutil/plugins.h>
+#endif
 
 #include "protocol.h"
 #include "stats.h"
@@ -19,6 +22,12 @@ extern "C" WS_DLL_PUBLIC_DEF const char plugin_version[] = KEEPALIVE_VERSION;
 extern "C" WS_DLL_PUBLIC_DEF const int plugin_want_major = WIRESHARK_VERSION_MAJOR;
 extern "C" WS_DLL_PUBLIC_DEF const int plugin_want_minor = WIRESHARK_VERSION_MINOR;
 extern "C" WS_DLL_PUBLIC_DEF void plugin_register(void);
+#ifdef WS_PLUGIN_DESC_DISSECTOR
+// Wireshark 4.2 and later also ask what a plugin provides, for About > Plugins and tshark -G plugins.
+extern "C" WS_DLL_PUBLIC_DEF uint32_t plugin_describe(void);
+
+uint32_t plugin_describe(void) { return WS_PLUGIN_DESC_DISSECTOR | WS_PLUGIN_DESC_TAP_LISTENER; }
+#endif
 
 void plugin_register(void) {
     static proto_plugin protocol = {kaws::register_protocol, kaws::register_handoff};

@@ -11,6 +11,8 @@
 
 #include <iterator>
 #include <new>
+#include <tuple>
+#include <type_traits>
 
 #include "../core/engine.h"
 #include "../core/messages.h"
@@ -43,7 +45,16 @@ unsigned pref_sccp_interval = 30;
 unsigned pref_sccp_backup_interval = 60;
 unsigned pref_sccp_missed_threshold = 3;
 unsigned pref_loss_pattern_min = 3;
-gboolean pref_info_column_gb = TRUE;
+// A boolean preference's variable: a gboolean for Wireshark 4.0, a bool for 4.4. The type is
+// taken from the header's declaration, so the glue builds against either.
+template <class F>
+struct LastParameter;
+template <class R, class... A>
+struct LastParameter<R (*)(A...)> {
+    using type = std::remove_pointer_t<std::tuple_element_t<sizeof...(A) - 1, std::tuple<A...>>>;
+};
+using PrefBool = LastParameter<decltype(&prefs_register_bool_preference)>::type;
+PrefBool pref_info_column_var = TRUE;
 
 // One engine per open capture: created by the init routine (file open, re-dissection after a
 // preference change), destroyed by the cleanup routine.
@@ -65,7 +76,7 @@ ka::Config current_config() {
 }
 
 void init_engine() {
-    pref_info_column = pref_info_column_gb != FALSE;
+    pref_info_column = pref_info_column_var != 0;
     try {
         delete engine;
         engine = nullptr;
@@ -274,7 +285,7 @@ void register_protocol() {
                                    10, &pref_loss_pattern_min);
     prefs_register_bool_preference(prefs, "info_column", "Tag the Info column",
                                    "Append a short tag such as [KA: grace breach] to the Info column of frames with a warning or error",
-                                   &pref_info_column_gb);
+                                   &pref_info_column_var);
 
     register_init_routine(init_engine);
     register_cleanup_routine(cleanup_engine);
