@@ -7,7 +7,7 @@ CMAKE_FLAGS ?=
 
 # Debian packages needed to build, test and package.
 DEPS := g++ make cmake pkg-config libwireshark-dev libglib2.0-dev tshark wireshark-common catch2 \
-        python3 dpkg-dev file libssl-dev
+        python3 dpkg-dev file libssl-dev time
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all build deps test demo install install-user install-profile-user package captures clean

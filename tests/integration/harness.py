@@ -245,6 +245,22 @@ def experts_both_passes(test, capture, prefs=None):
     return one
 
 
+def true(value):
+    """A boolean field value: "1" in Wireshark 4.0, "True" in 4.4."""
+    return value in ("1", "True")
+
+
+def info_columns(capture, prefs=None, two_pass=False):
+    """Frame number -> the Info column as the summary line shows it. (In Wireshark 4.4 `-e _ws.col.Info`
+    misses what a post-dissector appends.)"""
+    out = tshark(["-o", 'gui.column.format:"No.","%m","Info","%i"'], capture=capture, prefs=prefs, two_pass=two_pass)
+    rows = {}
+    for line in filter(None, (l.strip() for l in out.splitlines())):
+        number, _, info = line.partition(" ")
+        rows[int(number)] = info.strip()
+    return rows
+
+
 def seconds(value):
     """A relative-time field value ("8.300000000") as float seconds."""
     return float(value)

@@ -84,16 +84,16 @@ class OnCaptures(unittest.TestCase):
         # which wins over the loss-pattern warning on the same frame).
         cap = os.path.join(harness.GENERATED, "sip-tcp-case-study-b.pcap")
         for two_pass in (False, True):
-            info = {int(r["frame.number"][0]): r["_ws.col.Info"][0]
-                    for r in harness.fields(cap, ["frame.number", "_ws.col.Info"], two_pass=two_pass)}
+            info = harness.info_columns(cap, two_pass=two_pass)
             self.assertNotIn("[KA:", info[8])
             self.assertTrue(info[16].endswith("[KA: loss pattern]"), info[16])
             self.assertTrue(info[32].endswith("[KA: grace breach]"), info[32])
             # Loss pattern on the retransmissions of refreshes 4-8 (frames 16, 20, 24, 28, 32), forecast on
             # the 200 OKs of refreshes 5-7 (21, 25, 29): 8 tagged frames.
             self.assertEqual(sorted(n for n, v in info.items() if "[KA:" in v), [16, 20, 21, 24, 25, 28, 29, 32])
-            off = harness.fields(cap, ["_ws.col.Info"], prefs={"info_column": "FALSE"}, two_pass=two_pass)
-            self.assertFalse(any("[KA:" in r["_ws.col.Info"][0] for r in off))
+            off = harness.info_columns(cap, prefs={"info_column": "FALSE"}, two_pass=two_pass)
+            self.assertEqual(len(off), len(info))
+            self.assertFalse(any("[KA:" in v for v in off.values()))
 
     def test_every_capture_loads_and_the_stats_tree_runs(self):
         for cap in self.captures():

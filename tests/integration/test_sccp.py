@@ -753,7 +753,7 @@ class PublicCaptures(unittest.TestCase):
         keepalives = {s: [f for f, st in ids[KEEPALIVE_REQ] if st == s] for s in (1, 2)}
         self.assertEqual([len(keepalives[1]), len(keepalives[2])], [244, 244])
         self.assertNotIn(KEEPALIVE_ACK, ids)
-        resets = [int(row["frame.number"][0]) for row in content if row["tcp.flags.reset"] == ["1"]]
+        resets = [int(row["frame.number"][0]) for row in content if any(harness.true(v) for v in row["tcp.flags.reset"])]
         self.assertEqual(resets, [1469, 1470])
 
         found = experts(self, cap)

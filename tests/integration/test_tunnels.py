@@ -46,9 +46,14 @@ def vxlan(frame, n, port=4789):
     return outer_ipv4(17, struct.pack("!HHHH", 49152 + n % 1000, port, 8 + len(inner), 0) + inner)
 
 
-def vxlan_8472(frame, n):
-    """VXLAN on Linux's default port, which Wireshark decodes as VXLAN only when told to."""
-    return vxlan(frame, n, 8472)
+# A port that neither Wireshark 4.0 nor 4.4 decodes as VXLAN by default. (Linux's default, 8472,
+# is decoded as VXLAN from Wireshark 4.2 on; 4.0 does so only when told to.)
+OTHER_VXLAN_PORT = 48472
+
+
+def vxlan_other_port(frame, n):
+    """VXLAN on a port Wireshark decodes as VXLAN only when told to."""
+    return vxlan(frame, n, OTHER_VXLAN_PORT)
 
 
 def erspan2(frame, n):
@@ -289,12 +294,12 @@ class SccpPrimaryStopsAckingThroughVxlan(sccp.PrimaryStopsAcking):
 
 
 class DecodeAsVxlan:
-    """Every tshark run of the class decodes UDP port 8472 as VXLAN (a mixin)."""
+    """Every tshark run of the class decodes UDP port OTHER_VXLAN_PORT as VXLAN (a mixin)."""
 
     @classmethod
     def setUpClass(cls):
         cls._decode_as = contextlib.ExitStack()
-        cls._decode_as.enter_context(harness.extra_args(["-d", "udp.port==8472,vxlan"]))
+        cls._decode_as.enter_context(harness.extra_args(["-d", "udp.port==%d,vxlan" % OTHER_VXLAN_PORT]))
         super().setUpClass()
 
     @classmethod
@@ -304,18 +309,18 @@ class DecodeAsVxlan:
 
 
 class SccpPrimaryStopsAckingThroughVxlanOnAnotherPort(DecodeAsVxlan, sccp.PrimaryStopsAcking):
-    CAP = wrapped("skinny-primary-stops-acking", vxlan_8472)
+    CAP = wrapped("skinny-primary-stops-acking", vxlan_other_port)
 
 
 class TimerEThroughVxlanOnAnotherPort(DecodeAsVxlan, scenarios.TimerE):
-    CAP = wrapped("sip-udp-timer-e", vxlan_8472)
+    CAP = wrapped("sip-udp-timer-e", vxlan_other_port)
 
 
 class VxlanOnAnotherPortWithoutDecodeAs(unittest.TestCase):
     def test_silent(self):
-        # Wireshark sees plain UDP on 8472: nothing of the tunnelled signalling is analysed.
+        # Wireshark sees plain UDP on that port: nothing of the tunnelled signalling is analysed.
         for name in ("skinny-primary-stops-acking", "sip-udp-timer-e"):
-            cap = wrapped(name, vxlan_8472)
+            cap = wrapped(name, vxlan_other_port)
             self.assertEqual([], harness.experts_both_passes(self, cap))
             self.assertEqual([], harness.annotated(self, cap))
 

@@ -1,7 +1,7 @@
 // The byte-set search under the SIP parser: the same answer a byte at a time would give, wherever
 // the range starts and ends relative to its 16-byte blocks.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <string>
 

@@ -1,6 +1,6 @@
 // Two capture points in one merged capture (SPEC §3.6).
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <algorithm>
 #include <limits>

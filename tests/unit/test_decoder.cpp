@@ -1,7 +1,7 @@
 // Decoder: TCP streams, retransmissions as Wireshark's TCP analysis flags them, and SIP / SKINNY
 // messages cut out of TCP and decrypted TLS byte streams.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <string>
 #include <vector>

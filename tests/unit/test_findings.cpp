@@ -1,6 +1,6 @@
 // The per-frame cache and interned strings.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <limits>
 

@@ -1,7 +1,7 @@
 // The word-at-a-time hash behind Call-ID, AOR and URI identities: every byte and the length count,
 // including the bytes that the last step reads twice (overlapping words) or picks (under 4 bytes).
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <set>
 #include <string>

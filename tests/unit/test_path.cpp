@@ -1,6 +1,6 @@
 // ARP mismatch and misdirected signalling (SPEC §3.4).
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <vector>
 

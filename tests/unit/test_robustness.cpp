@@ -1,6 +1,6 @@
 // Bounded state under floods (issue 7): what one misbehaving address can make the engine keep.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <cstdint>
 #include <string>

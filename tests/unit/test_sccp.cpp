@@ -1,6 +1,6 @@
 // SCCP keepalive analysis (SPEC §3.3), driven with hand-built frames.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <limits>
 #include <string>

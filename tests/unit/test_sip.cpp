@@ -1,6 +1,6 @@
 // SIP registration analysis on hand-built frames: bindings, attempts, TCP byte ranges, deadlines.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <deque>
 #include <map>

@@ -1,6 +1,6 @@
 // SIP messages decoded from their bytes: the values Wireshark 4.0's SIP fields give, and stream framing.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <string>
 #include <string_view>

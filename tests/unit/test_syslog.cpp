@@ -1,6 +1,6 @@
 // CUCM syslog parsing and correlation (SPEC §3.5).
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <string>
 

@@ -1,6 +1,6 @@
 // Durations and clock times as people read them in expert messages.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <cstdlib>
 #include <ctime>

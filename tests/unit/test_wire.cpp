@@ -1,6 +1,6 @@
 // Raw frame decoding (link, IP, TCP/UDP, ARP), SKINNY PDUs and syslog text, on hand-built bytes.
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <catch2/catch.hpp>
+#include "catch.h"
 
 #include <cstdint>
 #include <string>
