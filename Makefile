@@ -10,7 +10,7 @@ DEPS := g++ make cmake pkg-config libwireshark-dev libglib2.0-dev tshark wiresha
         python3 dpkg-dev file libssl-dev time
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all build deps test demo install install-user install-profile-user package captures clean
+.PHONY: all build deps test test-release demo install install-user install-profile-user package captures clean
 
 all: build
 
@@ -71,6 +71,11 @@ captures: build
 
 clean:
 	rm -rf $(BUILD)
+
+# `make test` on Debian trixie (Wireshark 4.4) in a chroot, of the committed tree (root, network).
+RELEASE ?= trixie
+test-release:
+	tests/chroot_test.sh $(RELEASE)
 
 # --- Robustness and performance (not part of `make test`: they take minutes).
 FUZZ_BUILD ?= build-fuzz
