@@ -1,5 +1,5 @@
-# Thin wrapper around CMake/CTest. `make demo` and `make test` work on a fresh Debian bookworm
-# machine as root (or with sudo): they install missing packages first.
+# Thin wrapper around CMake/CTest. `make demo` and `make test` work on a fresh Debian bookworm or
+# trixie machine as root (or with sudo): they install missing packages first.
 # SPDX-License-Identifier: GPL-2.0-or-later
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -84,7 +84,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?= engine text wire sip_parse decoder
 FUZZ_FILES ?= 2000
 FUZZ_FIRST_SEED ?= 1
-FUZZ_DEPS := clang libclang-rt-14-dev
+FUZZ_DEPS := clang libclang-rt-dev
 ASAN_DEPS := libasan8 libubsan1
 
 # libFuzzer targets (tests/fuzz) for FUZZ_SECONDS each, seeded from every capture.
