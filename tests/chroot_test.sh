@@ -16,9 +16,9 @@ if [ ! -x "$root/usr/bin/make" ]; then
   debootstrap --variant=minbase --include=make "$release" "$root" http://deb.debian.org/debian
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+trap 'umount -R "$root/dev" 2>/dev/null; umount "$root/proc" 2>/dev/null; true' EXIT
 mount -t proc proc "$root/proc"
 mount --rbind /dev "$root/dev"
-trap 'umount -R "$root/dev"; umount "$root/proc"' EXIT
 rm -rf "$root/src"
 git clone -q "$top" "$root/src"
 # make test installs what it needs inside, as on a fresh machine.
