@@ -46,8 +46,8 @@ def vxlan(frame, n, port=4789):
     return outer_ipv4(17, struct.pack("!HHHH", 49152 + n % 1000, port, 8 + len(inner), 0) + inner)
 
 
-# A port that neither Wireshark 4.0 nor 4.4 decodes as VXLAN by default. (Linux's default, 8472,
-# is decoded as VXLAN from Wireshark 4.2 on; 4.0 does so only when told to.)
+# A port that no Wireshark from 4.0 to 4.4 decodes as VXLAN by default. (Linux's default, 8472, is
+# decoded as VXLAN by Wireshark 4.4; 4.0 and 4.2 do so only when told to.)
 OTHER_VXLAN_PORT = 48472
 
 
