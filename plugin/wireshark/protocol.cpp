@@ -45,7 +45,7 @@ unsigned pref_sccp_interval = 30;
 unsigned pref_sccp_backup_interval = 60;
 unsigned pref_sccp_missed_threshold = 3;
 unsigned pref_loss_pattern_min = 3;
-// A boolean preference's variable: a gboolean for Wireshark 4.0, a bool for 4.4. The type is
+// A boolean preference's variable: a gboolean up to Wireshark 4.2, a bool in 4.4. The type is
 // taken from the header's declaration, so the glue builds against either.
 template <class F>
 struct LastParameter;
