@@ -148,6 +148,10 @@ SOURCE = re.compile(r"^(.+) \((\d+) bytes\):$")
 HEXLINE = re.compile(r"^[0-9a-f]{4,}  ((?:[0-9a-f]{2} ){0,15}[0-9a-f]{2})")
 
 
+# The Wi-Fi scenarios' networks (wlan-phone-sip-udp.cpp), as Wireshark's 802.11 key table takes them.
+WIFI_KEYS = {"wlan-wep-": ("wep", "0b2c1e5d7f"), "wlan-wpa2-": ("wpa-pwd", "keepalive-8821:ClinicVoice")}
+
+
 def capture_options(cap, readable=lambda path: path):
     """Options the bundled capture `cap` needs to be dissected as its tests dissect it: its key log,
     if it has one (the path passed through `readable`, which gives a copy tshark can read), the
@@ -158,10 +162,9 @@ def capture_options(cap, readable=lambda path: path):
         args += ["-o", "tls.keylog_file:" + readable(keys)]
     if "skinny-decode-as" in os.path.basename(cap):
         args += ["-d", "tcp.port==2001,skinny"]
-    if os.path.basename(cap).startswith("wlan-wep-"):
-        args += ["-o", "wlan.enable_decryption:TRUE", "-o", 'uat:80211_keys:"wep","0b2c1e5d7f"']
-    if os.path.basename(cap).startswith("wlan-wpa2-"):
-        args += ["-o", "wlan.enable_decryption:TRUE", "-o", 'uat:80211_keys:"wpa-pwd","keepalive-8821:ClinicVoice"']
+    for prefix, (kind, key) in WIFI_KEYS.items():
+        if os.path.basename(cap).startswith(prefix):
+            args += ["-o", "wlan.enable_decryption:TRUE", "-o", 'uat:80211_keys:"%s","%s"' % (kind, key)]
     return args
 
 
