@@ -17,7 +17,9 @@ folder. Modes:
   stats    -q -z keepalive,tree (plugin) vs -q -z sip,stat (without)
   small    summary mode on the first --small frames (-c), for time per frame at two sizes, and
            the Lua alternative (too slow for the full capture on a shared machine);
-  startup  summary mode with -c 1, subtracted for the per-frame figures.
+  startup  summary mode with -c 1, subtracted for the per-frame figures;
+  calls    summary mode on the `fleet-calls` capture (BUILD/bench/fleet-calls.pcap): the fleet's
+           first minute with 100 calls' RTP, 92% of its frames, as a voice VLAN's SPAN sees it.
 Then runs bench/engine_state.cpp (built against BUILD's libkacore.a) for the engine's state per
 endpoint, and bench/replay.cpp for the engine's own time per frame on the capture, without tshark.
 Prints a Markdown report.
@@ -100,6 +102,14 @@ class Runner:
         return results
 
 
+def generated(build, scenario, path=None):
+    """The benchmark scenario's capture, BUILD/bench/SCENARIO.pcap unless given (generated when missing)."""
+    cap = path or os.path.join(build, "bench", scenario + ".pcap")
+    if not os.path.exists(cap):
+        subprocess.run([os.path.join(build, "captures", "generator", "ka-gen"), os.path.dirname(cap), scenario], check=True)
+    return cap
+
+
 def fleet(build_arg, capture):
     """The harness module set up for BUILD, and the fleet capture (generated when missing)."""
     build = os.path.abspath(build_arg)
@@ -107,10 +117,7 @@ def fleet(build_arg, capture):
     sys.path.insert(0, os.path.join(SOURCE, "tests", "integration"))
     import harness
 
-    cap = capture or os.path.join(build, "bench", "fleet.pcap")
-    if not os.path.exists(cap):
-        subprocess.run([os.path.join(build, "captures", "generator", "ka-gen"), os.path.dirname(cap), "fleet"], check=True)
-    return harness, cap
+    return harness, generated(build, "fleet", capture)
 
 
 def main():
@@ -119,7 +126,7 @@ def main():
     ap.add_argument("--capture", help="default: BUILD/bench/fleet.pcap (generated when missing)")
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--small", type=int, default=100000, help="frames of the small run")
-    ap.add_argument("--modes", default="summary,fields,stats,small,startup")
+    ap.add_argument("--modes", default="summary,fields,stats,small,startup,calls")
     ap.add_argument("--no-lua", action="store_true")
     ap.add_argument("--concurrent", action="store_true", help="run the two variants of a pair at once, one per CPU")
     a = ap.parse_args()
@@ -135,8 +142,16 @@ def main():
         while f.read(1 << 24):
             pass
 
+    calls = None
+    if "calls" in a.modes.split(","):
+        calls = harness._capture_copy(generated(build, "fleet-calls"))
+        with open(calls, "rb") as f:
+            while f.read(1 << 24):
+                pass
     modes = {
         "summary": ({"none": ["-n", "-r", copy]}, None),
+        # RTP as tshark decodes it when the calls' SDP is in the capture (fleet-calls has none).
+        "calls": ({"none": ["-n", "-r", calls, "--enable-heuristic", "rtp_udp"]}, None),
         "fields": ({"none": ["-n", "-r", copy, "-T", "fields", "-e", "frame.number"]}, None),
         "stats": ({"none": ["-n", "-r", copy, "-q", "-z", "sip,stat"],
                    "plugin": ["-n", "-r", copy, "-q", "-z", "keepalive,tree"]}, None),
