@@ -28,7 +28,7 @@ bool is_cspace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 class Name {
 public:
     constexpr explicit Name(const char* s) {
-        for (; s[size_] && size_ < 16; ++size_) {
+        for (; size_ < 16 && s[size_]; ++size_) {
             text_[size_] = s[size_];
             mask_[size_] = s[size_] >= 'a' && s[size_] <= 'z' ? 0x20 : 0;
         }
