@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
-"""SIP scenarios of issue 3 besides case study B: healthy twins (TCP and UDP), Timer E resends
-and an unanswered refresh (both also in IPv4 fragments), backup keepalives and a real
-de-registration, early and late refreshes, a restart with a new Call-ID, a REGISTER with two
-Contacts, a capture on a proxy, 423 Interval Too Brief, keep-alive pings between UDP refreshes.
-Every value comes from the scenario's parameters."""
+"""SIP scenarios of issue 3 besides case study B: healthy twins (TCP and UDP, and UDP with the
+phone on a call), Timer E resends and an unanswered refresh (both also in IPv4 fragments), backup
+keepalives and a real de-registration, early and late refreshes, a restart with a new Call-ID, a
+REGISTER with two Contacts, a capture on a proxy, 423 Interval Too Brief, keep-alive pings
+between UDP refreshes. Every value comes from the scenario's parameters."""
 # SPDX-License-Identifier: GPL-2.0-or-later
+import atexit
 import os
+import shutil
+import struct
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -51,17 +55,26 @@ class Rng:
         return lo + self.below((hi - lo) // step + 1) * step
 
 
+UDP_HEALTHY_T0 = utc("2023-05-10 09:00:00")
+
+
+def udp_healthy_times():
+    """sip-udp-healthy's REGISTER and 200 OK times, as its generator draws them."""
+    rng = Rng(20230510)
+    reg, ok = [], []
+    t = UDP_HEALTHY_T0
+    while t < UDP_HEALTHY_T0 + 30 * 60 * S:
+        reg.append(t)
+        ok.append(t + rng.duration(8 * MS, 20 * MS))
+        t = ok[-1] + 115 * S
+    return reg, ok
+
+
 def check_udp_healthy(test, cap, f):
     """sip-udp-healthy's expectations on `cap`, where f(n) is the frame of the scenario's n-th
     message: silent, and every refresh timed exactly."""
     test.assertEqual([], harness.experts_both_passes(test, cap))
-    t0, rng = utc("2023-05-10 09:00:00"), Rng(20230510)
-    reg, ok = [], []
-    t = t0
-    while t < t0 + 30 * 60 * S:
-        reg.append(t)
-        ok.append(t + rng.duration(8 * MS, 20 * MS))
-        t = ok[-1] + 115 * S
+    reg, ok = udp_healthy_times()
     test.assertEqual(16, len(reg))
     rows = by_frame(harness.annotated(test, cap))
     test.assertEqual([f(n) for n in range(1, 33)], sorted(rows))
@@ -78,11 +91,59 @@ def check_udp_healthy(test, cap, f):
             test.assertEqual([ok[k - 1] + 130 * S - ok[k]], [rel(v) for v in o["keepalive.refresh.margin"]])
 
 
+_dir = tempfile.mkdtemp(prefix="ka-scenarios-")
+atexit.register(shutil.rmtree, _dir, True)
+
+# sip-udp-healthy's phone on a call with a voice gateway: G.711 RTP (payload type 0, 160 bytes)
+# every 20 ms each way, the phone's from T0 + 3 ms, the gateway's 10 ms after each of them.
+PHONE = (bytes.fromhex("0024142ddf24"), bytes([10, 20, 30, 40]), 16384)
+GATEWAY = (bytes.fromhex("0050568e200b"), bytes([10, 20, 40, 5]), 24580)
+CALL_SECONDS = 300
+
+
+def rtp_frame(src, dst, seq):
+    rtp = struct.pack("!BBHII", 0x80, 0, seq & 0xFFFF, seq * 160 & 0xFFFFFFFF, 0x5EED0000 | src[2]) + b"\xff" * 160
+    udp = struct.pack("!HHHH", src[2], dst[2], 8 + len(rtp), 0) + rtp
+    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0xB8, 20 + len(udp), seq & 0xFFFF, 0, 64, 17, 0, src[1], dst[1])
+    ip = ip[:10] + struct.pack("!H", harness.checksum(ip)) + ip[12:]
+    return dst[0] + src[0] + b"\x08\x00" + ip + udp
+
+
+def call_times():
+    """(delay after T0 in microseconds, sender) of every RTP frame, in the order they are added."""
+    return [(3000 + 20000 * j + 10000 * d, d) for j in range(CALL_SECONDS * 50) for d in (0, 1)]
+
+
+def on_a_call(frame, n):
+    """harness.rewrite_capture's wrap: the call's frames go in with the first REGISTER, at T0."""
+    if n:
+        return frame
+    return [frame] + [(delay, rtp_frame(*((PHONE, GATEWAY) if d == 0 else (GATEWAY, PHONE)), delay // 20000))
+                      for delay, d in call_times()]
+
+
 class Healthy(unittest.TestCase):
     """The healthy twins raise nothing at all and time every refresh exactly."""
 
     def test_udp(self):
         check_udp_healthy(self, capture("sip-udp-healthy"), lambda n: n)
+
+    def test_udp_on_a_call(self):
+        # 30,000 RTP frames between the phone and a voice gateway, from the same MAC and address
+        # as the phone's REGISTERs, interleaved with the registration and the first two
+        # refreshes: none annotated, and the refreshes timed as without them.
+        cap = os.path.join(_dir, "sip-udp-healthy-on-a-call.pcap")
+        harness.rewrite_capture(capture("sip-udp-healthy"), cap, on_a_call)
+        reg, ok = udp_healthy_times()
+        sip = [t for pair in zip(reg, ok) for t in pair]
+        # Frames in time order, ties in the order rewrite_capture adds them: the first REGISTER,
+        # the call, then the scenario's other messages.
+        events = [(sip[0], 1)] + [(UDP_HEALTHY_T0 + delay * US, None) for delay, _ in call_times()] + \
+            [(t, n) for n, t in enumerate(sip[1:], 2)]
+        frame = numbered(events)
+        self.assertEqual(32 + 30000, len(events))
+        self.assertLess(reg[2], UDP_HEALTHY_T0 + CALL_SECONDS * S)  # REGISTERs 1-3 during the call
+        check_udp_healthy(self, cap, lambda n: frame[n])
 
     def test_udp_fragmented(self):
         # Transaction k in five frames: its REGISTER in three IPv4 fragments, its 200 OK in two;
