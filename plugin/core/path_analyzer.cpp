@@ -14,6 +14,9 @@
 // State is kept per segment (capture interface and VLAN): a merged capture or a trunk holds several.
 #include "path_analyzer.h"
 
+#include <algorithm>
+#include <limits>
+
 #include "flat_map.h"
 
 namespace ka {
@@ -99,11 +102,27 @@ struct PathAnalyzer::Impl {
     FlatMap<std::uint64_t, Claims> host_claims;       // (interface, IPv4) of hosts claimed
     FlatMap<std::uint64_t, std::uint32_t> claimed;    // (interface, MAC) -> addresses it claimed
     FlatMap<std::uint64_t, bool> servers;             // (interface, IPv4, port) with signalling
+    std::size_t claimed_hosts = 0;                    // hosts with has_claims
 
     Host* host(std::uint32_t seg, std::uint32_t ip, bool create) {
         if (Host* h = hosts.find(host_key(seg, ip))) return h;
-        if (!create || hosts.size() >= kMaxHosts) return nullptr;
+        if (!create) return nullptr;
+        if (hosts.size() >= kMaxHosts) make_room();
+        if (hosts.size() >= kMaxHosts) return nullptr;
         return &hosts[host_key(seg, ip)];
+    }
+
+    // More addresses than the table holds (a scan, a long capture of a busy segment): the eighth
+    // heard from longest ago goes, so that addresses heard later are still learnt. Addresses
+    // claimed in ARP stay: a claim waits for the owner's frames. When nearly all are claimed (an
+    // ARP flood) nothing goes: a pass over the table for a few slots would be paid by every new
+    // address.
+    void make_room() {
+        const std::size_t unclaimed = hosts.size() - claimed_hosts;
+        if (unclaimed < kMaxHosts / 64) return;
+        erase_oldest(hosts, std::min(kMaxHosts / 8, unclaimed), [](const Host& h) {
+            return h.has_claims ? std::numeric_limits<Nanos>::max() : h.src[0].time;
+        });
     }
 
     Claims* claims_on(std::uint32_t seg, std::uint32_t ip, const Host& h) {
@@ -147,6 +166,7 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
     Host* h = host(segment(f), ip, true);
     if (!h) return;
 
+    if (!h->has_claims) ++claimed_hosts;
     h->has_claims = true;
     Claims& cl = host_claims[host_key(segment(f), ip)];
     Claim* c = cl.of(p);

@@ -341,6 +341,28 @@ TEST_CASE("one address in two VLANs is two hosts, each with its own MAC") {
     }
 }
 
+TEST_CASE("addresses heard after a flood of addresses are still learnt, and earlier claims kept") {
+    // A scan from 100,000 source addresses (more than the host table holds), then case study A.
+    const auto scan = [](Rig& r) {
+        for (std::uint32_t i = 0; i < 100000; ++i) r.ip(1.0 + i * 1e-6, kCm + (i & 0xff), kPhone, 0x0b000000 + i, kPhoneIp);
+    };
+    SECTION("the proxy's claim after the scan") {
+        Rig r;
+        scan(r);
+        r.ip(10.0, kCm, kPhone, kCmIp, kPhoneIp);
+        r.arp(10.5, 2, kProxy, kCmIp, kPhoneIp);
+        CHECK(r.count(Expert::ArpMismatch) == 1);
+        CHECK(r.path.state_bytes() < std::size_t{16} << 20);
+    }
+    SECTION("the proxy's claim before the scan, the owner's frames after it") {
+        Rig r;
+        r.arp(0.5, 2, kProxy, kCmIp, kPhoneIp);
+        scan(r);
+        r.ip(10.0, kCm, kPhone, kCmIp, kPhoneIp);
+        CHECK(r.count(Expert::ArpMismatch) == 1);
+    }
+}
+
 TEST_CASE("malformed ARP and floods of addresses stay bounded and quiet") {
     Rig r;
     r.arp(0.0, 2, 0, kCmIp, kPhoneIp);                // no sender MAC
@@ -350,4 +372,15 @@ TEST_CASE("malformed ARP and floods of addresses stay bounded and quiet") {
     for (std::uint32_t i = 0; i < 100000; ++i) r.ip(1.0 + i * 1e-6, kCm + (i & 0xff), kPhone, 0x0b000000 + i, kPhoneIp);
     CHECK(r.count(Expert::ArpMismatch) == 0);
     CHECK(r.path.state_bytes() < std::size_t{16} << 20);
+}
+
+TEST_CASE("a flood of ARP claims stays bounded and cheap for the addresses after it") {
+    // Gratuitous ARP for one address less than the host table holds (65,536): claims are kept,
+    // so frames from 20,000 more addresses find one slot that could be freed at a time; a pass
+    // over the table for each of them would take seconds here.
+    Rig r;
+    for (std::uint32_t i = 0; i < 65535; ++i) r.arp(1.0 + i * 1e-6, 1, kProxy, 0x0c000000 + i, 0x0c000000 + i, true);
+    for (std::uint32_t i = 0; i < 20000; ++i) r.ip(2.0 + i * 1e-6, kCm, kPhone, 0x0d000000 + i, kPhoneIp);
+    CHECK(r.count(Expert::ArpMismatch) == 0);
+    CHECK(r.path.state_bytes() < std::size_t{24} << 20);
 }
