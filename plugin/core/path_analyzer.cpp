@@ -102,7 +102,6 @@ struct PathAnalyzer::Impl {
     FlatMap<std::uint64_t, Claims> host_claims;       // (interface, IPv4) of hosts claimed
     FlatMap<std::uint64_t, std::uint32_t> claimed;    // (interface, MAC) -> addresses it claimed
     FlatMap<std::uint64_t, bool> servers;             // (interface, IPv4, port) with signalling
-    std::size_t claimed_hosts = 0;                    // hosts with has_claims
 
     Host* host(std::uint32_t seg, std::uint32_t ip, bool create) {
         if (Host* h = hosts.find(host_key(seg, ip))) return h;
@@ -118,7 +117,7 @@ struct PathAnalyzer::Impl {
     // ARP flood) nothing goes: a pass over the table for a few slots would be paid by every new
     // address.
     void make_room() {
-        const std::size_t unclaimed = hosts.size() - claimed_hosts;
+        const std::size_t unclaimed = hosts.size() - host_claims.size();  // claimed hosts are never erased
         if (unclaimed < kMaxHosts / 64) return;
         erase_oldest(hosts, std::min(kMaxHosts / 8, unclaimed), [](const Host& h) {
             return h.has_claims ? std::numeric_limits<Nanos>::max() : h.src[0].time;
@@ -166,7 +165,6 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
     Host* h = host(segment(f), ip, true);
     if (!h) return;
 
-    if (!h->has_claims) ++claimed_hosts;
     h->has_claims = true;
     Claims& cl = host_claims[host_key(segment(f), ip)];
     Claim* c = cl.of(p);
