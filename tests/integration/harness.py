@@ -34,6 +34,13 @@ def checksum(header):
     return ~total & 0xFFFF
 
 
+def ipv4(proto, src, dst, payload, ident=0, tos=0):
+    """An IPv4 packet (no options, TTL 64, not fragmented) from `src` to `dst` (4 bytes each),
+    its header checksum set."""
+    header = struct.pack("!BBHHHBBH4s4s", 0x45, tos, 20 + len(payload), ident, 0, 64, proto, 0, src, dst)
+    return header[:10] + struct.pack("!H", checksum(header)) + header[12:] + payload
+
+
 def rewrite_capture(src, dst, wrap, linktype=1):
     """Writes the classic little-endian pcap `src` to `dst` (link type `linktype`) with every frame
     passed through wrap(frame, index), which returns a frame or a list, each item a frame sent at

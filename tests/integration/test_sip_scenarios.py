@@ -104,9 +104,7 @@ CALL_SECONDS = 300
 def rtp_frame(src, dst, seq):
     rtp = struct.pack("!BBHII", 0x80, 0, seq & 0xFFFF, seq * 160 & 0xFFFFFFFF, 0x5EED0000 | src[2]) + b"\xff" * 160
     udp = struct.pack("!HHHH", src[2], dst[2], 8 + len(rtp), 0) + rtp
-    ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0xB8, 20 + len(udp), seq & 0xFFFF, 0, 64, 17, 0, src[1], dst[1])
-    ip = ip[:10] + struct.pack("!H", harness.checksum(ip)) + ip[12:]
-    return dst[0] + src[0] + b"\x08\x00" + ip + udp
+    return dst[0] + src[0] + b"\x08\x00" + harness.ipv4(17, src[1], dst[1], udp, seq & 0xFFFF, 0xB8)
 
 
 def call_times():

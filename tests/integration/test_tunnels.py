@@ -35,10 +35,7 @@ atexit.register(shutil.rmtree, _dir, True)
 
 
 def outer_ipv4(proto, payload):
-    header = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 0x4242, 0, 64, proto, 0,
-                         OUTER_SRC_IP, OUTER_DST_IP)
-    header = header[:10] + struct.pack("!H", harness.checksum(header)) + header[12:]
-    return OUTER_DST_MAC + OUTER_SRC_MAC + b"\x08\x00" + header + payload
+    return OUTER_DST_MAC + OUTER_SRC_MAC + b"\x08\x00" + harness.ipv4(proto, OUTER_SRC_IP, OUTER_DST_IP, payload, 0x4242)
 
 
 def vxlan(frame, n, port=4789):
