@@ -135,19 +135,19 @@ def main():
     build = os.path.abspath(a.build)
     harness, cap = fleet(build, a.capture)
     frames = frame_count(cap)
-    copy = harness._capture_copy(os.path.abspath(cap))
     r = Runner(harness, os.path.join(HERE, "keepalive.lua"))
     harness.assert_plugin_loaded()
-    with open(copy, "rb") as f:  # into the page cache, so that no variant pays for the disk
-        while f.read(1 << 24):
-            pass
 
-    calls = None
-    if "calls" in a.modes.split(","):
-        calls = harness._capture_copy(generated(build, "fleet-calls"))
-        with open(calls, "rb") as f:
+    def readable(path):
+        """The sandbox copy tshark reads, read once into the page cache so that no variant pays for the disk."""
+        copy = harness._capture_copy(os.path.abspath(path))
+        with open(copy, "rb") as f:
             while f.read(1 << 24):
                 pass
+        return copy
+
+    copy = readable(cap)
+    calls = readable(generated(build, "fleet-calls")) if "calls" in a.modes.split(",") else None
     modes = {
         "summary": ({"none": ["-n", "-r", copy]}, None),
         # RTP as tshark decodes it when the calls' SDP is in the capture (fleet-calls has none).
