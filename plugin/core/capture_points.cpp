@@ -106,6 +106,7 @@ struct PairStats {
 
 struct Flow {
     std::uint16_t a = kNoIface, b = kNoIface;  // the two interfaces whose sightings paired
+    Nanos last = 0;                            // when its sightings last paired
     std::uint16_t peer(std::uint16_t i) const { return i == a ? b : i == b ? a : kNoIface; }
 };
 
@@ -333,8 +334,14 @@ void CapturePoints::Impl::on_segment(Frame& f) {
     if (PairStats* ps = pair(c.iface, iface))
         ps->add(seg->to_server, c.iface == ps->a ? sub_sat(f.time, c.time) : sub_sat(c.time, f.time));
     Flow* flow = flows.find(seg->flow);
-    if (!flow && flows.size() < kMaxFlows) flow = &flows[seg->flow];
-    if (flow && flow->a == kNoIface) *flow = Flow{c.iface, iface};
+    if (!flow) {
+        // More flows than the table holds (a long capture of a busy link): the eighth paired longest
+        // ago goes, so that connections opened later are still followed.
+        if (flows.size() >= kMaxFlows) erase_oldest(flows, kMaxFlows / 8, [](const Flow& fl) { return fl.last; });
+        flow = &flows[seg->flow];
+        *flow = Flow{c.iface, iface};
+    }
+    flow->last = f.time;
 }
 
 // How far time t at `iface` is from where sighting s's copy is expected there; false without an

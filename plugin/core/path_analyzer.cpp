@@ -101,7 +101,7 @@ struct PathAnalyzer::Impl {
     FlatMap<std::uint64_t, Host> hosts;               // (interface, IPv4)
     FlatMap<std::uint64_t, Claims> host_claims;       // (interface, IPv4) of hosts claimed
     FlatMap<std::uint64_t, std::uint32_t> claimed;    // (interface, MAC) -> addresses it claimed
-    FlatMap<std::uint64_t, bool> servers;             // (interface, IPv4, port) with signalling
+    FlatMap<std::uint64_t, Nanos> servers;            // (interface, IPv4, port) -> its latest signalling
 
     Host* host(std::uint32_t seg, std::uint32_t ip, bool create) {
         if (Host* h = hosts.find(host_key(seg, ip))) return h;
@@ -226,7 +226,14 @@ void PathAnalyzer::Impl::learn_server(const Frame& f, bool to_server) {
     std::uint16_t port = to_server ? f.dst_port : f.src_port;
     if (ip.family != 4) return;
     const std::uint64_t key = server_key(f.interface_id, ip.v4_host_order(), port);
-    if (servers.size() < kMaxServers) servers[key] = true;
+    if (Nanos* t = servers.find(key)) {
+        *t = f.time;
+        return;
+    }
+    // More ports than the table holds (a proxy's requests to every phone's port): the eighth heard
+    // from longest ago goes, so that a registrar first heard later is still checked.
+    if (servers.size() >= kMaxServers) erase_oldest(servers, kMaxServers / 8, [](Nanos t) { return t; });
+    servers[key] = f.time;
 }
 
 void PathAnalyzer::Impl::check_destination(const Frame& f) {

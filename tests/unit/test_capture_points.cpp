@@ -358,6 +358,45 @@ TEST_CASE("a flood of segments stays within the bounded tables") {
     CHECK(points.state_bytes() < std::size_t{16} << 20);
 }
 
+TEST_CASE("a connection opened after more flows than the table holds is still followed") {
+    // 70,000 other connections seen at both points (more than the 65,536 flows the table holds),
+    // each one segment towards the server, then the case of the first test: its lost REGISTER is
+    // still reported.
+    Rig r;
+    std::vector<Frame> flood;
+    for (std::uint32_t i = 0; i < 70000; ++i) {
+        Frame f;
+        f.time = seconds(1) + i * millis(10);
+        f.transport = Transport::Tcp;
+        f.tcp.present = true;
+        f.tcp.seq = 1000 + i;
+        f.tcp.len = 100;
+        f.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
+        f.src_ip = IpAddr::v4(0x0b000000 + i);
+        f.dst_ip = IpAddr::v4(kCmIp);
+        f.src_port = 40000;
+        f.dst_port = 5060;
+        flood.push_back(f);
+        f.interface_id = 1;
+        f.time += kTransit + kSkew;
+        flood.push_back(f);
+    }
+    std::stable_sort(flood.begin(), flood.end(), [](const Frame& a, const Frame& b) { return a.time < b.time; });
+    for (Frame& f : flood) {
+        f.number = static_cast<std::uint32_t>(r.frames.size() + 1);
+        r.frames.push_back(f);
+    }
+    r.build(refreshes(4, 2));
+    r.run();
+    auto l = r.losses();
+    REQUIRE(l.size() == 1);
+    const Frame* lost = r.find(0, 2991996107u + 1400, 0);
+    REQUIRE(lost);
+    CHECK(l[0].second.get(Field::PathFrame) == lost->number);
+    CHECK(l[0].second.get(Field::ClockOffset) == kSkew);
+    CHECK(r.points.state_bytes() < std::size_t{16} << 20);
+}
+
 TEST_CASE("absurd timestamps neither overflow nor report") {
     FindingStore store;
     Context ctx{Config{}, store};

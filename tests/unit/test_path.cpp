@@ -384,3 +384,30 @@ TEST_CASE("a flood of ARP claims stays bounded and cheap for the addresses after
     CHECK(r.count(Expert::ArpMismatch) == 0);
     CHECK(r.path.state_bytes() < std::size_t{24} << 20);
 }
+
+TEST_CASE("a server first heard after signalling to more ports than the table holds is still checked") {
+    // Signalling to 5,000 other servers' ports (more than the 4,096 the table holds), as a proxy's
+    // requests to every phone would be; then the proxy's claim for the call manager, and a TCP
+    // retransmission towards it (no SCCP in it) sent to the proxy's MAC.
+    Rig r;
+    for (std::uint32_t i = 0; i < 5000; ++i) r.ip(1.0 + i * 1e-3, kPhone, kCm, kPhoneIp, 0x0e000000 + i, true);
+    r.ip(10.0, kCm, kPhone, kCmIp, kPhoneIp);
+    r.arp(10.5, 2, kProxy, kCmIp, kPhoneIp);
+    r.ip(11.0, kPhone, kProxy, kPhoneIp, kCmIp, true);  // signalling: checked whatever the table holds
+    Frame& fr = r.next(12.0);
+    fr.has_eth = true;
+    fr.eth_src = kPhone;
+    fr.eth_dst = kProxy;
+    fr.src_ip = IpAddr::v4(kPhoneIp);
+    fr.dst_ip = IpAddr::v4(kCmIp);
+    fr.transport = Transport::Tcp;
+    fr.tcp.present = true;
+    fr.tcp.len = 12;
+    fr.src_port = 49320;
+    fr.dst_port = 2000;
+    r.run();
+    CHECK(r.count(Expert::ArpMismatch) == 1);
+    CHECK(r.count(Expert::Misdirected) == 2);
+    CHECK(r.at(r.number).size() == 1);
+    CHECK(r.path.state_bytes() < std::size_t{1} << 20);
+}
