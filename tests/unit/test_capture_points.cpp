@@ -397,6 +397,58 @@ TEST_CASE("a connection opened after more flows than the table holds is still fo
     CHECK(r.points.state_bytes() < std::size_t{16} << 20);
 }
 
+TEST_CASE("a loss is reported while thousands of keepalives wait for their copies") {
+    // 3,000 phones' keepalives every 30 s; the call-manager side's clock 60 s ahead, so each waits
+    // 62 s for its copy: about 6,200 wait at any time. Phone 1,500's ninth keepalive is lost.
+    const Nanos skew = seconds(60);
+    std::vector<Frame> frames;
+    std::size_t lost_at = 0;
+    for (std::uint32_t p = 0; p < 3000; ++p)
+        for (std::uint32_t k = 0; k < 10; ++k) {
+            Frame f;
+            f.time = seconds(1) + p * millis(10) + k * seconds(30);
+            f.transport = Transport::Tcp;
+            f.tcp.present = true;
+            f.tcp.seq = 1000 + k * 12;
+            f.tcp.len = 12;
+            f.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
+            f.src_ip = IpAddr::v4(0x0b000000 + p);
+            f.dst_ip = IpAddr::v4(kCmIp);
+            f.src_port = 40000;
+            f.dst_port = 2000;
+            f.skinny.emplace_back();
+            frames.push_back(f);
+            if (p == 1500 && k == 8) continue;
+            f.interface_id = 1;
+            f.time += kTransit + skew;
+            frames.push_back(f);
+        }
+    std::stable_sort(frames.begin(), frames.end(), [](const Frame& a, const Frame& b) { return a.time < b.time; });
+    FindingStore store;
+    Context ctx{Config{}, store};
+    CapturePoints points{ctx};
+    std::vector<std::pair<std::uint32_t, Annotation>> losses;
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        Frame& f = frames[i];
+        f.number = static_cast<std::uint32_t>(i + 1);
+        if (f.interface_id == 0 && f.src_ip == IpAddr::v4(0x0b000000 + 1500) && f.tcp.seq == 1000 + 8 * 12) lost_at = i;
+        ctx.sink.begin_frame(f.number);
+        points.on_frame(f);
+        for (std::size_t j = 0; j < store.count(f.number); ++j) losses.emplace_back(f.number, store.get(f.number, j));
+    }
+    REQUIRE(losses.size() == 1);
+    const Frame& lost = frames[lost_at];
+    CHECK(losses[0].second.get(Field::PathFrame) == lost.number);
+    // Only the direction towards the server has pairs: its median, transit included.
+    CHECK(losses[0].second.get(Field::ClockOffset) == skew + kTransit);
+    const Nanos deadline = lost.time + skew + kTransit + seconds(2);
+    const auto first_past = std::find_if(frames.begin(), frames.end(),
+                                         [&](const Frame& f) { return f.interface_id == 1 && f.time > deadline; });
+    REQUIRE(first_past != frames.end());
+    CHECK(losses[0].first == first_past->number);
+    CHECK(points.state_bytes() < std::size_t{16} << 20);
+}
+
 TEST_CASE("absurd timestamps neither overflow nor report") {
     FindingStore store;
     Context ctx{Config{}, store};
