@@ -34,9 +34,9 @@ constexpr Nanos kTolerance = seconds(2);     // transit time and jitter beyond t
 constexpr Nanos kProbation = seconds(120);  // a second interface must show up by then
 constexpr std::size_t kRing = std::size_t{1} << 15;  // segments remembered at most
 constexpr std::size_t kFirstRing = 1024;
-// Keepalives awaiting their copy, until the other point's clock passes their deadline: with clocks
-// a minute apart, a thousand a second wait (64 bytes each).
-constexpr std::size_t kMaxPending = std::size_t{1} << 16;
+// Keepalives awaiting their copy; each waits, paired or not, until the other point's clock passes its
+// deadline. As many as the ring remembers segments: the copy of a forgotten one cannot pair anyway.
+constexpr std::size_t kMaxPending = kRing;
 constexpr std::size_t kMaxFlows = std::size_t{1} << 16;
 constexpr int kSightings = 4;                       // transmissions of one segment remembered
 constexpr std::int8_t kNoPartner = -1;
