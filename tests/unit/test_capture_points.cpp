@@ -126,6 +126,32 @@ std::vector<Seg> refreshes(int n, int lost_refresh) {
     return v;
 }
 
+// Client `src`'s segment towards the server's `port`, sent at t from interface 0, and its copy at
+// interface 1 (whose clock is `skew` ahead) unless it is lost between the points.
+void both_points(std::vector<Frame>& out, Nanos t, std::uint32_t src, std::uint16_t port, std::uint32_t seq,
+                 std::uint32_t len, Nanos skew, bool lost = false) {
+    Frame f;
+    f.time = t;
+    f.transport = Transport::Tcp;
+    f.tcp.present = true;
+    f.tcp.seq = seq;
+    f.tcp.len = len;
+    f.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
+    f.src_ip = IpAddr::v4(src);
+    f.dst_ip = IpAddr::v4(kCmIp);
+    f.src_port = 40000;
+    f.dst_port = port;
+    out.push_back(f);
+    if (lost) return;
+    f.interface_id = 1;
+    f.time += kTransit + skew;
+    out.push_back(f);
+}
+
+void by_time(std::vector<Frame>& frames) {
+    std::stable_sort(frames.begin(), frames.end(), [](const Frame& a, const Frame& b) { return a.time < b.time; });
+}
+
 }  // namespace
 
 TEST_CASE("copies from the other point are not retransmissions; the lost transmission is reported once") {
@@ -364,24 +390,9 @@ TEST_CASE("a connection opened after more flows than the table holds is still fo
     // still reported.
     Rig r;
     std::vector<Frame> flood;
-    for (std::uint32_t i = 0; i < 70000; ++i) {
-        Frame f;
-        f.time = seconds(1) + i * millis(10);
-        f.transport = Transport::Tcp;
-        f.tcp.present = true;
-        f.tcp.seq = 1000 + i;
-        f.tcp.len = 100;
-        f.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
-        f.src_ip = IpAddr::v4(0x0b000000 + i);
-        f.dst_ip = IpAddr::v4(kCmIp);
-        f.src_port = 40000;
-        f.dst_port = 5060;
-        flood.push_back(f);
-        f.interface_id = 1;
-        f.time += kTransit + kSkew;
-        flood.push_back(f);
-    }
-    std::stable_sort(flood.begin(), flood.end(), [](const Frame& a, const Frame& b) { return a.time < b.time; });
+    for (std::uint32_t i = 0; i < 70000; ++i)
+        both_points(flood, seconds(1) + i * millis(10), 0x0b000000 + i, 5060, 1000 + i, 100, kSkew);
+    by_time(flood);
     for (Frame& f : flood) {
         f.number = static_cast<std::uint32_t>(r.frames.size() + 1);
         r.frames.push_back(f);
@@ -404,26 +415,10 @@ TEST_CASE("a loss is reported while thousands of keepalives wait for their copie
     std::vector<Frame> frames;
     std::size_t lost_at = 0;
     for (std::uint32_t p = 0; p < 3000; ++p)
-        for (std::uint32_t k = 0; k < 10; ++k) {
-            Frame f;
-            f.time = seconds(1) + p * millis(10) + k * seconds(30);
-            f.transport = Transport::Tcp;
-            f.tcp.present = true;
-            f.tcp.seq = 1000 + k * 12;
-            f.tcp.len = 12;
-            f.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
-            f.src_ip = IpAddr::v4(0x0b000000 + p);
-            f.dst_ip = IpAddr::v4(kCmIp);
-            f.src_port = 40000;
-            f.dst_port = 2000;
-            f.skinny.emplace_back();
-            frames.push_back(f);
-            if (p == 1500 && k == 8) continue;
-            f.interface_id = 1;
-            f.time += kTransit + skew;
-            frames.push_back(f);
-        }
-    std::stable_sort(frames.begin(), frames.end(), [](const Frame& a, const Frame& b) { return a.time < b.time; });
+        for (std::uint32_t k = 0; k < 10; ++k)
+            both_points(frames, seconds(1) + p * millis(10) + k * seconds(30), 0x0b000000 + p, 2000, 1000 + k * 12, 12,
+                        skew, p == 1500 && k == 8);
+    by_time(frames);
     FindingStore store;
     Context ctx{Config{}, store};
     CapturePoints points{ctx};

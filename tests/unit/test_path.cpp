@@ -51,7 +51,8 @@ struct Rig {
         fr.arp.push_back(a);
         run();
     }
-    void ip(double t, Mac src, Mac dst, std::uint32_t sip, std::uint32_t dip, bool skinny_to_server = false) {
+    // A TCP segment between a phone's port and the call manager's SCCP port.
+    Frame& tcp(double t, Mac src, Mac dst, std::uint32_t sip, std::uint32_t dip, bool to_server) {
         Frame& fr = next(t);
         fr.has_eth = true;
         fr.eth_src = src;
@@ -61,9 +62,19 @@ struct Rig {
         fr.transport = Transport::Tcp;
         fr.tcp.present = true;
         fr.tcp.len = 12;
-        fr.src_port = skinny_to_server ? 49320 : 2000;
-        fr.dst_port = skinny_to_server ? 2000 : 49320;
+        fr.src_port = to_server ? 49320 : 2000;
+        fr.dst_port = to_server ? 2000 : 49320;
+        return fr;
+    }
+    void ip(double t, Mac src, Mac dst, std::uint32_t sip, std::uint32_t dip, bool skinny_to_server = false) {
+        Frame& fr = tcp(t, src, dst, sip, dip, skinny_to_server);
         if (skinny_to_server) fr.skinny.push_back(SkinnyMessage{});
+        run();
+    }
+    // The phone's segment towards the call manager without SCCP in it, as Wireshark hands over a
+    // retransmission, sent to Ethernet destination `dst`.
+    void retransmission(double t, Mac dst) {
+        tcp(t, kPhone, dst, kPhoneIp, kCmIp, true);
         run();
     }
     std::vector<Annotation> at(std::uint32_t frame) const {
@@ -120,18 +131,7 @@ TEST_CASE("a proxy reply contradicting a live owner is reported on the ARP frame
     CHECK(r.ctx.strings.get(m[0].endpoint) == "10.10.10.130");  // no keepalive named the phone yet
     r.ctx.directory.touch(IpAddr::v4(kPhoneIp), {seconds(30), 5, r.ctx.strings.intern("SEP580A20FB071F"), 0});
     // A TCP segment to that server without SCCP (a retransmission) is misdirected too.
-    Frame& fr = r.next(31.0);
-    fr.has_eth = true;
-    fr.eth_src = kPhone;
-    fr.eth_dst = kProxy;
-    fr.src_ip = IpAddr::v4(kPhoneIp);
-    fr.dst_ip = IpAddr::v4(kCmIp);
-    fr.transport = Transport::Tcp;
-    fr.tcp.present = true;
-    fr.tcp.len = 12;
-    fr.src_port = 49320;
-    fr.dst_port = 2000;
-    r.run();
+    r.retransmission(31.0, kProxy);
     CHECK(r.count(Expert::Misdirected) == 2);
     CHECK(r.ctx.strings.get(r.at(6)[0].endpoint) == "SEP580A20FB071F");
     // Signalling to the right MAC is fine.
@@ -394,18 +394,7 @@ TEST_CASE("a server first heard after signalling to more ports than the table ho
     r.ip(10.0, kCm, kPhone, kCmIp, kPhoneIp);
     r.arp(10.5, 2, kProxy, kCmIp, kPhoneIp);
     r.ip(11.0, kPhone, kProxy, kPhoneIp, kCmIp, true);  // signalling: checked whatever the table holds
-    Frame& fr = r.next(12.0);
-    fr.has_eth = true;
-    fr.eth_src = kPhone;
-    fr.eth_dst = kProxy;
-    fr.src_ip = IpAddr::v4(kPhoneIp);
-    fr.dst_ip = IpAddr::v4(kCmIp);
-    fr.transport = Transport::Tcp;
-    fr.tcp.present = true;
-    fr.tcp.len = 12;
-    fr.src_port = 49320;
-    fr.dst_port = 2000;
-    r.run();
+    r.retransmission(12.0, kProxy);
     CHECK(r.count(Expert::ArpMismatch) == 1);
     CHECK(r.count(Expert::Misdirected) == 2);
     CHECK(r.at(r.number).size() == 1);
