@@ -19,7 +19,9 @@ folder. Modes:
            the Lua alternative (too slow for the full capture on a shared machine);
   startup  summary mode with -c 1, subtracted for the per-frame figures;
   calls    summary mode on the `fleet-calls` capture (BUILD/bench/fleet-calls.pcap): the fleet's
-           first minute with 100 calls' RTP, 92% of its frames, as a voice VLAN's SPAN sees it.
+           first minute with 100 calls' RTP, 92% of its frames, as a voice VLAN's SPAN sees it;
+  data     summary mode on the `fleet-data` capture: the fleet's first minute with 100 bulk TCP
+           downloads, 84% of its frames, as a trunk that also carries data sees it.
 Then runs bench/engine_state.cpp (built against BUILD's libkacore.a) for the engine's state per
 endpoint, and bench/replay.cpp for the engine's own time per frame on the capture, without tshark.
 Prints a Markdown report.
@@ -126,7 +128,7 @@ def main():
     ap.add_argument("--capture", help="default: BUILD/bench/fleet.pcap (generated when missing)")
     ap.add_argument("--pairs", type=int, default=5)
     ap.add_argument("--small", type=int, default=100000, help="frames of the small run")
-    ap.add_argument("--modes", default="summary,fields,stats,small,startup,calls")
+    ap.add_argument("--modes", default="summary,fields,stats,small,startup,calls,data")
     ap.add_argument("--no-lua", action="store_true")
     ap.add_argument("--concurrent", action="store_true", help="run the two variants of a pair at once, one per CPU")
     a = ap.parse_args()
@@ -148,10 +150,12 @@ def main():
 
     copy = readable(cap)
     calls = readable(generated(build, "fleet-calls")) if "calls" in a.modes.split(",") else None
+    data = readable(generated(build, "fleet-data")) if "data" in a.modes.split(",") else None
     modes = {
         "summary": ({"none": ["-n", "-r", copy]}, None),
         # RTP as tshark decodes it when the calls' SDP is in the capture (fleet-calls has none).
         "calls": ({"none": ["-n", "-r", calls, "--enable-heuristic", "rtp_udp"]}, None),
+        "data": ({"none": ["-n", "-r", data]}, None),
         "fields": ({"none": ["-n", "-r", copy, "-T", "fields", "-e", "frame.number"]}, None),
         "stats": ({"none": ["-n", "-r", copy, "-q", "-z", "sip,stat"],
                    "plugin": ["-n", "-r", copy, "-q", "-z", "keepalive,tree"]}, None),

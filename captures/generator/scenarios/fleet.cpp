@@ -27,6 +27,13 @@
 // each other G.711 RTP (payload type 0, 160 bytes, SSRC 0x1000 + 2c and 0x1001 + 2c) every 20 ms
 // between UDP ports 16384 + 2c, the second phone 7 us after the first, call c 97c us into each
 // 20 ms: the mix a SPAN of a voice VLAN sees, 600,000 RTP frames to 57,937 of signalling.
+//
+// fleet-data: the same first 60 s of signalling, plus 100 bulk TCP downloads throughout: PC k
+// (k = 0..99, MAC 00:1f:29:00:00:00 + k, 10.96.0.1 + k, port 40000 + k) from a file server
+// (MAC 00:50:56:02:00:14, 10.2.0.20, port 33000, which no Wireshark dissector claims),
+// handshake at T0 + 600k us, then every 60 ms two 1,400-byte segments 12 us apart and the PC's
+// ACK 200 us after the first; the bytes are one block of Rng(20231205) draws, as compressed or
+// encrypted data looks: the mix a trunk also carrying data sees, 300,000 such frames.
 #include <cstdint>
 #include <string>
 
@@ -40,6 +47,7 @@ namespace {
 constexpr int kSipPhones = 20000;
 constexpr int kSccpPhones = 5000;
 constexpr int kCalls = 100;
+constexpr int kDownloads = 100;
 
 Mac mac_plus(std::uint64_t base, std::uint64_t i) {
   std::array<std::uint8_t, 6> o{};
@@ -166,6 +174,26 @@ void calls(Capture& cap, TimeNs end) {
   }
 }
 
+// Bulk TCP downloads from a file server to 100 PCs from T0 until `end`.
+void downloads(Capture& cap, TimeNs end) {
+  Rng rng(20231205);
+  Bytes block(1400);
+  for (std::uint8_t& b : block) b = static_cast<std::uint8_t>(rng.next());
+  const Endpoint server{Mac("00:50:56:02:00:14"), IpAddr("10.2.0.20"), 33000};
+  for (int k = 0; k < kDownloads; ++k) {
+    const auto n = static_cast<std::uint32_t>(k);
+    TcpFlow flow(cap, {mac_plus(0x001f29000000ull, n), ip_plus(0x0a600001u, n), static_cast<std::uint16_t>(40000 + k)},
+                 server);
+    const TimeNs start = kT0 + static_cast<TimeNs>(k) * 600_us;
+    flow.handshake(start, 1_ms);
+    for (TimeNs t = start + 2_ms; t < end; t += 60_ms) {
+      flow.send(t, Dir::ToClient, block);
+      flow.send(t + 12_us, Dir::ToClient, block);
+      flow.ack(t + 200_us, Dir::ToServer);
+    }
+  }
+}
+
 }  // namespace
 
 KA_SCENARIO_HEAVY("fleet", "Benchmark: 20,000 SIP and 5,000 SCCP phones for one hour, sprinkled loss (~1.9M frames)") {
@@ -178,5 +206,12 @@ KA_SCENARIO_HEAVY("fleet-calls", "Benchmark: the fleet's first minute with 100 c
   Capture cap;
   signalling(cap, kT0 + 60_s);
   calls(cap, kT0 + 60_s);
+  out.save_pcap(cap);
+}
+
+KA_SCENARIO_HEAVY("fleet-data", "Benchmark: the fleet's first minute with 100 bulk TCP downloads (~360k frames, 84% data)") {
+  Capture cap;
+  signalling(cap, kT0 + 60_s);
+  downloads(cap, kT0 + 60_s);
   out.save_pcap(cap);
 }
