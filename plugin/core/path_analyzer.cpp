@@ -128,9 +128,11 @@ struct PathAnalyzer::Impl {
         return h.has_claims ? host_claims.find(host_key(seg, ip)) : nullptr;
     }
 
+    // Addresses a claimer claims, the reported one included: one at least, also when a flood of
+    // claiming MACs left it uncounted.
     std::uint32_t claims_of(std::uint32_t iface, Mac m) const {
         const std::uint32_t* n = claimed.find(mac_key(iface, m));
-        return n ? *n : 0;
+        return n && *n > 0 ? *n : 1;
     }
 
     void on_arp(const Frame& f, const ArpPacket& a);

@@ -400,3 +400,18 @@ TEST_CASE("a server first heard after signalling to more ports than the table ho
     CHECK(r.at(r.number).size() == 1);
     CHECK(r.path.state_bytes() < std::size_t{1} << 20);
 }
+
+TEST_CASE("a proxy heard after more claiming MACs than are counted still claims its address") {
+    // 20,000 hosts announce themselves, each from a MAC of its own (more than the 16,384 MACs whose
+    // claims are counted); then case study A's proxy.
+    Rig r;
+    for (std::uint32_t i = 0; i < 20000; ++i)
+        r.arp(1.0 + i * 1e-4, 1, 0x020000000000 + i, 0x0c000000 + i, 0x0c000000 + i, true);
+    r.ip(10.0, kCm, kPhone, kCmIp, kPhoneIp);
+    r.arp(10.5, 2, kProxy, kCmIp, kPhoneIp);
+    const auto a = r.at(r.number);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].raised(Expert::ArpMismatch));
+    CHECK(a[0].get(Field::ArpClaims) == 1);
+    CHECK(r.count(Expert::ArpMismatch) == 1);
+}
