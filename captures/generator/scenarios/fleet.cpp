@@ -31,9 +31,9 @@
 // fleet-data: the same first 60 s of signalling, plus 100 bulk TCP downloads throughout: PC k
 // (k = 0..99, MAC 00:1f:29:00:00:00 + k, 10.96.0.1 + k, port 40000 + k) from a file server
 // (MAC 00:50:56:02:00:14, 10.2.0.20, port 33000, which no Wireshark dissector claims),
-// handshake at T0 + 600k us, then every 60 ms two 1,400-byte segments 12 us apart and the PC's
+// handshake at T0 + k * 600 us, then every 60 ms two 1,400-byte segments 12 us apart and the PC's
 // ACK 200 us after the first; the bytes are one block of Rng(20231205) draws, as compressed or
-// encrypted data looks: the mix a trunk also carrying data sees, 300,000 such frames.
+// encrypted data looks: the mix a trunk also carrying data sees, 300,291 such frames.
 #include <cstdint>
 #include <string>
 
