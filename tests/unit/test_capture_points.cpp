@@ -27,6 +27,10 @@ struct Seg {
     std::string_view sip_request{};  // a SIP request's method, if it carries one
 };
 
+void by_time(std::vector<Frame>& frames) {
+    std::stable_sort(frames.begin(), frames.end(), [](const Frame& a, const Frame& b) { return a.time < b.time; });
+}
+
 struct Rig {
     FindingStore store;
     Context ctx{Config{}, store};
@@ -74,6 +78,14 @@ struct Rig {
                 f.sip.back().is_request = true;
                 f.sip.back().method = r.s->sip_request;
             }
+            frames.push_back(f);
+        }
+    }
+    // Frames of other connections, after those already there, in time order.
+    void add(std::vector<Frame> more) {
+        by_time(more);
+        for (Frame& f : more) {
+            f.number = static_cast<std::uint32_t>(frames.size() + 1);
             frames.push_back(f);
         }
     }
@@ -146,10 +158,6 @@ void both_points(std::vector<Frame>& out, Nanos t, std::uint32_t src, std::uint1
     f.interface_id = 1;
     f.time += kTransit + skew;
     out.push_back(f);
-}
-
-void by_time(std::vector<Frame>& frames) {
-    std::stable_sort(frames.begin(), frames.end(), [](const Frame& a, const Frame& b) { return a.time < b.time; });
 }
 
 }  // namespace
@@ -392,11 +400,7 @@ TEST_CASE("a connection opened after more flows than the table holds is still fo
     std::vector<Frame> flood;
     for (std::uint32_t i = 0; i < 70000; ++i)
         both_points(flood, seconds(1) + i * millis(10), 0x0b000000 + i, 5060, 1000 + i, 100, kSkew);
-    by_time(flood);
-    for (Frame& f : flood) {
-        f.number = static_cast<std::uint32_t>(r.frames.size() + 1);
-        r.frames.push_back(f);
-    }
+    r.add(flood);
     r.build(refreshes(4, 2));
     r.run();
     auto l = r.losses();
@@ -413,35 +417,28 @@ TEST_CASE("a loss is reported while thousands of keepalives wait for their copie
     // 62 s for its copy: about 6,200 wait at any time. Phone 1,500's ninth keepalive is lost.
     const Nanos skew = seconds(60);
     std::vector<Frame> frames;
-    std::size_t lost_at = 0;
     for (std::uint32_t p = 0; p < 3000; ++p)
         for (std::uint32_t k = 0; k < 10; ++k)
             both_points(frames, seconds(1) + p * millis(10) + k * seconds(30), 0x0b000000 + p, 2000, 1000 + k * 12, 12,
                         skew, p == 1500 && k == 8);
-    by_time(frames);
-    FindingStore store;
-    Context ctx{Config{}, store};
-    CapturePoints points{ctx};
-    std::vector<std::pair<std::uint32_t, Annotation>> losses;
-    for (std::size_t i = 0; i < frames.size(); ++i) {
-        Frame& f = frames[i];
-        f.number = static_cast<std::uint32_t>(i + 1);
-        if (f.interface_id == 0 && f.src_ip == IpAddr::v4(0x0b000000 + 1500) && f.tcp.seq == 1000 + 8 * 12) lost_at = i;
-        ctx.sink.begin_frame(f.number);
-        points.on_frame(f);
-        for (std::size_t j = 0; j < store.count(f.number); ++j) losses.emplace_back(f.number, store.get(f.number, j));
-    }
-    REQUIRE(losses.size() == 1);
-    const Frame& lost = frames[lost_at];
-    CHECK(losses[0].second.get(Field::PathFrame) == lost.number);
+    Rig r;
+    r.add(frames);
+    r.run();
+    auto l = r.losses();
+    REQUIRE(l.size() == 1);
+    const auto lost = std::find_if(r.frames.begin(), r.frames.end(), [](const Frame& f) {
+        return f.interface_id == 0 && f.src_ip == IpAddr::v4(0x0b000000 + 1500) && f.tcp.seq == 1000 + 8 * 12;
+    });
+    REQUIRE(lost != r.frames.end());
+    CHECK(l[0].second.get(Field::PathFrame) == lost->number);
     // Only the direction towards the server has pairs: its median, transit included.
-    CHECK(losses[0].second.get(Field::ClockOffset) == skew + kTransit);
-    const Nanos deadline = lost.time + skew + kTransit + seconds(2);
-    const auto first_past = std::find_if(frames.begin(), frames.end(),
+    CHECK(l[0].second.get(Field::ClockOffset) == skew + kTransit);
+    const Nanos deadline = lost->time + skew + kTransit + seconds(2);
+    const auto first_past = std::find_if(r.frames.begin(), r.frames.end(),
                                          [&](const Frame& f) { return f.interface_id == 1 && f.time > deadline; });
-    REQUIRE(first_past != frames.end());
-    CHECK(losses[0].first == first_past->number);
-    CHECK(points.state_bytes() < std::size_t{16} << 20);
+    REQUIRE(first_past != r.frames.end());
+    CHECK(l[0].first == first_past->number);
+    CHECK(r.points.state_bytes() < std::size_t{16} << 20);
 }
 
 TEST_CASE("absurd timestamps neither overflow nor report") {
