@@ -66,7 +66,6 @@ const TimeNs kT0 = utc("2023-05-12 08:00:00.000000");
 
 // Every phone's signalling from T0 until `end`.
 void signalling(Capture& cap, TimeNs end) {
-  const TimeNs t0 = kT0;
   const Mac cucm_mac("00:50:56:01:00:0a");
   const IpAddr cucm_ip("10.1.0.10");
   Rng rng(20230512);
@@ -88,7 +87,7 @@ void signalling(Capture& cap, TimeNs end) {
     const sip::Contact contact = sip::cisco_phone_contact("sip:" + user + "@" + ip.str() + ":5060", mac, "437");
     reg.contacts = {contact};
 
-    TimeNs t = t0 + rng.duration(0, 115_s);
+    TimeNs t = kT0 + rng.duration(0, 115_s);
     TcpFlow* flow = nullptr;
     std::optional<TcpFlow> tcp_flow;
     std::optional<UdpFlow> udp_flow;
@@ -133,7 +132,7 @@ void signalling(Capture& cap, TimeNs end) {
     opt.client_isn = static_cast<std::uint32_t>(rng.next());
     opt.server_isn = static_cast<std::uint32_t>(rng.next());
     TcpFlow flow(cap, phone, cucm, opt);
-    const TimeNs start = t0 + rng.duration(0, 60_s);
+    const TimeNs start = kT0 + rng.duration(0, 60_s);
     flow.handshake(start, start + 400_us, start + 450_us);
     skinny::RegisterReq reg = skinny::phone_register_req(mac, ip);
     reg.max_lines = 2;
