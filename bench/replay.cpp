@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
             raw.number = static_cast<std::uint32_t>(i + 1);
             raw.time = r.time;
             raw.link = link;
+            raw.interface_known = false;  // libpcap gives no interface ids
             raw.data = bytes.data() + r.offset;
             raw.captured = r.captured;
             raw.saw_sip = r.sip;

@@ -9,6 +9,7 @@
 // point whose frames decide them, so that one waiting on a point that stopped blocks no other.
 //
 // Segments are tracked from the start; a capture with a single interface for kProbation stops it.
+// A format that records no interfaces (classic pcap) holds one capture point: never tracked.
 // The segment table is a ring with an open-addressing index that grows by doubling up to kRing:
 // no allocation per frame, bounded memory. What the ring forgot (and what passed while tracking
 // was off) is "blind" time: a sighting whose partner would have fallen into it is never reported
@@ -406,7 +407,7 @@ CapturePoints::~CapturePoints() = default;
 
 void CapturePoints::on_frame(Frame& f) {
     Impl& m = *impl_;
-    if (f.tcp.present) {
+    if (f.tcp.present && f.interface_known) {
         using State = Impl::State;
         if (m.state == State::Start) {
             m.state = State::Probation;

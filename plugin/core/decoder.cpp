@@ -305,6 +305,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     out.number = raw.number;
     out.time = raw.time;
     out.interface_id = raw.interface_id;
+    out.interface_known = raw.interface_known;
     Impl& d = *impl_;
     d.frame_stream = nullptr;
     wire::Packet& p = d.packet;

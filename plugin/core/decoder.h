@@ -20,6 +20,8 @@ struct RawFrame {
     std::uint32_t number = 0;
     Nanos time = 0;
     std::uint32_t interface_id = 0;
+    // False when the capture format records no interfaces (classic pcap): one capture point.
+    bool interface_known = true;
     wire::Link link = wire::Link::Unknown;
     const std::uint8_t* data = nullptr;
     std::size_t captured = 0;

@@ -70,6 +70,7 @@ void Frame::clear() {
     number = 0;
     time = 0;
     interface_id = 0;
+    interface_known = true;
     has_eth = false;
     eth_src = eth_dst = 0;
     vlan = 0;

@@ -125,6 +125,7 @@ struct Frame {
     std::uint32_t number = 0;
     Nanos time = 0;
     std::uint32_t interface_id = 0;
+    bool interface_known = true;  // RawFrame::interface_known
 
     bool has_eth = false;  // Ethernet source and destination known
     Mac eth_src = 0;

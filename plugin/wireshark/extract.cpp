@@ -82,6 +82,8 @@ void raw_frame(tvbuff_t* tvb, packet_info* pinfo, ka::RawFrame& out, std::vector
     out.time = static_cast<ka::Nanos>(pinfo->abs_ts.secs) * ka::kSecond + pinfo->abs_ts.nsecs;
     if (pinfo->rec && (pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
         out.interface_id = pinfo->rec->rec_header.packet_header.interface_id;
+    else
+        out.interface_known = false;
     out.link = link_of(pinfo);
     std::string_view frame = bytes_of(tvb);
     out.data = reinterpret_cast<const std::uint8_t*>(frame.data());

@@ -344,6 +344,17 @@ TEST_CASE("a single capture point: no matching, flags untouched, nothing reporte
     CHECK(r.points.state_bytes() < 4096);
 }
 
+TEST_CASE("a capture format without interfaces holds one capture point: nothing is tracked") {
+    Rig r;
+    r.build(refreshes(4, 2));  // a copy of every segment, on interfaces 0 and 1
+    for (Frame& f : r.frames) f.interface_known = false;
+    const std::size_t untouched = r.points.state_bytes();
+    r.run();
+    CHECK(r.losses().empty());
+    CHECK(std::none_of(r.copies.begin(), r.copies.end(), [](bool b) { return b; }));
+    CHECK(r.points.state_bytes() == untouched);
+}
+
 TEST_CASE("a flow seen at one point only is never a path loss") {
     Rig r;
     auto segs = refreshes(4, -1);

@@ -140,6 +140,12 @@ TEST_CASE("decoder: addresses, ports and TCP header facts of a segment") {
     CHECK(f.tcp.len == 1);
     CHECK(f.tcp.flags == (kAck | kPsh));
     CHECK_FALSE(f.tcp.retransmission);
+    CHECK(f.interface_known);
+    // A capture format without interfaces (classic pcap) says so.
+    RawFrame raw = r.next(frame(kPhone, 50000, kServer, 5060, 1001, 7000, kAck | kPsh, "y"), 2 * kSecond);
+    raw.interface_known = false;
+    r.decoder.decode(raw, r.out);
+    CHECK_FALSE(r.out.interface_known);
 }
 
 TEST_CASE("decoder: one stream per connection in both directions, a new one when the ports are reused") {
