@@ -91,6 +91,9 @@ struct Half {
     bool seen = false;          // base_seq and next_seq are set
     bool has_ack = false;
     bool sent_syn = false;
+    // Whether its segments' IPv4 identifications tell packets apart: none sent yet, one seen, or
+    // two segments had different ones.
+    enum class Ids : std::uint8_t { None, One, Vary } ids = Ids::None;
 };
 
 struct Stream {
@@ -235,15 +238,21 @@ void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, c
     // came after the latest segment ask for a fast retransmission, never for a copy (a router's
     // copy follows its segment before the peer can answer): they tell the resend where there is
     // no identification (IPv6, a stack that sends 0) or where it is random and may look older.
-    // A copy leaves the connection as its first sighting left it.
+    // A sender whose identifications vary gives each packet its own, a resend too: the latest
+    // segment again with its identification is a copy however late, as from a capture point
+    // merged into this interface whose clock is seconds off; so is a SYN again after data followed
+    // it, as no stack resends one then. A copy leaves the connection as its first sighting left it.
     const auto id_age = static_cast<std::int16_t>(static_cast<std::uint16_t>(p.ip_id - fwd.sent_ip_id));
     const bool asked_again = fast && rev.last_ack_time >= fwd.sent_time;
     const bool same_packet =
         !asked_again && (id_age < 0 || (id_age == 0 && p.seq == fwd.sent_seq && end == fwd.sent_end));
     const bool repeats = sends && fwd.seen && !seq_before(fwd.next_seq, end);
     const bool no_newer_ack = !(p.flags & TcpInfo::kAck) || (fwd.has_ack && !seq_before(fwd.last_ack, p.ack));
+    const bool late_syn = syn && fwd.sent_syn && p.seq == fwd.base_seq && seq_before(end, fwd.next_seq);
     if (repeats && no_newer_ack &&
-        ((point == fwd.sent_point && same_packet && captured_again(now, fwd.sent_time)) ||
+        ((point == fwd.sent_point &&
+          (late_syn || (same_packet && (captured_again(now, fwd.sent_time) ||
+                                        (id_age == 0 && p.ip_id != 0 && fwd.ids == Half::Ids::Vary))))) ||
          (p.ip_id == 0 && overtaken_copy(half, rev, p, end, now, point)))) {
         t.copy = true;
         return;
@@ -270,6 +279,8 @@ void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, c
     }
     if (sends) {
         if (p.ip_id == 0 && !repeats) sighting(half, p.seq) = Sighting{now, half, p.seq, end, point};
+        if (fwd.ids == Half::Ids::None) fwd.ids = Half::Ids::One;
+        else if (p.ip_id != fwd.sent_ip_id) fwd.ids = Half::Ids::Vary;
         fwd.sent_seq = p.seq;
         fwd.sent_end = end;
         fwd.sent_point = point;

@@ -5,7 +5,9 @@ Expected values come from captures/generator/scenarios/path-two-points.cpp's par
 # SPDX-License-Identifier: GPL-2.0-or-later
 import datetime
 import os
+import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -93,6 +95,42 @@ class TwoPoints(unittest.TestCase):
         # Wireshark itself flags every CUCM-side copy of a data segment.
         flagged = harness.fields_both_passes(self, self.CAP, ["frame.interface_id"], "tcp.analysis.retransmission")
         self.assertGreater(sum(1 for r in flagged if r["frame.interface_id"] == ["1"]), 5)
+
+
+class OneInterface(unittest.TestCase):
+    """Both points in one interface (mergecap without -I none, a classic pcap): one capture point,
+    whose clock the other point's copies, 5.317 s late, do not share. Each copy is its sender's
+    latest segment again with its IPv4 identification, or the handshake's SYN again after data: a
+    copy, not a retransmission."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.addCleanup(self.dir.cleanup)
+
+    def one_interface(self, name):
+        one = os.path.join(self.dir.name, name + ".pcap")
+        subprocess.run(["editcap", "-F", "pcap", capture(name + ".pcapng"), one], check=True)
+        return one
+
+    def test_healthy_twin_stays_silent(self):
+        self.assertEqual(harness.experts_both_passes(self, self.one_interface("path-two-points-healthy")), [])
+
+    def test_a_lost_refresh_shows_as_at_the_phone_side(self):
+        # What the two-point capture shows at the phone side (interface 0), path loss aside:
+        # editcap keeps the frames' numbers.
+        two = capture("path-two-points.pcapng")
+        one = self.one_interface("path-two-points")
+        names = ["frame.number", "keepalive.retrans.count", "keepalive.retrans.gap", "keepalive.refresh.lateness",
+                 "keepalive.refresh.margin"]
+        self.assertEqual(harness.fields_both_passes(self, one, names, "keepalive"),
+                         harness.fields_both_passes(self, two, names, "keepalive && frame.interface_id == 0"))
+        retrans = frame_at(frames(self, two), 0, first_transmissions(True)[LOST_REFRESH - 1] + RETRANSMIT_AFTER)
+        self.assertEqual([(f, n) for f, n, _ in harness.experts_both_passes(self, one)],
+                         [(retrans, "keepalive.retransmission")])
+
+    def test_sccp_keepalives_copied_late_are_not_sent_again(self):
+        experts = harness.experts_both_passes(self, self.one_interface("two-point-smoke"))
+        self.assertEqual([e for e in experts if e[1] == "keepalive.retransmission"], [])
 
 
 class TwoPointsSynced(TwoPoints):
