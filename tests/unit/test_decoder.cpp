@@ -215,9 +215,9 @@ TEST_CASE("decoder: the latest segment again within 10 ms at its capture point i
 }
 
 TEST_CASE("decoder: the latest segment again with its IPv4 identification is a copy however late") {
-    // A capture point merged into this interface, its clock 5.3 s ahead: the phone's REGISTER
-    // shows up again 5.3 s later with its identification. A resend has a new one; so does every
-    // packet of a stack that numbers them, and only such a stack's identifications tell.
+    // A capture point merged into this interface, its clock 5.3 s ahead: the phone's SYN and
+    // REGISTER show up again 5.3 s later with their identifications. A resend has a new one; so
+    // does every packet of a stack that numbers them, and only such a stack's identifications tell.
     auto with_id = [](std::vector<std::uint8_t> b, std::uint16_t id) {
         b[18] = static_cast<std::uint8_t>(id >> 8);
         b[19] = static_cast<std::uint8_t>(id);
@@ -227,13 +227,16 @@ TEST_CASE("decoder: the latest segment again with its IPv4 identification is a c
         CAPTURE(numbered);
         auto id = [&](std::uint16_t n) { return static_cast<std::uint16_t>(numbered ? 0x1000 + n : 0x1000); };
         Run r;
-        r.feed(with_id(frame(kPhone, 50000, kServer, 5060, 100, 0, kSyn, ""), id(0)), kSecond);
+        const auto syn = frame(kPhone, 50000, kServer, 5060, 100, 0, kSyn, "");
+        r.feed(with_id(syn, id(0)), kSecond);
         r.feed(with_id(frame(kServer, 5060, kPhone, 50000, 900, 101, kSyn | kAck, ""), 0x5000), kSecond + kMillisecond);
         r.feed(with_id(frame(kPhone, 50000, kServer, 5060, 101, 901, kAck, ""), id(1)), kSecond + 2 * kMillisecond);
         const auto reg = frame(kPhone, 50000, kServer, 5060, 101, 901, kAck | kPsh, sip_register(1));
         const Frame& first = r.feed(with_id(reg, id(2)), kSecond + 3 * kMillisecond);
         CHECK_FALSE(first.tcp.copy);
         CHECK_FALSE(first.tcp.retransmission);
+        // The handshake's copy first: a SYN after data is never sent again.
+        CHECK(r.feed(with_id(syn, id(0)), kSecond + 5'300 * kMillisecond).tcp.copy);
         const Frame& again = r.feed(with_id(reg, id(2)), kSecond + 3 * kMillisecond + 5'300 * kMillisecond);
         CHECK(again.tcp.copy == numbered);
         CHECK(again.tcp.retransmission == !numbered);
