@@ -156,6 +156,7 @@ struct SccpAnalyzer::Impl {
     void on_register(Session& s, const Frame& f, const SkinnyMessage& m);
     void on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m);
     void replace_registration(std::uint64_t key, const Session& s, Nanos now);
+    void retire(std::uint64_t old_key, const Session& s, Nanos now);
     void on_retransmission(Session& s, const Frame& f);
     void on_end(Session& s, SessionEvent e);
 
@@ -502,22 +503,30 @@ void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Fr
     rearm(key, s);
 }
 
-// The device's previous registration with this call manager, on another connection, ends here:
-// what fell due on it before is reported, and its pending keepalive, which no ack answers now,
-// is unacknowledged (the phone gave that connection up).
+// The device's previous registration with this call manager, on another connection, ends here.
+// It is found by the device's name, or, when it began before the capture (no RegisterReq named
+// it), as the primary session of the phone's address, unless devices share that address.
 void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& s, Nanos now) {
-    if (const std::uint64_t* previous = registrations.find(s.endpoint); previous && *previous != key) {
-        Session* old = sessions.find(*previous);
-        if (old && old->live && old->server == s.server) {
-            Verdict v = settle(*old, now);
-            if (old->role == Role::Primary && old->pending && !old->judged) miss(*old, v);
-            if (v.any()) emit_missed(*old, v, now);
-            old->live = false;
-            old->pending = false;
-        }
+    if (const std::uint64_t* previous = registrations.find(s.endpoint); previous && *previous != key)
+        retire(*previous, s, now);
+    if (const Phone* p = find_phone(s.phone_ip); p && p->has_primary && p->primary != key && !p->shared) {
+        const Session* old = sessions.find(p->primary);
+        if (old && (!old->named || old->endpoint == s.endpoint)) retire(p->primary, s, now);
     }
     if (registrations.size() >= kMaxPhones && !registrations.contains(s.endpoint)) registrations.erase_any();
     registrations[s.endpoint] = key;
+}
+
+// What fell due on the old session before is reported, and its pending keepalive, which no ack
+// answers now, is unacknowledged (the phone gave that connection up).
+void SccpAnalyzer::Impl::retire(std::uint64_t old_key, const Session& s, Nanos now) {
+    Session* old = sessions.find(old_key);
+    if (!old || !old->live || old->server != s.server) return;
+    Verdict v = settle(*old, now);
+    if (old->role == Role::Primary && old->pending && !old->judged) miss(*old, v);
+    if (v.any()) emit_missed(*old, v, now);
+    old->live = false;
+    old->pending = false;
 }
 
 void SccpAnalyzer::Impl::on_retransmission(Session& s, const Frame& f) {

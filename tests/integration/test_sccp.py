@@ -6,7 +6,9 @@ or from the public capture's content; every check runs single pass and -2.
 """
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
+import subprocess
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -689,6 +691,35 @@ class ReregisterHalfOpen(unittest.TestCase):
         self.assertEqual(int(one(r[at[125012 * MS]], "keepalive.sccp.request")), k4)
         self.assertEqual(stats(self, self.CAP), {
             "SEP00235E3C4D5E @ 10.40.3.5:2000/tcp": {"Keepalives": 4 + 6, "Acknowledged": 3 + 6, "Unacknowledged": 1}})
+
+
+class ReregisterHalfOpenCapturedLater(unittest.TestCase):
+    """Both scenarios above captured from the old connection's first KeepAliveReq (T0 + 30.001 s) on:
+    no RegisterReq names the old connection, but it is the primary of the phone's address, which
+    registers again. The findings are those of the whole capture."""
+    START = 1 * MS + 30 * S
+
+    def cut(self, name):
+        """The capture from START on, and its frame number of each frame by its time in the whole."""
+        whole = gen(name)
+        at = frames_at(whole)
+        first = at[self.START]
+        d = tempfile.TemporaryDirectory()
+        self.addCleanup(d.cleanup)
+        cut = os.path.join(d.name, name + ".pcap")
+        subprocess.run(["editcap", "-r", whole, cut, "%d-%d" % (first, max(at.values()))], check=True)
+        return cut, {t: n - first + 1 for t, n in at.items() if n >= first}
+
+    def test_healthy_stays_silent(self):
+        cut, _ = self.cut("skinny-reregister-half-open-healthy")
+        self.assertEqual(experts(self, cut), [])
+
+    def test_the_outage_keepalive_is_unacknowledged_once(self):
+        cut, at = self.cut("skinny-reregister-half-open")
+        self.assertEqual(experts(self, cut), [
+            (at[125012 * MS], "keepalive.keepalive_unacked",
+             "KeepAliveReq to the primary in frame %d not acknowledged before the phone registered again on "
+             "another connection (1 keepalive without ack)" % at[1 * MS + 120 * S])])
 
 
 class SmokeCallManagerView(unittest.TestCase):

@@ -527,8 +527,16 @@ TEST_CASE("failover and fallback: the former primary's connection carries backup
 TEST_CASE("a device registering again on a new connection replaces its old one at that call manager") {
     // The old connection is left half-open (a network outage, or a new DHCP address): no FIN or
     // RST is captured on it, and the phone keeps its keepalives to the new one.
-    auto reregistered = [](Rig& r, Conn& fresh) {
-        Conn old = registered(r);
+    // A registration begun before the capture: no RegisterReq names it, its acks make it the
+    // phone's primary.
+    auto unnamed = [](Rig& r) {
+        Conn c{0, 50000, 2000};
+        r.send(T0, c, true, {skinny::kKeepAliveReq});
+        r.send(T0 + millis(1), c, false, {skinny::kKeepAliveAck});
+        return c;
+    };
+    auto reregistered = [&](Rig& r, Conn& fresh, bool named = true) {
+        Conn old = named ? registered(r) : unnamed(r);
         r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
         r.send(T0 + seconds(30) + millis(1), old, false, {skinny::kKeepAliveAck});
         r.send(T0 + seconds(50), fresh, true, {skinny::kRegisterReq}, "SEP001122334455");
@@ -542,6 +550,12 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
         Rig r;
         Conn fresh{1, 50001, 2000};
         reregistered(r, fresh);
+        CHECK(r.warnings_or_errors() == 0);
+    }
+    SECTION("from the same address, the old registration begun before the capture") {
+        Rig r;
+        Conn fresh{1, 50001, 2000};
+        reregistered(r, fresh, false);
         CHECK(r.warnings_or_errors() == 0);
     }
     SECTION("from a new address") {
@@ -588,6 +602,21 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
               "KeepAliveReq to the primary in frame " + std::to_string(ka) +
                   " not acknowledged before the phone registered again on another connection "
                   "(1 keepalive without ack)");
+        r.other(T0 + seconds(1000));
+        CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 1);
+        CHECK(r.experts_raised(Expert::Failover) == 0);
+    }
+    SECTION("begun before the capture, the old connection's pending keepalive is unacknowledged") {
+        Rig r;
+        Conn old = unnamed(r);
+        std::uint32_t ka = r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
+        Conn fresh{1, 50001, 2000};
+        r.send(T0 + seconds(40), fresh, true, {skinny::kRegisterReq}, "SEP001122334455");
+        std::uint32_t ack = r.register_ack(T0 + seconds(40) + millis(2), fresh, 30, 60);
+        Annotation a = r.at(ack).at(0);
+        CHECK(a.subject == Subject::SccpMissed);
+        CHECK(a.raised(Expert::KeepaliveUnacked));
+        CHECK(a.get(Field::SccpRequestFrame) == ka);
         r.other(T0 + seconds(1000));
         CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 1);
         CHECK(r.experts_raised(Expert::Failover) == 0);
