@@ -586,40 +586,28 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
         CHECK(r.experts_raised(Expert::Failover) == 0);
     }
     SECTION("the old connection's pending keepalive will get no ack: it is unacknowledged") {
-        Rig r;
-        Conn old = registered(r);
-        std::uint32_t ka = r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
-        r.tcp_ack(T0 + seconds(30) + millis(1), old, false);
-        Conn fresh{1, 50001, 2000};
-        r.send(T0 + seconds(40), fresh, true, {skinny::kRegisterReq}, "SEP001122334455");
-        std::uint32_t ack = r.register_ack(T0 + seconds(40) + millis(2), fresh, 30, 60);
-        Annotation a = r.at(ack).at(0);
-        CHECK(a.subject == Subject::SccpMissed);
-        CHECK(a.raised(Expert::KeepaliveUnacked));
-        CHECK(a.get(Field::SccpMissed) == 1);
-        CHECK(a.get(Field::SccpRequestFrame) == ka);
-        CHECK(expert_message(Expert::KeepaliveUnacked, a, r.ctx.strings, r.ctx.config) ==
-              "KeepAliveReq to the primary in frame " + std::to_string(ka) +
-                  " not acknowledged before the phone registered again on another connection "
-                  "(1 keepalive without ack)");
-        r.other(T0 + seconds(1000));
-        CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 1);
-        CHECK(r.experts_raised(Expert::Failover) == 0);
-    }
-    SECTION("begun before the capture, the old connection's pending keepalive is unacknowledged") {
-        Rig r;
-        Conn old = unnamed(r);
-        std::uint32_t ka = r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
-        Conn fresh{1, 50001, 2000};
-        r.send(T0 + seconds(40), fresh, true, {skinny::kRegisterReq}, "SEP001122334455");
-        std::uint32_t ack = r.register_ack(T0 + seconds(40) + millis(2), fresh, 30, 60);
-        Annotation a = r.at(ack).at(0);
-        CHECK(a.subject == Subject::SccpMissed);
-        CHECK(a.raised(Expert::KeepaliveUnacked));
-        CHECK(a.get(Field::SccpRequestFrame) == ka);
-        r.other(T0 + seconds(1000));
-        CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 1);
-        CHECK(r.experts_raised(Expert::Failover) == 0);
+        for (const bool named : {true, false}) {
+            CAPTURE(named);
+            Rig r;
+            Conn old = named ? registered(r) : unnamed(r);
+            std::uint32_t ka = r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
+            r.tcp_ack(T0 + seconds(30) + millis(1), old, false);
+            Conn fresh{1, 50001, 2000};
+            r.send(T0 + seconds(40), fresh, true, {skinny::kRegisterReq}, "SEP001122334455");
+            std::uint32_t ack = r.register_ack(T0 + seconds(40) + millis(2), fresh, 30, 60);
+            Annotation a = r.at(ack).at(0);
+            CHECK(a.subject == Subject::SccpMissed);
+            CHECK(a.raised(Expert::KeepaliveUnacked));
+            CHECK(a.get(Field::SccpMissed) == 1);
+            CHECK(a.get(Field::SccpRequestFrame) == ka);
+            CHECK(expert_message(Expert::KeepaliveUnacked, a, r.ctx.strings, r.ctx.config) ==
+                  "KeepAliveReq to the primary in frame " + std::to_string(ka) +
+                      " not acknowledged before the phone registered again on another connection "
+                      "(1 keepalive without ack)");
+            r.other(T0 + seconds(1000));
+            CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 1);
+            CHECK(r.experts_raised(Expert::Failover) == 0);
+        }
     }
     SECTION("a registration at another call manager is a failover, not a replacement") {
         Rig r;
