@@ -271,6 +271,8 @@ void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, c
     const bool dupack = len == 0 && !syn && !fin && !rst && (p.flags & TcpInfo::kAck) && fwd.has_ack &&
                         p.window != 0 && p.window == fwd.window && p.ack == fwd.last_ack && p.seq == fwd.next_seq;
     fwd.dupacks = dupack ? fwd.dupacks + 1 : 0;
+    t.acks_unseen = (p.flags & TcpInfo::kAck) && rev.seen && seq_before(rev.next_seq, p.ack) &&
+                    (!fwd.has_ack || seq_before(fwd.last_ack, p.ack));
     if (!fwd.seen) {
         fwd.seen = true;
         fwd.base_seq = p.seq;

@@ -62,6 +62,9 @@ struct TcpInfo {
     std::uint16_t flags = 0;  // header flag bits
     bool retransmission = false;  // tcp.analysis.retransmission, fast_ or spurious_
     bool keep_alive = false;      // tcp.analysis.keep_alive: one old byte to probe the peer, not data
+    // It newly acknowledges bytes of the other direction the capture lacks (tcp.analysis.ack_lost_segment):
+    // sent and received, but dropped by the capture.
+    bool acks_unseen = false;
     // Capture points merged into one file see each connection at each point. `home`: the
     // interface where its first segment was seen; its analysis is kept there, on that point's
     // clock. `copy`: this interface sees a segment another point already saw (set by

@@ -370,6 +370,13 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
     // TCP-level delivery of the pending keepalive: the evidence that makes a silent session a backup.
     if (!from_phone && s.pending && f.tcp.has(TcpInfo::kAck) && !seq_before(f.tcp.ack, s.pending_end))
         s.tcp_acked = true;
+    // The phone acknowledges the primary's answer to its pending keepalive, which the capture
+    // dropped (a SPAN session or capture host under load): it was acknowledged, time unknown.
+    if (from_phone && f.tcp.acks_unseen && s.role == Role::Primary && s.pending && !s.judged) {
+        s.pending = false;
+        s.missed = 0;
+        s.failover_reported = false;
+    }
 
     bool carries_keepalive = from_phone && std::any_of(f.skinny.begin(), f.skinny.end(), [](const SkinnyMessage& m) {
                                  return m.id == skinny::kKeepAliveReq;

@@ -722,6 +722,21 @@ class ReregisterHalfOpenCapturedLater(unittest.TestCase):
              "another connection (1 keepalive without ack)" % at[1 * MS + 120 * S])])
 
 
+class PrimaryBackupHealthyAcksNotCaptured(unittest.TestCase):
+    """skinny-primary-backup-healthy without its KeepAliveAck frames, as from a capture that dropped
+    them: the phone's ACKs of the call manager's bytes show the answers arrived. Nothing is raised."""
+
+    def test_silent(self):
+        whole = gen("skinny-primary-backup-healthy")
+        acks = [r["frame.number"][0] for r in harness.fields(whole, ["frame.number"], "skinny.messageId == 0x0100")]
+        self.assertGreater(len(acks), 5)
+        with tempfile.TemporaryDirectory() as d:
+            dropped = os.path.join(d, "acks-dropped.pcap")
+            subprocess.run(["editcap", whole, dropped] + acks, check=True)
+            warnings = [e for e in experts(self, dropped) if harness.EXPERTS[e[1]][1] in ("Warning", "Error")]
+            self.assertEqual(warnings, [])
+
+
 class SmokeCallManagerView(unittest.TestCase):
     """skinny-smoke: three acknowledged keepalives, then silence; CUCM logs KeepAliveTimeout at 181 s."""
     CAP = gen("skinny-smoke")

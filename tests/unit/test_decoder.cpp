@@ -214,6 +214,27 @@ TEST_CASE("decoder: the latest segment again within 10 ms at its capture point i
     CHECK(tlp.tcp.retransmission);
 }
 
+TEST_CASE("decoder: an ACK of bytes the capture lacks is flagged once") {
+    // The server's second segment (904-907) was sent and received but not captured.
+    Run r;
+    r.phone(100, 0, kSyn, "", kSecond);
+    r.server(900, 101, kSyn | kAck, "", kSecond + kMillisecond);
+    CHECK_FALSE(r.phone(101, 901, kAck, "", kSecond + 2 * kMillisecond).tcp.acks_unseen);
+    r.server(901, 101, kAck | kPsh, "abc", 2 * kSecond);
+    CHECK_FALSE(r.phone(101, 904, kAck, "", 2 * kSecond + kMillisecond).tcp.acks_unseen);
+    CHECK(r.phone(101, 908, kAck, "", 3 * kSecond).tcp.acks_unseen);
+    // The same bytes acknowledged again, by data or a duplicate ACK: nothing new is missing.
+    CHECK_FALSE(r.phone(101, 908, kAck | kPsh, "x", 4 * kSecond).tcp.acks_unseen);
+    CHECK_FALSE(r.phone(102, 908, kAck, "", 4 * kSecond + kMillisecond).tcp.acks_unseen);
+    // The server's next segment is new data, not a retransmission of the missing one.
+    const Frame& next = r.server(908, 102, kAck | kPsh, "hi", 5 * kSecond);
+    CHECK_FALSE(next.tcp.retransmission);
+    CHECK_FALSE(r.phone(102, 910, kAck, "", 5 * kSecond + kMillisecond).tcp.acks_unseen);
+    // Before the other direction was seen at all (a capture's start), nothing is known missing.
+    Run late;
+    CHECK_FALSE(late.phone(5000, 7000, kAck, "", kSecond).tcp.acks_unseen);
+}
+
 TEST_CASE("decoder: the latest segment again with its IPv4 identification is a copy however late") {
     // A capture point merged into this interface, its clock 5.3 s ahead: the phone's SYN and
     // REGISTER show up again 5.3 s later with their identifications. A resend has a new one; so

@@ -202,6 +202,39 @@ TEST_CASE("a primary that stops acking: one warning per unacknowledged keepalive
     CHECK(r.experts_raised(Expert::Failover) == 2);
 }
 
+TEST_CASE("a KeepAliveAck the capture dropped: the phone's ACK of it stands for it") {
+    Rig r;
+    Conn c = registered(r);
+    // The phone ACKs bytes of the call manager's that the capture lacks (the decoder's acks_unseen).
+    auto unseen_acked = [&](Nanos t) {
+        r.frame(t, c, true, 0, TcpInfo::kAck);
+        r.f.tcp.acks_unseen = true;
+        r.run();
+    };
+    for (int k = 1; k <= 6; ++k) {
+        const Nanos t = T0 + seconds(30 * k);
+        r.send(t, c, true, {skinny::kKeepAliveReq});
+        if (k % 2) unseen_acked(t + millis(2));
+        else r.send(t + millis(1), c, false, {skinny::kKeepAliveAck});
+    }
+    CHECK(r.warnings_or_errors() == 0);  // each keepalive judges the one before it
+    // ACKs of bytes already acknowledged are not flagged (the decoder): a primary that stops
+    // answering after such a gap is reported as before.
+    Rig d;
+    Conn e = registered(d);
+    d.send(T0 + seconds(30), e, true, {skinny::kKeepAliveReq});
+    d.frame(T0 + seconds(30) + millis(2), e, true, 0, TcpInfo::kAck);
+    d.f.tcp.acks_unseen = true;
+    d.run();
+    for (int k = 2; k <= 4; ++k) {
+        d.send(T0 + seconds(30 * k), e, true, {skinny::kKeepAliveReq});
+        d.tcp_ack(T0 + seconds(30 * k) + millis(1), e, false);
+    }
+    d.other(T0 + seconds(1000));
+    CHECK(d.experts_raised(Expert::KeepaliveUnacked) == 3);
+    CHECK(d.experts_raised(Expert::Failover) == 1);
+}
+
 TEST_CASE("an unacknowledged keepalive is reported on the first frame past one interval, on any traffic") {
     Rig r;
     Conn c = registered(r);
