@@ -338,9 +338,9 @@ void CapturePoints::Impl::on_segment(Frame& f) {
         ps->add(seg->to_server, c.iface == ps->a ? sub_sat(f.time, c.time) : sub_sat(c.time, f.time));
     Flow* flow = flows.find(seg->flow);
     if (!flow) {
-        // More flows than the table holds (a long capture of a busy link): the eighth paired longest
-        // ago goes, so that connections opened later are still followed.
-        if (flows.size() >= kMaxFlows) erase_oldest(flows, kMaxFlows / 8, [](const Flow& fl) { return fl.last; });
+        // More flows than the table holds (a long capture of a busy link): those paired longest ago
+        // go, so that connections opened later are still followed.
+        make_room_in(flows, kMaxFlows, [](const Flow& fl) { return fl.last; });
         flow = &flows[seg->flow];
         *flow = Flow{c.iface, iface};
     }

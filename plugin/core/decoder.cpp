@@ -196,10 +196,9 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, std::uint32_t interface
         return s;
     }
     // A long capture at a call manager sees more connections than the bound: the least recently
-    // active eighth goes (a connection seen again after that restarts as a new stream), so that
-    // new connections are still told apart.
-    if (streams.size() >= kMaxStreams)
-        erase_oldest(streams, kMaxStreams / 8, [](const Stream& st) { return st.last_frame; });
+    // active go (a connection seen again after that restarts as a new stream), so that new
+    // connections are still told apart.
+    make_room_in(streams, kMaxStreams, [](const Stream& st) { return st.last_frame; });
     s = &streams[key];
     s->id = next_id++;
     s->home = interface_id;

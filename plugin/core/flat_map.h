@@ -150,4 +150,11 @@ void erase_oldest(FlatMap<K, V, Hash>& map, std::size_t n, Age age) {
     for (std::size_t i = 0; i < n; ++i) map.erase(order[i].second);
 }
 
+// Before an insertion into a table bounded at `max` entries: when full, the eighth least recently
+// active goes, so that what comes after a flood is still followed.
+template <class K, class V, class Hash, class Age>
+void make_room_in(FlatMap<K, V, Hash>& map, std::size_t max, Age age) {
+    if (map.size() >= max) erase_oldest(map, max / 8, age);
+}
+
 }  // namespace ka

@@ -232,9 +232,9 @@ void PathAnalyzer::Impl::learn_server(const Frame& f, bool to_server) {
         *t = f.time;
         return;
     }
-    // More ports than the table holds (a proxy's requests to every phone's port): the eighth heard
-    // from longest ago goes, so that a registrar first heard later is still checked.
-    if (servers.size() >= kMaxServers) erase_oldest(servers, kMaxServers / 8, [](Nanos t) { return t; });
+    // More ports than the table holds (a proxy's requests to every phone's port): those heard from
+    // longest ago go, so that a registrar first heard later is still checked.
+    make_room_in(servers, kMaxServers, [](Nanos t) { return t; });
     servers[key] = f.time;
 }
 

@@ -484,7 +484,7 @@ Txn& SipAnalyzer::Impl::new_txn(std::uint32_t idx, Binding& b, std::uint64_t cal
 Stream& SipAnalyzer::Impl::stream_for(const Frame& f) {
     std::uint64_t key = stream_key(point_of(f), f.tcp.stream);
     if (Stream* s = streams.find(key)) return *s;
-    if (streams.size() >= kMaxStreams) erase_oldest(streams, streams.size() / 8, [](const Stream& s) { return s.last_use; });
+    make_room_in(streams, kMaxStreams, [](const Stream& s) { return s.last_use; });
     Stream& s = streams[key];
     s.client = f.src_ip;
     s.client_port = f.src_port;
@@ -992,7 +992,7 @@ void SipAnalyzer::Impl::note_flow(const Frame& f) {
 Nanos SipAnalyzer::Impl::register_on_flow(const Frame& f) {
     const std::uint64_t key = direction_key(f, point_of(f));
     if (Nanos* last = flows.find(key)) return std::exchange(*last, f.time);
-    if (flows.size() >= kMaxFlows) erase_oldest(flows, flows.size() / 8, [](Nanos t) { return t; });
+    make_room_in(flows, kMaxFlows, [](Nanos t) { return t; });
     flows[key] = f.time;
     return kNever;
 }
