@@ -156,7 +156,7 @@ struct SccpAnalyzer::Impl {
     void on_register(Session& s, const Frame& f, const SkinnyMessage& m);
     void on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m);
     void replace_registration(std::uint64_t key, const Session& s, Nanos now);
-    void retire(std::uint64_t old_key, const Session& s, Nanos now);
+    void retire(Session* old, const Session& s, Nanos now);
     void on_retransmission(Session& s, const Frame& f);
     void on_end(Session& s, SessionEvent e);
 
@@ -515,10 +515,10 @@ void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Fr
 // it), as the primary session of the phone's address, unless devices share that address.
 void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& s, Nanos now) {
     if (const std::uint64_t* previous = registrations.find(s.endpoint); previous && *previous != key)
-        retire(*previous, s, now);
+        retire(sessions.find(*previous), s, now);
     if (const Phone* p = find_phone(s.phone_ip); p && p->has_primary && p->primary != key && !p->shared) {
-        const Session* old = sessions.find(p->primary);
-        if (old && (!old->named || old->endpoint == s.endpoint)) retire(p->primary, s, now);
+        Session* old = sessions.find(p->primary);
+        if (old && (!old->named || old->endpoint == s.endpoint)) retire(old, s, now);
     }
     if (registrations.size() >= kMaxPhones && !registrations.contains(s.endpoint)) registrations.erase_any();
     registrations[s.endpoint] = key;
@@ -526,8 +526,7 @@ void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& 
 
 // What fell due on the old session before is reported, and its pending keepalive, which no ack
 // answers now, is unacknowledged (the phone gave that connection up).
-void SccpAnalyzer::Impl::retire(std::uint64_t old_key, const Session& s, Nanos now) {
-    Session* old = sessions.find(old_key);
+void SccpAnalyzer::Impl::retire(Session* old, const Session& s, Nanos now) {
     if (!old || !old->live || old->server != s.server) return;
     Verdict v = settle(*old, now);
     if (old->role == Role::Primary && old->pending && !old->judged) miss(*old, v);
