@@ -336,6 +336,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     out.src_ip = p.src_ip;
     out.dst_ip = p.dst_ip;
     if (p.has_arp) out.arp.push_back(p.arp);
+    if (p.unreachable.present) out.unreachable = p.unreachable;
     out.transport = p.transport;
     if (p.transport == Transport::None) return;
     out.src_port = p.src_port;

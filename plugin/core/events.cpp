@@ -86,6 +86,7 @@ void Frame::clear() {
     arp.clear();
     syslog.clear();
     sip_ping = false;
+    unreachable = Unreachable{};
 }
 
 }  // namespace ka

@@ -124,6 +124,14 @@ struct ArpPacket {
     bool gratuitous = false;
 };
 
+// An ICMP or ICMPv6 destination unreachable about the UDP datagram it quotes: that datagram's sender
+// learns it was not delivered, and does not send it again (RFC 3261 18.4).
+struct Unreachable {
+    bool present = false;
+    IpAddr src, dst;  // of the datagram quoted
+    std::uint16_t src_port = 0, dst_port = 0;
+};
+
 struct Frame {
     std::uint32_t number = 0;
     Nanos time = 0;
@@ -147,6 +155,7 @@ struct Frame {
     std::vector<ArpPacket> arp;
     std::vector<std::string_view> syslog;
     bool sip_ping = false;  // UDP: a SIP keep-alive ping (sip::keepalive_ping)
+    Unreachable unreachable;
 
     // Keeps vector capacity: no allocation per frame once warm.
     void clear();

@@ -33,7 +33,8 @@ constexpr std::uint16_t kEtherIpv4 = 0x0800, kEtherArp = 0x0806, kEtherRarp = 0x
                         kEtherVlan = 0x8100, kEtherQinQ = 0x88a8, kEtherQinQOld = 0x9100, kEtherMpls = 0x8847,
                         kEtherMplsMulticast = 0x8848, kEtherPppoeSession = 0x8864, kEtherBridged = 0x6558,
                         kEtherErspan2 = 0x88be, kEtherErspan3 = 0x22eb;
-constexpr std::uint8_t kProtoIpip = 4, kProtoTcp = 6, kProtoUdp = 17, kProtoIpv6 = 41, kProtoGre = 47;
+constexpr std::uint8_t kProtoIcmp = 1, kProtoIpip = 4, kProtoTcp = 6, kProtoUdp = 17, kProtoIpv6 = 41, kProtoGre = 47,
+                       kProtoIcmpv6 = 58;
 constexpr std::uint16_t kPortGtpU = 2152, kPortVxlan = 4789;
 constexpr int kMaxTunnels = 4;       // IP-in-IP / GTP-U / GRE / VXLAN / MPLS nesting followed
 constexpr int kMaxExtHeaders = 16;   // IPv6 extension headers skipped before giving up
@@ -89,6 +90,30 @@ bool decode_tcp(Bytes b, std::uint32_t claimed, Packet& out) {
     Bytes data = b.first(claimed).from(hlen);
     out.payload = data.view();
     return true;
+}
+
+// The UDP datagram an ICMP destination unreachable quotes (`b`: from the quoted IP header on), up to
+// its ports: ICMP quotes at least the IP header and 8 bytes after it (RFC 792), ICMPv6 as much as
+// fits (RFC 4443). Not when its IPv6 header is followed by extension headers, or an IPv4 fragment
+// other than the first: no ports to read.
+void decode_unreachable(Bytes b, Packet& out) {
+    Unreachable& u = out.unreachable;
+    std::size_t udp = 0;
+    if (b.has(0, 20) && (b.u8(0) >> 4) == 4) {
+        udp = std::size_t(b.u8(0) & 0x0f) * 4;
+        if (udp < 20 || b.u8(9) != kProtoUdp || (b.be16(6) & 0x1fff) != 0) return;
+        u.src = IpAddr::v4(b.be32(12));
+        u.dst = IpAddr::v4(b.be32(16));
+    } else if (b.has(0, 40) && (b.u8(0) >> 4) == 6) {
+        udp = 40;
+        if (b.u8(6) != kProtoUdp) return;
+        u.src = IpAddr::v6(b.p + 8);
+        u.dst = IpAddr::v6(b.p + 24);
+    }
+    if (udp == 0 || !b.has(udp, 4)) return;
+    u.src_port = b.be16(udp);
+    u.dst_port = b.be16(udp + 2);
+    u.present = true;
 }
 
 bool decode_udp(Bytes b, std::uint32_t claimed, Packet& out) {
@@ -181,7 +206,14 @@ bool decode_l4(std::uint8_t proto, Bytes b, std::uint32_t claimed, Packet& out, 
     case kProtoGre: decode_gre(b.first(claimed), out, depth); return true;
     case kProtoIpip: return decode_inner_ip(b.first(claimed), out, depth);
     case kProtoIpv6: return decode_inner_ip(b.first(claimed), out, depth, decode_ipv6);
-    default: return false;  // ICMP errors quote other packets' headers: not this frame's transport
+    // An ICMP error quotes another packet's headers, not this frame's transport.
+    case kProtoIcmp:
+        if (b.has(0, 1) && b.u8(0) == 3) decode_unreachable(b.first(claimed).from(8), out);
+        return false;
+    case kProtoIcmpv6:
+        if (b.has(0, 1) && b.u8(0) == 1) decode_unreachable(b.first(claimed).from(8), out);
+        return false;
+    default: return false;
     }
 }
 

@@ -60,6 +60,7 @@ struct Packet {
     std::uint8_t tunnels = 0;          // tunnels followed to reach this packet (0: the frame's own)
     // What followed an MPLS label stack when it was not IP: a pseudowire (see decode_pw_ethernet).
     std::string_view mpls_payload;
+    Unreachable unreachable;           // an ICMP/ICMPv6 destination unreachable about a UDP datagram
     void clear();
 };
 

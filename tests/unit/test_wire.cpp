@@ -412,19 +412,53 @@ TEST_CASE("IPv6 extension headers are skipped, AH counted in 4-octet units", "[w
     CHECK(p.seq == 0x01020304u);
 }
 
-TEST_CASE("ICMP is not a transport even when it quotes one", "[wire]") {
+TEST_CASE("ICMP is not a transport even when it quotes one; a destination unreachable names the UDP datagram", "[wire]") {
     Bytes icmp = {3, 3, 0, 0, 0, 0, 0, 0};
-    append(icmp, ipv4(17, udp(5060, 5060, "INVITE")));
+    append(icmp, ipv4(17, udp(5062, 5060, "INVITE")));
     wire::Packet p;
     REQUIRE(decode(wire::Link::RawIp, ipv4(1, icmp), p));
     CHECK(p.ip_proto == 1);
     CHECK(p.transport == Transport::None);
     CHECK(p.src_port == 0);
+    REQUIRE(p.unreachable.present);
+    CHECK(p.unreachable.src == IpAddr::v4(0x0a00000a));
+    CHECK(p.unreachable.dst == IpAddr::v4(0x0a000001));
+    CHECK(p.unreachable.src_port == 5062);
+    CHECK(p.unreachable.dst_port == 5060);
+    check_prefixes(wire::Link::RawIp, ipv4(1, icmp));
     Bytes icmp6 = {1, 4, 0, 0, 0, 0, 0, 0};
-    append(icmp6, ipv6(17, udp(5060, 5060, "INVITE")));
+    append(icmp6, ipv6(17, udp(5062, 5060, "INVITE")));
+    p.clear();
     REQUIRE(decode(wire::Link::RawIp, ipv6(58, icmp6), p));
     CHECK(p.ip_proto == 58);
     CHECK(p.transport == Transport::None);
+    REQUIRE(p.unreachable.present);
+    CHECK(p.unreachable.src == IpAddr::v6(kV6Src));
+    CHECK(p.unreachable.dst_port == 5060);
+
+    // Not: another ICMP type (an echo reply quotes nothing), a quoted TCP segment, a quote cut
+    // before the ports, a later fragment (no UDP header), ICMPv6 packet too big.
+    const auto unreachable = [&](const Bytes& frame) {
+        wire::Packet q;
+        decode(wire::Link::RawIp, frame, q);
+        return q.unreachable.present;
+    };
+    Bytes echo = {0, 0, 0, 0, 0, 0, 0, 0};
+    append(echo, ipv4(17, udp(5062, 5060, "INVITE")));
+    CHECK_FALSE(unreachable(ipv4(1, echo)));
+    Bytes quoted_tcp = {3, 3, 0, 0, 0, 0, 0, 0};
+    append(quoted_tcp, ipv4(6, tcp("REGISTER")));
+    CHECK_FALSE(unreachable(ipv4(1, quoted_tcp)));
+    Bytes cut = {3, 3, 0, 0, 0, 0, 0, 0};
+    Bytes whole = ipv4(17, udp(5062, 5060, ""));
+    cut.insert(cut.end(), whole.begin(), whole.begin() + 22);  // one port
+    CHECK_FALSE(unreachable(ipv4(1, cut)));
+    Bytes later = {3, 3, 0, 0, 0, 0, 0, 0};
+    append(later, ipv4(17, udp(5062, 5060, "INVITE"), 0x0010));
+    CHECK_FALSE(unreachable(ipv4(1, later)));
+    Bytes too_big = {2, 0, 0, 0, 0, 0, 0, 0};
+    append(too_big, ipv6(17, udp(5062, 5060, "INVITE")));
+    CHECK_FALSE(unreachable(ipv6(58, too_big)));
 }
 
 TEST_CASE("IP-in-IP gives the inner addresses and transport", "[wire]") {
