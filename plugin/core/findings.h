@@ -111,7 +111,11 @@ enum class Subject : std::uint8_t {
 };
 
 // NewCallId: a SIP binding refreshed under a new Call-ID, i.e. the phone restarted and re-registered.
-enum class SessionEvent : std::uint8_t { None, RegisterAck, RegisterReject, Unregister, UnregisterAck, Reset, Fin, NewCallId };
+// RequestUnseen: a 2xx whose REGISTER the capture lacks. AnswerUnseen: a refresh after an attempt
+// whose 2xx the capture lacks.
+enum class SessionEvent : std::uint8_t {
+    None, RegisterAck, RegisterReject, Unregister, UnregisterAck, Reset, Fin, NewCallId, RequestUnseen, AnswerUnseen
+};
 
 class Annotation {
 public:

@@ -38,6 +38,8 @@ const char* session_event_name(std::int64_t e) {
     case SessionEvent::Reset: return "TCP reset";
     case SessionEvent::Fin: return "TCP FIN";
     case SessionEvent::NewCallId: return "new Call-ID";
+    case SessionEvent::RequestUnseen: return "REGISTER not captured";
+    case SessionEvent::AnswerUnseen: return "previous 2xx not captured";
     case SessionEvent::None: break;
     }
     return "";
@@ -53,12 +55,19 @@ std::string sip_subject(const Annotation& a) {
         if (a.raised(Expert::Unregister)) return "de-registration";
         if (a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId))
             return what + " (re-registration, new Call-ID)";
-        return what;
+        break;
     case Subject::SipRequest: return what + " REGISTER retry";
     case Subject::SipRetransmission: return what + " resent";
     case Subject::SipDeadline: return what + " deadline passed";
-    default: return what;
+    default: break;
     }
+    // What the capture lacks, and so what the analysis cannot tell.
+    if (a.has(Field::SessionEvent)) {
+        const auto e = static_cast<SessionEvent>(a.get(Field::SessionEvent));
+        if (e == SessionEvent::RequestUnseen || e == SessionEvent::AnswerUnseen)
+            return what + " (" + session_event_name(a.get(Field::SessionEvent)) + ")";
+    }
+    return what;
 }
 
 }  // namespace

@@ -37,6 +37,9 @@ constexpr Nanos kNever = std::numeric_limits<Nanos>::min();  // no datagram know
 // Eight packed references fill one cache line that every ACK of the connection scans.
 constexpr std::size_t kRefsPerStream = 8;
 constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar's default
+// A UDP client resends an unanswered REGISTER after T1 (RFC 3261 17.1.2.2: 500 ms by default);
+// this long without a resend, it had its answer, whether or not the capture has it.
+constexpr Nanos kResendWindow = 4 * kSecond;
 // Breach forecast: the retransmission gap must have grown by this ratio on this many consecutive
 // attempts; breaches further away than the horizon are not worth a warning.
 constexpr double kGrowthRatio = 1.5;
@@ -86,6 +89,13 @@ Nanos elapsed(Nanos later, Nanos earlier) { return std::max<Nanos>(0, sub_sat(la
 
 std::uint64_t stream_key(std::uint32_t iface, std::uint32_t stream) { return std::uint64_t{iface} << 32 | stream; }
 
+// UDP datagrams from `phone` to a registrar (address, port) at a capture point.
+std::uint64_t udp_path_key(std::uint32_t iface, const IpAddr& phone, const IpAddr& registrar, std::uint16_t port) {
+    std::uint64_t key = mix(mix(kSeed, iface), std::uint64_t{phone.family} << 24 | std::uint64_t{registrar.family} << 16 | port);
+    key = hash::bytes(key, phone.bytes, sizeof phone.bytes);
+    return finish(hash::bytes(key, registrar.bytes, sizeof registrar.bytes));
+}
+
 // One REGISTER (Call-ID, CSeq) and all its transmissions. Fields ordered by size: one per binding
 // slot, thousands of bindings.
 struct Txn {
@@ -113,6 +123,9 @@ struct Txn {
     bool refusable = false;      // may be refused and retried: its receipt is not taken for the delivery
     bool margin_due = false;     // received (at Binding::delivered_at), its margin awaits the 2xx
     bool lone_contact = false;  // the REGISTER listed this binding's contact alone
+    // TCP: the phone acknowledged registrar bytes the capture lacks while this awaited its final
+    // response: most likely that response.
+    bool answer_unseen = false;
 };
 
 // Fields ordered by size to leave no padding; strings are text_hash()es.
@@ -175,6 +188,9 @@ struct Binding {
     // `f` is sent to this binding's registrar (interface, address, port, transport).
     bool sent_to(const Frame& f) const {
         return live && iface == point_of(f) && registrar == f.dst_ip && port == f.dst_port && transport == f.transport;
+    }
+    bool same_registrar(const Binding& o) const {
+        return live && iface == o.iface && registrar == o.registrar && port == o.port && transport == o.transport;
     }
     // The binding of `aor` at the registrar `f` is sent to.
     bool at(const Frame& f, std::uint64_t of_aor) const { return sent_to(f) && aor == of_aor; }
@@ -265,6 +281,8 @@ struct SipAnalyzer::Impl {
     FlatMap<std::uint64_t, Stream> streams;
     // UDP: direction_key() of a phone's REGISTERs -> its latest datagram on that flow (note_flow()).
     FlatMap<std::uint64_t, Nanos> flows;
+    // udp_path_key() -> the latest ICMP destination unreachable about a datagram on that path.
+    FlatMap<std::uint64_t, Nanos> unreachable;
     // By ctx.clock(the binding's point): a deadline passes on its own capture point's clock.
     std::array<QuadHeap<Deadline>, kClocks> deadlines;
     std::uint32_t next_id = 1;
@@ -275,7 +293,9 @@ struct SipAnalyzer::Impl {
                      std::uint32_t requested, Kind kind, Nanos flow_prev);
     void on_response(const Frame& f, const SipMessage& m);
     void on_tcp(const Frame& f);
+    void received(Binding& b, Txn& t, const Frame& f);
     void note_flow(const Frame& f);
+    void note_unreachable(const Frame& f);
     Nanos register_on_flow(const Frame& f);
     void check_deadlines(QuadHeap<Deadline>& heap, const Frame& f);
 
@@ -298,6 +318,11 @@ struct SipAnalyzer::Impl {
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
     Nanos refresh_period(std::uint32_t grant) const;
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
+    bool missed_2xx(const Binding& b, Nanos now) const;
+    bool answered_udp(const Binding& b, const Txn& t) const;
+    Txn* unseen_request(std::uint32_t idx, Binding& b, std::uint64_t call_id, const Frame& f, const SipMessage& m,
+                        const CallBindings& near);
+    int own_contact(const Binding& b, const Frame& f, const SipMessage& m, bool lone, sip::ContactFacts& mine) const;
     void note_in_directory(const Binding& b, const Frame& f);
     void arm(Binding& b, std::uint32_t idx);
 };
@@ -323,6 +348,7 @@ void SipAnalyzer::Impl::on_frame(const Frame& f) {
             else on_flow = true;
         }
         if (on_flow && f.transport == Transport::Udp && !flows.empty()) note_flow(f);
+        if (f.unreachable.present) note_unreachable(f);
         if (f.tcp.present && !streams.empty()) on_tcp(f);
     }
     QuadHeap<Deadline>& heap = deadlines[ctx.clock(point_of(f))];
@@ -544,11 +570,13 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
 
 // Reports a breach when the binding's deadline has passed without delivery. A REGISTER that
 // reached the registrar in time and still awaits its final response is given the benefit of the
-// doubt until that response refuses it.
+// doubt until that response refuses it; over UDP, so is one sent in time and not sent again
+// (answered_udp()), until it is.
 void SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool delivered_now) {
     if (!b.expecting || b.breach_reported || f.time <= b.deadline) return;
     const Txn& latest = b.txns[b.latest];
-    if (!delivered_now && b.open && latest.id && latest.attempt == b.attempts && latest.delivered && !latest.final) return;
+    const bool received = latest.delivered || (answered_udp(b, latest) && latest.first_time <= b.deadline);
+    if (!delivered_now && b.open && latest.id && latest.attempt == b.attempts && received && !latest.final) return;
     Annotation a = base(b, Subject::SipDeadline);
     a.set(Field::RefreshNumber, b.open ? b.attempts : b.attempts + 1);
     a.set(Field::RefreshExpected, b.expected);
@@ -559,6 +587,28 @@ void SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool deliver
     a.raise(Expert::GraceBreach);
     ctx.sink.emit(a);
     b.breach_reported = true;
+}
+
+// The open attempt's latest REGISTER was answered, in a response the capture lacks, and `now` is as
+// late as the next refresh would come had that been a 2xx: half the binding's refresh period on,
+// where a challenge's retry comes at once. Answered: over TCP, the phone acknowledged registrar
+// bytes the capture lacks; over UDP, the phone never sent it again.
+bool SipAnalyzer::Impl::missed_2xx(const Binding& b, Nanos now) const {
+    const Txn& t = b.txns[b.latest];
+    if (!t.id || t.attempt != b.attempts || t.final) return false;
+    if (!t.answer_unseen && !answered_udp(b, t)) return false;
+    const Nanos period = b.expecting ? sub_sat(b.expected, b.ok_time) : 0;
+    return elapsed(now, t.last_time) >= std::max(kResendWindow, period / 2);
+}
+
+// Over UDP, a REGISTER never sent again had its answer, whether or not the capture has it: its
+// sender resends until answered. Unless the network told the phone it was not delivered (ICMP
+// unreachable): a transport error ends the transaction without a resend (RFC 3261 18.4).
+bool SipAnalyzer::Impl::answered_udp(const Binding& b, const Txn& t) const {
+    if (b.transport != Transport::Udp || t.retrans != 0) return false;
+    if (unreachable.empty()) return true;
+    const Nanos* at = unreachable.find(udp_path_key(b.iface, b.phone, b.registrar, b.port));
+    return !at || *at < t.last_time;
 }
 
 void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f) {
@@ -592,7 +642,7 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     Annotation a = base(b, Subject::SipRetransmission);
     a.set(Field::RefreshNumber, t.attempt);
     a.set(Field::RetransCount, t.retrans);
-    a.set(Field::RetransOriginal, t.first_frame);
+    if (t.first_frame) a.set(Field::RetransOriginal, t.first_frame);  // none: known from its 2xx only
     a.set(Field::RetransGap, elapsed(f.time, t.last_time));
     a.raise(Expert::Retransmission);
     t.last_time = f.time;
@@ -609,6 +659,8 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     b.last_activity = f.time;
     ctx.sink.emit(a);
     note_in_directory(b, f);
+    // Sent again over UDP: it went unanswered, which breaches a deadline it was sent before.
+    if (b.transport == Transport::Udp) settle_deadline(b, f, false);
 }
 
 // A REGISTER of `b` sent in `f`, for the call manager's syslog verdicts to point at; a backup
@@ -707,9 +759,17 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     }
     const Nanos idle = elapsed(f.time, since);
 
+    // The open attempt's answer the capture lacks was its 2xx when the phone sends the next REGISTER
+    // as late as a refresh: that attempt is over, with a grant and so an expectation unknown.
+    const bool answer_missed = b.open && kind == b.kind && call_id == b.call_id && missed_2xx(b, f.time);
+    if (answer_missed) {
+        b.open = false;
+        b.expecting = false;
+    }
     bool new_attempt = !b.open || kind != b.kind || call_id != b.call_id;
     bool restarted = false;
     Annotation a = base(b, new_attempt ? Subject::SipRefresh : Subject::SipRequest);
+    if (answer_missed) a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
     if (new_attempt) {
         settle_deadline(b, f, false);
         if (b.attempts > 0 && !b.first_retransmitted) b.loss_run = 0;
@@ -837,21 +897,15 @@ void SipAnalyzer::Impl::forecast(Annotation& a, const Binding& b, Nanos gap, Nan
     }
 }
 
-void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f,
-                                const SipMessage& m) {
-    b.open = false;
-    b.has_ok = true;
-    b.ok_frame = f.number;
-    b.ok_time = f.time;
-    if (t.delivery_frame != f.number) a.set(Field::DeliveryFrame, t.delivery_frame);
-    if (b.kind != Kind::Register) return;
-
-    // Granted expiry: the binding's own contact in the 2xx, else the Expires header, else the request.
-    // Its own: the one with its +sip.instance and URI, else its instance (the URI rewritten, e.g.
-    // behind NAT), else its URI. The other contacts listed carry their own remaining time, the
-    // stale ones the same phone registered before a restart (another port, same instance) too.
-    sip::ContactFacts mine;
-    int rank = 0;  // 3: instance and URI, 2: instance, 1: URI
+// The binding's own contact among those a 2xx lists, into `mine`: the one with its +sip.instance
+// and URI (rank 3), else its instance (2: the URI rewritten, e.g. behind NAT), else its URI (1).
+// The other contacts listed carry their own remaining time, the stale ones the same phone
+// registered before a restart (another port, same instance) too. A registrar may also rewrite
+// the one contact it was sent (`lone`): a lone one in the 2xx is then the binding's (rank 1);
+// when several were sent, a lone one that is not this binding's is another's. 0: none.
+int SipAnalyzer::Impl::own_contact(const Binding& b, const Frame& f, const SipMessage& m, bool lone,
+                                   sip::ContactFacts& mine) const {
+    int rank = 0;
     const std::uint32_t end = contacts_end(f, m);
     for (std::uint32_t i = m.first_contact; i < end && rank < 3; ++i) {
         sip::ContactFacts c = sip::contact_facts(f, f.contacts[i]);
@@ -862,10 +916,25 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
             rank = r;
         }
     }
-    // A registrar may rewrite the one contact it was sent (e.g. behind NAT); when several were
-    // sent, a lone one in the 2xx that is not this binding's is another's.
-    if (rank == 0 && t.lone_contact && m.contact_count == 1 && m.first_contact < f.contacts.size())
+    if (rank == 0 && lone && m.contact_count == 1 && m.first_contact < f.contacts.size()) {
         mine = sip::contact_facts(f, f.contacts[m.first_contact]);
+        rank = 1;
+    }
+    return rank;
+}
+
+void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f,
+                                const SipMessage& m) {
+    b.open = false;
+    b.has_ok = true;
+    b.ok_frame = f.number;
+    b.ok_time = f.time;
+    if (t.delivery_frame != f.number) a.set(Field::DeliveryFrame, t.delivery_frame);
+    if (b.kind != Kind::Register) return;
+
+    // Granted expiry: the binding's own contact in the 2xx, else the Expires header, else the request.
+    sip::ContactFacts mine;
+    own_contact(b, f, m, t.lone_contact, mine);
     std::uint32_t grant = t.requested;
     if (mine.has_expires) grant = mine.expires;
     else if (m.has_expires) grant = m.expires;
@@ -899,14 +968,58 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
     if (b.growth_run >= kGrowthRun && !breached) forecast(a, b, gap, prev_gap, grant);
 }
 
+// A 2xx to a REGISTER the capture lacks (a SPAN session or a capture host dropping frames): the
+// registrar granted the binding a refresh all the same, delivered no later than the 2xx. It ends
+// the open attempt (a challenge's retry the capture lacks), else a new one, as late as a refresh
+// comes: half the refresh period on. Taken only for a binding of the 2xx's AOR, registered at its
+// sender under its Call-ID, that the 2xx lists (or that lists none), and for a CSeq newer than any
+// the binding sent under it: an older one answers a transaction already forgotten. Nor when
+// bindings of the AOR under the Call-ID were last refreshed by different REGISTERs (contacts
+// registered one by one): which one the 2xx answers is unknown.
+Txn* SipAnalyzer::Impl::unseen_request(std::uint32_t idx, Binding& b, std::uint64_t call_id, const Frame& f,
+                                       const SipMessage& m, const CallBindings& near) {
+    if (m.status < 200 || m.status >= 300 || b.kind != Kind::Register || b.call_id != call_id ||
+        f.src_ip != b.registrar || f.transport != b.transport || text_hash(m.to_addr) != b.aor)
+        return nullptr;
+    if (!b.open && !(b.expecting && elapsed(f.time, b.ok_time) >= sub_sat(b.expected, b.ok_time) / 2)) return nullptr;
+    for (const Txn& t : b.txns)
+        if (t.id && t.call_id == call_id && t.cseq >= m.cseq) return nullptr;
+    const Txn& prev = b.txns[b.latest];
+    for (std::uint32_t i : near) {
+        const Binding& o = bindings[i];
+        const std::uint32_t cseq = o.txns[o.latest].cseq;  // m.cseq: taken for this 2xx already
+        if (i != idx && o.same_registrar(b) && o.aor == b.aor && cseq != prev.cseq && cseq != m.cseq) return nullptr;
+    }
+    sip::ContactFacts mine;
+    if (m.contact_count > 0 && own_contact(b, f, m, prev.lone_contact, mine) == 0) return nullptr;
+    const std::uint32_t requested = prev.requested;
+    const bool lone = prev.lone_contact;
+    const bool new_attempt = !b.open;
+    if (new_attempt) {
+        ++b.attempts;
+        b.open = true;
+        b.first_retransmitted = false;
+        b.has_idle = false;
+    }
+    Txn& t = new_txn(idx, b, call_id, m.cseq);
+    t.attempt = b.attempts;
+    t.first_of_attempt = new_attempt;
+    t.requested = requested;
+    t.lone_contact = lone;
+    t.first_time = t.last_time = t.sent_before_delivery = f.time;  // first_frame 0: none captured
+    return &t;
+}
+
 void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
     const std::uint64_t call_id = text_hash(m.call_id);
-    for (std::uint32_t idx : bindings_of_call(point_of(f), call_id)) {
+    const CallBindings near = bindings_of_call(point_of(f), call_id);
+    for (std::uint32_t idx : near) {
         Binding& b = bindings[idx];
         // A response goes back to the request's sender (RFC 3261 18.2.2): a proxy that forwarded the
         // REGISTER holds the same transaction with the next hop, answered to the proxy.
         if (f.dst_ip != b.phone) continue;
         Txn* tp = b.txn(call_id, m.cseq);
+        const bool request_unseen = !tp && (tp = unseen_request(idx, b, call_id, f, m, near)) != nullptr;
         if (!tp) continue;
         Txn& t = *tp;
         // A second copy of the response, as of a REGISTER (transmitted_again()): nothing new. Its
@@ -916,6 +1029,7 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
         t.answered = status_class;
         Annotation a = base(b, Subject::SipResponse);
         a.set(Field::RefreshNumber, t.attempt);
+        if (request_unseen) a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::RequestUnseen));
         const bool success = m.status >= 200 && m.status < 300;
         if (m.status == 401 || m.status == 407 || m.status == 423) b.retry_refused = true;
         if (!t.delivered) {
@@ -938,6 +1052,14 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
 
 // ---- TCP: retransmissions Wireshark keeps from SIP, and the registrar's ACKs ------------------------
 
+// `f`, a segment without SIP, shows that the registrar received `t`.
+void SipAnalyzer::Impl::received(Binding& b, Txn& t, const Frame& f) {
+    Annotation a = base(b, Subject::SipResponse);
+    a.set(Field::RefreshNumber, t.attempt);
+    deliver(a, b, t, f, Evidence::Receipt);
+    ctx.sink.emit(a);
+}
+
 void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     std::uint64_t key = stream_key(point_of(f), f.tcp.stream);
     Stream* found = streams.find(key);
@@ -948,14 +1070,21 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     if (to_client && f.tcp.has(TcpInfo::kAck)) {
         for (const StreamRef& r : s.refs) {
             Txn* t = ref_txn(r, key);
-            if (!t || t->delivered || seq_before(f.tcp.ack, t->end)) continue;
-            Binding& b = bindings[r.binding];
-            Annotation a = base(b, Subject::SipResponse);
-            a.set(Field::RefreshNumber, t->attempt);
-            deliver(a, b, *t, f, Evidence::Receipt);
-            ctx.sink.emit(a);
+            if (t && !t->delivered && !seq_before(f.tcp.ack, t->end)) received(bindings[r.binding], *t, f);
         }
     } else if (from_client) {
+        // The phone acknowledges registrar bytes the capture lacks: the answer to what it awaits,
+        // which shows the registrar received it (the ACK of its bytes may have been in that answer).
+        if (f.tcp.acks_unseen) {
+            for (const StreamRef& r : s.refs) {
+                Txn* t = ref_txn(r, key);
+                if (!t || t->final) continue;
+                Binding& b = bindings[r.binding];
+                if (t != &b.txns[b.latest]) continue;
+                t->answer_unseen = true;
+                if (!t->delivered) received(b, *t, f);
+            }
+        }
         if (f.tcp.retransmission && f.sip.empty() && f.tcp.len > 0) {
             const std::uint32_t seg_end = f.tcp.seq + f.tcp.len;
             for (const StreamRef& r : s.refs) {
@@ -985,6 +1114,14 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
 // refresh on inbound traffic. Only REGISTERs add flows, so a ping costs one look-up and no state.
 void SipAnalyzer::Impl::note_flow(const Frame& f) {
     if (Nanos* last = flows.find(direction_key(f, point_of(f)))) *last = f.time;
+}
+
+// An ICMP destination unreachable about a datagram to a registrar: what the phone sent last on that
+// path will not be sent again (answered_udp()). Any datagram: which one is not known.
+void SipAnalyzer::Impl::note_unreachable(const Frame& f) {
+    const Unreachable& u = f.unreachable;
+    make_room_in(unreachable, kMaxFlows, [](Nanos t) { return t; });
+    unreachable[udp_path_key(point_of(f), u.src, u.dst, u.dst_port)] = f.time;
 }
 
 // A UDP REGISTER other than a resend adds its flow, or notes it as note_flow() does; returns the
@@ -1022,7 +1159,7 @@ std::size_t SipAnalyzer::state_bytes() const {
     std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
                     s.binding_index.bytes() + s.aor_heads.bytes() + s.call_index.bytes() + s.streams.bytes() +
-                    s.flows.bytes() + s.removed.capacity() * sizeof(std::uint32_t);
+                    s.flows.bytes() + s.unreachable.bytes() + s.removed.capacity() * sizeof(std::uint32_t);
     for (const QuadHeap<Deadline>& heap : s.deadlines) n += heap.size() * sizeof(Deadline);
     return n;
 }

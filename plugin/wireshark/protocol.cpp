@@ -118,6 +118,8 @@ const value_string session_event_names[] = {
     {int(ka::SessionEvent::Reset), "TCP reset"},
     {int(ka::SessionEvent::Fin), "TCP FIN"},
     {int(ka::SessionEvent::NewCallId), "SIP re-registration with a new Call-ID"},
+    {int(ka::SessionEvent::RequestUnseen), "REGISTER not captured"},
+    {int(ka::SessionEvent::AnswerUnseen), "previous 2xx not captured"},
     {0, nullptr},
 };
 

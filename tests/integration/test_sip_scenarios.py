@@ -9,6 +9,7 @@ import atexit
 import os
 import shutil
 import struct
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -167,6 +168,121 @@ class Healthy(unittest.TestCase):
             if k:
                 self.assertEqual([0], [rel(v) for v in reg["keepalive.refresh.lateness"]])
                 self.assertEqual([15 * S - 300 * US], [rel(v) for v in ack["keepalive.refresh.margin"]])
+
+
+# keepalive.event values (ka::SessionEvent) of a frame the capture lacks
+EV_REQUEST_UNSEEN, EV_ANSWER_UNSEEN = "8", "9"
+TCP_HEALTHY_T0 = utc("2023-05-11 14:00:00")
+
+
+def without(cap, frames):
+    """`cap` with `frames` dropped, as from a SPAN session or capture host dropping under load."""
+    out = os.path.join(_dir, "%s-without-%s.pcap" % (os.path.basename(cap)[:-5], "-".join(map(str, frames))))
+    subprocess.run(["editcap", cap, out] + [str(f) for f in frames], check=True)
+    return out
+
+
+class FramesNotCaptured(unittest.TestCase):
+    """The healthy twins with a REGISTER or its 2xx dropped from the capture stay silent: the 2xx
+    without its REGISTER is the refresh, and a REGISTER answered in a 2xx the capture lacks (UDP:
+    never sent again; TCP: the phone ACKs the registrar bytes the capture lacks) ended its attempt.
+    What the capture cannot tell (the lateness of the refresh after a 2xx it lacks) is left out."""
+    FIELDS = ["frame.number", "keepalive.refresh.number", "keepalive.event", "keepalive.refresh.lateness",
+              "keepalive.refresh.interval", "keepalive.refresh.prev", "keepalive.refresh.margin",
+              "keepalive.refresh.deadline", "keepalive.expires.granted"]
+
+    def rows(self, cap):
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        return by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+
+    def test_udp_register_not_captured(self):
+        reg, ok = udp_healthy_times()
+        rows = self.rows(without(capture("sip-udp-healthy"), [5]))  # refresh 3's REGISTER
+        ok3, reg4 = rows[5], rows[6]
+        self.assertEqual((["3"], [EV_REQUEST_UNSEEN], ["120"]),
+                         (ok3["keepalive.refresh.number"], ok3["keepalive.event"], ok3["keepalive.expires.granted"]))
+        self.assertEqual([ok[1] + 130 * S - ok[2]], [rel(v) for v in ok3["keepalive.refresh.margin"]])
+        self.assertEqual([ok[2] + 130 * S], [absolute(v) for v in ok3["keepalive.refresh.deadline"]])
+        self.assertEqual((["4"], [], ["5"]), (reg4["keepalive.refresh.number"], reg4["keepalive.event"],
+                                             reg4["keepalive.refresh.prev"]))
+        self.assertEqual(([0], [115 * S]), ([rel(v) for v in reg4["keepalive.refresh.lateness"]],
+                                            [rel(v) for v in reg4["keepalive.refresh.interval"]]))
+
+    def test_udp_2xx_not_captured(self):
+        reg, ok = udp_healthy_times()
+        rows = self.rows(without(capture("sip-udp-healthy"), [6]))  # refresh 3's 200 OK
+        self.assertEqual(["3"], rows[5]["keepalive.refresh.number"])
+        reg4, ok4, reg5 = rows[6], rows[7], rows[8]
+        self.assertEqual((["4"], [EV_ANSWER_UNSEEN], [], []),
+                         (reg4["keepalive.refresh.number"], reg4["keepalive.event"],
+                          reg4["keepalive.refresh.lateness"], reg4["keepalive.refresh.interval"]))
+        self.assertEqual([ok[3] + 130 * S], [absolute(v) for v in ok4["keepalive.refresh.deadline"]])
+        self.assertEqual([], ok4["keepalive.refresh.margin"])  # nothing was expected of refresh 4
+        self.assertEqual([0], [rel(v) for v in reg5["keepalive.refresh.lateness"]])
+
+    def test_tcp_2xx_and_its_ack_not_captured(self):
+        # Refresh 2's registrar ACK and 200 OK (frames 9, 10), as when the ACK rides in the 2xx:
+        # the phone's ACK of them (frame 11, now 9) delivers the REGISTER, 12.2 ms after it.
+        rows = self.rows(without(capture("sip-tcp-healthy"), [9, 10]))
+        self.assertEqual(["2"], rows[9]["keepalive.refresh.number"])
+        self.assertEqual([15 * S - 12200 * US], [rel(v) for v in rows[9]["keepalive.refresh.margin"]])
+        reg3 = rows[10]
+        self.assertEqual((["3"], [EV_ANSWER_UNSEEN], []), (reg3["keepalive.refresh.number"], reg3["keepalive.event"],
+                                                          reg3["keepalive.refresh.lateness"]))
+        r4 = TCP_HEALTHY_T0 + 3 * (115 * S + 12 * MS)
+        self.assertEqual([r4 + 15 * S], [absolute(v) for v in rows[12]["keepalive.refresh.deadline"]])
+        self.assertEqual([0], [rel(v) for v in rows[14]["keepalive.refresh.lateness"]])
+
+    def test_tcp_register_not_captured(self):
+        # Refresh 2's REGISTER and the registrar's ACK of it (frames 8, 9); its 200 OK is now frame 8.
+        rows = self.rows(without(capture("sip-tcp-healthy"), [8, 9]))
+        ok2 = rows[8]
+        self.assertEqual((["2"], [EV_REQUEST_UNSEEN]), (ok2["keepalive.refresh.number"], ok2["keepalive.event"]))
+        self.assertEqual([15 * S - 12 * MS], [rel(v) for v in ok2["keepalive.refresh.margin"]])
+        reg3 = rows[10]
+        self.assertEqual((["3"], [0], ["8"]), (reg3["keepalive.refresh.number"],
+                                              [rel(v) for v in reg3["keepalive.refresh.lateness"]],
+                                              reg3["keepalive.refresh.prev"]))
+
+
+def register_unreachable(frame, n, sent={}):
+    """harness.rewrite_capture's wrap for sip-udp-healthy: from refresh 3 on, the registrar's
+    service is down and its host answers each REGISTER with an ICMP port unreachable in place of
+    the 200 OK, quoting the REGISTER's IP header and UDP header (RFC 792)."""
+    if n % 2 == 0:
+        sent["register"] = frame
+        return frame
+    if n < 5:
+        return frame
+    quoted = sent["register"][14:14 + 20 + 8]
+    icmp = struct.pack("!BBHI", 3, 3, 0, 0) + quoted
+    icmp = icmp[:2] + struct.pack("!H", harness.checksum(icmp + b"\0" * (len(icmp) % 2))) + icmp[4:]
+    return frame[:14] + harness.ipv4(1, frame[26:30], frame[30:34], icmp)
+
+
+class RegistrarUnreachable(unittest.TestCase):
+    """sip-udp-healthy with the registrar's service down from refresh 3 on: ICMP port unreachable
+    in place of each 200 OK. The phone does not resend (RFC 3261 18.4), and the REGISTER it did not
+    resend is not taken as answered: refresh 3 breaches at the first frame past its deadline, and
+    the later REGISTERs are retries of that attempt."""
+
+    def test_breach(self):
+        cap = os.path.join(_dir, "sip-udp-registrar-unreachable.pcap")
+        harness.rewrite_capture(capture("sip-udp-healthy"), cap, register_unreachable)
+        reg, ok = udp_healthy_times()
+        icmp = harness.fields(cap, ["frame.number", "icmp.type", "icmp.code", "udp.dstport"], "icmp")
+        self.assertEqual(list(range(6, 33, 2)), [int(r["frame.number"][0]) for r in icmp])
+        self.assertEqual((["3"], ["3"], ["5060"]), (icmp[0]["icmp.type"], icmp[0]["icmp.code"], icmp[0]["udp.dstport"]))
+        found = harness.experts_both_passes(self, cap)
+        breaches = [(f, name) for f, name, _ in found if name == "keepalive.grace_breach"]
+        self.assertEqual([(7, "keepalive.grace_breach")], breaches)
+        rows = by_frame(harness.fields_both_passes(
+            self, cap, ["frame.number", "keepalive.refresh.number", "keepalive.grace.overrun", "keepalive.event"],
+            "keepalive"))
+        self.assertEqual([reg[3] - (ok[1] + 130 * S)], [rel(v) for v in rows[7]["keepalive.grace.overrun"]])
+        self.assertEqual(["3"] * 2, rows[7]["keepalive.refresh.number"])
+        self.assertEqual(["3"], rows[31]["keepalive.refresh.number"])  # the last REGISTER: still attempt 3
+        self.assertEqual([], [r for r in rows.values() if r["keepalive.event"]])
 
 
 class TimerE(unittest.TestCase):

@@ -70,13 +70,14 @@ public:
     }
 
     SipMessage& add_response(Frame& f, std::uint32_t status, const std::string& call_id, std::uint32_t cseq,
-                             const std::vector<std::string>& params = {}, const std::string& contact = "sip:100@10.0.0.5:5060") {
+                             const std::vector<std::string>& params = {}, const std::string& contact = "sip:100@10.0.0.5:5060",
+                             const std::string& aor = "sip:100@10.0.0.1") {
         SipMessage m;
         m.status = status;
         m.call_id = keep(call_id);
         m.cseq = cseq;
         m.cseq_method = "REGISTER";
-        m.to_addr = "sip:100@10.0.0.1";
+        m.to_addr = keep(aor);
         if (!params.empty()) add_contact(f, m, contact, params);
         f.sip.push_back(m);
         return f.sip.back();
@@ -1220,7 +1221,7 @@ TEST_CASE("lines sharing one Call-ID (RFC 3261 10.2) are told apart by CSeq") {
     run(r2);
     // Answered in the other order; each grants what its line asked for.
     Frame ok2 = w.frame(3, kT0 + millis(40), false);
-    w.add_response(ok2, 200, "ua", 2, {"expires=600"}, "sip:101@10.0.0.5:5060");
+    w.add_response(ok2, 200, "ua", 2, {"expires=600"}, "sip:101@10.0.0.5:5060", "sip:101@10.0.0.1");
     run(ok2);
     Frame ok1 = w.frame(4, kT0 + millis(50), false);
     w.add_response(ok1, 200, "ua", 1, {"expires=120"}, "sip:100@10.0.0.5:5060");
@@ -1323,7 +1324,7 @@ TEST_CASE("a line that leaves a shared Call-ID leaves the other lines findable u
     }
     for (std::uint32_t cseq : {3u, 1u, 2u}) {
         Frame ok = w.frame(++n, kT0 + seconds(5) + millis(cseq), false);
-        w.add_response(ok, 200, "ua", cseq, {"expires=120"}, line(cseq));
+        w.add_response(ok, 200, "ua", cseq, {"expires=120"}, line(cseq), aor(cseq));
         run(ok);
         if (cseq == 2) {
             CHECK(run.at(n).empty());
@@ -1675,4 +1676,265 @@ TEST_CASE("TCP: a CRLF ping and a TCP keep-alive probe from the phone count as a
     run(empty);
     std::tie(resend, acked) = attempt(3, acked + seconds(115));
     CHECK(run.one(resend).get(Field::IdleInterval) == seconds(15));
+}
+
+// ---- frames the capture lacks (a SPAN session or capture host dropping under load) --------------
+
+namespace {
+
+// Frames 1 and 2: the registration (Call-ID "c", CSeq 1) and its 200 OK at kT0 + 10 ms, granting
+// 120 s: the next refresh is expected at kT0 + 10 ms + 115 s, its deadline 15 s later. Over TCP,
+// stream 1: the REGISTER's bytes are [1, 501), the 200 OK's [1, 401).
+void registered(Wire& w, Run& run, Transport tr) {
+    Frame reg = w.frame(1, kT0, true, tr);
+    Frame ok = w.frame(2, kT0 + millis(10), false, tr);
+    if (tr == Transport::Tcp) {
+        Wire::tcp(reg, 1, 1, 500, 1);
+        Wire::tcp(ok, 1, 1, 400, 501);
+    }
+    w.add_register(reg, "c", 1, kCisco).length = tr == Transport::Tcp ? 500 : 0;
+    run(reg);
+    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
+    run(ok);
+}
+
+// Frame n: the phone's REGISTER over UDP (Call-ID "c") at t.
+void send_register(Wire& w, Run& run, std::uint32_t n, Nanos t, std::uint32_t cseq) {
+    Frame f = w.frame(n, t, true);
+    w.add_register(f, "c", cseq, kCisco);
+    run(f);
+}
+
+// Frame n: another host's, of no binding, at t: a deadline before it has passed.
+void unrelated(Wire& w, Run& run, std::uint32_t n, Nanos t) {
+    Frame f = w.frame(n, t, false);
+    f.src_ip = IpAddr::v4(0x0a0000fe);
+    run(f);
+}
+
+}  // namespace
+
+TEST_CASE("a 2xx whose REGISTER the capture lacks refreshes the binding; the next refresh is timed from it") {
+    Wire w;
+    Run run;
+    registered(w, run, Transport::Udp);
+    const Nanos expected1 = kT0 + millis(10) + seconds(115), deadline1 = expected1 + seconds(15);
+    // Too soon after the grant for a refresh, from another AOR, listing another contact only: none
+    // answers a REGISTER of this binding.
+    Frame soon = w.frame(3, kT0 + seconds(50), false);
+    w.add_response(soon, 200, "c", 2, with(kCisco, "expires=120"));
+    run(soon);
+    Frame other_aor = w.frame(4, expected1, false);
+    w.add_response(other_aor, 200, "c", 2, with(kCisco, "expires=120"), "sip:100@10.0.0.5:5060", "sip:200@10.0.0.1");
+    run(other_aor);
+    Frame other_contact = w.frame(5, expected1, false);
+    w.add_response(other_contact, 200, "c", 2, {"expires=120"}, "sip:300@10.0.0.9:5060");
+    w.add_contact_to(other_contact, other_contact.sip.back(), "sip:301@10.0.0.9:5060", {"expires=120"});
+    run(other_contact);
+    CHECK(run.at(3).empty());
+    CHECK(run.at(4).empty());
+    CHECK(run.at(5).empty());
+    // Refresh 2's REGISTER is not captured, its 2xx is: 4 s before the deadline, granting 60 s.
+    Frame ok2 = w.frame(6, deadline1 - seconds(4), false);
+    w.add_response(ok2, 200, "c", 2, with(kCisco, "expires=60"));
+    run(ok2);
+    Annotation a = run.one(6);
+    CHECK(a.subject == Subject::SipResponse);
+    CHECK(a.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::RequestUnseen));
+    CHECK(a.get(Field::RefreshNumber) == 2);
+    CHECK(a.get(Field::RefreshMargin) == seconds(4));
+    CHECK(a.get(Field::ExpiresGranted) == 60);
+    const Nanos expected2 = deadline1 - seconds(4) + seconds(55);
+    CHECK(a.get(Field::RefreshExpected) == expected2);
+    CHECK(a.get(Field::RefreshDeadline) == expected2 + seconds(15));
+    CHECK_FALSE(a.has(Field::DeliveryFrame));
+    // Its copy is no news; the phone's resend of that REGISTER names no first transmission.
+    Frame copy = w.frame(7, deadline1 - seconds(4) + millis(2), false);
+    w.add_response(copy, 200, "c", 2, with(kCisco, "expires=60"));
+    run(copy);
+    CHECK(run.at(7).empty());
+    send_register(w, run, 8, deadline1 - seconds(3), 2);
+    CHECK(run.one(8).get(Field::RetransCount) == 1);
+    CHECK_FALSE(run.one(8).has(Field::RetransOriginal));
+    // Refresh 3 is 2 s late against the 2xx the capture has, and breaches nothing.
+    send_register(w, run, 9, expected2 + seconds(2), 3);
+    Annotation r = run.one(9);
+    CHECK(r.get(Field::RefreshNumber) == 3);
+    CHECK(r.get(Field::RefreshLateness) == seconds(2));
+    CHECK(r.get(Field::RefreshPrev) == 6);
+    CHECK(run.experts(Expert::GraceBreach, 9) == 0);
+}
+
+TEST_CASE("a 2xx to a challenge's retry the capture lacks ends the open attempt; past the deadline it breaches") {
+    Wire w;
+    Run run;
+    registered(w, run, Transport::Udp);
+    const Nanos deadline = kT0 + millis(10) + seconds(130);
+    send_register(w, run, 3, deadline - seconds(2), 2);
+    Frame challenge = w.frame(4, deadline - seconds(2) + millis(5), false);
+    w.add_response(challenge, 401, "c", 2);
+    run(challenge);
+    // The retry (CSeq 3) is not captured; its 2xx comes 1 s past the deadline.
+    Frame ok3 = w.frame(5, deadline + seconds(1), false);
+    w.add_response(ok3, 200, "c", 3, with(kCisco, "expires=120"));
+    run(ok3);
+    auto at5 = run.at(5);
+    REQUIRE(at5.size() == 2);
+    CHECK(at5[0].subject == Subject::SipDeadline);
+    CHECK(at5[0].get(Field::GraceOverrun) == seconds(1));
+    CHECK(at5[0].get(Field::DeliveryFrame) == 5);
+    CHECK(at5[1].get(Field::RefreshNumber) == 2);
+    CHECK(at5[1].get(Field::RefreshMargin) == -seconds(1));
+    CHECK(at5[1].get(Field::RefreshExpected) == deadline + seconds(1) + seconds(115));
+    CHECK(run.experts(Expert::GraceBreach, 5) == 1);
+}
+
+TEST_CASE("UDP: a REGISTER never sent again was answered; the next refresh comes after a 2xx the capture lacks") {
+    Wire w;
+    Run run;
+    registered(w, run, Transport::Udp);
+    const Nanos expected = kT0 + millis(10) + seconds(115), deadline = expected + seconds(15);
+    send_register(w, run, 3, expected, 2);  // its 2xx is not captured
+    unrelated(w, run, 4, deadline + seconds(1));
+    CHECK(run.at(4).empty());
+    // Half a refresh period after it, the next REGISTER is a refresh, not a retry: when it was
+    // due is unknown.
+    send_register(w, run, 5, expected + seconds(115), 3);
+    Annotation r = run.one(5);
+    CHECK(r.subject == Subject::SipRefresh);
+    CHECK(r.get(Field::RefreshNumber) == 3);
+    CHECK(r.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
+    CHECK_FALSE(r.has(Field::RefreshExpected));
+    CHECK_FALSE(r.has(Field::RefreshLateness));
+    CHECK_FALSE(r.has(Field::RefreshInterval));
+    Frame ok5 = w.frame(6, expected + seconds(115) + millis(10), false);
+    w.add_response(ok5, 200, "c", 3, with(kCisco, "expires=120"));
+    run(ok5);
+    CHECK(run.one(6).get(Field::RefreshExpected) == expected + seconds(230) + millis(10));
+    CHECK(run.experts(Expert::GraceBreach, 6) == 0);
+}
+
+TEST_CASE("UDP: a REGISTER sent just before the deadline and then again past it breaches on the resend") {
+    Wire w;
+    Run run;
+    registered(w, run, Transport::Udp);
+    const Nanos deadline = kT0 + millis(10) + seconds(130);
+    send_register(w, run, 3, deadline - millis(300), 2);
+    unrelated(w, run, 4, deadline + millis(100));  // not yet known to be unanswered
+    CHECK(run.at(4).empty());
+    send_register(w, run, 5, deadline + millis(200), 2);  // T1 (500 ms) later
+    auto at5 = run.at(5);
+    REQUIRE(at5.size() == 2);
+    CHECK(at5[0].subject == Subject::SipRetransmission);
+    CHECK(at5[1].subject == Subject::SipDeadline);
+    CHECK(at5[1].get(Field::GraceOverrun) == millis(200));
+    CHECK(at5[1].get(Field::RefreshNumber) == 2);
+    // Its 2xx: the refresh made it, too late.
+    Frame ok = w.frame(6, deadline + millis(210), false);
+    w.add_response(ok, 200, "c", 2, with(kCisco, "expires=120"));
+    run(ok);
+    CHECK(run.one(6).get(Field::RefreshMargin) == -millis(210));
+    CHECK(run.experts(Expert::GraceBreach, 6) == 1);
+}
+
+TEST_CASE("UDP: a retry soon after a REGISTER whose answer the capture lacks is the same attempt") {
+    Wire w;
+    Run run;
+    registered(w, run, Transport::Udp);
+    const Nanos expected = kT0 + millis(10) + seconds(115);
+    send_register(w, run, 3, expected, 2);  // its 401 is not captured
+    send_register(w, run, 4, expected + millis(50), 3);
+    CHECK(run.one(4).subject == Subject::SipRequest);
+    CHECK(run.one(4).get(Field::RefreshNumber) == 2);
+    CHECK_FALSE(run.one(4).has(Field::SessionEvent));
+}
+
+TEST_CASE("TCP: a REGISTER awaiting its answer is delivered by the phone's ACK of registrar bytes the capture lacks") {
+    Wire w;
+    Run run;
+    registered(w, run, Transport::Tcp);
+    const Nanos expected = kT0 + millis(10) + seconds(115), deadline = expected + seconds(15);
+    Frame f3 = w.frame(3, expected, true, Transport::Tcp);
+    Wire::tcp(f3, 1, 501, 500, 401);
+    w.add_register(f3, "c", 2, kCisco).length = 500;
+    run(f3);
+    Frame retry = w.frame(6, expected + seconds(115), true, Transport::Tcp);
+    Wire::tcp(retry, 1, 1001, 500, 801);
+    w.add_register(retry, "c", 3, kCisco).length = 500;
+    SECTION("the 2xx, which held the registrar's ACK of the REGISTER, is not captured; the phone ACKs it") {
+        Frame phone_ack = w.frame(4, expected + millis(30), true, Transport::Tcp);
+        Wire::tcp(phone_ack, 1, 1001, 0, 801);
+        phone_ack.tcp.acks_unseen = true;
+        run(phone_ack);
+        Annotation d = run.one(4);
+        CHECK(d.subject == Subject::SipResponse);
+        CHECK(d.get(Field::RefreshNumber) == 2);
+        CHECK(d.get(Field::RefreshMargin) == seconds(15) - millis(30));
+        Frame past = w.frame(5, deadline + seconds(1), false, Transport::Tcp);
+        Wire::tcp(past, 9, 1, 0, 1);
+        run(past);
+        CHECK(run.at(5).empty());
+        run(retry);  // a period later: the next refresh
+        CHECK(run.one(6).get(Field::RefreshNumber) == 3);
+        CHECK(run.one(6).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
+        CHECK(run.experts(Expert::GraceBreach, 6) == 0);
+    }
+    SECTION("the registrar ACKs it and never answers; the phone retries a period later, past the deadline") {
+        Frame ack = w.frame(4, expected + millis(1), false, Transport::Tcp);
+        Wire::tcp(ack, 1, 401, 0, 1001);
+        run(ack);
+        Frame phone_ack = w.frame(5, expected + millis(2), true, Transport::Tcp);  // acknowledges nothing new
+        Wire::tcp(phone_ack, 1, 1001, 0, 401);
+        run(phone_ack);
+        Wire::tcp(retry, 1, 1001, 500, 401);
+        run(retry);
+        auto at6 = run.at(6);
+        REQUIRE(at6.size() == 2);
+        CHECK(at6[0].subject == Subject::SipDeadline);
+        CHECK(at6[0].get(Field::GraceOverrun) == expected + seconds(115) - deadline);
+        CHECK(at6[1].subject == Subject::SipRequest);
+        CHECK(at6[1].get(Field::RefreshNumber) == 2);
+        CHECK(run.experts(Expert::GraceBreach, 6) == 1);
+    }
+}
+
+TEST_CASE("UDP: a REGISTER the network reported undeliverable (ICMP unreachable) is not sent again, and breaches") {
+    Wire w;
+    Run run;
+    registered(w, run, Transport::Udp);
+    const Nanos expected = kT0 + millis(10) + seconds(115), deadline = expected + seconds(15);
+    send_register(w, run, 3, expected, 2);
+    const auto icmp = [&](std::uint32_t n, const IpAddr& phone, std::uint16_t registrar_port) {
+        Frame f = w.frame(n, expected + millis(n), false);
+        f.transport = Transport::None;
+        f.src_port = f.dst_port = 0;
+        f.unreachable = {true, phone, kRegistrar, kPhonePort, registrar_port};
+        run(f);
+        CHECK(run.at(n).empty());
+    };
+    Frame past = w.frame(6, deadline + seconds(1), true);
+    past.src_ip = IpAddr::v4(0x0a0000fe);
+    SECTION("about the phone's datagrams to the registrar") {
+        // The registrar's service is down: its host answers port unreachable; the phone does not resend.
+        icmp(4, kPhone, kRegistrarPort);
+        run(past);
+        auto at6 = run.at(6);
+        REQUIRE(at6.size() == 1);
+        CHECK(at6[0].subject == Subject::SipDeadline);
+        CHECK(at6[0].get(Field::GraceOverrun) == seconds(1));
+        // The phone tries again a minute later: the same attempt, not one after a 2xx the capture lacks.
+        Frame retry = w.frame(7, expected + seconds(60), true);
+        w.add_register(retry, "c", 3, kCisco);
+        run(retry);
+        CHECK(run.one(7).subject == Subject::SipRequest);
+        CHECK(run.one(7).get(Field::RefreshNumber) == 2);
+        CHECK(run.experts(Expert::GraceBreach, 7) == 1);
+    }
+    SECTION("about another phone's, or another port's") {
+        icmp(4, IpAddr::v4(0x0a000006), kRegistrarPort);
+        icmp(5, kPhone, 5061);
+        run(past);
+        CHECK(run.at(6).empty());
+        CHECK(run.experts(Expert::GraceBreach, 6) == 0);
+    }
 }
