@@ -294,6 +294,7 @@ struct SipAnalyzer::Impl {
     void on_response(const Frame& f, const SipMessage& m);
     void on_tcp(const Frame& f);
     void received(Binding& b, Txn& t, const Frame& f);
+    void on_unseen_answer(const Frame& f);
     void note_flow(const Frame& f);
     void note_unreachable(const Frame& f);
     Nanos register_on_flow(const Frame& f);
@@ -318,7 +319,7 @@ struct SipAnalyzer::Impl {
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
     Nanos refresh_period(std::uint32_t grant) const;
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
-    bool missed_2xx(const Binding& b, Nanos now) const;
+    bool end_answered_attempt(Binding& b, Nanos now);
     bool answered_udp(const Binding& b, const Txn& t) const;
     Txn* unseen_request(std::uint32_t idx, Binding& b, std::uint64_t call_id, const Frame& f, const SipMessage& m,
                         const CallBindings& near);
@@ -339,6 +340,8 @@ Annotation SipAnalyzer::Impl::base(const Binding& b, Subject s) const {
 void SipAnalyzer::Impl::on_frame(const Frame& f) {
     // A copy of a TCP segment another capture point saw first tells nothing new.
     if (!f.tcp.copy) {
+        // Before the frame's own REGISTER, which may be the next refresh after that answer.
+        if (f.tcp.acks_unseen && !streams.empty()) on_unseen_answer(f);
         // A REGISTER notes its own flow; any other SIP message, or a ping, may be the phone's on
         // that flow too. A response to a REGISTER is the registrar's.
         bool on_flow = f.sip_ping;
@@ -589,16 +592,20 @@ void SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool deliver
     b.breach_reported = true;
 }
 
-// The open attempt's latest REGISTER was answered, in a response the capture lacks, and `now` is as
-// late as the next refresh would come had that been a 2xx: half the binding's refresh period on,
-// where a challenge's retry comes at once. Answered: over TCP, the phone acknowledged registrar
-// bytes the capture lacks; over UDP, the phone never sent it again.
-bool SipAnalyzer::Impl::missed_2xx(const Binding& b, Nanos now) const {
+// Ends the open attempt when its latest REGISTER was answered, in a response the capture lacks,
+// and `now` is as late as the next refresh would come had that been a 2xx: half the binding's
+// refresh period on, where a challenge's retry comes at once. Answered: over TCP, the phone
+// acknowledged registrar bytes the capture lacks; over UDP, the phone never sent it again. That
+// attempt's grant, and so what to expect of the next, is unknown.
+bool SipAnalyzer::Impl::end_answered_attempt(Binding& b, Nanos now) {
     const Txn& t = b.txns[b.latest];
-    if (!t.id || t.attempt != b.attempts || t.final) return false;
+    if (!b.open || !t.id || t.attempt != b.attempts || t.final) return false;
     if (!t.answer_unseen && !answered_udp(b, t)) return false;
     const Nanos period = b.expecting ? sub_sat(b.expected, b.ok_time) : 0;
-    return elapsed(now, t.last_time) >= std::max(kResendWindow, period / 2);
+    if (elapsed(now, t.last_time) < std::max(kResendWindow, period / 2)) return false;
+    b.open = false;
+    b.expecting = false;
+    return true;
 }
 
 // Over UDP, a REGISTER never sent again had its answer, whether or not the capture has it: its
@@ -759,13 +766,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     }
     const Nanos idle = elapsed(f.time, since);
 
-    // The open attempt's answer the capture lacks was its 2xx when the phone sends the next REGISTER
-    // as late as a refresh: that attempt is over, with a grant and so an expectation unknown.
-    const bool answer_missed = b.open && kind == b.kind && call_id == b.call_id && missed_2xx(b, f.time);
-    if (answer_missed) {
-        b.open = false;
-        b.expecting = false;
-    }
+    const bool answer_missed = kind == b.kind && call_id == b.call_id && end_answered_attempt(b, f.time);
     bool new_attempt = !b.open || kind != b.kind || call_id != b.call_id;
     bool restarted = false;
     Annotation a = base(b, new_attempt ? Subject::SipRefresh : Subject::SipRequest);
@@ -994,6 +995,7 @@ Txn* SipAnalyzer::Impl::unseen_request(std::uint32_t idx, Binding& b, std::uint6
     if (m.contact_count > 0 && own_contact(b, f, m, prev.lone_contact, mine) == 0) return nullptr;
     const std::uint32_t requested = prev.requested;
     const bool lone = prev.lone_contact;
+    end_answered_attempt(b, f.time);
     const bool new_attempt = !b.open;
     if (new_attempt) {
         ++b.attempts;
@@ -1052,7 +1054,23 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
 
 // ---- TCP: retransmissions Wireshark keeps from SIP, and the registrar's ACKs ------------------------
 
-// `f`, a segment without SIP, shows that the registrar received `t`.
+// The phone acknowledges registrar bytes the capture lacks: the answer to what it awaits, which
+// shows the registrar received it (the ACK of its bytes may have been in that answer).
+void SipAnalyzer::Impl::on_unseen_answer(const Frame& f) {
+    const std::uint64_t key = stream_key(point_of(f), f.tcp.stream);
+    Stream* s = streams.find(key);
+    if (!s || f.src_ip != s->client || f.src_port != s->client_port) return;
+    for (const StreamRef& r : s->refs) {
+        Txn* t = ref_txn(r, key);
+        if (!t || t->final) continue;
+        Binding& b = bindings[r.binding];
+        if (t != &b.txns[b.latest]) continue;
+        t->answer_unseen = true;
+        if (!t->delivered) received(b, *t, f);
+    }
+}
+
+// `f` shows that the registrar received `t`.
 void SipAnalyzer::Impl::received(Binding& b, Txn& t, const Frame& f) {
     Annotation a = base(b, Subject::SipResponse);
     a.set(Field::RefreshNumber, t.attempt);
@@ -1073,18 +1091,6 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
             if (t && !t->delivered && !seq_before(f.tcp.ack, t->end)) received(bindings[r.binding], *t, f);
         }
     } else if (from_client) {
-        // The phone acknowledges registrar bytes the capture lacks: the answer to what it awaits,
-        // which shows the registrar received it (the ACK of its bytes may have been in that answer).
-        if (f.tcp.acks_unseen) {
-            for (const StreamRef& r : s.refs) {
-                Txn* t = ref_txn(r, key);
-                if (!t || t->final) continue;
-                Binding& b = bindings[r.binding];
-                if (t != &b.txns[b.latest]) continue;
-                t->answer_unseen = true;
-                if (!t->delivered) received(b, *t, f);
-            }
-        }
         if (f.tcp.retransmission && f.sip.empty() && f.tcp.len > 0) {
             const std::uint32_t seg_end = f.tcp.seq + f.tcp.len;
             for (const StreamRef& r : s.refs) {

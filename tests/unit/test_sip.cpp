@@ -1797,19 +1797,26 @@ TEST_CASE("UDP: a REGISTER never sent again was answered; the next refresh comes
     send_register(w, run, 3, expected, 2);  // its 2xx is not captured
     unrelated(w, run, 4, deadline + seconds(1));
     CHECK(run.at(4).empty());
-    // Half a refresh period after it, the next REGISTER is a refresh, not a retry: when it was
-    // due is unknown.
-    send_register(w, run, 5, expected + seconds(115), 3);
-    Annotation r = run.one(5);
-    CHECK(r.subject == Subject::SipRefresh);
-    CHECK(r.get(Field::RefreshNumber) == 3);
-    CHECK(r.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
-    CHECK_FALSE(r.has(Field::RefreshExpected));
-    CHECK_FALSE(r.has(Field::RefreshLateness));
-    CHECK_FALSE(r.has(Field::RefreshInterval));
     Frame ok5 = w.frame(6, expected + seconds(115) + millis(10), false);
     w.add_response(ok5, 200, "c", 3, with(kCisco, "expires=120"));
-    run(ok5);
+    SECTION("half a refresh period after it, the next REGISTER is a refresh, not a retry") {
+        send_register(w, run, 5, expected + seconds(115), 3);
+        Annotation r = run.one(5);
+        CHECK(r.subject == Subject::SipRefresh);
+        CHECK(r.get(Field::RefreshNumber) == 3);
+        CHECK(r.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
+        // When it was due is unknown.
+        CHECK_FALSE(r.has(Field::RefreshExpected));
+        CHECK_FALSE(r.has(Field::RefreshLateness));
+        CHECK_FALSE(r.has(Field::RefreshInterval));
+        run(ok5);
+    }
+    SECTION("nor is a 2xx to a REGISTER the capture lacks, half a refresh period after it, a late end to its attempt") {
+        run(ok5);
+        CHECK(run.one(6).get(Field::RefreshNumber) == 3);
+        CHECK(run.one(6).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::RequestUnseen));
+        CHECK_FALSE(run.one(6).has(Field::RefreshMargin));
+    }
     CHECK(run.one(6).get(Field::RefreshExpected) == expected + seconds(230) + millis(10));
     CHECK(run.experts(Expert::GraceBreach, 6) == 0);
 }
@@ -1877,6 +1884,19 @@ TEST_CASE("TCP: a REGISTER awaiting its answer is delivered by the phone's ACK o
         run(retry);  // a period later: the next refresh
         CHECK(run.one(6).get(Field::RefreshNumber) == 3);
         CHECK(run.one(6).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
+        CHECK(run.experts(Expert::GraceBreach, 6) == 0);
+    }
+    SECTION("the 2xx and the phone's ACK of it are not captured: the next REGISTER acknowledges it") {
+        Frame ack = w.frame(4, expected + millis(1), false, Transport::Tcp);
+        Wire::tcp(ack, 1, 401, 0, 1001);
+        run(ack);
+        unrelated(w, run, 5, deadline + seconds(1));
+        retry.tcp.acks_unseen = true;
+        run(retry);
+        auto at6 = run.at(6);
+        REQUIRE(at6.size() == 1);
+        CHECK(at6[0].get(Field::RefreshNumber) == 3);
+        CHECK(at6[0].get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
         CHECK(run.experts(Expert::GraceBreach, 6) == 0);
     }
     SECTION("the registrar ACKs it and never answers; the phone retries a period later, past the deadline") {
