@@ -37,8 +37,9 @@ constexpr Nanos kNever = std::numeric_limits<Nanos>::min();  // no datagram know
 // Eight packed references fill one cache line that every ACK of the connection scans.
 constexpr std::size_t kRefsPerStream = 8;
 constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar's default
-// A UDP client resends an unanswered REGISTER after T1 (RFC 3261 17.1.2.2: 500 ms by default);
-// this long without a resend, it had its answer, whether or not the capture has it.
+// A challenge's retry follows its REGISTER at once, and over UDP an unanswered REGISTER is resent
+// after T1 (RFC 3261 17.1.2.2: 500 ms by default): a REGISTER this long after one whose answer the
+// capture lacks is neither (end_answered_attempt()).
 constexpr Nanos kResendWindow = 4 * kSecond;
 // Breach forecast: the retransmission gap must have grown by this ratio on this many consecutive
 // attempts; breaches further away than the horizon are not worth a warning.
