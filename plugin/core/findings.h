@@ -110,6 +110,8 @@ enum class Subject : std::uint8_t {
     PathLoss,
 };
 
+inline bool is_sip(Subject s) { return s >= Subject::SipRefresh && s <= Subject::SipDeadline; }
+
 // NewCallId: a SIP binding refreshed under a new Call-ID, i.e. the phone restarted and re-registered.
 // RequestUnseen: a 2xx whose REGISTER the capture lacks. AnswerUnseen: a refresh after an attempt
 // whose 2xx the capture lacks.

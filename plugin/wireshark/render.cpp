@@ -76,10 +76,12 @@ const char* const kGroupTitle[ett_count] = {"", "Timing", "Next refresh, from th
 
 // A 2xx sets the next refresh's expectation, while its margin and refresh number are those of
 // the attempt it ends: side by side, a margin of seconds would sit next to a deadline minutes away.
+// A SIP binding's event (a restart, a message the capture lacks) is about its timing.
 Subtree group_of(const FieldSpec& spec, const ka::Annotation& a) {
     const bool next = spec.field == Field::ExpiresGranted || spec.field == Field::RefreshExpected ||
                       spec.field == Field::RefreshDeadline;
-    return next && a.has(Field::ExpiresGranted) ? ett_next : spec.group;
+    if (next && a.has(Field::ExpiresGranted)) return ett_next;
+    return spec.field == Field::SessionEvent && ka::is_sip(a.subject) ? ett_timing : spec.group;
 }
 
 nstime_t to_nstime(ka::Nanos t) {

@@ -63,3 +63,17 @@ def first_frame_after(times, t):
         if ft > t:
             return i + 1
     return None
+
+
+def group_lines(text):
+    """{group title: {label: value}} of one frame's Keepalive Analysis tree in -O output."""
+    groups, current = {}, None
+    for line in text.splitlines():
+        if line.startswith("    ") and not line.startswith("        ") and not line.strip().startswith("["):
+            current = groups.setdefault(line.strip(), {})
+        elif line.startswith("        [") and current is not None:
+            label, _, value = line.strip()[1:-1].partition(": ")
+            current[label] = value
+        elif not line.startswith("        "):
+            current = None
+    return groups

@@ -9,7 +9,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
-from sip_expect import MS, S, US, absolute, by_frame, first_frame_after, forecast, rel, utc  # noqa: E402
+from sip_expect import MS, S, US, absolute, by_frame, first_frame_after, forecast, group_lines, rel, utc  # noqa: E402
 
 CAPTURE = os.path.join(harness.GENERATED, "sip-tcp-case-study-b.pcap")
 DEVICE = "SEPA44C118F2E61"
@@ -49,20 +49,6 @@ def frames(rows):
         times += [ok, ok + 200 * US]
         numbers.append((n, n + 1 if retrans is not None else None, n + (2 if retrans is not None else 1)))
     return numbers, times
-
-
-def group_lines(text):
-    """{group title: {label: value}} of one frame's Keepalive Analysis tree in -O output."""
-    groups, current = {}, None
-    for line in text.splitlines():
-        if line.startswith("    ") and not line.startswith("        ") and not line.strip().startswith("["):
-            current = groups.setdefault(line.strip(), {})
-        elif line.startswith("        [") and current is not None:
-            label, _, value = line.strip()[1:-1].partition(": ")
-            current[label] = value
-        elif not line.startswith("        "):
-            current = None
-    return groups
 
 
 class CaseStudyB(unittest.TestCase):

@@ -17,7 +17,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from test_stats import parse_tree  # noqa: E402
-from sip_expect import MS, S, US, absolute, by_frame, rel, utc  # noqa: E402
+from sip_expect import MS, S, US, absolute, by_frame, group_lines, rel, utc  # noqa: E402
 
 
 def capture(name):
@@ -207,6 +207,12 @@ class FramesNotCaptured(unittest.TestCase):
                                              reg4["keepalive.refresh.prev"]))
         self.assertEqual(([0], [115 * S]), ([rel(v) for v in reg4["keepalive.refresh.lateness"]],
                                             [rel(v) for v in reg4["keepalive.refresh.interval"]]))
+        # In the tree, what the capture lacks is told with the refresh's timing.
+        out = harness.tshark(["-Y", "frame.number == 5", "-O", "keepalive"], capture=without(capture("sip-udp-healthy"), [5]))
+        self.assertIn("Keepalive Analysis: SEP0024142DDF24 refresh 3 (REGISTER not captured), margin", out)
+        timing = group_lines(out)["Timing"]
+        self.assertEqual(["Refresh number", "Margin", "Session event"], list(timing))
+        self.assertEqual("REGISTER not captured (8)", timing["Session event"])
 
     def test_udp_2xx_not_captured(self):
         reg, ok = udp_healthy_times()
