@@ -127,6 +127,7 @@ struct Txn {
     // TCP: the phone acknowledged registrar bytes the capture lacks while this awaited its final
     // response: most likely that response.
     bool answer_unseen = false;
+    bool reset = false;  // TCP: its connection was reset before its delivery
 };
 
 // Fields ordered by size to leave no padding; strings are text_hash()es.
@@ -322,6 +323,7 @@ struct SipAnalyzer::Impl {
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
     bool end_answered_attempt(Binding& b, Nanos now);
     bool answered_udp(const Binding& b, const Txn& t) const;
+    bool sent_in_time(const Binding& b, const Txn& t) const;
     Txn* unseen_request(std::uint32_t idx, Binding& b, std::uint64_t call_id, const Frame& f, const SipMessage& m,
                         const CallBindings& near);
     int own_contact(const Binding& b, const Frame& f, const SipMessage& m, bool lone, sip::ContactFacts& mine) const;
@@ -574,12 +576,12 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
 
 // Reports a breach when the binding's deadline has passed without delivery. A REGISTER that
 // reached the registrar in time and still awaits its final response is given the benefit of the
-// doubt until that response refuses it; over UDP, so is one sent in time and not sent again
-// (answered_udp()), until it is.
+// doubt until that response refuses it; so is one sent in time and not sent again (sent_in_time()),
+// until it is.
 void SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool delivered_now) {
     if (!b.expecting || b.breach_reported || f.time <= b.deadline) return;
     const Txn& latest = b.txns[b.latest];
-    const bool received = latest.delivered || (answered_udp(b, latest) && latest.first_time <= b.deadline);
+    const bool received = latest.delivered || sent_in_time(b, latest);
     if (!delivered_now && b.open && latest.id && latest.attempt == b.attempts && received && !latest.final) return;
     Annotation a = base(b, Subject::SipDeadline);
     a.set(Field::RefreshNumber, b.open ? b.attempts : b.attempts + 1);
@@ -617,6 +619,15 @@ bool SipAnalyzer::Impl::answered_udp(const Binding& b, const Txn& t) const {
     if (unreachable.empty()) return true;
     const Nanos* at = unreachable.find(udp_path_key(b.iface, b.phone, b.registrar, b.port));
     return !at || *at < t.last_time;
+}
+
+// Sent before the binding's deadline, not sent again, and no evidence of its delivery yet: the
+// capture may lack its answer (UDP, answered_udp()) or the registrar's ACK of it (TCP, which would
+// resend bytes not acknowledged: the ACK rode in a 2xx the capture lacks), but not the resend.
+// Not over a connection reset since. Evidence that comes late is late (deliver()).
+bool SipAnalyzer::Impl::sent_in_time(const Binding& b, const Txn& t) const {
+    if (t.retrans != 0 || t.first_time > b.deadline || t.delivery_frame != 0) return false;
+    return b.transport == Transport::Udp ? answered_udp(b, t) : !t.reset;
 }
 
 void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f) {
@@ -667,8 +678,8 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     b.last_activity = f.time;
     ctx.sink.emit(a);
     note_in_directory(b, f);
-    // Sent again over UDP: it went unanswered, which breaches a deadline it was sent before.
-    if (b.transport == Transport::Udp) settle_deadline(b, f, false);
+    // Sent again: it went unanswered, which breaches a deadline it was sent before.
+    settle_deadline(b, f, false);
 }
 
 // A REGISTER of `b` sent in `f`, for the call manager's syslog verdicts to point at; a backup
@@ -1067,7 +1078,10 @@ void SipAnalyzer::Impl::on_unseen_answer(const Frame& f) {
         Binding& b = bindings[r.binding];
         if (t != &b.txns[b.latest]) continue;
         t->answer_unseen = true;
-        if (!t->delivered) received(b, *t, f);
+        if (t->delivered) continue;
+        // Past a deadline it was sent in time for, this ACK says nothing of when it was received.
+        if (b.expecting && f.time > b.deadline && sent_in_time(b, *t)) t->delivered = true;
+        else received(b, *t, f);
     }
 }
 
@@ -1086,6 +1100,10 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     Stream& s = *found;
     const bool from_client = f.src_ip == s.client && f.src_port == s.client_port;
     const bool to_client = f.dst_ip == s.client && f.dst_port == s.client_port;
+    if (f.tcp.has(TcpInfo::kRst)) {
+        for (const StreamRef& r : s.refs)
+            if (Txn* t = ref_txn(r, key); t && !t->delivered) t->reset = true;
+    }
     if (to_client && f.tcp.has(TcpInfo::kAck)) {
         for (const StreamRef& r : s.refs) {
             Txn* t = ref_txn(r, key);

@@ -239,6 +239,17 @@ class FramesNotCaptured(unittest.TestCase):
         self.assertEqual([r4 + 15 * S], [absolute(v) for v in rows[12]["keepalive.refresh.deadline"]])
         self.assertEqual([0], [rel(v) for v in rows[14]["keepalive.refresh.lateness"]])
 
+    def test_tcp_2xx_and_every_ack_not_captured(self):
+        # Refresh 2's registrar ACK, 200 OK and the phone's ACK of it (frames 9-11): the REGISTER,
+        # never retransmitted, was acknowledged; refresh 3's REGISTER (frame 12, now 9) ACKs the
+        # 200 OK and is the next refresh.
+        rows = self.rows(without(capture("sip-tcp-healthy"), [9, 10, 11]))
+        self.assertEqual(["2"], rows[8]["keepalive.refresh.number"])
+        self.assertEqual((["3"], [EV_ANSWER_UNSEEN], []), (rows[9]["keepalive.refresh.number"], rows[9]["keepalive.event"],
+                                                          rows[9]["keepalive.refresh.lateness"]))
+        # Its registrar ACK (now frame 10) has no margin: nothing was expected of refresh 3.
+        self.assertEqual((["3"], []), (rows[10]["keepalive.refresh.number"], rows[10]["keepalive.refresh.margin"]))
+
     def test_tcp_register_not_captured(self):
         # Refresh 2's REGISTER and the registrar's ACK of it (frames 8, 9); its 200 OK is now frame 8.
         rows = self.rows(without(capture("sip-tcp-healthy"), [8, 9]))

@@ -1899,6 +1899,30 @@ TEST_CASE("TCP: a REGISTER awaiting its answer is delivered by the phone's ACK o
         CHECK(at6[0].get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
         CHECK(run.experts(Expert::GraceBreach, 6) == 0);
     }
+    SECTION("the 2xx, which held the registrar's ACK, and the phone's ACK of it are not captured") {
+        // Not sent again, the REGISTER's bytes were acknowledged: no breach at the deadline, and the
+        // next REGISTER's ACK of the 2xx, a period late, says nothing of when it was received.
+        unrelated(w, run, 5, deadline + seconds(1));
+        CHECK(run.at(5).empty());
+        retry.tcp.acks_unseen = true;
+        run(retry);
+        auto at6 = run.at(6);
+        REQUIRE(at6.size() == 1);
+        CHECK(at6[0].subject == Subject::SipRefresh);
+        CHECK(at6[0].get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
+        CHECK(run.experts(Expert::GraceBreach, 6) == 0);
+    }
+    SECTION("the registrar resets the connection: the REGISTER was not received") {
+        Frame rst = w.frame(4, expected + millis(1), false, Transport::Tcp);
+        Wire::tcp(rst, 1, 401, 0, 501);
+        rst.tcp.flags = TcpInfo::kRst | TcpInfo::kAck;
+        run(rst);
+        unrelated(w, run, 5, deadline + seconds(1));
+        auto at5 = run.at(5);
+        REQUIRE(at5.size() == 1);
+        CHECK(at5[0].subject == Subject::SipDeadline);
+        CHECK(at5[0].get(Field::GraceOverrun) == seconds(1));
+    }
     SECTION("the registrar ACKs it and never answers; the phone retries a period later, past the deadline") {
         Frame ack = w.frame(4, expected + millis(1), false, Transport::Tcp);
         Wire::tcp(ack, 1, 401, 0, 1001);
@@ -1957,4 +1981,26 @@ TEST_CASE("UDP: a REGISTER the network reported undeliverable (ICMP unreachable)
         CHECK(run.at(6).empty());
         CHECK(run.experts(Expert::GraceBreach, 6) == 0);
     }
+}
+
+TEST_CASE("TCP: a REGISTER sent just before the deadline and retransmitted past it breaches on the retransmission") {
+    Wire w;
+    Run run;
+    registered(w, run, Transport::Tcp);
+    const Nanos deadline = kT0 + millis(10) + seconds(130);
+    Frame f3 = w.frame(3, deadline - millis(100), true, Transport::Tcp);
+    Wire::tcp(f3, 1, 501, 500, 401);
+    w.add_register(f3, "c", 2, kCisco).length = 500;
+    run(f3);
+    unrelated(w, run, 4, deadline + millis(50));  // no ACK yet, none due yet
+    CHECK(run.at(4).empty());
+    Frame again = w.frame(5, deadline + millis(200), true, Transport::Tcp);  // the RTO, 300 ms
+    Wire::tcp(again, 1, 501, 500, 401, true);
+    run(again);
+    auto at5 = run.at(5);
+    REQUIRE(at5.size() == 2);
+    CHECK(at5[0].subject == Subject::SipRetransmission);
+    CHECK(at5[1].subject == Subject::SipDeadline);
+    CHECK(at5[1].get(Field::GraceOverrun) == millis(200));
+    CHECK(run.experts(Expert::GraceBreach, 5) == 1);
 }
