@@ -682,8 +682,8 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     settle_deadline(b, f, false);
 }
 
-// A REGISTER of `b` sent in `f`, for the call manager's syslog verdicts to point at; a backup
-// keepalive is not the registration's (EndpointDirectory).
+// A REGISTER of `b` sent in `f` (or its 2xx, when the capture lacks it), for the call manager's
+// syslog verdicts to point at; a backup keepalive is not the registration's (EndpointDirectory).
 void SipAnalyzer::Impl::note_in_directory(const Binding& b, const Frame& f) {
     if (b.role != Role::Backup) ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
 }
@@ -1043,7 +1043,10 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
         t.answered = status_class;
         Annotation a = base(b, Subject::SipResponse);
         a.set(Field::RefreshNumber, t.attempt);
-        if (request_unseen) a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::RequestUnseen));
+        if (request_unseen) {
+            a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::RequestUnseen));
+            note_in_directory(b, f);  // the refresh's latest sign, in place of its REGISTER
+        }
         const bool success = m.status >= 200 && m.status < 300;
         if (m.status == 401 || m.status == 407 || m.status == 423) b.retry_refused = true;
         if (!t.delivered) {

@@ -2004,3 +2004,27 @@ TEST_CASE("TCP: a REGISTER sent just before the deadline and retransmitted past 
     CHECK(at5[1].get(Field::GraceOverrun) == millis(200));
     CHECK(run.experts(Expert::GraceBreach, 5) == 1);
 }
+
+TEST_CASE("a 2xx whose REGISTER the capture lacks tells the endpoint directory in its place") {
+    FindingStore store;
+    Context ctx(Config{}, store);
+    SipAnalyzer sip(ctx);
+    Wire w;
+    const auto feed = [&](Frame f) {
+        ctx.sink.begin_frame(f.number);
+        sip.on_frame(f);
+    };
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "c", 1, kCisco);
+    feed(f1);
+    Frame ok1 = w.frame(2, kT0 + millis(10), false);
+    w.add_response(ok1, 200, "c", 1, with(kCisco, "expires=120"));
+    feed(ok1);
+    Frame ok2 = w.frame(3, kT0 + seconds(115) + millis(20), false);  // refresh 2's REGISTER not captured
+    w.add_response(ok2, 200, "c", 2, with(kCisco, "expires=120"));
+    feed(ok2);
+    REQUIRE(store.count(3) == 1);
+    REQUIRE(ctx.directory.by_ip(kPhone));
+    CHECK(ctx.directory.by_ip(kPhone)->frame == 3);
+    CHECK(ctx.directory.by_ip(kPhone)->time == kT0 + seconds(115) + millis(20));
+}
