@@ -135,6 +135,50 @@ std::vector<std::string> with(std::vector<std::string> v, const std::string& p) 
     return v;
 }
 
+// Frames 1 and 2: the registration (Call-ID "c", CSeq 1) and its 200 OK at kT0 + 10 ms, granting
+// 120 s: the next refresh is expected at kT0 + 10 ms + 115 s, its deadline 15 s later. Over TCP,
+// stream 1: the REGISTER's bytes are [1, 501), the 200 OK's [1, 401).
+template <typename Feed>
+void registered(Wire& w, Feed&& run, Transport tr) {
+    Frame reg = w.frame(1, kT0, true, tr);
+    Frame ok = w.frame(2, kT0 + millis(10), false, tr);
+    if (tr == Transport::Tcp) {
+        Wire::tcp(reg, 1, 1, 500, 1);
+        Wire::tcp(ok, 1, 1, 400, 501);
+    }
+    w.add_register(reg, "c", 1, kCisco).length = tr == Transport::Tcp ? 500 : 0;
+    run(reg);
+    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
+    run(ok);
+}
+
+// Frame n: the phone's REGISTER over UDP (Call-ID "c") at t.
+void send_register(Wire& w, Run& run, std::uint32_t n, Nanos t, std::uint32_t cseq) {
+    Frame f = w.frame(n, t, true);
+    w.add_register(f, "c", cseq, kCisco);
+    run(f);
+}
+
+// Frame n: another host's, of no binding, at t: a deadline before it has passed.
+void unrelated(Wire& w, Run& run, std::uint32_t n, Nanos t) {
+    Frame f = w.frame(n, t, false);
+    f.src_ip = IpAddr::v4(0x0a0000fe);
+    run(f);
+}
+
+// After registered(): the next refresh's expected time and deadline.
+template <Transport kTransport>
+struct Registered {
+    Wire w;
+    Run run;
+    const Nanos expected = kT0 + millis(10) + seconds(115);
+    const Nanos deadline = expected + seconds(15);
+    Registered() { registered(w, run, kTransport); }
+};
+using RegisteredUdp = Registered<Transport::Udp>;
+using RegisteredTcp = Registered<Transport::Tcp>;
+
+
 }  // namespace
 
 TEST_CASE("contact parameters: quoted, odd case, garbage and huge values") {
@@ -321,16 +365,7 @@ TEST_CASE("several REGISTERs in one TCP segment each get their own byte range") 
     CHECK(r.get(Field::RetransOriginal) == 1);
 }
 
-TEST_CASE("no delivery before the deadline: the breach is reported once, on the first frame past it") {
-    Wire w;
-    Run run;
-    Frame f1 = w.frame(1, kT0, true);
-    w.add_register(f1, "c", 1, kCisco);
-    run(f1);
-    Frame f2 = w.frame(2, kT0 + millis(10), false);
-    w.add_response(f2, 200, "c", 1, with(kCisco, "expires=120"));
-    run(f2);
-    const Nanos deadline = kT0 + millis(10) + seconds(130);
+TEST_CASE_METHOD(RegisteredUdp, "no delivery before the deadline: the breach is reported once, on the first frame past it") {
     // The refresh goes unanswered (UDP, every transmission lost).
     Frame f3 = w.frame(3, deadline - seconds(15), true);
     w.add_register(f3, "c", 2, kCisco);
@@ -896,18 +931,7 @@ TEST_CASE("TCP: a burst of REGISTERs behind a lost segment keeps the oldest foll
     CHECK(first_line == 1);
 }
 
-TEST_CASE("a REGISTER ACKed before the deadline but refused after it breaches on the refusal") {
-    Wire w;
-    Run run;
-    Frame f1 = w.frame(1, kT0, true, Transport::Tcp);
-    Wire::tcp(f1, 1, 1, 500, 1);
-    w.add_register(f1, "c", 1, kCisco).length = 500;
-    run(f1);
-    Frame ok = w.frame(2, kT0 + millis(10), false, Transport::Tcp);
-    Wire::tcp(ok, 1, 1, 400, 501);
-    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
-    run(ok);
-    const Nanos deadline = kT0 + millis(10) + seconds(130);
+TEST_CASE_METHOD(RegisteredTcp, "a REGISTER ACKed before the deadline but refused after it breaches on the refusal") {
     Frame f3 = w.frame(3, deadline - seconds(1), true, Transport::Tcp);
     Wire::tcp(f3, 1, 501, 500, 401);
     w.add_register(f3, "c", 2, kCisco).length = 500;
@@ -1680,54 +1704,16 @@ TEST_CASE("TCP: a CRLF ping and a TCP keep-alive probe from the phone count as a
 
 // ---- frames the capture lacks (a SPAN session or capture host dropping under load) --------------
 
-namespace {
-
-// Frames 1 and 2: the registration (Call-ID "c", CSeq 1) and its 200 OK at kT0 + 10 ms, granting
-// 120 s: the next refresh is expected at kT0 + 10 ms + 115 s, its deadline 15 s later. Over TCP,
-// stream 1: the REGISTER's bytes are [1, 501), the 200 OK's [1, 401).
-void registered(Wire& w, Run& run, Transport tr) {
-    Frame reg = w.frame(1, kT0, true, tr);
-    Frame ok = w.frame(2, kT0 + millis(10), false, tr);
-    if (tr == Transport::Tcp) {
-        Wire::tcp(reg, 1, 1, 500, 1);
-        Wire::tcp(ok, 1, 1, 400, 501);
-    }
-    w.add_register(reg, "c", 1, kCisco).length = tr == Transport::Tcp ? 500 : 0;
-    run(reg);
-    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
-    run(ok);
-}
-
-// Frame n: the phone's REGISTER over UDP (Call-ID "c") at t.
-void send_register(Wire& w, Run& run, std::uint32_t n, Nanos t, std::uint32_t cseq) {
-    Frame f = w.frame(n, t, true);
-    w.add_register(f, "c", cseq, kCisco);
-    run(f);
-}
-
-// Frame n: another host's, of no binding, at t: a deadline before it has passed.
-void unrelated(Wire& w, Run& run, std::uint32_t n, Nanos t) {
-    Frame f = w.frame(n, t, false);
-    f.src_ip = IpAddr::v4(0x0a0000fe);
-    run(f);
-}
-
-}  // namespace
-
-TEST_CASE("a 2xx whose REGISTER the capture lacks refreshes the binding; the next refresh is timed from it") {
-    Wire w;
-    Run run;
-    registered(w, run, Transport::Udp);
-    const Nanos expected1 = kT0 + millis(10) + seconds(115), deadline1 = expected1 + seconds(15);
+TEST_CASE_METHOD(RegisteredUdp, "a 2xx whose REGISTER the capture lacks refreshes the binding; the next refresh is timed from it") {
     // Too soon after the grant for a refresh, from another AOR, listing another contact only: none
     // answers a REGISTER of this binding.
     Frame soon = w.frame(3, kT0 + seconds(50), false);
     w.add_response(soon, 200, "c", 2, with(kCisco, "expires=120"));
     run(soon);
-    Frame other_aor = w.frame(4, expected1, false);
+    Frame other_aor = w.frame(4, expected, false);
     w.add_response(other_aor, 200, "c", 2, with(kCisco, "expires=120"), "sip:100@10.0.0.5:5060", "sip:200@10.0.0.1");
     run(other_aor);
-    Frame other_contact = w.frame(5, expected1, false);
+    Frame other_contact = w.frame(5, expected, false);
     w.add_response(other_contact, 200, "c", 2, {"expires=120"}, "sip:300@10.0.0.9:5060");
     w.add_contact_to(other_contact, other_contact.sip.back(), "sip:301@10.0.0.9:5060", {"expires=120"});
     run(other_contact);
@@ -1735,7 +1721,7 @@ TEST_CASE("a 2xx whose REGISTER the capture lacks refreshes the binding; the nex
     CHECK(run.at(4).empty());
     CHECK(run.at(5).empty());
     // Refresh 2's REGISTER is not captured, its 2xx is: 4 s before the deadline, granting 60 s.
-    Frame ok2 = w.frame(6, deadline1 - seconds(4), false);
+    Frame ok2 = w.frame(6, deadline - seconds(4), false);
     w.add_response(ok2, 200, "c", 2, with(kCisco, "expires=60"));
     run(ok2);
     Annotation a = run.one(6);
@@ -1744,16 +1730,16 @@ TEST_CASE("a 2xx whose REGISTER the capture lacks refreshes the binding; the nex
     CHECK(a.get(Field::RefreshNumber) == 2);
     CHECK(a.get(Field::RefreshMargin) == seconds(4));
     CHECK(a.get(Field::ExpiresGranted) == 60);
-    const Nanos expected2 = deadline1 - seconds(4) + seconds(55);
+    const Nanos expected2 = deadline - seconds(4) + seconds(55);
     CHECK(a.get(Field::RefreshExpected) == expected2);
     CHECK(a.get(Field::RefreshDeadline) == expected2 + seconds(15));
     CHECK_FALSE(a.has(Field::DeliveryFrame));
     // Its copy is no news; the phone's resend of that REGISTER names no first transmission.
-    Frame copy = w.frame(7, deadline1 - seconds(4) + millis(2), false);
+    Frame copy = w.frame(7, deadline - seconds(4) + millis(2), false);
     w.add_response(copy, 200, "c", 2, with(kCisco, "expires=60"));
     run(copy);
     CHECK(run.at(7).empty());
-    send_register(w, run, 8, deadline1 - seconds(3), 2);
+    send_register(w, run, 8, deadline - seconds(3), 2);
     CHECK(run.one(8).get(Field::RetransCount) == 1);
     CHECK_FALSE(run.one(8).has(Field::RetransOriginal));
     // Refresh 3 is 2 s late against the 2xx the capture has, and breaches nothing.
@@ -1765,11 +1751,7 @@ TEST_CASE("a 2xx whose REGISTER the capture lacks refreshes the binding; the nex
     CHECK(run.experts(Expert::GraceBreach, 9) == 0);
 }
 
-TEST_CASE("a 2xx to a challenge's retry the capture lacks ends the open attempt; past the deadline it breaches") {
-    Wire w;
-    Run run;
-    registered(w, run, Transport::Udp);
-    const Nanos deadline = kT0 + millis(10) + seconds(130);
+TEST_CASE_METHOD(RegisteredUdp, "a 2xx to a challenge's retry the capture lacks ends the open attempt; past the deadline it breaches") {
     send_register(w, run, 3, deadline - seconds(2), 2);
     Frame challenge = w.frame(4, deadline - seconds(2) + millis(5), false);
     w.add_response(challenge, 401, "c", 2);
@@ -1789,11 +1771,7 @@ TEST_CASE("a 2xx to a challenge's retry the capture lacks ends the open attempt;
     CHECK(run.experts(Expert::GraceBreach, 5) == 1);
 }
 
-TEST_CASE("UDP: a REGISTER never sent again was answered; the next refresh comes after a 2xx the capture lacks") {
-    Wire w;
-    Run run;
-    registered(w, run, Transport::Udp);
-    const Nanos expected = kT0 + millis(10) + seconds(115), deadline = expected + seconds(15);
+TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER never sent again was answered; the next refresh comes after a 2xx the capture lacks") {
     send_register(w, run, 3, expected, 2);  // its 2xx is not captured
     unrelated(w, run, 4, deadline + seconds(1));
     CHECK(run.at(4).empty());
@@ -1821,11 +1799,7 @@ TEST_CASE("UDP: a REGISTER never sent again was answered; the next refresh comes
     CHECK(run.experts(Expert::GraceBreach, 6) == 0);
 }
 
-TEST_CASE("UDP: a REGISTER sent just before the deadline and then again past it breaches on the resend") {
-    Wire w;
-    Run run;
-    registered(w, run, Transport::Udp);
-    const Nanos deadline = kT0 + millis(10) + seconds(130);
+TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER sent just before the deadline and then again past it breaches on the resend") {
     send_register(w, run, 3, deadline - millis(300), 2);
     unrelated(w, run, 4, deadline + millis(100));  // not yet known to be unanswered
     CHECK(run.at(4).empty());
@@ -1844,11 +1818,7 @@ TEST_CASE("UDP: a REGISTER sent just before the deadline and then again past it 
     CHECK(run.experts(Expert::GraceBreach, 6) == 1);
 }
 
-TEST_CASE("UDP: a retry soon after a REGISTER whose answer the capture lacks is the same attempt") {
-    Wire w;
-    Run run;
-    registered(w, run, Transport::Udp);
-    const Nanos expected = kT0 + millis(10) + seconds(115);
+TEST_CASE_METHOD(RegisteredUdp, "UDP: a retry soon after a REGISTER whose answer the capture lacks is the same attempt") {
     send_register(w, run, 3, expected, 2);  // its 401 is not captured
     send_register(w, run, 4, expected + millis(50), 3);
     CHECK(run.one(4).subject == Subject::SipRequest);
@@ -1856,11 +1826,7 @@ TEST_CASE("UDP: a retry soon after a REGISTER whose answer the capture lacks is 
     CHECK_FALSE(run.one(4).has(Field::SessionEvent));
 }
 
-TEST_CASE("TCP: a REGISTER awaiting its answer is delivered by the phone's ACK of registrar bytes the capture lacks") {
-    Wire w;
-    Run run;
-    registered(w, run, Transport::Tcp);
-    const Nanos expected = kT0 + millis(10) + seconds(115), deadline = expected + seconds(15);
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER awaiting its answer is delivered by the phone's ACK of registrar bytes the capture lacks") {
     Frame f3 = w.frame(3, expected, true, Transport::Tcp);
     Wire::tcp(f3, 1, 501, 500, 401);
     w.add_register(f3, "c", 2, kCisco).length = 500;
@@ -1942,11 +1908,7 @@ TEST_CASE("TCP: a REGISTER awaiting its answer is delivered by the phone's ACK o
     }
 }
 
-TEST_CASE("UDP: a REGISTER the network reported undeliverable (ICMP unreachable) is not sent again, and breaches") {
-    Wire w;
-    Run run;
-    registered(w, run, Transport::Udp);
-    const Nanos expected = kT0 + millis(10) + seconds(115), deadline = expected + seconds(15);
+TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER the network reported undeliverable (ICMP unreachable) is not sent again, and breaches") {
     send_register(w, run, 3, expected, 2);
     const auto icmp = [&](std::uint32_t n, const IpAddr& phone, std::uint16_t registrar_port) {
         Frame f = w.frame(n, expected + millis(n), false);
@@ -1983,11 +1945,7 @@ TEST_CASE("UDP: a REGISTER the network reported undeliverable (ICMP unreachable)
     }
 }
 
-TEST_CASE("TCP: a REGISTER sent just before the deadline and retransmitted past it breaches on the retransmission") {
-    Wire w;
-    Run run;
-    registered(w, run, Transport::Tcp);
-    const Nanos deadline = kT0 + millis(10) + seconds(130);
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER sent just before the deadline and retransmitted past it breaches on the retransmission") {
     Frame f3 = w.frame(3, deadline - millis(100), true, Transport::Tcp);
     Wire::tcp(f3, 1, 501, 500, 401);
     w.add_register(f3, "c", 2, kCisco).length = 500;
@@ -2014,12 +1972,7 @@ TEST_CASE("a 2xx whose REGISTER the capture lacks tells the endpoint directory i
         ctx.sink.begin_frame(f.number);
         sip.on_frame(f);
     };
-    Frame f1 = w.frame(1, kT0, true);
-    w.add_register(f1, "c", 1, kCisco);
-    feed(f1);
-    Frame ok1 = w.frame(2, kT0 + millis(10), false);
-    w.add_response(ok1, 200, "c", 1, with(kCisco, "expires=120"));
-    feed(ok1);
+    registered(w, feed, Transport::Udp);
     Frame ok2 = w.frame(3, kT0 + seconds(115) + millis(20), false);  // refresh 2's REGISTER not captured
     w.add_response(ok2, 200, "c", 2, with(kCisco, "expires=120"));
     feed(ok2);
