@@ -53,6 +53,13 @@ using hash::mix;
 
 std::uint64_t hash_ip(std::uint64_t h, const IpAddr& a) { return mix(h, IpAddrHash{}(a)); }
 
+// Both directions of a connection (its addresses and ports, the lower port first).
+std::uint64_t flow_key(const Frame& f) {
+    bool fwd = f.src_port != f.dst_port ? f.src_port < f.dst_port : f.src_ip.v4_host_order() < f.dst_ip.v4_host_order();
+    return fwd ? mix(hash_ip(hash_ip(1, f.src_ip), f.dst_ip), std::uint64_t{f.src_port} << 16 | f.dst_port)
+               : mix(hash_ip(hash_ip(1, f.dst_ip), f.src_ip), std::uint64_t{f.dst_port} << 16 | f.src_port);
+}
+
 struct Sighting {
     Nanos time = 0;
     std::uint32_t frame = 0;
@@ -66,7 +73,8 @@ struct Segment {
     std::uint64_t flow = 0;
     bool to_server = false;
     bool keepalive = false;  // signalling towards the server: a loss is worth reporting
-    int n = 0;
+    std::int8_t n = 0;
+    std::uint32_t end = 0;  // sequence number past its bytes
     Sighting s[kSightings];
 };
 
@@ -109,7 +117,9 @@ struct PairStats {
 
 struct Flow {
     std::uint16_t a = kNoIface, b = kNoIface;  // the two interfaces whose sightings paired
+    std::uint32_t server_ack = 0;              // the server's highest ACK, at either point (acked)
     Nanos last = 0;                            // when its sightings last paired
+    bool acked = false;
     std::uint16_t peer(std::uint16_t i) const { return i == a ? b : i == b ? a : kNoIface; }
 };
 
@@ -148,6 +158,9 @@ struct CapturePoints::Impl {
     bool server_port(std::uint16_t p) const {
         return std::find(server_ports.begin(), server_ports.end(), p) != server_ports.end();
     }
+    bool to_server_port(const Frame& f) const {
+        return server_port(f.dst_port) || (!server_port(f.src_port) && f.dst_port < f.src_port);
+    }
     PairStats* pair(std::uint16_t x, std::uint16_t y) {
         std::uint16_t a = std::min(x, y), b = std::max(x, y);
         for (PairStats& p : pairs)
@@ -183,6 +196,7 @@ struct CapturePoints::Impl {
     void learn_ports(const Frame& f);
     bool misfit(const Segment& seg, const Sighting& s, std::uint16_t iface, Nanos t, Nanos& err) const;
     void expect(const Segment& seg, std::uint32_t slot, int i, const Frame& f);
+    bool arrived(const Segment& seg, const Sighting& s) const;
     void on_segment(Frame& f);
     void check(const Frame& f);
 };
@@ -262,6 +276,13 @@ void CapturePoints::Impl::learn_ports(const Frame& f) {
 
 void CapturePoints::Impl::on_segment(Frame& f) {
     const TcpInfo& t = f.tcp;
+    // The server's ACKs tell which of the client's segments it received (arrived()).
+    if (t.has(TcpInfo::kAck) && !flows.empty() && !to_server_port(f)) {
+        if (Flow* flow = flows.find(flow_key(f)); flow && (!flow->acked || seq_before(flow->server_ack, t.ack))) {
+            flow->server_ack = t.ack;
+            flow->acked = true;
+        }
+    }
     const std::uint16_t flags = t.flags & (TcpInfo::kSyn | TcpInfo::kFin);
     if (t.len == 0 && flags == 0) return;  // pure ACKs repeat sequence numbers: not matchable
     if (t.copy) return;                    // captured again here: one sighting
@@ -278,10 +299,9 @@ void CapturePoints::Impl::on_segment(Frame& f) {
     if (pos == index.size()) {
         seg = &insert(key);
         slot = static_cast<std::uint32_t>(seg - ring.data());
-        bool fwd = f.src_port != f.dst_port ? f.src_port < f.dst_port : f.src_ip.v4_host_order() < f.dst_ip.v4_host_order();
-        seg->flow = fwd ? mix(hash_ip(hash_ip(1, f.src_ip), f.dst_ip), std::uint64_t{f.src_port} << 16 | f.dst_port)
-                        : mix(hash_ip(hash_ip(1, f.dst_ip), f.src_ip), std::uint64_t{f.dst_port} << 16 | f.src_port);
-        seg->to_server = server_port(f.dst_port) || (!server_port(f.src_port) && f.dst_port < f.src_port);
+        seg->flow = flow_key(f);
+        seg->to_server = to_server_port(f);
+        seg->end = t.seq + t.len;
     } else {
         slot = index[pos] - 1;
         seg = &ring[slot];
@@ -375,6 +395,16 @@ void CapturePoints::Impl::expect(const Segment& seg, std::uint32_t slot, int i, 
     ++pending_count;
 }
 
+// Sent once, and the server acknowledged its bytes: it arrived. The other point's capture dropped
+// its copy (a SPAN session under load), not the path between the points, which would have made the
+// client send it again.
+bool CapturePoints::Impl::arrived(const Segment& seg, const Sighting& s) const {
+    for (int i = 0; i < seg.n; ++i)
+        if (&seg.s[i] != &s && seg.s[i].iface == s.iface) return false;
+    const Flow* flow = flows.find(seg.flow);
+    return flow && flow->acked && !seq_before(flow->server_ack, seg.end);
+}
+
 // Silence at a point that stopped capturing (its file ended earlier) is not a loss: a sighting
 // waits for a frame of the other point past its deadline, and is reported there. `f` is a frame of
 // that point.
@@ -388,6 +418,7 @@ void CapturePoints::Impl::check(const Frame& f) {
         Segment& seg = ring[p.slot];
         if (seg.key != p.key || seg.s[p.sighting].partner != kNoPartner || seg.s[p.sighting].reported) continue;
         Sighting& s = seg.s[p.sighting];
+        if (arrived(seg, s)) continue;
         s.reported = true;
         Annotation a;
         a.subject = Subject::PathLoss;

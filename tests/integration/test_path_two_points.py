@@ -214,6 +214,19 @@ class HealthyTwin(unittest.TestCase):
         self.assertEqual(harness.fields_both_passes(self, cap, ["frame.number"], "keepalive.path.frame"), [])
 
 
+    def test_copies_the_capture_missed_are_not_lost(self):
+        # The call-manager side's copies of refreshes 2-5, dropped as a SPAN session under load drops
+        # frames: never sent again, and acknowledged by the 200 OKs, they arrived.
+        rows = frames(self, self.CAP)
+        copies = [n for n, i, _, _, size in rows if i == 1 and size == 548][1:]
+        self.assertEqual(4, len(copies))
+        with tempfile.TemporaryDirectory() as d:
+            cap = os.path.join(d, "copies-dropped.pcapng")
+            subprocess.run(["editcap", self.CAP, cap] + [str(n) for n in copies], check=True)
+            experts = harness.experts_both_passes(self, cap)
+            self.assertEqual([e for e in experts if harness.EXPERTS[e[1]][1] in ("Warning", "Error")], [])
+
+
 class SyncedHealthyTwin(HealthyTwin):
     CAP = capture("path-two-points-synced-healthy.pcapng")
 

@@ -25,6 +25,7 @@ struct Seg {
     bool lost = false;  // lost between the points: seen at the sender's point only
     bool retransmission = false;  // Wireshark's flag at the sender's side
     std::string_view sip_request{};  // a SIP request's method, if it carries one
+    std::uint32_t ack = 0;  // what it acknowledges of the other direction
 };
 
 void by_time(std::vector<Frame>& frames) {
@@ -66,6 +67,7 @@ struct Rig {
             f.tcp.seq = r.s->seq;
             f.tcp.len = r.s->len;
             f.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
+            f.tcp.ack = r.s->ack;
             f.src_ip = IpAddr::v4(r.s->to_server ? kPhoneIp : kCmIp);
             f.dst_ip = IpAddr::v4(r.s->to_server ? kCmIp : kPhoneIp);
             f.src_port = r.s->to_server ? 50708 : 5060;
@@ -131,7 +133,7 @@ std::vector<Seg> refreshes(int n, int lost_refresh) {
         } else {
             v.push_back(reg);
         }
-        v.push_back(Seg{ok_at, false, down, 400});
+        v.push_back(Seg{ok_at, false, down, 400, false, false, {}, up + 700});  // it ACKs the REGISTER
         up += 700;
         down += 400;
     }
@@ -478,4 +480,33 @@ TEST_CASE("absurd timestamps neither overflow nor report") {
             points.on_frame(f);
         }
     for (std::uint32_t i = 1; i <= n; ++i) CHECK(store.count(i) == 0);
+}
+
+TEST_CASE("a keepalive the other point's capture missed, acknowledged by the server and never sent again, is not lost") {
+    // A SPAN session under load drops the call-manager-side copy of refresh 3's REGISTER: the phone
+    // does not send it again, and the 200 OK acknowledges it.
+    auto segs = refreshes(4, -1);
+    segs[4].lost = true;
+    REQUIRE(segs[4].to_server);
+    SECTION("acknowledged: not lost") {
+        Rig r;
+        r.build(segs);
+        r.run();
+        CHECK(r.losses().empty());
+    }
+    SECTION("no ACK covers it: lost") {
+        // The last refresh, its 200 OK acknowledging only what came before it (a later one's ACK
+        // would cover it: TCP acknowledges bytes in order); another phone's frames decide it.
+        segs.resize(6);
+        segs[5].ack = segs[4].seq;
+        Rig r;
+        r.build(segs);
+        std::vector<Frame> other;
+        both_points(other, segs[4].time + seconds(10), 0x0a3c6301, 5060, 1, 100, kSkew);
+        r.add(other);
+        r.run();
+        auto l = r.losses();
+        REQUIRE(l.size() == 1);
+        CHECK(l[0].second.get(Field::PathFrame) == r.find(0, segs[4].seq)->number);
+    }
 }
