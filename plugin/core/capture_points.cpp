@@ -276,9 +276,11 @@ void CapturePoints::Impl::learn_ports(const Frame& f) {
 
 void CapturePoints::Impl::on_segment(Frame& f) {
     const TcpInfo& t = f.tcp;
-    // The server's ACKs tell which of the client's segments it received (arrived()).
+    // The server's ACKs tell which of the client's segments it received (arrived()); its SYN-ACK
+    // starts a connection anew on the same addresses and ports.
     if (t.has(TcpInfo::kAck) && !flows.empty() && !to_server_port(f)) {
-        if (Flow* flow = flows.find(flow_key(f)); flow && (!flow->acked || seq_before(flow->server_ack, t.ack))) {
+        Flow* flow = flows.find(flow_key(f));
+        if (flow && (!flow->acked || t.has(TcpInfo::kSyn) || seq_before(flow->server_ack, t.ack))) {
             flow->server_ack = t.ack;
             flow->acked = true;
         }

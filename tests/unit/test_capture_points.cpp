@@ -510,3 +510,46 @@ TEST_CASE("a keepalive the other point's capture missed, acknowledged by the ser
         CHECK(l[0].second.get(Field::PathFrame) == r.find(0, segs[4].seq)->number);
     }
 }
+
+TEST_CASE("a connection opened again on the same addresses and ports: the server's ACKs are the new one's") {
+    auto segs = refreshes(2, -1);  // the server's last ACK: 2991996107 + 1400
+    Rig r;
+    r.build(segs);
+    // The phone connects again from the same port, its ISN just below that ACK. The server's
+    // SYN-ACK is seen at both points; the first REGISTER, at the phone's point only, is lost.
+    const std::uint32_t isn = 2991996107u + 1400 - 10000;
+    const Nanos t = seconds(1000) + seconds(300);
+    std::vector<Frame> more;
+    for (std::uint32_t iface : {0u, 1u}) {
+        Frame f;
+        f.interface_id = iface;
+        f.time = iface == 0 ? t + kTransit : t + kSkew;
+        f.transport = Transport::Tcp;
+        f.tcp.present = true;
+        f.tcp.seq = 7000;
+        f.tcp.ack = isn + 1;
+        f.tcp.flags = TcpInfo::kSyn | TcpInfo::kAck;
+        f.src_ip = IpAddr::v4(kCmIp);
+        f.dst_ip = IpAddr::v4(kPhoneIp);
+        f.src_port = 5060;
+        f.dst_port = 50708;
+        more.push_back(f);
+        if (iface == 0) {
+            Frame reg = f;
+            reg.time = t + millis(1);
+            reg.tcp.seq = isn + 1;
+            reg.tcp.len = 700;
+            reg.tcp.ack = 7001;
+            reg.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
+            std::swap(reg.src_ip, reg.dst_ip);
+            std::swap(reg.src_port, reg.dst_port);
+            more.push_back(reg);
+        }
+    }
+    both_points(more, t + seconds(10), 0x0a3c6301, 5060, 1, 100, kSkew);  // another phone: decides it
+    r.add(more);
+    r.run();
+    auto l = r.losses();
+    REQUIRE(l.size() == 1);
+    CHECK(l[0].second.get(Field::PathFrame) == r.find(0, isn + 1)->number);
+}
