@@ -452,6 +452,9 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
 void SccpAnalyzer::Impl::on_keepalive_ack(std::uint64_t key, Session& s, const Frame& f) {
     // The phone's record is written last, once its cache line has loaded.
     phones.prefetch(s.phone_ip);
+    // Answered as primary on a new connection to the same call manager: the device registered
+    // again there, in a RegisterAck the capture lacks.
+    if (s.role != Role::Primary) replace_registration(key, s, f.time);
     s.role = Role::Primary;  // make_primary() sets it too, but the pairing reports the primary's interval
     if (s.pending) pair_ack(key, s, f);  // else its KeepAliveReq is not in the capture
     make_primary(key, s);
@@ -494,7 +497,7 @@ void SccpAnalyzer::Impl::on_register(Session& s, const Frame& f, const SkinnyMes
 void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m) {
     // A registration starts afresh: an earlier keepalive (e.g. sent as a backup) is no longer
     // judged, though a KeepAliveAck that follows still pairs with it.
-    if (s.named) replace_registration(key, s, f.time);
+    replace_registration(key, s, f.time);
     s.live = true;
     s.judged = true;
     s.missed = 0;
@@ -511,15 +514,17 @@ void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Fr
 }
 
 // The device's previous registration with this call manager, on another connection, ends here.
-// It is found by the device's name, or, when it began before the capture (no RegisterReq named
-// it), as the primary session of the phone's address, unless devices share that address.
+// It is found by the device's name, or, when one of the two RegisterReqs is not in the capture (it
+// began before, or the capture dropped it), as the primary session of the phone's address, unless
+// devices share that address.
 void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& s, Nanos now) {
-    if (const std::uint64_t* previous = registrations.find(s.endpoint); previous && *previous != key)
+    if (const std::uint64_t* previous = s.named ? registrations.find(s.endpoint) : nullptr; previous && *previous != key)
         retire(sessions.find(*previous), s, now);
     if (const Phone* p = find_phone(s.phone_ip); p && p->has_primary && p->primary != key && !p->shared) {
         Session* old = sessions.find(p->primary);
-        if (old && (!old->named || old->endpoint == s.endpoint)) retire(old, s, now);
+        if (old && (!old->named || !s.named || old->endpoint == s.endpoint)) retire(old, s, now);
     }
+    if (!s.named) return;
     if (registrations.size() >= kMaxPhones && !registrations.contains(s.endpoint)) registrations.erase_any();
     registrations[s.endpoint] = key;
 }

@@ -672,6 +672,16 @@ class ReregisterHalfOpenHealthy(unittest.TestCase):
         self.assertEqual(stats(self, self.CAP), {
             self.DEVICE + " @ 10.40.3.5:2000/tcp": {"Keepalives": 4 + 6, "Acknowledged": 4 + 6}})
 
+    def test_new_registration_half_captured(self):
+        # The new RegisterReq, or its RegisterAck, dropped by the capture: the new connection's
+        # KeepAliveAcks, or the RegisterAck by the phone's address, still show the re-registration.
+        at = frames_at(self.CAP)
+        for dropped in (at[125010 * MS], at[125012 * MS]):
+            with self.subTest(dropped=dropped), tempfile.TemporaryDirectory() as d:
+                cap = os.path.join(d, "dropped.pcap")
+                subprocess.run(["editcap", self.CAP, cap, str(dropped)], check=True)
+                self.assertEqual(experts(self, cap), [])
+
 
 class ReregisterHalfOpen(unittest.TestCase):
     """skinny-reregister-half-open: the old connection's last keepalive K(4) was lost in the outage;

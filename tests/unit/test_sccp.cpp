@@ -568,12 +568,13 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
         r.send(T0 + millis(1), c, false, {skinny::kKeepAliveAck});
         return c;
     };
-    auto reregistered = [&](Rig& r, Conn& fresh, bool named = true) {
+    // `missing`: the new RegisterReq (1) or RegisterAck (2) the capture dropped.
+    auto reregistered = [&](Rig& r, Conn& fresh, bool named = true, int missing = 0) {
         Conn old = named ? registered(r) : unnamed(r);
         r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
         r.send(T0 + seconds(30) + millis(1), old, false, {skinny::kKeepAliveAck});
-        r.send(T0 + seconds(50), fresh, true, {skinny::kRegisterReq}, "SEP001122334455");
-        r.register_ack(T0 + seconds(50) + millis(2), fresh, 30, 60);
+        if (missing != 1) r.send(T0 + seconds(50), fresh, true, {skinny::kRegisterReq}, "SEP001122334455");
+        if (missing != 2) r.register_ack(T0 + seconds(50) + millis(2), fresh, 30, 60);
         for (int k = 1; k <= 10; ++k) {
             r.send(T0 + seconds(50 + 30 * k), fresh, true, {skinny::kKeepAliveReq});
             r.send(T0 + seconds(50 + 30 * k) + millis(1), fresh, false, {skinny::kKeepAliveAck});
@@ -590,6 +591,15 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
         Conn fresh{1, 50001, 2000};
         reregistered(r, fresh, false);
         CHECK(r.warnings_or_errors() == 0);
+    }
+    SECTION("its new RegisterReq, or its RegisterAck, not captured") {
+        for (const int missing : {1, 2}) {
+            CAPTURE(missing);
+            Rig r;
+            Conn fresh{1, 50001, 2000};
+            reregistered(r, fresh, true, missing);
+            CHECK(r.warnings_or_errors() == 0);
+        }
     }
     SECTION("from a new address") {
         Rig r;
@@ -643,14 +653,21 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
         }
     }
     SECTION("a registration at another call manager is a failover, not a replacement") {
-        Rig r;
-        Conn old = registered(r);
-        r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
-        Conn other{1, 50001, 2000, kBackup};
-        r.send(T0 + seconds(40), other, true, {skinny::kRegisterReq}, "SEP001122334455");
-        r.register_ack(T0 + seconds(40) + millis(2), other, 30, 60);
-        r.other(T0 + seconds(1000));
-        CHECK(r.experts_raised(Expert::Failover) == 1);
+        for (const bool ack_captured : {true, false}) {
+            CAPTURE(ack_captured);
+            Rig r;
+            Conn old = registered(r);
+            r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
+            Conn other{1, 50001, 2000, kBackup};
+            r.send(T0 + seconds(40), other, true, {skinny::kRegisterReq}, "SEP001122334455");
+            if (ack_captured) r.register_ack(T0 + seconds(40) + millis(2), other, 30, 60);
+            for (int k = 1; k <= 31; ++k) {
+                r.send(T0 + seconds(40 + 30 * k), other, true, {skinny::kKeepAliveReq});
+                r.send(T0 + seconds(40 + 30 * k) + millis(1), other, false, {skinny::kKeepAliveAck});
+            }
+            r.other(T0 + seconds(1000));
+            CHECK(r.experts_raised(Expert::Failover) == 1);
+        }
     }
 }
 
