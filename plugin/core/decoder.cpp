@@ -384,6 +384,7 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
     Half& fwd = s.half[d.frame_from_a ? 0 : 1];
     if (out.transport == Transport::Tls) {
         if (raw.tls_data_count > 0) d.cut_tls(s.kind, fwd, raw, out);
+        else out.tcp.opaque = p.payload_len > 0 && !out.tcp.retransmission && !out.tcp.copy && !out.tcp.keep_alive;
         return;
     }
     // A keep-alive's byte was sent before: joined to the stream it would shift every later message.

@@ -65,6 +65,9 @@ struct TcpInfo {
     // It newly acknowledges bytes of the other direction the capture lacks (tcp.analysis.ack_lost_segment):
     // sent and received, but dropped by the capture.
     bool acks_unseen = false;
+    // TLS data of which Wireshark decrypted nothing: after a record the capture lacks, a direction
+    // of the connection can no longer be decrypted.
+    bool opaque = false;
     // Capture points merged into one file see each connection at each point. `home`: the
     // interface where its first segment was seen; its analysis is kept there, on that point's
     // clock. `copy`: this interface sees a segment another point already saw (set by

@@ -371,11 +371,18 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
     if (!from_phone && s.pending && f.tcp.has(TcpInfo::kAck) && !seq_before(f.tcp.ack, s.pending_end))
         s.tcp_acked = true;
     // The phone acknowledges the primary's answer to its pending keepalive, which the capture
-    // dropped (a SPAN session or capture host under load): it was acknowledged, time unknown.
-    if (from_phone && f.tcp.acks_unseen && s.role == Role::Primary && s.pending && !s.judged) {
+    // dropped (a SPAN session or capture host under load), or the call manager sends a TLS record
+    // that cannot be decrypted (after a record the capture dropped): it was acknowledged, time
+    // unknown. A phone's such record may be a keepalive: the session is not silent.
+    const bool unread_answer = from_phone ? f.tcp.acks_unseen : f.tcp.opaque;
+    if (unread_answer && s.role == Role::Primary && s.pending && !s.judged) {
         s.pending = false;
         s.missed = 0;
         s.failover_reported = false;
+    }
+    if (from_phone && f.tcp.opaque && s.live) {
+        s.quiet_since = f.time;
+        rearm(key, s);
     }
 
     bool carries_keepalive = from_phone && std::any_of(f.skinny.begin(), f.skinny.end(), [](const SkinnyMessage& m) {

@@ -494,6 +494,16 @@ class TlsHealthy(OverTls, unittest.TestCase):
             got = stats(self, self.CAP)
         self.assertEqual(got, {self.DEVICE + " @ " + self.SERVER: {"Keepalives": 6, "Acknowledged": 6}})
 
+    def test_a_record_the_capture_dropped(self):
+        # K(1)'s ack or K(2) dropped: Wireshark decrypts nothing more of that direction, and the
+        # records it cannot read are the session's answers and keepalives. Nothing is raised.
+        for dropped in (self.at[self.T0 + 30 * S + 1 * MS], self.k[2]):
+            with self.subTest(dropped=dropped), tempfile.TemporaryDirectory() as d:
+                cap = os.path.join(d, "dropped.pcap")
+                subprocess.run(["editcap", self.CAP, cap, str(dropped)], check=True)
+                with harness.decrypting(self.keys):
+                    self.assertEqual(experts(self, cap), [])
+
 
 class TlsStopsAcking(OverTls, unittest.TestCase):
     """skinny-tls-stops-acking: K(4..6) unacknowledged; the phone's FIN one interval after K(6) is

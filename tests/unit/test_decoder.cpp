@@ -628,6 +628,12 @@ TEST_CASE("decoder: decrypted TLS data on a SKINNY connection is cut into SKINNY
     CHECK(segment(1200, {sip_register(1)}, false).skinny.empty());
     CHECK(segment(1300, {sip_register(1)}, false).sip.empty());
     CHECK(segment(1400, {keepalive}, true).skinny.size() == 1);
+    CHECK_FALSE(r.out.tcp.opaque);
+    // TLS data of which Wireshark decrypted nothing (after a record the capture lacks): opaque, and
+    // not once more when sent again.
+    CHECK(segment(1600, {}, false).tcp.opaque);
+    CHECK_FALSE(segment(1600, {}, false).tcp.opaque);
+    CHECK_FALSE(r.tls(frame(kPhone, 50000, kServer, 2443, 1700, 1, kAck, ""), kSecond, {}, false).tcp.opaque);
 }
 
 TEST_CASE("decoder: memory stays bounded by a message that never ends and by a flood of connections") {

@@ -235,6 +235,42 @@ TEST_CASE("a KeepAliveAck the capture dropped: the phone's ACK of it stands for 
     CHECK(d.experts_raised(Expert::Failover) == 1);
 }
 
+TEST_CASE("TLS records that cannot be decrypted after one the capture dropped: the session is alive and answered") {
+    // From the drop on, Wireshark decrypts nothing more of that direction: the phone's keepalives or
+    // the call manager's acks are opaque TLS data.
+    for (const bool phone_side : {true, false}) {
+        CAPTURE(phone_side);
+        Rig r;
+        Conn c = registered(r);
+        auto opaque = [&](Nanos t, bool from_phone) {
+            r.frame(t, c, from_phone, 41);
+            r.f.tcp.opaque = true;
+            (from_phone ? c.phone_seq : c.manager_seq) += 41;
+            r.run();
+        };
+        for (int k = 1; k <= 10; ++k) {  // the drop comes after two keepalives
+            const Nanos t = T0 + seconds(30 * k);
+            if (phone_side && k > 2) opaque(t, true);
+            else r.send(t, c, true, {skinny::kKeepAliveReq});
+            if (!phone_side && k > 2) opaque(t + millis(1), false);
+            else r.send(t + millis(1), c, false, {skinny::kKeepAliveAck});
+        }
+        r.other(T0 + seconds(30 * 10 + 20));
+        CHECK(r.warnings_or_errors() == 0);
+    }
+    // The call manager's opaque data answers only a keepalive sent before it: silence after is
+    // still silence.
+    Rig d;
+    Conn e = registered(d);
+    d.send(T0 + seconds(30), e, true, {skinny::kKeepAliveReq});
+    d.frame(T0 + seconds(30) + millis(1), e, false, 41);
+    d.f.tcp.opaque = true;
+    d.run();
+    d.other(T0 + seconds(1000));
+    CHECK(d.experts_raised(Expert::KeepaliveUnacked) == 0);
+    CHECK(d.experts_raised(Expert::Failover) == 1);
+}
+
 TEST_CASE("an unacknowledged keepalive is reported on the first frame past one interval, on any traffic") {
     Rig r;
     Conn c = registered(r);
