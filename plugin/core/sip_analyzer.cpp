@@ -191,6 +191,9 @@ struct Binding {
     bool sent_to(const Frame& f) const {
         return live && iface == point_of(f) && registrar == f.dst_ip && port == f.dst_port && transport == f.transport;
     }
+    // Half the refresh period the last grant set (0 when none is expected): a message the capture
+    // lacks is taken for a refresh's when what follows it comes at least this late.
+    Nanos half_period() const { return expecting ? sub_sat(expected, ok_time) / 2 : 0; }
     bool same_registrar(const Binding& o) const {
         return live && iface == o.iface && registrar == o.registrar && port == o.port && transport == o.transport;
     }
@@ -581,8 +584,8 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
 void SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool delivered_now) {
     if (!b.expecting || b.breach_reported || f.time <= b.deadline) return;
     const Txn& latest = b.txns[b.latest];
-    const bool received = latest.delivered || sent_in_time(b, latest);
-    if (!delivered_now && b.open && latest.id && latest.attempt == b.attempts && received && !latest.final) return;
+    const bool reached = latest.delivered || sent_in_time(b, latest);
+    if (!delivered_now && b.open && latest.id && latest.attempt == b.attempts && reached && !latest.final) return;
     Annotation a = base(b, Subject::SipDeadline);
     a.set(Field::RefreshNumber, b.open ? b.attempts : b.attempts + 1);
     a.set(Field::RefreshExpected, b.expected);
@@ -604,8 +607,7 @@ bool SipAnalyzer::Impl::end_answered_attempt(Binding& b, Nanos now) {
     const Txn& t = b.txns[b.latest];
     if (!b.open || !t.id || t.attempt != b.attempts || t.final) return false;
     if (!t.answer_unseen && !answered_udp(b, t)) return false;
-    const Nanos period = b.expecting ? sub_sat(b.expected, b.ok_time) : 0;
-    if (elapsed(now, t.last_time) < std::max(kResendWindow, period / 2)) return false;
+    if (elapsed(now, t.last_time) < std::max(kResendWindow, b.half_period())) return false;
     b.open = false;
     b.expecting = false;
     return true;
@@ -994,7 +996,7 @@ Txn* SipAnalyzer::Impl::unseen_request(std::uint32_t idx, Binding& b, std::uint6
     if (m.status < 200 || m.status >= 300 || b.kind != Kind::Register || b.call_id != call_id ||
         f.src_ip != b.registrar || f.transport != b.transport || text_hash(m.to_addr) != b.aor)
         return nullptr;
-    if (!b.open && !(b.expecting && elapsed(f.time, b.ok_time) >= sub_sat(b.expected, b.ok_time) / 2)) return nullptr;
+    if (!b.open && !(b.expecting && elapsed(f.time, b.ok_time) >= b.half_period())) return nullptr;
     for (const Txn& t : b.txns)
         if (t.id && t.call_id == call_id && t.cseq >= m.cseq) return nullptr;
     const Txn& prev = b.txns[b.latest];
