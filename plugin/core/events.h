@@ -101,6 +101,9 @@ struct SipMessage {
     // that completed it, and spans `length` bytes. Unknown (0) over TLS.
     std::uint32_t length = 0;
     std::uint32_t tail = 0;
+    // Cut short by the capture's snap length: only the start line, and a response's CSeq when its
+    // line was captured whole, are set (sip::parse_truncated_message()).
+    bool truncated = false;
 };
 
 struct SkinnyMessage {

@@ -445,12 +445,38 @@ bool start_of(std::string_view msg, Line& first, SipMessage& m) {
     return true;
 }
 
+// A CSeq value: a number, then the method from the first letter on (trailing spaces included).
+// False where Wireshark stops the message: no method, or one longer than 16 bytes.
+bool read_cseq(std::string_view value, SipMessage& m) {
+    std::size_t i = 0;
+    while (i < value.size() && is_digit(value[i])) ++i;
+    if (i == value.size()) return false;
+    m.cseq = strtoul32(value);
+    while (i < value.size() && !is_alpha(value[i])) ++i;
+    if (i == value.size() || value.size() - i > kMaxCseqMethod) return false;
+    m.cseq_method = value.substr(i);
+    return true;
+}
+
 }  // namespace
 
 bool parse_truncated_message(std::string_view captured, Frame& out) {
     Line first;
     SipMessage m;
     if (!start_of(captured, first, m)) return false;
+    m.truncated = true;
+    // Which request a response answers, when the capture kept its CSeq line whole.
+    for (std::size_t pos = first.next; !m.is_request && pos < captured.size();) {
+        const Line l = line_at(captured, pos);
+        if (!l.terminated() || l.end == pos) break;
+        const std::size_t colon = find_any<Colon>(captured, pos, l.end);
+        if (colon != npos && header_of(captured.substr(pos, colon - pos)) == Header::CSeq) {
+            const std::size_t value = skip_wsp(captured, colon + 1, l.end);
+            read_cseq(captured.substr(value, l.end - value), m);
+            break;
+        }
+        pos = l.next;
+    }
     out.sip.push_back(m);
     return true;
 }
@@ -490,24 +516,9 @@ bool parse_message(std::string_view msg, Frame& out) {
         case Header::CallId:
             m.call_id = value;
             break;
-        case Header::CSeq: {
-            // A number, then the method from the first letter on (trailing spaces included).
-            // Without a method, or with one longer than 16 bytes, Wireshark stops the message here.
-            std::size_t i = 0;
-            while (i < value.size() && is_digit(value[i])) ++i;
-            if (i == value.size()) {
-                stop = true;
-                break;
-            }
-            m.cseq = strtoul32(value);
-            while (i < value.size() && !is_alpha(value[i])) ++i;
-            if (i == value.size() || value.size() - i > kMaxCseqMethod) {
-                stop = true;
-                break;
-            }
-            m.cseq_method = value.substr(i);
+        case Header::CSeq:
+            stop = !read_cseq(value, m);
             break;
-        }
         case Header::Expires:
             m.has_expires = parse_seconds(value, m.expires);
             break;

@@ -54,7 +54,9 @@ bool parse_message(std::string_view msg, Frame& out);
 
 // The same for a message the capture's snap length cut short (fewer bytes captured than were on the
 // wire): Wireshark 4.0 then gives the start line's fields only (its header item would reach past the
-// captured bytes, which ends the dissection), so only is_request/method or status are set.
+// captured bytes, which ends the dissection), so only is_request/method or status are set, and
+// `truncated`. A response's CSeq number and method too when its line was captured whole: they tell
+// what the message was, not what it says.
 bool parse_truncated_message(std::string_view captured, Frame& out);
 
 }  // namespace ka::sip

@@ -350,8 +350,42 @@ TEST_CASE("sip parse: not SIP, and a snap-length-cut message") {
     std::string cut = kCiscoRegister.substr(0, 120);  // inside the To header
     REQUIRE(sip::parse_truncated_message(cut, f));
     REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].truncated);
     CHECK(f.sip[0].method == "REGISTER");
     CHECK(f.sip[0].call_id.empty());
+    CHECK(f.sip[0].cseq_method.empty());  // a request's CSeq is not read: its start line says it
+    CHECK_FALSE(f.sip[0].has_expires);
+    CHECK(f.contacts.empty());
+}
+
+TEST_CASE("sip parse: a response cut short tells what it answers when its CSeq line was captured whole") {
+    const std::string ok = "SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 10.0.0.5:5060\r\nCall-ID: abc\r\n"
+                           "cseq:  7 REGISTER\r\nContact: <sip:1@10.0.0.5>;expires=120\r\n\r\n";
+    const std::size_t cseq_end = ok.find("REGISTER") + 8;
+    Frame f;
+    // The CSeq line whole (the CR alone ends it, as Wireshark's line search does): its number and method.
+    for (std::size_t cut : {cseq_end + 1, cseq_end + 2, cseq_end + 20}) {
+        f = Frame{};
+        REQUIRE(sip::parse_truncated_message(std::string_view(ok).substr(0, cut), f));
+        REQUIRE(f.sip.size() == 1);
+        CHECK(f.sip[0].truncated);
+        CHECK(f.sip[0].status == 200);
+        CHECK(f.sip[0].cseq == 7);
+        CHECK(f.sip[0].cseq_method == "REGISTER");
+        CHECK(f.sip[0].call_id.empty());  // what it grants is not read
+        CHECK(f.contacts.empty());
+    }
+    // Cut inside the CSeq line, or before it: which request it answers is unknown.
+    for (std::size_t cut : {cseq_end, cseq_end - 3, std::size_t{20}}) {
+        f = Frame{};
+        REQUIRE(sip::parse_truncated_message(std::string_view(ok).substr(0, cut), f));
+        CHECK(f.sip[0].status == 200);
+        CHECK(f.sip[0].cseq_method.empty());
+    }
+    // A CSeq Wireshark would stop at (no method) names nothing.
+    f = Frame{};
+    REQUIRE(sip::parse_truncated_message("SIP/2.0 200 OK\r\nCSeq: 7\r\nVia: x", f));
+    CHECK(f.sip[0].cseq_method.empty());
 }
 
 TEST_CASE("sip framing: missing Content-Length on a stream, bodies, two messages back to back") {
