@@ -68,7 +68,8 @@ enum class Field : std::uint8_t {
 constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);
 static_assert(kFieldCount <= 64, "present-mask is 64 bits");
 
-// SPEC §4 expert infos.
+// SPEC §4 expert infos, and Truncated: a registration's message the capture's snap length cut
+// short, which the analysis cannot read (a capture that cannot answer says so).
 enum class Expert : std::uint8_t {
     Retransmission,
     RefreshLate,
@@ -83,6 +84,7 @@ enum class Expert : std::uint8_t {
     Misdirected,
     EndpointUnregistered,
     PathLoss,
+    Truncated,
     Count
 };
 constexpr std::size_t kExpertCount = static_cast<std::size_t>(Expert::Count);
@@ -108,9 +110,12 @@ enum class Subject : std::uint8_t {
     Misdirected,
     Syslog,
     PathLoss,
+    SipTruncated,        // a REGISTER or its response cut short by the snap length: not analysed
 };
 
-inline bool is_sip(Subject s) { return s >= Subject::SipRefresh && s <= Subject::SipDeadline; }
+inline bool is_sip(Subject s) {
+    return (s >= Subject::SipRefresh && s <= Subject::SipDeadline) || s == Subject::SipTruncated;
+}
 
 // NewCallId: a SIP binding refreshed under a new Call-ID, i.e. the phone restarted and re-registered.
 // RequestUnseen: a 2xx whose REGISTER the capture lacks. AnswerUnseen: a refresh after an attempt

@@ -108,6 +108,7 @@ const char* info_tag(Expert e) {
     case Expert::Retransmission: return "retransmission";
     case Expert::BackupKeepalive: return "backup keepalive";
     case Expert::Unregister: return "unregister";
+    case Expert::Truncated: return "cut short";
     case Expert::Count: break;
     }
     return "";
@@ -254,6 +255,9 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         }
         return m;
     }
+    case Expert::Truncated:
+        // One text for every such frame: the expert dialog shows them as one line with a count.
+        return "Cut short by the capture's snap length: not analysed (capture whole frames, e.g. tcpdump -s 0)";
     case Expert::Count: break;
     }
     return "";
@@ -274,6 +278,7 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     case Subject::SipRetransmission:
     case Subject::SipResponse:
     case Subject::SipDeadline: add(sip_subject(a)); break;
+    case Subject::SipTruncated: add("cut short, not analysed"); break;
     case Subject::SccpRegister: add("register"); break;
     case Subject::SccpKeepalive: add("keepalive"); break;
     case Subject::SccpKeepaliveAck: add("keepalive ack"); break;

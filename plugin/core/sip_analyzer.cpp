@@ -297,6 +297,7 @@ struct SipAnalyzer::Impl {
     void new_request(const Frame& f, const SipMessage& m, std::uint64_t call_id, std::uint32_t idx,
                      std::uint32_t requested, Kind kind, Nanos flow_prev);
     void on_response(const Frame& f, const SipMessage& m);
+    void on_truncated(const Frame& f, const SipMessage& m);
     void on_tcp(const Frame& f);
     void received(Binding& b, Txn& t, const Frame& f);
     void on_unseen_answer(const Frame& f);
@@ -352,7 +353,10 @@ void SipAnalyzer::Impl::on_frame(const Frame& f) {
         // that flow too. A response to a REGISTER is the registrar's.
         bool on_flow = f.sip_ping;
         for (const SipMessage& m : f.sip) {
-            if (m.is_request && m.method == "REGISTER") on_register(f, m);
+            if (m.truncated) {
+                if ((m.is_request ? m.method : m.cseq_method) == "REGISTER") on_truncated(f, m);
+                on_flow = true;
+            } else if (m.is_request && m.method == "REGISTER") on_register(f, m);
             else if (!m.is_request && m.status >= 100 && m.cseq_method == "REGISTER") on_response(f, m);
             else on_flow = true;
         }
@@ -1073,6 +1077,23 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
 
 // The phone acknowledges registrar bytes the capture lacks: the answer to what it awaits, which
 // shows the registrar received it (the ACK of its bytes may have been in that answer).
+// A REGISTER, or a response whose CSeq names REGISTER, that the capture's snap length cut short:
+// its binding and what it asks or grants lie past the captured bytes. Said on the frame, so that
+// silence about a phone (or a deadline reported later) is not taken for a healthy registration.
+void SipAnalyzer::Impl::on_truncated(const Frame& f, const SipMessage& m) {
+    Annotation a;
+    a.subject = Subject::SipTruncated;
+    if (m.is_request) {
+        a.endpoint = ctx.directory.endpoint_of(f.src_ip, ctx.strings);
+        a.server = ctx.server_id(f.dst_ip, f.dst_port, f.transport);
+    } else {
+        a.endpoint = ctx.directory.endpoint_of(f.dst_ip, ctx.strings);
+        a.server = ctx.server_id(f.src_ip, f.src_port, f.transport);
+    }
+    a.raise(Expert::Truncated);
+    ctx.sink.emit(a);
+}
+
 void SipAnalyzer::Impl::on_unseen_answer(const Frame& f) {
     const std::uint64_t key = stream_key(point_of(f), f.tcp.stream);
     Stream* s = streams.find(key);

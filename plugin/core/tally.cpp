@@ -18,6 +18,7 @@ const char* counter_name(Counter c) {
     case Counter::Misdirected: return "Misdirected";
     case Counter::Unregistered: return "Unregistered (syslog)";
     case Counter::PathLoss: return "Lost between capture points";
+    case Counter::Truncated: return "Cut short, not analysed";
     case Counter::Count: break;
     }
     return "";
@@ -40,6 +41,7 @@ bool counts(const Annotation& a, Counter c) {
     case Counter::Misdirected: return a.raised(Expert::Misdirected);
     case Counter::Unregistered: return a.raised(Expert::EndpointUnregistered);
     case Counter::PathLoss: return a.raised(Expert::PathLoss);
+    case Counter::Truncated: return a.raised(Expert::Truncated);
     case Counter::Count: break;
     }
     return false;

@@ -23,6 +23,7 @@ enum class Counter : unsigned char {
     Misdirected,      // keepalive.misdirected
     Unregistered,     // keepalive.endpoint_unregistered
     PathLoss,         // keepalive.path_loss
+    Truncated,        // keepalive.truncated
     Count
 };
 constexpr std::size_t kCounterCount = static_cast<std::size_t>(Counter::Count);

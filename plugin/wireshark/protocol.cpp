@@ -127,7 +127,9 @@ int& hf(ka::Field f) { return hf_field[static_cast<std::size_t>(f)]; }
 expert_field& expert(ka::Expert e) { return ei[static_cast<std::size_t>(e)]; }
 
 using E = ka::Expert;
-// Expert infos of SPEC §4: the one place that says their names, groups and severities.
+// Expert infos of SPEC §4, and keepalive.truncated (a capture too short to analyse is a warning,
+// as Wireshark's own "previous segment not captured" is): the one place that says their names,
+// groups and severities.
 ei_register_info eis[] = {
     {&expert(E::Retransmission), {"keepalive.retransmission", PI_SEQUENCE, PI_NOTE, "REGISTER / KeepAliveReq sent again", EXPFILL}},
     {&expert(E::RefreshLate), {"keepalive.refresh_late", PI_SEQUENCE, PI_WARN, "Refresh started later than expected", EXPFILL}},
@@ -142,6 +144,7 @@ ei_register_info eis[] = {
     {&expert(E::Misdirected), {"keepalive.misdirected", PI_SEQUENCE, PI_WARN, "Signalling sent to a MAC that is not the server's", EXPFILL}},
     {&expert(E::EndpointUnregistered), {"keepalive.endpoint_unregistered", PI_RESPONSE_CODE, PI_ERROR, "CUCM EndPointUnregistered", EXPFILL}},
     {&expert(E::PathLoss), {"keepalive.path_loss", PI_SEQUENCE, PI_WARN, "Seen at one capture point, never at the other", EXPFILL}},
+    {&expert(E::Truncated), {"keepalive.truncated", PI_UNDECODED, PI_WARN, "Registration message cut short by the snap length: not analysed", EXPFILL}},
 };
 
 }  // namespace

@@ -205,7 +205,7 @@ def annotated(test, capture, prefs=None):
     return fields_both_passes(test, capture, ALL_FIELDS, "keepalive", prefs)
 
 
-# SPEC §4: expert name -> (group, severity) as PDML shows them.
+# SPEC §4's experts, and the plugin's own: name -> (group, severity) as PDML shows them.
 EXPERTS = {
     "keepalive.retransmission": ("Sequence", "Note"), "keepalive.refresh_late": ("Sequence", "Warning"),
     "keepalive.grace_breach": ("Sequence", "Error"), "keepalive.breach_forecast": ("Sequence", "Warning"),
@@ -214,6 +214,8 @@ EXPERTS = {
     "keepalive.failover": ("Sequence", "Error"), "keepalive.arp_mismatch": ("Sequence", "Warning"),
     "keepalive.misdirected": ("Sequence", "Warning"), "keepalive.endpoint_unregistered": ("Response", "Error"),
     "keepalive.path_loss": ("Sequence", "Warning"),
+    # Not in SPEC §4: a registration's message the snap length cut short, which is not analysed.
+    "keepalive.truncated": ("Undecoded", "Warning"),
 }
 
 

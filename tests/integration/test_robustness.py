@@ -62,6 +62,31 @@ def routed(frame, n, zero_id=False):
     return [frame[:12] + b"\x81\x00\x00\x0a" + frame[12:14] + ip, (60, copy + ipv4_rewritten(ip, ttl_less=1))]
 
 
+TRUNCATED = "Cut short by the capture's snap length: not analysed (capture whole frames, e.g. tcpdump -s 0)"
+
+
+def registration_messages(cap):
+    """{frame: (frame.len, end of the CSeq line or None, phone address)} of a whole capture's REGISTERs and the
+    responses whose CSeq names REGISTER, as Wireshark's SIP dissector places them (one message per
+    frame): a cut keeps a request's start line, and a response's CSeq when that line's CR is kept."""
+    import xml.etree.ElementTree as ET
+    out = {}
+    for packet in ET.fromstring(harness.tshark(["-Y", "sip", "-T", "pdml"], capture=cap)).iter("packet"):
+        f = {}
+        for field in packet.iter("field"):
+            f.setdefault(field.get("name"), []).append(field)
+        if len(f.get("sip.CSeq", [])) != 1:
+            continue
+        cseq = f["sip.CSeq"][0]
+        if not cseq.get("show").endswith(" REGISTER"):
+            continue
+        request = "sip.Method" in f
+        end = int(cseq.get("pos")) + int(cseq.get("size"))  # past its CRLF
+        phone = f["ip.src" if request else "ip.dst"][0].get("show")
+        out[int(f["frame.number"][0].get("show"))] = (int(f["frame.len"][0].get("show")), None if request else end, phone)
+    return out
+
+
 class Robustness(unittest.TestCase):
     def assert_no_alarm(self, cap):
         """No warning or error expert info; returns all (frame, expert, message)."""
@@ -163,7 +188,16 @@ class Robustness(unittest.TestCase):
 
     def test_truncated_frames(self):
         cap = capture("bad-snaplen")
-        self.assert_no_alarm(cap)
+        # Each REGISTER (the scenario's six, 115.010 s apart: frames 1, 14, 24, 34, 44, 54) says it
+        # was cut short and not analysed; its 200 OK, cut before its CSeq, says nothing. Nothing else
+        # about SIP is concluded.
+        experts = harness.experts_both_passes(self, cap)
+        self.assertEqual([e for e in experts if e[1] in ALARMS],
+                         [(n, "keepalive.truncated", TRUNCATED) for n in (1, 14, 24, 34, 44, 54)])
+        rows = harness.fields_both_passes(self, cap, ["frame.number", "keepalive.endpoint", "keepalive.server"],
+                                          "keepalive.truncated")
+        self.assertEqual({(r["keepalive.endpoint"][0], r["keepalive.server"][0]) for r in rows},
+                         {("10.34.0.11", "10.34.0.1:5060/udp")})
         # The whole SCCP frames next to the truncated SIP ones are still analysed: each of the 20
         # keepalives (frames of 10.34.0.13 carrying SKINNY KeepAliveReq) is annotated.
         rows = harness.fields_both_passes(self, cap, ["frame.number", "keepalive.endpoint"],
@@ -171,6 +205,31 @@ class Robustness(unittest.TestCase):
         self.assertEqual(len(rows), 20)
         for r in rows:
             self.assertEqual(r["keepalive.endpoint"], ["SEP001E4A340013"], r["frame.number"])
+
+    def test_healthy_registrations_cut_by_snap_length(self):
+        # The healthy twins cut as a capture with a small snap length keeps them: every REGISTER
+        # and every response known to answer one (its CSeq line kept up to its CR) is reported cut
+        # short, by the phone's address; nothing else is said about them.
+        for name, snaplens in (("sip-udp-healthy", (128, 300, 330)), ("sip-tcp-healthy", (128, 300, 330))):
+            messages = registration_messages(capture(name))
+            self.assertEqual(len(messages), 32, name)
+            self.assertTrue(all(length > 330 for length, _, _ in messages.values()), name)
+            for snaplen in snaplens:
+                expected = sorted(n for n, (_, end, _) in messages.items() if end is None or end - 1 <= snaplen)
+                with self.subTest(capture=name, snaplen=snaplen), tempfile.TemporaryDirectory() as d:
+                    cut = os.path.join(d, "cut.pcap")
+                    subprocess.run(["editcap", "-s", str(snaplen), capture(name), cut], check=True)
+                    experts = harness.experts_both_passes(self, cut)
+                    self.assertEqual([e for e in experts if e[1] in ALARMS],
+                                     [(n, "keepalive.truncated", TRUNCATED) for n in expected])
+                    self.assertEqual({e[1] for e in experts}, {"keepalive.truncated"})
+                    rows = harness.fields_both_passes(self, cut, ["keepalive.endpoint"], "keepalive")
+                    self.assertEqual({r["keepalive.endpoint"][0] for r in rows}, {m[2] for m in messages.values()})
+                    # The 16 REGISTERs at every cut; no response at 128 bytes (Via, From, To and
+                    # Call-ID come before the CSeq), all 16 at 330 (every CSeq line ends by 326).
+                    self.assertEqual(len([n for n in expected if messages[n][1] is None]), 16)
+                    if snaplen in (128, 330):
+                        self.assertEqual(len(expected), 16 if snaplen == 128 else 32)
 
     def test_tcp_sequence_wrap(self):
         cap = capture("bad-tcp-wrap")

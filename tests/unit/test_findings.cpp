@@ -3,6 +3,7 @@
 #include "catch.h"
 
 #include <limits>
+#include <string>
 
 #include "core/findings.h"
 #include "core/messages.h"
@@ -250,4 +251,22 @@ TEST_CASE("an ARP verdict on the owner's frame names the claim's frame in its ti
     CHECK(summary(a, strings) == "10.10.10.202 ARP, proxy ARP or spoofing");
     a.set(Field::ArpFrame, 6);
     CHECK(summary(a, strings) == "10.10.10.202 ARP claim in frame 6, proxy ARP or spoofing");
+}
+
+TEST_CASE("a message cut short says so, in one text for every frame, and survives the cache") {
+    StringTable strings;
+    FindingStore store;
+    Annotation a;
+    a.subject = Subject::SipTruncated;
+    a.endpoint = strings.intern("10.34.0.11");
+    a.raise(Expert::Truncated);
+    store.add(1, a);
+    const Annotation b = store.get(1, 0);
+    CHECK(b.subject == Subject::SipTruncated);
+    CHECK(b.experts() == 1u << static_cast<unsigned>(Expert::Truncated));
+    CHECK(summary(b, strings) == "10.34.0.11 cut short, not analysed");
+    CHECK(expert_message(Expert::Truncated, b, strings, Config{}) ==
+          "Cut short by the capture's snap length: not analysed (capture whole frames, e.g. tcpdump -s 0)");
+    CHECK(std::string(info_tag(Expert::Truncated)) == "cut short");
+    CHECK(is_sip(b.subject));
 }

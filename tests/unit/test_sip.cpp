@@ -1981,3 +1981,59 @@ TEST_CASE("a 2xx whose REGISTER the capture lacks tells the endpoint directory i
     CHECK(ctx.directory.by_ip(kPhone)->frame == 3);
     CHECK(ctx.directory.by_ip(kPhone)->time == kT0 + seconds(115) + millis(20));
 }
+
+namespace {
+
+// Frame n: a SIP message the snap length cut short, as the decoder gives it: its start line, and a
+// response's CSeq method when that line was captured whole.
+Frame cut_short(Wire& w, std::uint32_t n, Nanos t, bool to_server, const char* method, std::uint32_t status,
+                const char* cseq_method, Transport tr = Transport::Udp) {
+    Frame f = w.frame(n, t, to_server, tr);
+    SipMessage m;
+    m.truncated = true;
+    m.is_request = to_server;
+    m.method = method;
+    m.status = status;
+    m.cseq_method = cseq_method;
+    f.sip.push_back(m);
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("a REGISTER or its response cut short by the snap length is reported, by the phone's address") {
+    Wire w;
+    Run run;
+    run(cut_short(w, 1, kT0, true, "REGISTER", 0, ""));
+    Annotation a = run.one(1);
+    CHECK(a.subject == Subject::SipTruncated);
+    CHECK(a.experts() == 1u << static_cast<unsigned>(Expert::Truncated));
+    CHECK(run.str(a.endpoint) == "10.0.0.5");
+    CHECK(run.str(a.server) == "10.0.0.1:5060/udp");
+    CHECK(a.role == Role::Unknown);
+    // A response whose CSeq names REGISTER: the registrar is its sender, over TCP too.
+    run(cut_short(w, 2, kT0 + millis(10), false, "", 200, "REGISTER", Transport::Tcp));
+    a = run.one(2);
+    CHECK(a.subject == Subject::SipTruncated);
+    CHECK(a.experts() == 1u << static_cast<unsigned>(Expert::Truncated));
+    CHECK(run.str(a.endpoint) == "10.0.0.5");
+    CHECK(run.str(a.server) == "10.0.0.1:5060/tcp");
+    // Not a registration's, or not known to be one: nothing to say.
+    run(cut_short(w, 3, kT0 + seconds(1), true, "INVITE", 0, ""));
+    run(cut_short(w, 4, kT0 + seconds(1), false, "", 200, ""));
+    run(cut_short(w, 5, kT0 + seconds(1), false, "", 200, "INVITE"));
+    CHECK(run.at(3).empty());
+    CHECK(run.at(4).empty());
+    CHECK(run.at(5).empty());
+}
+
+TEST_CASE_METHOD(RegisteredUdp, "a REGISTER cut short by the snap length is named by its binding, and refreshes nothing") {
+    // What it refreshes is past the cut: the binding's deadline still passes, after the warning.
+    run(cut_short(w, 3, expected, true, "REGISTER", 0, ""));
+    Annotation a = run.one(3);
+    CHECK(run.str(a.endpoint) == "SEP0024142DDF24");
+    CHECK(a.experts() == 1u << static_cast<unsigned>(Expert::Truncated));
+    unrelated(w, run, 4, deadline + millis(1));
+    CHECK(run.one(4).raised(Expert::GraceBreach));
+    CHECK(run.one(4).get(Field::GraceOverrun) == millis(1));
+}

@@ -1,7 +1,8 @@
 // Robustness: a capture taken with a small snapshot length (tcpdump -s 200): every frame longer
 // than 200 bytes is cut, so each SIP message loses most of its headers (Wireshark marks it
 // malformed) while the short SCCP frames are whole. Nothing about SIP may be concluded from
-// messages the analysis cannot read: no warning and no error.
+// messages the analysis cannot read: each REGISTER says it was cut short and not analysed
+// (keepalive.truncated), and nothing else is said about SIP.
 //
 // Parameters (Ethernet, microsecond pcap, snaplen 200, T0 = 2023-05-15 14:00:00 UTC):
 //   registrar/call manager MAC 00:50:56:34:00:01, 10.34.0.1 (SIP 5060/UDP, SCCP 2000)
