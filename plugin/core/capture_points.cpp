@@ -470,6 +470,31 @@ Nanos CapturePoints::to_clock(Nanos t, std::uint32_t from, std::uint32_t to) con
 
 bool CapturePoints::separate_clocks() const { return !impl_->pairs.empty(); }
 
+std::uint32_t CapturePoints::forget_due(std::uint32_t clock, Nanos from, Nanos to) {
+    Impl& m = *impl_;
+    std::uint32_t n = 0;
+    std::vector<Pending> keep;
+    for (std::size_t peer = 0; peer < kMaxIfaces; ++peer) {
+        Impl::Queue& q = m.pending[peer];
+        if (q.empty() || m.ctx.clock(static_cast<std::uint32_t>(peer)) != clock) continue;
+        // Each copy that was to arrive before the gap's end: in the gap, unknown; before it, the
+        // point was recording, and check() reports it as ever.
+        while (!q.empty() && sub_sat(q.top().deadline, kTolerance) < to) {
+            const Pending p = q.top();
+            q.pop();
+            if (sub_sat(p.deadline, kTolerance) > from) {
+                --m.pending_count;
+                ++n;
+            } else {
+                keep.push_back(p);
+            }
+        }
+        for (const Pending& p : keep) q.push(p);
+        keep.clear();
+    }
+    return n;
+}
+
 std::size_t CapturePoints::state_bytes() const {
     const Impl& m = *impl_;
     return sizeof(Impl) + m.ring.capacity() * sizeof(Segment) + m.index.capacity() * sizeof(std::uint32_t) +

@@ -29,6 +29,10 @@ public:
     // True once one segment was seen at two interfaces: they are capture points, each with a clock
     // of its own. Until then a capture's interfaces (one machine's NICs) share one clock.
     bool separate_clocks() const;
+    // A capture gap (CaptureGaps) at the points of `clock`, from `from` to `to`: a copy due there in
+    // that silence may be in it, and is no longer looked for. Returns how many were. Before
+    // on_frame() of the frame that ends the gap.
+    std::uint32_t forget_due(std::uint32_t clock, Nanos from, Nanos to);
     std::size_t state_bytes() const;
 
 private:

@@ -10,7 +10,11 @@ Engine::~Engine() = default;
 
 void Engine::process(Frame& frame) {
     ctx_.sink.begin_frame(frame.number);
-    // Capture points first: they tell the others which segments are copies from another point. Every
+    // A silence of the frame's capture point, on its own clock, before anything judges what fell
+    // due in it.
+    const std::uint32_t clock = ctx_.clock(frame.interface_id);
+    if (CaptureGaps::Gap gap; gaps_.on_frame(clock, frame.time, frame.number, frame.src_ip, gap)) on_capture_gap(gap, clock);
+    // Capture points next: they tell the others which segments are copies from another point. Every
     // frame: a path loss is reported on the other capture point's first frame past the keepalive's
     // expected arrival there.
     points_.on_frame(frame);
@@ -34,6 +38,20 @@ void Engine::process(const RawFrame& raw) {
     ctx_.directory.prefetch(frame_.src_ip);
     decoder_.decode_payload(raw, frame_);
     process(frame_);
+}
+
+// Said once, on the frame that ends the silence, and only when something fell due in it.
+void Engine::on_capture_gap(const CaptureGaps::Gap& gap, std::uint32_t clock) {
+    const std::uint32_t unjudged = sip_.forget_due(clock, gap.to) + sccp_.forget_due(clock, gap.to) +
+                                   points_.forget_due(clock, gap.from, gap.to);
+    if (unjudged == 0) return;
+    Annotation a;
+    a.subject = Subject::CaptureGap;
+    a.set(Field::CaptureGap, gap.to - gap.from);
+    a.set(Field::CaptureGapFrame, gap.from_frame);
+    a.set(Field::CaptureUnjudged, unjudged);
+    a.raise(Expert::CaptureGap);
+    ctx_.sink.emit(a);
 }
 
 std::size_t Engine::state_bytes() const {

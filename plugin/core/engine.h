@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "capture_gaps.h"
 #include "capture_points.h"
 #include "context.h"
 #include "decoder.h"
@@ -41,11 +42,14 @@ public:
     std::size_t cache_bytes() const { return store_.bytes(); }
 
 private:
+    void on_capture_gap(const CaptureGaps::Gap& gap, std::uint32_t clock);
+
     Decoder decoder_;
     Frame frame_;  // reused: no allocation per frame once warm
     FindingStore store_;
     Context ctx_;
     CapturePoints points_;
+    CaptureGaps gaps_;
     PathAnalyzer path_;
     SipAnalyzer sip_;
     SccpAnalyzer sccp_;

@@ -61,7 +61,7 @@ constexpr std::uint64_t bits_of(std::initializer_list<Field> fs) {
 constexpr std::uint64_t kFrameRefs =
     bits_of({Field::RefreshPrev, Field::RetransOriginal, Field::ArpFrame, Field::SyslogLastSeen,
              Field::DeliveryFrame, Field::OwnerFrame, Field::SccpRequestFrame, Field::PathFrame,
-             Field::SyslogCopyOf});
+             Field::SyslogCopyOf, Field::CaptureGapFrame});
 constexpr std::uint64_t kTimeRefs = bits_of({Field::RefreshExpected, Field::RefreshDeadline, Field::ForecastTime});
 
 // The references of one record's values, walked in Field order by the encoder and the decoder

@@ -63,13 +63,17 @@ enum class Field : std::uint8_t {
     PathFrame,           // frame, a keepalive/REGISTER seen at one capture point only
     SccpLateness,        // duration, signed: SCCP keepalive gap - expected interval
     SyslogCopyOf,        // frame, the first sighting of the alarm this syslog message copies
+    CaptureGap,          // duration the capture point recorded nothing (CaptureGaps)
+    CaptureGapFrame,     // frame, the point's last frame before that silence
+    CaptureUnjudged,     // refreshes and keepalives due in that silence, left unjudged
     Count
 };
 constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);
 static_assert(kFieldCount <= 64, "present-mask is 64 bits");
 
-// SPEC §4 expert infos, and Truncated: a registration's message the capture's snap length cut
-// short, which the analysis cannot read (a capture that cannot answer says so).
+// SPEC §4 expert infos, and two of the capture's own, which say where it cannot answer: Truncated,
+// a registration's message the snap length cut short; CaptureGap, a silence of the capture point
+// in which refreshes and keepalives fell due.
 enum class Expert : std::uint8_t {
     Retransmission,
     RefreshLate,
@@ -85,6 +89,7 @@ enum class Expert : std::uint8_t {
     EndpointUnregistered,
     PathLoss,
     Truncated,
+    CaptureGap,
     Count
 };
 constexpr std::size_t kExpertCount = static_cast<std::size_t>(Expert::Count);
@@ -111,6 +116,7 @@ enum class Subject : std::uint8_t {
     Syslog,
     PathLoss,
     SipTruncated,        // a REGISTER or its response cut short by the snap length: not analysed
+    CaptureGap,          // the first frame after a silence of the capture point (CaptureGaps)
 };
 
 inline bool is_sip(Subject s) {

@@ -76,6 +76,11 @@ public:
         for (const Slot& s : slots_)
             if (s.used) f(s.key, s.value);
     }
+    template <class F>
+    void for_each(F&& f) {
+        for (Slot& s : slots_)
+            if (s.used) f(s.key, s.value);
+    }
 
     void clear() {
         slots_.clear();

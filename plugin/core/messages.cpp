@@ -109,6 +109,7 @@ const char* info_tag(Expert e) {
     case Expert::BackupKeepalive: return "backup keepalive";
     case Expert::Unregister: return "unregister";
     case Expert::Truncated: return "cut short";
+    case Expert::CaptureGap: return "capture gap";
     case Expert::Count: break;
     }
     return "";
@@ -258,6 +259,14 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
     case Expert::Truncated:
         // One text for every such frame: the expert dialog shows them as one line with a count.
         return "Cut short by the capture's snap length: not analysed (capture whole frames, e.g. tcpdump -s 0)";
+    case Expert::CaptureGap: {
+        // Under Wireshark's 240-character item label.
+        std::string m = "Nothing captured for " + format_duration(a.get_or(Field::CaptureGap, 0));
+        if (a.has(Field::CaptureGapFrame)) m += " after " + frame_ref(a.get(Field::CaptureGapFrame));
+        const std::int64_t n = a.get_or(Field::CaptureUnjudged, 0);
+        return m + " of steady traffic: the capture missed frames (merged files, a capture restarted or stalled); " +
+               plural(n, "refresh or keepalive", "refreshes and keepalives") + " due then not judged";
+    }
     case Expert::Count: break;
     }
     return "";
@@ -278,7 +287,6 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     case Subject::SipRetransmission:
     case Subject::SipResponse:
     case Subject::SipDeadline: add(sip_subject(a)); break;
-    case Subject::SipTruncated: add("cut short, not analysed"); break;
     case Subject::SccpRegister: add("register"); break;
     case Subject::SccpKeepalive: add("keepalive"); break;
     case Subject::SccpKeepaliveAck: add("keepalive ack"); break;
@@ -298,6 +306,8 @@ std::string summary(const Annotation& a, const StringTable& strings) {
         if (a.has(Field::SyslogCopyOf)) add("copy of " + frame_ref(a.get(Field::SyslogCopyOf)));
         break;
     case Subject::PathLoss: add("path loss"); break;
+    case Subject::SipTruncated: add("cut short, not analysed"); break;
+    case Subject::CaptureGap: add("capture gap of " + format_duration(a.get_or(Field::CaptureGap, 0))); break;
     case Subject::None: break;
     }
     if (a.role == Role::Backup) add("backup");

@@ -586,6 +586,30 @@ void SccpAnalyzer::prefetch(const Frame& f) const {
     if (f.tcp.present) impl_->sessions.prefetch(session_key(f));
 }
 
+// A primary whose keepalive's ack, or whose next keepalive, fell due by the silence's end: the
+// capture may lack them. The pending keepalive is taken as answered, and the call manager's
+// silence clock starts again at `until`.
+std::uint32_t SccpAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
+    Impl& m = *impl_;
+    std::uint32_t n = 0;
+    m.sessions.for_each([&](std::uint64_t key, Session& s) {
+        if (!s.live || s.role != Role::Primary || !s.have_keepalive || m.ctx.clock(static_cast<std::uint32_t>(key >> 32)) != clock)
+            return;
+        const Nanos step = seconds(m.interval(s));
+        bool due = false;
+        if (s.pending && !s.judged && add_sat(s.last_keepalive, step) <= until) {
+            s.pending = false;
+            due = true;
+        }
+        if (!s.failover_reported && add_sat(s.last_keepalive, step) <= until) {
+            s.quiet_since = std::max(s.quiet_since, until);
+            due = true;
+        }
+        n += due;
+    });
+    return n;
+}
+
 std::size_t SccpAnalyzer::state_bytes() const {
     std::size_t n = sizeof(Impl) + impl_->sessions.bytes() + impl_->phones.bytes() + impl_->registrations.bytes();
     for (const TimerHeap& heap : impl_->timers) n += heap.size() * sizeof(Timer);

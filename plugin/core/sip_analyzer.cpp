@@ -178,6 +178,7 @@ struct Binding {
     bool expecting = false;
     bool breach_reported = false;
     bool has_ok = false;
+    bool after_gap = false;  // its expectation was forgotten in a capture gap (forget_due())
     // The registrar has refused a REGISTER of this binding in a way the phone answers with a retry
     // in the same attempt: a challenge (401/407) or a too brief expiry (423, RFC 3261 10.2.8).
     bool retry_refused = false;
@@ -788,7 +789,9 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     bool new_attempt = !b.open || kind != b.kind || call_id != b.call_id;
     bool restarted = false;
     Annotation a = base(b, new_attempt ? Subject::SipRefresh : Subject::SipRequest);
-    if (answer_missed) a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
+    // After an answer or a capture gap the capture lacks, the grant this refresh follows is unknown.
+    if (answer_missed || (new_attempt && std::exchange(b.after_gap, false)))
+        a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
     if (new_attempt) {
         settle_deadline(b, f, false);
         if (b.attempts > 0 && !b.first_retransmitted) b.loss_run = 0;
@@ -946,6 +949,7 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
                                 const SipMessage& m) {
     b.open = false;
     b.has_ok = true;
+    b.after_gap = false;  // the next refresh follows this grant
     b.ok_frame = f.number;
     b.ok_time = f.time;
     if (t.delivery_frame != f.number) a.set(Field::DeliveryFrame, t.delivery_frame);
@@ -1191,6 +1195,24 @@ SipAnalyzer::SipAnalyzer(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}
 SipAnalyzer::~SipAnalyzer() = default;
 
 void SipAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
+
+// A binding whose refresh fell due by the silence's end (its deadline too, or only its expected
+// time: the refresh may have come in the gap, in its last instant too) expects nothing more until
+// its next 2xx; the attempt open across the gap may have ended in it.
+std::uint32_t SipAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
+    Impl& s = *impl_;
+    std::uint32_t n = 0;
+    for (std::uint32_t i = 0; i < s.bindings.size(); ++i) {
+        Binding& b = s.bindings[i];
+        if (!b.live || !b.expecting || b.breach_reported || b.expected > until || s.ctx.clock(b.iface) != clock)
+            continue;
+        b.expecting = false;
+        b.open = false;
+        b.after_gap = true;
+        ++n;
+    }
+    return n;
+}
 
 void SipAnalyzer::prefetch(const Frame& f) const {
     const Impl& s = *impl_;

@@ -21,6 +21,9 @@ public:
     // Before on_frame, with the frame's TCP stream decoded: starts loading its state and that of
     // the binding whose deadline comes up next.
     void prefetch(const Frame& f) const;
+    // The capture point whose clock is `clock` recorded nothing until `until` (CaptureGaps): what
+    // was due by then is unknown, and is forgotten. Returns how many expectations were.
+    std::uint32_t forget_due(std::uint32_t clock, Nanos until);
     std::size_t state_bytes() const;
 
 private:

@@ -19,6 +19,7 @@ const char* counter_name(Counter c) {
     case Counter::Unregistered: return "Unregistered (syslog)";
     case Counter::PathLoss: return "Lost between capture points";
     case Counter::Truncated: return "Cut short, not analysed";
+    case Counter::CaptureGaps: return "Capture gaps";
     case Counter::Count: break;
     }
     return "";
@@ -42,6 +43,7 @@ bool counts(const Annotation& a, Counter c) {
     case Counter::Unregistered: return a.raised(Expert::EndpointUnregistered);
     case Counter::PathLoss: return a.raised(Expert::PathLoss);
     case Counter::Truncated: return a.raised(Expert::Truncated);
+    case Counter::CaptureGaps: return a.raised(Expert::CaptureGap);
     case Counter::Count: break;
     }
     return false;

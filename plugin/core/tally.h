@@ -24,6 +24,7 @@ enum class Counter : unsigned char {
     Unregistered,     // keepalive.endpoint_unregistered
     PathLoss,         // keepalive.path_loss
     Truncated,        // keepalive.truncated
+    CaptureGaps,      // keepalive.capture_gap
     Count
 };
 constexpr std::size_t kCounterCount = static_cast<std::size_t>(Counter::Count);

@@ -18,7 +18,7 @@ extern int hf_role;
 // hf id of each ka::Field (indexed by the enum).
 extern int hf_field[ka::kFieldCount];
 
-enum Subtree { ett_keepalive, ett_timing, ett_next, ett_retrans, ett_sccp, ett_path, ett_syslog, ett_count };
+enum Subtree { ett_keepalive, ett_timing, ett_next, ett_retrans, ett_sccp, ett_path, ett_syslog, ett_capture, ett_count };
 extern int ett[ett_count];
 
 // Expert info of each ka::Expert (indexed by the enum).

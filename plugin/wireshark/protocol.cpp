@@ -127,9 +127,9 @@ int& hf(ka::Field f) { return hf_field[static_cast<std::size_t>(f)]; }
 expert_field& expert(ka::Expert e) { return ei[static_cast<std::size_t>(e)]; }
 
 using E = ka::Expert;
-// Expert infos of SPEC §4, and keepalive.truncated (a capture too short to analyse is a warning,
-// as Wireshark's own "previous segment not captured" is): the one place that says their names,
-// groups and severities.
+// Expert infos of SPEC §4, and keepalive.truncated and keepalive.capture_gap (a capture that
+// cannot answer is a warning, as Wireshark's own "previous segment not captured" is): the one
+// place that says their names, groups and severities.
 ei_register_info eis[] = {
     {&expert(E::Retransmission), {"keepalive.retransmission", PI_SEQUENCE, PI_NOTE, "REGISTER / KeepAliveReq sent again", EXPFILL}},
     {&expert(E::RefreshLate), {"keepalive.refresh_late", PI_SEQUENCE, PI_WARN, "Refresh started later than expected", EXPFILL}},
@@ -145,6 +145,7 @@ ei_register_info eis[] = {
     {&expert(E::EndpointUnregistered), {"keepalive.endpoint_unregistered", PI_RESPONSE_CODE, PI_ERROR, "CUCM EndPointUnregistered", EXPFILL}},
     {&expert(E::PathLoss), {"keepalive.path_loss", PI_SEQUENCE, PI_WARN, "Seen at one capture point, never at the other", EXPFILL}},
     {&expert(E::Truncated), {"keepalive.truncated", PI_UNDECODED, PI_WARN, "Registration message cut short by the snap length: not analysed", EXPFILL}},
+    {&expert(E::CaptureGap), {"keepalive.capture_gap", PI_SEQUENCE, PI_WARN, "Capture recorded nothing while refreshes or keepalives fell due", EXPFILL}},
 };
 
 }  // namespace
@@ -254,10 +255,17 @@ void register_protocol() {
         {&hf(F::SyslogCopyOf), {"Copy of the alarm in", "keepalive.syslog.copy_of", FT_FRAMENUM, BASE_NONE,
                                 FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
                                 "The same alarm seen first, e.g. on the other leg of a syslog relay", HFILL}},
+        {&hf(F::CaptureGap), {"Capture silent for", "keepalive.capture.gap", FT_RELATIVE_TIME, BASE_NONE, nullptr, 0x0,
+                              "How long the capture point recorded no frame before this one", HFILL}},
+        {&hf(F::CaptureGapFrame), {"Last frame before the gap", "keepalive.capture.gap_from", FT_FRAMENUM, BASE_NONE,
+                                   FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0, nullptr, HFILL}},
+        {&hf(F::CaptureUnjudged), {"Due in the gap, not judged", "keepalive.capture.unjudged", FT_UINT32, BASE_DEC,
+                                   nullptr, 0x0, "Refreshes and keepalives that fell due while nothing was captured",
+                                   HFILL}},
     };
 
-    static int* etts[] = {&ett[ett_keepalive], &ett[ett_timing], &ett[ett_next],  &ett[ett_retrans],
-                          &ett[ett_sccp],      &ett[ett_path],   &ett[ett_syslog]};
+    static int* etts[] = {&ett[ett_keepalive], &ett[ett_timing], &ett[ett_next],   &ett[ett_retrans],
+                          &ett[ett_sccp],      &ett[ett_path],   &ett[ett_syslog], &ett[ett_capture]};
 
 
     proto_keepalive = proto_register_protocol("Keepalive Analysis", "KEEPALIVE", "keepalive");

@@ -26,7 +26,7 @@ struct FieldSpec {
     Subtree group;
 };
 
-// Display order and subtree of each field: timing, retransmissions, SCCP, path, syslog.
+// Display order and subtree of each field: timing, retransmissions, SCCP, path, syslog, capture.
 const FieldSpec kFields[] = {
     {Field::RefreshNumber, Kind::Uint, ett_timing},
     {Field::ExpiresGranted, Kind::Uint, ett_timing},
@@ -69,10 +69,13 @@ const FieldSpec kFields[] = {
     {Field::SyslogLastSeen, Kind::Frame, ett_syslog},
     {Field::SyslogAge, Kind::RelTime, ett_syslog},
     {Field::SyslogCopyOf, Kind::Frame, ett_syslog},
+    {Field::CaptureGap, Kind::RelTime, ett_capture},
+    {Field::CaptureGapFrame, Kind::Frame, ett_capture},
+    {Field::CaptureUnjudged, Kind::Uint, ett_capture},
 };
 
 const char* const kGroupTitle[ett_count] = {"", "Timing", "Next refresh, from this grant", "Retransmissions",
-                                            "SCCP keepalive", "Path", "Call manager syslog"};
+                                            "SCCP keepalive", "Path", "Call manager syslog", "Capture"};
 
 // A 2xx sets the next refresh's expectation, while its margin and refresh number are those of
 // the attempt it ends: side by side, a margin of seconds would sit next to a deadline minutes away.

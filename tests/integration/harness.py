@@ -216,6 +216,8 @@ EXPERTS = {
     "keepalive.path_loss": ("Sequence", "Warning"),
     # Not in SPEC §4: a registration's message the snap length cut short, which is not analysed.
     "keepalive.truncated": ("Undecoded", "Warning"),
+    # Not in SPEC §4 either: a busy capture point that recorded nothing while refreshes fell due.
+    "keepalive.capture_gap": ("Sequence", "Warning"),
 }
 
 

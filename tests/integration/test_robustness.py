@@ -87,6 +87,44 @@ def registration_messages(cap):
     return out
 
 
+def read_pcap(path):
+    """(header, [(time in us, frame bytes)]) of a classic little-endian pcap."""
+    with open(path, "rb") as f:
+        data = f.read()
+    records, at = [], 24
+    while at < len(data):
+        sec, usec, incl, _ = struct.unpack("<IIII", data[at:at + 16])
+        records.append((sec * 1000000 + usec, data[at + 16:at + 16 + incl]))
+        at += 16 + incl
+    return data[:24], records
+
+
+def with_steady_traffic(src, dst, drop):
+    """Writes `src` to `dst` with 20 UDP datagrams a second, from 20 other hosts in turn to a
+    server, added from a minute before its first frame to 10 s after its last (traffic a SPAN of a
+    busy VLAN carries, which no dissector of ours reads), less every frame for which drop(time in s
+    from the first frame, is one of src's) is true. Returns [(time in us, one of src's)] of the
+    frames written, in frame order."""
+    header, records = read_pcap(src)
+    t0 = records[0][0]
+    udp = struct.pack("!HHHH", 40000, 40002, 8 + 160, 0) + bytes(160)
+    fillers = [bytes.fromhex("020000000002") + bytes([2, 0, 0, 0, 1, h]) + b"\x08\x00" +
+               harness.ipv4(17, bytes([10, 99, 1, h]), bytes([10, 99, 0, 2]), udp) for h in range(20)]
+    merged = [(t, True, frame) for t, frame in records]
+    t, n = t0 - 60000000 + 1000, 0  # 1 ms off the scenario's own times
+    while t < records[-1][0] + 10000000:
+        merged.append((t, False, fillers[n % 20]))
+        t += 50000
+        n += 1
+    merged.sort(key=lambda r: r[0])
+    kept = [r for r in merged if not drop((r[0] - t0) / 1e6, r[1])]
+    with open(dst, "wb") as f:
+        f.write(header)
+        for t, _, frame in kept:
+            f.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(frame), len(frame)) + frame)
+    return [(t, ours) for t, ours, _ in kept]
+
+
 class Robustness(unittest.TestCase):
     def assert_no_alarm(self, cap):
         """No warning or error expert info; returns all (frame, expert, message)."""
@@ -230,6 +268,63 @@ class Robustness(unittest.TestCase):
                     self.assertEqual(len([n for n in expected if messages[n][1] is None]), 16)
                     if snaplen in (128, 330):
                         self.assertEqual(len(expected), 16 if snaplen == 128 else 32)
+
+    def test_capture_gap(self):
+        # sip-udp-healthy (phone 10.20.30.40, 200 OKs granting 120 s, refresh_delta 5 s, grace
+        # 15 s) on a busy VLAN. Refresh 5 (frames 9 and 10 of the scenario, at +460.053 s) falls
+        # due then (frame 8's 200 OK, at +345.052593 s, + 115 s), its deadline at +475.052593 s.
+        name = capture("sip-udp-healthy")
+        in_window = lambda t: 425 <= t < 490  # noqa: E731
+        with tempfile.TemporaryDirectory() as d:
+            # Healthy twin: nothing of ours above a note.
+            twin = os.path.join(d, "twin.pcap")
+            with_steady_traffic(name, twin, lambda t, ours: False)
+            self.assert_no_alarm(twin)
+
+            # The capture recorded nothing from +425 s to +490 s: one gap, said on the first frame
+            # after it, and refresh 5, due in it, is not judged. Refresh 6 follows an unknown grant.
+            gap = os.path.join(d, "gap.pcap")
+            frames = with_steady_traffic(name, gap, lambda t, ours: in_window(t))
+            first_after = next(i for i, (t, _) in enumerate(frames) if (t - frames[0][0]) / 1e6 >= 60 + 490 - 1)
+            experts = harness.experts_both_passes(self, gap)
+            self.assertEqual([(n, e) for n, e, _ in experts if e in ALARMS], [(first_after + 1, "keepalive.capture_gap")])
+            rows = harness.fields_both_passes(self, gap, ["frame.number", "keepalive.capture.gap",
+                                                          "keepalive.capture.gap_from", "keepalive.capture.unjudged"],
+                                              "keepalive.capture_gap")
+            self.assertEqual(rows[0]["keepalive.capture.gap_from"], [str(first_after)])
+            self.assertEqual(rows[0]["keepalive.capture.unjudged"], ["1"])
+            self.assertAlmostEqual(harness.seconds(rows[0]["keepalive.capture.gap"][0]),
+                                   (frames[first_after][0] - frames[first_after - 1][0]) / 1e6, places=6)
+            ours = [i + 1 for i, (_, o) in enumerate(frames) if o]
+            self.assertEqual(len(ours), 30)
+            refresh6 = harness.fields_both_passes(self, gap, ["keepalive.refresh.number", "keepalive.event",
+                                                              "keepalive.refresh.lateness"], "frame.number == %d" % ours[8])
+            self.assertEqual(refresh6[0]["keepalive.refresh.number"], ["5"])  # the fifth seen
+            self.assertEqual(refresh6[0]["keepalive.event"], ["9"])
+            self.assertEqual(refresh6[0]["keepalive.refresh.lateness"], [])
+
+            # The capture went on recording, the phone's refresh 5 did not reach it: lost in the
+            # network, a breach on the first frame past the deadline (a datagram of the busy VLAN).
+            lost = os.path.join(d, "lost.pcap")
+            frames = with_steady_traffic(name, lost, lambda t, ours: ours and in_window(t))
+            t0 = next(t for t, o in frames if o)
+            past = next(i for i, (t, _) in enumerate(frames) if t > t0 + 475052593)
+            experts = harness.experts_both_passes(self, lost)
+            self.assertIn((past + 1, "keepalive.grace_breach"), [(n, e) for n, e, _ in experts])
+            self.assertNotIn("keepalive.capture_gap", [e for _, e, _ in experts])
+
+            # A capture of the phone alone that lacks the same frames cannot tell: the breach
+            # stands, on refresh 6, the next frame (9 once 9 and 10 are gone).
+            quiet = os.path.join(d, "quiet.pcap")
+            header, records = read_pcap(name)
+            with open(quiet, "wb") as f:
+                f.write(header)
+                for t, frame in records:
+                    if not in_window((t - records[0][0]) / 1e6):
+                        f.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(frame), len(frame)) + frame)
+            experts = harness.experts_both_passes(self, quiet)
+            self.assertIn((9, "keepalive.grace_breach"), [(n, e) for n, e, _ in experts])
+            self.assertNotIn("keepalive.capture_gap", [e for _, e, _ in experts])
 
     def test_tcp_sequence_wrap(self):
         cap = capture("bad-tcp-wrap")

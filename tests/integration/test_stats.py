@@ -20,7 +20,7 @@ EXPERT_COUNTERS = {
     "Unacknowledged": "keepalive.keepalive_unacked", "Failovers": "keepalive.failover",
     "ARP mismatches": "keepalive.arp_mismatch", "Misdirected": "keepalive.misdirected",
     "Unregistered (syslog)": "keepalive.endpoint_unregistered", "Lost between capture points": "keepalive.path_loss",
-    "Cut short, not analysed": "keepalive.truncated",
+    "Cut short, not analysed": "keepalive.truncated", "Capture gaps": "keepalive.capture_gap",
 }
 
 

@@ -553,3 +553,35 @@ TEST_CASE("a connection opened again on the same addresses and ports: the server
     REQUIRE(l.size() == 1);
     CHECK(l[0].second.get(Field::PathFrame) == r.find(0, isn + 1)->number);
 }
+
+TEST_CASE("a capture gap at the other point: a copy due in it is not looked for, one due before it still is") {
+    for (bool lost_in_gap : {true, false}) {
+        Rig r;
+        r.build(refreshes(4, 2));
+        const Frame* lost = r.find(0, 2991996107u + 1400, 0);
+        REQUIRE(lost);
+        const Nanos arrival = lost->time + kSkew + kTransit;  // expected at the call-manager side
+        // The call-manager side records nothing for a minute from just before that arrival (or
+        // just after it): the retransmission's copy, 420 ms later, is in the silence either way.
+        const Nanos from = lost_in_gap ? arrival - seconds(1) : arrival + millis(1);
+        std::vector<Frame> kept;
+        for (const Frame& f : r.frames)
+            if (f.interface_id != 1 || f.time < from || f.time >= from + seconds(60)) kept.push_back(f);
+        std::uint32_t forgotten = 0;
+        bool told = false;
+        for (Frame& f : kept) {
+            if (!told && f.interface_id == 1 && f.time >= from + seconds(60)) {
+                forgotten = r.points.forget_due(0, from, f.time);  // before the frame ending the gap
+                told = true;
+            }
+            r.ctx.sink.begin_frame(f.number);
+            r.points.on_frame(f);
+        }
+        r.frames = kept;
+        REQUIRE(told);
+        CHECK(forgotten == (lost_in_gap ? 2u : 1u));
+        auto l = r.losses();
+        REQUIRE(l.size() == (lost_in_gap ? 0u : 1u));
+        if (!lost_in_gap) CHECK(l[0].second.get(Field::PathFrame) == lost->number);
+    }
+}

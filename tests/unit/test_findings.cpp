@@ -270,3 +270,21 @@ TEST_CASE("a message cut short says so, in one text for every frame, and survive
     CHECK(std::string(info_tag(Expert::Truncated)) == "cut short");
     CHECK(is_sip(b.subject));
 }
+
+TEST_CASE("a capture gap's message names the silence, its last frame before and what was not judged") {
+    StringTable strings;
+    Annotation a;
+    a.subject = Subject::CaptureGap;
+    a.set(Field::CaptureGap, seconds(65) + millis(50));
+    a.set(Field::CaptureGapFrame, 9708);
+    a.set(Field::CaptureUnjudged, 1);
+    a.raise(Expert::CaptureGap);
+    const std::string m = expert_message(Expert::CaptureGap, a, strings, Config{});
+    CHECK(m == "Nothing captured for 65.0 s after frame 9708 of steady traffic: the capture missed frames (merged "
+               "files, a capture restarted or stalled); 1 refresh or keepalive due then not judged");
+    CHECK(m.size() < 240);  // Wireshark cuts an item's label there
+    a.set(Field::CaptureUnjudged, 25000);
+    CHECK(expert_message(Expert::CaptureGap, a, strings, Config{}).size() < 240);
+    CHECK(summary(a, strings) == "capture gap of 65.0 s");
+    CHECK(std::string(info_tag(Expert::CaptureGap)) == "capture gap");
+}

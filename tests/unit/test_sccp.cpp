@@ -805,3 +805,36 @@ TEST_CASE("a capture that starts with the call manager's KeepAliveAck") {
     CHECK(a.get(Field::SccpInterval) == 30);
     CHECK_FALSE(a.has(Field::SccpGap));
 }
+
+TEST_CASE("a capture gap: a keepalive whose ack fell due in it, and the call manager's silence clock, are forgotten") {
+    Rig r;
+    Conn c = registered(r);
+    r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    r.send(T0 + seconds(30) + millis(2), c, false, {skinny::kKeepAliveAck});
+    // K2 at T0 + 60 s; the capture records nothing from T0 + 61 s to T0 + 200 s (its ack, and the
+    // keepalives at 90 ... 180 s, may be in that silence).
+    r.send(T0 + seconds(60), c, true, {skinny::kKeepAliveReq});
+    const Nanos until = T0 + seconds(200);
+    CHECK(r.sccp.forget_due(0, until) == 1);
+    CHECK(r.sccp.forget_due(1, until) == 0);  // another capture point's clock
+    std::uint32_t after = r.other(until);
+    CHECK(r.at(after).empty());  // neither unacknowledged nor KeepAliveTimeout
+    // The phone keeps its cadence: K at 210 s, acked. Nothing raised.
+    r.send(T0 + seconds(210), c, true, {skinny::kKeepAliveReq});
+    r.send(T0 + seconds(210) + millis(2), c, false, {skinny::kKeepAliveAck});
+    CHECK(r.warnings_or_errors() == 0);
+
+    // Silent from then on: KeepAliveTimeout three intervals after its last keepalive, as ever.
+    std::uint32_t late = r.other(T0 + seconds(210 + 90) + 1);
+    CHECK(r.only(late).raised(Expert::Failover));
+}
+
+TEST_CASE("a capture gap: a session whose next keepalive was not yet due is left as it was") {
+    Rig r;
+    Conn c = registered(r);
+    r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    // Silence from T0 + 31 s to T0 + 55 s: its ack was due by T0 + 60 s, the next keepalive too.
+    CHECK(r.sccp.forget_due(0, T0 + seconds(55)) == 0);
+    std::uint32_t later = r.other(T0 + seconds(60) + 1);
+    CHECK(r.only(later).raised(Expert::KeepaliveUnacked));
+}

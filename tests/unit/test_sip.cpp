@@ -2037,3 +2037,92 @@ TEST_CASE_METHOD(RegisteredUdp, "a REGISTER cut short by the snap length is name
     CHECK(run.one(4).raised(Expert::GraceBreach));
     CHECK(run.one(4).get(Field::GraceOverrun) == millis(1));
 }
+
+namespace {
+
+// Frames from `first` on, of `hosts` other hosts in turn, `every` apart from `from` until before
+// `to`: a capture point recording steadily (20 a second from 20 hosts is busy, CaptureGaps).
+// Returns the next frame number.
+std::uint32_t steady(Wire& w, Run& run, std::uint32_t first, Nanos from, Nanos to, Nanos every,
+                     std::uint32_t hosts = 20) {
+    for (Nanos t = from; t < to; t += every) {
+        Frame f = w.frame(first, t, false);
+        f.src_ip = IpAddr::v4(0x0a000100 + first % hosts);
+        f.dst_ip = IpAddr::v4(0x0a000200);
+        run(f);
+        ++first;
+    }
+    return first;
+}
+
+}  // namespace
+
+TEST_CASE_METHOD(RegisteredUdp, "a busy capture that records nothing over a deadline: one capture gap, no breach; "
+                                "the next refresh follows an unknown grant") {
+    // 20 frames a second from a minute before the refresh is due, none from 5 s before it until
+    // 20 s past the deadline: the refresh and its 2xx may be in the silence.
+    const Nanos last = expected - seconds(5) - millis(50);
+    std::uint32_t n = steady(w, run, 3, expected - seconds(65), expected - seconds(5), millis(50));
+    const Nanos resume = deadline + seconds(20);
+    unrelated(w, run, n, resume);
+    Annotation a = run.one(n);
+    CHECK(a.subject == Subject::CaptureGap);
+    CHECK(a.experts() == 1u << static_cast<unsigned>(Expert::CaptureGap));
+    CHECK(a.get(Field::CaptureGap) == resume - last);
+    CHECK(a.get(Field::CaptureGapFrame) == n - 1);
+    CHECK(a.get(Field::CaptureUnjudged) == 1);
+    CHECK(run.experts(Expert::GraceBreach, n) == 0);
+    // The phone's next REGISTER: a refresh, with no expectation to be late for.
+    send_register(w, run, n + 1, resume + seconds(100), 3);
+    Annotation r = run.one(n + 1);
+    CHECK(r.subject == Subject::SipRefresh);
+    CHECK(r.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
+    CHECK_FALSE(r.has(Field::RefreshExpected));
+    CHECK_FALSE(r.has(Field::RefreshLateness));
+    CHECK(r.experts() == 0);
+    // Its 2xx sets the next expectation again; the refresh after it is timed as ever.
+    Frame ok = w.frame(n + 2, resume + seconds(100) + millis(10), false);
+    w.add_response(ok, 200, "c", 3, with(kCisco, "expires=120"));
+    run(ok);
+    const Nanos expected3 = resume + seconds(100) + millis(10) + seconds(115);
+    CHECK(run.one(n + 2).get(Field::RefreshExpected) == expected3);
+    send_register(w, run, n + 3, expected3 + seconds(3), 4);
+    CHECK_FALSE(run.one(n + 3).has(Field::SessionEvent));
+    CHECK(run.one(n + 3).get(Field::RefreshLateness) == seconds(3));
+}
+
+TEST_CASE_METHOD(RegisteredUdp, "a quieter capture's silence, or a busy one's that goes on recording, is the network's: the breach stands") {
+    SECTION("nine frames a second, then nothing over the deadline") {
+        std::uint32_t n = steady(w, run, 3, expected - seconds(65), expected - seconds(5), millis(111));
+        unrelated(w, run, n, deadline + seconds(20));
+        CHECK(run.one(n).raised(Expert::GraceBreach));
+        CHECK(run.one(n).get(Field::GraceOverrun) == seconds(20));
+        CHECK(run.experts(Expert::CaptureGap, n) == 0);
+    }
+    SECTION("fifty frames a second between two hosts (a call's RTP), then nothing over the deadline") {
+        std::uint32_t n = steady(w, run, 3, expected - seconds(65), expected - seconds(5), millis(20), 2);
+        unrelated(w, run, n, deadline + seconds(20));
+        CHECK(run.one(n).raised(Expert::GraceBreach));
+        CHECK(run.experts(Expert::CaptureGap, n) == 0);
+    }
+    SECTION("a call's RTP, then silent until the refresh, which comes on time: nothing is forgotten") {
+        std::uint32_t n = steady(w, run, 3, expected - seconds(90), expected - seconds(30), millis(20), 2);
+        send_register(w, run, n, expected + millis(500), 2);
+        Annotation r = run.one(n);
+        CHECK(r.get(Field::RefreshLateness) == millis(500));
+        CHECK_FALSE(r.has(Field::SessionEvent));
+        CHECK(run.experts(Expert::CaptureGap, n) == 0);
+    }
+    SECTION("twenty frames a second throughout: reported on the first frame past the deadline") {
+        std::uint32_t n = steady(w, run, 3, expected - seconds(65), deadline + seconds(1), millis(50));
+        CHECK(run.experts(Expert::GraceBreach, n - 1) == 1);
+        CHECK(run.experts(Expert::CaptureGap, n - 1) == 0);
+    }
+    SECTION("a busy capture's silence that ends before the refresh was due: nothing forgotten, nothing said") {
+        std::uint32_t n = steady(w, run, 3, expected - seconds(120), expected - seconds(60), millis(50));
+        unrelated(w, run, n, expected - seconds(30));
+        CHECK(run.at(n).empty());
+        unrelated(w, run, n + 1, deadline + seconds(1));
+        CHECK(run.one(n + 1).raised(Expert::GraceBreach));
+    }
+}

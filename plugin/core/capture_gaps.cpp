@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "capture_gaps.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+namespace ka {
+
+namespace {
+
+// A stretch's slot: any time, negative ones included, has one.
+std::size_t slot(std::int64_t stretch, std::size_t n) { return static_cast<std::size_t>(static_cast<std::uint64_t>(stretch) % n); }
+
+// An address in 32 bits: enough to tell a few dozen hosts apart.
+std::uint32_t fold(const IpAddr& a) {
+    std::uint32_t w[4];
+    std::memcpy(w, a.bytes, sizeof w);
+    return w[0] ^ w[1] ^ w[2] ^ w[3] ^ a.family;
+}
+
+}  // namespace
+
+void CaptureGaps::count(Stretch& s, std::uint32_t source) {
+    ++s.frames;
+    if (s.source_count == kBusySources) return;  // many enough: no more look-ups this stretch
+    for (std::uint32_t i = 0; i < s.source_count; ++i)
+        if (s.sources[i] == source) return;
+    s.sources[s.source_count++] = source;
+}
+
+bool CaptureGaps::busy(const Point& p) {
+    std::uint32_t frames = 0;
+    std::vector<std::uint32_t> sources;
+    for (const Stretch& s : p.stretches) {
+        frames += s.frames;
+        sources.insert(sources.end(), s.sources.begin(), s.sources.begin() + s.source_count);
+    }
+    if (frames < kBusyFrames) return false;
+    std::sort(sources.begin(), sources.end());
+    return static_cast<std::size_t>(std::unique(sources.begin(), sources.end()) - sources.begin()) >= kBusySources;
+}
+
+bool CaptureGaps::on_frame(std::uint32_t clock, Nanos time, std::uint32_t frame, const IpAddr& source, Gap& gap) {
+    Point& p = points_[clock];
+    const std::uint32_t folded = fold(source);
+    if (p.seen && time <= p.last) {  // stamped before the latest: counted where the clock stands
+        count(p.stretches[slot(p.stretch, kStretches)], folded);
+        return false;
+    }
+    bool found = false;
+    if (p.seen && sub_sat(time, p.last) >= kMinSilence && busy(p)) {
+        gap = {p.last, time, p.last_frame};
+        found = true;
+    }
+    const std::int64_t stretch = time >> kStretchBits;
+    if (!p.seen) {
+        p.seen = true;
+    } else {
+        // Stretches passed since the latest frame start empty (all of them after a long silence).
+        for (std::int64_t s = p.stretch + 1; s <= stretch && s <= p.stretch + static_cast<std::int64_t>(kStretches); ++s)
+            p.stretches[slot(s, kStretches)] = Stretch{};
+    }
+    p.stretch = stretch;
+    count(p.stretches[slot(stretch, kStretches)], folded);
+    p.last = time;
+    p.last_frame = frame;
+    return found;
+}
+
+}  // namespace ka

@@ -1,0 +1,57 @@
+// Silences of a capture point. A capture that has been recording a steady stream of frames from
+// many hosts and then records nothing at all for seconds has missed frames: files merged with one
+// missing, a capture stopped and started again, a capture host that stalled. Hosts do not all fall
+// silent together: during an outage phones resend, re-register and ARP, and a busy point sees other
+// hosts besides. Refreshes and keepalives due in that silence are unknown, not missed: the analysers
+// forget what they expected of them instead of reporting every phone late or lost at the first
+// frame after it. A quieter capture (one filtered to a phone, a call's RTP between two hosts) is
+// never taken for one: its silence may be the network's.
+// SPDX-License-Identifier: GPL-2.0-or-later
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "context.h"
+#include "time.h"
+
+namespace ka {
+
+class CaptureGaps {
+public:
+    struct Gap {
+        Nanos from = 0, to = 0;  // the point's last frame before the silence, and this one
+        std::uint32_t from_frame = 0;
+    };
+    // A silence this long, after about a minute (seven stretches of 8.6 s, the last one partly) of
+    // at least kBusyFrames frames (ten a second: a hundred or more would have come in the silence)
+    // from at least kBusySources source addresses, is a gap.
+    static constexpr Nanos kMinSilence = seconds(10);
+    static constexpr std::uint32_t kBusyFrames = 600;
+    static constexpr std::size_t kBusySources = 16;
+
+    // Notes a frame of the capture point whose clock is `clock`, from `source` (invalid: not IP);
+    // true when a gap ends at it.
+    bool on_frame(std::uint32_t clock, Nanos time, std::uint32_t frame, const IpAddr& source, Gap& gap);
+
+private:
+    static constexpr unsigned kStretchBits = 33;
+    static constexpr std::size_t kStretches = 7;
+    struct Stretch {
+        std::uint32_t frames = 0;
+        std::uint32_t source_count = 0;                      // distinct, up to kBusySources
+        std::array<std::uint32_t, kBusySources> sources{};  // folded addresses
+    };
+    struct Point {
+        bool seen = false;
+        Nanos last = 0;  // the latest time seen (a frame stamped earlier does not move it back)
+        std::uint32_t last_frame = 0;
+        std::int64_t stretch = 0;  // of `last`
+        std::array<Stretch, kStretches> stretches{};
+    };
+    static void count(Stretch& s, std::uint32_t source);
+    static bool busy(const Point& p);
+    std::array<Point, kClocks> points_;
+};
+
+}  // namespace ka

@@ -1,0 +1,86 @@
+// Silences of a busy capture point (CaptureGaps).
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "catch.h"
+
+#include <limits>
+
+#include "core/capture_gaps.h"
+
+using namespace ka;
+
+namespace {
+
+const Nanos kT0 = seconds(1'700'000'000);
+
+// Frames from `from`, `every` apart, until before `to`, on clock 0, from `hosts` addresses in
+// turn; returns the next frame number.
+std::uint32_t steady(CaptureGaps& g, std::uint32_t frame, Nanos from, Nanos to, Nanos every, std::uint32_t hosts = 20) {
+    CaptureGaps::Gap gap;
+    for (Nanos t = from; t < to; t += every, ++frame)
+        REQUIRE_FALSE(g.on_frame(0, t, frame, IpAddr::v4(0x0a000100 + frame % hosts), gap));
+    return frame;
+}
+
+const IpAddr kHost = IpAddr::v4(0x0a000001);
+
+}  // namespace
+
+TEST_CASE("a busy capture point that records nothing for 10 s has a gap; a quiet one, one of few hosts or a shorter silence has none") {
+    CaptureGaps g;
+    CaptureGaps::Gap gap;
+    // 12.5 frames a second for a minute (750 frames; at least 600 in any stretch of 52 s), then
+    // 10 s of silence.
+    std::uint32_t n = steady(g, 1, kT0, kT0 + seconds(60), millis(80));
+    REQUIRE(n == 751);
+    const Nanos last = kT0 + seconds(60) - millis(80);
+    REQUIRE(g.on_frame(0, last + seconds(10), n, kHost, gap));
+    CHECK(gap.from == last);
+    CHECK(gap.to == last + seconds(10));
+    CHECK(gap.from_frame == 750);
+
+    // Nine frames a second (at most 542 in the seven stretches of 8.6 s the count spans): a
+    // silence of any length is the network's.
+    CaptureGaps quiet;
+    n = steady(quiet, 1, kT0, kT0 + seconds(60), millis(111));
+    CHECK_FALSE(quiet.on_frame(0, kT0 + seconds(3600), n, kHost, gap));
+
+    // As many frames from fewer than 16 hosts (a call's RTP between a phone and a gateway, a
+    // capture filtered to a few phones): its silence may be the network's.
+    for (std::uint32_t hosts : {2u, 15u}) {
+        CaptureGaps few;
+        n = steady(few, 1, kT0, kT0 + seconds(60), millis(20), hosts);
+        CHECK_FALSE(few.on_frame(0, kT0 + seconds(90), n, kHost, gap));
+    }
+    CaptureGaps sixteen;
+    n = steady(sixteen, 1, kT0, kT0 + seconds(60), millis(20), 16);
+    CHECK(sixteen.on_frame(0, kT0 + seconds(90), n, kHost, gap));
+
+    // Busy, but silent for just under 10 s; then a frame every 9 s: after a minute of those, the
+    // point is busy no longer, and a longer silence is the network's.
+    CaptureGaps brief;
+    n = steady(brief, 1, kT0, kT0 + seconds(60), millis(50));
+    const Nanos end = kT0 + seconds(60) - millis(50);
+    CHECK_FALSE(brief.on_frame(0, end + seconds(10) - 1, n++, kHost, gap));
+    n = steady(brief, n, end + seconds(19), end + seconds(91), seconds(9));
+    CHECK_FALSE(brief.on_frame(0, end + seconds(82) + seconds(30), n, kHost, gap));
+}
+
+TEST_CASE("capture gaps: each clock is its own; a frame stamped earlier moves nothing; odd times are safe") {
+    CaptureGaps g;
+    CaptureGaps::Gap gap;
+    std::uint32_t n = steady(g, 1, kT0, kT0 + seconds(60), millis(50));
+    const Nanos last = kT0 + seconds(60) - millis(50);
+    // Another point's clock saw nothing before: no gap there.
+    CHECK_FALSE(g.on_frame(1, last + seconds(30), n++, kHost, gap));
+    // A frame stamped an hour early, then one 20 s after the latest: the silence is from the latest.
+    CHECK_FALSE(g.on_frame(0, last - seconds(3600), n++, kHost, gap));
+    REQUIRE(g.on_frame(0, last + seconds(20), n, kHost, gap));
+    CHECK(gap.from == last);
+    CHECK(gap.from_frame == n - 3);
+
+    CaptureGaps odd;
+    CHECK_FALSE(odd.on_frame(0, -seconds(5), 1, IpAddr{}, gap));
+    CHECK_FALSE(odd.on_frame(0, std::numeric_limits<Nanos>::min(), 2, IpAddr{}, gap));
+    CHECK_FALSE(odd.on_frame(0, std::numeric_limits<Nanos>::max(), 3, IpAddr{}, gap));
+    CHECK_FALSE(odd.on_frame(0, 0, 4, IpAddr{}, gap));
+}
