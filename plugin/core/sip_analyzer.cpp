@@ -1077,10 +1077,6 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
     }
 }
 
-// ---- TCP: retransmissions Wireshark keeps from SIP, and the registrar's ACKs ------------------------
-
-// The phone acknowledges registrar bytes the capture lacks: the answer to what it awaits, which
-// shows the registrar received it (the ACK of its bytes may have been in that answer).
 // A REGISTER, or a response whose CSeq names REGISTER, that the capture's snap length cut short:
 // its binding and what it asks or grants lie past the captured bytes. Said on the frame, so that
 // silence about a phone (or a deadline reported later) is not taken for a healthy registration.
@@ -1098,6 +1094,10 @@ void SipAnalyzer::Impl::on_truncated(const Frame& f, const SipMessage& m) {
     ctx.sink.emit(a);
 }
 
+// ---- TCP: retransmissions Wireshark keeps from SIP, and the registrar's ACKs ------------------------
+
+// The phone acknowledges registrar bytes the capture lacks: the answer to what it awaits, which
+// shows the registrar received it (the ACK of its bytes may have been in that answer).
 void SipAnalyzer::Impl::on_unseen_answer(const Frame& f) {
     const std::uint64_t key = stream_key(point_of(f), f.tcp.stream);
     Stream* s = streams.find(key);
