@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -89,6 +90,15 @@ std::uint32_t contacts_end(const Frame& f, const SipMessage& m) {
 Nanos elapsed(Nanos later, Nanos earlier) { return std::max<Nanos>(0, sub_sat(later, earlier)); }
 
 std::uint64_t stream_key(std::uint32_t iface, std::uint32_t stream) { return std::uint64_t{iface} << 32 | stream; }
+
+// A response or an ACK cannot come before the request it answers was first sent: stamped before it
+// (two capture points or NICs merged into one interface, their clocks apart), it is timed at the
+// request. Returns `f`, or its copy in `later` (seldom: a copy costs the frame's lists).
+const Frame& not_before(const Frame& f, Nanos sent, std::optional<Frame>& later) {
+    if (f.time >= sent) return f;
+    later.emplace(f).time = sent;
+    return *later;
+}
 
 // UDP datagrams from `phone` to a registrar (address, port) at a capture point.
 std::uint64_t udp_path_key(std::uint32_t iface, const IpAddr& phone, const IpAddr& registrar, std::uint16_t port) {
@@ -1059,8 +1069,10 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
         }
         const bool success = m.status >= 200 && m.status < 300;
         if (m.status == 401 || m.status == 407 || m.status == 423) b.retry_refused = true;
+        std::optional<Frame> later;
+        const Frame& at = not_before(f, t.first_time, later);
         if (!t.delivered) {
-            deliver(a, b, t, f, success ? Evidence::Success : m.status >= 300 ? Evidence::Refusal : Evidence::Receipt);
+            deliver(a, b, t, at, success ? Evidence::Success : m.status >= 300 ? Evidence::Refusal : Evidence::Receipt);
         } else if (t.margin_due && success) {
             t.margin_due = false;
             if (b.expecting && t.attempt == b.attempts) a.set(Field::RefreshMargin, sub_sat(b.deadline, b.delivered_at));
@@ -1068,8 +1080,8 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
         if (!t.final && m.status >= 200) {
             t.final = true;
             if (t.attempt == b.attempts && b.open) {
-                if (success) granted(a, idx, b, t, f, m);
-                else settle_deadline(b, f, false);  // a refusal after the deadline: no refresh made it
+                if (success) granted(a, idx, b, t, at, m);
+                else settle_deadline(b, at, false);  // a refusal after the deadline: no refresh made it
             }
         }
         b.last_activity = f.time;
@@ -1119,7 +1131,8 @@ void SipAnalyzer::Impl::on_unseen_answer(const Frame& f) {
 void SipAnalyzer::Impl::received(Binding& b, Txn& t, const Frame& f) {
     Annotation a = base(b, Subject::SipResponse);
     a.set(Field::RefreshNumber, t.attempt);
-    deliver(a, b, t, f, Evidence::Receipt);
+    std::optional<Frame> later;
+    deliver(a, b, t, not_before(f, t.first_time, later), Evidence::Receipt);
     ctx.sink.emit(a);
 }
 

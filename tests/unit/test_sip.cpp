@@ -2126,3 +2126,30 @@ TEST_CASE_METHOD(RegisteredUdp, "a quieter capture's silence, or a busy one's th
         CHECK(run.one(n + 1).raised(Expert::GraceBreach));
     }
 }
+
+TEST_CASE_METHOD(RegisteredUdp, "a 2xx stamped before its REGISTER (clocks apart) is timed at the REGISTER") {
+    // Refresh 2 on time; its 200 OK stamped 2 s before it, as a second NIC with its clock behind
+    // would stamp it.
+    send_register(w, run, 3, expected, 2);
+    Frame ok = w.frame(4, expected - seconds(2), false);
+    w.add_response(ok, 200, "c", 2, with(kCisco, "expires=120"));
+    run(ok);
+    Annotation a = run.one(4);
+    CHECK(a.get(Field::RefreshMargin) == deadline - expected);
+    CHECK(a.get(Field::RefreshExpected) == expected + seconds(115));
+    // So refresh 3, 115 s after refresh 2, is on time, not 2 s late.
+    send_register(w, run, 5, expected + seconds(115), 3);
+    CHECK(run.one(5).get(Field::RefreshLateness) == 0);
+    CHECK(run.experts(Expert::RefreshLate, 5) == 0);
+}
+
+TEST_CASE_METHOD(RegisteredTcp, "TCP: the registrar's ACK stamped before the REGISTER is timed at the REGISTER") {
+    Frame reg = w.frame(3, expected, true, Transport::Tcp);
+    Wire::tcp(reg, 1, 501, 500, 401);
+    w.add_register(reg, "c", 2, kCisco).length = 500;
+    run(reg);
+    Frame ack = w.frame(4, expected - millis(300), false, Transport::Tcp);
+    Wire::tcp(ack, 1, 401, 0, 1001);
+    run(ack);
+    CHECK(run.one(4).get(Field::RefreshMargin) == deadline - expected);
+}
