@@ -166,7 +166,8 @@ class Robustness(unittest.TestCase):
         # The 200 OK of transaction 2 (frame 6) is stamped 2 s before its REGISTER (frame 5): a
         # response cannot precede its request, so it is timed at R_2. Its margin is the deadline
         # (transaction 1's 200 OK, R_1 + 10 ms, + 130 s) less R_2 = R_1 + 115.010 s: 15.000 s; and
-        # refresh 3 (frame 7, R_3 = R_2 + 115.010 s) is 10 ms behind R_2 + 115 s, not 2.010 s late.
+        # transaction 3's REGISTER (frame 7, R_3 = R_2 + 115.010 s) is 10 ms behind R_2 + 115 s, not
+        # 2.010 s late.
         rows = {r["frame.number"][0]: r for r in harness.fields_both_passes(
             self, capture("bad-timestamps"), ["frame.number", "keepalive.refresh.margin", "keepalive.refresh.lateness"],
             "frame.number == 6 || frame.number == 7")}
