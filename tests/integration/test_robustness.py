@@ -336,6 +336,37 @@ class Robustness(unittest.TestCase):
             self.assertIn((9, "keepalive.grace_breach"), [(n, e) for n, e, _ in experts])
             self.assertNotIn("keepalive.capture_gap", [e for _, e, _ in experts])
 
+    def test_capture_gap_sccp(self):
+        # skinny-primary-backup-healthy (primary keepalives at T0 + 0.001 + 30k s, k = 1..20, each
+        # acknowledged; threshold 3) on a busy VLAN, with T0 + 100 s to T0 + 200 s cut: keepalives
+        # 4-6 and their acks.
+        name = capture("skinny-primary-backup-healthy")
+        in_window = lambda t: 100 <= t < 200  # noqa: E731
+        with tempfile.TemporaryDirectory() as d:
+            twin = os.path.join(d, "twin.pcap")
+            with_steady_traffic(name, twin, lambda t, ours: False)
+            self.assert_no_alarm(twin)
+
+            # Cut out of the whole capture: one gap; the primary's keepalive due in it is not judged.
+            gap = os.path.join(d, "gap.pcap")
+            frames = with_steady_traffic(name, gap, lambda t, ours: in_window(t))
+            t0 = next(t for t, o in frames if o)
+            first_after = next(i for i, (t, _) in enumerate(frames) if t >= t0 + 200000000)
+            experts = harness.experts_both_passes(self, gap)
+            self.assertEqual([(n, e) for n, e, _ in experts if e in ALARMS], [(first_after + 1, "keepalive.capture_gap")])
+            rows = harness.fields_both_passes(self, gap, ["keepalive.capture.unjudged"], "keepalive.capture_gap")
+            self.assertEqual(rows[0]["keepalive.capture.unjudged"], ["1"])
+
+            # Cut out of the phone's connections only, the VLAN still recorded: silent for three
+            # intervals after keepalive 3 (T0 + 90.001 s), the call manager's KeepAliveTimeout, a
+            # failover on the first frame past T0 + 180.001 s.
+            lost = os.path.join(d, "lost.pcap")
+            frames = with_steady_traffic(name, lost, lambda t, ours: ours and in_window(t))
+            past = next(i for i, (t, _) in enumerate(frames) if t > t0 + 180001000)
+            experts = harness.experts_both_passes(self, lost)
+            self.assertIn((past + 1, "keepalive.failover"), [(n, e) for n, e, _ in experts])
+            self.assertNotIn("keepalive.capture_gap", [e for _, e, _ in experts])
+
     def test_tcp_sequence_wrap(self):
         cap = capture("bad-tcp-wrap")
         self.assert_no_alarm(cap)
