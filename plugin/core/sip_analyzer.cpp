@@ -1211,19 +1211,26 @@ void SipAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
 
 // A binding whose refresh fell due by the silence's end (its deadline too, or only its expected
 // time: the refresh may have come in the gap, in its last instant too) expects nothing more until
-// its next 2xx; the attempt open across the gap may have ended in it.
+// its next 2xx; the attempt open across the gap may have ended in it. What any phone sent in the
+// silence is unknown too: a loss after it has no idle time to tell (new_request()).
 std::uint32_t SipAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
     Impl& s = *impl_;
     std::uint32_t n = 0;
     for (std::uint32_t i = 0; i < s.bindings.size(); ++i) {
         Binding& b = s.bindings[i];
-        if (!b.live || !b.expecting || b.breach_reported || b.expected > until || s.ctx.clock(b.iface) != clock)
-            continue;
+        if (!b.live || s.ctx.clock(b.iface) != clock) continue;
+        b.has_last_sent = false;
+        if (!b.expecting || b.breach_reported || b.expected > until) continue;
         b.expecting = false;
         b.open = false;
         b.after_gap = true;
         ++n;
     }
+    s.streams.for_each([&](std::uint64_t key, Stream& st) {
+        if (s.ctx.clock(static_cast<std::uint32_t>(key >> 32)) == clock) st.has_last_client = false;
+    });
+    // A flow's key does not tell its point: every flow's, which only costs an idle time.
+    s.flows.for_each([](std::uint64_t, Nanos& last) { last = kNever; });
     return n;
 }
 

@@ -2153,3 +2153,27 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: the registrar's ACK stamped before the REG
     run(ack);
     CHECK(run.one(4).get(Field::RefreshMargin) == deadline - expected);
 }
+
+TEST_CASE("after a capture gap a lost first transmission has no idle time: what the phone sent then is unknown") {
+    Config cfg;
+    cfg.loss_pattern_min = 1;  // every lost first transmission is a loss pattern, with its idle time
+    for (bool gap : {true, false}) {
+        Wire w;
+        Run run(cfg);
+        registered(w, run, Transport::Udp);  // expected: kT0 + 10 ms + 115 s
+        // Busy from kT0 + 1 s to the refresh; silent from kT0 + 61 s to kT0 + 100 s (a gap, with
+        // nothing due in it), or not.
+        const Nanos t = kT0 + millis(10) + seconds(115);
+        std::uint32_t n = steady(w, run, 3, kT0 + seconds(1), gap ? kT0 + seconds(61) : kT0 + seconds(100), millis(50));
+        const std::uint32_t after = n;
+        n = steady(w, run, n, kT0 + seconds(100), t, millis(50));
+        CHECK(run.at(after).empty());  // nothing fell due: no capture_gap
+        send_register(w, run, n, t, 2);
+        send_register(w, run, n + 1, t + millis(500), 2);  // its first transmission was lost
+        Annotation a = run.one(n + 1);
+        CHECK(a.raised(Expert::LossPattern));
+        // Without the gap, idle since the phone's last datagram on the flow: its REGISTER at kT0.
+        CHECK(a.has(Field::IdleInterval) == !gap);
+        if (!gap) CHECK(a.get(Field::IdleInterval) == t - kT0);
+    }
+}
