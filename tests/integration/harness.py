@@ -41,6 +41,14 @@ def ipv4(proto, src, dst, payload, ident=0, tos=0):
     return header[:10] + struct.pack("!H", checksum(header)) + header[12:] + payload
 
 
+def busy_vlan_frame(net, host):
+    """An Ethernet frame of traffic a busy VLAN carries that no dissector of ours reads: a UDP
+    datagram of 160 bytes from 10.99.`net`.`host` to 10.99.`net`.200."""
+    udp = struct.pack("!HHHH", 40000, 40002, 8 + 160, 0) + bytes(160)
+    return (bytes.fromhex("020000000002") + bytes([2, 0, 0, net, 1, host]) + b"\x08\x00" +
+            ipv4(17, bytes([10, 99, net, host]), bytes([10, 99, net, 200]), udp))
+
+
 def rewrite_capture(src, dst, wrap, linktype=1):
     """Writes the classic little-endian pcap `src` to `dst` (link type `linktype`) with every frame
     passed through wrap(frame, index), which returns a frame or a list, each item a frame sent at

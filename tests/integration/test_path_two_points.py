@@ -5,6 +5,7 @@ Expected values come from captures/generator/scenarios/path-two-points.cpp's par
 # SPDX-License-Identifier: GPL-2.0-or-later
 import datetime
 import os
+import struct
 import subprocess
 import sys
 import tempfile
@@ -225,6 +226,71 @@ class HealthyTwin(unittest.TestCase):
             subprocess.run(["editcap", self.CAP, cap] + [str(n) for n in copies], check=True)
             experts = harness.experts_both_passes(self, cap)
             self.assertEqual([e for e in experts if harness.EXPERTS[e[1]][1] in ("Warning", "Error")], [])
+
+
+def read_pcapng(path):
+    """(the blocks before the first packet, [(interface, time in ns, frame)]) of a little-endian
+    pcapng with nanosecond interfaces, as the generator writes them."""
+    with open(path, "rb") as f:
+        data = f.read()
+    head, packets, at = b"", [], 0
+    while at < len(data):
+        kind, length = struct.unpack("<II", data[at:at + 8])
+        if kind == 6:
+            iface, high, low, caplen = struct.unpack("<IIII", data[at + 8:at + 24])
+            packets.append((iface, high << 32 | low, data[at + 28:at + 28 + caplen]))
+        elif not packets:
+            head += data[at:at + length]
+        at += length
+    return head, packets
+
+
+def write_pcapng(path, head, packets):
+    with open(path, "wb") as f:
+        f.write(head)
+        for iface, t, frame in packets:
+            pad = (-len(frame)) % 4
+            length = 32 + len(frame) + pad
+            f.write(struct.pack("<IIIIIII", 6, length, iface, t >> 32, t & 0xFFFFFFFF, len(frame), len(frame)) +
+                    frame + bytes(pad) + struct.pack("<I", length))
+
+
+class GapAtOnePoint(unittest.TestCase):
+    """path-two-points-healthy with a busy VLAN at each capture point: 20 datagrams a second from 20
+    hosts of its own at each, from a minute before the first frame to 10 s after the last. The
+    call-manager side (interface 1, its clock 5.317 s ahead) records nothing for 70 s from
+    SKEW + 100 s after the first frame: refresh 2's copy (sent at +115 s) would have come then."""
+
+    def test_one_capture_gap_no_path_loss(self):
+        head, packets = read_pcapng(capture("path-two-points-healthy.pcapng"))
+        t0 = packets[0][1]
+        merged = [(i, t, frame, True) for i, t, frame in packets]
+        for iface in (0, 1):
+            n, t = 0, t0 - 60 * 10**9 + 10**6
+            while t < packets[-1][1] + 10 * 10**9:
+                merged.append((iface, t, harness.busy_vlan_frame(10 + iface, n % 20), False))
+                t += 50 * 10**6
+                n += 1
+        merged.sort(key=lambda p: p[1])
+        start, end = t0 + int((SKEW + 100) * 1e9), t0 + int((SKEW + 170) * 1e9)
+        with tempfile.TemporaryDirectory() as d:
+            twin = os.path.join(d, "busy.pcapng")
+            write_pcapng(twin, head, [(i, t, f) for i, t, f, _ in merged])
+            experts = harness.experts_both_passes(self, twin)
+            self.assertEqual([e for e in experts if harness.EXPERTS[e[1]][1] in ("Warning", "Error")], [])
+
+            gap = os.path.join(d, "gap.pcapng")
+            kept = [p for p in merged if not (p[0] == 1 and start <= p[1] < end)]
+            write_pcapng(gap, head, [(i, t, f) for i, t, f, _ in kept])
+            first_after = next(n for n, p in enumerate(kept, 1) if p[0] == 1 and p[1] >= end)
+            experts = harness.experts_both_passes(self, gap)
+            self.assertEqual([(n, e) for n, e, _ in experts if harness.EXPERTS[e][1] in ("Warning", "Error")],
+                             [(first_after, "keepalive.capture_gap")])
+            rows = harness.fields_both_passes(self, gap, ["keepalive.capture.unjudged", "keepalive.capture.gap_from"],
+                                              "keepalive.capture_gap")
+            self.assertEqual(rows[0]["keepalive.capture.unjudged"], ["1"])  # refresh 2's copy
+            last_before = max(n for n, p in enumerate(kept, 1) if p[0] == 1 and p[1] < start)
+            self.assertEqual(rows[0]["keepalive.capture.gap_from"], [str(last_before)])
 
 
 class SyncedHealthyTwin(HealthyTwin):

@@ -107,9 +107,7 @@ def with_steady_traffic(src, dst, drop):
     frames written, in frame order."""
     header, records = read_pcap(src)
     t0 = records[0][0]
-    udp = struct.pack("!HHHH", 40000, 40002, 8 + 160, 0) + bytes(160)
-    fillers = [bytes.fromhex("020000000002") + bytes([2, 0, 0, 0, 1, h]) + b"\x08\x00" +
-               harness.ipv4(17, bytes([10, 99, 1, h]), bytes([10, 99, 0, 2]), udp) for h in range(20)]
+    fillers = [harness.busy_vlan_frame(1, h) for h in range(20)]
     merged = [(t, True, frame) for t, frame in records]
     t, n = t0 - 60000000 + 1000, 0  # 1 ms off the scenario's own times
     while t < records[-1][0] + 10000000:
