@@ -159,6 +159,22 @@ void send_register(Wire& w, Run& run, std::uint32_t n, Nanos t, std::uint32_t cs
     run(f);
 }
 
+// After registered() over TCP, frame n: the phone's REGISTER of refresh 2 (CSeq 2) at t, bytes
+// [501, 1001) of stream 1.
+void send_register_tcp(Wire& w, Run& run, std::uint32_t n, Nanos t) {
+    Frame f = w.frame(n, t, true, Transport::Tcp);
+    Wire::tcp(f, 1, 501, 500, 401);
+    w.add_register(f, "c", 2, kCisco).length = 500;
+    run(f);
+}
+
+// Frame n: the registrar's ACK of that REGISTER at t.
+void registrar_ack(Wire& w, Run& run, std::uint32_t n, Nanos t) {
+    Frame f = w.frame(n, t, false, Transport::Tcp);
+    Wire::tcp(f, 1, 401, 0, 1001);
+    run(f);
+}
+
 // Frame n: another host's, of no binding, at t: a deadline before it has passed.
 void unrelated(Wire& w, Run& run, std::uint32_t n, Nanos t) {
     Frame f = w.frame(n, t, false);
@@ -932,13 +948,8 @@ TEST_CASE("TCP: a burst of REGISTERs behind a lost segment keeps the oldest foll
 }
 
 TEST_CASE_METHOD(RegisteredTcp, "a REGISTER ACKed before the deadline but refused after it breaches on the refusal") {
-    Frame f3 = w.frame(3, deadline - seconds(1), true, Transport::Tcp);
-    Wire::tcp(f3, 1, 501, 500, 401);
-    w.add_register(f3, "c", 2, kCisco).length = 500;
-    run(f3);
-    Frame ack = w.frame(4, deadline - millis(500), false, Transport::Tcp);
-    Wire::tcp(ack, 1, 401, 0, 1001);
-    run(ack);
+    send_register_tcp(w, run, 3, deadline - seconds(1));
+    registrar_ack(w, run, 4, deadline - millis(500));
     CHECK(run.one(4).get(Field::RefreshMargin) == millis(500));
     Frame idle = w.frame(5, deadline + seconds(1), false, Transport::Tcp);  // awaiting the final response
     Wire::tcp(idle, 9, 1, 0, 1);
@@ -1827,10 +1838,7 @@ TEST_CASE_METHOD(RegisteredUdp, "UDP: a retry soon after a REGISTER whose answer
 }
 
 TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER awaiting its answer is delivered by the phone's ACK of registrar bytes the capture lacks") {
-    Frame f3 = w.frame(3, expected, true, Transport::Tcp);
-    Wire::tcp(f3, 1, 501, 500, 401);
-    w.add_register(f3, "c", 2, kCisco).length = 500;
-    run(f3);
+    send_register_tcp(w, run, 3, expected);
     Frame retry = w.frame(6, expected + seconds(115), true, Transport::Tcp);
     Wire::tcp(retry, 1, 1001, 500, 801);
     w.add_register(retry, "c", 3, kCisco).length = 500;
@@ -1853,9 +1861,7 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER awaiting its answer is delivere
         CHECK(run.experts(Expert::GraceBreach, 6) == 0);
     }
     SECTION("the 2xx and the phone's ACK of it are not captured: the next REGISTER acknowledges it") {
-        Frame ack = w.frame(4, expected + millis(1), false, Transport::Tcp);
-        Wire::tcp(ack, 1, 401, 0, 1001);
-        run(ack);
+        registrar_ack(w, run, 4, expected + millis(1));
         unrelated(w, run, 5, deadline + seconds(1));
         retry.tcp.acks_unseen = true;
         run(retry);
@@ -1890,9 +1896,7 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER awaiting its answer is delivere
         CHECK(at5[0].get(Field::GraceOverrun) == seconds(1));
     }
     SECTION("the registrar ACKs it and never answers; the phone retries a period later, past the deadline") {
-        Frame ack = w.frame(4, expected + millis(1), false, Transport::Tcp);
-        Wire::tcp(ack, 1, 401, 0, 1001);
-        run(ack);
+        registrar_ack(w, run, 4, expected + millis(1));
         Frame phone_ack = w.frame(5, expected + millis(2), true, Transport::Tcp);  // acknowledges nothing new
         Wire::tcp(phone_ack, 1, 1001, 0, 401);
         run(phone_ack);
@@ -1946,10 +1950,7 @@ TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER the network reported undelivera
 }
 
 TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER sent just before the deadline and retransmitted past it breaches on the retransmission") {
-    Frame f3 = w.frame(3, deadline - millis(100), true, Transport::Tcp);
-    Wire::tcp(f3, 1, 501, 500, 401);
-    w.add_register(f3, "c", 2, kCisco).length = 500;
-    run(f3);
+    send_register_tcp(w, run, 3, deadline - millis(100));
     unrelated(w, run, 4, deadline + millis(50));  // no ACK yet, none due yet
     CHECK(run.at(4).empty());
     Frame again = w.frame(5, deadline + millis(200), true, Transport::Tcp);  // the RTO, 300 ms
@@ -2144,13 +2145,8 @@ TEST_CASE_METHOD(RegisteredUdp, "a 2xx stamped before its REGISTER (clocks apart
 }
 
 TEST_CASE_METHOD(RegisteredTcp, "TCP: the registrar's ACK stamped before the REGISTER is timed at the REGISTER") {
-    Frame reg = w.frame(3, expected, true, Transport::Tcp);
-    Wire::tcp(reg, 1, 501, 500, 401);
-    w.add_register(reg, "c", 2, kCisco).length = 500;
-    run(reg);
-    Frame ack = w.frame(4, expected - millis(300), false, Transport::Tcp);
-    Wire::tcp(ack, 1, 401, 0, 1001);
-    run(ack);
+    send_register_tcp(w, run, 3, expected);
+    registrar_ack(w, run, 4, expected - millis(300));
     CHECK(run.one(4).get(Field::RefreshMargin) == deadline - expected);
 }
 
