@@ -595,13 +595,13 @@ std::uint32_t SccpAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
     m.sessions.for_each([&](std::uint64_t key, Session& s) {
         if (!s.live || s.role != Role::Primary || !s.have_keepalive || m.ctx.clock(static_cast<std::uint32_t>(key >> 32)) != clock)
             return;
-        const Nanos step = seconds(m.interval(s));
+        if (add_sat(s.last_keepalive, seconds(m.interval(s))) > until) return;  // nothing due in it
         bool due = false;
-        if (s.pending && !s.judged && add_sat(s.last_keepalive, step) <= until) {
+        if (s.pending && !s.judged) {
             s.pending = false;
             due = true;
         }
-        if (!s.failover_reported && add_sat(s.last_keepalive, step) <= until) {
+        if (!s.failover_reported) {
             s.quiet_since = std::max(s.quiet_since, until);
             due = true;
         }
