@@ -277,25 +277,42 @@ class Robustness(unittest.TestCase):
                     if snaplen in (128, 330):
                         self.assertEqual(len(expected), 16 if snaplen == 128 else 32)
 
+    def assert_one_gap(self, d, name, start, end):
+        """`name` on a busy VLAN (with_steady_traffic): silent as it is; with [start, end) s after
+        its first frame cut out of the whole capture, exactly one warning or error, capture_gap,
+        on the first frame after the cut. Returns that capture, its frames and the first frame's
+        index."""
+        twin = os.path.join(d, "twin.pcap")
+        with_steady_traffic(name, twin, lambda t, ours: False)
+        self.assert_no_alarm(twin)
+        gap = os.path.join(d, "gap.pcap")
+        frames = with_steady_traffic(name, gap, lambda t, ours: start <= t < end)
+        t0 = next(t for t, o in frames if o)
+        first_after = next(i for i, (t, _) in enumerate(frames) if t >= t0 + end * 1000000)
+        experts = harness.experts_both_passes(self, gap)
+        self.assertEqual([(n, e) for n, e, _ in experts if e in ALARMS], [(first_after + 1, "keepalive.capture_gap")])
+        return gap, frames, first_after
+
+    def assert_lost_to_the_phone(self, d, name, start, end, past_us, expert):
+        """The same stretch cut from `name`'s own frames only, the VLAN still recorded: `expert` on
+        the first frame more than `past_us` after its first frame, and no capture_gap."""
+        lost = os.path.join(d, "lost.pcap")
+        frames = with_steady_traffic(name, lost, lambda t, ours: ours and start <= t < end)
+        t0 = next(t for t, o in frames if o)
+        past = next(i for i, (t, _) in enumerate(frames) if t > t0 + past_us)
+        experts = harness.experts_both_passes(self, lost)
+        self.assertIn((past + 1, expert), [(n, e) for n, e, _ in experts])
+        self.assertNotIn("keepalive.capture_gap", [e for _, e, _ in experts])
+
     def test_capture_gap(self):
         # sip-udp-healthy (phone 10.20.30.40, 200 OKs granting 120 s, refresh_delta 5 s, grace
         # 15 s) on a busy VLAN. Refresh 5 (frames 9 and 10 of the scenario, at +460.053 s) falls
         # due then (frame 8's 200 OK, at +345.052593 s, + 115 s), its deadline at +475.052593 s.
         name = capture("sip-udp-healthy")
-        in_window = lambda t: 425 <= t < 490  # noqa: E731
         with tempfile.TemporaryDirectory() as d:
-            # Healthy twin: nothing of ours above a note.
-            twin = os.path.join(d, "twin.pcap")
-            with_steady_traffic(name, twin, lambda t, ours: False)
-            self.assert_no_alarm(twin)
-
             # The capture recorded nothing from +425 s to +490 s: one gap, said on the first frame
             # after it, and refresh 5, due in it, is not judged. Refresh 6 follows an unknown grant.
-            gap = os.path.join(d, "gap.pcap")
-            frames = with_steady_traffic(name, gap, lambda t, ours: in_window(t))
-            first_after = next(i for i, (t, _) in enumerate(frames) if (t - frames[0][0]) / 1e6 >= 60 + 490 - 1)
-            experts = harness.experts_both_passes(self, gap)
-            self.assertEqual([(n, e) for n, e, _ in experts if e in ALARMS], [(first_after + 1, "keepalive.capture_gap")])
+            gap, frames, first_after = self.assert_one_gap(d, name, 425, 490)
             rows = harness.fields_both_passes(self, gap, ["frame.number", "keepalive.capture.gap",
                                                           "keepalive.capture.gap_from", "keepalive.capture.unjudged"],
                                               "keepalive.capture_gap")
@@ -313,13 +330,7 @@ class Robustness(unittest.TestCase):
 
             # The capture went on recording, the phone's refresh 5 did not reach it: lost in the
             # network, a breach on the first frame past the deadline (a datagram of the busy VLAN).
-            lost = os.path.join(d, "lost.pcap")
-            frames = with_steady_traffic(name, lost, lambda t, ours: ours and in_window(t))
-            t0 = next(t for t, o in frames if o)
-            past = next(i for i, (t, _) in enumerate(frames) if t > t0 + 475052593)
-            experts = harness.experts_both_passes(self, lost)
-            self.assertIn((past + 1, "keepalive.grace_breach"), [(n, e) for n, e, _ in experts])
-            self.assertNotIn("keepalive.capture_gap", [e for _, e, _ in experts])
+            self.assert_lost_to_the_phone(d, name, 425, 490, 475052593, "keepalive.grace_breach")
 
             # A capture of the phone alone that lacks the same frames cannot tell: the breach
             # stands, on refresh 6, the next frame (9 once 9 and 10 are gone).
@@ -328,7 +339,7 @@ class Robustness(unittest.TestCase):
             with open(quiet, "wb") as f:
                 f.write(header)
                 for t, frame in records:
-                    if not in_window((t - records[0][0]) / 1e6):
+                    if not 425 <= (t - records[0][0]) / 1e6 < 490:
                         f.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(frame), len(frame)) + frame)
             experts = harness.experts_both_passes(self, quiet)
             self.assertIn((9, "keepalive.grace_breach"), [(n, e) for n, e, _ in experts])
@@ -339,31 +350,16 @@ class Robustness(unittest.TestCase):
         # acknowledged; threshold 3) on a busy VLAN, with T0 + 100 s to T0 + 200 s cut: keepalives
         # 4-6 and their acks.
         name = capture("skinny-primary-backup-healthy")
-        in_window = lambda t: 100 <= t < 200  # noqa: E731
         with tempfile.TemporaryDirectory() as d:
-            twin = os.path.join(d, "twin.pcap")
-            with_steady_traffic(name, twin, lambda t, ours: False)
-            self.assert_no_alarm(twin)
-
             # Cut out of the whole capture: one gap; the primary's keepalive due in it is not judged.
-            gap = os.path.join(d, "gap.pcap")
-            frames = with_steady_traffic(name, gap, lambda t, ours: in_window(t))
-            t0 = next(t for t, o in frames if o)
-            first_after = next(i for i, (t, _) in enumerate(frames) if t >= t0 + 200000000)
-            experts = harness.experts_both_passes(self, gap)
-            self.assertEqual([(n, e) for n, e, _ in experts if e in ALARMS], [(first_after + 1, "keepalive.capture_gap")])
+            gap, _, _ = self.assert_one_gap(d, name, 100, 200)
             rows = harness.fields_both_passes(self, gap, ["keepalive.capture.unjudged"], "keepalive.capture_gap")
             self.assertEqual(rows[0]["keepalive.capture.unjudged"], ["1"])
 
             # Cut out of the phone's connections only, the VLAN still recorded: silent for three
             # intervals after keepalive 3 (T0 + 90.001 s), the call manager's KeepAliveTimeout, a
             # failover on the first frame past T0 + 180.001 s.
-            lost = os.path.join(d, "lost.pcap")
-            frames = with_steady_traffic(name, lost, lambda t, ours: ours and in_window(t))
-            past = next(i for i, (t, _) in enumerate(frames) if t > t0 + 180001000)
-            experts = harness.experts_both_passes(self, lost)
-            self.assertIn((past + 1, "keepalive.failover"), [(n, e) for n, e, _ in experts])
-            self.assertNotIn("keepalive.capture_gap", [e for _, e, _ in experts])
+            self.assert_lost_to_the_phone(d, name, 100, 200, 180001000, "keepalive.failover")
 
     def test_tcp_sequence_wrap(self):
         cap = capture("bad-tcp-wrap")
