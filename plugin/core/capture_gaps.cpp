@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <vector>
 
 namespace ka {
 
@@ -31,14 +30,15 @@ void CaptureGaps::count(Stretch& s, std::uint32_t source) {
 
 bool CaptureGaps::busy(const Point& p) {
     std::uint32_t frames = 0;
-    std::vector<std::uint32_t> sources;
+    std::array<std::uint32_t, kStretches * kBusySources> sources;  // on the stack: no allocation
+    std::size_t n = 0;
     for (const Stretch& s : p.stretches) {
         frames += s.frames;
-        sources.insert(sources.end(), s.sources.begin(), s.sources.begin() + s.source_count);
+        for (std::uint32_t i = 0; i < s.source_count; ++i) sources[n++] = s.sources[i];
     }
     if (frames < kBusyFrames) return false;
-    std::sort(sources.begin(), sources.end());
-    return static_cast<std::size_t>(std::unique(sources.begin(), sources.end()) - sources.begin()) >= kBusySources;
+    std::sort(sources.begin(), sources.begin() + n);
+    return static_cast<std::size_t>(std::unique(sources.begin(), sources.begin() + n) - sources.begin()) >= kBusySources;
 }
 
 bool CaptureGaps::on_frame(std::uint32_t clock, Nanos time, std::uint32_t frame, const IpAddr& source, Gap& gap) {
