@@ -25,7 +25,10 @@
 // FINs after an UnregisterReq) raises nothing.
 // It also ends, silently, when its device registers with the same call manager on another
 // connection: the call manager keeps one registration per device, so the old connection (left
-// half-open by an outage, or on the phone's former DHCP address) is no longer kept alive.
+// half-open by an outage, or on the phone's former DHCP address) is no longer kept alive. The two
+// are tied by the device's name, by the phone's address, or by its Ethernet address when a name
+// proves that address the device's own (SEP00235E3C4D5E is MAC 00:23:5e:3c:4d:5e; behind a router
+// every phone's frames carry the router's).
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sccp_analyzer.h"
 
@@ -65,6 +68,20 @@ bool manager_message(std::uint32_t id) {
 bool plausible_device_name(std::string_view s) {
     if (s.empty() || s.size() > 16) return false;
     return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f; });
+}
+
+// The MAC address in a device name: three capital letters, then the MAC in hex (SEP for phones,
+// ATA for analogue adapters). 0 for other names.
+Mac mac_in_name(std::string_view name) {
+    if (name.size() != 15 || !std::all_of(name.begin(), name.begin() + 3, [](char c) { return c >= 'A' && c <= 'Z'; }))
+        return 0;
+    Mac mac = 0;
+    for (char c : name.substr(3)) {
+        const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        if (d < 0) return 0;
+        mac = mac << 4 | static_cast<Mac>(d);
+    }
+    return mac;
 }
 
 // One KeepAliveReq segment and its TCP retransmissions.
@@ -138,6 +155,7 @@ struct SccpAnalyzer::Impl {
     FlatMap<std::uint64_t, Session> sessions;
     FlatMap<IpAddr, Phone, IpAddrHash> phones;
     FlatMap<std::uint32_t, std::uint64_t> registrations;  // device name => its latest registered session
+    FlatMap<Mac, std::uint64_t> by_mac;  // the phone side's MAC => the latest session registered from it
     std::array<TimerHeap, kClocks> timers;  // by ctx.clock(the session's point)
 
     void on_frame(const Frame& f);
@@ -155,7 +173,8 @@ struct SccpAnalyzer::Impl {
     void pair_ack(std::uint64_t key, Session& s, const Frame& f);
     void on_register(Session& s, const Frame& f, const SkinnyMessage& m);
     void on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m);
-    void replace_registration(std::uint64_t key, const Session& s, Nanos now);
+    void replace_registration(std::uint64_t key, const Session& s, const Frame& f);
+    bool names_mac(const Session& s, Mac mac) const;
     void retire(Session* old, const Session& s, Nanos now);
     void on_retransmission(Session& s, const Frame& f);
     void on_end(Session& s, SessionEvent e);
@@ -461,7 +480,7 @@ void SccpAnalyzer::Impl::on_keepalive_ack(std::uint64_t key, Session& s, const F
     phones.prefetch(s.phone_ip);
     // Answered as primary on a new connection to the same call manager: the device registered
     // again there, in a RegisterAck the capture lacks.
-    if (s.role != Role::Primary) replace_registration(key, s, f.time);
+    if (s.role != Role::Primary) replace_registration(key, s, f);
     s.role = Role::Primary;  // make_primary() sets it too, but the pairing reports the primary's interval
     if (s.pending) pair_ack(key, s, f);  // else its KeepAliveReq is not in the capture
     make_primary(key, s);
@@ -504,7 +523,7 @@ void SccpAnalyzer::Impl::on_register(Session& s, const Frame& f, const SkinnyMes
 void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m) {
     // A registration starts afresh: an earlier keepalive (e.g. sent as a backup) is no longer
     // judged, though a KeepAliveAck that follows still pairs with it.
-    replace_registration(key, s, f.time);
+    replace_registration(key, s, f);
     s.live = true;
     s.judged = true;
     s.missed = 0;
@@ -523,17 +542,31 @@ void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Fr
 // The device's previous registration with this call manager, on another connection, ends here.
 // It is found by the device's name, or, when one of the two RegisterReqs is not in the capture (it
 // began before, or the capture dropped it), as the primary session of the phone's address, unless
-// devices share that address.
-void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& s, Nanos now) {
+// devices share that address, or as the latest registration from the phone's MAC, when a name
+// proves that MAC the device's own (a new DHCP address). `f` comes from the call manager.
+void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& s, const Frame& f) {
     if (const std::uint64_t* previous = s.named ? registrations.find(s.endpoint) : nullptr; previous && *previous != key)
-        retire(sessions.find(*previous), s, now);
+        retire(sessions.find(*previous), s, f.time);
     if (const Phone* p = find_phone(s.phone_ip); p && p->has_primary && p->primary != key && !p->shared) {
         Session* old = sessions.find(p->primary);
-        if (old && (!old->named || !s.named || old->endpoint == s.endpoint)) retire(old, s, now);
+        if (old && (!old->named || !s.named || old->endpoint == s.endpoint)) retire(old, s, f.time);
+    }
+    if (f.has_eth && f.eth_dst) {
+        const Mac mac = f.eth_dst;
+        if (const std::uint64_t* previous = by_mac.find(mac); previous && *previous != key) {
+            Session* old = sessions.find(*previous);
+            if (old && (!old->named || !s.named) && (names_mac(s, mac) || names_mac(*old, mac))) retire(old, s, f.time);
+        }
+        if (by_mac.size() >= kMaxPhones && !by_mac.contains(mac)) by_mac.erase_any();
+        by_mac[mac] = key;
     }
     if (!s.named) return;
     if (registrations.size() >= kMaxPhones && !registrations.contains(s.endpoint)) registrations.erase_any();
     registrations[s.endpoint] = key;
+}
+
+bool SccpAnalyzer::Impl::names_mac(const Session& s, Mac mac) const {
+    return s.named && mac_in_name(ctx.strings.get(s.endpoint)) == mac;
 }
 
 // What fell due on the old session before is reported, and its pending keepalive, which no ack
@@ -611,7 +644,8 @@ std::uint32_t SccpAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
 }
 
 std::size_t SccpAnalyzer::state_bytes() const {
-    std::size_t n = sizeof(Impl) + impl_->sessions.bytes() + impl_->phones.bytes() + impl_->registrations.bytes();
+    std::size_t n = sizeof(Impl) + impl_->sessions.bytes() + impl_->phones.bytes() + impl_->registrations.bytes() +
+                    impl_->by_mac.bytes();
     for (const TimerHeap& heap : impl_->timers) n += heap.size() * sizeof(Timer);
     return n;
 }

@@ -713,11 +713,24 @@ class ReregisterHalfOpen(unittest.TestCase):
             "SEP00235E3C4D5E @ 10.40.3.5:2000/tcp": {"Keepalives": 4 + 6, "Acknowledged": 3 + 6, "Unacknowledged": 1}})
 
 
+class NewAddressHalfOpenHealthy(ReregisterHalfOpenHealthy):
+    """skinny-new-address-half-open-healthy: the same, the phone registering again from a new DHCP
+    address (10.40.3.77). The device's name ties the two connections; with the new RegisterReq not
+    captured, the old one's name, whose MAC the new connection's frames carry."""
+    CAP = gen("skinny-new-address-half-open-healthy")
+
+
+class NewAddressHalfOpen(ReregisterHalfOpen):
+    """skinny-new-address-half-open: skinny-reregister-half-open from a new DHCP address."""
+    CAP = gen("skinny-new-address-half-open")
+
+
 class ReregisterHalfOpenCapturedLater(unittest.TestCase):
     """Both scenarios above captured from the old connection's first KeepAliveReq (T0 + 30.001 s) on:
     no RegisterReq names the old connection, but it is the primary of the phone's address, which
     registers again. The findings are those of the whole capture."""
     START = 1 * MS + 30 * S
+    HEALTHY, OUTAGE = "skinny-reregister-half-open-healthy", "skinny-reregister-half-open"
 
     def cut(self, name):
         """The capture from START on, and its frame number of each frame by its time in the whole."""
@@ -727,19 +740,45 @@ class ReregisterHalfOpenCapturedLater(unittest.TestCase):
         d = tempfile.TemporaryDirectory()
         self.addCleanup(d.cleanup)
         cut = os.path.join(d.name, name + ".pcap")
-        subprocess.run(["editcap", "-r", whole, cut, "%d-%d" % (first, max(at.values()))], check=True)
+        subprocess.run(["editcap", "-F", "pcap", "-r", whole, cut, "%d-%d" % (first, max(at.values()))], check=True)
         return cut, {t: n - first + 1 for t, n in at.items() if n >= first}
 
     def test_healthy_stays_silent(self):
-        cut, _ = self.cut("skinny-reregister-half-open-healthy")
+        cut, _ = self.cut(self.HEALTHY)
         self.assertEqual(experts(self, cut), [])
 
     def test_the_outage_keepalive_is_unacknowledged_once(self):
-        cut, at = self.cut("skinny-reregister-half-open")
+        cut, at = self.cut(self.OUTAGE)
         self.assertEqual(experts(self, cut), [
             (at[125012 * MS], "keepalive.keepalive_unacked",
              "KeepAliveReq to the primary in frame %d not acknowledged before the phone registered again on "
              "another connection (1 keepalive without ack)" % at[1 * MS + 120 * S])])
+
+
+class NewAddressHalfOpenCapturedLater(ReregisterHalfOpenCapturedLater):
+    """The new-address scenarios captured from the same point: neither the old connection's name
+    nor the phone's address ties it to the new registration, the new RegisterReq's device name
+    (SEP00235E3C4D5E) does, with the phone's MAC that both connections' frames carry."""
+    HEALTHY, OUTAGE = "skinny-new-address-half-open-healthy", "skinny-new-address-half-open"
+
+    def test_no_mac_to_tie_them(self):
+        # Past a router (the phone's MAC replaced by the router's in every frame) or without
+        # Ethernet (raw IP), nothing ties them: the old connection's silence since its last
+        # keepalive, K(4) at T0 + 120.001 s, is the call manager's KeepAliveTimeout at
+        # 3 x 30 s, reported on the first frame past T0 + 210.001 s: the new connection's third
+        # KeepAliveReq (T0 + 215.010 s), 95.009 s after K(4).
+        cut, at = self.cut(self.HEALTHY)
+        phone, router = bytes.fromhex("00235e3c4d5e"), bytes.fromhex("00000c9f0001")
+        with tempfile.TemporaryDirectory() as d:
+            for name, rewrite, linktype in (("routed", lambda f, n: f[:12].replace(phone, router) + f[12:], 1),
+                                            ("raw-ip", lambda f, n: f[14:], 101)):
+                with self.subTest(name):
+                    cap = os.path.join(d, name + ".pcap")
+                    harness.rewrite_capture(cut, cap, rewrite, linktype)
+                    self.assertEqual(experts(self, cap), [
+                        (at[125010 * MS + 90 * S], "keepalive.failover",
+                         "No keepalive for 95.0 s, more than 3 intervals of 30 s: the call manager drops the "
+                         "phone (KeepAliveTimeout, reason 13)")])
 
 
 class PrimaryBackupHealthyAcksNotCaptured(unittest.TestCase):

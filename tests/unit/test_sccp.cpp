@@ -26,6 +26,7 @@ struct Conn {
     IpAddr manager = kManager;
     std::uint32_t phone_seq = 1, manager_seq = 1;
     IpAddr phone = kPhone;
+    Mac phone_mac = 0, manager_mac = 0;  // the frames' Ethernet addresses, when the phone's is set
 };
 
 struct Rig {
@@ -53,6 +54,11 @@ struct Rig {
         f.tcp.ack = from_phone ? c.manager_seq : c.phone_seq;
         f.tcp.len = len;
         f.tcp.flags = flags;
+        if (c.phone_mac) {
+            f.has_eth = true;
+            f.eth_src = from_phone ? c.phone_mac : c.manager_mac;
+            f.eth_dst = from_phone ? c.manager_mac : c.phone_mac;
+        }
         return f;
     }
     void run() {
@@ -707,6 +713,69 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
     }
 }
 
+TEST_CASE("a device registering again from a new address is tied to its old connection by its MAC") {
+    // One RegisterReq of the two is not in the capture, so neither the device's name nor the
+    // phone's address ties the connections; the device name's MAC (SEP001122334455) does, when
+    // the capture sees the phone's own frames. The old connection is left half-open.
+    constexpr Mac kOwn = 0x001122334455, kRouter = 0x00000c9f0001, kManagerMac = 0x005056a40305;
+    const IpAddr kNewAddress = IpAddr::v4(0x0a000063);  // 10.0.0.99
+    // `old_named`: the old RegisterReq is captured (else only keepalives, begun before the
+    // capture); `new_named`: the new one is (else only its RegisterAck).
+    auto readdressed = [&](Rig& r, Mac phone_mac, bool old_named, bool new_named, const char* name = "SEP001122334455") {
+        Conn old{0, 50000, 2000};
+        old.phone_mac = phone_mac;
+        old.manager_mac = kManagerMac;
+        if (old_named) {
+            r.send(T0, old, true, {skinny::kRegisterReq}, name);
+            r.register_ack(T0 + millis(2), old, 30, 60);
+        }
+        r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
+        r.send(T0 + seconds(30) + millis(1), old, false, {skinny::kKeepAliveAck});
+        Conn fresh{1, 50001, 2000};
+        fresh.phone = kNewAddress;
+        fresh.phone_mac = phone_mac;
+        fresh.manager_mac = kManagerMac;
+        if (new_named) r.send(T0 + seconds(50), fresh, true, {skinny::kRegisterReq}, name);
+        r.register_ack(T0 + seconds(50) + millis(2), fresh, 30, 60);
+        for (int k = 1; k <= 10; ++k) {
+            r.send(T0 + seconds(50 + 30 * k), fresh, true, {skinny::kKeepAliveReq});
+            r.send(T0 + seconds(50 + 30 * k) + millis(1), fresh, false, {skinny::kKeepAliveAck});
+        }
+    };
+    SECTION("the old registration begun before the capture, or the new RegisterReq not captured") {
+        for (const bool old_named : {false, true}) {
+            CAPTURE(old_named);
+            Rig r;
+            readdressed(r, kOwn, old_named, !old_named);
+            CHECK(r.warnings_or_errors() == 0);
+        }
+    }
+    SECTION("without Ethernet addresses, or behind a router, the old connection's silence is a failover") {
+        // A router's MAC is in no device's name: it ties nothing, though every phone's frames carry it.
+        for (const Mac mac : {Mac{0}, kRouter}) {
+            for (const bool old_named : {false, true}) {
+                CAPTURE(mac, old_named);
+                Rig r;
+                readdressed(r, mac, old_named, !old_named);
+                CHECK(r.experts_raised(Expert::Failover) == 1);
+            }
+        }
+    }
+    SECTION("another device's name proves nothing about a MAC") {
+        for (const char* name : {"SEP00000C9F0001x", "CIPC-4031", "SEP00000C9F000G"}) {
+            CAPTURE(name);
+            Rig r;
+            readdressed(r, kRouter, false, true, name);
+            CHECK(r.experts_raised(Expert::Failover) == 1);
+        }
+    }
+    SECTION("an analogue adapter's name, in lower-case hex, proves its MAC too") {
+        Rig r;
+        readdressed(r, 0x00235e3c4d5e, false, true, "ATA00235e3c4d5e");
+        CHECK(r.warnings_or_errors() == 0);
+    }
+}
+
 TEST_CASE("bad input: garbage names, zero intervals, time running backwards") {
     Config cfg;
     cfg.sccp_interval = 0;
@@ -739,6 +808,7 @@ TEST_CASE("memory stays bounded under a flood of sessions") {
     std::size_t after_first_wave = 0;
     for (std::uint32_t s = 0; s < 400'000; ++s) {
         Conn c{s, static_cast<std::uint16_t>(1024 + s % 60000), 2000};
+        c.phone_mac = 0x020000000000 + s;  // each its own MAC, as for the table of MACs that tie registrations
         Nanos t = T0 + millis(s);
         r.send(t, c, true, {skinny::kKeepAliveReq});
         r.send(t + 1, c, false, {skinny::kKeepAliveAck});  // primary: a timer each

@@ -20,6 +20,8 @@
 // it is reported there, unacknowledged (1 consecutive), 5.011 s after K(4) and before its 30 s
 // interval ran out; no failover, though the old connection stays silent for the rest of the capture
 // (305 s). The healthy twin raises nothing. 3 + 3 + 9 + 1 (+ 2) + 3 + 3 + 18 = 40 (42) frames.
+// skinny-new-address-half-open (and -healthy): the same, but DHCP gave the phone a new address
+// before it registered again: the new connection comes from 10.40.3.77:51302. The same findings.
 #include "scenario.h"
 
 using namespace kagen;
@@ -27,10 +29,10 @@ using namespace kagen::literals;
 
 namespace {
 
-void build(Capture& cap, bool outage) {
+void build(Capture& cap, bool outage, const char* new_address = "10.40.3.21") {
   const Mac phone_mac = "00:23:5e:3c:4d:5e";
   const Endpoint old_phone{phone_mac, "10.40.3.21", 51301};
-  const Endpoint new_phone{phone_mac, "10.40.3.21", 51302};
+  const Endpoint new_phone{phone_mac, new_address, 51302};
   const Endpoint cm{"00:50:56:a4:03:05", "10.40.3.5", 2000};
   const TimeNs t0 = utc("2023-06-07 14:00:00.000000");
 
@@ -64,5 +66,19 @@ KA_SCENARIO("skinny-reregister-half-open-healthy",
             "skinny-reregister-half-open without the outage's lost keepalive: silent") {
   Capture cap;
   build(cap, false);
+  out.save_pcap(cap);
+}
+
+KA_SCENARIO("skinny-new-address-half-open",
+            "skinny-reregister-half-open with the phone registering again from a new DHCP address") {
+  Capture cap;
+  build(cap, true, "10.40.3.77");
+  out.save_pcap(cap);
+}
+
+KA_SCENARIO("skinny-new-address-half-open-healthy",
+            "skinny-reregister-half-open-healthy with the phone registering again from a new DHCP address: silent") {
+  Capture cap;
+  build(cap, false, "10.40.3.77");
   out.save_pcap(cap);
 }
