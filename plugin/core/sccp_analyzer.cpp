@@ -38,6 +38,7 @@
 #include <utility>
 #include <vector>
 
+#include "ascii.h"
 #include "flat_map.h"
 #include "quad_heap.h"
 
@@ -77,7 +78,8 @@ Mac mac_in_name(std::string_view name) {
         return 0;
     Mac mac = 0;
     for (char c : name.substr(3)) {
-        const int d = c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+        const char l = ascii::lower(c);
+        const int d = l >= '0' && l <= '9' ? l - '0' : l >= 'a' && l <= 'f' ? l - 'a' + 10 : -1;
         if (d < 0) return 0;
         mac = mac << 4 | static_cast<Mac>(d);
     }
