@@ -318,7 +318,9 @@ struct SipAnalyzer::Impl {
     void check_deadlines(QuadHeap<Deadline>& heap, const Frame& f);
 
     Annotation base(const Binding& b, Subject s) const;
-    std::uint32_t binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c, const CallBindings& near);
+    std::uint32_t binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c, const CallBindings& near,
+                              std::uint64_t call_id, bool only_contact);
+    std::uint32_t moved_binding(const Frame& f, std::uint64_t aor, const CallBindings& near, std::uint64_t call_id) const;
     std::uint32_t allocate_binding();
     void release(std::uint32_t idx);
     void evict_idle();
@@ -424,9 +426,27 @@ void SipAnalyzer::Impl::evict_idle() {
     for (std::size_t i = 0; i < n && i < order.size(); ++i) release(order[i].second);
 }
 
+// The one binding of `aor` at the registrar of `f` whose latest attempt was under `call_id`, sent
+// from another address than `f`'s, and identified by its Contact URI (no +sip.instance): a phone
+// that took a new address and kept its Call-ID (RFC 3261 10.2: one per boot cycle) registering its
+// new Contact. A Call-ID is one phone's, so the binding moves with it. kNoBinding if none, or several.
+std::uint32_t SipAnalyzer::Impl::moved_binding(const Frame& f, std::uint64_t aor, const CallBindings& near,
+                                               std::uint64_t call_id) const {
+    std::uint32_t found = kNoBinding;
+    for (std::uint32_t i : near) {
+        const Binding& b = bindings[i];
+        if (!b.at(f, aor) || b.instance || b.kind != Kind::Register || b.call_id != call_id || b.phone == f.src_ip)
+            continue;
+        if (found != kNoBinding) return kNoBinding;
+        found = i;
+    }
+    return found;
+}
+
 // `near`: the bindings of the REGISTER's Call-ID, where a refresh finds its own without the index.
+// `only_contact`: the REGISTER lists no other.
 std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c,
-                                             const CallBindings& near) {
+                                             const CallBindings& near, std::uint64_t call_id, bool only_contact) {
     const std::uint64_t address = text_hash(c.address);
     const std::uint64_t instance = text_hash(c.instance);
     const std::uint64_t identity = c.instance.empty() ? address : instance;
@@ -446,6 +466,16 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
         if (same(b)) {
             b.contact_uri = address;
             return *at;
+        }
+    }
+    if (only_contact && !instance) {
+        if (const std::uint32_t moved = moved_binding(f, aor, near, call_id); moved != kNoBinding) {
+            Binding& b = bindings[moved];
+            if (const std::uint32_t* at = binding_index.find(b.key); at && *at == moved) binding_index.erase(b.key);
+            b.key = key;
+            b.identity = b.contact_uri = address;
+            binding_index[key] = moved;
+            return moved;
         }
     }
     std::uint32_t idx = allocate_binding();
@@ -754,7 +784,7 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
     for (std::uint32_t i = first; i < end && done.n < kMaxPerCall; ++i) {
         if (i != first) c = sip::contact_facts(f, f.contacts[i]);
         if (unusable(c)) continue;
-        const std::uint32_t bi = binding_for(f, aor, c, near);
+        const std::uint32_t bi = binding_for(f, aor, c, near, call_id, end - first == 1);
         if (std::find(done.begin(), done.end(), bi) != done.end()) continue;
         done.idx[done.n++] = bi;
         Binding& b = bindings[bi];

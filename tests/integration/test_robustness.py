@@ -379,7 +379,16 @@ class Robustness(unittest.TestCase):
         self.assertEqual(r["keepalive.retrans.original"], first[0]["frame.number"])
 
     def test_phone_changing_ip(self):
-        self.assert_no_alarm(capture("bad-phone-ip-change"))
+        cap = capture("bad-phone-ip-change")
+        self.assert_no_alarm(cap)
+        # The phone without +sip.instance keeps its Call-ID from its new address: one binding, its
+        # REGISTERs refreshes 1-8, each 115.010 s after the previous one, as its 200 OK 10 ms later
+        # + 120 s - 5 s expects: lateness 0.
+        rows = harness.fields_both_passes(self, cap, ["ip.src", "keepalive.refresh.number", "keepalive.refresh.lateness"],
+                                          'sip.Method == "REGISTER" && sip.to.user == "4072"')
+        self.assertEqual([r["ip.src"][0] for r in rows], ["10.36.0.15"] * 4 + ["10.36.0.97"] * 4)
+        self.assertEqual([r["keepalive.refresh.number"] for r in rows], [[str(k)] for k in range(1, 9)])
+        self.assertEqual([harness.seconds(r["keepalive.refresh.lateness"][0]) for r in rows[1:]], [0.0] * 7)
 
     def test_callid_flood_memory(self):
         # 100,000 distinct Call-IDs from one address: tshark's peak RSS with the plugin stays

@@ -1199,6 +1199,53 @@ TEST_CASE("the endpoint is named by the device as soon as a REGISTER carries it;
     CHECK(run.one(4).get(Field::ExpiresGranted) == 60);
 }
 
+TEST_CASE("without +sip.instance, a phone that keeps its Call-ID keeps its binding from a new address") {
+    // Registered from 10.0.0.5 (Call-ID "c", contact by URI only) and granted 120 s at kT0 + 10 ms:
+    // refresh 2 is expected at kT0 + 10 ms + 115 s, its deadline 15 s later.
+    Wire w;
+    Run run;
+    Frame reg = w.frame(1, kT0, true);
+    w.add_register(reg, "c", 1, {});
+    run(reg);
+    Frame ok = w.frame(2, kT0 + millis(10), false);
+    w.add_response(ok, 200, "c", 1, {"expires=120"});
+    run(ok);
+    const Nanos deadline = kT0 + millis(10) + seconds(130);
+    const IpAddr moved = IpAddr::v4(0x0a000063);  // 10.0.0.99
+    // Frame 3: a REGISTER at kT0 + 115 s, Call-ID `call`, CSeq `cseq`, from `from` with contact
+    // `contact`, and its 200 OK 10 ms later; then a frame past the first contact's deadline.
+    auto next = [&](const std::string& call, std::uint32_t cseq, const IpAddr& from, const std::string& contact) {
+        Frame f = w.frame(3, kT0 + seconds(115), true);
+        f.src_ip = from;
+        w.add_register(f, call, cseq, {}, contact);
+        run(f);
+        Frame answer = w.frame(4, kT0 + seconds(115) + millis(10), false);
+        answer.dst_ip = from;
+        w.add_response(answer, 200, call, cseq, {"expires=120"}, contact);
+        run(answer);
+        unrelated(w, run, 5, deadline + seconds(1));
+    };
+    SECTION("the same Call-ID from a new address: the binding's next refresh, no breach") {
+        next("c", 2, moved, "sip:100@10.0.0.99:5060");
+        const Annotation r = run.one(3);
+        CHECK(r.get(Field::RefreshNumber) == 2);
+        CHECK(r.get(Field::RefreshPrev) == 2);
+        CHECK(r.get(Field::RefreshLateness) == -millis(10));
+        CHECK(run.experts(Expert::GraceBreach, 5) == 0);
+    }
+    SECTION("another Call-ID from another address, as another phone of a shared line: a binding of its own") {
+        next("d", 1, moved, "sip:100@10.0.0.99:5060");
+        CHECK(run.one(3).get(Field::RefreshNumber) == 1);
+        CHECK(run.experts(Expert::GraceBreach, 5) == 1);
+    }
+    SECTION("another contact under the Call-ID from the same address: a binding of its own") {
+        // (Its 2xx, listing one contact, also refreshes the first binding, as a registrar's
+        // rewrite of the contact that binding sent: the same phone, still registered.)
+        next("c", 2, kPhone, "sip:100@10.0.0.5:5070");
+        CHECK(run.one(3).get(Field::RefreshNumber) == 1);
+    }
+}
+
 TEST_CASE("a long-lived phone's state stays flat: transactions overwritten in their binding leave the index") {
     Wire w;
     Run run;

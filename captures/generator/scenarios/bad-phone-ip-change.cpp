@@ -1,7 +1,9 @@
-// Robustness: phones that change IP address (DHCP gave them a new lease) and carry on. The SIP
-// phone keeps its device, +sip.instance and AOR and refreshes on schedule from the new address
-// with a new Call-ID; the SCCP phone closes its TCP session and registers again from the new
-// address. The old address going silent is not a missed refresh: no warning and no error.
+// Robustness: phones that change IP address (DHCP gave them a new lease) and carry on. The Cisco
+// SIP phone keeps its device, +sip.instance and AOR and refreshes on schedule from the new address
+// with a new Call-ID; a third-party SIP phone, whose Contact has no +sip.instance, keeps its
+// Call-ID (RFC 3261 10.2: one per boot cycle); the SCCP phone closes its TCP session and registers
+// again from the new address. The old address going silent is not a missed refresh: no warning
+// and no error.
 //
 // Parameters (Ethernet, microsecond pcap, T0 = 2023-05-15 16:00:00 UTC):
 //   registrar/call manager MAC 00:50:56:36:00:01, 10.36.0.1 (SIP 5060/UDP, SCCP 2000)
@@ -10,6 +12,10 @@
 //     k = 0..3 from 10.36.0.11:5060 (Call-ID ipchange-a@10.36.0.11, CSeq k + 1),
 //     k = 4..7 from 10.36.0.99:5060 (Call-ID ipchange-b@10.36.0.99, CSeq k - 3), Contact URI
 //     with the current address.
+//   third-party SIP phone MAC 00:15:65:36:00:15, AOR sip:4072@10.36.0.1, Contact URI only:
+//     REGISTER k = 0..7 at T0 + 2 s + k * 115.010 s, 200 OK (;expires=120) 10 ms later, Call-ID
+//     ipchange-c@10.36.0.15, CSeq k + 1; k = 0..3 from 10.36.0.15:5060, k = 4..7 from
+//     10.36.0.97:5060, Contact URI with the current address.
 //   SCCP phone MAC 00:1e:4a:36:00:13, SEP001E4A360013, call manager RegisterAck 30/60 s:
 //     session 1 from 10.36.0.13:49336: handshake at T0 + 1 s, RegisterReq +1 ms, RegisterAck
 //     +3 ms, KeepAliveReq every 30 s after the RegisterReq (k = 1..6) acked 2 ms later, then
@@ -51,6 +57,25 @@ KA_SCENARIO("bad-phone-ip-change", "Robustness: a SIP and an SCCP phone moving t
     const TimeNs t = t0 + k * 115010_ms;
     udp.send(t, Dir::ToServer, reg.bytes());
     udp.send(t + 10_ms, Dir::ToClient, sip::ok(reg, "okip", {sip::with_expires(c, 120)}).bytes());
+  }
+
+  const Mac plain_mac("00:15:65:36:00:15");
+  UdpFlow plain_before(cap, Endpoint{plain_mac, "10.36.0.15", 5060}, reg_ep);
+  UdpFlow plain_after(cap, Endpoint{plain_mac, "10.36.0.97", 5060}, reg_ep);
+  for (int k = 0; k < 8; ++k) {
+    UdpFlow& udp = k >= 4 ? plain_after : plain_before;
+    sip::Register reg = sip::phone_register(udp.client(), "4072", server_ip.str());
+    reg.from_tag = "ipc";
+    reg.call_id = "ipchange-c@10.36.0.15";
+    reg.cseq = static_cast<std::uint32_t>(k + 1);
+    reg.branch = "z9hG4bKipc" + std::to_string(k);
+    reg.expires = 3600;
+    sip::Contact c;
+    c.uri = sip::contact_uri("4072", udp.client());
+    reg.contacts = {c};
+    const TimeNs t = t0 + 2_s + k * 115010_ms;
+    udp.send(t, Dir::ToServer, reg.bytes());
+    udp.send(t + 10_ms, Dir::ToClient, sip::ok(reg, "okipc", {sip::with_expires(c, 120)}).bytes());
   }
 
   const Mac sccp_mac("00:1e:4a:36:00:13");
