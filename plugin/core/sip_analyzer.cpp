@@ -145,6 +145,7 @@ struct Binding {
     std::array<Txn, kTxnsPerBinding> txns;
 
     std::uint64_t key = 0;
+    Mac mac = 0;  // Ethernet source of its latest REGISTER (0: none)
     std::uint64_t aor = 0, identity = 0;          // identity: +sip.instance, else the Contact URI
     std::uint64_t contact_uri = 0, instance = 0;  // to find the binding's contact in a 2xx
     Nanos last_activity = 0;
@@ -267,6 +268,14 @@ struct CallBindings {
 constexpr unsigned kCallCountShift = 16;
 static_assert(kMaxBindings <= std::size_t{1} << kCallCountShift, "binding index fits below the count");
 
+struct Announcement {
+    Mac mac = 0;
+    Nanos time = 0;
+};
+
+// An IPv4 address at a capture point, as ARP announces it.
+std::uint64_t announced_key(std::uint32_t point, std::uint32_t ipv4) { return std::uint64_t{point} << 32 | ipv4; }
+
 struct Deadline {
     Nanos at;
     std::uint32_t binding;
@@ -299,6 +308,9 @@ struct SipAnalyzer::Impl {
     FlatMap<std::uint64_t, Nanos> flows;
     // udp_path_key() -> the latest ICMP destination unreachable about a datagram on that path.
     FlatMap<std::uint64_t, Nanos> unreachable;
+    // announced_key() -> the MAC of the latest ARP request or announcement sent from that address:
+    // the host's own (a proxy ARP answers for others, it does not ask or announce for them).
+    FlatMap<std::uint64_t, Announcement> announced;
     // By ctx.clock(the binding's point): a deadline passes on its own capture point's clock.
     std::array<QuadHeap<Deadline>, kClocks> deadlines;
     std::uint32_t next_id = 1;
@@ -314,6 +326,8 @@ struct SipAnalyzer::Impl {
     void on_unseen_answer(const Frame& f);
     void note_flow(const Frame& f);
     void note_unreachable(const Frame& f);
+    void note_arp(const Frame& f);
+    bool announced_by(const Frame& f) const;
     Nanos register_on_flow(const Frame& f);
     void check_deadlines(QuadHeap<Deadline>& heap, const Frame& f);
 
@@ -321,6 +335,8 @@ struct SipAnalyzer::Impl {
     std::uint32_t binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c, const CallBindings& near,
                               std::uint64_t call_id, bool only_contact);
     std::uint32_t moved_binding(const Frame& f, std::uint64_t aor, const CallBindings& near, std::uint64_t call_id) const;
+    std::uint32_t restarted_binding(const Frame& f, std::uint64_t aor) const;
+    void move_binding(std::uint32_t idx, std::uint64_t key, std::uint64_t address);
     std::uint32_t allocate_binding();
     void release(std::uint32_t idx);
     void evict_idle();
@@ -375,6 +391,7 @@ void SipAnalyzer::Impl::on_frame(const Frame& f) {
         }
         if (on_flow && f.transport == Transport::Udp && !flows.empty()) note_flow(f);
         if (f.unreachable.present) note_unreachable(f);
+        if (!f.arp.empty()) note_arp(f);
         if (f.tcp.present && !streams.empty()) on_tcp(f);
     }
     QuadHeap<Deadline>& heap = deadlines[ctx.clock(point_of(f))];
@@ -443,6 +460,34 @@ std::uint32_t SipAnalyzer::Impl::moved_binding(const Frame& f, std::uint64_t aor
     return found;
 }
 
+// The one binding of `aor` at the registrar of `f`, identified by its Contact URI, whose latest
+// REGISTER came from another address but from the MAC `f` comes from, when that MAC announced
+// `f`'s address by ARP: the same host, which restarted on a new address (a new Call-ID). A router
+// carries every remote phone's REGISTERs with its own MAC, but announces none of their addresses.
+std::uint32_t SipAnalyzer::Impl::restarted_binding(const Frame& f, std::uint64_t aor) const {
+    if (!f.has_eth || !announced_by(f)) return kNoBinding;
+    const std::uint32_t* head =
+        aor_heads.find(finish(registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor)));
+    std::uint32_t found = kNoBinding;
+    for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding; i = bindings[i].aor_next) {
+        const Binding& b = bindings[i];
+        if (!b.at(f, aor) || b.instance || b.kind != Kind::Register || b.mac != f.eth_src || b.phone == f.src_ip)
+            continue;
+        if (found != kNoBinding) return kNoBinding;
+        found = i;
+    }
+    return found;
+}
+
+// The binding's contact is now `address` (its identity), under `key`.
+void SipAnalyzer::Impl::move_binding(std::uint32_t idx, std::uint64_t key, std::uint64_t address) {
+    Binding& b = bindings[idx];
+    if (const std::uint32_t* at = binding_index.find(b.key); at && *at == idx) binding_index.erase(b.key);
+    b.key = key;
+    b.identity = b.contact_uri = address;
+    binding_index[key] = idx;
+}
+
 // `near`: the bindings of the REGISTER's Call-ID, where a refresh finds its own without the index.
 // `only_contact`: the REGISTER lists no other.
 std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c,
@@ -469,12 +514,10 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
         }
     }
     if (only_contact && !instance) {
-        if (const std::uint32_t moved = moved_binding(f, aor, near, call_id); moved != kNoBinding) {
-            Binding& b = bindings[moved];
-            if (const std::uint32_t* at = binding_index.find(b.key); at && *at == moved) binding_index.erase(b.key);
-            b.key = key;
-            b.identity = b.contact_uri = address;
-            binding_index[key] = moved;
+        std::uint32_t moved = moved_binding(f, aor, near, call_id);
+        if (moved == kNoBinding) moved = restarted_binding(f, aor);
+        if (moved != kNoBinding) {
+            move_binding(moved, key, address);
             return moved;
         }
     }
@@ -809,6 +852,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
                                     std::uint32_t requested, Kind kind, Nanos flow_prev) {
     Binding& b = bindings[idx];
     b.phone = f.src_ip;
+    b.mac = f.has_eth ? f.eth_src : 0;
     // Idle time before this transmission: since the phone's previous frame on the connection (TCP)
     // or datagram on the flow (UDP, note_flow()), else since its previous REGISTER (sent from
     // another port, or its flow forgotten).
@@ -1222,6 +1266,22 @@ void SipAnalyzer::Impl::note_unreachable(const Frame& f) {
     unreachable[udp_path_key(point_of(f), u.src, u.dst, u.dst_port)] = f.time;
 }
 
+// ARP requests and announcements (gratuitous ARP) give their sender's own address and MAC
+// (restarted_binding()); an ARP probe, from no address yet, gives none.
+void SipAnalyzer::Impl::note_arp(const Frame& f) {
+    for (const ArpPacket& a : f.arp) {
+        if (a.sender_ip == 0 || (a.opcode != 1 && !a.gratuitous)) continue;
+        make_room_in(announced, kMaxFlows, [](const Announcement& n) { return n.time; });
+        announced[announced_key(point_of(f), a.sender_ip)] = {a.sender_mac, f.time};
+    }
+}
+
+bool SipAnalyzer::Impl::announced_by(const Frame& f) const {
+    if (f.src_ip.family != 4) return false;
+    const Announcement* n = announced.find(announced_key(point_of(f), f.src_ip.v4_host_order()));
+    return n && n->mac == f.eth_src;
+}
+
 // A UDP REGISTER other than a resend adds its flow, or notes it as note_flow() does; returns the
 // flow's previous datagram (kNever: none known).
 Nanos SipAnalyzer::Impl::register_on_flow(const Frame& f) {
@@ -1282,7 +1342,8 @@ std::size_t SipAnalyzer::state_bytes() const {
     std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
                     s.binding_index.bytes() + s.aor_heads.bytes() + s.call_index.bytes() + s.streams.bytes() +
-                    s.flows.bytes() + s.unreachable.bytes() + s.removed.capacity() * sizeof(std::uint32_t);
+                    s.flows.bytes() + s.unreachable.bytes() + s.announced.bytes() +
+                    s.removed.capacity() * sizeof(std::uint32_t);
     for (const QuadHeap<Deadline>& heap : s.deadlines) n += heap.size() * sizeof(Deadline);
     return n;
 }

@@ -389,6 +389,15 @@ class Robustness(unittest.TestCase):
         self.assertEqual([r["ip.src"][0] for r in rows], ["10.36.0.15"] * 4 + ["10.36.0.97"] * 4)
         self.assertEqual([r["keepalive.refresh.number"] for r in rows], [[str(k)] for k in range(1, 9)])
         self.assertEqual([harness.seconds(r["keepalive.refresh.lateness"][0]) for r in rows[1:]], [0.0] * 7)
+        # The one that restarts on its new address (a new Call-ID), which its MAC announced by
+        # gratuitous ARP, is tied to its binding by that MAC: refresh 5 is the restart (event 7).
+        rows = harness.fields_both_passes(self, cap, ["ip.src", "keepalive.refresh.number", "keepalive.event",
+                                                      "keepalive.refresh.lateness"],
+                                          'sip.Method == "REGISTER" && sip.to.user == "4073"')
+        self.assertEqual([r["ip.src"][0] for r in rows], ["10.36.0.17"] * 4 + ["10.36.0.96"] * 4)
+        self.assertEqual([r["keepalive.refresh.number"] for r in rows], [[str(k)] for k in range(1, 9)])
+        self.assertEqual([r["keepalive.event"] for r in rows], [[]] * 4 + [["7"]] + [[]] * 3)
+        self.assertEqual([harness.seconds(r["keepalive.refresh.lateness"][0]) for r in rows[1:]], [0.0] * 7)
 
     def test_callid_flood_memory(self):
         # 100,000 distinct Call-IDs from one address: tshark's peak RSS with the plugin stays

@@ -1246,6 +1246,81 @@ TEST_CASE("without +sip.instance, a phone that keeps its Call-ID keeps its bindi
     }
 }
 
+TEST_CASE("a phone without +sip.instance restarted on a new address is tied to its binding by the MAC that announced it") {
+    // Registered from 10.0.0.5 (Call-ID "c", contact by URI only, frames from MAC `from`) and
+    // granted 120 s at kT0 + 10 ms: its deadline is kT0 + 10 ms + 130 s. At kT0 + 100 s it
+    // restarts on 10.0.0.99: an ARP from `announcer` with sender 10.0.0.99, then at kT0 + 110 s a
+    // REGISTER under Call-ID "d" from 10.0.0.99 and `from`, answered 10 ms later.
+    constexpr Mac kOwn = 0x001565360015, kOther = 0x001565360016, kRouter = 0x00000c9f0001;
+    const IpAddr moved = IpAddr::v4(0x0a000063);  // 10.0.0.99
+    Wire w;
+    auto eth = [](Frame& f, Mac src) {
+        f.has_eth = true;
+        f.eth_src = src;
+        f.eth_dst = 0x005056000001;
+    };
+    auto restart = [&](Run& run, Mac from, Mac announcer, std::uint16_t opcode, std::uint32_t sender_ip) {
+        Frame reg = w.frame(1, kT0, true);
+        eth(reg, from);
+        w.add_register(reg, "c", 1, {});
+        run(reg);
+        Frame ok = w.frame(2, kT0 + millis(10), false);
+        w.add_response(ok, 200, "c", 1, {"expires=120"});
+        run(ok);
+        Frame arp = w.frame(3, kT0 + seconds(100), true);
+        arp.src_ip = arp.dst_ip = IpAddr{};
+        arp.transport = Transport::None;
+        eth(arp, announcer);
+        ArpPacket a;
+        a.opcode = opcode;
+        a.sender_mac = announcer;
+        a.sender_ip = sender_ip;
+        a.target_ip = opcode == 1 ? 0x0a0000fe : sender_ip;  // its gateway, or itself (gratuitous)
+        a.gratuitous = opcode == 2;
+        arp.arp.push_back(a);
+        run(arp);
+        Frame again = w.frame(4, kT0 + seconds(110), true);
+        again.src_ip = moved;
+        eth(again, from);
+        w.add_register(again, "d", 1, {}, "sip:100@10.0.0.99:5060");
+        run(again);
+        Frame answer = w.frame(5, kT0 + seconds(110) + millis(10), false);
+        answer.dst_ip = moved;
+        w.add_response(answer, 200, "d", 1, {"expires=120"}, "sip:100@10.0.0.99:5060");
+        run(answer);
+        unrelated(w, run, 6, kT0 + millis(10) + seconds(131));
+    };
+    SECTION("announced by the MAC of both REGISTERs, in a request or a gratuitous ARP: the binding's next refresh") {
+        for (const std::uint16_t opcode : {1, 2}) {
+            CAPTURE(opcode);
+            Run run;
+            restart(run, kOwn, kOwn, opcode, 0x0a000063);
+            const Annotation r = run.one(4);
+            CHECK(r.get(Field::RefreshNumber) == 2);
+            CHECK(r.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::NewCallId));
+            CHECK(r.get(Field::RefreshLateness) == seconds(110) - millis(10) - seconds(115));
+            CHECK(run.experts(Expert::GraceBreach, 6) == 0);
+        }
+    }
+    SECTION("no announcement of the new address by that MAC: a binding of its own") {
+        for (const auto& [announcer, sender] : {std::pair<Mac, std::uint32_t>{kOther, 0x0a000063},  // another phone's
+                                                 {kOwn, 0x0a000005},                               // the old address
+                                                 {kOwn, 0}}) {                                     // a probe
+            CAPTURE(announcer, sender);
+            Run run;
+            restart(run, kOwn, announcer, 1, sender);
+            CHECK(run.one(4).get(Field::RefreshNumber) == 1);
+            CHECK(run.experts(Expert::GraceBreach, 6) == 1);
+        }
+    }
+    SECTION("behind a router, whose MAC carries every phone's REGISTERs and announces its own address") {
+        Run run;
+        restart(run, kRouter, kRouter, 1, 0x0a0000fe);
+        CHECK(run.one(4).get(Field::RefreshNumber) == 1);
+        CHECK(run.experts(Expert::GraceBreach, 6) == 1);
+    }
+}
+
 TEST_CASE("a long-lived phone's state stays flat: transactions overwritten in their binding leave the index") {
     Wire w;
     Run run;

@@ -1,9 +1,10 @@
 // Robustness: phones that change IP address (DHCP gave them a new lease) and carry on. The Cisco
 // SIP phone keeps its device, +sip.instance and AOR and refreshes on schedule from the new address
 // with a new Call-ID; a third-party SIP phone, whose Contact has no +sip.instance, keeps its
-// Call-ID (RFC 3261 10.2: one per boot cycle); the SCCP phone closes its TCP session and registers
-// again from the new address. The old address going silent is not a missed refresh: no warning
-// and no error.
+// Call-ID (RFC 3261 10.2: one per boot cycle); another restarts on its new address, announces it
+// by gratuitous ARP and registers under a new Call-ID; the SCCP phone closes its TCP session and
+// registers again from the new address. The old address going silent is not a missed refresh: no
+// warning and no error.
 //
 // Parameters (Ethernet, microsecond pcap, T0 = 2023-05-15 16:00:00 UTC):
 //   registrar/call manager MAC 00:50:56:36:00:01, 10.36.0.1 (SIP 5060/UDP, SCCP 2000)
@@ -16,6 +17,11 @@
 //     REGISTER k = 0..7 at T0 + 2 s + k * 115.010 s, 200 OK (;expires=120) 10 ms later, Call-ID
 //     ipchange-c@10.36.0.15, CSeq k + 1; k = 0..3 from 10.36.0.15:5060, k = 4..7 from
 //     10.36.0.97:5060, Contact URI with the current address.
+//   restarting third-party SIP phone MAC 00:15:65:36:00:17, AOR sip:4073@10.36.0.1, Contact URI
+//     only: REGISTER k = 0..7 at T0 + 3 s + k * 115.010 s, 200 OK (;expires=120) 10 ms later;
+//     k = 0..3 from 10.36.0.17:5060 (Call-ID ipchange-d@10.36.0.17, CSeq k + 1), then a
+//     gratuitous ARP for 10.36.0.96 from its MAC 1 s before k = 4, and k = 4..7 from
+//     10.36.0.96:5060 (Call-ID ipchange-e@10.36.0.96, CSeq k - 3).
 //   SCCP phone MAC 00:1e:4a:36:00:13, SEP001E4A360013, call manager RegisterAck 30/60 s:
 //     session 1 from 10.36.0.13:49336: handshake at T0 + 1 s, RegisterReq +1 ms, RegisterAck
 //     +3 ms, KeepAliveReq every 30 s after the RegisterReq (k = 1..6) acked 2 ms later, then
@@ -76,6 +82,27 @@ KA_SCENARIO("bad-phone-ip-change", "Robustness: a SIP and an SCCP phone moving t
     const TimeNs t = t0 + 2_s + k * 115010_ms;
     udp.send(t, Dir::ToServer, reg.bytes());
     udp.send(t + 10_ms, Dir::ToClient, sip::ok(reg, "okipc", {sip::with_expires(c, 120)}).bytes());
+  }
+
+  const Mac restart_mac("00:15:65:36:00:17");
+  UdpFlow restart_before(cap, Endpoint{restart_mac, "10.36.0.17", 5060}, reg_ep);
+  UdpFlow restart_after(cap, Endpoint{restart_mac, "10.36.0.96", 5060}, reg_ep);
+  for (int k = 0; k < 8; ++k) {
+    const bool moved = k >= 4;
+    UdpFlow& udp = moved ? restart_after : restart_before;
+    sip::Register reg = sip::phone_register(udp.client(), "4073", server_ip.str());
+    reg.from_tag = moved ? "ipe" : "ipd";
+    reg.call_id = std::string(moved ? "ipchange-e@" : "ipchange-d@") + udp.client().ip.str();
+    reg.cseq = static_cast<std::uint32_t>(moved ? k - 3 : k + 1);
+    reg.branch = "z9hG4bKipd" + std::to_string(k);
+    reg.expires = 3600;
+    sip::Contact c;
+    c.uri = sip::contact_uri("4073", udp.client());
+    reg.contacts = {c};
+    const TimeNs t = t0 + 3_s + k * 115010_ms;
+    if (k == 4) cap.add(t - 1_s, gratuitous_arp(restart_mac, "10.36.0.96"));
+    udp.send(t, Dir::ToServer, reg.bytes());
+    udp.send(t + 10_ms, Dir::ToClient, sip::ok(reg, "okipd", {sip::with_expires(c, 120)}).bytes());
   }
 
   const Mac sccp_mac("00:1e:4a:36:00:13");
