@@ -36,6 +36,37 @@
 using namespace kagen;
 using namespace kagen::literals;
 
+namespace {
+
+// A third-party SIP phone (Contact URI only) as above: REGISTER k = 0..7 at start + k * 115.010 s,
+// k = 4..7 from `after`. Tags, Call-IDs and branches are named after `id`; `restarts`: from k = 4
+// under the next letter's Call-ID, CSeq from 1 again, after a gratuitous ARP for the new address.
+void third_party_phone(Capture& cap, const Endpoint& registrar, const std::string& user, const Endpoint& before,
+                       const Endpoint& after, TimeNs start, char id, bool restarts) {
+  UdpFlow from_before(cap, before, registrar);
+  UdpFlow from_after(cap, after, registrar);
+  for (int k = 0; k < 8; ++k) {
+    const bool moved = k >= 4;
+    UdpFlow& udp = moved ? from_after : from_before;
+    const char name = restarts && moved ? static_cast<char>(id + 1) : id;
+    sip::Register reg = sip::phone_register(udp.client(), user, registrar.ip.str());
+    reg.from_tag = std::string("ip") + name;
+    reg.call_id = std::string("ipchange-") + name + "@" + (restarts ? udp.client() : before).ip.str();
+    reg.cseq = static_cast<std::uint32_t>(restarts && moved ? k - 3 : k + 1);
+    reg.branch = std::string("z9hG4bKip") + id + std::to_string(k);
+    reg.expires = 3600;
+    sip::Contact c;
+    c.uri = sip::contact_uri(user, udp.client());
+    reg.contacts = {c};
+    const TimeNs t = start + k * 115010_ms;
+    if (restarts && k == 4) cap.add(t - 1_s, gratuitous_arp(after.mac, after.ip));
+    udp.send(t, Dir::ToServer, reg.bytes());
+    udp.send(t + 10_ms, Dir::ToClient, sip::ok(reg, std::string("okip") + id, {sip::with_expires(c, 120)}).bytes());
+  }
+}
+
+}  // namespace
+
 KA_SCENARIO("bad-phone-ip-change", "Robustness: a SIP and an SCCP phone moving to a new IP address mid-capture") {
   const TimeNs t0 = utc("2023-05-15 16:00:00.000000");
   const Mac server_mac("00:50:56:36:00:01");
@@ -65,45 +96,10 @@ KA_SCENARIO("bad-phone-ip-change", "Robustness: a SIP and an SCCP phone moving t
     udp.send(t + 10_ms, Dir::ToClient, sip::ok(reg, "okip", {sip::with_expires(c, 120)}).bytes());
   }
 
-  const Mac plain_mac("00:15:65:36:00:15");
-  UdpFlow plain_before(cap, Endpoint{plain_mac, "10.36.0.15", 5060}, reg_ep);
-  UdpFlow plain_after(cap, Endpoint{plain_mac, "10.36.0.97", 5060}, reg_ep);
-  for (int k = 0; k < 8; ++k) {
-    UdpFlow& udp = k >= 4 ? plain_after : plain_before;
-    sip::Register reg = sip::phone_register(udp.client(), "4072", server_ip.str());
-    reg.from_tag = "ipc";
-    reg.call_id = "ipchange-c@10.36.0.15";
-    reg.cseq = static_cast<std::uint32_t>(k + 1);
-    reg.branch = "z9hG4bKipc" + std::to_string(k);
-    reg.expires = 3600;
-    sip::Contact c;
-    c.uri = sip::contact_uri("4072", udp.client());
-    reg.contacts = {c};
-    const TimeNs t = t0 + 2_s + k * 115010_ms;
-    udp.send(t, Dir::ToServer, reg.bytes());
-    udp.send(t + 10_ms, Dir::ToClient, sip::ok(reg, "okipc", {sip::with_expires(c, 120)}).bytes());
-  }
-
-  const Mac restart_mac("00:15:65:36:00:17");
-  UdpFlow restart_before(cap, Endpoint{restart_mac, "10.36.0.17", 5060}, reg_ep);
-  UdpFlow restart_after(cap, Endpoint{restart_mac, "10.36.0.96", 5060}, reg_ep);
-  for (int k = 0; k < 8; ++k) {
-    const bool moved = k >= 4;
-    UdpFlow& udp = moved ? restart_after : restart_before;
-    sip::Register reg = sip::phone_register(udp.client(), "4073", server_ip.str());
-    reg.from_tag = moved ? "ipe" : "ipd";
-    reg.call_id = std::string(moved ? "ipchange-e@" : "ipchange-d@") + udp.client().ip.str();
-    reg.cseq = static_cast<std::uint32_t>(moved ? k - 3 : k + 1);
-    reg.branch = "z9hG4bKipd" + std::to_string(k);
-    reg.expires = 3600;
-    sip::Contact c;
-    c.uri = sip::contact_uri("4073", udp.client());
-    reg.contacts = {c};
-    const TimeNs t = t0 + 3_s + k * 115010_ms;
-    if (k == 4) cap.add(t - 1_s, gratuitous_arp(restart_mac, "10.36.0.96"));
-    udp.send(t, Dir::ToServer, reg.bytes());
-    udp.send(t + 10_ms, Dir::ToClient, sip::ok(reg, "okipd", {sip::with_expires(c, 120)}).bytes());
-  }
+  third_party_phone(cap, reg_ep, "4072", {"00:15:65:36:00:15", "10.36.0.15", 5060},
+                    {"00:15:65:36:00:15", "10.36.0.97", 5060}, t0 + 2_s, 'c', false);
+  third_party_phone(cap, reg_ep, "4073", {"00:15:65:36:00:17", "10.36.0.17", 5060},
+                    {"00:15:65:36:00:17", "10.36.0.96", 5060}, t0 + 3_s, 'd', true);
 
   const Mac sccp_mac("00:1e:4a:36:00:13");
   const Endpoint cm{server_mac, server_ip, 2000};
