@@ -71,6 +71,13 @@ bool plausible_device_name(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7f; });
 }
 
+// The entry of `key` in a table of at most kMaxPhones, another dropped to make room when it is full.
+template <class Map, class Key>
+auto& bounded_entry(Map& map, const Key& key) {
+    if (map.size() >= kMaxPhones && !map.contains(key)) map.erase_any();
+    return map[key];
+}
+
 // The MAC address in a device name: three capital letters, then the MAC in hex (SEP for phones,
 // ATA for analogue adapters). 0 for other names.
 Mac mac_in_name(std::string_view name) {
@@ -192,8 +199,7 @@ struct SccpAnalyzer::Impl {
 };
 
 Phone& SccpAnalyzer::Impl::phone(const IpAddr& ip) {
-    if (phones.size() >= kMaxPhones && !phones.contains(ip)) phones.erase_any();
-    return phones[ip];
+    return bounded_entry(phones, ip);
 }
 
 const Phone* SccpAnalyzer::Impl::find_phone(const IpAddr& ip) const {
@@ -559,12 +565,10 @@ void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& 
             Session* old = sessions.find(*previous);
             if (old && (!old->named || !s.named) && (names_mac(s, mac) || names_mac(*old, mac))) retire(old, s, f.time);
         }
-        if (by_mac.size() >= kMaxPhones && !by_mac.contains(mac)) by_mac.erase_any();
-        by_mac[mac] = key;
+        bounded_entry(by_mac, mac) = key;
     }
     if (!s.named) return;
-    if (registrations.size() >= kMaxPhones && !registrations.contains(s.endpoint)) registrations.erase_any();
-    registrations[s.endpoint] = key;
+    bounded_entry(registrations, s.endpoint) = key;
 }
 
 bool SccpAnalyzer::Impl::names_mac(const Session& s, Mac mac) const {
