@@ -211,6 +211,11 @@ struct Binding {
     }
     // The binding of `aor` at the registrar `f` is sent to.
     bool at(const Frame& f, std::uint64_t of_aor) const { return sent_to(f) && aor == of_aor; }
+    // Such a binding, identified by its Contact URI (no +sip.instance), registering, whose latest
+    // REGISTER came from another address than `f`: its phone may have moved to `f`'s.
+    bool left_for(const Frame& f, std::uint64_t of_aor) const {
+        return at(f, of_aor) && !instance && kind == Kind::Register && phone != f.src_ip;
+    }
     bool has_call(std::uint64_t call) const {
         for (const Txn& t : txns)
             if (t.id && t.call_id == call) return true;
@@ -443,27 +448,26 @@ void SipAnalyzer::Impl::evict_idle() {
     for (std::size_t i = 0; i < n && i < order.size(); ++i) release(order[i].second);
 }
 
-// The one binding of `aor` at the registrar of `f` whose latest attempt was under `call_id`, sent
-// from another address than `f`'s, and identified by its Contact URI (no +sip.instance): a phone
-// that took a new address and kept its Call-ID (RFC 3261 10.2: one per boot cycle) registering its
-// new Contact. A Call-ID is one phone's, so the binding moves with it. kNoBinding if none, or several.
+// The one binding left for `f`'s address (Binding::left_for()) whose latest attempt was under
+// `call_id`: a phone that took a new address and kept its Call-ID (RFC 3261 10.2: one per boot
+// cycle) registering its new Contact. A Call-ID is one phone's, so the binding moves with it.
+// kNoBinding if none, or several.
 std::uint32_t SipAnalyzer::Impl::moved_binding(const Frame& f, std::uint64_t aor, const CallBindings& near,
                                                std::uint64_t call_id) const {
     std::uint32_t found = kNoBinding;
     for (std::uint32_t i : near) {
         const Binding& b = bindings[i];
-        if (!b.at(f, aor) || b.instance || b.kind != Kind::Register || b.call_id != call_id || b.phone == f.src_ip)
-            continue;
+        if (!b.left_for(f, aor) || b.call_id != call_id) continue;
         if (found != kNoBinding) return kNoBinding;
         found = i;
     }
     return found;
 }
 
-// The one binding of `aor` at the registrar of `f`, identified by its Contact URI, whose latest
-// REGISTER came from another address but from the MAC `f` comes from, when that MAC announced
-// `f`'s address by ARP: the same host, which restarted on a new address (a new Call-ID). A router
-// carries every remote phone's REGISTERs with its own MAC, but announces none of their addresses.
+// The one binding left for `f`'s address (Binding::left_for()) whose latest REGISTER came from the
+// MAC `f` comes from, when that MAC announced `f`'s address by ARP: the same host, which restarted
+// on a new address (a new Call-ID). A router carries every remote phone's REGISTERs with its own
+// MAC, but announces none of their addresses.
 std::uint32_t SipAnalyzer::Impl::restarted_binding(const Frame& f, std::uint64_t aor) const {
     if (!f.has_eth || !announced_by(f)) return kNoBinding;
     const std::uint32_t* head =
@@ -471,8 +475,7 @@ std::uint32_t SipAnalyzer::Impl::restarted_binding(const Frame& f, std::uint64_t
     std::uint32_t found = kNoBinding;
     for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding; i = bindings[i].aor_next) {
         const Binding& b = bindings[i];
-        if (!b.at(f, aor) || b.instance || b.kind != Kind::Register || b.mac != f.eth_src || b.phone == f.src_ip)
-            continue;
+        if (!b.left_for(f, aor) || b.mac != f.eth_src) continue;
         if (found != kNoBinding) return kNoBinding;
         found = i;
     }
