@@ -175,6 +175,26 @@ void registrar_ack(Wire& w, Run& run, std::uint32_t n, Nanos t) {
     run(f);
 }
 
+// Ethernet addresses for a frame: sent from `src` to the registrar's MAC.
+void from_mac(Frame& f, Mac src) {
+    f.has_eth = true;
+    f.eth_src = src;
+    f.eth_dst = 0x005056000001;
+}
+
+// Frames 1 and 2: the registration of a phone without +sip.instance (Call-ID "c", CSeq 1, its
+// contact by URI only) from 10.0.0.5, its frames from MAC `mac` (0: no Ethernet), and its 200 OK
+// at kT0 + 10 ms granting 120 s: the deadline is kT0 + 10 ms + 130 s.
+void registered_by_uri(Wire& w, Run& run, Mac mac = 0) {
+    Frame reg = w.frame(1, kT0, true);
+    if (mac) from_mac(reg, mac);
+    w.add_register(reg, "c", 1, {});
+    run(reg);
+    Frame ok = w.frame(2, kT0 + millis(10), false);
+    w.add_response(ok, 200, "c", 1, {"expires=120"});
+    run(ok);
+}
+
 // Frame n: another host's, of no binding, at t: a deadline before it has passed.
 void unrelated(Wire& w, Run& run, std::uint32_t n, Nanos t) {
     Frame f = w.frame(n, t, false);
@@ -1200,16 +1220,10 @@ TEST_CASE("the endpoint is named by the device as soon as a REGISTER carries it;
 }
 
 TEST_CASE("without +sip.instance, a phone that keeps its Call-ID keeps its binding from a new address") {
-    // Registered from 10.0.0.5 (Call-ID "c", contact by URI only) and granted 120 s at kT0 + 10 ms:
-    // refresh 2 is expected at kT0 + 10 ms + 115 s, its deadline 15 s later.
+    // Refresh 2 is expected at kT0 + 10 ms + 115 s, its deadline 15 s later.
     Wire w;
     Run run;
-    Frame reg = w.frame(1, kT0, true);
-    w.add_register(reg, "c", 1, {});
-    run(reg);
-    Frame ok = w.frame(2, kT0 + millis(10), false);
-    w.add_response(ok, 200, "c", 1, {"expires=120"});
-    run(ok);
+    registered_by_uri(w, run);
     const Nanos deadline = kT0 + millis(10) + seconds(130);
     const IpAddr moved = IpAddr::v4(0x0a000063);  // 10.0.0.99
     // Frame 3: a REGISTER at kT0 + 115 s, Call-ID `call`, CSeq `cseq`, from `from` with contact
@@ -1247,30 +1261,18 @@ TEST_CASE("without +sip.instance, a phone that keeps its Call-ID keeps its bindi
 }
 
 TEST_CASE("a phone without +sip.instance restarted on a new address is tied to its binding by the MAC that announced it") {
-    // Registered from 10.0.0.5 (Call-ID "c", contact by URI only, frames from MAC `from`) and
-    // granted 120 s at kT0 + 10 ms: its deadline is kT0 + 10 ms + 130 s. At kT0 + 100 s it
+    // registered_by_uri() from MAC `from`: its deadline is kT0 + 10 ms + 130 s. At kT0 + 100 s it
     // restarts on 10.0.0.99: an ARP from `announcer` with sender 10.0.0.99, then at kT0 + 110 s a
     // REGISTER under Call-ID "d" from 10.0.0.99 and `from`, answered 10 ms later.
     constexpr Mac kOwn = 0x001565360015, kOther = 0x001565360016, kRouter = 0x00000c9f0001;
     const IpAddr moved = IpAddr::v4(0x0a000063);  // 10.0.0.99
     Wire w;
-    auto eth = [](Frame& f, Mac src) {
-        f.has_eth = true;
-        f.eth_src = src;
-        f.eth_dst = 0x005056000001;
-    };
     auto restart = [&](Run& run, Mac from, Mac announcer, std::uint16_t opcode, std::uint32_t sender_ip) {
-        Frame reg = w.frame(1, kT0, true);
-        eth(reg, from);
-        w.add_register(reg, "c", 1, {});
-        run(reg);
-        Frame ok = w.frame(2, kT0 + millis(10), false);
-        w.add_response(ok, 200, "c", 1, {"expires=120"});
-        run(ok);
+        registered_by_uri(w, run, from);
         Frame arp = w.frame(3, kT0 + seconds(100), true);
         arp.src_ip = arp.dst_ip = IpAddr{};
         arp.transport = Transport::None;
-        eth(arp, announcer);
+        from_mac(arp, announcer);
         ArpPacket a;
         a.opcode = opcode;
         a.sender_mac = announcer;
@@ -1281,7 +1283,7 @@ TEST_CASE("a phone without +sip.instance restarted on a new address is tied to i
         run(arp);
         Frame again = w.frame(4, kT0 + seconds(110), true);
         again.src_ip = moved;
-        eth(again, from);
+        from_mac(again, from);
         w.add_register(again, "d", 1, {}, "sip:100@10.0.0.99:5060");
         run(again);
         Frame answer = w.frame(5, kT0 + seconds(110) + millis(10), false);
