@@ -90,6 +90,13 @@ struct Rig {
         run();
         return f.number;
     }
+    // `count` keepalives every 30 s from `first`, each acknowledged 1 ms later.
+    void acked_keepalives(Nanos first, Conn& c, int count) {
+        for (int k = 0; k < count; ++k) {
+            send(first + seconds(30 * k), c, true, {skinny::kKeepAliveReq});
+            send(first + seconds(30 * k) + millis(1), c, false, {skinny::kKeepAliveAck});
+        }
+    }
     std::uint32_t tcp_ack(Nanos t, Conn& c, bool from_phone) {
         frame(t, c, from_phone, 0, TcpInfo::kAck);
         run();
@@ -617,10 +624,7 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
         r.send(T0 + seconds(30) + millis(1), old, false, {skinny::kKeepAliveAck});
         if (missing != 1) r.send(T0 + seconds(50), fresh, true, {skinny::kRegisterReq}, "SEP001122334455");
         if (missing != 2) r.register_ack(T0 + seconds(50) + millis(2), fresh, 30, 60);
-        for (int k = 1; k <= 10; ++k) {
-            r.send(T0 + seconds(50 + 30 * k), fresh, true, {skinny::kKeepAliveReq});
-            r.send(T0 + seconds(50 + 30 * k) + millis(1), fresh, false, {skinny::kKeepAliveAck});
-        }
+        r.acked_keepalives(T0 + seconds(80), fresh, 10);
     };
     SECTION("from the same address") {
         Rig r;
@@ -737,10 +741,7 @@ TEST_CASE("a device registering again from a new address is tied to its old conn
         fresh.manager_mac = kManagerMac;
         if (new_named) r.send(T0 + seconds(50), fresh, true, {skinny::kRegisterReq}, name);
         r.register_ack(T0 + seconds(50) + millis(2), fresh, 30, 60);
-        for (int k = 1; k <= 10; ++k) {
-            r.send(T0 + seconds(50 + 30 * k), fresh, true, {skinny::kKeepAliveReq});
-            r.send(T0 + seconds(50 + 30 * k) + millis(1), fresh, false, {skinny::kKeepAliveAck});
-        }
+        r.acked_keepalives(T0 + seconds(80), fresh, 10);
     };
     SECTION("the old registration begun before the capture, or the new RegisterReq not captured") {
         for (const bool old_named : {false, true}) {
