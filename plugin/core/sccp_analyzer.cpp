@@ -293,7 +293,7 @@ void SccpAnalyzer::Impl::miss(Session& s, Verdict& v) {
 void SccpAnalyzer::Impl::emit_missed(Session& s, Verdict v, Nanos now) {
     Annotation a = annotation(s, Subject::SccpMissed);
     a.set(Field::SccpInterval, interval(s));
-    a.set(Field::SccpGap, sub_sat(now, s.quiet_since));
+    a.set(Field::SccpGap, elapsed(now, s.quiet_since));
     a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
     report(a, s, v);
     ctx.sink.emit(a);
@@ -458,7 +458,7 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     }
 
     Annotation a = annotation(s, Subject::SccpKeepalive);
-    if (s.have_keepalive) a.set(Field::SccpGap, sub_sat(f.time, s.last_keepalive));
+    if (s.have_keepalive) a.set(Field::SccpGap, elapsed(f.time, s.last_keepalive));
     if (s.role != Role::Unknown) {
         a.set(Field::SccpInterval, interval(s));
         if (s.have_keepalive) a.set(Field::SccpLateness, sub_sat(a.get(Field::SccpGap), seconds(interval(s))));
@@ -495,7 +495,7 @@ void SccpAnalyzer::Impl::on_keepalive_ack(std::uint64_t key, Session& s, const F
 }
 
 void SccpAnalyzer::Impl::pair_ack(std::uint64_t key, Session& s, const Frame& f) {
-    Nanos latency = sub_sat(f.time, s.last_keepalive);
+    Nanos latency = elapsed(f.time, s.last_keepalive);
     s.latency_sum = add_sat(s.latency_sum, latency);
     ++s.latency_count;
     s.pending = false;

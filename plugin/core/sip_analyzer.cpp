@@ -86,9 +86,6 @@ std::uint32_t contacts_end(const Frame& f, const SipMessage& m) {
     return std::min<std::uint32_t>(m.first_contact + m.contact_count, static_cast<std::uint32_t>(f.contacts.size()));
 }
 
-// Time from `earlier` to `later`; a clock that steps back yields 0, not a negative duration.
-Nanos elapsed(Nanos later, Nanos earlier) { return std::max<Nanos>(0, sub_sat(later, earlier)); }
-
 std::uint64_t stream_key(std::uint32_t iface, std::uint32_t stream) { return std::uint64_t{iface} << 32 | stream; }
 
 // A response or an ACK cannot come before the request it answers was first sent: stamped before it

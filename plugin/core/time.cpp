@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "time.h"
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 #include <ctime>
@@ -19,6 +20,8 @@ Nanos sub_sat(Nanos a, Nanos b) {
     if (__builtin_sub_overflow(a, b, &r)) return b < 0 ? std::numeric_limits<Nanos>::max() : std::numeric_limits<Nanos>::min();
     return r;
 }
+
+Nanos elapsed(Nanos later, Nanos earlier) { return std::max<Nanos>(0, sub_sat(later, earlier)); }
 
 std::string format_duration(Nanos d) {
     char buf[64];

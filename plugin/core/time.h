@@ -21,6 +21,8 @@ constexpr Nanos millis(std::int64_t ms) { return ms * kMillisecond; }
 // must not turn a late refresh into an early one.
 Nanos add_sat(Nanos a, Nanos b);
 Nanos sub_sat(Nanos a, Nanos b);
+// Time from `earlier` to `later`; a clock that steps back yields 0, not a negative duration.
+Nanos elapsed(Nanos later, Nanos earlier);
 
 // "8.3 s", "-1.25 s", "420 ms", "3 min 5 s": what a person reads in an expert message.
 std::string format_duration(Nanos d);

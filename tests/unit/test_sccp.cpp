@@ -785,11 +785,15 @@ TEST_CASE("bad input: garbage names, zero intervals, time running backwards") {
     Conn c{0, 50000, 2000};
     r.send(T0, c, true, {skinny::kRegisterReq}, std::string_view("\x01\xff garbage name!!", 16));
     CHECK(r.ctx.strings.get(r.only(1).endpoint) == "10.0.0.21");
-    // Acked keepalives (primary) with an interval of 0: nothing is due, nothing crashes.
+    // Acked keepalives (primary) with an interval of 0: nothing is due, nothing crashes. Each is
+    // stamped before the one before, and its ack before it: no gap or latency comes out negative.
     for (int k = 0; k < 50; ++k) {
         Nanos t = T0 - seconds(k * 7);  // backwards
-        r.send(t, c, true, {skinny::kKeepAliveReq});
-        r.send(t + 1, c, false, {skinny::kKeepAliveAck, 0x1234, skinny::kKeepAliveAck});
+        const Annotation ka = r.only(r.send(t, c, true, {skinny::kKeepAliveReq}));
+        if (k > 0) CHECK(ka.get(Field::SccpGap) == 0);
+        r.send(t - 1, c, false, {skinny::kKeepAliveAck, 0x1234, skinny::kKeepAliveAck});
+        for (const Annotation& a : r.at(r.number))
+            if (a.has(Field::SccpAckLatency)) CHECK(a.get(Field::SccpAckLatency) == 0);
     }
     r.other(std::numeric_limits<Nanos>::max());
     r.other(std::numeric_limits<Nanos>::min());
