@@ -32,6 +32,14 @@ void ScenarioOutput::save_pcap(const Capture& cap, TsResolution res) {
   written_.emplace_back(p, cap.size());
 }
 
+void ScenarioOutput::save_pcap_as_given(const std::vector<Frame>& frames) {
+  const std::string p = path(name_ + ".pcap");
+  PcapWriter w(p, LinkType::Ethernet);
+  for (const Frame& f : frames) w.write(f.time, f.data);
+  w.finish();
+  written_.emplace_back(p, frames.size());
+}
+
 void ScenarioOutput::save_pcapng(const Capture& cap) {
   const std::string p = path(name_ + ".pcapng");
   cap.write_pcapng(p);

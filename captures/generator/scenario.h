@@ -46,8 +46,11 @@ class ScenarioOutput {
   void save_pcap(const Capture& cap, TsResolution res = TsResolution::Micro);
   /// Writes `<dir>/<name>.pcapng`.
   void save_pcapng(const Capture& cap);
+  /// Writes `<dir>/<name>.pcap` (Ethernet, microseconds) with `frames` in the order given: a
+  /// capture whose timestamps are deliberately out of order.
+  void save_pcap_as_given(const std::vector<Frame>& frames);
   /// Records a file the scenario wrote itself as path(file_name), e.g. with a PcapWriter
-  /// to put frames deliberately out of order.
+  /// to cut frames short.
   void add_written(const std::string& file_name, std::size_t frames) { written_.emplace_back(path(file_name), frames); }
   /// Files written so far, with their frame counts.
   const std::vector<std::pair<std::string, std::size_t>>& written() const { return written_; }

@@ -41,26 +41,62 @@ bool CaptureGaps::busy(const Point& p) {
     return static_cast<std::size_t>(std::unique(sources.begin(), sources.begin() + n) - sources.begin()) >= kBusySources;
 }
 
+// The point's timeline starts at `time`: its first frame, or the clock set back (counts from
+// before a step would make a busy point of a quiet one).
+void CaptureGaps::restart(Point& p, Nanos time, std::uint32_t frame) {
+    p.seen = true;
+    p.stretches = {};
+    p.stretch = time >> kStretchBits;
+    p.last = time;
+    p.last_frame = frame;
+}
+
 bool CaptureGaps::on_frame(std::uint32_t clock, Nanos time, std::uint32_t frame, const IpAddr& source, Gap& gap) {
     Point& p = points_[clock];
     const std::uint32_t folded = fold(source);
-    if (p.seen && time <= p.last) {  // stamped before the latest: counted where the clock stands
+    if (!p.seen) {
+        restart(p, time, frame);
+        count(p.stretches[slot(p.stretch, kStretches)], folded);
+        return false;
+    }
+    if (time < sub_sat(p.last, kMinStep)) {
+        if (!p.behind) {  // one bad timestamp, or a step: the next frame tells
+            p.behind = true;
+            p.behind_time = time;
+            p.behind_frame = frame;
+            return false;
+        }
+        gap = {Kind::StepBack, p.last, p.behind_time, p.last_frame, p.behind_frame};
+        p.behind = false;
+        p.stepped = true;
+        p.before_step = p.last;
+        p.step_frame = p.behind_frame;
+        if (time >= p.behind_time) restart(p, time, frame);
+        else restart(p, p.behind_time, p.behind_frame);
+        count(p.stretches[slot(p.stretch, kStretches)], folded);
+        return true;
+    }
+    p.behind = false;
+    if (time <= p.last) {  // stamped before the latest: counted where the clock stands
         count(p.stretches[slot(p.stretch, kStretches)], folded);
         return false;
     }
     bool found = false;
-    if (p.seen && sub_sat(time, p.last) >= kMinSilence && busy(p)) {
-        gap = {p.last, time, p.last_frame};
+    if (p.stepped && time > p.before_step) {
+        // Past where the clock stood before it stepped back: after a silence, it was set forward.
+        p.stepped = false;
+        if (sub_sat(time, p.last) >= kMinSilence) {
+            gap = {Kind::StepForward, p.last, time, p.last_frame, p.step_frame};
+            found = true;
+        }
+    } else if (sub_sat(time, p.last) >= kMinSilence && busy(p)) {
+        gap = {Kind::Silence, p.last, time, p.last_frame, 0};
         found = true;
     }
     const std::int64_t stretch = time >> kStretchBits;
-    if (!p.seen) {
-        p.seen = true;
-    } else {
-        // Stretches passed since the latest frame start empty (all of them after a long silence).
-        for (std::int64_t s = p.stretch + 1; s <= stretch && s <= p.stretch + static_cast<std::int64_t>(kStretches); ++s)
-            p.stretches[slot(s, kStretches)] = Stretch{};
-    }
+    // Stretches passed since the latest frame start empty (all of them after a long silence).
+    for (std::int64_t s = p.stretch + 1; s <= stretch && s <= p.stretch + static_cast<std::int64_t>(kStretches); ++s)
+        p.stretches[slot(s, kStretches)] = Stretch{};
     p.stretch = stretch;
     count(p.stretches[slot(stretch, kStretches)], folded);
     p.last = time;

@@ -1,4 +1,6 @@
-// Silences of a capture point. A capture that has been recording a steady stream of frames from
+// Breaks in a capture point's timeline: silences, and steps of its clock.
+//
+// Silences. A capture that has been recording a steady stream of frames from
 // many hosts and then records nothing at all for seconds has missed frames: files merged with one
 // missing, a capture stopped and started again, a capture host that stalled. Hosts do not all fall
 // silent together: during an outage phones resend, re-register and ARP, and a busy point sees other
@@ -6,6 +8,13 @@
 // forget what they expected of them instead of reporting every phone late or lost at the first
 // frame after it. A quieter capture (one filtered to a phone, a call's RTP between two hosts) is
 // never taken for one: its silence may be the network's.
+//
+// Clock steps. A capture host's clock set back (NTP stepping it, a virtual machine resumed, files
+// concatenated with mergecap -a) stamps frames earlier than ones already captured: the times kept
+// before it compare with none after it, so the analysers forget them. One frame far behind may be
+// a single bad timestamp, so the step is known at the second. A clock set back and then forward
+// again lands past where it stood before, after what looks like a silence: what fell due in that
+// jump is not judged either, however quiet the capture.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
@@ -19,9 +28,14 @@ namespace ka {
 
 class CaptureGaps {
 public:
+    enum class Kind : std::uint8_t { Silence, StepBack, StepForward };
     struct Gap {
-        Nanos from = 0, to = 0;  // the point's last frame before the silence, and this one
-        std::uint32_t from_frame = 0;
+        Kind kind = Kind::Silence;
+        // Silence, StepForward: the point's last frame's time and this one. StepBack: the latest
+        // time before the step and the time of the first frame after it.
+        Nanos from = 0, to = 0;
+        std::uint32_t from_frame = 0;  // the frame stamped `from`
+        std::uint32_t step_frame = 0;  // steps: the first frame stamped back
     };
     // A silence this long, after about a minute (seven stretches of 8.6 s, the last one partly) of
     // at least kBusyFrames frames (ten a second: a hundred or more would have come in the silence)
@@ -29,9 +43,12 @@ public:
     static constexpr Nanos kMinSilence = seconds(10);
     static constexpr std::uint32_t kBusyFrames = 600;
     static constexpr std::size_t kBusySources = 16;
+    // A frame stamped this much before the point's latest is off, or the clock stepped back. Less,
+    // it is a frame reordered on its way into the file (NICs of one host, a capture buffer).
+    static constexpr Nanos kMinStep = seconds(10);
 
     // Notes a frame of the capture point whose clock is `clock`, from `source` (invalid: not IP);
-    // true when a gap ends at it.
+    // true when a gap or a step of the clock ends at it.
     bool on_frame(std::uint32_t clock, Nanos time, std::uint32_t frame, const IpAddr& source, Gap& gap);
 
 private:
@@ -48,7 +65,14 @@ private:
         std::uint32_t last_frame = 0;
         std::int64_t stretch = 0;  // of `last`
         std::array<Stretch, kStretches> stretches{};
+        bool behind = false;  // the previous frame was stamped kMinStep or more before `last`
+        Nanos behind_time = 0;
+        std::uint32_t behind_frame = 0;
+        bool stepped = false;  // the clock stepped back from `before_step` and has not passed it since
+        Nanos before_step = 0;
+        std::uint32_t step_frame = 0;
     };
+    static void restart(Point& p, Nanos time, std::uint32_t frame);
     static void count(Stretch& s, std::uint32_t source);
     static bool busy(const Point& p);
     std::array<Point, kClocks> points_;

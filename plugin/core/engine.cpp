@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "engine.h"
 
+#include <limits>
+
 namespace ka {
 
 Engine::Engine(const Config& config)
@@ -40,17 +42,35 @@ void Engine::process(const RawFrame& raw) {
     process(frame_);
 }
 
-// Said once, on the frame that ends the silence, and only when something fell due in it.
+// Said once, on the frame that ends the silence or the jump, and only when something fell due in
+// it. A step back is always said: no time before it compares with one after.
 void Engine::on_capture_gap(const CaptureGaps::Gap& gap, std::uint32_t clock) {
-    const std::uint32_t unjudged = sip_.forget_due(clock, gap.to) + sccp_.forget_due(clock, gap.to) +
-                                   points_.forget_due(clock, gap.from, gap.to);
-    if (unjudged == 0) return;
+    using Kind = CaptureGaps::Kind;
+    std::uint32_t unjudged;
+    if (gap.kind == Kind::Silence) {
+        unjudged = sip_.forget_due(clock, gap.to) + sccp_.forget_due(clock, gap.to) +
+                   points_.forget_due(clock, gap.from, gap.to);
+    } else {
+        // The first frame on the clock's new time: a step back is known a frame after it.
+        const std::uint32_t since = gap.kind == Kind::StepBack ? gap.step_frame : ctx_.sink.frame();
+        unjudged = sip_.forget_clock(clock, since) + sccp_.forget_clock(clock, since) +
+                   points_.forget_due(clock, std::numeric_limits<Nanos>::min(), std::numeric_limits<Nanos>::max());
+    }
+    if (unjudged == 0 && gap.kind != Kind::StepBack) return;
     Annotation a;
-    a.subject = Subject::CaptureGap;
-    a.set(Field::CaptureGap, gap.to - gap.from);
-    a.set(Field::CaptureGapFrame, gap.from_frame);
     a.set(Field::CaptureUnjudged, unjudged);
-    a.raise(Expert::CaptureGap);
+    if (gap.kind == Kind::Silence) {
+        a.subject = Subject::CaptureGap;
+        a.set(Field::CaptureGap, gap.to - gap.from);
+        a.set(Field::CaptureGapFrame, gap.from_frame);
+        a.raise(Expert::CaptureGap);
+    } else {
+        a.subject = Subject::ClockStep;
+        a.set(Field::ClockStep, sub_sat(gap.to, gap.from));
+        a.set(Field::CaptureGapFrame, gap.from_frame);
+        a.set(Field::ClockStepFrame, gap.step_frame);
+        a.raise(Expert::ClockStep);
+    }
     ctx_.sink.emit(a);
 }
 

@@ -64,16 +64,18 @@ enum class Field : std::uint8_t {
     SccpLateness,        // duration, signed: SCCP keepalive gap - expected interval
     SyslogCopyOf,        // frame, the first sighting of the alarm this syslog message copies
     CaptureGap,          // duration the capture point recorded nothing (CaptureGaps)
-    CaptureGapFrame,     // frame, the point's last frame before that silence
-    CaptureUnjudged,     // refreshes and keepalives due in that silence, left unjudged
+    CaptureGapFrame,     // frame, the point's latest frame before that silence or clock step
+    CaptureUnjudged,     // refreshes and keepalives due in that silence, or expected before the clock step
+    ClockStep,           // duration, signed: the first frame on the clock's new time - the latest before
+    ClockStepFrame,      // frame, the first frame stamped back
     Count
 };
 constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);
 static_assert(kFieldCount <= 64, "present-mask is 64 bits");
 
-// SPEC §4 expert infos, and two of the capture's own, which say where it cannot answer: Truncated,
-// a registration's message the snap length cut short; CaptureGap, a silence of the capture point
-// in which refreshes and keepalives fell due.
+// SPEC §4 expert infos, and three of the capture's own, which say where it cannot answer:
+// Truncated, a registration's message the snap length cut short; CaptureGap, a silence of the
+// capture point in which refreshes and keepalives fell due; ClockStep, its clock stepped.
 enum class Expert : std::uint8_t {
     Retransmission,
     RefreshLate,
@@ -90,6 +92,7 @@ enum class Expert : std::uint8_t {
     PathLoss,
     Truncated,
     CaptureGap,
+    ClockStep,
     Count
 };
 constexpr std::size_t kExpertCount = static_cast<std::size_t>(Expert::Count);
@@ -117,6 +120,7 @@ enum class Subject : std::uint8_t {
     PathLoss,
     SipTruncated,        // a REGISTER or its response cut short by the snap length: not analysed
     CaptureGap,          // the first frame after a silence of the capture point (CaptureGaps)
+    ClockStep,           // the frame a step of the capture point's clock is known at (CaptureGaps)
 };
 
 inline bool is_sip(Subject s) {

@@ -110,6 +110,7 @@ const char* info_tag(Expert e) {
     case Expert::Unregister: return "unregister";
     case Expert::Truncated: return "cut short";
     case Expert::CaptureGap: return "capture gap";
+    case Expert::ClockStep: return "clock step";
     case Expert::Count: break;
     }
     return "";
@@ -267,6 +268,18 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         return m + " of steady traffic: the capture missed frames (merged files, a capture restarted or stalled); " +
                plural(n, "refresh or keepalive", "refreshes and keepalives") + " due then not judged";
     }
+    case Expert::ClockStep: {
+        const std::int64_t step = a.get_or(Field::ClockStep, 0);
+        const std::string at = frame_ref(a.get_or(Field::ClockStepFrame, 0));
+        const std::string before = frame_ref(a.get_or(Field::CaptureGapFrame, 0));
+        std::string m = step < 0 ? "The capture's clock stepped back: " + at + " is stamped " + format_duration(-step) +
+                                       " before " + before
+                                 : "The capture's clock, set back at " + at + ", jumped " + format_duration(step) +
+                                       " ahead after " + before + ", past where it stood";
+        return m + "; times on either side do not compare: " +
+               plural(a.get_or(Field::CaptureUnjudged, 0), "refresh or keepalive", "refreshes and keepalives") +
+               " expected then not judged, judging resumes at the next";
+    }
     case Expert::Count: break;
     }
     return "";
@@ -308,6 +321,11 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     case Subject::PathLoss: add("path loss"); break;
     case Subject::SipTruncated: add("cut short, not analysed"); break;
     case Subject::CaptureGap: add("capture gap of " + format_duration(a.get_or(Field::CaptureGap, 0))); break;
+    case Subject::ClockStep: {
+        const std::int64_t step = a.get_or(Field::ClockStep, 0);
+        add(step < 0 ? "clock stepped back " + format_duration(-step) : "clock stepped ahead " + format_duration(step));
+        break;
+    }
     case Subject::None: break;
     }
     if (a.role == Role::Backup) add("backup");

@@ -649,6 +649,20 @@ std::uint32_t SccpAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
     return n;
 }
 
+std::uint32_t SccpAnalyzer::forget_clock(std::uint32_t clock, std::uint32_t since) {
+    Impl& m = *impl_;
+    std::uint32_t n = 0;
+    m.sessions.for_each([&](std::uint64_t key, Session& s) {
+        if (!s.live || !s.have_keepalive || s.last_keepalive_frame >= since ||
+            m.ctx.clock(static_cast<std::uint32_t>(key >> 32)) != clock)
+            return;
+        n += s.role == Role::Primary && ((s.pending && !s.judged) || !s.failover_reported);
+        s.have_keepalive = false;  // no timer until the next keepalive, which has no gap
+        s.pending = false;
+    });
+    return n;
+}
+
 std::size_t SccpAnalyzer::state_bytes() const {
     std::size_t n = sizeof(Impl) + impl_->sessions.bytes() + impl_->phones.bytes() + impl_->registrations.bytes() +
                     impl_->by_mac.bytes();

@@ -186,7 +186,7 @@ struct Binding {
     bool expecting = false;
     bool breach_reported = false;
     bool has_ok = false;
-    bool after_gap = false;  // its expectation was forgotten in a capture gap (forget_due())
+    bool after_gap = false;  // its expectation was forgotten in a capture gap (forget_due()), not a clock step
     // The registrar has refused a REGISTER of this binding in a way the phone answers with a retry
     // in the same attempt: a challenge (401/407) or a too brief expiry (423, RFC 3261 10.2.8).
     bool retry_refused = false;
@@ -332,6 +332,7 @@ struct SipAnalyzer::Impl {
     bool announced_by(const Frame& f) const;
     Nanos register_on_flow(const Frame& f);
     void check_deadlines(QuadHeap<Deadline>& heap, const Frame& f);
+    std::uint32_t forget(std::uint32_t clock, Nanos until, std::uint32_t since, bool gap);
 
     Annotation base(const Binding& b, Subject s) const;
     std::uint32_t binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c, const CallBindings& near,
@@ -1304,23 +1305,35 @@ void SipAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
 // its next 2xx; the attempt open across the gap may have ended in it. What any phone sent in the
 // silence is unknown too: a loss after it has no idle time to tell (new_request()).
 std::uint32_t SipAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
-    Impl& s = *impl_;
+    return impl_->forget(clock, until, std::numeric_limits<std::uint32_t>::max(), true);
+}
+
+std::uint32_t SipAnalyzer::forget_clock(std::uint32_t clock, std::uint32_t since) {
+    return impl_->forget(clock, std::numeric_limits<Nanos>::max(), since, false);
+}
+
+// Forgets the expectations of `clock` due by `until` and set by a 2xx before frame `since`. After a
+// gap the capture may lack the 2xx the next refresh follows, and the attempt is over; after a step
+// of the clock an attempt goes on, its REGISTER or 2xx may be on the new clock.
+std::uint32_t SipAnalyzer::Impl::forget(std::uint32_t clock, Nanos until, std::uint32_t since, bool gap) {
     std::uint32_t n = 0;
-    for (std::uint32_t i = 0; i < s.bindings.size(); ++i) {
-        Binding& b = s.bindings[i];
-        if (!b.live || s.ctx.clock(b.iface) != clock) continue;
+    for (std::uint32_t i = 0; i < bindings.size(); ++i) {
+        Binding& b = bindings[i];
+        if (!b.live || ctx.clock(b.iface) != clock) continue;
         b.has_last_sent = false;
-        if (!b.expecting || b.breach_reported || b.expected > until) continue;
+        if (!b.expecting || b.breach_reported || b.expected > until || b.ok_frame >= since) continue;
         b.expecting = false;
-        b.open = false;
-        b.after_gap = true;
+        if (gap) {
+            b.open = false;
+            b.after_gap = true;
+        }
         ++n;
     }
-    s.streams.for_each([&](std::uint64_t key, Stream& st) {
-        if (s.ctx.clock(static_cast<std::uint32_t>(key >> 32)) == clock) st.has_last_client = false;
+    streams.for_each([&](std::uint64_t key, Stream& st) {
+        if (ctx.clock(static_cast<std::uint32_t>(key >> 32)) == clock) st.has_last_client = false;
     });
     // A flow's key does not tell its point: every flow's, which only costs an idle time.
-    s.flows.for_each([](std::uint64_t, Nanos& last) { last = kNever; });
+    flows.for_each([](std::uint64_t, Nanos& last) { last = kNever; });
     return n;
 }
 

@@ -20,6 +20,7 @@ const char* counter_name(Counter c) {
     case Counter::PathLoss: return "Lost between capture points";
     case Counter::Truncated: return "Cut short, not analysed";
     case Counter::CaptureGaps: return "Capture gaps";
+    case Counter::ClockSteps: return "Clock steps";
     case Counter::Count: break;
     }
     return "";
@@ -44,6 +45,7 @@ bool counts(const Annotation& a, Counter c) {
     case Counter::PathLoss: return a.raised(Expert::PathLoss);
     case Counter::Truncated: return a.raised(Expert::Truncated);
     case Counter::CaptureGaps: return a.raised(Expert::CaptureGap);
+    case Counter::ClockSteps: return a.raised(Expert::ClockStep);
     case Counter::Count: break;
     }
     return false;

@@ -25,6 +25,7 @@ enum class Counter : unsigned char {
     PathLoss,         // keepalive.path_loss
     Truncated,        // keepalive.truncated
     CaptureGaps,      // keepalive.capture_gap
+    ClockSteps,       // keepalive.clock_step
     Count
 };
 constexpr std::size_t kCounterCount = static_cast<std::size_t>(Counter::Count);

@@ -127,9 +127,9 @@ int& hf(ka::Field f) { return hf_field[static_cast<std::size_t>(f)]; }
 expert_field& expert(ka::Expert e) { return ei[static_cast<std::size_t>(e)]; }
 
 using E = ka::Expert;
-// Expert infos of SPEC §4, and keepalive.truncated and keepalive.capture_gap (a capture that
-// cannot answer is a warning, as Wireshark's own "previous segment not captured" is): the one
-// place that says their names, groups and severities.
+// Expert infos of SPEC §4, and keepalive.truncated, keepalive.capture_gap and keepalive.clock_step
+// (a capture that cannot answer is a warning, as Wireshark's own "previous segment not captured"
+// is): the one place that says their names, groups and severities.
 ei_register_info eis[] = {
     {&expert(E::Retransmission), {"keepalive.retransmission", PI_SEQUENCE, PI_NOTE, "REGISTER / KeepAliveReq sent again", EXPFILL}},
     {&expert(E::RefreshLate), {"keepalive.refresh_late", PI_SEQUENCE, PI_WARN, "Refresh started later than expected", EXPFILL}},
@@ -146,6 +146,7 @@ ei_register_info eis[] = {
     {&expert(E::PathLoss), {"keepalive.path_loss", PI_SEQUENCE, PI_WARN, "Seen at one capture point, never at the other", EXPFILL}},
     {&expert(E::Truncated), {"keepalive.truncated", PI_UNDECODED, PI_WARN, "Registration message cut short by the snap length: not analysed", EXPFILL}},
     {&expert(E::CaptureGap), {"keepalive.capture_gap", PI_SEQUENCE, PI_WARN, "Capture recorded nothing while refreshes or keepalives fell due", EXPFILL}},
+    {&expert(E::ClockStep), {"keepalive.clock_step", PI_SEQUENCE, PI_WARN, "Capture clock stepped: what was expected before it is not judged", EXPFILL}},
 };
 
 }  // namespace
@@ -257,11 +258,20 @@ void register_protocol() {
                                 "The same alarm seen first, e.g. on the other leg of a syslog relay", HFILL}},
         {&hf(F::CaptureGap), {"Capture silent for", "keepalive.capture.gap", FT_RELATIVE_TIME, BASE_NONE, nullptr, 0x0,
                               "How long the capture point recorded no frame before this one", HFILL}},
-        {&hf(F::CaptureGapFrame), {"Last frame before the gap", "keepalive.capture.gap_from", FT_FRAMENUM, BASE_NONE,
-                                   FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0, nullptr, HFILL}},
-        {&hf(F::CaptureUnjudged), {"Due in the gap, not judged", "keepalive.capture.unjudged", FT_UINT32, BASE_DEC,
-                                   nullptr, 0x0, "Refreshes and keepalives that fell due while nothing was captured",
+        {&hf(F::CaptureGapFrame), {"Latest frame before", "keepalive.capture.gap_from", FT_FRAMENUM, BASE_NONE,
+                                   FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+                                   "The capture point's latest frame before the gap or the clock's step", HFILL}},
+        {&hf(F::CaptureUnjudged), {"Not judged", "keepalive.capture.unjudged", FT_UINT32, BASE_DEC, nullptr, 0x0,
+                                   "Refreshes and keepalives that fell due while nothing was captured, or were "
+                                   "expected before the capture's clock stepped",
                                    HFILL}},
+        {&hf(F::ClockStep), {"Clock stepped by", "keepalive.capture.clock_step", FT_RELATIVE_TIME, BASE_NONE, nullptr,
+                             0x0,
+                             "The first frame on the capture clock's new time less the latest before it "
+                             "(negative: set back)",
+                             HFILL}},
+        {&hf(F::ClockStepFrame), {"Clock stepped back at", "keepalive.capture.clock_step_frame", FT_FRAMENUM, BASE_NONE,
+                                  FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0, "The first frame stamped back", HFILL}},
     };
 
     static int* etts[] = {&ett[ett_keepalive], &ett[ett_timing], &ett[ett_next],   &ett[ett_retrans],

@@ -72,6 +72,8 @@ const FieldSpec kFields[] = {
     {Field::CaptureGap, Kind::RelTime, ett_capture},
     {Field::CaptureGapFrame, Kind::Frame, ett_capture},
     {Field::CaptureUnjudged, Kind::Uint, ett_capture},
+    {Field::ClockStep, Kind::RelTime, ett_capture},
+    {Field::ClockStepFrame, Kind::Frame, ett_capture},
 };
 
 const char* const kGroupTitle[ett_count] = {"", "Timing", "Next refresh, from this grant", "Retransmissions",

@@ -22,7 +22,8 @@ void stats_init(stats_tree* st) { root_node = stats_tree_create_node(st, kRoot, 
 const char* node_name(packet_info* pinfo, const ka::Annotation& a, const ka::StringTable& strings) {
     const std::string& endpoint = strings.get(a.endpoint);
     const std::string& server = strings.get(a.server);
-    const char* who = !endpoint.empty() ? endpoint.c_str() : a.subject == ka::Subject::CaptureGap ? "(the capture)" : "(unknown)";
+    const bool capture = a.subject == ka::Subject::CaptureGap || a.subject == ka::Subject::ClockStep;
+    const char* who = !endpoint.empty() ? endpoint.c_str() : capture ? "(the capture)" : "(unknown)";
     if (server.empty()) return wmem_strdup(pinfo->pool, who);
     // Concatenated rather than formatted: one name per annotation ticked.
     return wmem_strconcat(pinfo->pool, who, " @ ", server.c_str(), nullptr);

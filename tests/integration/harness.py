@@ -226,6 +226,8 @@ EXPERTS = {
     "keepalive.truncated": ("Undecoded", "Warning"),
     # Not in SPEC §4 either: a busy capture point that recorded nothing while refreshes fell due.
     "keepalive.capture_gap": ("Sequence", "Warning"),
+    # Nor is the capture's clock stepping, back or forward again.
+    "keepalive.clock_step": ("Sequence", "Warning"),
 }
 
 

@@ -160,7 +160,32 @@ class Robustness(unittest.TestCase):
             for name in UNSIGNED_DURATIONS:
                 for v in r[name]:
                     self.assertGreaterEqual(harness.seconds(v), 0, (r["frame.number"], name, v))
-        harness.experts_both_passes(self, capture("bad-timestamps"))
+        # Transaction 4 stamped 200 s early (frames 9, 10): the clock set back, known at frame 10,
+        # where the expectation from frame 8 is forgotten; it is set forward again at frame 11, 315 s
+        # after frame 10, past where it stood: the expectation from frame 10's 200 OK is forgotten
+        # too, instead of breaching its deadline (frame 10 + 130 s) by 185 s. The 1970 frame (13)
+        # is one bad timestamp.
+        experts = harness.experts_both_passes(self, capture("bad-timestamps"))
+        self.assertEqual([(n, e) for n, e, _ in experts if e in ALARMS],
+                         [(10, "keepalive.clock_step"), (11, "keepalive.clock_step")])
+        steps = {r["frame.number"][0]: r for r in harness.fields_both_passes(
+            self, capture("bad-timestamps"), ["frame.number", "keepalive.capture.clock_step", "keepalive.capture.gap_from",
+                                              "keepalive.capture.clock_step_frame", "keepalive.capture.unjudged"],
+            "keepalive.clock_step")}
+        self.assertEqual(sorted(steps), ["10", "11"])
+        # Frame 9 at R_4 - 200 s = T0 + 260.040 s, frame 8 at R_3 + 10 ms = T0 + 345.040 s.
+        self.assertAlmostEqual(harness.seconds(steps["10"]["keepalive.capture.clock_step"][0]), -85.0, places=6)
+        self.assertEqual([steps["10"][f][0] for f in ("keepalive.capture.gap_from", "keepalive.capture.clock_step_frame",
+                                                      "keepalive.capture.unjudged")], ["8", "9", "1"])
+        # Frame 11 at R_5 = T0 + 575.050 s, frame 10 at T0 + 260.050 s.
+        self.assertAlmostEqual(harness.seconds(steps["11"]["keepalive.capture.clock_step"][0]), 315.0, places=6)
+        self.assertEqual([steps["11"][f][0] for f in ("keepalive.capture.gap_from", "keepalive.capture.clock_step_frame",
+                                                      "keepalive.capture.unjudged")], ["10", "9", "1"])
+        # Frame 14 follows frame 12's 200 OK (R_5 + 10 ms) by 115 s: timed again, on time.
+        late = {r["frame.number"][0]: r["keepalive.refresh.lateness"] for r in harness.fields_both_passes(
+            self, capture("bad-timestamps"), ["frame.number", "keepalive.refresh.lateness"], "sip.Method == \"REGISTER\"")}
+        self.assertEqual(late["11"], [])
+        self.assertEqual([harness.seconds(v) for v in late["14"]], [0.0])
         # The 200 OK of transaction 2 (frame 6) is stamped 2 s before its REGISTER (frame 5): a
         # response cannot precede its request, so it is timed at R_2. Its margin is the deadline
         # (transaction 1's 200 OK, R_1 + 10 ms, + 130 s) less R_2 = R_1 + 115.010 s: 15.000 s; and
@@ -171,6 +196,58 @@ class Robustness(unittest.TestCase):
             "frame.number == 6 || frame.number == 7")}
         self.assertAlmostEqual(harness.seconds(rows["6"]["keepalive.refresh.margin"][0]), 15.0, places=6)
         self.assertAlmostEqual(harness.seconds(rows["7"]["keepalive.refresh.lateness"][0]), 0.010, places=6)
+
+    def test_clock_set_back(self):
+        # bad-clock-step: every frame from T0 + 400 s on stamped 60 s early. K_14 (frame 54, T0 +
+        # 362.001 s as stamped) is the first stamped back, 30.0012 s before K_13's ACK (frame 53, T0 +
+        # 392.0022 s); its KeepAliveAck (frame 55) shows the step. Only the SIP binding's
+        # expectation, from R_3's 200 OK, was set before it.
+        fields = ["frame.number", "sip.Method", "skinny.messageId", "keepalive.refresh.number",
+                  "keepalive.refresh.lateness", "keepalive.sccp.gap", "keepalive.sccp.lateness",
+                  "keepalive.sccp.ack_latency"]
+        for name, step in (("bad-clock-step-healthy", False), ("bad-clock-step", True)):
+            experts = [e for e in harness.experts_both_passes(self, capture(name)) if e[1] != "keepalive.retransmission"]
+            if step:
+                self.assertEqual(experts, [(55, "keepalive.clock_step",
+                                            "The capture's clock stepped back: frame 54 is stamped 30.0 s before frame 53; "
+                                            "times on either side do not compare: 1 refresh or keepalive expected then not "
+                                            "judged, judging resumes at the next")])
+                row = harness.fields_both_passes(self, capture(name), [
+                    "keepalive.capture.clock_step", "keepalive.capture.gap_from", "keepalive.capture.clock_step_frame",
+                    "keepalive.capture.unjudged"], "keepalive.clock_step")
+                self.assertEqual(len(row), 1)
+                self.assertAlmostEqual(harness.seconds(row[0]["keepalive.capture.clock_step"][0]), -30.0012, places=6)
+                self.assertEqual([row[0][f][0] for f in ("keepalive.capture.gap_from", "keepalive.capture.clock_step_frame",
+                                                         "keepalive.capture.unjudged")], ["53", "54", "1"])
+            else:
+                self.assertEqual(experts, [])
+            rows = harness.fields_both_passes(self, capture(name), fields + UNSIGNED_DURATIONS, "keepalive")
+            for r in rows:
+                for f in UNSIGNED_DURATIONS:
+                    for v in r[f]:
+                        self.assertGreaterEqual(harness.seconds(v), 0, (name, r["frame.number"], f))
+            # SIP: R_k = T0 + k * 115.010 s, its 200 OK 10 ms later, 120 s granted: every refresh
+            # starts when expected. After the step refresh 5 (R_4) has nothing to be timed against.
+            refreshes = [(r["keepalive.refresh.number"][0], r["keepalive.refresh.lateness"]) for r in rows
+                         if r["sip.Method"] == ["REGISTER"]]
+            self.assertEqual([n for n, _ in refreshes], [str(k) for k in range(1, 9)])
+            for n, lateness in refreshes[1:]:
+                if step and n == "5":
+                    self.assertEqual(lateness, [])
+                else:
+                    self.assertEqual([harness.seconds(v) for v in lateness], [0.0], (name, n))
+            # SCCP: KeepAliveReq j every 30 s, acked 1 ms later. K_14, the first frame stamped back,
+            # is read before the step is known: stamped before K_13, its gap is 0 and it is 30 s early.
+            keepalives = [r for r in rows if r["skinny.messageId"] == ["0"]]
+            self.assertEqual(len(keepalives), 27)
+            for j, r in enumerate(keepalives[1:], start=2):
+                want = (0.0, -30.0) if step and j == 14 else (30.0, 0.0)
+                self.assertEqual((harness.seconds(r["keepalive.sccp.gap"][0]), harness.seconds(r["keepalive.sccp.lateness"][0])),
+                                 want, (name, j))
+            acks = [r for r in rows if r["skinny.messageId"] == ["256"]]
+            self.assertEqual(len(acks), 27)
+            for r in acks:
+                self.assertAlmostEqual(harness.seconds(r["keepalive.sccp.ack_latency"][0]), 0.001, places=6)
 
     def test_routed_copies_change_no_finding(self):
         # Every IPv4 packet captured twice, 60 us apart (a SPAN of both VLANs of a router): the

@@ -21,6 +21,7 @@ EXPERT_COUNTERS = {
     "ARP mismatches": "keepalive.arp_mismatch", "Misdirected": "keepalive.misdirected",
     "Unregistered (syslog)": "keepalive.endpoint_unregistered", "Lost between capture points": "keepalive.path_loss",
     "Cut short, not analysed": "keepalive.truncated", "Capture gaps": "keepalive.capture_gap",
+    "Clock steps": "keepalive.clock_step",
 }
 
 
@@ -58,7 +59,8 @@ def details(capture, two_pass):
                 continue
             names = [f.get("name") for f in proto.iter("field")]
             shows = {f.get("name"): f.get("show") for f in proto.iter("field")}
-            endpoint = shows.get("keepalive.endpoint") or "(unknown)"
+            capture_wide = "keepalive.capture_gap" in names or "keepalive.clock_step" in names
+            endpoint = shows.get("keepalive.endpoint") or ("(the capture)" if capture_wide else "(unknown)")
             server = shows.get("keepalive.server")
             node = nodes["%s @ %s" % (endpoint, server) if server else endpoint]
             node["total"] += 1

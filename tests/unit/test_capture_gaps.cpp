@@ -1,4 +1,4 @@
-// Silences of a busy capture point (CaptureGaps).
+// Silences of a busy capture point, and steps of its clock (CaptureGaps).
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "catch.h"
 
@@ -83,4 +83,56 @@ TEST_CASE("capture gaps: each clock is its own; a frame stamped earlier moves no
     CHECK_FALSE(odd.on_frame(0, std::numeric_limits<Nanos>::min(), 2, IpAddr{}, gap));
     CHECK_FALSE(odd.on_frame(0, std::numeric_limits<Nanos>::max(), 3, IpAddr{}, gap));
     CHECK_FALSE(odd.on_frame(0, 0, 4, IpAddr{}, gap));
+}
+
+TEST_CASE("a clock set back is known at the second frame stamped back; one frame far off is no step") {
+    CaptureGaps g;
+    CaptureGaps::Gap gap;
+    CHECK_FALSE(g.on_frame(0, kT0, 1, kHost, gap));
+    CHECK_FALSE(g.on_frame(0, kT0 + seconds(60), 2, kHost, gap));
+    // Stamped less than 10 s before the latest: reordered on its way into the file.
+    CHECK_FALSE(g.on_frame(0, kT0 + seconds(50) + 1, 3, kHost, gap));
+    CHECK_FALSE(g.on_frame(0, kT0 + seconds(50) + 2, 4, kHost, gap));
+    // One frame an hour off, then the clock where it was: no step.
+    CHECK_FALSE(g.on_frame(0, kT0 - seconds(3600), 5, kHost, gap));
+    CHECK_FALSE(g.on_frame(0, kT0 + seconds(61), 6, kHost, gap));
+    // Two frames 40 s and 39 s behind: the clock stepped back at the first.
+    CHECK_FALSE(g.on_frame(0, kT0 + seconds(21), 7, kHost, gap));
+    CHECK_FALSE(g.on_frame(1, kT0, 8, kHost, gap));  // another point's clock knows nothing of it
+    REQUIRE(g.on_frame(0, kT0 + seconds(22), 9, kHost, gap));
+    CHECK(gap.kind == CaptureGaps::Kind::StepBack);
+    CHECK(gap.from == kT0 + seconds(61));
+    CHECK(gap.from_frame == 6);
+    CHECK(gap.to == kT0 + seconds(21));
+    CHECK(gap.step_frame == 7);
+    // Time goes on from the new clock: past where it stood, without a silence, nothing.
+    std::uint32_t n = 10;
+    for (const int t : {30, 39, 48, 57, 62}) CHECK_FALSE(g.on_frame(0, kT0 + seconds(t), n++, kHost, gap));
+    // Once past it, a silence is a silence again: this quiet point's is the network's.
+    CHECK_FALSE(g.on_frame(0, kT0 + seconds(600), n, kHost, gap));
+}
+
+TEST_CASE("a clock set back and forward again: the jump past where it stood, after a silence, is a step") {
+    for (const bool busy : {false, true}) {
+        CaptureGaps g;
+        CaptureGaps::Gap gap;
+        std::uint32_t n = busy ? steady(g, 1, kT0, kT0 + seconds(60), millis(50)) : 1;
+        const Nanos latest = busy ? kT0 + seconds(60) - millis(50) : kT0;
+        if (!busy) CHECK_FALSE(g.on_frame(0, latest, n++, kHost, gap));
+        // Set back 200 s; known at the second frame.
+        CHECK_FALSE(g.on_frame(0, latest - seconds(200), n++, kHost, gap));
+        REQUIRE(g.on_frame(0, latest - seconds(199), n, kHost, gap));
+        CHECK(gap.kind == CaptureGaps::Kind::StepBack);
+        CHECK(gap.to - gap.from == -seconds(200));
+        const std::uint32_t step_frame = gap.step_frame;
+        // Frames on the new time until 10 s before it passes the old; then it jumps 315 s ahead.
+        n = steady(g, n + 1, latest - seconds(198), latest - seconds(10), seconds(1));
+        const Nanos before = latest - seconds(11);
+        REQUIRE(g.on_frame(0, before + seconds(315), n, kHost, gap));
+        CHECK(gap.kind == CaptureGaps::Kind::StepForward);
+        CHECK(gap.from == before);
+        CHECK(gap.to == before + seconds(315));
+        CHECK(gap.from_frame == n - 1);
+        CHECK(gap.step_frame == step_frame);
+    }
 }

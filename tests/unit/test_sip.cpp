@@ -485,17 +485,17 @@ TEST_CASE("bindings whose deadlines passed together breach in deadline order, a 
         return f;
     };
     // A registers at T0 and refreshes at T0+60 s: its deadline moves from T0+130 s to T0+190 s.
+    // B registers at T0+30 s: deadline T0+160 s, between A's old and new deadlines.
     phone_a(1, kT0, true, 1);
     phone_a(2, kT0 + millis(10), false, 1);
-    phone_a(3, kT0 + seconds(60), true, 2);
-    phone_a(4, kT0 + seconds(60) + millis(10), false, 2);
-    // B registers at T0+30 s: deadline T0+160 s, between A's old and new deadlines.
-    Frame b1 = from_b(w.frame(5, kT0 + seconds(30), true));
+    Frame b1 = from_b(w.frame(3, kT0 + seconds(30), true));
     w.add_register(b1, "b", 1, {}, contact_b, aor_b);
     run(b1);
-    Frame b2 = from_b(w.frame(6, kT0 + seconds(30) + millis(10), false));
+    Frame b2 = from_b(w.frame(4, kT0 + seconds(30) + millis(10), false));
     w.add_response(b2, 200, "b", 1, {"expires=120"}, contact_b);
     run(b2);
+    phone_a(5, kT0 + seconds(60), true, 2);
+    phone_a(6, kT0 + seconds(60) + millis(10), false, 2);
     // Neither refreshes; the next frame comes long after both deadlines.
     Frame quiet = w.frame(7, kT0 + seconds(300), false);
     quiet.src_ip = IpAddr::v4(0x0a0000fe);
@@ -2250,6 +2250,84 @@ TEST_CASE_METHOD(RegisteredUdp, "a quieter capture's silence, or a busy one's th
         unrelated(w, run, n + 1, deadline + seconds(1));
         CHECK(run.one(n + 1).raised(Expert::GraceBreach));
     }
+}
+
+TEST_CASE_METHOD(RegisteredUdp, "the capture's clock set back: said at the second frame stamped back, what was expected "
+                                "before it forgotten, each binding judged again from its next grant") {
+    unrelated(w, run, 3, kT0 + seconds(60));
+    unrelated(w, run, 4, kT0 + seconds(20));  // 40 s behind: one bad timestamp, or the clock set back
+    CHECK(run.at(4).empty());
+    unrelated(w, run, 5, kT0 + seconds(21));  // the second: set back
+    Annotation a = run.one(5);
+    CHECK(a.subject == Subject::ClockStep);
+    CHECK(a.experts() == 1u << static_cast<unsigned>(Expert::ClockStep));
+    CHECK(a.get(Field::ClockStep) == -seconds(40));
+    CHECK(a.get(Field::CaptureGapFrame) == 3);
+    CHECK(a.get(Field::ClockStepFrame) == 4);
+    CHECK(a.get(Field::CaptureUnjudged) == 1);
+    // The refresh, on time (expected - 40 s on the new clock): nothing to be early for, and the
+    // capture lacks nothing.
+    send_register(w, run, 6, expected - seconds(40), 2);
+    Annotation r = run.one(6);
+    CHECK(r.subject == Subject::SipRefresh);
+    CHECK(r.get(Field::RefreshNumber) == 2);
+    CHECK_FALSE(r.has(Field::RefreshLateness));
+    CHECK_FALSE(r.has(Field::SessionEvent));
+    // Its 2xx grants on the new clock; the phone falls silent and breaches its new deadline.
+    Frame ok = w.frame(7, expected - seconds(40) + millis(10), false);
+    w.add_response(ok, 200, "c", 2, with(kCisco, "expires=120"));
+    run(ok);
+    const Nanos deadline2 = expected - seconds(40) + millis(10) + seconds(130);
+    CHECK(run.one(7).get(Field::RefreshDeadline) == deadline2);
+    CHECK_FALSE(run.one(7).has(Field::RefreshMargin));  // against a deadline on the old clock
+    unrelated(w, run, 8, deadline2 + millis(1));
+    CHECK(run.one(8).raised(Expert::GraceBreach));
+    CHECK(run.one(8).get(Field::GraceOverrun) == millis(1));
+    CHECK(run.experts(Expert::ClockStep, 8) == 1);
+}
+
+TEST_CASE_METHOD(RegisteredUdp, "one frame stamped far off is no step: the refresh is timed as ever") {
+    unrelated(w, run, 3, kT0 + seconds(60));
+    unrelated(w, run, 4, 0);  // 1970
+    unrelated(w, run, 5, kT0 + seconds(61));
+    send_register(w, run, 6, expected + millis(500), 2);
+    CHECK(run.one(6).get(Field::RefreshLateness) == millis(500));
+    CHECK(run.experts(Expert::ClockStep, 6) == 0);
+}
+
+TEST_CASE_METHOD(RegisteredUdp, "a clock set back and forward again, on a quiet capture: the jump past where it stood "
+                                "forgets the grant made between, no breach") {
+    // Set back 200 s after T0 + 100 s.
+    unrelated(w, run, 3, kT0 + seconds(100));
+    unrelated(w, run, 4, kT0 - seconds(100));
+    unrelated(w, run, 5, kT0 - seconds(99));
+    REQUIRE(run.one(5).subject == Subject::ClockStep);
+    // The refresh, on time, stamped 200 s early; its 2xx grants on that clock.
+    send_register(w, run, 6, expected - seconds(200), 2);
+    Frame ok = w.frame(7, expected - seconds(200) + millis(10), false);
+    w.add_response(ok, 200, "c", 2, with(kCisco, "expires=120"));
+    run(ok);
+    // The clock set right again: the next refresh, on time, is stamped 185 s past that grant's
+    // deadline.
+    const Nanos refresh3 = expected + millis(10) + seconds(115);
+    send_register(w, run, 8, refresh3, 3);
+    auto at8 = run.at(8);
+    REQUIRE(at8.size() == 2);
+    CHECK(at8[0].subject == Subject::ClockStep);
+    CHECK(at8[0].raised(Expert::ClockStep));
+    CHECK(at8[0].get(Field::ClockStep) == refresh3 - (expected - seconds(200) + millis(10)));
+    CHECK(at8[0].get(Field::CaptureGapFrame) == 7);
+    CHECK(at8[0].get(Field::ClockStepFrame) == 4);
+    CHECK(at8[0].get(Field::CaptureUnjudged) == 1);
+    CHECK(at8[1].subject == Subject::SipRefresh);
+    CHECK_FALSE(at8[1].has(Field::RefreshLateness));
+    CHECK(run.experts(Expert::GraceBreach, 8) == 0);
+    // The refresh after it is timed again.
+    Frame ok3 = w.frame(9, refresh3 + millis(10), false);
+    w.add_response(ok3, 200, "c", 3, with(kCisco, "expires=120"));
+    run(ok3);
+    send_register(w, run, 10, refresh3 + millis(10) + seconds(115), 4);
+    CHECK(run.one(10).get(Field::RefreshLateness) == 0);
 }
 
 TEST_CASE_METHOD(RegisteredUdp, "a 2xx stamped before its REGISTER (clocks apart) is timed at the REGISTER") {

@@ -49,9 +49,5 @@ KA_SCENARIO("bad-timestamps", "Robustness: SIP refreshes with a response before 
   kagen::Frame epoch{0, 0, gratuitous_arp("00:11:22:33:44:55", "10.32.0.50"), {}};
   frames.insert(frames.begin() + 12, epoch);
 
-  const std::string name = out.name() + ".pcap";
-  PcapWriter w(out.path(name), LinkType::Ethernet);
-  for (const kagen::Frame& f : frames) w.write(f.time, f.data);
-  w.finish();
-  out.add_written(name, frames.size());
+  out.save_pcap_as_given(frames);
 }
