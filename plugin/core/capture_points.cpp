@@ -470,6 +470,8 @@ Nanos CapturePoints::to_clock(Nanos t, std::uint32_t from, std::uint32_t to) con
 
 bool CapturePoints::separate_clocks() const { return !impl_->pairs.empty(); }
 
+std::size_t CapturePoints::clock_pairs() const { return impl_->pairs.size(); }
+
 std::uint32_t CapturePoints::forget_due(std::uint32_t clock, Nanos from, Nanos to) {
     Impl& m = *impl_;
     std::uint32_t n = 0;

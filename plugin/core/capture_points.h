@@ -29,6 +29,8 @@ public:
     // True once one segment was seen at two interfaces: they are capture points, each with a clock
     // of its own. Until then a capture's interfaces (one machine's NICs) share one clock.
     bool separate_clocks() const;
+    // Pairs of capture points whose clock offset is known: one more each time one becomes known.
+    std::size_t clock_pairs() const;
     // A capture gap (CaptureGaps) at the points of `clock`, from `from` to `to`: a copy due there in
     // that silence may be in it, and is no longer looked for. Returns how many were. Before
     // on_frame() of the frame that ends the gap.

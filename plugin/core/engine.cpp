@@ -21,10 +21,19 @@ void Engine::process(Frame& frame) {
     // expected arrival there.
     points_.on_frame(frame);
     if (!ctx_.separate_clocks) ctx_.separate_clocks = points_.separate_clocks();
+    if (points_.clock_pairs() != clock_pairs_) {
+        clock_pairs_ = points_.clock_pairs();
+        sip_.place_grants(points_);
+    }
     path_.on_frame(frame);
     // A connection is analysed on one clock, its home point's: a segment another point saw first
-    // (one lost between the points on its way to the home) is moved onto it (SPEC §3.6).
-    if (frame.tcp.present && !frame.tcp.copy) frame.time = points_.to_clock(frame.time, frame.interface_id, frame.tcp.home);
+    // (one lost between the points on its way to the home) is moved onto it (SPEC §3.6), once the
+    // two clocks' offset is known.
+    if (frame.tcp.present && !frame.tcp.copy && frame.interface_id != frame.tcp.home) {
+        Nanos offset;
+        if (points_.clock_offset(frame.interface_id, frame.tcp.home, offset)) frame.time = add_sat(frame.time, offset);
+        else frame.tcp.unplaced = true;
+    }
     sip_.on_frame(frame);
     sccp_.on_frame(frame);
     if (!frame.syslog.empty()) syslog_.on_frame(frame);

@@ -75,6 +75,9 @@ struct TcpInfo {
     // segment is counted wherever it is seen first.
     std::uint32_t home = 0;
     bool copy = false;
+    // Seen at another point than its home before the two points' clock offset was known: its time
+    // is on that point's clock (set by the Engine).
+    bool unplaced = false;
     static constexpr std::uint16_t kFin = 0x01, kSyn = 0x02, kRst = 0x04, kPsh = 0x08, kAck = 0x10;
     bool has(std::uint16_t f) const { return (flags & f) != 0; }
 };

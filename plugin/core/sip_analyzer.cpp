@@ -15,6 +15,7 @@
 #include "flat_map.h"
 #include "hash.h"
 #include "quad_heap.h"
+#include "capture_points.h"
 #include "sip_contact.h"
 
 namespace ka {
@@ -32,6 +33,7 @@ constexpr std::uint32_t kMaxPerCall = 64;
 constexpr std::size_t kMaxStreams = 65536;
 constexpr std::size_t kMaxFlows = 65536;
 constexpr Nanos kNever = std::numeric_limits<Nanos>::min();  // no datagram known on a flow
+constexpr std::uint8_t kOwnClock = 0xff;  // Binding::grant_on: the binding's own point's clock
 // Requests followed per TCP connection, for their retransmissions and the ACK that delivers them.
 // Delivered requests give way first, so the bound is on requests in flight together: the lines of
 // a multi-line phone registering at once, a proxy's REGISTERs queued behind one lost segment.
@@ -178,6 +180,9 @@ struct Binding {
     Kind kind = Kind::Register;
     std::uint8_t latest = 0;
     std::uint8_t next_slot = 0;
+    // The capture point on whose clock ok_time, expected and deadline are, when not `iface`'s: a
+    // 2xx seen first at another point before the offset between the two was known.
+    std::uint8_t grant_on = kOwnClock;
     bool live = false;
     bool has_last_sent = false;
     bool open = false;
@@ -1037,6 +1042,7 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
     b.after_gap = false;  // the next refresh follows this grant
     b.ok_frame = f.number;
     b.ok_time = f.time;
+    b.grant_on = f.tcp.unplaced && f.interface_id < kOwnClock ? static_cast<std::uint8_t>(f.interface_id) : kOwnClock;
     if (t.delivery_frame != f.number) a.set(Field::DeliveryFrame, t.delivery_frame);
     if (b.kind != Kind::Register) return;
 
@@ -1304,6 +1310,21 @@ void SipAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
 // time: the refresh may have come in the gap, in its last instant too) expects nothing more until
 // its next 2xx; the attempt open across the gap may have ended in it. What any phone sent in the
 // silence is unknown too: a loss after it has no idle time to tell (new_request()).
+void SipAnalyzer::place_grants(const CapturePoints& points) {
+    Impl& s = *impl_;
+    for (std::uint32_t i = 0; i < s.bindings.size(); ++i) {
+        Binding& b = s.bindings[i];
+        Nanos offset;
+        if (!b.live || b.grant_on == kOwnClock || !points.clock_offset(b.grant_on, b.iface, offset)) continue;
+        b.grant_on = kOwnClock;
+        b.ok_time = add_sat(b.ok_time, offset);
+        b.expected = add_sat(b.expected, offset);
+        b.deadline = add_sat(b.deadline, offset);
+        // Later: its heap entry comes up first and is pushed again (check_deadlines()); earlier: a new one.
+        if (b.expecting && !b.breach_reported) s.arm(b, i);
+    }
+}
+
 std::uint32_t SipAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
     return impl_->forget(clock, until, std::numeric_limits<std::uint32_t>::max(), true);
 }

@@ -9,6 +9,8 @@
 
 namespace ka {
 
+class CapturePoints;
+
 class SipAnalyzer {
 public:
     explicit SipAnalyzer(Context& ctx);
@@ -24,6 +26,9 @@ public:
     // The capture point whose clock is `clock` recorded nothing until `until` (CaptureGaps): what
     // was due by then is unknown, and is forgotten. Returns how many expectations were.
     std::uint32_t forget_due(std::uint32_t clock, Nanos until);
+    // The offset between two more capture points is known: a grant first seen at the other point
+    // before then (Frame::tcp.unplaced) is moved onto its binding's point's clock.
+    void place_grants(const CapturePoints& points);
     // The clock `clock` stepped at frame `since` (CaptureGaps): the expectations set before it are
     // forgotten, and each such binding is judged again from its next grant. Returns how many were.
     std::uint32_t forget_clock(std::uint32_t clock, std::uint32_t since);

@@ -185,6 +185,33 @@ class TwoPointsBehind(unittest.TestCase):
         self.assertAlmostEqual(offsets[0], -SKEW, places=9)
 
 
+class TwoPointsStartedApart(unittest.TestCase):
+    """path-two-points-started-apart: the CUCM side, its clock 5.317 s behind, starts capturing 100 s
+    after the phone side, and sees REGISTER 2 and its 200 OK before the phone side's copy tells
+    the offset: the grant is moved onto the phone side's clock once it is known."""
+    CAP = capture("path-two-points-started-apart.pcapng")
+
+    def test_grant_moved_onto_the_home_clock(self):
+        experts = harness.experts_both_passes(self, self.CAP)
+        self.assertEqual([e for e in experts if harness.EXPERTS[e[1]][1] in ("Warning", "Error")], [])
+        names = ["frame.interface_id", "keepalive.refresh.number", "keepalive.refresh.lateness", "keepalive.refresh.margin"]
+        rows = harness.fields_both_passes(self, self.CAP, names, "keepalive.refresh.lateness || keepalive.refresh.margin")
+        late = [harness.seconds(r["keepalive.refresh.lateness"][0]) for r in rows if r["keepalive.refresh.lateness"]]
+        margins = [harness.seconds(r["keepalive.refresh.margin"][0]) for r in rows if r["keepalive.refresh.margin"]]
+        # Refresh 2 and its 200 OK, on the CUCM side's clock: early by the skew, margin long by it.
+        # Grant 2, at R2 + 16 ms - TRANSIT - SKEW there, is moved by the first offset estimate
+        # (REGISTER 2's direction only), SKEW - TRANSIT: to R2 + 16 ms - 2 TRANSIT. Refresh 3 and its
+        # 200 OK, moved by both directions' SKEW, come at R3 + TRANSIT and R3 + 16 ms - TRANSIT,
+        # R3 = R2 + 115.016 s: 3 TRANSIT late, margin 130 - 115.016 - TRANSIT. Then as ever.
+        self.assertEqual(len(late), 4)
+        for got, want in zip(late, [TRANSIT - SKEW, 3 * TRANSIT, 2 * TRANSIT, 2 * TRANSIT]):
+            self.assertAlmostEqual(got, want, places=9)
+        self.assertEqual(len(margins), 4)
+        for got, want in zip(margins, [14.984 + TRANSIT + SKEW, 14.984 - TRANSIT, 14.984, 14.984]):
+            self.assertAlmostEqual(got, want, places=9)
+        self.assertEqual({r["frame.interface_id"][0] for r in rows}, {"1"})
+
+
 class CallManagerRequestAndLostResponse(unittest.TestCase):
     """path-two-points-notify: a NOTIFY over the phone's connection does not make the phone's port
     a server's, so the 200 OK lost between the points is no lost keepalive/REGISTER."""

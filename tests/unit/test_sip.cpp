@@ -469,6 +469,40 @@ TEST_CASE("a deadline passes on the clock of the binding's capture point, or of 
     }
 }
 
+TEST_CASE_METHOD(RegisteredTcp, "a grant first seen at another capture point, before the clocks' offset is known, is moved "
+                                "onto the binding's point's clock once it is") {
+    // Interface 1, its clock 5 s behind, starts capturing after the registration: it sees refresh 2
+    // and its 200 OK before interface 0's copy of the REGISTER tells the offset.
+    auto at_point = [&](Frame f, std::uint32_t iface, Nanos skew) {
+        f.interface_id = iface;
+        f.time += skew;
+        return f;
+    };
+    Frame reg2 = w.frame(3, expected, true, Transport::Tcp);
+    Wire::tcp(reg2, 1, 501, 500, 401);
+    w.add_register(reg2, "c", 2, kCisco).length = 500;
+    Frame ok2 = w.frame(4, expected + millis(10), false, Transport::Tcp);
+    Wire::tcp(ok2, 1, 401, 400, 1001);
+    w.add_response(ok2, 200, "c", 2, with(kCisco, "expires=120")).length = 400;
+    run(at_point(reg2, 1, -seconds(5)));
+    CHECK(run.one(3).get(Field::RefreshLateness) == -seconds(5));  // on interface 1's clock
+    run(at_point(ok2, 1, -seconds(5)));
+    CHECK(run.one(4).get(Field::RefreshExpected) == expected + millis(10) - seconds(5) + seconds(115));
+    Frame copy = reg2;  // interface 0's copy: the offset is 5 s
+    copy.number = 5;
+    run(copy);
+    CHECK(run.at(5).empty());
+    // Refresh 3, at interface 0, 115 s after the 200 OK on its clock: on time, not 5 s late.
+    Frame reg3 = w.frame(6, expected + millis(10) + seconds(115), true, Transport::Tcp);
+    Wire::tcp(reg3, 1, 1001, 500, 801);
+    w.add_register(reg3, "c", 3, kCisco).length = 500;
+    run(reg3);
+    const Annotation r = run.one(6);
+    CHECK(r.get(Field::RefreshExpected) == expected + millis(10) + seconds(115));
+    CHECK(r.get(Field::RefreshLateness) == 0);
+    CHECK_FALSE(r.raised(Expert::RefreshLate));
+}
+
 TEST_CASE("bindings whose deadlines passed together breach in deadline order, a refreshed one at its new deadline") {
     Wire w;
     Run run;

@@ -50,6 +50,19 @@
 //   come 5.3 s later), the lost one when TCP resends it: REGISTER 3's margin is
 //   130 - 115.016 - 0.300 = 14.684 s, every other 14.984 s, every lateness 0 (REGISTER 4 starts
 //   115 s after the resent 200 OK).
+// path-two-points-started-apart: path-two-points-healthy with the CUCM side's clock 5.317 s behind,
+//   and its capture started later: it holds no frame stamped before R1 + 100 s on its clock, so the
+//   connection's home is the phone side (its SYN was seen there only). REGISTER 2 (phone side
+//   R2 = R1 + 115.016 s) is the CUCM side's first frame, at R2 + 302 us - 5.317 s, and its 200 OK
+//   (phone side R2 + 16 ms) comes there at R2 + 16 ms - 302 us - 5.317 s, both before the phone
+//   side's copy of REGISTER 2 at R2 tells the offset between the clocks: they are on the CUCM
+//   side's. Derived: refresh 2 lateness R2 + 302 us - 5.317 s - R2 = -5.316698 s, margin
+//   (R1 + 16 ms + 130 s) - (R2 + 15.698 ms - 5.317 s) = 20.301302 s. The phone side's copy gives
+//   the first offset estimate, 5.317 s - 302 us (one direction), which moves the grant onto the
+//   phone side's clock: R2 + 15.396 ms, expected 115 s later. From then on both directions give
+//   5.317 s exactly: REGISTER 3 at R3 + 302 us, R3 = R2 + 115.016 s, so 906 us late, margin
+//   130.015396 - 115.016 - 0.015698 = 14.983698 s; REGISTERs 4 and 5 604 us late, margins 14.984 s.
+//   (Timed on the CUCM side's clock, REGISTER 3 was 5.317604 s late.) No warning.
 #include <string>
 
 #include "scenario.h"
@@ -58,6 +71,9 @@ using namespace kagen;
 using namespace kagen::literals;
 
 namespace {
+
+// REGISTER 1's first transmission, phone side.
+TimeNs first_register() { return utc("2023-05-10 18:14:49.051041"); }
 
 // notify: the call manager also sends a NOTIFY over the phone's connection, and the 200 OK of
 // REGISTER 3 is lost between the points (TCP resends it 300 ms later).
@@ -69,7 +85,7 @@ void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   FlowOptions opt = FlowOptions::with_isns(2991996106u, 1046391843u);
   opt.points = merged_points(transit, skew);
   TcpFlow tcp(cap, phone, cucm, opt);
-  const TimeNs r1 = utc("2023-05-10 18:14:49.051041");
+  const TimeNs r1 = first_register();
   tcp.handshake(r1 - 2_ms, 1_ms);
 
   sip::Register reg = sip::phone_register(phone, "4100", cucm.ip.str(), "TCP");
@@ -106,11 +122,16 @@ void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   }
 }
 
-// The phone side's and the call manager's captures merged into one pcapng.
-void save(ScenarioOutput& out, bool lose_one, TimeNs skew, bool notify = false) {
+// The phone side's and the call manager's captures merged into one pcapng; the call manager's
+// without its frames stamped before `cucm_from` (0: all of them).
+void save(ScenarioOutput& out, bool lose_one, TimeNs skew, bool notify = false, TimeNs cucm_from = 0) {
   Capture cap = Capture::merged();
   build(cap, lose_one, skew, notify);
-  out.save_pcapng(cap);
+  if (cucm_from == 0) return out.save_pcapng(cap);
+  Capture later = Capture::merged();
+  for (const Frame& f : cap.sorted_frames())
+    if (f.iface == 0 || f.time >= cucm_from) later.add(f.time, f.data, f.iface, f.comment);
+  out.save_pcapng(later);
 }
 
 }  // namespace
@@ -130,6 +151,11 @@ KA_SCENARIO("path-two-points-synced", "path-two-points with the two clocks in ag
 
 KA_SCENARIO("path-two-points-behind", "path-two-points with the CUCM side's clock 5.317 s behind instead of ahead") {
   save(out, true, -5317_ms);
+}
+
+KA_SCENARIO("path-two-points-started-apart",
+            "path-two-points-healthy with the CUCM side's clock behind and its capture started 100 s later") {
+  save(out, false, -5317_ms, false, first_register() + 100_s);
 }
 
 KA_SCENARIO("path-two-points-notify",
