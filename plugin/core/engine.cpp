@@ -62,7 +62,7 @@ void Engine::on_capture_gap(const CaptureGaps::Gap& gap, std::uint32_t clock) {
     } else {
         // The first frame on the clock's new time: a step back is known a frame after it.
         const std::uint32_t since = gap.kind == Kind::StepBack ? gap.step_frame : ctx_.sink.frame();
-        unjudged = sip_.forget_clock(clock, since) + sccp_.forget_clock(clock, since) +
+        unjudged = sip_.forget_clock(clock, since) + sccp_.forget_clock(clock, since, gap.to) +
                    points_.forget_due(clock, std::numeric_limits<Nanos>::min(), std::numeric_limits<Nanos>::max());
     }
     if (unjudged == 0 && gap.kind != Kind::StepBack) return;

@@ -118,6 +118,7 @@ struct Session {
     std::uint32_t pending_end = 0;  // relative seq just after the pending keepalive's segment
     std::uint32_t missed = 0;
     bool failover_reported = false;
+    bool gap_unknown = false;  // the capture's clock stepped since the last keepalive (forget_clock())
     Nanos latency_sum = 0;
     std::uint32_t latency_count = 0;
     std::array<Transmission, kTransmissions> tx{};
@@ -458,10 +459,11 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     }
 
     Annotation a = annotation(s, Subject::SccpKeepalive);
-    if (s.have_keepalive) a.set(Field::SccpGap, elapsed(f.time, s.last_keepalive));
+    const bool has_gap = s.have_keepalive && !s.gap_unknown;
+    if (has_gap) a.set(Field::SccpGap, elapsed(f.time, s.last_keepalive));
     if (s.role != Role::Unknown) {
         a.set(Field::SccpInterval, interval(s));
-        if (s.have_keepalive) a.set(Field::SccpLateness, sub_sat(a.get(Field::SccpGap), seconds(interval(s))));
+        if (has_gap) a.set(Field::SccpLateness, sub_sat(a.get(Field::SccpGap), seconds(interval(s))));
     }
     if (v.any()) a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
     a.set(Field::RetransCount, 0);
@@ -469,6 +471,7 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     ctx.sink.emit(a);
 
     s.have_keepalive = true;
+    s.gap_unknown = false;
     s.pending = true;
     s.judged = false;
     s.tcp_acked = false;
@@ -649,7 +652,7 @@ std::uint32_t SccpAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
     return n;
 }
 
-std::uint32_t SccpAnalyzer::forget_clock(std::uint32_t clock, std::uint32_t since) {
+std::uint32_t SccpAnalyzer::forget_clock(std::uint32_t clock, std::uint32_t since, Nanos now) {
     Impl& m = *impl_;
     std::uint32_t n = 0;
     m.sessions.for_each([&](std::uint64_t key, Session& s) {
@@ -657,8 +660,10 @@ std::uint32_t SccpAnalyzer::forget_clock(std::uint32_t clock, std::uint32_t sinc
             m.ctx.clock(static_cast<std::uint32_t>(key >> 32)) != clock)
             return;
         n += s.role == Role::Primary && ((s.pending && !s.judged) || !s.failover_reported);
-        s.have_keepalive = false;  // no timer until the next keepalive, which has no gap
         s.pending = false;
+        s.gap_unknown = true;
+        s.quiet_since = now;  // the call manager's silence, on the new time, from the step on
+        m.rearm(key, s);
     });
     return n;
 }

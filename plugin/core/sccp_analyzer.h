@@ -23,10 +23,11 @@ public:
     // The capture point whose clock is `clock` recorded nothing until `until` (CaptureGaps): what
     // was due by then is unknown, and is forgotten. Returns how many expectations were.
     std::uint32_t forget_due(std::uint32_t clock, Nanos until);
-    // The clock `clock` stepped at frame `since` (CaptureGaps): a session whose latest keepalive
-    // came before it forgets it and is judged again from its next one. Returns how many pending
+    // The clock `clock` stepped at frame `since`, to `now` (CaptureGaps): a session whose latest
+    // keepalive came before it forgets that keepalive's ack and time (the next keepalive has no
+    // gap), and the call manager's silence clock starts again at `now`. Returns how many pending
     // verdicts were forgotten.
-    std::uint32_t forget_clock(std::uint32_t clock, std::uint32_t since);
+    std::uint32_t forget_clock(std::uint32_t clock, std::uint32_t since, Nanos now);
     std::size_t state_bytes() const;
 
 private:

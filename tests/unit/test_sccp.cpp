@@ -918,21 +918,31 @@ TEST_CASE("a clock step: a session whose latest keepalive came before it is judg
     Rig r;
     Conn c = registered(r);
     r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
-    const std::uint32_t since = r.other(T0 + seconds(31));  // the first frame on the new time
-    CHECK(r.sccp.forget_clock(1, since) == 0);              // another capture point's clock
-    CHECK(r.sccp.forget_clock(0, since) == 1);
-    CHECK(r.sccp.forget_clock(0, since) == 0);  // forgotten once
-    // The clock set back 60 s: the keepalive at T0 + 30 s is never timed against the new time, as
-    // neither is the call manager's silence clock.
-    CHECK(r.at(r.other(T0 + seconds(60))).empty());
-    // The next keepalive, 30 s after the old one on the new clock (T0 + 30 s - 60 s + 30 s): no gap.
-    const std::uint32_t k = r.send(T0, c, true, {skinny::kKeepAliveReq});
-    CHECK_FALSE(r.only(k).has(Field::SccpGap));
-    CHECK_FALSE(r.only(k).has(Field::SccpLateness));
-    CHECK(r.only(r.send(T0 + millis(1), c, false, {skinny::kKeepAliveAck})).get(Field::SccpAckLatency) == millis(1));
-    // Silent from then on: KeepAliveTimeout three intervals after it, on the new clock.
-    CHECK(r.at(r.other(T0 + seconds(90))).empty());
-    CHECK(r.only(r.other(T0 + seconds(90) + 1)).raised(Expert::Failover));
+    // The clock set back 60 s at the next frame, at T0 - 29 s on the new time.
+    const std::uint32_t since = r.other(T0 - seconds(29));
+    CHECK(r.sccp.forget_clock(1, since, T0 - seconds(29)) == 0);  // another capture point's clock
+    CHECK(r.sccp.forget_clock(0, since, T0 - seconds(29)) == 1);
+    SECTION("the next keepalive has no gap; silent after it, KeepAliveTimeout three intervals on") {
+        // The keepalive at T0 + 30 s is never timed against the new time.
+        CHECK(r.at(r.other(T0 + seconds(1))).empty());
+        const std::uint32_t k = r.send(T0 + seconds(1), c, true, {skinny::kKeepAliveReq});
+        CHECK_FALSE(r.only(k).has(Field::SccpGap));
+        CHECK_FALSE(r.only(k).has(Field::SccpLateness));
+        CHECK(r.only(r.send(T0 + seconds(1) + millis(1), c, false, {skinny::kKeepAliveAck})).get(Field::SccpAckLatency) ==
+              millis(1));
+        const std::uint32_t k2 = r.send(T0 + seconds(31), c, true, {skinny::kKeepAliveReq});
+        CHECK(r.only(k2).get(Field::SccpGap) == seconds(30));
+        r.send(T0 + seconds(31) + millis(1), c, false, {skinny::kKeepAliveAck});
+        CHECK(r.at(r.other(T0 + seconds(121))).empty());
+        CHECK(r.only(r.other(T0 + seconds(121) + 1)).raised(Expert::Failover));
+    }
+    SECTION("silent from the step on: KeepAliveTimeout three intervals after it, on the new time") {
+        CHECK(r.at(r.other(T0 + seconds(61))).empty());
+        const Annotation a = r.only(r.other(T0 + seconds(61) + 1));
+        CHECK(a.raised(Expert::Failover));
+        CHECK_FALSE(a.raised(Expert::KeepaliveUnacked));  // its keepalive's ack is not judged
+        CHECK(a.get(Field::SccpGap) == seconds(90) + 1);
+    }
     CHECK(r.warnings_or_errors() == 1);
 }
 
@@ -940,6 +950,6 @@ TEST_CASE("a clock step: a keepalive already on the new time keeps its verdicts"
     Rig r;
     Conn c = registered(r);
     r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
-    CHECK(r.sccp.forget_clock(0, r.number) == 0);
+    CHECK(r.sccp.forget_clock(0, r.number, T0 + seconds(30)) == 0);
     CHECK(r.only(r.other(T0 + seconds(60) + 1)).raised(Expert::KeepaliveUnacked));
 }
