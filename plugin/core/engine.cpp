@@ -55,15 +55,20 @@ void Engine::process(const RawFrame& raw) {
 // it. A step back is always said: no time before it compares with one after.
 void Engine::on_capture_gap(const CaptureGaps::Gap& gap, std::uint32_t clock) {
     using Kind = CaptureGaps::Kind;
+    constexpr Nanos kAll = std::numeric_limits<Nanos>::max();
     std::uint32_t unjudged;
-    if (gap.kind == Kind::Silence) {
-        unjudged = sip_.forget_due(clock, gap.to) + sccp_.forget_due(clock, gap.to) +
-                   points_.forget_due(clock, gap.from, gap.to);
+    if (gap.kind == Kind::StepBack) {
+        // Every time kept before the first frame on the new time is on the old one.
+        unjudged = sip_.retime(clock, gap.step_frame, sub_sat(gap.to, gap.from), kAll) +
+                   sccp_.forget_clock(clock, gap.step_frame, gap.to) +
+                   points_.forget_due(clock, std::numeric_limits<Nanos>::min(), kAll);
     } else {
-        // The first frame on the clock's new time: a step back is known a frame after it.
-        const std::uint32_t since = gap.kind == Kind::StepBack ? gap.step_frame : ctx_.sink.frame();
-        unjudged = sip_.forget_clock(clock, since) + sccp_.forget_clock(clock, since, gap.to) +
-                   points_.forget_due(clock, std::numeric_limits<Nanos>::min(), std::numeric_limits<Nanos>::max());
+        // A silence, or a jump forward that may be one: what fell due in it is unknown. A SIP
+        // expectation is moved by the jump, so that its phone, silent from then on, is still
+        // reported.
+        unjudged = (gap.kind == Kind::Silence ? sip_.forget_due(clock, gap.to)
+                                              : sip_.retime(clock, ctx_.sink.frame(), sub_sat(gap.to, gap.from), gap.to)) +
+                   sccp_.forget_due(clock, gap.to) + points_.forget_due(clock, gap.from, gap.to);
     }
     if (unjudged == 0 && gap.kind != Kind::StepBack) return;
     Annotation a;

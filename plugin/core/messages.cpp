@@ -278,7 +278,7 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
                                        " ahead after " + before + ", past where it stood";
         return m + "; times on either side do not compare: " +
                plural(a.get_or(Field::CaptureUnjudged, 0), "refresh or keepalive", "refreshes and keepalives") +
-               " expected then not judged, judging resumes at the next";
+               " expected then not timed across it";
     }
     case Expert::Count: break;
     }

@@ -33,7 +33,9 @@ constexpr std::uint32_t kMaxPerCall = 64;
 constexpr std::size_t kMaxStreams = 65536;
 constexpr std::size_t kMaxFlows = 65536;
 constexpr Nanos kNever = std::numeric_limits<Nanos>::min();  // no datagram known on a flow
-constexpr std::uint8_t kOwnClock = 0xff;  // Binding::grant_on: the binding's own point's clock
+constexpr std::uint8_t kOwnClock = 0xff;
+// A break in the capture point's timeline that a binding's expectation went through.
+enum class Break : std::uint8_t { None, Gap, Step };  // Binding::grant_on: the binding's own point's clock
 // Requests followed per TCP connection, for their retransmissions and the ACK that delivers them.
 // Delivered requests give way first, so the bound is on requests in flight together: the lines of
 // a multi-line phone registering at once, a proxy's REGISTERs queued behind one lost segment.
@@ -191,7 +193,10 @@ struct Binding {
     bool expecting = false;
     bool breach_reported = false;
     bool has_ok = false;
-    bool after_gap = false;  // its expectation was forgotten in a capture gap (forget_due()), not a clock step
+    // Gap: its expectation was forgotten in a capture gap (forget_due()). Step: it was moved by a
+    // step of the capture's clock (retime()), and its next refresh's lateness and margin would
+    // compare times on either side of the step.
+    Break broken = Break::None;
     // The registrar has refused a REGISTER of this binding in a way the phone answers with a retry
     // in the same attempt: a challenge (401/407) or a too brief expiry (423, RFC 3261 10.2.8).
     bool retry_refused = false;
@@ -337,7 +342,8 @@ struct SipAnalyzer::Impl {
     bool announced_by(const Frame& f) const;
     Nanos register_on_flow(const Frame& f);
     void check_deadlines(QuadHeap<Deadline>& heap, const Frame& f);
-    std::uint32_t forget(std::uint32_t clock, Nanos until, std::uint32_t since, bool gap);
+    template <typename Each>
+    void forget_idle(std::uint32_t clock, Each&& each);
 
     Annotation base(const Binding& b, Subject s) const;
     std::uint32_t binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c, const CallBindings& near,
@@ -880,8 +886,9 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     bool restarted = false;
     Annotation a = base(b, new_attempt ? Subject::SipRefresh : Subject::SipRequest);
     // After an answer or a capture gap the capture lacks, the grant this refresh follows is unknown.
-    if (answer_missed || (new_attempt && std::exchange(b.after_gap, false)))
-        a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
+    const bool after_gap = !answer_missed && new_attempt && b.broken == Break::Gap;
+    if (after_gap) b.broken = Break::None;
+    if (answer_missed || after_gap) a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
     if (new_attempt) {
         settle_deadline(b, f, false);
         if (b.attempts > 0 && !b.first_retransmitted) b.loss_run = 0;
@@ -897,7 +904,8 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
         b.idle = idle;
         b.role = kind == Kind::Backup ? Role::Backup : Role::Primary;
         a.role = b.role;
-        if (b.expecting) {
+        const bool retimed = b.broken == Break::Step;
+        if (b.expecting && !retimed) {
             a.set(Field::RefreshExpected, b.expected);
             a.set(Field::RefreshDeadline, b.deadline);
             a.set(Field::RefreshInterval, elapsed(f.time, b.ok_time));
@@ -907,7 +915,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
                 a.set(Field::RefreshLateness, lateness);
                 if (lateness > ctx.config.late_tolerance) a.raise(Expert::RefreshLate);
             }
-        } else if (kind == Kind::Backup && b.has_ok) {
+        } else if (kind == Kind::Backup && b.has_ok && !retimed) {
             a.set(Field::RefreshInterval, elapsed(f.time, b.ok_time));
             a.set(Field::RefreshPrev, b.ok_frame);
         }
@@ -976,7 +984,7 @@ void SipAnalyzer::Impl::deliver(Annotation& a, Binding& b, Txn& t, const Frame& 
         return;
     }
     t.delivered = true;
-    a.set(Field::RefreshMargin, sub_sat(b.deadline, f.time));
+    if (b.broken != Break::Step) a.set(Field::RefreshMargin, sub_sat(b.deadline, f.time));
     if (f.time > b.deadline) settle_deadline(b, f, true);
 }
 
@@ -1039,7 +1047,7 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
                                 const SipMessage& m) {
     b.open = false;
     b.has_ok = true;
-    b.after_gap = false;  // the next refresh follows this grant
+    b.broken = Break::None;  // the next refresh follows this grant
     b.ok_frame = f.number;
     b.ok_time = f.time;
     b.grant_on = f.tcp.unplaced && f.interface_id < kOwnClock ? static_cast<std::uint8_t>(f.interface_id) : kOwnClock;
@@ -1156,7 +1164,8 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
             deliver(a, b, t, at, success ? Evidence::Success : m.status >= 300 ? Evidence::Refusal : Evidence::Receipt);
         } else if (t.margin_due && success) {
             t.margin_due = false;
-            if (b.expecting && t.attempt == b.attempts) a.set(Field::RefreshMargin, sub_sat(b.deadline, b.delivered_at));
+            if (b.expecting && b.broken != Break::Step && t.attempt == b.attempts)
+                a.set(Field::RefreshMargin, sub_sat(b.deadline, b.delivered_at));
         }
         if (!t.final && m.status >= 200) {
             t.final = true;
@@ -1326,36 +1335,52 @@ void SipAnalyzer::place_grants(const CapturePoints& points) {
 }
 
 std::uint32_t SipAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
-    return impl_->forget(clock, until, std::numeric_limits<std::uint32_t>::max(), true);
-}
-
-std::uint32_t SipAnalyzer::forget_clock(std::uint32_t clock, std::uint32_t since) {
-    return impl_->forget(clock, std::numeric_limits<Nanos>::max(), since, false);
-}
-
-// Forgets the expectations of `clock` due by `until` and set by a 2xx before frame `since`. After a
-// gap the capture may lack the 2xx the next refresh follows, and the attempt is over; after a step
-// of the clock an attempt goes on, its REGISTER or 2xx may be on the new clock.
-std::uint32_t SipAnalyzer::Impl::forget(std::uint32_t clock, Nanos until, std::uint32_t since, bool gap) {
+    Impl& s = *impl_;
     std::uint32_t n = 0;
+    s.forget_idle(clock, [&](Binding& b, std::uint32_t) {
+        if (!b.expecting || b.breach_reported || b.expected > until) return;
+        b.expecting = false;
+        b.open = false;
+        b.broken = Break::Gap;
+        ++n;
+    });
+    return n;
+}
+
+// The clock moved at least `step` back (or at most `step` forward again), so an expectation moved
+// by `step` falls due no earlier than the phone's refresh: a phone on time is never reported, one
+// silent from the step on still is. The attempt under way goes on (its REGISTER or 2xx may be on
+// the new time already).
+std::uint32_t SipAnalyzer::retime(std::uint32_t clock, std::uint32_t since, Nanos step, Nanos until) {
+    Impl& s = *impl_;
+    std::uint32_t n = 0;
+    s.forget_idle(clock, [&](Binding& b, std::uint32_t idx) {
+        if (!b.expecting || b.breach_reported || b.ok_frame >= since || b.deadline > until) return;
+        b.ok_time = add_sat(b.ok_time, step);
+        b.expected = add_sat(b.expected, step);
+        b.deadline = add_sat(b.deadline, step);
+        b.broken = Break::Step;
+        s.arm(b, idx);
+        ++n;
+    });
+    return n;
+}
+
+// What a phone sent before a break in the capture point's timeline is forgotten: a loss after it
+// has no idle time to tell (new_request()). `each` sees every live binding of `clock`.
+template <typename Each>
+void SipAnalyzer::Impl::forget_idle(std::uint32_t clock, Each&& each) {
     for (std::uint32_t i = 0; i < bindings.size(); ++i) {
         Binding& b = bindings[i];
         if (!b.live || ctx.clock(b.iface) != clock) continue;
         b.has_last_sent = false;
-        if (!b.expecting || b.breach_reported || b.expected > until || b.ok_frame >= since) continue;
-        b.expecting = false;
-        if (gap) {
-            b.open = false;
-            b.after_gap = true;
-        }
-        ++n;
+        each(b, i);
     }
     streams.for_each([&](std::uint64_t key, Stream& st) {
         if (ctx.clock(static_cast<std::uint32_t>(key >> 32)) == clock) st.has_last_client = false;
     });
     // A flow's key does not tell its point: every flow's, which only costs an idle time.
     flows.for_each([](std::uint64_t, Nanos& last) { last = kNever; });
-    return n;
 }
 
 void SipAnalyzer::prefetch(const Frame& f) const {

@@ -29,9 +29,10 @@ public:
     // The offset between two more capture points is known: a grant first seen at the other point
     // before then (Frame::tcp.unplaced) is moved onto its binding's point's clock.
     void place_grants(const CapturePoints& points);
-    // The clock `clock` stepped at frame `since` (CaptureGaps): the expectations set before it are
-    // forgotten, and each such binding is judged again from its next grant. Returns how many were.
-    std::uint32_t forget_clock(std::uint32_t clock, std::uint32_t since);
+    // The clock `clock` stepped by `step` at frame `since`, as its frames show (CaptureGaps): the
+    // expectations set before it whose deadline is by `until` are moved by `step`, and the next
+    // refresh of each such binding is not timed against them. Returns how many were moved.
+    std::uint32_t retime(std::uint32_t clock, std::uint32_t since, Nanos step, Nanos until);
     std::size_t state_bytes() const;
 
 private:

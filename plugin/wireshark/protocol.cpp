@@ -146,7 +146,7 @@ ei_register_info eis[] = {
     {&expert(E::PathLoss), {"keepalive.path_loss", PI_SEQUENCE, PI_WARN, "Seen at one capture point, never at the other", EXPFILL}},
     {&expert(E::Truncated), {"keepalive.truncated", PI_UNDECODED, PI_WARN, "Registration message cut short by the snap length: not analysed", EXPFILL}},
     {&expert(E::CaptureGap), {"keepalive.capture_gap", PI_SEQUENCE, PI_WARN, "Capture recorded nothing while refreshes or keepalives fell due", EXPFILL}},
-    {&expert(E::ClockStep), {"keepalive.clock_step", PI_SEQUENCE, PI_WARN, "Capture clock stepped: what was expected before it is not judged", EXPFILL}},
+    {&expert(E::ClockStep), {"keepalive.clock_step", PI_SEQUENCE, PI_WARN, "Capture clock stepped: what was expected before it is not timed across it", EXPFILL}},
 };
 
 }  // namespace

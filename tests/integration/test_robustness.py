@@ -211,7 +211,7 @@ class Robustness(unittest.TestCase):
                 self.assertEqual(experts, [(55, "keepalive.clock_step",
                                             "The capture's clock stepped back: frame 54 is stamped 30.0 s before frame 53; "
                                             "times on either side do not compare: 1 refresh or keepalive expected then not "
-                                            "judged, judging resumes at the next")])
+                                            "timed across it")])
                 row = harness.fields_both_passes(self, capture(name), [
                     "keepalive.capture.clock_step", "keepalive.capture.gap_from", "keepalive.capture.clock_step_frame",
                     "keepalive.capture.unjudged"], "keepalive.clock_step")

@@ -300,7 +300,7 @@ TEST_CASE("a clock step's message names the frames on either side, how far, and 
     a.raise(Expert::ClockStep);
     CHECK(expert_message(Expert::ClockStep, a, strings, Config{}) ==
           "The capture's clock stepped back: frame 9 is stamped 85.0 s before frame 8; times on either side do not "
-          "compare: 1 refresh or keepalive expected then not judged, judging resumes at the next");
+          "compare: 1 refresh or keepalive expected then not timed across it");
     CHECK(summary(a, strings) == "clock stepped back 85.0 s");
     CHECK(std::string(info_tag(Expert::ClockStep)) == "clock step");
     a.set(Field::ClockStep, seconds(315));
@@ -308,8 +308,8 @@ TEST_CASE("a clock step's message names the frames on either side, how far, and 
     a.set(Field::CaptureUnjudged, 25000);
     const std::string m = expert_message(Expert::ClockStep, a, strings, Config{});
     CHECK(m == "The capture's clock, set back at frame 9, jumped 315.0 s ahead after frame 10, past where it stood; "
-               "times on either side do not compare: 25000 refreshes and keepalives expected then not judged, judging "
-               "resumes at the next");
+               "times on either side do not compare: 25000 refreshes and keepalives expected then not timed across "
+               "it");
     CHECK(m.size() < 240);  // Wireshark cuts an item's label there
     CHECK(summary(a, strings) == "clock stepped ahead 315.0 s");
 }

@@ -2286,8 +2286,8 @@ TEST_CASE_METHOD(RegisteredUdp, "a quieter capture's silence, or a busy one's th
     }
 }
 
-TEST_CASE_METHOD(RegisteredUdp, "the capture's clock set back: said at the second frame stamped back, what was expected "
-                                "before it forgotten, each binding judged again from its next grant") {
+TEST_CASE_METHOD(RegisteredUdp, "the capture's clock set back: said at the second frame stamped back; what was expected "
+                                "before it is moved by the step, not timed against, and the next grant timed as ever") {
     unrelated(w, run, 3, kT0 + seconds(60));
     unrelated(w, run, 4, kT0 + seconds(20));  // 40 s behind: one bad timestamp, or the clock set back
     CHECK(run.at(4).empty());
@@ -2299,8 +2299,8 @@ TEST_CASE_METHOD(RegisteredUdp, "the capture's clock set back: said at the secon
     CHECK(a.get(Field::CaptureGapFrame) == 3);
     CHECK(a.get(Field::ClockStepFrame) == 4);
     CHECK(a.get(Field::CaptureUnjudged) == 1);
-    // The refresh, on time (expected - 40 s on the new clock): nothing to be early for, and the
-    // capture lacks nothing.
+    // The refresh, on time (expected - 40 s on the new clock): not timed against an expectation
+    // moved by the step, and the capture lacks nothing.
     send_register(w, run, 6, expected - seconds(40), 2);
     Annotation r = run.one(6);
     CHECK(r.subject == Subject::SipRefresh);
@@ -2318,6 +2318,27 @@ TEST_CASE_METHOD(RegisteredUdp, "the capture's clock set back: said at the secon
     CHECK(run.one(8).raised(Expert::GraceBreach));
     CHECK(run.one(8).get(Field::GraceOverrun) == millis(1));
     CHECK(run.experts(Expert::ClockStep, 8) == 1);
+}
+
+TEST_CASE_METHOD(RegisteredUdp, "a phone silent from the capture's clock step on is still reported, at its deadline moved "
+                                "by the step") {
+    // Set back at least 40 s (T0 + 60 s, then T0 + 20 s): the deadline moves 40 s earlier, no
+    // earlier than the phone's, which the clock moved by 40 s or more.
+    unrelated(w, run, 3, kT0 + seconds(60));
+    unrelated(w, run, 4, kT0 + seconds(20));
+    unrelated(w, run, 5, kT0 + seconds(21));
+    REQUIRE(run.one(5).subject == Subject::ClockStep);
+    // Other traffic every 5 s: the clock passes where it stood without a jump.
+    std::uint32_t n = 6;
+    for (Nanos t = kT0 + seconds(25); t <= deadline - seconds(40); t += seconds(5), ++n) {
+        unrelated(w, run, n, t);
+        CHECK(run.at(n).empty());
+    }
+    unrelated(w, run, n, deadline - seconds(40) + millis(1));
+    const Annotation a = run.one(n);
+    CHECK(a.raised(Expert::GraceBreach));
+    CHECK(a.get(Field::RefreshDeadline) == deadline - seconds(40));
+    CHECK(a.get(Field::GraceOverrun) == millis(1));
 }
 
 TEST_CASE_METHOD(RegisteredUdp, "one frame stamped far off is no step: the refresh is timed as ever") {
