@@ -12,10 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include "capture_points.h"
 #include "flat_map.h"
 #include "hash.h"
 #include "quad_heap.h"
-#include "capture_points.h"
 #include "sip_contact.h"
 
 namespace ka {
@@ -33,9 +33,9 @@ constexpr std::uint32_t kMaxPerCall = 64;
 constexpr std::size_t kMaxStreams = 65536;
 constexpr std::size_t kMaxFlows = 65536;
 constexpr Nanos kNever = std::numeric_limits<Nanos>::min();  // no datagram known on a flow
-constexpr std::uint8_t kOwnClock = 0xff;
+constexpr std::uint8_t kOwnClock = 0xff;  // Binding::grant_on: the binding's own point's clock
 // A break in the capture point's timeline that a binding's expectation went through.
-enum class Break : std::uint8_t { None, Gap, Step };  // Binding::grant_on: the binding's own point's clock
+enum class Break : std::uint8_t { None, Gap, Step };
 // Requests followed per TCP connection, for their retransmissions and the ACK that delivers them.
 // Delivered requests give way first, so the bound is on requests in flight together: the lines of
 // a multi-line phone registering at once, a proxy's REGISTERs queued behind one lost segment.
@@ -344,6 +344,7 @@ struct SipAnalyzer::Impl {
     void check_deadlines(QuadHeap<Deadline>& heap, const Frame& f);
     template <typename Each>
     void forget_idle(std::uint32_t clock, Each&& each);
+    void move_grant(Binding& b, std::uint32_t idx, Nanos by);
 
     Annotation base(const Binding& b, Subject s) const;
     std::uint32_t binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c, const CallBindings& near,
@@ -1315,10 +1316,6 @@ SipAnalyzer::~SipAnalyzer() = default;
 
 void SipAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
 
-// A binding whose refresh fell due by the silence's end (its deadline too, or only its expected
-// time: the refresh may have come in the gap, in its last instant too) expects nothing more until
-// its next 2xx; the attempt open across the gap may have ended in it. What any phone sent in the
-// silence is unknown too: a loss after it has no idle time to tell (new_request()).
 void SipAnalyzer::place_grants(const CapturePoints& points) {
     Impl& s = *impl_;
     for (std::uint32_t i = 0; i < s.bindings.size(); ++i) {
@@ -1326,14 +1323,14 @@ void SipAnalyzer::place_grants(const CapturePoints& points) {
         Nanos offset;
         if (!b.live || b.grant_on == kOwnClock || !points.clock_offset(b.grant_on, b.iface, offset)) continue;
         b.grant_on = kOwnClock;
-        b.ok_time = add_sat(b.ok_time, offset);
-        b.expected = add_sat(b.expected, offset);
-        b.deadline = add_sat(b.deadline, offset);
-        // Later: its heap entry comes up first and is pushed again (check_deadlines()); earlier: a new one.
-        if (b.expecting && !b.breach_reported) s.arm(b, i);
+        s.move_grant(b, i, offset);
     }
 }
 
+// A binding whose refresh fell due by the silence's end (its deadline too, or only its expected
+// time: the refresh may have come in the gap, in its last instant too) expects nothing more until
+// its next 2xx; the attempt open across the gap may have ended in it. What any phone sent in the
+// silence is unknown too: a loss after it has no idle time to tell (new_request()).
 std::uint32_t SipAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
     Impl& s = *impl_;
     std::uint32_t n = 0;
@@ -1356,14 +1353,20 @@ std::uint32_t SipAnalyzer::retime(std::uint32_t clock, std::uint32_t since, Nano
     std::uint32_t n = 0;
     s.forget_idle(clock, [&](Binding& b, std::uint32_t idx) {
         if (!b.expecting || b.breach_reported || b.ok_frame >= since || b.deadline > until) return;
-        b.ok_time = add_sat(b.ok_time, step);
-        b.expected = add_sat(b.expected, step);
-        b.deadline = add_sat(b.deadline, step);
+        s.move_grant(b, idx, step);
         b.broken = Break::Step;
-        s.arm(b, idx);
         ++n;
     });
     return n;
+}
+
+// The binding's grant (its 2xx time, expected time and deadline) moved by `by` onto another clock.
+void SipAnalyzer::Impl::move_grant(Binding& b, std::uint32_t idx, Nanos by) {
+    b.ok_time = add_sat(b.ok_time, by);
+    b.expected = add_sat(b.expected, by);
+    b.deadline = add_sat(b.deadline, by);
+    // Later: its heap entry comes up first and is pushed again (check_deadlines()); earlier: a new one.
+    if (b.expecting && !b.breach_reported) arm(b, idx);
 }
 
 // What a phone sent before a break in the capture point's timeline is forgotten: a loss after it
