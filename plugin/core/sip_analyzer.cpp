@@ -223,6 +223,13 @@ struct Binding {
     bool left_for(const Frame& f, std::uint64_t of_aor) const {
         return at(f, of_aor) && !instance && kind == Kind::Register && phone != f.src_ip;
     }
+    // Or from `f`'s address on another TCP connection: a phone whose Contact carries its
+    // connection's port has a new Contact on each connection.
+    bool reconnected_for(const Frame& f, std::uint64_t of_aor) const {
+        if (!at(f, of_aor) || instance || kind != Kind::Register || phone != f.src_ip || !f.tcp.present) return false;
+        const Txn& t = txns[latest];
+        return t.id && t.has_range && t.stream != f.tcp.stream;
+    }
     bool has_call(std::uint64_t call) const {
         for (const Txn& t : txns)
             if (t.id && t.call_id == call) return true;
@@ -458,16 +465,16 @@ void SipAnalyzer::Impl::evict_idle() {
     for (std::size_t i = 0; i < n && i < order.size(); ++i) release(order[i].second);
 }
 
-// The one binding left for `f`'s address (Binding::left_for()) whose latest attempt was under
-// `call_id`: a phone that took a new address and kept its Call-ID (RFC 3261 10.2: one per boot
-// cycle) registering its new Contact. A Call-ID is one phone's, so the binding moves with it.
-// kNoBinding if none, or several.
+// The one binding left for `f`'s address or connection (Binding::left_for(), reconnected_for())
+// whose latest attempt was under `call_id`: a phone that took a new address or connection and kept
+// its Call-ID (RFC 3261 10.2: one per boot cycle) registering its new Contact. A Call-ID is one
+// phone's, so the binding moves with it. kNoBinding if none, or several.
 std::uint32_t SipAnalyzer::Impl::moved_binding(const Frame& f, std::uint64_t aor, const CallBindings& near,
                                                std::uint64_t call_id) const {
     std::uint32_t found = kNoBinding;
     for (std::uint32_t i : near) {
         const Binding& b = bindings[i];
-        if (!b.left_for(f, aor) || b.call_id != call_id) continue;
+        if (!(b.left_for(f, aor) || b.reconnected_for(f, aor)) || b.call_id != call_id) continue;
         if (found != kNoBinding) return kNoBinding;
         found = i;
     }

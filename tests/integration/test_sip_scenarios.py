@@ -576,6 +576,60 @@ class Restart(unittest.TestCase):
         self.assertIn("SEP00DDEE445566 refresh 4 (re-registration, new Call-ID)", out)
 
 
+class Reconnect(unittest.TestCase):
+    """A phone without +sip.instance whose Contact carries its TCP connection's port reconnects
+    from a new port under the same Call-ID: the same binding, its old Contact no missed refresh."""
+
+    T0 = utc("2023-05-18 09:00:00")
+    # Connection 1: frames 1-3 handshake, exchanges at 4, 8, 12 (REGISTER, CUCM ACK, 200 OK, phone
+    # ACK), 16 RST; connection 2: 17-19 handshake, exchanges at 20, 24, 28.
+    REGISTERS = {4: 1, 8: 2, 12: 3, 20: 4, 24: 5, 28: 6}
+
+    def times(self):
+        """The 200 OKs of CSeq 1-4, and Y, when the phone reconnects."""
+        oks = [self.T0 + 15 * MS + k * (115 * S + 15 * MS) for k in range(3)]
+        y = oks[2] + 40 * S
+        return oks + [y + 15 * MS], y
+
+    def rows(self, cap):
+        return by_frame(harness.fields_both_passes(
+            self, cap, ["frame.number", "keepalive.endpoint", "keepalive.refresh.number", "keepalive.event",
+                        "keepalive.refresh.interval", "keepalive.refresh.lateness", "keepalive.refresh.margin",
+                        "keepalive.grace.overrun", "tcp.stream"], "keepalive"))
+
+    def assert_one_binding(self, rows, frames):
+        oks, y = self.times()
+        for frame in frames:
+            self.assertEqual([str(self.REGISTERS[frame])], rows[frame]["keepalive.refresh.number"], frame)
+            self.assertEqual(["sip:8035@10.80.1.10"], rows[frame]["keepalive.endpoint"], frame)
+            self.assertEqual([], rows[frame + 2]["keepalive.event"], frame)  # no REGISTER the capture lacks
+        self.assertEqual(["1"], rows[20]["tcp.stream"])
+        self.assertEqual([40 * S], [rel(v) for v in rows[20]["keepalive.refresh.interval"]])
+        self.assertEqual([-75 * S], [rel(v) for v in rows[20]["keepalive.refresh.lateness"]])
+        self.assertEqual([oks[2] + 130 * S - (y + 300 * US)], [rel(v) for v in rows[21]["keepalive.refresh.margin"]])
+        return oks
+
+    def test_same_binding_on_the_new_connection(self):
+        cap = capture("sip-tcp-reconnect")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        rows = self.rows(cap)
+        self.assert_one_binding(rows, self.REGISTERS)
+        for frame in (24, 28):
+            self.assertEqual([115 * S], [rel(v) for v in rows[frame]["keepalive.refresh.interval"]])
+            self.assertEqual([0], [rel(v) for v in rows[frame]["keepalive.refresh.lateness"]])
+            self.assertEqual([15 * S - 300 * US], [rel(v) for v in rows[frame + 1]["keepalive.refresh.margin"]])
+
+    def test_silent_after_reconnecting_breaches_once(self):
+        cap = capture("sip-tcp-reconnect-silent")
+        breaches = [(f, name) for f, name, _ in harness.experts_both_passes(self, cap)]
+        self.assertEqual([(24, "keepalive.grace_breach")], breaches)
+        rows = self.rows(cap)
+        oks = self.assert_one_binding(rows, (4, 8, 12, 20))
+        self.assertEqual(["5"], rows[24]["keepalive.refresh.number"])
+        self.assertEqual([(oks[3] + 150 * S) - (oks[3] + 130 * S)],
+                         [rel(v) for v in rows[24]["keepalive.grace.overrun"]])
+
+
 class ProxyMultiplex(unittest.TestCase):
     """Two phones' REGISTERs in one TCP segment, lost and retransmitted; a REGISTER split in two."""
     CAP = capture("sip-tcp-proxy-multiplex")

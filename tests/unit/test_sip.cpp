@@ -1294,6 +1294,48 @@ TEST_CASE("without +sip.instance, a phone that keeps its Call-ID keeps its bindi
     }
 }
 
+TEST_CASE("without +sip.instance, a TCP phone whose Contact carries its connection's port keeps its binding on a new connection") {
+    // Frames 1 and 2: the registration over TCP stream 1 (Call-ID "c", contact port 50100), 200 OK
+    // at kT0 + 10 ms granting 120 s (deadline kT0 + 10 ms + 130 s). Frame 3: a REGISTER under "c"
+    // from the same address with contact port 50200 on `stream` at kT0 + 115 s, answered 10 ms
+    // later; frame 5 passes the first contact's deadline.
+    Wire w;
+    Run run;
+    const std::string first = "sip:100@10.0.0.5:50100;transport=tcp";
+    const std::string second = "sip:100@10.0.0.5:50200;transport=tcp";
+    Frame reg = w.frame(1, kT0, true, Transport::Tcp);
+    Wire::tcp(reg, 1, 1, 500, 1);
+    w.add_register(reg, "c", 1, {}, first).length = 500;
+    run(reg);
+    Frame ok = w.frame(2, kT0 + millis(10), false, Transport::Tcp);
+    Wire::tcp(ok, 1, 1, 400, 501);
+    w.add_response(ok, 200, "c", 1, {"expires=120"}, first).length = 400;
+    run(ok);
+    auto next = [&](std::uint32_t stream, std::uint32_t seq) {
+        Frame f = w.frame(3, kT0 + seconds(115), true, Transport::Tcp);
+        Wire::tcp(f, stream, seq, 500, 401);
+        w.add_register(f, "c", 2, {}, second).length = 500;
+        run(f);
+        Frame answer = w.frame(4, kT0 + seconds(115) + millis(10), false, Transport::Tcp);
+        Wire::tcp(answer, stream, 401, 400, seq + 500);
+        w.add_response(answer, 200, "c", 2, {"expires=120"}, second).length = 400;
+        run(answer);
+        unrelated(w, run, 5, kT0 + millis(10) + seconds(131));
+    };
+    SECTION("a new connection: the binding's next refresh, no breach") {
+        next(2, 1);
+        const Annotation r = run.one(3);
+        CHECK(r.get(Field::RefreshNumber) == 2);
+        CHECK(r.get(Field::RefreshLateness) == -millis(10));
+        CHECK(run.at(4).size() == 1);  // no second binding, whose REGISTER the capture would lack
+        CHECK(run.experts(Expert::GraceBreach, 5) == 0);
+    }
+    SECTION("the same connection: another contact the phone adds, a binding of its own") {
+        next(1, 501);
+        CHECK(run.one(3).get(Field::RefreshNumber) == 1);
+    }
+}
+
 TEST_CASE("a phone without +sip.instance restarted on a new address is tied to its binding by the MAC that announced it") {
     // registered_by_uri() from MAC `from`: its deadline is kT0 + 10 ms + 130 s. At kT0 + 100 s it
     // restarts on 10.0.0.99: an ARP from `announcer` with sender 10.0.0.99, then at kT0 + 110 s a
