@@ -47,6 +47,24 @@ void Capture::write_pcapng(const std::string& path) const {
   w.finish();
 }
 
+std::vector<Frame> merged_with_clock_step(const Capture& cap, int iface, TimeNs at, TimeNs by) {
+  std::vector<std::vector<Frame>> files(static_cast<std::size_t>(cap.interface_count()));
+  for (Frame f : cap.sorted_frames()) {
+    if (f.iface == iface && f.time >= at) f.time -= by;
+    files[static_cast<std::size_t>(f.iface)].push_back(std::move(f));
+  }
+  std::vector<Frame> out;
+  std::vector<std::size_t> next(files.size(), 0);
+  for (std::size_t n = 0; n < cap.size(); ++n) {
+    std::size_t pick = files.size();
+    for (std::size_t i = 0; i < files.size(); ++i)
+      if (next[i] < files[i].size() && (pick == files.size() || files[i][next[i]].time < files[pick][next[pick]].time))
+        pick = i;
+    out.push_back(files[pick][next[pick]++]);
+  }
+  return out;
+}
+
 void add_arp_resolution(Capture& cap, TimeNs t, const Endpoint& asker, const Endpoint& owner, TimeNs reply_after,
                         EthOptions eth) {
   cap.add(t, arp_request(asker.mac, asker.ip, owner.ip, eth));

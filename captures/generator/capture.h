@@ -61,6 +61,11 @@ class Capture {
   std::vector<Frame> frames_;
 };
 
+/// `cap`'s frames as mergecap merges the capture points' own files when interface `iface`'s clock
+/// was set back `by` at `at` (its frames from then on stamped `by` earlier): each point's frames in
+/// their own order, the earliest of the files' next frames first.
+std::vector<Frame> merged_with_clock_step(const Capture& cap, int iface, TimeNs at, TimeNs by);
+
 /// An ARP resolution on interface 0: `asker` asks at `t` who has `owner`'s address, and `owner`
 /// answers `reply_after` later (padded frames, tagged as `eth` says; the ports are not used).
 void add_arp_resolution(Capture& cap, TimeNs t, const Endpoint& asker, const Endpoint& owner, TimeNs reply_after,

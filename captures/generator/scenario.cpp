@@ -40,6 +40,15 @@ void ScenarioOutput::save_pcap_as_given(const std::vector<Frame>& frames) {
   written_.emplace_back(p, frames.size());
 }
 
+void ScenarioOutput::save_pcapng_as_given(const Capture& cap, const std::vector<Frame>& frames) {
+  const std::string p = path(name_ + ".pcapng");
+  PcapngWriter w(p);
+  for (int i = 0; i < cap.interface_count(); ++i) w.add_interface(cap.iface(i).link, cap.iface(i).name, cap.iface(i).description);
+  for (const Frame& f : frames) w.write(static_cast<std::uint32_t>(f.iface), f.time, f.data, f.comment);
+  w.finish();
+  written_.emplace_back(p, frames.size());
+}
+
 void ScenarioOutput::save_pcapng(const Capture& cap) {
   const std::string p = path(name_ + ".pcapng");
   cap.write_pcapng(p);

@@ -49,6 +49,8 @@ class ScenarioOutput {
   /// Writes `<dir>/<name>.pcap` (Ethernet, microseconds) with `frames` in the order given: a
   /// capture whose timestamps are deliberately out of order.
   void save_pcap_as_given(const std::vector<Frame>& frames);
+  /// Writes `<dir>/<name>.pcapng` with `cap`'s interfaces and `frames` in the order given.
+  void save_pcapng_as_given(const Capture& cap, const std::vector<Frame>& frames);
   /// Records a file the scenario wrote itself as path(file_name), e.g. with a PcapWriter
   /// to cut frames short.
   void add_written(const std::string& file_name, std::size_t frames) { written_.emplace_back(path(file_name), frames); }

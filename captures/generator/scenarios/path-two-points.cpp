@@ -77,7 +77,7 @@ TimeNs first_register() { return utc("2023-05-10 18:14:49.051041"); }
 
 // notify: the call manager also sends a NOTIFY over the phone's connection, and the 200 OK of
 // REGISTER 3 is lost between the points (TCP resends it 300 ms later).
-void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
+void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false, std::uint32_t registers = 5) {
   const Endpoint phone{"e0:d1:73:0a:81:37", "10.60.98.210", 51234};
   const Endpoint cucm{"00:50:56:a9:01:0b", "10.60.98.11", 5060};
   const TimeNs transit = 302_us;
@@ -97,7 +97,7 @@ void build(Capture& cap, bool lose_one, TimeNs skew, bool notify = false) {
   reg.contacts = {contact};
 
   TimeNs t = r1;
-  for (std::uint32_t k = 1; k <= 5; ++k) {
+  for (std::uint32_t k = 1; k <= registers; ++k) {
     reg.cseq = 100 + k;
     reg.branch = "z9hG4bK3f6c" + std::to_string(reg.cseq);
     const TimeNs through = tcp.send_delivered(t, Dir::ToServer, reg.bytes(), lose_one && k == 3 ? 420_ms : 0);
@@ -134,6 +134,14 @@ void save(ScenarioOutput& out, bool lose_one, TimeNs skew, bool notify = false, 
   out.save_pcapng(later);
 }
 
+// path-two-points-healthy over `registers` refreshes, the call manager side's clock set back by
+// `by` at `at` (on its clock), merged as mergecap merges.
+void save_stepped(ScenarioOutput& out, std::uint32_t registers, TimeNs at, TimeNs by) {
+  Capture cap = Capture::merged();
+  build(cap, false, 5317_ms, false, registers);
+  out.save_pcapng_as_given(cap, merged_with_clock_step(cap, 1, at, by));
+}
+
 }  // namespace
 
 KA_SCENARIO("path-two-points",
@@ -165,4 +173,9 @@ KA_SCENARIO("path-two-points-notify",
 
 KA_SCENARIO("path-two-points-synced-healthy", "path-two-points-healthy with the two clocks in agreement") {
   save(out, false, 0);
+}
+
+KA_SCENARIO("path-two-points-clock-step",
+            "path-two-points-healthy over 10 refreshes, the CUCM side's clock set back 60 s after the third") {
+  save_stepped(out, 10, first_register() + 5317_ms + 290_s, 60_s);
 }

@@ -76,3 +76,12 @@ KA_SCENARIO("two-point-synced-healthy",
   build(cap, opt);
   out.save_pcapng(cap);
 }
+
+KA_SCENARIO("two-point-clock-step",
+            "two-point-synced-healthy, the call managers' side's clock set back 60 s after 5 minutes (as mergecap merges)") {
+  Capture cap = Capture::merged();
+  FlowOptions opt;
+  opt.points = merged_points(100_us);
+  build(cap, opt);
+  out.save_pcapng_as_given(cap, merged_with_clock_step(cap, 1, utc("2023-06-01 09:05:00.500000"), 60_s));
+}
