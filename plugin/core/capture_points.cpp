@@ -16,6 +16,7 @@
 // as lost.
 #include "capture_points.h"
 
+#include "capture_gaps.h"
 #include "flat_map.h"
 #include "hash.h"
 #include "path_analyzer.h"
@@ -48,6 +49,9 @@ constexpr std::uint16_t kDefaultServerPorts[] = {2000, 2443, 5060, 5061};
 constexpr std::size_t kMaxLearnedPorts = 16;
 constexpr std::size_t kMaxPairs = 16;  // pairs of interfaces whose clock offset is estimated
 constexpr std::size_t kMaxIfaces = 64;  // interfaces whose capture progress is followed
+// An offset moved by step() that the next pair corrects by this much or more: what was timed across
+// the correction no longer compares (a millisecond: below any tolerance of the analysis).
+constexpr Nanos kSettle = millis(1);
 
 using hash::mix;
 
@@ -83,10 +87,57 @@ struct PairStats {
     std::uint16_t a = 0, b = 0;
     std::array<Nanos, kSamples> diff[2]{};  // [0] towards the server, [1] towards the client
     std::size_t count[2] = {0, 0};
+    // A sample CaptureGaps::kMinStep or more off the estimate, kept out of it: one of the clocks may
+    // have stepped, which a second such sample, off by as much, confirms. stray_dir -1: none.
+    Nanos stray = 0;
+    int stray_dir = -1;
+    bool shifted = false;  // by a step one point's timeline showed (step()): the next sample restarts it
 
-    void add(bool to_server, Nanos d) {
-        int k = to_server ? 0 : 1;
-        diff[k][count[k]++ % kSamples] = d;
+    void push(int k, Nanos d) { diff[k][count[k]++ % kSamples] = d; }
+    enum class Change { None, Step, Settled };
+    // Adds a sample. Step: it confirms a step, and the estimate starts again from the two samples
+    // across it. Settled: the first sample after step() moved the estimate by kSettle or more.
+    // `before`: the offset before, then.
+    Change add(bool to_server, Nanos d, Nanos& before) {
+        const int k = to_server ? 0 : 1;
+        if (shifted) {
+            shifted = false;
+            offset(before);
+            count[0] = count[1] = 0;
+            push(k, d);
+            Nanos after = before;
+            offset(after);
+            const Nanos moved = sub_sat(after, before);
+            return moved >= kSettle || moved <= -kSettle ? Change::Settled : Change::None;
+        }
+        Nanos e;
+        const Nanos shift = estimate(k, e) ? sub_sat(d, e) : 0;
+        if (shift > -CaptureGaps::kMinStep && shift < CaptureGaps::kMinStep) {
+            stray_dir = -1;
+            push(k, d);
+            return Change::None;
+        }
+        Nanos stray_e;
+        const Nanos apart = stray_dir >= 0 && estimate(stray_dir, stray_e) ? sub_sat(shift, sub_sat(stray, stray_e)) : kTolerance;
+        if (apart >= kTolerance || apart <= -kTolerance) {
+            stray = d;
+            stray_dir = k;
+            return Change::None;
+        }
+        offset(before);
+        count[0] = count[1] = 0;
+        push(stray_dir, stray);
+        push(k, d);
+        stray_dir = -1;
+        return Change::Step;
+    }
+    // t(b) - t(a) moved by `by`, as far as the stepping point's own timeline tells: the estimate is
+    // moved with it until the next pair tells exactly.
+    void step(Nanos by) {
+        for (int k = 0; k < 2; ++k)
+            for (std::size_t i = 0; i < std::min(count[k], kSamples); ++i) diff[k][i] = add_sat(diff[k][i], by);
+        stray_dir = -1;
+        shifted = true;
     }
     bool median(int k, Nanos& out) const {
         std::size_t n = std::min(count[k], kSamples);
@@ -106,10 +157,12 @@ struct PairStats {
         else if (d) out = down;
         return u || d;
     }
+    // Expected t(b) - t(a) of a segment of direction k.
+    bool estimate(int k, Nanos& out) const { return median(k, out) || offset(out); }
     // Expected t(to) - t(from) of a segment of this direction.
     bool expected(std::uint16_t from, bool to_server, Nanos& out) const {
         Nanos d;
-        if (!median(to_server ? 0 : 1, d) && !offset(d)) return false;
+        if (!estimate(to_server ? 0 : 1, d)) return false;
         out = from == a ? d : sub_sat(0, d);
         return true;
     }
@@ -154,6 +207,8 @@ struct CapturePoints::Impl {
     std::array<Queue, kMaxIfaces> pending;  // by the other point, whose frames decide them
     std::size_t pending_count = 0;
     std::vector<std::uint16_t> server_ports{std::begin(kDefaultServerPorts), std::end(kDefaultServerPorts)};
+    bool stepped = false;  // `step` not yet taken (take_offset_step())
+    CapturePoints::OffsetStep step;
 
     bool server_port(std::uint16_t p) const {
         return std::find(server_ports.begin(), server_ports.end(), p) != server_ports.end();
@@ -356,8 +411,18 @@ void CapturePoints::Impl::on_segment(Frame& f) {
         expect(*seg, slot, dropped, f);
         return;
     }
-    if (PairStats* ps = pair(c.iface, iface))
-        ps->add(seg->to_server, c.iface == ps->a ? sub_sat(f.time, c.time) : sub_sat(c.time, f.time));
+    if (PairStats* ps = pair(c.iface, iface)) {
+        Nanos before = 0, after = 0;
+        const PairStats::Change change =
+            ps->add(seg->to_server, c.iface == ps->a ? sub_sat(f.time, c.time) : sub_sat(c.time, f.time), before);
+        if (change != PairStats::Change::None && ps->offset(after)) {
+            // As t(c.iface) - t(iface): the other point's clock against this frame's.
+            const bool ahead = c.iface == ps->b;
+            step = CapturePoints::OffsetStep{iface, c.iface, ahead ? sub_sat(after, before) : sub_sat(before, after),
+                                             ahead ? after : sub_sat(0, after), change == PairStats::Change::Settled};
+            stepped = true;
+        }
+    }
     Flow* flow = flows.find(seg->flow);
     if (!flow) {
         // More flows than the table holds (a long capture of a busy link): those paired longest ago
@@ -471,6 +536,24 @@ Nanos CapturePoints::to_clock(Nanos t, std::uint32_t from, std::uint32_t to) con
 bool CapturePoints::separate_clocks() const { return !impl_->pairs.empty(); }
 
 std::size_t CapturePoints::clock_pairs() const { return impl_->pairs.size(); }
+
+std::uint32_t CapturePoints::clock_stepped(std::uint32_t clock, Nanos by) {
+    std::uint32_t peers = 0;
+    for (PairStats& p : impl_->pairs) {
+        const std::uint32_t a = impl_->ctx.clock(p.a), b = impl_->ctx.clock(p.b);
+        if ((a == clock) == (b == clock)) continue;
+        p.step(b == clock ? by : sub_sat(0, by));
+        peers |= 1u << (a == clock ? b : a);
+    }
+    return peers;
+}
+
+bool CapturePoints::take_offset_step(OffsetStep& out) {
+    if (!impl_->stepped) return false;
+    impl_->stepped = false;
+    out = impl_->step;
+    return true;
+}
 
 std::uint32_t CapturePoints::forget_due(std::uint32_t clock, Nanos from, Nanos to) {
     Impl& m = *impl_;

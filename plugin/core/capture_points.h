@@ -31,6 +31,21 @@ public:
     bool separate_clocks() const;
     // Pairs of capture points whose clock offset is known: one more each time one becomes known.
     std::size_t clock_pairs() const;
+    // A step of one point's clock against another's, seen in their offset: two segments in a row
+    // paired at least CaptureGaps::kMinStep off it, by as much. Its estimate starts again from them.
+    struct OffsetStep {
+        std::uint32_t here = 0, peer = 0;  // the frame's capture point, the other
+        Nanos by = 0;                      // change of t(peer) - t(here)
+        Nanos offset = 0;                  // t(peer) - t(here) since
+        // The estimate moved by clock_stepped() settled: a step already told, not to be said again.
+        bool settled = false;
+    };
+    // The step the latest on_frame() saw, once.
+    bool take_offset_step(OffsetStep& out);
+    // The clock `clock` stepped by about `by`, as its own timeline shows (CaptureGaps): its offsets to
+    // the other points are moved by as much, until the next segment paired tells them exactly.
+    // Returns those points' clocks, as a mask of bits 1 << clock.
+    std::uint32_t clock_stepped(std::uint32_t clock, Nanos by);
     // A capture gap (CaptureGaps) at the points of `clock`, from `from` to `to`: a copy due there in
     // that silence may be in it, and is no longer looked for. Returns how many were. Before
     // on_frame() of the frame that ends the gap.

@@ -43,6 +43,8 @@ public:
 
 private:
     void on_capture_gap(const CaptureGaps::Gap& gap, std::uint32_t clock);
+    void on_offset_step(const CapturePoints::OffsetStep& step, const Frame& frame);
+    std::uint32_t judge_anew(std::uint32_t clock, std::uint32_t since, Nanos by, Nanos now);
 
     Decoder decoder_;
     Frame frame_;  // reused: no allocation per frame once warm

@@ -66,7 +66,8 @@ enum class Field : std::uint8_t {
     CaptureGap,          // duration the capture point recorded nothing (CaptureGaps)
     CaptureGapFrame,     // frame, the point's latest frame before that silence or clock step
     CaptureUnjudged,     // refreshes and keepalives due in that silence, or expected before the clock step
-    ClockStep,           // duration, signed: the first frame on the clock's new time - the latest before
+    ClockStep,           // duration, signed: the first frame on the clock's new time - the latest before;
+                         // between two capture points (with PeerInterface): the change of t(peer) - t(here)
     ClockStepFrame,      // frame, the first frame stamped back
     Count
 };

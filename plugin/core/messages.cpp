@@ -270,12 +270,20 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
     }
     case Expert::ClockStep: {
         const std::int64_t step = a.get_or(Field::ClockStep, 0);
-        const std::string at = frame_ref(a.get_or(Field::ClockStepFrame, 0));
-        const std::string before = frame_ref(a.get_or(Field::CaptureGapFrame, 0));
-        std::string m = step < 0 ? "The capture's clock stepped back: " + at + " is stamped " + format_duration(-step) +
-                                       " before " + before
-                                 : "The capture's clock, set back at " + at + ", jumped " + format_duration(step) +
-                                       " ahead after " + before + ", past where it stood";
+        std::string m;
+        if (a.has(Field::PeerInterface)) {  // between two capture points (CapturePoints::OffsetStep)
+            const std::int64_t off = a.get_or(Field::ClockOffset, 0);
+            m = "The clock of capture point " + std::to_string(a.get(Field::PeerInterface)) + " stepped " +
+                (step < 0 ? "back " + format_duration(-step) : "ahead " + format_duration(step)) +
+                " against this frame's point (offset now " + (off >= 0 ? "+" : "") + format_duration(off) + ")";
+        } else {
+            const std::string at = frame_ref(a.get_or(Field::ClockStepFrame, 0));
+            const std::string before = frame_ref(a.get_or(Field::CaptureGapFrame, 0));
+            m = step < 0 ? "The capture's clock stepped back: " + at + " is stamped " + format_duration(-step) + " before " +
+                               before
+                         : "The capture's clock, set back at " + at + ", jumped " + format_duration(step) + " ahead after " +
+                               before + ", past where it stood";
+        }
         return m + "; times on either side do not compare: " +
                plural(a.get_or(Field::CaptureUnjudged, 0), "refresh or keepalive", "refreshes and keepalives") +
                " expected then not timed across it";

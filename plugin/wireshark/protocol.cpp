@@ -268,7 +268,8 @@ void register_protocol() {
         {&hf(F::ClockStep), {"Clock stepped by", "keepalive.capture.clock_step", FT_RELATIVE_TIME, BASE_NONE, nullptr,
                              0x0,
                              "The first frame on the capture clock's new time less the latest before it "
-                             "(negative: set back)",
+                             "(negative: set back); between two capture points, how far the other one's "
+                             "clock moved against this frame's",
                              HFILL}},
         {&hf(F::ClockStepFrame), {"Clock stepped back at", "keepalive.capture.clock_step_frame", FT_FRAMENUM, BASE_NONE,
                                   FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0, "The first frame stamped back", HFILL}},

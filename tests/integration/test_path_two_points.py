@@ -212,6 +212,61 @@ class TwoPointsStartedApart(unittest.TestCase):
         self.assertEqual({r["frame.interface_id"][0] for r in rows}, {"1"})
 
 
+class TwoPointsClockStep(unittest.TestCase):
+    """path-two-points-clock-step: ten refreshes, the CUCM side's clock set back 60 s between the
+    third and the fourth. Its frames since come 54.7 s before the phone side's copies, so the
+    fourth exchange is read on the old offset until two segments paired across the step show it:
+    then one warning, and the binding's grant is moved by the step, so no refresh is late or
+    breaches."""
+    CAP = capture("path-two-points-clock-step.pcapng")
+    STEP = 60.0
+
+    def test_one_warning_no_false_breach(self):
+        experts = harness.experts_both_passes(self, self.CAP)
+        loud = [(f, n) for f, n, _ in experts if harness.EXPERTS[n][1] in ("Warning", "Error")]
+        self.assertEqual(len(loud), 1)
+        frame, name = loud[0]
+        self.assertEqual(name, "keepalive.clock_step")
+        # Known at the phone side's copy of the fourth 200 OK, the second segment paired across it.
+        r4 = R1 + 3 * (IDLE + OK_DELAY)
+        names = ["frame.interface_id", "frame.time_epoch", "tcp.len", "keepalive.capture.clock_step",
+                 "keepalive.path.clock_offset", "keepalive.path.peer_interface", "keepalive.capture.unjudged"]
+        row, = harness.fields_both_passes(self, self.CAP, names, "frame.number == %d" % frame)
+        self.assertEqual((row["frame.interface_id"], row["tcp.len"]), (["0"], ["528"]))
+        self.assertAlmostEqual(float(row["frame.time_epoch"][0]), r4 + OK_DELAY, places=6)
+        self.assertAlmostEqual(harness.seconds(row["keepalive.capture.clock_step"][0]), -self.STEP, places=9)
+        self.assertAlmostEqual(harness.seconds(row["keepalive.path.clock_offset"][0]), SKEW - self.STEP, places=9)
+        self.assertEqual(row["keepalive.path.peer_interface"], ["1"])
+        self.assertEqual(row["keepalive.capture.unjudged"], ["1"])  # the binding's grant
+
+    def test_timed_again_after_the_step(self):
+        names = ["keepalive.refresh.number", "keepalive.refresh.lateness", "keepalive.refresh.interval",
+                 "keepalive.refresh.margin"]
+        rows = harness.fields_both_passes(self, self.CAP, names, "sip.Method == \"REGISTER\" || sip.Status-Code == 200")
+        numbers = [r["keepalive.refresh.number"] for r in rows]
+        self.assertEqual(numbers, [[str(k)] for k in range(1, 11) for _ in (0, 1)])
+        late = [r["keepalive.refresh.lateness"] for r in rows[2::2]]
+        margins = [r["keepalive.refresh.margin"] for r in rows[3::2]]
+        # Refreshes 2 and 3 on the phone side: on time. Refresh 4, seen first at the CUCM side and
+        # read on the old offset before the step was known: 60 s early less the transit, and its
+        # 2xx (sent TRANSIT before the phone side sees it) 60 s early plus the transit, which
+        # lengthens its margin by as much. Refresh 5, across the moved grant: not timed. Then on the
+        # CUCM side's clock as the offset since tells: REGISTERs TRANSIT later, 200 OKs TRANSIT
+        # earlier than at the phone side, so each 2 TRANSIT late.
+        want_late = [0, 0, TRANSIT - self.STEP, None] + [2 * TRANSIT] * 5
+        want_margins = [14.984, 14.984, 14.984 + self.STEP + TRANSIT, None] + [14.984] * 5
+        for got, want in zip(late, want_late):
+            if want is None:
+                self.assertEqual(got, [])
+            else:
+                self.assertAlmostEqual(harness.seconds(got[0]), want, places=9)
+        for got, want in zip(margins, want_margins):
+            if want is None:
+                self.assertEqual(got, [])
+            else:
+                self.assertAlmostEqual(harness.seconds(got[0]), want, places=9)
+
+
 class CallManagerRequestAndLostResponse(unittest.TestCase):
     """path-two-points-notify: a NOTIFY over the phone's connection does not make the phone's port
     a server's, so the 200 OK lost between the points is no lost keepalive/REGISTER."""

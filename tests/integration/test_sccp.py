@@ -281,6 +281,55 @@ class TwoPointsSyncedHealthy(Healthy):
     CM_FIRST = 100 * US
 
 
+class TwoPointsClockStep(unittest.TestCase):
+    """two-point-clock-step: two-point-synced-healthy with the call managers' side's clock
+    (interface 1) set back 60 s at T0 + 300.5 s, the two captures merged as mergecap merges them.
+    That side's own timeline shows the step at its first frame after it, the backup's keepalive
+    j = 5 (there at T0 + 300.5101 s, stamped T0 + 240.5101 s), after its last frame before it, the
+    phone's ACK of KeepAliveAck k = 10 (T0 + 300.0024 s). One warning; after it nothing is late or
+    early, and every KeepAliveAck is timed."""
+    CAP = harness.os.path.join(harness.GENERATED, "two-point-clock-step.pcapng")
+    STEP = 60 * S
+    TRANSIT = 100 * US
+
+    def test_one_warning_then_timed_again(self):
+        found = experts(self, self.CAP)
+        loud = [(f, n) for f, n, _ in found if harness.EXPERTS[n][1] in ("Warning", "Error")]
+        self.assertEqual([n for _, n in loud], ["keepalive.clock_step"])
+        warned = loud[0][0]
+        at = {(int(r["frame.interface_id"][0]), ns(r["frame.time_relative"][0])): int(r["frame.number"][0])
+              for r in harness.fields(self.CAP, ["frame.number", "frame.interface_id", "frame.time_relative"])}
+        first, last = at[(1, 240510 * MS + 100 * US)], at[(1, 300002 * MS + 400 * US)]
+        step = harness.fields_both_passes(self, self.CAP, ["keepalive.capture.clock_step", "keepalive.capture.clock_step_frame",
+                                                           "keepalive.capture.gap_from"], "frame.number == %d" % warned)[0]
+        self.assertEqual(ns(step["keepalive.capture.clock_step"][0]), (240510 * MS + 100 * US) - (300002 * MS + 400 * US))
+        self.assertEqual((int(step["keepalive.capture.clock_step_frame"][0]), int(step["keepalive.capture.gap_from"][0])),
+                         (first, last))
+        self.assertEqual(warned, first + 1)
+        r = rows(self, self.CAP)
+        ifaces = {int(row["frame.number"][0]): int(row["frame.interface_id"][0]) for row in
+                  harness.fields(self.CAP, ["frame.number", "frame.interface_id"], "keepalive")}
+        # The first keepalive stamped back, read before the step was known: the backup's j = 4 came
+        # 60 s before it, on the phone side; it seems to follow it by the transit.
+        self.assertEqual(ns(one(r[first], "keepalive.sccp.lateness")), self.TRANSIT - self.STEP)
+        timed_acks = 0
+        for number, row in r.items():
+            if number <= warned:
+                continue
+            true = ns(one(row, "frame.time_relative")) + (self.STEP if ifaces[number] == 1 else 0)
+            if row["keepalive.sccp.lateness"]:
+                # From then on one side's clock is moved onto the other's by an offset told by one
+                # direction, then both: right to within the transit.
+                self.assertLessEqual(abs(ns(one(row, "keepalive.sccp.lateness"))), self.TRANSIT, number)
+            if row["keepalive.sccp.ack_latency"]:
+                # Request and ack both first seen at the call managers' side now: L(k) less 2 transits.
+                k = round((true - 1 * MS) / (30 * S))
+                want = 800 * US + 100 * US * (k % 7) - 2 * self.TRANSIT
+                self.assertLessEqual(abs(ns(one(row, "keepalive.sccp.ack_latency")) - want), self.TRANSIT, number)
+                timed_acks += 1
+        self.assertEqual(timed_acks, 10)  # k = 11..20
+
+
 class TwoPointsSyncedStopsAcking(PrimaryStopsAcking):
     """two-point-synced-stops-acking: the same seen at the phone (interface 0) and at the call
     managers (interface 1) with synchronised clocks and 200 us of transit: each connection is one

@@ -585,3 +585,97 @@ TEST_CASE("a capture gap at the other point: a copy due in it is not looked for,
         if (!lost_in_gap) CHECK(l[0].second.get(Field::PathFrame) == lost->number);
     }
 }
+
+TEST_CASE("a step of one point's clock shows in the offset: two segments in a row across it restart the estimate") {
+    // Eight refreshes; the call-manager side's clock set back `by` after the third refresh's
+    // exchange (and, for `lone`, only its fourth REGISTER's copy stamped so).
+    for (const bool lone : {false, true}) {
+        CAPTURE(lone);
+        const Nanos by = seconds(60);
+        Rig r;
+        r.build(refreshes(8, -1));
+        const Nanos step_at = seconds(1000) + 3 * seconds(115) - seconds(5) + kSkew;  // call-manager clock
+        const std::uint32_t fourth = 2991996107u + 3 * 700;
+        for (Frame& f : r.frames)
+            if (f.interface_id == 1 && f.time >= step_at && (!lone || f.tcp.seq == fourth)) f.time -= by;
+        by_time(r.frames);
+        for (std::size_t i = 0; i < r.frames.size(); ++i) r.frames[i].number = static_cast<std::uint32_t>(i + 1);
+        std::vector<std::pair<std::uint32_t, CapturePoints::OffsetStep>> steps;
+        for (Frame& f : r.frames) {
+            r.ctx.sink.begin_frame(f.number);
+            r.points.on_frame(f);
+            if (CapturePoints::OffsetStep s; r.points.take_offset_step(s)) steps.emplace_back(f.number, s);
+        }
+        Nanos offset = 0;
+        REQUIRE(r.points.clock_offset(0, 1, offset));
+        CHECK(r.losses().empty());
+        if (lone) {  // one copy stamped off is no step
+            CHECK(steps.empty());
+            CHECK(offset == kSkew);
+            continue;
+        }
+        // Known at the phone side's copy of the fourth exchange's 200 OK, the second segment paired
+        // across the step: the offset is then the mean of the two directions' differences.
+        REQUIRE(steps.size() == 1);
+        const Frame* ok = r.find(0, 1046391844u + 3 * 400);
+        REQUIRE(ok);
+        CHECK(steps[0].first == ok->number);
+        CHECK(steps[0].second.here == 0);
+        CHECK(steps[0].second.peer == 1);
+        CHECK(steps[0].second.by == -by);
+        CHECK(steps[0].second.offset == kSkew - by);
+        CHECK(offset == kSkew - by);
+    }
+}
+
+TEST_CASE("a step one point's timeline shows moves its offsets at once; the next pair settles them") {
+    // As above, the call-manager side's clock set back 60 s; its own timeline tells of the step
+    // on its first frame after it, as `told` (about 59.5 s: its frames before and after are that
+    // far apart), or exactly.
+    for (const Nanos told : {seconds(60) - millis(500), seconds(60)}) {
+        CAPTURE(told);
+        Rig r;
+        r.ctx.separate_clocks = true;
+        r.build(refreshes(8, -1));
+        const Nanos step_at = seconds(1000) + 3 * seconds(115) - seconds(5) + kSkew;
+        for (Frame& f : r.frames)
+            if (f.interface_id == 1 && f.time >= step_at) f.time -= seconds(60);
+        by_time(r.frames);
+        std::vector<std::pair<std::uint32_t, CapturePoints::OffsetStep>> steps;
+        bool stepped = false;
+        for (std::size_t i = 0; i < r.frames.size(); ++i) {
+            Frame& f = r.frames[i];
+            f.number = static_cast<std::uint32_t>(i + 1);
+            if (!stepped && f.interface_id == 1 && f.time < step_at && f.time >= step_at - seconds(60)) {
+                CHECK(r.points.clock_stepped(r.ctx.clock(1), -told) == 1u << r.ctx.clock(0));
+                Nanos offset = 0;
+                REQUIRE(r.points.clock_offset(0, 1, offset));
+                CHECK(offset == kSkew - told);
+                stepped = true;
+            }
+            r.ctx.sink.begin_frame(f.number);
+            r.points.on_frame(f);
+            if (CapturePoints::OffsetStep s; r.points.take_offset_step(s)) steps.emplace_back(f.number, s);
+        }
+        REQUIRE(stepped);
+        CHECK(r.losses().empty());
+        Nanos offset = 0;
+        REQUIRE(r.points.clock_offset(0, 1, offset));
+        CHECK(offset == kSkew - seconds(60));
+        // The first pair after it, the phone side's copy of the fourth REGISTER, restarts the
+        // estimate from its one direction: t(1) - t(0) = skew + transit - 60 s. Off by the
+        // transit alone (under a millisecond) it is not said.
+        if (told == seconds(60)) {
+            CHECK(steps.empty());
+            continue;
+        }
+        REQUIRE(steps.size() == 1);
+        const Frame* reg = r.find(0, 2991996107u + 3 * 700);
+        REQUIRE(reg);
+        CHECK(steps[0].first == reg->number);
+        CHECK(steps[0].second.settled);
+        CHECK(steps[0].second.peer == 1);
+        CHECK(steps[0].second.by == kTransit - millis(500));
+        CHECK(steps[0].second.offset == kSkew + kTransit - seconds(60));
+    }
+}

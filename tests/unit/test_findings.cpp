@@ -313,3 +313,26 @@ TEST_CASE("a clock step's message names the frames on either side, how far, and 
     CHECK(m.size() < 240);  // Wireshark cuts an item's label there
     CHECK(summary(a, strings) == "clock stepped ahead 315.0 s");
 }
+
+TEST_CASE("a step between two capture points' clocks names the other point, how far, and the offset since") {
+    StringTable strings;
+    Annotation a;
+    a.subject = Subject::ClockStep;
+    a.set(Field::ClockStep, -seconds(60));
+    a.set(Field::ClockOffset, -(seconds(54) + millis(683)));
+    a.set(Field::PeerInterface, 1);
+    a.set(Field::CaptureUnjudged, 1);
+    a.raise(Expert::ClockStep);
+    CHECK(expert_message(Expert::ClockStep, a, strings, Config{}) ==
+          "The clock of capture point 1 stepped back 60.0 s against this frame's point (offset now -54.7 s); times on "
+          "either side do not compare: 1 refresh or keepalive expected then not timed across it");
+    a.set(Field::ClockStep, seconds(3600));
+    a.set(Field::ClockOffset, seconds(3605));
+    a.set(Field::PeerInterface, 63);
+    a.set(Field::CaptureUnjudged, 25000);
+    const std::string m = expert_message(Expert::ClockStep, a, strings, Config{});
+    CHECK(m == "The clock of capture point 63 stepped ahead 60 min 0 s against this frame's point (offset now +60 min 5 s); "
+               "times on either side do not compare: 25000 refreshes and keepalives expected then not timed across it");
+    CHECK(m.size() < 240);
+    CHECK(summary(a, strings) == "clock stepped ahead 60 min 0 s");
+}
