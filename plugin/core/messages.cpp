@@ -274,12 +274,12 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         if (a.has(Field::PeerInterface)) {  // between two capture points (CapturePoints::OffsetStep)
             const std::int64_t off = a.get_or(Field::ClockOffset, 0);
             m = "The clock of capture point " + std::to_string(a.get(Field::PeerInterface)) + " stepped " +
-                (step < 0 ? "back " + format_duration(-step) : "ahead " + format_duration(step)) +
+                (step < 0 ? "back " + format_duration(sub_sat(0, step)) : "ahead " + format_duration(step)) +
                 " against this frame's point (offset now " + (off >= 0 ? "+" : "") + format_duration(off) + ")";
         } else {
             const std::string at = frame_ref(a.get_or(Field::ClockStepFrame, 0));
             const std::string before = frame_ref(a.get_or(Field::CaptureGapFrame, 0));
-            m = step < 0 ? "The capture's clock stepped back: " + at + " is stamped " + format_duration(-step) + " before " +
+            m = step < 0 ? "The capture's clock stepped back: " + at + " is stamped " + format_duration(sub_sat(0, step)) + " before " +
                                before
                          : "The capture's clock, set back at " + at + ", jumped " + format_duration(step) + " ahead after " +
                                before + ", past where it stood";
@@ -331,7 +331,7 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     case Subject::CaptureGap: add("capture gap of " + format_duration(a.get_or(Field::CaptureGap, 0))); break;
     case Subject::ClockStep: {
         const std::int64_t step = a.get_or(Field::ClockStep, 0);
-        add(step < 0 ? "clock stepped back " + format_duration(-step) : "clock stepped ahead " + format_duration(step));
+        add(step < 0 ? "clock stepped back " + format_duration(sub_sat(0, step)) : "clock stepped ahead " + format_duration(step));
         break;
     }
     case Subject::None: break;
