@@ -69,7 +69,30 @@ std::size_t EndpointDirectory::bytes() const {
 }
 
 std::size_t Context::bytes() const {
-    return strings.bytes() + directory.bytes() + servers_.bytes();
+    return strings.bytes() + directory.bytes() + announcements.bytes() + servers_.bytes();
+}
+
+namespace {
+
+constexpr std::size_t kMaxAnnounced = 65536;  // addresses; the oldest announcements make room
+
+// An IPv4 address at a capture point.
+std::uint64_t address_key(std::uint32_t point, std::uint32_t ipv4) { return std::uint64_t{point} << 32 | ipv4; }
+
+}  // namespace
+
+void Announcements::note(const Frame& f) {
+    for (const ArpPacket& a : f.arp) {
+        if (a.sender_ip == 0 || (a.opcode != 1 && !a.gratuitous)) continue;
+        make_room_in(by_address_, kMaxAnnounced, [](const Entry& e) { return e.time; });
+        by_address_[address_key(point_of(f), a.sender_ip)] = {a.sender_mac, f.time};
+    }
+}
+
+bool Announcements::by(std::uint32_t point, const IpAddr& ip, Mac mac) const {
+    if (ip.family != 4) return false;
+    const Entry* e = by_address_.find(address_key(point, ip.v4_host_order()));
+    return e && e->mac == mac;
 }
 
 std::size_t Context::ServerKeyHash::operator()(const ServerKey& k) const {

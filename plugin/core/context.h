@@ -75,6 +75,25 @@ private:
     FlatMap<IpAddr, AddressEntry, IpAddrHash> by_ip_;
 };
 
+// The MAC each IPv4 address was last announced from by ARP, per capture point: a request or a
+// gratuitous ARP gives its sender's own address and MAC (an ARP probe, from no address yet, gives
+// none). A host that took a new address says so; a router never does for the phones behind it.
+// What ties a phone's registration from a new address to its old one (SipAnalyzer, SccpAnalyzer).
+class Announcements {
+public:
+    void note(const Frame& f);
+    // `mac` announced `ip` at capture point `point`.
+    bool by(std::uint32_t point, const IpAddr& ip, Mac mac) const;
+    std::size_t bytes() const { return by_address_.bytes(); }
+
+private:
+    struct Entry {
+        Mac mac = 0;
+        Nanos time = 0;
+    };
+    FlatMap<std::uint64_t, Entry> by_address_;
+};
+
 // Each capture point of a merged capture has its own clock (SPEC §3.6): an analyser's timers are
 // kept per point, in one of kClocks queues, and checked against that point's frames only
 // (Context::clock). Captures with more points than this share the last queue.
@@ -99,6 +118,7 @@ struct Context {
     Config config;
     StringTable strings;
     EndpointDirectory directory;
+    Announcements announcements;
     Sink sink;
 
     // Set by the engine once the capture's interfaces turn out to be capture points.
@@ -110,7 +130,7 @@ struct Context {
     std::uint32_t clock(std::uint32_t point) const { return !separate_clocks ? 0 : point < kClocks ? point : kClocks - 1; }
     // "ip:port/transport", [v6]:port/transport: the keepalive.server string.
     std::uint32_t server_id(const IpAddr& ip, std::uint16_t port, Transport t);
-    // Memory held by the strings, the directory and the server ids.
+    // Memory held by the strings, the directory, the announcements and the server ids.
     std::size_t bytes() const;
 
 private:

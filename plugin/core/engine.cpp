@@ -27,6 +27,7 @@ void Engine::process(Frame& frame) {
         sip_.place_grants(points_);
     }
     path_.on_frame(frame);
+    if (!frame.arp.empty()) ctx_.announcements.note(frame);
     // A connection is analysed on one clock, its home point's: a segment another point saw first
     // (one lost between the points on its way to the home) is moved onto it (SPEC §3.6), once the
     // two clocks' offset is known.

@@ -554,7 +554,8 @@ void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Fr
 // It is found by the device's name, or, when one of the two RegisterReqs is not in the capture (it
 // began before, or the capture dropped it), as the primary session of the phone's address, unless
 // devices share that address, or as the latest registration from the phone's MAC, when a name
-// proves that MAC the device's own (a new DHCP address). `f` comes from the call manager.
+// proves that MAC the device's own or the MAC announced the phone's new address by ARP (a new DHCP
+// address; a soft phone's name carries no MAC). `f` comes from the call manager.
 void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& s, const Frame& f) {
     if (const std::uint64_t* previous = s.named ? registrations.find(s.endpoint) : nullptr; previous && *previous != key)
         retire(sessions.find(*previous), s, f.time);
@@ -566,7 +567,9 @@ void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& 
         const Mac mac = f.eth_dst;
         if (const std::uint64_t* previous = by_mac.find(mac); previous && *previous != key) {
             Session* old = sessions.find(*previous);
-            if (old && (!old->named || !s.named) && (names_mac(s, mac) || names_mac(*old, mac))) retire(old, s, f.time);
+            if (old && (!old->named || !s.named) &&
+                (names_mac(s, mac) || names_mac(*old, mac) || ctx.announcements.by(point_of(f), s.phone_ip, mac)))
+                retire(old, s, f.time);
         }
         bounded_entry(by_mac, mac) = key;
     }

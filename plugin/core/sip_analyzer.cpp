@@ -287,13 +287,6 @@ struct CallBindings {
 constexpr unsigned kCallCountShift = 16;
 static_assert(kMaxBindings <= std::size_t{1} << kCallCountShift, "binding index fits below the count");
 
-struct Announcement {
-    Mac mac = 0;
-    Nanos time = 0;
-};
-
-// An IPv4 address at a capture point, as ARP announces it.
-std::uint64_t announced_key(std::uint32_t point, std::uint32_t ipv4) { return std::uint64_t{point} << 32 | ipv4; }
 
 struct Deadline {
     Nanos at;
@@ -327,9 +320,6 @@ struct SipAnalyzer::Impl {
     FlatMap<std::uint64_t, Nanos> flows;
     // udp_path_key() -> the latest ICMP destination unreachable about a datagram on that path.
     FlatMap<std::uint64_t, Nanos> unreachable;
-    // announced_key() -> the MAC of the latest ARP request or announcement sent from that address:
-    // the host's own (a proxy ARP answers for others, it does not ask or announce for them).
-    FlatMap<std::uint64_t, Announcement> announced;
     // By ctx.clock(the binding's point): a deadline passes on its own capture point's clock.
     std::array<QuadHeap<Deadline>, kClocks> deadlines;
     std::uint32_t next_id = 1;
@@ -345,8 +335,6 @@ struct SipAnalyzer::Impl {
     void on_unseen_answer(const Frame& f);
     void note_flow(const Frame& f);
     void note_unreachable(const Frame& f);
-    void note_arp(const Frame& f);
-    bool announced_by(const Frame& f) const;
     Nanos register_on_flow(const Frame& f);
     void check_deadlines(QuadHeap<Deadline>& heap, const Frame& f);
     template <typename Each>
@@ -413,7 +401,6 @@ void SipAnalyzer::Impl::on_frame(const Frame& f) {
         }
         if (on_flow && f.transport == Transport::Udp && !flows.empty()) note_flow(f);
         if (f.unreachable.present) note_unreachable(f);
-        if (!f.arp.empty()) note_arp(f);
         if (f.tcp.present && !streams.empty()) on_tcp(f);
     }
     QuadHeap<Deadline>& heap = deadlines[ctx.clock(point_of(f))];
@@ -486,7 +473,7 @@ std::uint32_t SipAnalyzer::Impl::moved_binding(const Frame& f, std::uint64_t aor
 // on a new address (a new Call-ID). A router carries every remote phone's REGISTERs with its own
 // MAC, but announces none of their addresses.
 std::uint32_t SipAnalyzer::Impl::restarted_binding(const Frame& f, std::uint64_t aor) const {
-    if (!f.has_eth || !announced_by(f)) return kNoBinding;
+    if (!f.has_eth || !ctx.announcements.by(point_of(f), f.src_ip, f.eth_src)) return kNoBinding;
     const std::uint32_t* head =
         aor_heads.find(finish(registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor)));
     std::uint32_t found = kNoBinding;
@@ -1290,22 +1277,6 @@ void SipAnalyzer::Impl::note_unreachable(const Frame& f) {
     unreachable[udp_path_key(point_of(f), u.src, u.dst, u.dst_port)] = f.time;
 }
 
-// ARP requests and announcements (gratuitous ARP) give their sender's own address and MAC
-// (restarted_binding()); an ARP probe, from no address yet, gives none.
-void SipAnalyzer::Impl::note_arp(const Frame& f) {
-    for (const ArpPacket& a : f.arp) {
-        if (a.sender_ip == 0 || (a.opcode != 1 && !a.gratuitous)) continue;
-        make_room_in(announced, kMaxFlows, [](const Announcement& n) { return n.time; });
-        announced[announced_key(point_of(f), a.sender_ip)] = {a.sender_mac, f.time};
-    }
-}
-
-bool SipAnalyzer::Impl::announced_by(const Frame& f) const {
-    if (f.src_ip.family != 4) return false;
-    const Announcement* n = announced.find(announced_key(point_of(f), f.src_ip.v4_host_order()));
-    return n && n->mac == f.eth_src;
-}
-
 // A UDP REGISTER other than a resend adds its flow, or notes it as note_flow() does; returns the
 // flow's previous datagram (kNever: none known).
 Nanos SipAnalyzer::Impl::register_on_flow(const Frame& f) {
@@ -1411,7 +1382,7 @@ std::size_t SipAnalyzer::state_bytes() const {
     std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
                     s.binding_index.bytes() + s.aor_heads.bytes() + s.call_index.bytes() + s.streams.bytes() +
-                    s.flows.bytes() + s.unreachable.bytes() + s.announced.bytes() +
+                    s.flows.bytes() + s.unreachable.bytes() +
                     s.removed.capacity() * sizeof(std::uint32_t);
     for (const QuadHeap<Deadline>& heap : s.deadlines) n += heap.size() * sizeof(Deadline);
     return n;

@@ -769,6 +769,13 @@ class NewAddressHalfOpenHealthy(ReregisterHalfOpenHealthy):
     CAP = gen("skinny-new-address-half-open-healthy")
 
 
+class SoftphoneNewAddressHealthy(ReregisterHalfOpenHealthy):
+    """skinny-softphone-new-address-healthy: the same from a soft phone named by hand (CIPCJSMITH),
+    which announces its new address by ARP before registering from it."""
+    CAP = gen("skinny-softphone-new-address-healthy")
+    DEVICE = "CIPCJSMITH"
+
+
 class NewAddressHalfOpen(ReregisterHalfOpen):
     """skinny-new-address-half-open: skinny-reregister-half-open from a new DHCP address."""
     CAP = gen("skinny-new-address-half-open")
@@ -829,6 +836,27 @@ class NewAddressHalfOpenCapturedLater(ReregisterHalfOpenCapturedLater):
                          "No keepalive for 95.0 s, more than 3 intervals of 30 s: the call manager drops the "
                          "phone (KeepAliveTimeout, reason 13)")])
 
+
+
+class SoftphoneNewAddressCapturedLater(ReregisterHalfOpenCapturedLater):
+    """skinny-softphone-new-address-healthy captured from the same point: no RegisterReq names the
+    old connection, and the new one's name (CIPCJSMITH, a soft phone's, named by hand) carries no
+    MAC. The phone's MAC announced its new address by ARP (T0 + 124 s) before it registered from
+    it: that ties the two, and the old connection's silence is no failover."""
+    HEALTHY = "skinny-softphone-new-address-healthy"
+    test_the_outage_keepalive_is_unacknowledged_once = None  # no outage twin
+
+    def test_without_the_announcement_nothing_ties_them(self):
+        # The ARP frame dropped: the old connection's silence since K(4) (T0 + 120.001 s) is the call
+        # manager's KeepAliveTimeout, reported on the new connection's third KeepAliveReq.
+        cut, at = self.cut(self.HEALTHY)
+        with tempfile.TemporaryDirectory() as d:
+            cap = os.path.join(d, "no-arp.pcap")
+            subprocess.run(["editcap", cut, cap, str(at[124 * S])], check=True)
+            self.assertEqual(experts(self, cap), [
+                (at[125010 * MS + 90 * S] - 1, "keepalive.failover",
+                 "No keepalive for 95.0 s, more than 3 intervals of 30 s: the call manager drops the "
+                 "phone (KeepAliveTimeout, reason 13)")])
 
 class PrimaryBackupHealthyAcksNotCaptured(unittest.TestCase):
     """skinny-primary-backup-healthy without its KeepAliveAck frames, as from a capture that dropped

@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "core/messages.h"
@@ -104,6 +105,24 @@ struct Rig {
     }
     std::uint32_t flags(Nanos t, Conn& c, bool from_phone, std::uint16_t fl) {
         frame(t, c, from_phone, 0, fl);
+        run();
+        return f.number;
+    }
+    // `mac` announces `ip` by gratuitous ARP, noted as the engine notes it for every analyser.
+    std::uint32_t announce(Nanos t, Mac mac, const IpAddr& ip) {
+        f.clear();
+        f.number = ++number;
+        f.time = t;
+        f.has_eth = true;
+        f.eth_src = mac;
+        ArpPacket a;
+        a.opcode = 1;
+        a.sender_mac = mac;
+        a.sender_ip = ip.v4_host_order();
+        a.target_ip = a.sender_ip;
+        a.gratuitous = true;
+        f.arp.push_back(a);
+        ctx.announcements.note(f);
         run();
         return f.number;
     }
@@ -725,7 +744,9 @@ TEST_CASE("a device registering again from a new address is tied to its old conn
     const IpAddr kNewAddress = IpAddr::v4(0x0a000063);  // 10.0.0.99
     // `old_named`: the old RegisterReq is captured (else only keepalives, begun before the
     // capture); `new_named`: the new one is (else only its RegisterAck).
-    auto readdressed = [&](Rig& r, Mac phone_mac, bool old_named, bool new_named, const char* name = "SEP001122334455") {
+    // `announcer`: a MAC that announces the new address by ARP before the new connection (0: none).
+    auto readdressed = [&](Rig& r, Mac phone_mac, bool old_named, bool new_named, const char* name = "SEP001122334455",
+                           Mac announcer = 0) {
         Conn old{0, 50000, 2000};
         old.phone_mac = phone_mac;
         old.manager_mac = kManagerMac;
@@ -735,6 +756,7 @@ TEST_CASE("a device registering again from a new address is tied to its old conn
         }
         r.send(T0 + seconds(30), old, true, {skinny::kKeepAliveReq});
         r.send(T0 + seconds(30) + millis(1), old, false, {skinny::kKeepAliveAck});
+        if (announcer) r.announce(T0 + seconds(45), announcer, kNewAddress);
         Conn fresh{1, 50001, 2000};
         fresh.phone = kNewAddress;
         fresh.phone_mac = phone_mac;
@@ -768,6 +790,18 @@ TEST_CASE("a device registering again from a new address is tied to its old conn
             Rig r;
             readdressed(r, kRouter, false, true, name);
             CHECK(r.experts_raised(Expert::Failover) == 1);
+        }
+    }
+    SECTION("a soft phone named by hand: the MAC that announced the new address by ARP ties them") {
+        // Announced by the phone's own MAC: the same host, on its new address. By another MAC, or a
+        // router's frames (which announce no phone's address): nothing ties them.
+        for (const auto& [frames_from, announcer, tied] :
+             {std::tuple{kOwn, kOwn, true}, std::tuple{kOwn, Mac{0x001122334466}, false}, std::tuple{kRouter, kOwn, false}}) {
+            CAPTURE(frames_from, announcer);
+            Rig r;
+            readdressed(r, frames_from, false, true, "CIPC-4031", announcer);
+            CHECK(r.experts_raised(Expert::Failover) == (tied ? 0u : 1u));
+            CHECK(r.warnings_or_errors() == (tied ? 0u : 1u));
         }
     }
     SECTION("an analogue adapter's name, in lower-case hex, proves its MAC too") {

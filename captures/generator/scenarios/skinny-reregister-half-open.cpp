@@ -22,6 +22,10 @@
 // (305 s). The healthy twin raises nothing. 3 + 3 + 9 + 1 (+ 2) + 3 + 3 + 18 = 40 (42) frames.
 // skinny-new-address-half-open (and -healthy): the same, but DHCP gave the phone a new address
 // before it registered again: the new connection comes from 10.40.3.77:51302. The same findings.
+// skinny-softphone-new-address-healthy: skinny-new-address-half-open-healthy from a soft phone
+// (Cisco IP Communicator, device type 30016) named by hand, CIPCJSMITH: its name carries no MAC.
+// It announces its new address by gratuitous ARP at T0 + 124 s, as a host taking an address does.
+// Derived: silent, as its SEP twin. 43 frames.
 #include "scenario.h"
 
 using namespace kagen;
@@ -29,14 +33,20 @@ using namespace kagen::literals;
 
 namespace {
 
-void build(Capture& cap, bool outage, const char* new_address = "10.40.3.21") {
+// `soft`: a soft phone named by hand, which announces its new address by ARP.
+void build(Capture& cap, bool outage, const char* new_address = "10.40.3.21", bool soft = false) {
   const Mac phone_mac = "00:23:5e:3c:4d:5e";
   const Endpoint old_phone{phone_mac, "10.40.3.21", 51301};
   const Endpoint new_phone{phone_mac, new_address, 51302};
   const Endpoint cm{"00:50:56:a4:03:05", "10.40.3.5", 2000};
   const TimeNs t0 = utc("2023-06-07 14:00:00.000000");
 
-  const skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, old_phone.ip);
+  skinny::RegisterReq reg = skinny::phone_register_req(phone_mac, old_phone.ip);
+  if (soft) {
+    reg.device_name = "CIPCJSMITH";
+    reg.device_type = 30016;
+    cap.add(t0 + 124_s, gratuitous_arp(phone_mac, new_phone.ip));
+  }
 
   TcpFlow c1(cap, old_phone, cm);
   c1.handshake(t0, 400_us);
@@ -80,5 +90,12 @@ KA_SCENARIO("skinny-new-address-half-open-healthy",
             "skinny-reregister-half-open-healthy with the phone registering again from a new DHCP address: silent") {
   Capture cap;
   build(cap, false, "10.40.3.77");
+  out.save_pcap(cap);
+}
+
+KA_SCENARIO("skinny-softphone-new-address-healthy",
+            "skinny-new-address-half-open-healthy from a soft phone named by hand, which announces its new address by ARP: silent") {
+  Capture cap;
+  build(cap, false, "10.40.3.77", true);
   out.save_pcap(cap);
 }
