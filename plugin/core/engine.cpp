@@ -25,6 +25,7 @@ void Engine::process(Frame& frame) {
     if (points_.clock_pairs() != clock_pairs_) {
         clock_pairs_ = points_.clock_pairs();
         sip_.place_grants(points_);
+        sccp_.place(points_);
     }
     path_.on_frame(frame);
     if (!frame.arp.empty()) ctx_.announcements.note(frame);

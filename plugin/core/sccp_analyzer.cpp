@@ -32,6 +32,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sccp_analyzer.h"
 
+#include "capture_points.h"
+
 #include <algorithm>
 #include <array>
 #include <limits>
@@ -99,14 +101,25 @@ struct Transmission {
     Nanos last = 0;  // time of the latest transmission
 };
 
+constexpr std::uint8_t kNoPoint = 0xff;  // Session::foreign_point: none
+
+// Fields ordered to leave no padding.
 struct Session {
     IpAddr phone_ip;
+    // The capture point of a frame seen first there before the offset between its clock and the
+    // session's was known (Frame::tcp::unplaced), and the latest time one came (foreign_last, on
+    // that clock): activity the silence clock cannot place yet. Until place() can, the session is
+    // not reported silent. kNoPoint: none.
+    std::uint8_t foreign_point = kNoPoint;
     std::uint16_t phone_port = 0;
     std::uint32_t server = 0;    // StringTable id
     std::uint32_t endpoint = 0;  // device name once known, else the phone IP
     bool named = false;
     bool live = true;
     Role role = Role::Unknown;
+    // Its latest frame was such a frame: its times are on that point's clock, which compares with
+    // nothing of the session's own, and it is not timed until a frame on its own clock comes.
+    bool unplaced = false;
     std::uint32_t ack_interval = 0;  // s, keepAliveInterval of this session's RegisterAck
 
     // Keepalive state. `pending`: the last KeepAliveReq has no KeepAliveAck yet; `judged`: it has
@@ -114,15 +127,16 @@ struct Session {
     bool have_keepalive = false, pending = false, judged = false, tcp_acked = false;
     Nanos last_keepalive = 0;
     Nanos quiet_since = 0;  // last keepalive or registration: the call manager's silence clock
+    Nanos foreign_last = 0;
     std::uint32_t last_keepalive_frame = 0;
     std::uint32_t pending_end = 0;  // relative seq just after the pending keepalive's segment
     std::uint32_t missed = 0;
     bool failover_reported = false;
     bool gap_unknown = false;  // the capture's clock stepped since the last keepalive (forget_clock())
+    std::uint8_t tx_next = 0;  // of tx
     Nanos latency_sum = 0;
-    std::uint32_t latency_count = 0;
     std::array<Transmission, kTransmissions> tx{};
-    std::uint32_t tx_next = 0;
+    std::uint32_t latency_count = 0;
 
     // Timer: the heap entry carrying `timer_gen` is the valid one, due at `armed`. It may fire
     // early (state changed since), never late.
@@ -263,7 +277,7 @@ void SccpAnalyzer::Impl::report(Annotation& a, const Session& s, Verdict v) {
 // Judges what fell due strictly before `now`. The caller re-arms the timer when a verdict fell due.
 Verdict SccpAnalyzer::Impl::settle(Session& s, Nanos now) {
     Verdict v;
-    if (s.role != Role::Primary || !s.live || !s.have_keepalive) return v;
+    if (s.role != Role::Primary || !s.live || !s.have_keepalive || s.unplaced) return v;
     Nanos step = seconds(interval(s));
     if (step <= 0) return v;
     if (s.pending && !s.judged && add_sat(s.last_keepalive, step) < now) {
@@ -272,7 +286,8 @@ Verdict SccpAnalyzer::Impl::settle(Session& s, Nanos now) {
         v.unacked = true;
     }
     if (!s.failover_reported &&
-        (s.missed >= threshold() || add_sat(s.quiet_since, mul_sat(step, threshold())) < now)) {
+        (s.missed >= threshold() ||
+         (s.foreign_point == kNoPoint && add_sat(s.quiet_since, mul_sat(step, threshold())) < now))) {
         s.failover_reported = true;
         v.failover = true;
     }
@@ -303,12 +318,13 @@ void SccpAnalyzer::Impl::emit_missed(Session& s, Verdict v, Nanos now) {
 // Makes sure a heap entry fires no later than the session's next possible verdict. An earlier
 // entry is kept: when it fires, settle() finds nothing and the session is re-armed.
 void SccpAnalyzer::Impl::rearm(std::uint64_t key, Session& s) {
-    if (s.role != Role::Primary || !s.live || !s.have_keepalive) return;
+    if (s.role != Role::Primary || !s.live || !s.have_keepalive || s.unplaced) return;
     Nanos step = seconds(interval(s));
     if (step <= 0) return;
     Nanos deadline = std::numeric_limits<Nanos>::max();
     if (s.pending && !s.judged) deadline = add_sat(s.last_keepalive, step);
-    if (!s.failover_reported) deadline = std::min(deadline, add_sat(s.quiet_since, mul_sat(step, threshold())));
+    if (!s.failover_reported && s.foreign_point == kNoPoint)
+        deadline = std::min(deadline, add_sat(s.quiet_since, mul_sat(step, threshold())));
     if (deadline >= s.armed) return;
     // Superseded entries stay in the heap until their time; when timestamps run backwards they
     // can pile up: rebuild then.
@@ -389,6 +405,17 @@ void SccpAnalyzer::Impl::on_frame(const Frame& f) {
 void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const Frame& f) {
     s.last_activity = f.time;
     bool from_phone = f.src_port == s.phone_port && f.src_ip == s.phone_ip;
+    if (f.tcp.unplaced != s.unplaced) {
+        // This frame's time and the session's are on different clocks: none compares with the other.
+        s.unplaced = f.tcp.unplaced;
+        s.pending = false;
+        s.gap_unknown = true;
+        s.quiet_since = f.time;
+    }
+    if (f.tcp.unplaced && f.interface_id < kNoPoint) {
+        s.foreign_point = static_cast<std::uint8_t>(f.interface_id);
+        s.foreign_last = f.time;
+    }
 
     // A retransmitted segment is not handed to SKINNY; when it is, it still repeats a keepalive.
     if (from_phone && f.tcp.retransmission && f.tcp.len > 0) {
@@ -480,7 +507,7 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     s.last_keepalive_frame = f.number;
     s.pending_end = f.tcp.seq + f.tcp.len;
     s.tx[s.tx_next] = Transmission{f.tcp.seq, f.tcp.len, f.number, 0, f.time};
-    s.tx_next = (s.tx_next + 1) % kTransmissions;
+    s.tx_next = static_cast<std::uint8_t>((s.tx_next + 1) % kTransmissions);
     if (s.role != Role::Backup)  // a backup's keepalives are not the registration's (EndpointDirectory)
         ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, point_of(f), s.server});
     rearm(key, s);
@@ -669,6 +696,18 @@ std::uint32_t SccpAnalyzer::forget_clock(std::uint32_t clock, std::uint32_t sinc
         m.rearm(key, s);
     });
     return n;
+}
+
+void SccpAnalyzer::place(const CapturePoints& points) {
+    Impl& m = *impl_;
+    m.sessions.for_each([&](std::uint64_t key, Session& s) {
+        const auto home = static_cast<std::uint32_t>(key >> 32);
+        Nanos offset;
+        if (s.foreign_point == kNoPoint || !points.clock_offset(s.foreign_point, home, offset)) return;
+        if (!s.unplaced) s.quiet_since = std::max(s.quiet_since, add_sat(s.foreign_last, offset));
+        s.foreign_point = kNoPoint;
+        m.rearm(key, s);
+    });
 }
 
 std::size_t SccpAnalyzer::state_bytes() const {

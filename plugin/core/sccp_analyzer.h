@@ -9,6 +9,8 @@
 
 namespace ka {
 
+class CapturePoints;
+
 class SccpAnalyzer {
 public:
     explicit SccpAnalyzer(Context& ctx);
@@ -28,6 +30,10 @@ public:
     // gap), and the call manager's silence clock starts again at `now`. Returns how many pending
     // verdicts were forgotten.
     std::uint32_t forget_clock(std::uint32_t clock, std::uint32_t since, Nanos now);
+    // The clock offset between two more capture points is known: a session's activity seen first at
+    // the other point before (Frame::tcp::unplaced) moves its silence clock, on its own clock, and
+    // it is timed again.
+    void place(const CapturePoints& points);
     std::size_t state_bytes() const;
 
 private:

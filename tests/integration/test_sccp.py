@@ -330,6 +330,32 @@ class TwoPointsClockStep(unittest.TestCase):
         self.assertEqual(timed_acks, 10)  # k = 11..20
 
 
+class TwoPointsStartedApart(unittest.TestCase):
+    """two-point-started-apart: the call managers' side's clock 120 s behind and its capture started
+    100 s after the phone side's. Its frames come 120 s before the phone side's copies, on a clock
+    whose offset is unknown until the phone side's copy of K(4) (T0 + 120.001 s) pairs with its
+    sighting there; until then the sessions are not timed across the two clocks, so the call
+    manager's silence clock never runs on the wrong one: no failover."""
+    CAP = harness.os.path.join(harness.GENERATED, "two-point-started-apart.pcapng")
+    TRANSIT = 100 * US
+
+    def test_silent_and_timed_once_the_offset_is_known(self):
+        self.assertEqual(experts(self, self.CAP), [])
+        r = rows(self, self.CAP)
+        gaps = {"primary": [], "backup": []}
+        for number, row in sorted(r.items()):
+            if row["keepalive.sccp.gap"]:
+                gaps[one(row, "keepalive.role")].append(ns(one(row, "keepalive.sccp.gap")))
+        # Primary: K(1)-K(3) at the phone side only (the other capture had not begun), K(4)-K(7)
+        # first at the call managers' side before the offset is known, each on the other clock
+        # than the keepalive before it; K(8), the first moved onto the phone side's clock, is
+        # compared with K(7), on the other: no gap. K(9)-K(20): 30 s. Backup: j = 5..10 likewise, 60 s.
+        self.assertEqual((len(gaps["primary"]), len(gaps["backup"])), (12, 6))
+        for role, interval in (("primary", 30 * S), ("backup", 60 * S)):
+            for gap in gaps[role]:
+                self.assertLessEqual(abs(gap - interval), self.TRANSIT, role)
+
+
 class TwoPointsSyncedStopsAcking(PrimaryStopsAcking):
     """two-point-synced-stops-acking: the same seen at the phone (interface 0) and at the call
     managers (interface 1) with synchronised clocks and 200 us of transit: each connection is one

@@ -8,6 +8,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/capture_points.h"
 #include "core/messages.h"
 #include "core/sccp_analyzer.h"
 
@@ -809,6 +810,81 @@ TEST_CASE("a device registering again from a new address is tied to its old conn
         readdressed(r, 0x00235e3c4d5e, false, true, "ATA00235e3c4d5e");
         CHECK(r.warnings_or_errors() == 0);
     }
+}
+
+TEST_CASE("a session seen first at another capture point, before the clocks' offset is known, is not timed across them") {
+    // The call managers' side (interface 1) runs 120 s behind the phone side (interface 0), the
+    // connection's home. Keepalives 30 s apart, each acknowledged 1 ms later, at true times.
+    constexpr Nanos kBehind = seconds(120);
+    Rig r;
+    Conn c{0, 50000, 2000};
+    r.send(T0, c, true, {skinny::kRegisterReq}, "SEP001122334455");
+    r.register_ack(T0 + millis(2), c, 30, 60);
+    // A frame at true time t, seen first at the call managers' side (on its clock) or at the phone's.
+    auto at = [&](Nanos t, bool from_phone, std::uint32_t id, bool there) {
+        r.frame(there ? t - kBehind : t, c, from_phone, id == 0xffffffffu ? 0 : 12);
+        if (id != 0xffffffffu) {
+            SkinnyMessage m;
+            m.id = id;
+            r.f.skinny.push_back(m);
+            (from_phone ? c.phone_seq : c.manager_seq) += 12;
+        }
+        if (there) {
+            r.f.interface_id = 1;
+            r.f.tcp.unplaced = true;
+        }
+        r.run();
+        return r.f.number;
+    };
+    auto keepalive = [&](Nanos t, bool there) {
+        const std::uint32_t n = at(t, true, skinny::kKeepAliveReq, there);
+        at(t + millis(1), false, skinny::kKeepAliveAck, there);
+        return n;
+    };
+    keepalive(T0 + seconds(30), false);
+    // The other capture begins: its sightings of K(6) and K(7) come first (stamped 60 and 90 s),
+    // then the phone side's own pure ACK at 95 s, a frame on the home clock.
+    const std::uint32_t k6 = keepalive(T0 + seconds(180), true);
+    keepalive(T0 + seconds(210), true);
+    at(T0 + seconds(95), true, 0xffffffffu, false);
+    CHECK(r.only(k6).has(Field::SccpGap) == false);  // on the other clock than K(1)
+    // The offset becomes known: a segment of another connection seen at both points.
+    CapturePoints points(r.ctx);
+    for (std::uint32_t iface : {0u, 1u}) {
+        Frame seg;
+        seg.number = ++r.number;
+        seg.interface_id = iface;
+        seg.time = T0 + seconds(239) - (iface == 1 ? kBehind : 0);
+        seg.transport = Transport::Tcp;
+        seg.tcp.present = true;
+        seg.tcp.seq = 1000;
+        seg.tcp.len = 100;
+        seg.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
+        seg.src_ip = IpAddr::v4(0x0a0000fe);
+        seg.dst_ip = kManager;
+        seg.src_port = 40000;
+        seg.dst_port = 2000;
+        r.ctx.sink.begin_frame(seg.number);
+        points.on_frame(seg);
+    }
+    Nanos offset = 0;
+    REQUIRE(points.clock_offset(1, 0, offset));
+    CHECK(offset == kBehind);
+    SECTION("the phone's activity at the other point moves the silence clock: no failover") {
+        r.sccp.place(points);
+        keepalive(T0 + seconds(240), false);  // on the home clock: no gap, after K(7) on the other
+        const std::uint32_t k9 = keepalive(T0 + seconds(270), false);
+        CHECK(r.only(k9).get(Field::SccpGap) == seconds(30));
+        CHECK(r.experts_raised(Expert::Failover) == 0);
+        // Silent from then on: dropped three intervals after K(9).
+        r.other(T0 + seconds(361));
+        CHECK(r.experts_raised(Expert::Failover) == 1);
+    }
+    SECTION("until the offset is known, the phone is not reported silent") {
+        r.other(T0 + seconds(600));
+        CHECK(r.experts_raised(Expert::Failover) == 0);
+    }
+    CHECK(r.warnings_or_errors() <= 1);
 }
 
 TEST_CASE("bad input: garbage names, zero intervals, time running backwards") {

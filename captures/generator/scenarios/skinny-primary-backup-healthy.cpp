@@ -24,6 +24,14 @@
 // (a phone->call manager segment is on interface 1 100 us after the time above, a call
 // manager->phone one 100 us before it). Derived: as above, with the call managers' messages
 // annotated on their interface-1 frames (ack latency L(k) - 100 us); nothing else. 182 frames.
+//
+// two-point-started-apart.pcapng: two-point-synced-healthy with the call managers' side's clock
+// 120 s behind and its capture started 100 s after the phone side's (it holds no frame stamped
+// before T0 - 20 s on its clock). Its frames come 120 s before the phone side's copies, so until
+// a segment has been seen at both points (the phone side's copy of the first keepalive the call
+// managers' side saw, K(4) at T0 + 120.001 s) they are on a clock of unknown offset. Derived: no
+// warning or error (the call manager does not drop the phone); a keepalive seen on the other clock
+// than the one before it has no gap; after that, every gap is the interval (within the transit).
 #include "scenario.h"
 
 using namespace kagen;
@@ -84,4 +92,17 @@ KA_SCENARIO("two-point-clock-step",
   opt.points = merged_points(100_us);
   build(cap, opt);
   out.save_pcapng_as_given(cap, merged_with_clock_step(cap, 1, utc("2023-06-01 09:05:00.500000"), 60_s));
+}
+
+KA_SCENARIO("two-point-started-apart",
+            "two-point-synced-healthy, the call managers' side's clock 120 s behind and its capture started 100 s later") {
+  Capture cap = Capture::merged();
+  FlowOptions opt;
+  opt.points = merged_points(100_us, -120_s);
+  build(cap, opt);
+  const TimeNs from = utc("2023-06-01 09:00:00.000000") + 100_s - 120_s;  // on that side's clock
+  Capture later = Capture::merged();
+  for (const Frame& f : cap.sorted_frames())
+    if (f.iface == 0 || f.time >= from) later.add(f.time, f.data, f.iface, f.comment);
+  out.save_pcapng(later);
 }
