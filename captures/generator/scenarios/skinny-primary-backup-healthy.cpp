@@ -67,6 +67,16 @@ void build(Capture& cap, const FlowOptions& opt) {
   }
 }
 
+// The capture at the phone (interface 0) and at the call managers (interface 1), 100 us of transit
+// apart, the call managers' side's clock `skew` ahead.
+Capture at_two_points(TimeNs skew = 0) {
+  Capture cap = Capture::merged();
+  FlowOptions opt;
+  opt.points = merged_points(100_us, skew);
+  build(cap, opt);
+  return cap;
+}
+
 }  // namespace
 
 KA_SCENARIO("skinny-primary-backup-healthy",
@@ -78,28 +88,18 @@ KA_SCENARIO("skinny-primary-backup-healthy",
 
 KA_SCENARIO("two-point-synced-healthy",
             "skinny-primary-backup-healthy at two capture points with synchronised clocks (pcapng)") {
-  Capture cap = Capture::merged();
-  FlowOptions opt;
-  opt.points = merged_points(100_us);
-  build(cap, opt);
-  out.save_pcapng(cap);
+  out.save_pcapng(at_two_points());
 }
 
 KA_SCENARIO("two-point-clock-step",
             "two-point-synced-healthy, the call managers' side's clock set back 60 s after 5 minutes (as mergecap merges)") {
-  Capture cap = Capture::merged();
-  FlowOptions opt;
-  opt.points = merged_points(100_us);
-  build(cap, opt);
+  const Capture cap = at_two_points();
   out.save_pcapng_as_given(cap, merged_with_clock_step(cap, 1, utc("2023-06-01 09:05:00.500000"), 60_s));
 }
 
 KA_SCENARIO("two-point-started-apart",
             "two-point-synced-healthy, the call managers' side's clock 120 s behind and its capture started 100 s later") {
-  Capture cap = Capture::merged();
-  FlowOptions opt;
-  opt.points = merged_points(100_us, -120_s);
-  build(cap, opt);
+  const Capture cap = at_two_points(-120_s);
   const TimeNs from = utc("2023-06-01 09:00:00.000000") + 100_s - 120_s;  // on that side's clock
   Capture later = Capture::merged();
   for (const Frame& f : cap.sorted_frames())
