@@ -103,7 +103,7 @@ struct Transmission {
 
 constexpr std::uint8_t kNoPoint = 0xff;  // Session::foreign_point: none
 
-// Fields ordered to leave no padding.
+// Fields ordered so that the small ones fill the gaps the large ones leave.
 struct Session {
     IpAddr phone_ip;
     // The capture point of a frame seen first there before the offset between its clock and the
