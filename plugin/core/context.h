@@ -105,6 +105,11 @@ constexpr std::uint32_t kClocks = 8;
 // another point included: the analysers skip it, but its time still tells its own point's clock).
 inline std::uint32_t point_of(const Frame& f) { return f.tcp.present && !f.tcp.copy ? f.tcp.home : f.interface_id; }
 
+// The point on whose clock `f`'s time is: its point_of(), unless it was seen first at another point
+// before the offset between the two was known (Frame::tcp::unplaced): then its own interface's.
+// Timers due on that clock are checked at the frame.
+inline std::uint32_t timed_at(const Frame& f) { return f.tcp.unplaced ? f.interface_id : point_of(f); }
+
 // The path `f` took, in its direction only: its addresses, ports and capture point `point`.
 inline std::uint64_t direction_key(const Frame& f, std::uint32_t point) {
     std::uint64_t key = hash::mix(hash::kSeed, point);

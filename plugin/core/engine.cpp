@@ -21,7 +21,11 @@ void Engine::process(Frame& frame) {
     // expected arrival there.
     points_.on_frame(frame);
     if (CapturePoints::OffsetStep step; points_.take_offset_step(step)) on_offset_step(step, frame);
-    if (!ctx_.separate_clocks) ctx_.separate_clocks = points_.separate_clocks();
+    if (!ctx_.separate_clocks && points_.separate_clocks()) {
+        ctx_.separate_clocks = true;
+        sip_.split_clocks();
+        sccp_.split_clocks();
+    }
     if (points_.clock_pairs() != clock_pairs_) {
         clock_pairs_ = points_.clock_pairs();
         sip_.place_grants(points_);

@@ -398,7 +398,7 @@ void SccpAnalyzer::Impl::on_frame(const Frame& f) {
         if (!s && !f.skinny.empty()) s = create(key, f);
         if (s) on_session_frame(key, *s, f);
     }
-    TimerHeap& heap = timers[ctx.clock(point_of(f))];
+    TimerHeap& heap = timers[ctx.clock(timed_at(f))];
     if (!heap.empty() && heap.top().deadline < f.time) sweep(heap, f.time);
 }
 
@@ -696,6 +696,15 @@ std::uint32_t SccpAnalyzer::forget_clock(std::uint32_t clock, std::uint32_t sinc
         m.rearm(key, s);
     });
     return n;
+}
+
+void SccpAnalyzer::split_clocks() {
+    Impl& m = *impl_;
+    for (TimerHeap& heap : m.timers) heap = TimerHeap();
+    m.sessions.for_each([&](std::uint64_t key, Session& s) {
+        s.armed = std::numeric_limits<Nanos>::max();
+        m.rearm(key, s);
+    });
 }
 
 void SccpAnalyzer::place(const CapturePoints& points) {

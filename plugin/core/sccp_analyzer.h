@@ -34,6 +34,8 @@ public:
     // the other point before (Frame::tcp::unplaced) moves its silence clock, on its own clock, and
     // it is timed again.
     void place(const CapturePoints& points);
+    // As SipAnalyzer::split_clocks(), for the sessions' timers.
+    void split_clocks();
     std::size_t state_bytes() const;
 
 private:

@@ -216,6 +216,15 @@ struct Binding {
     bool same_registrar(const Binding& o) const {
         return live && iface == o.iface && registrar == o.registrar && port == o.port && transport == o.transport;
     }
+    // The capture point on whose clock its deadline is, and whose frames tell when it has passed.
+    std::uint32_t deadline_point() const { return grant_on != kOwnClock ? grant_on : iface; }
+    // `f`'s time compares with the deadline. Until a segment seen at two points shows that they
+    // have clocks of their own, one queue serves every interface (a machine's NICs share a clock);
+    // but a time seen first at another point than the deadline's, before the offset between the
+    // two is known, is on another clock.
+    bool judged_at(const Frame& f) const {
+        return timed_at(f) == deadline_point() || (!f.tcp.unplaced && grant_on == kOwnClock);
+    }
     // The binding of `aor` at the registrar `f` is sent to.
     bool at(const Frame& f, std::uint64_t of_aor) const { return sent_to(f) && aor == of_aor; }
     // Such a binding, identified by its Contact URI (no +sip.instance), registering, whose latest
@@ -320,8 +329,9 @@ struct SipAnalyzer::Impl {
     FlatMap<std::uint64_t, Nanos> flows;
     // udp_path_key() -> the latest ICMP destination unreachable about a datagram on that path.
     FlatMap<std::uint64_t, Nanos> unreachable;
-    // By ctx.clock(the binding's point): a deadline passes on its own capture point's clock.
+    // By ctx.clock(Binding::deadline_point()): a deadline passes on the clock it is on.
     std::array<QuadHeap<Deadline>, kClocks> deadlines;
+    std::vector<Deadline> not_now;  // check_deadlines(): entries the frame cannot judge, pushed back
     std::uint32_t next_id = 1;
 
     void on_frame(const Frame& f);
@@ -403,7 +413,7 @@ void SipAnalyzer::Impl::on_frame(const Frame& f) {
         if (f.unreachable.present) note_unreachable(f);
         if (f.tcp.present && !streams.empty()) on_tcp(f);
     }
-    QuadHeap<Deadline>& heap = deadlines[ctx.clock(point_of(f))];
+    QuadHeap<Deadline>& heap = deadlines[ctx.clock(timed_at(f))];
     if (!heap.empty() && heap.top().at < f.time) check_deadlines(heap, f);
 }
 
@@ -655,7 +665,7 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
     if (b.armed <= b.deadline) return;
     b.armed = b.deadline;
     b.generation = next_id++;
-    const std::uint32_t clock = ctx.clock(b.iface);
+    const std::uint32_t clock = ctx.clock(b.deadline_point());
     QuadHeap<Deadline>& heap = deadlines[clock];
     heap.push({b.deadline, idx, b.generation});
     // Entries of released bindings or of deadlines moved earlier stay until their time passes;
@@ -664,7 +674,7 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
         std::vector<Deadline> keep;
         for (std::uint32_t i = 0; i < bindings.size(); ++i) {
             Binding& o = bindings[i];
-            if (!o.live || o.armed == std::numeric_limits<Nanos>::max() || ctx.clock(o.iface) != clock) continue;
+            if (!o.live || o.armed == std::numeric_limits<Nanos>::max() || ctx.clock(o.deadline_point()) != clock) continue;
             if (o.expecting && !o.breach_reported) keep.push_back({o.armed, i, o.generation});
             else o.armed = std::numeric_limits<Nanos>::max();
         }
@@ -677,7 +687,7 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
 // doubt until that response refuses it; so is one sent in time and not sent again (sent_in_time()),
 // until it is.
 void SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool delivered_now) {
-    if (!b.expecting || b.breach_reported || f.time <= b.deadline) return;
+    if (!b.expecting || b.breach_reported || f.time <= b.deadline || !b.judged_at(f)) return;
     const Txn& latest = b.txns[b.latest];
     const bool reached = latest.delivered || sent_in_time(b, latest);
     if (!delivered_now && b.open && latest.id && latest.attempt == b.attempts && reached && !latest.final) return;
@@ -733,6 +743,10 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
         heap.pop();
         Binding& b = bindings[d.binding];
         if (!b.live || b.generation != d.generation) continue;
+        if (!b.judged_at(f)) {
+            not_now.push_back(d);
+            continue;
+        }
         b.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         if (d.at == b.deadline) {
             settle_deadline(b, f, false);
@@ -742,6 +756,8 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
             heap.push({b.deadline, d.binding, d.generation});
         }
     }
+    for (const Deadline& d : not_now) heap.push(d);
+    not_now.clear();
 }
 
 // ---- REGISTER ----------------------------------------------------------------------------------------
@@ -1045,7 +1061,9 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
     b.broken = Break::None;  // the next refresh follows this grant
     b.ok_frame = f.number;
     b.ok_time = f.time;
-    b.grant_on = f.tcp.unplaced && f.interface_id < kOwnClock ? static_cast<std::uint8_t>(f.interface_id) : kOwnClock;
+    const std::uint8_t on = f.tcp.unplaced && f.interface_id < kOwnClock ? static_cast<std::uint8_t>(f.interface_id) : kOwnClock;
+    if (on != b.grant_on) b.armed = std::numeric_limits<Nanos>::max();  // its entry is in another point's queue
+    b.grant_on = on;
     if (t.delivery_frame != f.number) a.set(Field::DeliveryFrame, t.delivery_frame);
     if (b.kind != Kind::Register) return;
 
@@ -1294,6 +1312,16 @@ SipAnalyzer::~SipAnalyzer() = default;
 
 void SipAnalyzer::on_frame(const Frame& f) { impl_->on_frame(f); }
 
+void SipAnalyzer::split_clocks() {
+    Impl& s = *impl_;
+    for (QuadHeap<Deadline>& heap : s.deadlines) heap = QuadHeap<Deadline>();
+    for (std::uint32_t i = 0; i < s.bindings.size(); ++i) {
+        Binding& b = s.bindings[i];
+        b.armed = std::numeric_limits<Nanos>::max();
+        if (b.live && b.expecting && !b.breach_reported) s.arm(b, i);
+    }
+}
+
 void SipAnalyzer::place_grants(const CapturePoints& points) {
     Impl& s = *impl_;
     for (std::uint32_t i = 0; i < s.bindings.size(); ++i) {
@@ -1301,6 +1329,7 @@ void SipAnalyzer::place_grants(const CapturePoints& points) {
         Nanos offset;
         if (!b.live || b.grant_on == kOwnClock || !points.clock_offset(b.grant_on, b.iface, offset)) continue;
         b.grant_on = kOwnClock;
+        b.armed = std::numeric_limits<Nanos>::max();  // its entry is in the other point's queue
         s.move_grant(b, i, offset);
     }
 }
@@ -1369,7 +1398,7 @@ void SipAnalyzer::prefetch(const Frame& f) const {
     if (f.tcp.present) s.streams.prefetch(stream_key(point_of(f), f.tcp.stream));
     // The next deadline comes up every few frames, and its binding was last touched at its refresh,
     // long out of the caches: check_deadlines() would wait for it.
-    if (const QuadHeap<Deadline>& heap = s.deadlines[s.ctx.clock(point_of(f))]; !heap.empty()) {
+    if (const QuadHeap<Deadline>& heap = s.deadlines[s.ctx.clock(timed_at(f))]; !heap.empty()) {
         const Binding& b = s.bindings[heap.top().binding];
         __builtin_prefetch(&b.deadline);  // the fields it reads span three cache lines
         __builtin_prefetch(&b.generation);

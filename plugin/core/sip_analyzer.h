@@ -29,6 +29,9 @@ public:
     // The offset between two more capture points is known: a grant first seen at the other point
     // before then (Frame::tcp.unplaced) is moved onto its binding's point's clock.
     void place_grants(const CapturePoints& points);
+    // The capture's interfaces turned out to be capture points with clocks of their own
+    // (Context::separate_clocks): deadlines armed while they shared one go to their points' queues.
+    void split_clocks();
     // The clock `clock` stepped by `step` at frame `since`, as its frames show (CaptureGaps): the
     // expectations set before it whose deadline is by `until` are moved by `step`, and the next
     // refresh of each such binding is not timed against them. Returns how many were moved.

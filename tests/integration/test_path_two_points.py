@@ -212,6 +212,39 @@ class TwoPointsStartedApart(unittest.TestCase):
         self.assertEqual({r["frame.interface_id"][0] for r in rows}, {"1"})
 
 
+class TwoPointsStartedFarApart(unittest.TestCase):
+    """path-two-points-started-far-apart: as path-two-points-started-apart, the CUCM side's clock
+    200 s behind. Its frames come 200 s before the phone side's copies; until a segment is seen at
+    both, the interfaces share one timer queue, and a deadline armed then was checked by the other
+    point's frames on their own clock: a false grace breach. Now each deadline is checked by the
+    frames of the point whose clock it is on."""
+    CAP = capture("path-two-points-started-far-apart.pcapng")
+    FAR = 200.0
+
+    def test_silent_and_timed_once_the_offset_is_known(self):
+        experts = harness.experts_both_passes(self, self.CAP)
+        self.assertEqual([e for e in experts if harness.EXPERTS[e[1]][1] in ("Warning", "Error")], [])
+        names = ["sip.CSeq.seq", "keepalive.refresh.lateness", "keepalive.refresh.margin"]
+        rows = harness.fields_both_passes(self, self.CAP, names, "keepalive.refresh.lateness || keepalive.refresh.margin")
+        late = {int(r["sip.CSeq.seq"][0]): harness.seconds(r["keepalive.refresh.lateness"][0])
+                for r in rows if r["keepalive.refresh.lateness"]}
+        margins = {int(r["sip.CSeq.seq"][0]): harness.seconds(r["keepalive.refresh.margin"][0])
+                   for r in rows if r["keepalive.refresh.margin"]}
+        r1 = 0.0
+        r3 = r1 + 2 * (IDLE + OK_DELAY)
+        # REGISTER 3, at the CUCM side before the offset is known, against grant 1 at the phone
+        # side: across the two clocks (README: Known limits).
+        want_late = {103: (r3 + TRANSIT - self.FAR) - (r1 + OK_DELAY + IDLE), 104: 3 * TRANSIT, 105: 2 * TRANSIT}
+        want_margins = {103: (r1 + OK_DELAY + 130) - (r3 + OK_DELAY - TRANSIT - self.FAR), 104: 14.984 - TRANSIT,
+                        105: 14.984}
+        self.assertEqual(sorted(late), sorted(want_late))
+        self.assertEqual(sorted(margins), sorted(want_margins))
+        for cseq, want in want_late.items():
+            self.assertAlmostEqual(late[cseq], want, places=6)
+        for cseq, want in want_margins.items():
+            self.assertAlmostEqual(margins[cseq], want, places=6)
+
+
 class TwoPointsClockStep(unittest.TestCase):
     """path-two-points-clock-step: ten refreshes, the CUCM side's clock set back 60 s between the
     third and the fourth. Its frames since come 54.7 s before the phone side's copies, so the

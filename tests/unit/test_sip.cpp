@@ -503,6 +503,21 @@ TEST_CASE_METHOD(RegisteredTcp, "a grant first seen at another capture point, be
     CHECK_FALSE(r.raised(Expert::RefreshLate));
 }
 
+TEST_CASE_METHOD(RegisteredTcp, "a frame seen first at another capture point, before the clocks' offset is known, does not "
+                                "tell that a deadline has passed") {
+    // Interface 1, its clock 300 s ahead, starts capturing: its sighting of the registrar's next
+    // segment on the connection is stamped past the deadline on interface 0's clock. No breach:
+    // not on that clock.
+    Frame ack = w.frame(3, expected - seconds(60) + seconds(300), false, Transport::Tcp);
+    ack.interface_id = 1;
+    Wire::tcp(ack, 1, 401, 0, 501);
+    run(ack);
+    CHECK(run.experts(Expert::GraceBreach, 3) == 0);
+    // A frame of interface 0 past the deadline, the phone silent: the breach.
+    unrelated(w, run, 4, deadline + seconds(1));
+    CHECK(run.experts(Expert::GraceBreach, 4) == 1);
+}
+
 TEST_CASE("bindings whose deadlines passed together breach in deadline order, a refreshed one at its new deadline") {
     Wire w;
     Run run;

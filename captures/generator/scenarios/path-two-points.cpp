@@ -63,6 +63,18 @@
 //   5.317 s exactly: REGISTER 3 at R3 + 302 us, R3 = R2 + 115.016 s, so 906 us late, margin
 //   130.015396 - 115.016 - 0.015698 = 14.983698 s; REGISTERs 4 and 5 604 us late, margins 14.984 s.
 //   (Timed on the CUCM side's clock, REGISTER 3 was 5.317604 s late.) No warning.
+// path-two-points-started-far-apart: path-two-points-started-apart with the CUCM side's clock 200 s
+//   behind (two capture hosts without NTP), its capture still started 100 s after the phone side's
+//   (it holds no frame stamped before R1 + 100 s - 200 s on its clock). Its frames now come 200 s
+//   before the phone side's copies: REGISTER 2 and its 200 OK first of all, then the phone side's
+//   handshake, REGISTER 1 and its 200 OK, then REGISTER 3 and its 200 OK at the CUCM side, before
+//   the phone side's copy of REGISTER 2 tells the offset. The connection's home is the phone side
+//   (its SYN). Derived: no warning or error. REGISTER 3 is timed against grant 1 across the two
+//   clocks: lateness (R3 + 302 us - 200 s) - (R1 + 16 ms + 115 s) = -84.983698 s, its 200 OK's
+//   margin (R1 + 16 ms + 130 s) - (R3 + 16 ms - 302 us - 200 s) = 99.968302 s. Grant 3, on the
+//   CUCM side's clock, is moved onto the phone side's by the first estimate (REGISTER 2's
+//   direction), as in path-two-points-started-apart: REGISTER 4 is 906 us late, margin 14.983698
+//   s; REGISTER 5 604 us late, margin 14.984 s.
 #include <string>
 
 #include "scenario.h"
@@ -164,6 +176,11 @@ KA_SCENARIO("path-two-points-behind", "path-two-points with the CUCM side's cloc
 KA_SCENARIO("path-two-points-started-apart",
             "path-two-points-healthy with the CUCM side's clock behind and its capture started 100 s later") {
   save(out, false, -5317_ms, false, first_register() + 100_s);
+}
+
+KA_SCENARIO("path-two-points-started-far-apart",
+            "path-two-points-started-apart with the CUCM side's clock 200 s behind") {
+  save(out, false, -200_s, false, first_register() + 100_s - 200_s);
 }
 
 KA_SCENARIO("path-two-points-notify",
