@@ -201,6 +201,16 @@ Register cisco_tls_register(const Endpoint& phone, const Endpoint& cucm, const s
   return reg;
 }
 
+TimeNs tcp_transaction(TcpFlow& tcp, TimeNs t, const Bytes& request, TimeNs answer_after, const Bytes& response) {
+  using namespace kagen::literals;
+  tcp.send(t, Dir::ToServer, request);
+  tcp.ack(t + 300_us, Dir::ToClient);
+  const TimeNs answered = t + answer_after;
+  tcp.send(answered, Dir::ToClient, response);
+  tcp.ack(answered + 200_us, Dir::ToServer);
+  return answered;
+}
+
 void udp_refreshes(UdpFlow& udp, Register reg, const Contact& contact, TimeNs first, std::uint32_t attempts,
                    const std::string& branch, const std::string& to_tag, std::uint32_t lost) {
   for (std::uint32_t k = 1; k <= attempts; ++k) {

@@ -129,6 +129,11 @@ Response forbidden(const Register& req, const std::string& to_tag);
 void udp_refreshes(UdpFlow& udp, Register reg, const Contact& contact, TimeNs first, std::uint32_t attempts,
                    const std::string& branch, const std::string& to_tag, std::uint32_t lost = 0);
 
+/// One transaction over TCP: `request` from the phone at `t`, the registrar's pure ACK 300 us
+/// later, `response` `answer_after` after `t`, and the phone's ACK 200 us after that. Returns the
+/// response's time.
+TimeNs tcp_transaction(TcpFlow& tcp, TimeNs t, const Bytes& request, TimeNs answer_after, const Bytes& response);
+
 /// `Digest realm="R", nonce="N", algorithm=MD5`
 std::string digest_challenge(const std::string& realm, const std::string& nonce);
 /// `Digest username="U", realm="R", nonce="N", uri="URI", response="RESP", algorithm=MD5`.

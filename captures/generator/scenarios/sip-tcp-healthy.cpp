@@ -50,13 +50,9 @@ KA_SCENARIO("sip-tcp-healthy", "SIP/TCP phone on a VLAN refreshing every 115 s a
   for (std::uint32_t cseq = 1; t < end; ++cseq) {
     reg.cseq = cseq;
     reg.branch = "z9hG4bK77" + std::to_string(cseq);
-    tcp.send(t, Dir::ToServer, reg.bytes());
-    tcp.ack(t + 300_us, Dir::ToClient);
     sip::Response ok = sip::ok(reg, "77" + std::to_string(cseq), {sip::with_expires(contact, 120)});
     ok.server = "Cisco-CUCM11.5";
-    tcp.send(t + 12_ms, Dir::ToClient, ok.bytes());
-    tcp.ack(t + 12200_us, Dir::ToServer);
-    t += 12_ms + 115_s;
+    t = sip::tcp_transaction(tcp, t, reg.bytes(), 12_ms, ok.bytes()) + 115_s;
   }
   out.save_pcap(cap);
 }

@@ -48,12 +48,8 @@ void reconnect(ScenarioOutput& out, bool silent) {
   auto exchange = [&](TcpFlow& tcp, TimeNs t, std::uint32_t cseq) {
     reg.cseq = cseq;
     reg.branch = "z9hG4bK8035" + std::to_string(cseq);
-    tcp.send(t, Dir::ToServer, reg.bytes());
-    tcp.ack(t + 300_us, Dir::ToClient);
-    tcp.send(t + 15_ms, Dir::ToClient,
-             sip::ok(reg, "t" + std::to_string(cseq), {sip::with_expires(reg.contacts[0], 120)}).bytes());
-    tcp.ack(t + 15200_us, Dir::ToServer);
-    return t + 15_ms;
+    return sip::tcp_transaction(tcp, t, reg.bytes(), 15_ms,
+                                sip::ok(reg, "t" + std::to_string(cseq), {sip::with_expires(reg.contacts[0], 120)}).bytes());
   };
 
   FlowOptions opt1;

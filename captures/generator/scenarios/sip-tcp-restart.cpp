@@ -50,14 +50,10 @@ KA_SCENARIO("sip-tcp-restart", "SIP/TCP phone restarting between refreshes: new 
   auto exchange = [&](TcpFlow& tcp, TimeNs t, std::uint32_t cseq, bool challenge) {
     reg.cseq = cseq;
     reg.branch = "z9hG4bK8034" + std::to_string(cseq);
-    tcp.send(t, Dir::ToServer, reg.bytes());
-    tcp.ack(t + 300_us, Dir::ToClient);
     const std::string tag = "t" + std::to_string(cseq);
     sip::Response resp = challenge ? sip::unauthorized(reg, tag, "ccm", "n" + std::to_string(cseq))
                                    : sip::ok(reg, tag, {sip::with_expires(reg.contacts[0], 120)});
-    tcp.send(t + 15_ms, Dir::ToClient, resp.bytes());
-    tcp.ack(t + 15200_us, Dir::ToServer);
-    return t + 15_ms;
+    return sip::tcp_transaction(tcp, t, reg.bytes(), 15_ms, resp.bytes());
   };
 
   FlowOptions opt1;

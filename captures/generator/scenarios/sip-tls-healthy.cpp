@@ -48,13 +48,10 @@ KA_SCENARIO("sip-tls-healthy", "SIP/TLS phone on 5061 refreshing every 115 s aga
   for (std::uint32_t cseq = 1; cseq <= kTransactions; ++cseq) {
     reg.cseq = cseq;
     reg.branch = "z9hG4bK78" + std::to_string(cseq);
-    tcp.send(t, Dir::ToServer, tls.application_data(Dir::ToServer, reg.bytes()));
-    tcp.ack(t + 300_us, Dir::ToClient);
+    const Bytes request = tls.application_data(Dir::ToServer, reg.bytes());
     sip::Response ok = sip::ok(reg, "78" + std::to_string(cseq), {sip::with_expires(reg.contacts[0], 120)});
     ok.server = "Cisco-CUCM11.5";
-    tcp.send(t + 12_ms, Dir::ToClient, tls.application_data(Dir::ToClient, ok.bytes()));
-    tcp.ack(t + 12200_us, Dir::ToServer);
-    t += 12_ms + 115_s;
+    t = sip::tcp_transaction(tcp, t, request, 12_ms, tls.application_data(Dir::ToClient, ok.bytes())) + 115_s;
   }
   out.save_pcap(cap);
   tls::write_keylog(out.path(out.name() + ".keys"), tls.keylog_line());
