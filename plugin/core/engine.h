@@ -56,7 +56,7 @@ private:
     SipAnalyzer sip_;
     SccpAnalyzer sccp_;
     SyslogAnalyzer syslog_;
-    std::size_t clock_pairs_ = 0;  // points_.clock_pairs() when the SIP grants were last placed
+    std::size_t clock_pairs_ = 0;  // points_.clock_pairs() when SIP grants and SCCP sessions were last placed
 };
 
 }  // namespace ka
