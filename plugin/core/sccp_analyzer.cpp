@@ -207,6 +207,14 @@ struct SccpAnalyzer::Impl {
     void miss(Session& s, Verdict& v);
     void emit_missed(Session& s, Verdict v, Nanos now);
     void rearm(std::uint64_t key, Session& s);
+    // Its times before `now` do not compare with those from then on (a clock stepped, or the
+    // frames came from another clock): the pending keepalive's ack and the next keepalive's gap are
+    // not judged, and the call manager's silence clock starts again at `now`.
+    static void restart_times(Session& s, Nanos now) {
+        s.pending = false;
+        s.gap_unknown = true;
+        s.quiet_since = now;
+    }
     std::uint32_t interval(const Session& s) const;
     std::uint32_t threshold() const { return std::max(1u, ctx.config.sccp_missed_threshold); }
     Annotation annotation(Session& s, Subject subject);
@@ -405,12 +413,9 @@ void SccpAnalyzer::Impl::on_frame(const Frame& f) {
 void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const Frame& f) {
     s.last_activity = f.time;
     bool from_phone = f.src_port == s.phone_port && f.src_ip == s.phone_ip;
-    if (f.tcp.unplaced != s.unplaced) {
-        // This frame's time and the session's are on different clocks: none compares with the other.
+    if (f.tcp.unplaced != s.unplaced) {  // this frame's time and the session's are on different clocks
         s.unplaced = f.tcp.unplaced;
-        s.pending = false;
-        s.gap_unknown = true;
-        s.quiet_since = f.time;
+        restart_times(s, f.time);
     }
     if (f.tcp.unplaced && f.interface_id < kNoPoint) {
         s.foreign_point = static_cast<std::uint8_t>(f.interface_id);
@@ -690,9 +695,7 @@ std::uint32_t SccpAnalyzer::forget_clock(std::uint32_t clock, std::uint32_t sinc
             m.ctx.clock(static_cast<std::uint32_t>(key >> 32)) != clock)
             return;
         n += s.role == Role::Primary && ((s.pending && !s.judged) || !s.failover_reported);
-        s.pending = false;
-        s.gap_unknown = true;
-        s.quiet_since = now;  // the call manager's silence, on the new time, from the step on
+        m.restart_times(s, now);
         m.rearm(key, s);
     });
     return n;
