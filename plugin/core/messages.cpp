@@ -58,7 +58,10 @@ std::string sip_subject(const Annotation& a) {
         break;
     case Subject::SipRequest: return what + " REGISTER retry";
     case Subject::SipRetransmission: return what + " resent";
-    case Subject::SipDeadline: return what + " deadline passed";
+    case Subject::SipDeadline:
+        if (a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId))
+            return what + " superseded: re-registered from a new Contact under a new Call-ID";
+        return what + " deadline passed";
     default: break;
     }
     // What the capture lacks, and so what the analysis cannot tell.

@@ -172,6 +172,7 @@ struct Binding {
     std::uint32_t attempts = 0;
     std::uint32_t generation = 0;
     std::uint32_t ok_frame = 0;
+    std::uint32_t first_frame = 0;  // its first REGISTER's
     std::uint32_t growth_run = 0;
     std::uint32_t loss_run = 0;
     std::uint16_t port = 0;
@@ -374,6 +375,9 @@ struct SipAnalyzer::Impl {
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
     Nanos refresh_period(std::uint32_t grant) const;
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
+    bool overdue(const Binding& b, const Frame& f, bool delivered_now) const;
+    Annotation at_deadline(const Binding& b) const;
+    std::uint32_t successor(std::uint32_t idx) const;
     bool end_answered_attempt(Binding& b, Nanos now);
     bool answered_udp(const Binding& b, const Txn& t) const;
     bool sent_in_time(const Binding& b, const Txn& t) const;
@@ -551,6 +555,7 @@ std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, 
     b.contact_uri = address;
     b.instance = instance;
     b.phone = f.src_ip;
+    b.first_frame = f.number;
     b.server = ctx.server_id(f.dst_ip, f.dst_port, f.transport);
     binding_index[key] = idx;
     const std::uint64_t list = finish(at_registrar);
@@ -687,20 +692,57 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
 // doubt until that response refuses it; so is one sent in time and not sent again (sent_in_time()),
 // until it is.
 void SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool delivered_now) {
-    if (!b.expecting || b.breach_reported || f.time <= b.deadline || !b.judged_at(f)) return;
-    const Txn& latest = b.txns[b.latest];
-    const bool reached = latest.delivered || sent_in_time(b, latest);
-    if (!delivered_now && b.open && latest.id && latest.attempt == b.attempts && reached && !latest.final) return;
-    Annotation a = base(b, Subject::SipDeadline);
-    a.set(Field::RefreshNumber, b.open ? b.attempts : b.attempts + 1);
-    a.set(Field::RefreshExpected, b.expected);
-    a.set(Field::RefreshDeadline, b.deadline);
-    a.set(Field::RefreshPrev, b.ok_frame);
+    if (!overdue(b, f, delivered_now)) return;
+    Annotation a = at_deadline(b);
     a.set(Field::GraceOverrun, sub_sat(f.time, b.deadline));
     if (delivered_now) a.set(Field::DeliveryFrame, f.number);
     a.raise(Expert::GraceBreach);
     ctx.sink.emit(a);
     b.breach_reported = true;
+}
+
+// What a binding expected, told when its deadline has passed.
+Annotation SipAnalyzer::Impl::at_deadline(const Binding& b) const {
+    Annotation a = base(b, Subject::SipDeadline);
+    a.set(Field::RefreshNumber, b.open ? b.attempts : b.attempts + 1);
+    a.set(Field::RefreshExpected, b.expected);
+    a.set(Field::RefreshDeadline, b.deadline);
+    a.set(Field::RefreshPrev, b.ok_frame);
+    return a;
+}
+
+// The binding's deadline has passed at `f` and no REGISTER is left to give the benefit of the
+// doubt (settle_deadline()).
+bool SipAnalyzer::Impl::overdue(const Binding& b, const Frame& f, bool delivered_now) const {
+    if (!b.expecting || b.breach_reported || f.time <= b.deadline || !b.judged_at(f)) return false;
+    const Txn& latest = b.txns[b.latest];
+    const bool reached = latest.delivered || sent_in_time(b, latest);
+    return delivered_now || !(b.open && latest.id && latest.attempt == b.attempts && reached && !latest.final);
+}
+
+// The binding that took over from binding `idx`, identified by its Contact URI, when its phone
+// restarted: a new Contact (a new connection's port in it, a new UDP port) of the same AOR at the
+// same registrar, from the same address and MAC under another Call-ID, first registered after
+// `idx`'s latest REGISTER and granted before its deadline. A restart is seen only in hindsight,
+// when the old Contact lapses: until then a second device behind the same address (a NAT) with the
+// same AOR (a shared line) looks the same, and refreshes its own. kNoBinding if none, or several.
+std::uint32_t SipAnalyzer::Impl::successor(std::uint32_t idx) const {
+    const Binding& b = bindings[idx];
+    if (b.instance || b.kind != Kind::Register) return kNoBinding;
+    const Txn& latest = b.txns[b.latest];
+    const std::uint32_t last_request = std::max(latest.first_frame, b.ok_frame);
+    const std::uint32_t* head = aor_heads.find(finish(registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor)));
+    std::uint32_t found = kNoBinding;
+    for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding; i = bindings[i].aor_next) {
+        const Binding& s = bindings[i];
+        if (i == idx || !s.same_registrar(b) || s.aor != b.aor || s.instance || s.phone != b.phone || s.mac != b.mac)
+            continue;
+        if (s.kind != Kind::Register || !s.has_ok || s.grant_on != b.grant_on || s.ok_time > b.deadline) continue;
+        if (s.first_frame <= last_request || s.has_call(b.call_id)) continue;
+        if (found != kNoBinding) return kNoBinding;
+        found = i;
+    }
+    return found;
 }
 
 // Ends the open attempt when its latest REGISTER was answered, in a response the capture lacks,
@@ -749,7 +791,16 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
         }
         b.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         if (d.at == b.deadline) {
-            settle_deadline(b, f, false);
+            if (overdue(b, f, false) && successor(d.binding) != kNoBinding) {
+                // Not a breach: the phone is registered by its new Contact. The re-registration
+                // is told here, where it becomes known.
+                Annotation a = at_deadline(b);
+                a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
+                ctx.sink.emit(a);
+                b.expecting = false;
+            } else {
+                settle_deadline(b, f, false);
+            }
         } else if (b.expecting && !b.breach_reported) {
             // The deadline moved later: take its place in the order (it may be due now too).
             b.armed = b.deadline;

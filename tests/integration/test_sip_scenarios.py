@@ -630,6 +630,91 @@ class Reconnect(unittest.TestCase):
                          [rel(v) for v in rows[24]["keepalive.grace.overrun"]])
 
 
+class RestartWithoutInstance(unittest.TestCase):
+    """The same phone restarting instead: a new connection, a new Call-ID from CSeq 1, the old
+    connection left as it was. Its old Contact lapses at the registrar with the new one registered:
+    a re-registration told at the old deadline, no breach. Two devices behind one address sharing
+    the AOR, one of which stops, still give one."""
+
+    T0 = utc("2023-05-18 09:00:00")
+    FIELDS = ["frame.number", "keepalive.endpoint", "keepalive.refresh.number", "keepalive.event",
+              "keepalive.refresh.interval", "keepalive.refresh.lateness", "keepalive.refresh.margin",
+              "keepalive.refresh.deadline", "keepalive.refresh.prev", "keepalive.grace.overrun", "tcp.stream"]
+
+    def oks(self):
+        """Connection 1's 200 OKs of CSeq 1-3."""
+        return [self.T0 + 15 * MS + k * (115 * S + 15 * MS) for k in range(3)]
+
+    def rows(self, name):
+        return by_frame(harness.fields_both_passes(self, capture(name), self.FIELDS, "keepalive"))
+
+    def assert_restart(self, rows):
+        """Connection 1: frames 1-3 handshake, exchanges at 4, 8, 12 (REGISTER, CUCM ACK, 200 OK, phone
+        ACK); connection 2: 16-18 handshake, its first exchange at 19. Returns that 200 OK's time."""
+        oks = self.oks()
+        for frame, number in {4: 1, 8: 2, 12: 3, 19: 1}.items():
+            self.assertEqual([str(number)], rows[frame]["keepalive.refresh.number"], frame)
+            self.assertEqual(["sip:8035@10.80.1.10"], rows[frame]["keepalive.endpoint"], frame)
+            self.assertEqual([], rows[frame]["keepalive.event"], frame)
+        self.assertEqual(["1"], rows[19]["tcp.stream"])
+        self.assertEqual([], rows[19]["keepalive.refresh.lateness"])  # a binding of its own, so far
+        return oks[2] + 40 * S + 15 * MS
+
+    def assert_superseded(self, row, k):
+        """Annotation k of the first frame past the old Contact's deadline: its re-registration."""
+        oks = self.oks()
+        self.assertEqual("4", row["keepalive.refresh.number"][k])
+        self.assertEqual("7", row["keepalive.event"][0])  # SessionEvent::NewCallId, the frame's only event
+        self.assertEqual(oks[2] + 130 * S, absolute(row["keepalive.refresh.deadline"][k]))
+        self.assertEqual("14", row["keepalive.refresh.prev"][k])
+
+    def test_restart_lapses_the_old_contact_without_a_breach(self):
+        cap = capture("sip-tcp-restart-no-instance")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        rows = self.rows("sip-tcp-restart-no-instance")
+        ok1 = self.assert_restart(rows)
+        # Frame 23: connection 2's CSeq 2 at ok1 + 115 s, the first frame past the old deadline
+        # (ok1 + 90 s - 15 ms): the new Contact's refresh 2, then the old Contact's note.
+        self.assertEqual(["2", "4"], rows[23]["keepalive.refresh.number"])
+        self.assertEqual([115 * S], [rel(v) for v in rows[23]["keepalive.refresh.interval"]])
+        self.assertEqual([0], [rel(v) for v in rows[23]["keepalive.refresh.lateness"]])
+        self.assertEqual([ok1 + 130 * S, self.oks()[2] + 130 * S],
+                         [absolute(v) for v in rows[23]["keepalive.refresh.deadline"]])
+        self.assertEqual(["21", "14"], rows[23]["keepalive.refresh.prev"])
+        self.assert_superseded(rows[23], 1)
+        for frame in (24, 28):
+            self.assertEqual([15 * S - 300 * US], [rel(v) for v in rows[frame]["keepalive.refresh.margin"]])
+        self.assertEqual(["3"], rows[27]["keepalive.refresh.number"])
+        out = harness.tshark(["-Y", "frame.number == 23", "-V"], capture=cap)
+        self.assertIn("sip:8035@10.80.1.10 refresh 4 superseded: re-registered from a new Contact under a new Call-ID", out)
+
+    def test_restart_then_silent_breaches_once_for_the_new_contact(self):
+        cap = capture("sip-tcp-restart-no-instance-silent")
+        breaches = [(f, name) for f, name, _ in harness.experts_both_passes(self, cap)]
+        self.assertEqual([(23, "keepalive.grace_breach")], breaches)
+        rows = self.rows("sip-tcp-restart-no-instance-silent")
+        ok1 = self.assert_restart(rows)
+        # Frame 23: the ARP at ok1 + 150 s, past both deadlines: the old Contact's first.
+        self.assertEqual(["4", "2"], rows[23]["keepalive.refresh.number"])
+        self.assert_superseded(rows[23], 0)
+        self.assertEqual([(ok1 + 150 * S) - (ok1 + 130 * S)], [rel(v) for v in rows[23]["keepalive.grace.overrun"]])
+
+    def test_two_devices_behind_one_address_one_stops_breach(self):
+        cap = capture("sip-tcp-shared-address")
+        breaches = [(f, name) for f, name, _ in harness.experts_both_passes(self, cap)]
+        self.assertEqual([(31, "keepalive.grace_breach")], breaches)
+        rows = self.rows("sip-tcp-shared-address")
+        # Device 1: REGISTERs at 4, 15, 23 (T0, then 115.015 s apart); device 2 (handshake 8-10):
+        # 11, 19, 27, 31, 35 at T0 + 40 s + k (115.015 s).
+        for frame, number in {4: 1, 15: 2, 23: 3, 11: 1, 19: 2, 27: 3, 35: 5}.items():
+            self.assertEqual([str(number)], rows[frame]["keepalive.refresh.number"], frame)
+        self.assertEqual(["4", "4"], rows[31]["keepalive.refresh.number"])
+        self.assertEqual([], rows[31]["keepalive.event"])
+        s3 = self.T0 + 40 * S + 3 * (115 * S + 15 * MS)
+        self.assertEqual([s3 - (self.oks()[2] + 130 * S)], [rel(v) for v in rows[31]["keepalive.grace.overrun"]])
+        self.assertEqual(25 * S, s3 - (self.oks()[2] + 130 * S))
+
+
 class ProxyMultiplex(unittest.TestCase):
     """Two phones' REGISTERs in one TCP segment, lost and retransmitted; a REGISTER split in two."""
     CAP = capture("sip-tcp-proxy-multiplex")

@@ -1414,6 +1414,71 @@ TEST_CASE("a phone without +sip.instance restarted on a new address is tied to i
     }
 }
 
+TEST_CASE("a phone without +sip.instance that restarted on a new port of its address: its old contact lapses, no breach") {
+    // registered_by_uri() from MAC kOwn: the old contact's deadline is kT0 + 10 ms + 130 s. A
+    // REGISTER from the same address, port 5070, under Call-ID "d" with contact port 5070, at
+    // `at` from MAC `mac`, answered 10 ms later; then frames past the deadline.
+    constexpr Mac kOwn = 0x001565360015, kOther = 0x001565360016;
+    const Nanos deadline = kT0 + millis(10) + seconds(130);
+    const std::string contact = "sip:100@10.0.0.5:5070";
+    Wire w;
+    Run run;
+    registered_by_uri(w, run, kOwn);
+    auto other_contact = [&](std::uint32_t n, Nanos at, std::uint32_t cseq, Mac mac) {
+        Frame f = w.frame(n, at, true);
+        f.src_port = 5070;
+        from_mac(f, mac);
+        w.add_register(f, "d", cseq, {}, contact);
+        run(f);
+        Frame answer = w.frame(n + 1, at + millis(10), false);
+        answer.dst_port = 5070;
+        w.add_response(answer, 200, "d", cseq, {"expires=120"}, contact);
+        run(answer);
+    };
+    SECTION("first registered after the old contact's latest REGISTER: a re-registration, told at the deadline") {
+        other_contact(3, kT0 + seconds(100), 1, kOwn);
+        CHECK(run.one(3).get(Field::RefreshNumber) == 1);
+        unrelated(w, run, 5, deadline + seconds(1));
+        const Annotation r = run.one(5);
+        CHECK(r.subject == Subject::SipDeadline);
+        CHECK(r.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::NewCallId));
+        CHECK(r.get(Field::RefreshNumber) == 2);
+        CHECK(r.get(Field::RefreshDeadline) == deadline);
+        CHECK(r.get(Field::RefreshPrev) == 2);
+        CHECK(r.experts() == 0);
+        // Nothing more of the old contact; the new one breaches at its own deadline.
+        unrelated(w, run, 6, kT0 + seconds(100) + millis(10) + seconds(131));
+        CHECK(run.one(6).get(Field::RefreshDeadline) == kT0 + seconds(100) + millis(10) + seconds(130));
+        CHECK(run.experts(Expert::GraceBreach, 6) == 1);
+    }
+    SECTION("from another MAC: another device on the address, and the old contact's breach stands") {
+        other_contact(3, kT0 + seconds(100), 1, kOther);
+        unrelated(w, run, 5, deadline + seconds(1));
+        CHECK(run.experts(Expert::GraceBreach, 5) == 1);
+    }
+    SECTION("registered before the old contact's latest REGISTER: a second device behind the address (a shared "
+            "line), and the breach stands") {
+        other_contact(3, kT0 + seconds(50), 1, kOwn);
+        Frame again = w.frame(5, kT0 + seconds(115), true);
+        from_mac(again, kOwn);
+        w.add_register(again, "c", 2, {});
+        run(again);
+        Frame ok = w.frame(6, kT0 + seconds(115) + millis(10), false);
+        w.add_response(ok, 200, "c", 2, {"expires=120"});
+        run(ok);
+        other_contact(7, kT0 + seconds(165), 2, kOwn);
+        unrelated(w, run, 9, kT0 + seconds(115) + millis(10) + seconds(131));
+        CHECK(run.experts(Expert::GraceBreach, 9) == 1);
+        CHECK(run.one(9).get(Field::RefreshNumber) == 3);
+    }
+    SECTION("granted only past the old contact's deadline: the phone was unregistered meanwhile") {
+        unrelated(w, run, 3, deadline + seconds(1));
+        CHECK(run.experts(Expert::GraceBreach, 3) == 1);
+        other_contact(4, deadline + seconds(2), 1, kOwn);
+        CHECK(run.at(4).size() == 1);
+    }
+}
+
 TEST_CASE("a long-lived phone's state stays flat: transactions overwritten in their binding leave the index") {
     Wire w;
     Run run;
