@@ -128,7 +128,8 @@ inline bool is_sip(Subject s) {
     return (s >= Subject::SipRefresh && s <= Subject::SipDeadline) || s == Subject::SipTruncated;
 }
 
-// NewCallId: a SIP binding refreshed under a new Call-ID, i.e. the phone restarted and re-registered.
+// NewCallId: a SIP binding refreshed under a new Call-ID, i.e. the phone restarted and re-registered;
+// on a SipDeadline, the binding lapsed once its restarted phone registered a new Contact.
 // RequestUnseen: a 2xx whose REGISTER the capture lacks. AnswerUnseen: a refresh after an attempt
 // whose 2xx the capture lacks.
 enum class SessionEvent : std::uint8_t {
