@@ -377,7 +377,7 @@ struct SipAnalyzer::Impl {
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
     bool overdue(const Binding& b, const Frame& f, bool delivered_now) const;
     Annotation at_deadline(const Binding& b) const;
-    std::uint32_t successor(std::uint32_t idx) const;
+    bool superseded(std::uint32_t idx) const;
     bool end_answered_attempt(Binding& b, Nanos now);
     bool answered_udp(const Binding& b, const Txn& t) const;
     bool sent_in_time(const Binding& b, const Txn& t) const;
@@ -720,29 +720,26 @@ bool SipAnalyzer::Impl::overdue(const Binding& b, const Frame& f, bool delivered
     return delivered_now || !(b.open && latest.id && latest.attempt == b.attempts && reached && !latest.final);
 }
 
-// The binding that took over from binding `idx`, identified by its Contact URI, when its phone
-// restarted: a new Contact (a new connection's port in it, a new UDP port) of the same AOR at the
-// same registrar, from the same address and MAC under another Call-ID, first registered after
-// `idx`'s latest REGISTER and granted before its deadline. A restart is seen only in hindsight,
-// when the old Contact lapses: until then a second device behind the same address (a NAT) with the
-// same AOR (a shared line) looks the same, and refreshes its own. kNoBinding if none, or several.
-std::uint32_t SipAnalyzer::Impl::successor(std::uint32_t idx) const {
+// Binding `idx`, identified by its Contact URI, was taken over when its phone restarted: a new
+// Contact (a new connection's port in it, a new UDP port) of the same AOR at the same registrar,
+// from the same address and MAC under another Call-ID, first registered after `idx`'s latest
+// REGISTER and granted before its deadline. A restart is seen only in hindsight, when the old
+// Contact lapses: until then a second device behind the same address (a NAT) with the same AOR (a
+// shared line) looks the same, and refreshes its own.
+bool SipAnalyzer::Impl::superseded(std::uint32_t idx) const {
     const Binding& b = bindings[idx];
-    if (b.instance || b.kind != Kind::Register) return kNoBinding;
+    if (b.instance || b.kind != Kind::Register) return false;
     const Txn& latest = b.txns[b.latest];
     const std::uint32_t last_request = std::max(latest.first_frame, b.ok_frame);
     const std::uint32_t* head = aor_heads.find(finish(registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor)));
-    std::uint32_t found = kNoBinding;
     for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding; i = bindings[i].aor_next) {
         const Binding& s = bindings[i];
         if (i == idx || !s.same_registrar(b) || s.aor != b.aor || s.instance || s.phone != b.phone || s.mac != b.mac)
             continue;
         if (s.kind != Kind::Register || !s.has_ok || s.grant_on != b.grant_on || s.ok_time > b.deadline) continue;
-        if (s.first_frame <= last_request || s.has_call(b.call_id)) continue;
-        if (found != kNoBinding) return kNoBinding;
-        found = i;
+        if (s.first_frame > last_request && !s.has_call(b.call_id)) return true;
     }
-    return found;
+    return false;
 }
 
 // Ends the open attempt when its latest REGISTER was answered, in a response the capture lacks,
@@ -791,7 +788,7 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
         }
         b.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         if (d.at == b.deadline) {
-            if (overdue(b, f, false) && successor(d.binding) != kNoBinding) {
+            if (overdue(b, f, false) && superseded(d.binding)) {
                 // Not a breach: the phone is registered by its new Contact. The re-registration
                 // is told here, where it becomes known.
                 Annotation a = at_deadline(b);

@@ -1451,6 +1451,21 @@ TEST_CASE("a phone without +sip.instance that restarted on a new port of its add
         CHECK(run.one(6).get(Field::RefreshDeadline) == kT0 + seconds(100) + millis(10) + seconds(130));
         CHECK(run.experts(Expert::GraceBreach, 6) == 1);
     }
+    SECTION("the restarted phone registering two new Contacts: either tells the lapse") {
+        Frame f = w.frame(3, kT0 + seconds(100), true);
+        f.src_port = 5070;
+        from_mac(f, kOwn);
+        w.add_contact_to(f, w.add_register(f, "d", 1, {}, contact), "sip:100@10.0.0.5:5080", {});
+        run(f);
+        Frame answer = w.frame(4, kT0 + seconds(100) + millis(10), false);
+        answer.dst_port = 5070;
+        w.add_contact_to(answer, w.add_response(answer, 200, "d", 1, {"expires=120"}, contact), "sip:100@10.0.0.5:5080",
+                         {"expires=120"});
+        run(answer);
+        unrelated(w, run, 5, deadline + seconds(1));
+        CHECK(run.one(5).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::NewCallId));
+        CHECK(run.experts(Expert::GraceBreach, 5) == 0);
+    }
     SECTION("from another MAC: another device on the address, and the old contact's breach stands") {
         other_contact(3, kT0 + seconds(100), 1, kOther);
         unrelated(w, run, 5, deadline + seconds(1));
