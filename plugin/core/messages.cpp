@@ -59,8 +59,11 @@ std::string sip_subject(const Annotation& a) {
     case Subject::SipRequest: return what + " REGISTER retry";
     case Subject::SipRetransmission: return what + " resent";
     case Subject::SipDeadline:
-        if (a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId))
-            return what + " superseded: re-registered from a new Contact under a new Call-ID";
+        // Past the deadline without a breach: the phone registered a new Contact (its successor).
+        if (!a.raised(Expert::GraceBreach))
+            return what + " superseded: re-registered from a new Contact" +
+                   (a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId)
+                        ? " under a new Call-ID" : "");
         return what + " deadline passed";
     default: break;
     }

@@ -202,10 +202,13 @@ struct Binding {
     // in the same attempt: a challenge (401/407) or a too brief expiry (423, RFC 3261 10.2.8).
     bool retry_refused = false;
 
-    Txn* txn(std::uint64_t call, std::uint32_t cseq) {
-        for (Txn& t : txns)
+    const Txn* txn(std::uint64_t call, std::uint32_t cseq) const {
+        for (const Txn& t : txns)
             if (t.id && t.call_id == call && t.cseq == cseq) return &t;
         return nullptr;
+    }
+    Txn* txn(std::uint64_t call, std::uint32_t cseq) {
+        return const_cast<Txn*>(static_cast<const Binding*>(this)->txn(call, cseq));
     }
     // `f` is sent to this binding's registrar (interface, address, port, transport).
     bool sent_to(const Frame& f) const {
@@ -377,7 +380,7 @@ struct SipAnalyzer::Impl {
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
     bool overdue(const Binding& b, const Frame& f, bool delivered_now) const;
     Annotation at_deadline(const Binding& b) const;
-    bool superseded(std::uint32_t idx) const;
+    std::uint32_t successor(std::uint32_t idx) const;
     bool end_answered_attempt(Binding& b, Nanos now);
     bool answered_udp(const Binding& b, const Txn& t) const;
     bool sent_in_time(const Binding& b, const Txn& t) const;
@@ -720,15 +723,17 @@ bool SipAnalyzer::Impl::overdue(const Binding& b, const Frame& f, bool delivered
     return delivered_now || !(b.open && latest.id && latest.attempt == b.attempts && reached && !latest.final);
 }
 
-// Binding `idx`, identified by its Contact URI, was taken over when its phone restarted: a new
-// Contact (a new connection's port in it, a new UDP port) of the same AOR at the same registrar,
-// from the same address and MAC under another Call-ID, first registered after `idx`'s latest
-// REGISTER and granted before its deadline. A restart is seen only in hindsight, when the old
-// Contact lapses: until then a second device behind the same address (a NAT) with the same AOR (a
-// shared line) looks the same, and refreshes its own.
-bool SipAnalyzer::Impl::superseded(std::uint32_t idx) const {
+// Binding `idx`, identified by its Contact URI, was taken over by a new Contact of its phone: one
+// of the same AOR at the same registrar, from the same address and MAC, first registered after
+// `idx`'s latest REGISTER and granted before its deadline. Under another Call-ID the phone
+// restarted (a new connection's port in its Contact, a new UDP port); under the same one it
+// learnt a new public port from a NAT (RFC 3581 rport) and left the old Contact to lapse. A restart
+// is seen only in hindsight, when the old Contact lapses: until then a second device behind the
+// same address (a NAT) with the same AOR (a shared line) looks the same, and refreshes its own.
+// Returns such a Contact's binding, else kNoBinding.
+std::uint32_t SipAnalyzer::Impl::successor(std::uint32_t idx) const {
     const Binding& b = bindings[idx];
-    if (b.instance || b.kind != Kind::Register) return false;
+    if (b.instance || b.kind != Kind::Register) return kNoBinding;
     const Txn& latest = b.txns[b.latest];
     const std::uint32_t last_request = std::max(latest.first_frame, b.ok_frame);
     const std::uint32_t* head = aor_heads.find(finish(registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor)));
@@ -737,9 +742,9 @@ bool SipAnalyzer::Impl::superseded(std::uint32_t idx) const {
         if (i == idx || !s.same_registrar(b) || s.aor != b.aor || s.instance || s.phone != b.phone || s.mac != b.mac)
             continue;
         if (s.kind != Kind::Register || !s.has_ok || s.grant_on != b.grant_on || s.ok_time > b.deadline) continue;
-        if (s.first_frame > last_request && !s.has_call(b.call_id)) return true;
+        if (s.first_frame > last_request) return i;
     }
-    return false;
+    return kNoBinding;
 }
 
 // Ends the open attempt when its latest REGISTER was answered, in a response the capture lacks,
@@ -788,11 +793,13 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
         }
         b.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         if (d.at == b.deadline) {
-            if (overdue(b, f, false) && superseded(d.binding)) {
+            const std::uint32_t next = overdue(b, f, false) ? successor(d.binding) : kNoBinding;
+            if (next != kNoBinding) {
                 // Not a breach: the phone is registered by its new Contact. The re-registration
                 // is told here, where it becomes known.
                 Annotation a = at_deadline(b);
-                a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
+                if (bindings[next].call_id != b.call_id)
+                    a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
                 ctx.sink.emit(a);
                 b.expecting = false;
             } else {
@@ -1170,8 +1177,13 @@ Txn* SipAnalyzer::Impl::unseen_request(std::uint32_t idx, Binding& b, std::uint6
     const Txn& prev = b.txns[b.latest];
     for (std::uint32_t i : near) {
         const Binding& o = bindings[i];
+        if (i == idx || !o.same_registrar(b) || o.aor != b.aor) continue;
         const std::uint32_t cseq = o.txns[o.latest].cseq;  // m.cseq: taken for this 2xx already
-        if (i != idx && o.same_registrar(b) && o.aor == b.aor && cseq != prev.cseq && cseq != m.cseq) return nullptr;
+        if (cseq != prev.cseq && cseq != m.cseq) return nullptr;
+        // It answers another contact's REGISTER the capture has, listing every binding of the
+        // AOR (RFC 3261 10.3) with its remaining time: nothing this binding sent.
+        const Txn* answered = o.txn(call_id, m.cseq);
+        if (answered && answered->first_frame != 0) return nullptr;
     }
     sip::ContactFacts mine;
     if (m.contact_count > 0 && own_contact(b, f, m, prev.lone_contact, mine) == 0) return nullptr;

@@ -715,6 +715,48 @@ class RestartWithoutInstance(unittest.TestCase):
         self.assertEqual(25 * S, s3 - (self.oks()[2] + 130 * S))
 
 
+class NatRebind(unittest.TestCase):
+    """A softphone behind a NAT whose public port changes: the next REGISTER, with its old Contact,
+    comes from the new port; told its new port by the 200 OK's Via, it registers a new Contact
+    under the same Call-ID and leaves the old one to lapse. The registrar's 200 OKs list every
+    binding of the AOR. No warning or error: the old Contact's lapse is told at its deadline."""
+
+    CAP = capture("sip-udp-nat-rebind")
+    T0 = utc("2023-06-05 10:00:00")
+
+    def test_old_contact_lapses_without_a_breach(self):
+        self.assertEqual([], harness.experts_both_passes(self, self.CAP))
+        rows = by_frame(harness.fields_both_passes(
+            self, self.CAP, ["frame.number", "keepalive.refresh.number", "keepalive.event", "keepalive.refresh.lateness",
+                             "keepalive.refresh.deadline", "keepalive.refresh.prev", "keepalive.expires.granted"],
+            "keepalive"))
+        # Frame 2k-1: REGISTER CSeq k, frame 2k: its 200 OK.
+        ok = [self.T0 + 15 * MS]
+        ok.append(ok[-1] + 115 * S + 15 * MS)
+        ok.append(ok[-1] + 115 * S + 15 * MS)
+        ok.append(ok[-1] + 25 * MS)  # CSeq 4 at once, with the new Contact
+        for _ in range(3):
+            ok.append(ok[-1] + 115 * S + 15 * MS)
+        # The old Contact: CSeq 1-3 (the third from the new port); the new one: CSeq 4-7.
+        refresh = {1: ["1"], 3: ["2"], 5: ["3"], 7: ["1"], 9: ["2"], 11: ["3", "4"], 13: ["4"]}
+        for frame, numbers in refresh.items():
+            self.assertEqual(numbers, rows[frame]["keepalive.refresh.number"], frame)
+        for frame in (3, 5, 9, 11, 13):
+            self.assertEqual([0], [rel(v) for v in rows[frame]["keepalive.refresh.lateness"]], frame)
+        for frame in range(2, 15, 2):
+            # Each 200 OK grants its own REGISTER's Contact, and no REGISTER the capture lacks.
+            self.assertEqual(["120"], rows[frame]["keepalive.expires.granted"], frame)
+            self.assertEqual([], rows[frame]["keepalive.event"], frame)
+        # Frame 11, CSeq 6 at ok[4] + 115 s, is the first past the old Contact's deadline, ok[2] + 130 s.
+        self.assertLess(ok[2] + 130 * S, ok[4] + 115 * S)
+        self.assertGreater(ok[2] + 130 * S, ok[3] + 115 * S)
+        self.assertEqual([ok[4] + 130 * S, ok[2] + 130 * S], [absolute(v) for v in rows[11]["keepalive.refresh.deadline"]])
+        self.assertEqual(["10", "6"], rows[11]["keepalive.refresh.prev"])
+        self.assertEqual([], rows[11]["keepalive.event"])  # the same Call-ID: no restart
+        out = harness.tshark(["-Y", "frame.number == 11", "-V"], capture=self.CAP)
+        self.assertIn("sip:8040@203.0.113.10 refresh 4 superseded: re-registered from a new Contact]", out)
+
+
 class ProxyMultiplex(unittest.TestCase):
     """Two phones' REGISTERs in one TCP segment, lost and retransmitted; a REGISTER split in two."""
     CAP = capture("sip-tcp-proxy-multiplex")

@@ -1301,11 +1301,19 @@ TEST_CASE("without +sip.instance, a phone that keeps its Call-ID keeps its bindi
         CHECK(run.one(3).get(Field::RefreshNumber) == 1);
         CHECK(run.experts(Expert::GraceBreach, 5) == 1);
     }
-    SECTION("another contact under the Call-ID from the same address: a binding of its own") {
-        // (Its 2xx, listing one contact, also refreshes the first binding, as a registrar's
-        // rewrite of the contact that binding sent: the same phone, still registered.)
+    SECTION("another contact under the Call-ID from the same address: a binding of its own, and the first "
+            "one's lapse no breach") {
         next("c", 2, kPhone, "sip:100@10.0.0.5:5070");
         CHECK(run.one(3).get(Field::RefreshNumber) == 1);
+        // Its 2xx answers the new contact's REGISTER, not one of the first contact's the capture lacks.
+        CHECK(run.one(4).get(Field::RefreshNumber) == 1);
+        // The phone moved to its new contact (as one behind a NAT that learnt its new public port):
+        // the first one's deadline tells it, under the same Call-ID.
+        const Annotation lapse = run.one(5);
+        CHECK(lapse.subject == Subject::SipDeadline);
+        CHECK(lapse.get(Field::RefreshNumber) == 2);
+        CHECK(!lapse.has(Field::SessionEvent));
+        CHECK(lapse.experts() == 0);
     }
 }
 
