@@ -30,6 +30,8 @@ constexpr std::size_t kTxnsPerBinding = 4;   // REGISTER transactions remembered
 // share a Call-ID (RFC 3261 10.2), of a "Contact: *" removal. A flood of contacts under one Call-ID
 // must not make each of its messages scan all of them.
 constexpr std::uint32_t kMaxPerCall = 64;
+// The newest bindings of an AOR looked at for one that took over from a lapsing one (successor()).
+constexpr std::uint32_t kSuccessorScan = 16;
 constexpr std::size_t kMaxStreams = 65536;
 constexpr std::size_t kMaxFlows = 65536;
 constexpr Nanos kNever = std::numeric_limits<Nanos>::min();  // no datagram known on a flow
@@ -737,7 +739,10 @@ std::uint32_t SipAnalyzer::Impl::successor(std::uint32_t idx) const {
     const Txn& latest = b.txns[b.latest];
     const std::uint32_t last_request = std::max(latest.first_frame, b.ok_frame);
     const std::uint32_t* head = aor_heads.find(finish(registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor)));
-    for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding; i = bindings[i].aor_next) {
+    // The AOR's newest bindings come first (binding_for() puts a new one at the head): a successor
+    // is among them, and a flood of contacts for one AOR costs a bounded walk per deadline.
+    std::uint32_t seen = 0;
+    for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding && seen++ < kSuccessorScan; i = bindings[i].aor_next) {
         const Binding& s = bindings[i];
         if (i == idx || !s.same_registrar(b) || s.aor != b.aor || s.instance || s.phone != b.phone || s.mac != b.mac)
             continue;

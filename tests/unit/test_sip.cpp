@@ -784,6 +784,33 @@ TEST_CASE("a flood of Call-IDs and contacts keeps the state bounded") {
     CHECK(run.engine.state_bytes() < after_warmup + after_warmup / 4);
 }
 
+TEST_CASE("a flood of contacts of one AOR from many addresses, all lapsing, is looked through for a successor in bounded time") {
+    // 40,000 contacts of sip:x@10.0.0.1, each from its own address, one every 10 ms, each granted
+    // 60 s; then another host's frames every 100 ms until every deadline has passed. None took
+    // over from another (other addresses): each breaches. A walk of the whole AOR list per
+    // deadline would visit 800 million bindings.
+    constexpr std::uint32_t kContacts = 40000;
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    for (std::uint32_t i = 0; i < kContacts; ++i) {
+        const IpAddr from = IpAddr::v4(0x0b000000 + i);
+        const std::string contact = "sip:x@" + from.to_string();
+        const Nanos t = kT0 + i * millis(10);
+        Frame f = w.frame(++n, t, true);
+        f.src_ip = from;
+        w.add_register(f, "flood-" + std::to_string(i), 1, {}, contact, "sip:x@10.0.0.1");
+        run(f);
+        Frame ok = w.frame(++n, t + millis(1), false);
+        ok.dst_ip = from;
+        w.add_response(ok, 200, "flood-" + std::to_string(i), 1, {"expires=60"}, contact, "sip:x@10.0.0.1");
+        run(ok);
+    }
+    for (Nanos t = kT0 + kContacts * millis(10); t < kT0 + kContacts * millis(10) + seconds(72); t += millis(100))
+        unrelated(w, run, ++n, t);
+    CHECK(run.experts(Expert::GraceBreach, n) == static_cast<int>(kContacts));
+}
+
 TEST_CASE("Contact: * with Expires 0 de-registers every binding of the AOR; a REGISTER without contact is a query") {
     Wire w;
     Run run;
