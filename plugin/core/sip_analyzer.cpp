@@ -800,8 +800,8 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
         if (d.at == b.deadline) {
             const std::uint32_t next = overdue(b, f, false) ? successor(d.binding) : kNoBinding;
             if (next != kNoBinding) {
-                // Not a breach: the phone is registered by its new Contact. The re-registration
-                // is told here, where it becomes known.
+                // Not a breach: the phone is registered by its new Contact, and the old one's
+                // lapse is told here, where it becomes known.
                 Annotation a = at_deadline(b);
                 if (bindings[next].call_id != b.call_id)
                     a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
