@@ -756,6 +756,22 @@ class NatRebind(unittest.TestCase):
         out = harness.tshark(["-Y", "frame.number == 11", "-V"], capture=self.CAP)
         self.assertIn("sip:8040@203.0.113.10 refresh 4 superseded: re-registered from a new Contact]", out)
 
+    def test_silent_after_the_new_contact_breaches_once(self):
+        cap = capture("sip-udp-nat-rebind-silent")
+        breaches = [(f, name) for f, name, _ in harness.experts_both_passes(self, cap)]
+        self.assertEqual([(9, "keepalive.grace_breach")], breaches)
+        rows = by_frame(harness.fields_both_passes(
+            self, cap, ["frame.number", "keepalive.refresh.number", "keepalive.refresh.deadline",
+                        "keepalive.grace.overrun", "keepalive.event"], "keepalive"))
+        ok2 = self.T0 + 15 * MS + 2 * (115 * S + 15 * MS)
+        ok3 = ok2 + 25 * MS
+        # Frame 9, the ARP at ok3 + 150 s: the old Contact's lapse (its deadline first), then the
+        # new one's breach.
+        self.assertEqual(["4", "2"], rows[9]["keepalive.refresh.number"])
+        self.assertEqual([ok2 + 130 * S, ok3 + 130 * S], [absolute(v) for v in rows[9]["keepalive.refresh.deadline"]])
+        self.assertEqual([(ok3 + 150 * S) - (ok3 + 130 * S)], [rel(v) for v in rows[9]["keepalive.grace.overrun"]])
+        self.assertEqual([], rows[9]["keepalive.event"])
+
 
 class ProxyMultiplex(unittest.TestCase):
     """Two phones' REGISTERs in one TCP segment, lost and retransmitted; a REGISTER split in two."""

@@ -20,10 +20,13 @@
 //   CSeq 5, 6, 7 from 40777 at R_(k+1) = OK_k + 115 s, Contact new; 200 OK: new;expires=120, and
 //     for CSeq 5 old;expires=5 (its remaining time, OK_2 + 120 s - OK_4 = 4.96 s, rounded); the old
 //     Contact expired at the registrar at OK_2 + 120 s, before CSeq 6.
+//   sip-udp-nat-rebind-silent: nothing after CSeq 4 but the registrar resolving its gateway
+//   203.0.113.1 by ARP at OK_3 + 150 s.
 // Derived: the old Contact is refreshed on time at CSeq 2 and 3 (the same Contact from a new
 //   port); its deadline OK_2 + 130 s passes between CSeq 5 and 6, with the new Contact registered
 //   since OK_3: not a breach. The new Contact's refreshes (CSeq 5, 6, 7) are on time. No warning
-//   or error at all.
+//   or error at all. Silent: both deadlines (OK_2 + 130 s, then OK_3 + 130 s = OK_2 + 130.025 s)
+//   pass at the ARP (frame 9): the old Contact's lapse, and the new one's grace breach, 20 s past.
 #include <string>
 
 #include "scenario.h"
@@ -31,7 +34,9 @@
 using namespace kagen;
 using namespace kagen::literals;
 
-KA_SCENARIO("sip-udp-nat-rebind", "SIP/UDP softphone behind a NAT whose public port changes: a new Contact, same Call-ID") {
+namespace {
+
+void rebind(ScenarioOutput& out, bool silent) {
   const Mac nat_mac = "00:00:5e:00:01:07";
   const Endpoint before{nat_mac, "198.51.100.7", 40001};
   const Endpoint after{nat_mac, "198.51.100.7", 40777};
@@ -71,9 +76,23 @@ KA_SCENARIO("sip-udp-nat-rebind", "SIP/UDP softphone behind a NAT whose public p
   ok = exchange(flow2, after, ok + 115_s, 3, old_contact, {sip::with_expires(old_contact, 120)});
   ok = exchange(flow2, after, ok + 10_ms, 4, new_contact,
                 {sip::with_expires(new_contact, 120), sip::with_expires(old_contact, 120)});
-  ok = exchange(flow2, after, ok + 115_s, 5, new_contact,
-                {sip::with_expires(new_contact, 120), sip::with_expires(old_contact, 5)});
-  ok = exchange(flow2, after, ok + 115_s, 6, new_contact, {sip::with_expires(new_contact, 120)});
-  exchange(flow2, after, ok + 115_s, 7, new_contact, {sip::with_expires(new_contact, 120)});
+  if (silent) {
+    add_arp_resolution(cap, ok + 150_s, registrar, Endpoint{"00:00:0c:07:ac:71", "203.0.113.1", 0}, 500_us);
+  } else {
+    ok = exchange(flow2, after, ok + 115_s, 5, new_contact,
+                  {sip::with_expires(new_contact, 120), sip::with_expires(old_contact, 5)});
+    ok = exchange(flow2, after, ok + 115_s, 6, new_contact, {sip::with_expires(new_contact, 120)});
+    exchange(flow2, after, ok + 115_s, 7, new_contact, {sip::with_expires(new_contact, 120)});
+  }
   out.save_pcap(cap);
+}
+
+}  // namespace
+
+KA_SCENARIO("sip-udp-nat-rebind", "SIP/UDP softphone behind a NAT whose public port changes: a new Contact, same Call-ID") {
+  rebind(out, false);
+}
+
+KA_SCENARIO("sip-udp-nat-rebind-silent", "sip-udp-nat-rebind, the phone silent after registering its new Contact") {
+  rebind(out, true);
 }
