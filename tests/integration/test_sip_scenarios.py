@@ -756,6 +756,17 @@ class NatRebind(unittest.TestCase):
         out = harness.tshark(["-Y", "frame.number == 11", "-V"], capture=self.CAP)
         self.assertIn("sip:8040@203.0.113.10 refresh 4 superseded: re-registered from a new Contact]", out)
 
+    def test_old_contact_removed_in_the_new_ones_register(self):
+        cap = capture("sip-udp-nat-rebind-unregister")
+        self.assertEqual([(7, "keepalive.unregister")], [(f, n) for f, n, _ in harness.experts_both_passes(self, cap)])
+        rows = by_frame(harness.fields_both_passes(
+            self, cap, ["frame.number", "keepalive.refresh.number", "keepalive.refresh.lateness"], "keepalive"))
+        # Frame 7, CSeq 4: the new Contact's first REGISTER, the old one's de-registration.
+        self.assertEqual(["1", "4"], rows[7]["keepalive.refresh.number"])
+        for frame, number in {9: "2", 11: "3", 13: "4"}.items():
+            self.assertEqual([number], rows[frame]["keepalive.refresh.number"], frame)
+            self.assertEqual([0], [rel(v) for v in rows[frame]["keepalive.refresh.lateness"]], frame)
+
     def test_silent_after_the_new_contact_breaches_once(self):
         cap = capture("sip-udp-nat-rebind-silent")
         breaches = [(f, name) for f, name, _ in harness.experts_both_passes(self, cap)]

@@ -22,11 +22,15 @@
 //     Contact expired at the registrar at OK_2 + 120 s, before CSeq 6.
 //   sip-udp-nat-rebind-silent: nothing after CSeq 4 but the registrar resolving its gateway
 //   203.0.113.1 by ARP at OK_3 + 150 s.
+//   sip-udp-nat-rebind-unregister: CSeq 4 also lists the old Contact with ";expires=0" (PJSIP's
+//   other way), and no 200 OK lists it again.
 // Derived: the old Contact is refreshed on time at CSeq 2 and 3 (the same Contact from a new
 //   port); its deadline OK_2 + 130 s passes between CSeq 5 and 6, with the new Contact registered
 //   since OK_3: not a breach. The new Contact's refreshes (CSeq 5, 6, 7) are on time. No warning
 //   or error at all. Silent: both deadlines (OK_2 + 130 s, then OK_3 + 130 s = OK_2 + 130.025 s)
 //   pass at the ARP (frame 9): the old Contact's lapse, and the new one's grace breach, 20 s past.
+//   Unregister: CSeq 4 is the old Contact's de-registration (a note) and the new one's first
+//   REGISTER; the old Contact expects nothing more. No warning or error.
 #include <string>
 
 #include "scenario.h"
@@ -36,7 +40,9 @@ using namespace kagen::literals;
 
 namespace {
 
-void rebind(ScenarioOutput& out, bool silent) {
+enum class Then { Lapse, Silent, Unregister };
+
+void rebind(ScenarioOutput& out, Then then) {
   const Mac nat_mac = "00:00:5e:00:01:07";
   const Endpoint before{nat_mac, "198.51.100.7", 40001};
   const Endpoint after{nat_mac, "198.51.100.7", 40777};
@@ -57,12 +63,12 @@ void rebind(ScenarioOutput& out, bool silent) {
   const sip::Contact old_contact{"sip:8040@198.51.100.7:40001;ob", {}, {}};
   const sip::Contact new_contact{"sip:8040@198.51.100.7:40777;ob", {}, {}};
 
-  // REGISTER CSeq `cseq` with `contact` on `flow` at t; the 200 OK lists `listed`. Returns its time.
-  auto exchange = [&](UdpFlow& flow, const Endpoint& from, TimeNs t, std::uint32_t cseq, const sip::Contact& contact,
-                      std::vector<sip::Contact> listed) {
+  // REGISTER CSeq `cseq` with `contacts` on `flow` at t; the 200 OK lists `listed`. Returns its time.
+  auto exchange = [&](UdpFlow& flow, const Endpoint& from, TimeNs t, std::uint32_t cseq,
+                      std::vector<sip::Contact> contacts, std::vector<sip::Contact> listed) {
     reg.cseq = cseq;
     reg.branch = "z9hG4bKnat" + std::to_string(cseq);
-    reg.contacts = {contact};
+    reg.contacts = std::move(contacts);
     reg.via_params = {"rport"};
     flow.send(t, Dir::ToServer, reg.bytes());
     sip::Register seen = reg;
@@ -71,18 +77,24 @@ void rebind(ScenarioOutput& out, bool silent) {
     return t + 15_ms;
   };
 
-  TimeNs ok = exchange(flow1, before, t0, 1, old_contact, {sip::with_expires(old_contact, 120)});
-  ok = exchange(flow1, before, ok + 115_s, 2, old_contact, {sip::with_expires(old_contact, 120)});
-  ok = exchange(flow2, after, ok + 115_s, 3, old_contact, {sip::with_expires(old_contact, 120)});
-  ok = exchange(flow2, after, ok + 10_ms, 4, new_contact,
-                {sip::with_expires(new_contact, 120), sip::with_expires(old_contact, 120)});
-  if (silent) {
+  TimeNs ok = exchange(flow1, before, t0, 1, {old_contact}, {sip::with_expires(old_contact, 120)});
+  ok = exchange(flow1, before, ok + 115_s, 2, {old_contact}, {sip::with_expires(old_contact, 120)});
+  ok = exchange(flow2, after, ok + 115_s, 3, {old_contact}, {sip::with_expires(old_contact, 120)});
+  if (then == Then::Unregister) {
+    ok = exchange(flow2, after, ok + 10_ms, 4, {new_contact, sip::with_expires(old_contact, 0)},
+                  {sip::with_expires(new_contact, 120)});
+  } else {
+    ok = exchange(flow2, after, ok + 10_ms, 4, {new_contact},
+                  {sip::with_expires(new_contact, 120), sip::with_expires(old_contact, 120)});
+  }
+  if (then == Then::Silent) {
     add_arp_resolution(cap, ok + 150_s, registrar, Endpoint{"00:00:0c:07:ac:71", "203.0.113.1", 0}, 500_us);
   } else {
-    ok = exchange(flow2, after, ok + 115_s, 5, new_contact,
-                  {sip::with_expires(new_contact, 120), sip::with_expires(old_contact, 5)});
-    ok = exchange(flow2, after, ok + 115_s, 6, new_contact, {sip::with_expires(new_contact, 120)});
-    exchange(flow2, after, ok + 115_s, 7, new_contact, {sip::with_expires(new_contact, 120)});
+    std::vector<sip::Contact> listed{sip::with_expires(new_contact, 120)};
+    if (then == Then::Lapse) listed.push_back(sip::with_expires(old_contact, 5));
+    ok = exchange(flow2, after, ok + 115_s, 5, {new_contact}, listed);
+    ok = exchange(flow2, after, ok + 115_s, 6, {new_contact}, {sip::with_expires(new_contact, 120)});
+    exchange(flow2, after, ok + 115_s, 7, {new_contact}, {sip::with_expires(new_contact, 120)});
   }
   out.save_pcap(cap);
 }
@@ -90,9 +102,13 @@ void rebind(ScenarioOutput& out, bool silent) {
 }  // namespace
 
 KA_SCENARIO("sip-udp-nat-rebind", "SIP/UDP softphone behind a NAT whose public port changes: a new Contact, same Call-ID") {
-  rebind(out, false);
+  rebind(out, Then::Lapse);
 }
 
 KA_SCENARIO("sip-udp-nat-rebind-silent", "sip-udp-nat-rebind, the phone silent after registering its new Contact") {
-  rebind(out, true);
+  rebind(out, Then::Silent);
+}
+
+KA_SCENARIO("sip-udp-nat-rebind-unregister", "sip-udp-nat-rebind, the old Contact removed (expires=0) in the new one's REGISTER") {
+  rebind(out, Then::Unregister);
 }
