@@ -21,6 +21,7 @@ const char* counter_name(Counter c) {
     case Counter::Truncated: return "Cut short, not analysed";
     case Counter::CaptureGaps: return "Capture gaps";
     case Counter::ClockSteps: return "Clock steps";
+    case Counter::Restarts: return "Restarts (new Call-ID)";
     case Counter::Count: break;
     }
     return "";
@@ -46,6 +47,9 @@ bool counts(const Annotation& a, Counter c) {
     case Counter::Truncated: return a.raised(Expert::Truncated);
     case Counter::CaptureGaps: return a.raised(Expert::CaptureGap);
     case Counter::ClockSteps: return a.raised(Expert::ClockStep);
+    // One per restart: on the refresh that kept its binding, or where its old Contact lapsed.
+    case Counter::Restarts:
+        return is_sip(a.subject) && a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId);
     case Counter::Count: break;
     }
     return false;

@@ -26,6 +26,7 @@ enum class Counter : unsigned char {
     Truncated,        // keepalive.truncated
     CaptureGaps,      // keepalive.capture_gap
     ClockSteps,       // keepalive.clock_step
+    Restarts,         // SIP re-registrations under a new Call-ID (keepalive.event 7)
     Count
 };
 constexpr std::size_t kCounterCount = static_cast<std::size_t>(Counter::Count);

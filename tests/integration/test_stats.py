@@ -23,6 +23,8 @@ EXPERT_COUNTERS = {
     "Cut short, not analysed": "keepalive.truncated", "Capture gaps": "keepalive.capture_gap",
     "Clock steps": "keepalive.clock_step",
 }
+# Statistics counter -> (field, value) it counts in one item.
+VALUE_COUNTERS = {"Restarts (new Call-ID)": ("keepalive.event", "7")}
 
 
 def all_captures():
@@ -68,6 +70,10 @@ def details(capture, two_pass):
                 if expert in names:
                     node[counter] += 1
                     frames[expert].add(number)
+            for counter, (field, value) in VALUE_COUNTERS.items():
+                if shows.get(field) == value:
+                    node[counter] += 1
+                    frames["%s == %s" % (field, value)].add(number)
     return {k: dict(v) for k, v in nodes.items()}, frames
 
 
@@ -90,7 +96,7 @@ class StatsTree(unittest.TestCase):
                 self.assertEqual(set(tree), set(expected), cap)
                 for name, counts in expected.items():
                     self.assertEqual(tree[name]["total"], counts["total"], (cap, name))
-                    for counter in EXPERT_COUNTERS:
+                    for counter in list(EXPERT_COUNTERS) + list(VALUE_COUNTERS):
                         self.assertEqual(tree[name].get(counter, 0), counts.get(counter, 0), (cap, name, counter))
                 if two_pass:
                     continue
