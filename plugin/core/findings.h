@@ -165,6 +165,11 @@ private:
     std::array<std::int64_t, kFieldCount> values_{};
 };
 
+// A SIP annotation of a restart: SessionEvent NewCallId.
+inline bool new_call_id(const Annotation& a) {
+    return a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId);
+}
+
 // Interned strings (endpoint names, servers): annotations keep ids, not copies. Id 0 is "".
 class StringTable {
 public:

@@ -20,6 +20,11 @@ const char* what_is_sent(const Annotation& a) {
     }
 }
 
+// "back 60.0 s", "ahead 3.0 s": which way and how far a clock stepped.
+std::string step_words(std::int64_t step) {
+    return step < 0 ? "back " + format_duration(sub_sat(0, step)) : "ahead " + format_duration(step);
+}
+
 std::string plural(std::int64_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
 }
@@ -53,17 +58,14 @@ std::string sip_subject(const Annotation& a) {
     switch (a.subject) {
     case Subject::SipRefresh:
         if (a.raised(Expert::Unregister)) return "de-registration";
-        if (a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId))
-            return what + " (re-registration, new Call-ID)";
+        if (new_call_id(a)) return what + " (re-registration, new Call-ID)";
         break;
     case Subject::SipRequest: return what + " REGISTER retry";
     case Subject::SipRetransmission: return what + " resent";
     case Subject::SipDeadline:
         // Past the deadline without a breach: the phone registered a new Contact (its successor).
         if (!a.raised(Expert::GraceBreach))
-            return what + " superseded: re-registered from a new Contact" +
-                   (a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId)
-                        ? " under a new Call-ID" : "");
+            return what + " superseded: re-registered from a new Contact" + (new_call_id(a) ? " under a new Call-ID" : "");
         return what + " deadline passed";
     default: break;
     }
@@ -280,8 +282,8 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         if (a.has(Field::PeerInterface)) {  // between two capture points (CapturePoints::OffsetStep)
             const std::int64_t off = a.get_or(Field::ClockOffset, 0);
             m = "The clock of capture point " + std::to_string(a.get(Field::PeerInterface)) + " stepped " +
-                (step < 0 ? "back " + format_duration(sub_sat(0, step)) : "ahead " + format_duration(step)) +
-                " against this frame's point (offset now " + (off >= 0 ? "+" : "") + format_duration(off) + ")";
+                step_words(step) + " against this frame's point (offset now " + (off >= 0 ? "+" : "") +
+                format_duration(off) + ")";
         } else {
             const std::string at = frame_ref(a.get_or(Field::ClockStepFrame, 0));
             const std::string before = frame_ref(a.get_or(Field::CaptureGapFrame, 0));
@@ -337,7 +339,7 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     case Subject::CaptureGap: add("capture gap of " + format_duration(a.get_or(Field::CaptureGap, 0))); break;
     case Subject::ClockStep: {
         const std::int64_t step = a.get_or(Field::ClockStep, 0);
-        add(step < 0 ? "clock stepped back " + format_duration(sub_sat(0, step)) : "clock stepped ahead " + format_duration(step));
+        add("clock stepped " + step_words(step));
         break;
     }
     case Subject::None: break;

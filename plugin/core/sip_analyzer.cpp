@@ -362,6 +362,11 @@ struct SipAnalyzer::Impl {
                               std::uint64_t call_id, bool only_contact);
     std::uint32_t moved_binding(const Frame& f, std::uint64_t aor, const CallBindings& near, std::uint64_t call_id) const;
     std::uint32_t restarted_binding(const Frame& f, std::uint64_t aor) const;
+    // The newest binding of registrar_aor() `at_registrar`, from which aor_next lists the others.
+    std::uint32_t aor_first(std::uint64_t at_registrar) const {
+        const std::uint32_t* head = aor_heads.find(finish(at_registrar));
+        return head ? *head : kNoBinding;
+    }
     void move_binding(std::uint32_t idx, std::uint64_t key, std::uint64_t address);
     std::uint32_t allocate_binding();
     void release(std::uint32_t idx);
@@ -493,10 +498,9 @@ std::uint32_t SipAnalyzer::Impl::moved_binding(const Frame& f, std::uint64_t aor
 // MAC, but announces none of their addresses.
 std::uint32_t SipAnalyzer::Impl::restarted_binding(const Frame& f, std::uint64_t aor) const {
     if (!f.has_eth || !ctx.announcements.by(point_of(f), f.src_ip, f.eth_src)) return kNoBinding;
-    const std::uint32_t* head =
-        aor_heads.find(finish(registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor)));
     std::uint32_t found = kNoBinding;
-    for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding; i = bindings[i].aor_next) {
+    for (std::uint32_t i = aor_first(registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor));
+         i != kNoBinding; i = bindings[i].aor_next) {
         const Binding& b = bindings[i];
         if (!b.left_for(f, aor) || b.mac != f.eth_src) continue;
         if (found != kNoBinding) return kNoBinding;
@@ -738,11 +742,11 @@ std::uint32_t SipAnalyzer::Impl::successor(std::uint32_t idx) const {
     if (b.instance || b.kind != Kind::Register) return kNoBinding;
     const Txn& latest = b.txns[b.latest];
     const std::uint32_t last_request = std::max(latest.first_frame, b.ok_frame);
-    const std::uint32_t* head = aor_heads.find(finish(registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor)));
     // The AOR's newest bindings come first (binding_for() puts a new one at the head): a successor
     // is among them, and a flood of contacts for one AOR costs a bounded walk per deadline.
     std::uint32_t seen = 0;
-    for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding && seen++ < kSuccessorScan; i = bindings[i].aor_next) {
+    for (std::uint32_t i = aor_first(registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor));
+         i != kNoBinding && seen++ < kSuccessorScan; i = bindings[i].aor_next) {
         const Binding& s = bindings[i];
         if (i == idx || !s.same_registrar(b) || s.aor != b.aor || s.instance || s.phone != b.phone || s.mac != b.mac)
             continue;
@@ -895,10 +899,9 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         // Without a contact a REGISTER only queries; "Contact: *" with Expires 0 removes every
         // binding of the AOR at this registrar (RFC 3261 10.2.2).
         if (!m.has_expires || m.expires != 0) return;
-        const std::uint32_t* head =
-            aor_heads.find(finish(registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor)));
         removed.clear();
-        for (std::uint32_t i = head ? *head : kNoBinding; i != kNoBinding; i = bindings[i].aor_next)
+        for (std::uint32_t i = aor_first(registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor));
+             i != kNoBinding; i = bindings[i].aor_next)
             if (bindings[i].at(f, aor)) removed.push_back(i);
         std::sort(removed.begin(), removed.end());  // the frame's annotations in binding order, not the list's
         for (std::uint32_t i : removed) new_request(f, m, call_id, i, 0, Kind::Unregister, flow_prev);

@@ -49,7 +49,7 @@ bool counts(const Annotation& a, Counter c) {
     case Counter::ClockSteps: return a.raised(Expert::ClockStep);
     // One per restart: on the refresh that kept its binding, or where its old Contact lapsed.
     case Counter::Restarts:
-        return is_sip(a.subject) && a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId);
+        return is_sip(a.subject) && new_call_id(a);
     case Counter::Count: break;
     }
     return false;
