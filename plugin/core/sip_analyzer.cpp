@@ -103,6 +103,11 @@ const Frame& not_before(const Frame& f, Nanos sent, std::optional<Frame>& later)
     return *later;
 }
 
+// A REGISTER needs the Call-ID and the CSeq of its own method that name its transaction (RFC 3261
+// 8.1.1): two without them from one phone, minutes apart, would be one transaction sent again, and
+// one whose CSeq names another method would have its answer never matched. A registrar refuses it.
+bool registrable(const SipMessage& m) { return !m.call_id.empty() && m.cseq_method == "REGISTER"; }
+
 // UDP datagrams from `phone` to a registrar (address, port) at a capture point.
 std::uint64_t udp_path_key(std::uint32_t iface, const IpAddr& phone, const IpAddr& registrar, std::uint16_t port) {
     std::uint64_t key = mix(mix(kSeed, iface), std::uint64_t{phone.family} << 24 | std::uint64_t{registrar.family} << 16 | port);
@@ -419,7 +424,7 @@ void SipAnalyzer::Impl::on_frame(const Frame& f) {
             if (m.truncated) {
                 if ((m.is_request ? m.method : m.cseq_method) == "REGISTER") on_truncated(f, m);
                 on_flow = true;
-            } else if (m.is_request && m.method == "REGISTER") on_register(f, m);
+            } else if (m.is_request && m.method == "REGISTER" && registrable(m)) on_register(f, m);
             else if (!m.is_request && m.status >= 100 && m.cseq_method == "REGISTER") on_response(f, m);
             else on_flow = true;
         }

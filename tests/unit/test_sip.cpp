@@ -771,6 +771,7 @@ TEST_CASE("a flood of Call-IDs and contacts keeps the state bounded") {
         std::string uri = "sip:" + std::to_string(i / 2) + "@10.0.0.5";
         m.call_id = call;
         m.cseq = 1;
+        m.cseq_method = "REGISTER";
         m.to_addr = "sip:x@10.0.0.1";
         SipContact c;
         c.uri = uri;
@@ -831,6 +832,7 @@ TEST_CASE("Contact: * with Expires 0 de-registers every binding of the AOR; a RE
     q.method = "REGISTER";
     q.call_id = "q";
     q.cseq = 1;
+    q.cseq_method = "REGISTER";
     q.to_addr = "sip:100@10.0.0.1";
     query.sip.push_back(q);
     run(query);
@@ -1006,6 +1008,23 @@ TEST_CASE("a response captured again within 10 ms is a copy; another status, or 
     run(again);
     CHECK(run.at(9).size() == 1);
     CHECK(run.experts(Expert::Retransmission, 9) == 1);
+}
+
+TEST_CASE("a REGISTER without a Call-ID, or whose CSeq names another method, is no transaction") {
+    Wire w;
+    Run run;
+    // Two from one phone 517 s apart, as one is after a fuzzer or a broken stack has mangled its
+    // Call-ID and CSeq header names: not one REGISTER sent again.
+    for (std::uint32_t n = 1; n <= 2; ++n) {
+        Frame f = w.frame(n, kT0 + seconds(517) * (n - 1), true);
+        SipMessage& m = w.add_register(f, "", 0, kCisco);
+        m.cseq_method = {};
+        run(f);
+    }
+    Frame other = w.frame(3, kT0 + seconds(600), true);
+    w.add_register(other, "c", 1, kCisco).cseq_method = "INVITE";
+    run(other);
+    for (std::uint32_t n = 1; n <= 3; ++n) CHECK(run.at(n).empty());
 }
 
 TEST_CASE("TCP: a burst of REGISTERs behind a lost segment keeps the oldest followed until its retransmission") {
