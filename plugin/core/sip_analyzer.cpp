@@ -48,6 +48,14 @@ constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar
 // after T1 (RFC 3261 17.1.2.2: 500 ms by default): a REGISTER this long after one whose answer the
 // capture lacks is neither (end_answered_attempt()).
 constexpr Nanos kResendWindow = 4 * kSecond;
+// RFC 4320 4.1: over UDP a server answers a non-INVITE with 100 only once it has held the request
+// as long as the client's Timer E takes to reach T2: 0.5 + 1 + 2 = 3.5 s with T1 = 500 ms. A 100
+// that long after a REGISTER's first transmission, and sooner than that after its second (T1 or
+// more later), shows the first arrived: the resends were the server's slowness, not loss. The
+// slack is the timers' and the capture's jitter.
+constexpr Nanos kSipT1 = 500 * kMillisecond;
+constexpr Nanos kHeldUntilT2 = 7 * kSipT1;
+constexpr Nanos kTimerSlack = 50 * kMillisecond;
 // Breach forecast: the retransmission gap must have grown by this ratio on this many consecutive
 // attempts; breaches further away than the horizon are not worth a warning.
 constexpr double kGrowthRatio = 1.5;
@@ -385,6 +393,7 @@ struct SipAnalyzer::Impl {
     void follow(Stream& s, std::uint64_t key, const StreamRef& ref);
 
     void transmitted_again(Binding& b, Txn& t, const Frame& f);
+    void held_since_first(Binding& b, Txn& t, Nanos at);
     void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, Evidence e);
     void granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f, const SipMessage& m);
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
@@ -1041,6 +1050,19 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
 
 // ---- responses and delivery --------------------------------------------------------------------------
 
+// A 100 at `at` answering a REGISTER sent again over UDP: the first transmission was delivered if
+// the server held it until then (kHeldUntilT2). The attempt then lost nothing: it breaks a loss
+// pattern, and its delivery took no resend.
+void SipAnalyzer::Impl::held_since_first(Binding& b, Txn& t, Nanos at) {
+    const Nanos held = elapsed(at, t.first_time);
+    if (held < kHeldUntilT2 - kTimerSlack || held >= kHeldUntilT2 + kSipT1 - kTimerSlack) return;
+    t.sent_before_delivery = t.first_time;
+    if (t.first_of_attempt && t.attempt == b.attempts && b.first_retransmitted) {
+        b.first_retransmitted = false;
+        b.loss_run = 0;
+    }
+}
+
 // First evidence that the registrar received the transaction. The margin belongs to the delivery
 // of the REGISTER that ends the attempt in 2xx (SPEC 3.1): a refusal (401, 407, 403 ...) carries
 // none. A receipt (TCP ACK, 1xx) is reported as that delivery at once, unless the REGISTER is
@@ -1247,6 +1269,8 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
         std::optional<Frame> later;
         const Frame& at = not_before(f, t.first_time, later);
         if (!t.delivered) {
+            if (m.status == 100 && f.transport == Transport::Udp && t.retrans != 0 && t.first_frame != 0)
+                held_since_first(b, t, f.time);
             deliver(a, b, t, at, success ? Evidence::Success : m.status >= 300 ? Evidence::Refusal : Evidence::Receipt);
         } else if (t.margin_due && success) {
             t.margin_due = false;

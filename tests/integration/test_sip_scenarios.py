@@ -3,7 +3,7 @@
 phone on a call), Timer E resends and an unanswered refresh (both also in IPv4 fragments), backup
 keepalives and a real de-registration, early and late refreshes, a restart with a new Call-ID, a
 REGISTER with two Contacts, a capture on a proxy, 423 Interval Too Brief, keep-alive pings
-between UDP refreshes. Every value comes from the scenario's parameters."""
+between UDP refreshes, a slow proxy's 100 Trying after resends. Every value comes from the scenario's parameters."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import atexit
 import os
@@ -404,6 +404,54 @@ class KeepalivePings(unittest.TestCase):
             self.assertEqual([first - last_ping], [rel(v) for v in resend["keepalive.loss.idle"]])
             self.assertEqual([25 * S], [rel(v) for v in resend["keepalive.loss.idle"]])
             self.assertEqual([first + 15 * S - oks[k]], [rel(v) for v in rows[9 * k + 3]["keepalive.refresh.margin"]])
+
+
+class SlowProxy(unittest.TestCase):
+    """A UDP phone behind a proxy that holds each REGISTER 7.2 s and, as RFC 4320 has it, answers
+    with 100 Trying the first resend that finds it held 3.5 s or more. A 100 on the fourth
+    transmission, 3.5 s after the first, shows the first arrived: resends, no loss pattern. With
+    every first transmission lost, the 100 comes on the fifth: a loss pattern, as before."""
+    FIELDS = ["frame.number", "keepalive.refresh.number", "keepalive.refresh.lateness", "keepalive.refresh.margin",
+              "keepalive.retrans.count", "keepalive.loss.consecutive", "keepalive.loss.idle"]
+    OFFSETS = [0, 500 * MS, 1500 * MS, 3500 * MS, 7500 * MS]  # Timer E, T1 = 0.5 s
+
+    def check(self, lossy):
+        name = "sip-udp-slow-proxy" + ("-lossy" if lossy else "")
+        cap = capture(name)
+        sent = 5 if lossy else 4  # transmissions per attempt; then the 100 and the 200 OK
+        per = sent + 2
+        held_from = self.OFFSETS[1] if lossy else 0  # the proxy holds the REGISTER from this one
+        trying_after = self.OFFSETS[sent - 1] + 1 * MS
+        ok_after = held_from + 7200 * MS
+        experts = harness.experts_both_passes(self, cap)
+        want = [(per * k + i + 1, "keepalive.retransmission") for k in range(5) for i in range(1, sent)]
+        if lossy:
+            want += [(per * k + 2, "keepalive.loss_pattern") for k in (2, 3, 4)]
+        self.assertEqual(sorted(want), sorted((n, name) for n, name, _ in experts))
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        for k in range(1, 5):  # refreshes 2-5: each first sent 115 s after the previous 200 OK
+            first = rows[per * k + 1]
+            self.assertEqual([str(k + 1)], first["keepalive.refresh.number"])
+            self.assertEqual([0], [rel(v) for v in first["keepalive.refresh.lateness"]])
+            # The deadline is 15 s after the first transmission; the 100 is the delivery's evidence.
+            trying = rows[per * k + sent + 1]
+            self.assertEqual([str(sent - 1)], trying["keepalive.retrans.count"])
+            self.assertEqual([15 * S - trying_after], [rel(v) for v in trying["keepalive.refresh.margin"]])
+            if lossy and k >= 2:
+                resend = rows[per * k + 2]
+                self.assertEqual([str(k + 1)], resend["keepalive.loss.consecutive"])
+                # Idle since the previous attempt's last transmission, 0.2 s before its 200 OK.
+                self.assertEqual([ok_after - self.OFFSETS[4] + 115 * S], [rel(v) for v in resend["keepalive.loss.idle"]])
+                self.assertEqual([115200 * MS], [rel(v) for v in resend["keepalive.loss.idle"]])
+        return rows
+
+    def test_first_transmissions_held_by_the_proxy(self):
+        rows = self.check(lossy=False)
+        self.assertEqual([11499 * MS], [rel(v) for v in rows[6 * 4 + 5]["keepalive.refresh.margin"]])
+
+    def test_first_transmissions_lost(self):
+        rows = self.check(lossy=True)
+        self.assertEqual([7499 * MS], [rel(v) for v in rows[7 * 4 + 6]["keepalive.refresh.margin"]])
 
 
 class BackupAndDeregistration(unittest.TestCase):
