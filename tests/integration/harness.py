@@ -182,7 +182,9 @@ def fields(capture, names, display_filter=None, prefs=None, two_pass=False, extr
     args += list(extra)
     out = tshark(args, capture=capture, prefs=prefs, two_pass=two_pass)
     rows = []
-    for line in out.splitlines():
+    # Lines end at "\n" only: splitlines() also breaks at the control characters a value may hold
+    # (Wireshark's expert message of a fuzzed SIP header name, say).
+    for line in filter(None, out.split("\n")):
         cols = line.split("\t")
         cols += [""] * (len(names) - len(cols))
         rows.append({n: (c.split("\x1f") if c else []) for n, c in zip(names, cols)})

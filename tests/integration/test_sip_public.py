@@ -137,6 +137,24 @@ class Public(unittest.TestCase):
         self.assertEqual([t537 - t527 - 1195 * S], [rel(v) for v in rows[537]["keepalive.refresh.lateness"]])
         self.assertFalse(any(int(c) for r in rows.values() for c in r["keepalive.retrans.count"]))
 
+    def test_fuzzed_register_cycle(self):
+        """nDPI's fuzzed copy of the capture above: REGISTERs whose Call-ID or CSeq the fuzzer
+        mangled are no transaction (two of them 517 s apart were one REGISTER sent again), and the
+        one alarm is the ARP claim the fuzzer changed."""
+        cap = capture("sip-udp-register-cycle-fuzzed.ndpi.pcap")
+        sip = content(cap, ["sip.Call-ID"])
+        mangled = [n for n, r in sip.items() if r["sip.Method"] == "REGISTER" and not (r["sip.Call-ID"] and r["sip.CSeq.method"])]
+        self.assertTrue({169, 421, 430, 648} <= set(mangled))
+        rows = annotated(self, cap)
+        self.assertEqual([], [n for n in mangled if n in rows])
+        # Frame 5's ARP says 192.168.1.1 is at a MAC its own frames never come from; the first of
+        # them after the claim tells it.
+        arp = harness.fields(cap, ["arp.src.hw_mac", "eth.src"], "frame.number == 5")[0]
+        self.assertNotEqual(arp["arp.src.hw_mac"], arp["eth.src"])
+        own = harness.fields(cap, ["frame.number"], "ip.src == 192.168.1.1 && frame.number > 5")[0]["frame.number"][0]
+        experts = harness.experts_both_passes(self, cap)
+        self.assertEqual([(int(own), "keepalive.arp_mismatch")], [(n, e) for n, e, _ in experts])
+
     def test_tcp_register(self):
         cap = capture("sip-tcp-register.suricata-verify.pcap")
         self.assertEqual([], harness.experts_both_passes(self, cap))
