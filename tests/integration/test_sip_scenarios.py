@@ -410,9 +410,10 @@ class SlowProxy(unittest.TestCase):
     """A UDP phone behind a proxy that holds each REGISTER 7.2 s and, as RFC 4320 has it, answers
     with 100 Trying the first resend that finds it held 3.5 s or more. A 100 on the fourth
     transmission, 3.5 s after the first, shows the first arrived: resends, no loss pattern. With
-    every first transmission lost, the 100 comes on the fifth: a loss pattern, as before."""
+    every first transmission lost, the 100 comes on the fifth: a loss pattern, as before. A proxy
+    that answers 100 at once gets resends in Proceeding, no loss either."""
     FIELDS = ["frame.number", "keepalive.refresh.number", "keepalive.refresh.lateness", "keepalive.refresh.margin",
-              "keepalive.retrans.count", "keepalive.loss.consecutive", "keepalive.loss.idle"]
+              "keepalive.retrans.count", "keepalive.retrans.gap", "keepalive.loss.consecutive", "keepalive.loss.idle"]
     OFFSETS = [0, 500 * MS, 1500 * MS, 3500 * MS, 7500 * MS]  # Timer E, T1 = 0.5 s
 
     def check(self, lossy):
@@ -452,6 +453,21 @@ class SlowProxy(unittest.TestCase):
     def test_first_transmissions_lost(self):
         rows = self.check(lossy=True)
         self.assertEqual([7499 * MS], [rel(v) for v in rows[7 * 4 + 6]["keepalive.refresh.margin"]])
+
+    def test_resent_after_a_100_at_once(self):
+        """A proxy that answers 100 at once (as before RFC 4320): the phone, in Proceeding, resends
+        when Timer E fires all the same, after T1 and then T2. Resends after the registrar showed
+        it had the REGISTER lost nothing."""
+        cap = capture("sip-udp-slow-proxy-trying")
+        experts = harness.experts_both_passes(self, cap)
+        want = [(5 * k + i, "keepalive.retransmission") for k in range(5) for i in (3, 4)]
+        self.assertEqual(want, sorted((n, e) for n, e, _ in experts))
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        for k in range(1, 5):
+            self.assertEqual([0], [rel(v) for v in rows[5 * k + 1]["keepalive.refresh.lateness"]])
+            self.assertEqual([15 * S - 1 * MS], [rel(v) for v in rows[5 * k + 2]["keepalive.refresh.margin"]])
+            self.assertEqual([500 * MS], [rel(v) for v in rows[5 * k + 3]["keepalive.retrans.gap"]])
+            self.assertEqual([4 * S], [rel(v) for v in rows[5 * k + 4]["keepalive.retrans.gap"]])
 
 
 class BackupAndDeregistration(unittest.TestCase):

@@ -1062,6 +1062,35 @@ TEST_CASE("over UDP, a 100 that shows the registrar held the first transmission 
     }
 }
 
+TEST_CASE("over UDP, a REGISTER resent after a 100 answered it lost nothing") {
+    // Four attempts: the REGISTER at F, a 100 10 ms later, the phone in Proceeding resending when
+    // Timer E fires all the same (F + 0.5 s, then T2 later: F + 4.5 s), the 200 OK at F + 5 s
+    // granting 120 s; the next attempt 115 s after it.
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    Nanos first = kT0;
+    for (std::uint32_t k = 1; k <= 4; ++k) {
+        Frame f = w.frame(++n, first, true);
+        w.add_register(f, "c", k, kCisco);
+        run(f);
+        Frame trying = w.frame(++n, first + millis(10), false);
+        w.add_response(trying, 100, "c", k, {});
+        run(trying);
+        for (Nanos after : {millis(500), millis(4500)}) {
+            Frame again = w.frame(++n, first + after, true);
+            w.add_register(again, "c", k, kCisco);
+            run(again);
+        }
+        Frame ok = w.frame(++n, first + seconds(5), false);
+        w.add_response(ok, 200, "c", k, with(kCisco, "expires=120"));
+        run(ok);
+        first += seconds(5) + seconds(115);
+    }
+    CHECK(run.experts(Expert::Retransmission, n) == 8);
+    CHECK(run.experts(Expert::LossPattern, n) == 0);
+}
+
 TEST_CASE("a REGISTER without a Call-ID, or whose CSeq names another method, is no transaction") {
     Wire w;
     Run run;
