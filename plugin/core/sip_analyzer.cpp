@@ -857,8 +857,8 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     a.raise(Expert::Retransmission);
     t.last_time = f.time;
     if (!t.delivered) t.sent_before_delivery = f.time;
-    // Lost only if nothing showed the registrar received it: a resend after a 100 (Timer E at T2 in
-    // Proceeding) or after a response lost on its way back is no lost first transmission.
+    // Lost only if nothing showed the registrar received it: a resend after a 100 (Timer E still
+    // fires in Proceeding) or after a response lost on its way back is no lost first transmission.
     if (t.first_of_attempt && t.retrans == 1 && t.attempt == b.attempts && !t.delivered) {
         b.first_retransmitted = true;
         ++b.loss_run;
