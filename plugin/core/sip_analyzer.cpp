@@ -49,12 +49,11 @@ constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar
 // capture lacks is neither (end_answered_attempt()).
 constexpr Nanos kResendWindow = 4 * kSecond;
 // RFC 4320 4.1: over UDP a server answers a non-INVITE with 100 only once it has held the request
-// as long as the client's Timer E takes to reach T2: 0.5 + 1 + 2 = 3.5 s with T1 = 500 ms. A 100
-// that long after a REGISTER's first transmission, and sooner than that after its second (T1 or
-// more later), shows the first arrived: the resends were the server's slowness, not loss. The
-// slack is the timers' and the capture's jitter.
-constexpr Nanos kSipT1 = 500 * kMillisecond;
-constexpr Nanos kHeldUntilT2 = 7 * kSipT1;
+// as long as a client's Timer E takes to reach T2: 0.5 + 1 + 2 = 3.5 s with the default T1 of
+// 500 ms. A 100 that long after a REGISTER's first transmission, and sooner than that after its
+// second, shows the first arrived: the resends were the server's slowness, not loss. The slack
+// is the timers' and the capture's jitter.
+constexpr Nanos kHeldUntilT2 = 3500 * kMillisecond;
 constexpr Nanos kTimerSlack = 50 * kMillisecond;
 // Breach forecast: the retransmission gap must have grown by this ratio on this many consecutive
 // attempts; breaches further away than the horizon are not worth a warning.
@@ -143,6 +142,9 @@ struct Txn {
     // Class (status / 100) of the latest response since the latest transmission: the same again
     // at once over UDP is a copy of it (kCaptureCopyWindow). A byte, where there was padding.
     std::uint8_t answered = 0;
+    // Milliseconds from the first transmission to the second (UDP: T1 of the phone's Timer E), for
+    // a 100 to tell which of them its server held (held_since_first()). Fits the padding.
+    std::uint16_t resent_after_ms = 0;
     bool has_range = false;
     bool first_of_attempt = false;
     bool delivered = false;
@@ -855,6 +857,8 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     if (t.first_frame) a.set(Field::RetransOriginal, t.first_frame);  // none: known from its 2xx only
     a.set(Field::RetransGap, elapsed(f.time, t.last_time));
     a.raise(Expert::Retransmission);
+    if (t.retrans == 1)
+        t.resent_after_ms = static_cast<std::uint16_t>(std::min<Nanos>(elapsed(f.time, t.first_time) / kMillisecond, 0xffff));
     t.last_time = f.time;
     if (!t.delivered) t.sent_before_delivery = f.time;
     // Lost only if nothing showed the registrar received it: a resend after a 100 (Timer E still
@@ -1057,7 +1061,8 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
 // pattern, and its delivery took no resend.
 void SipAnalyzer::Impl::held_since_first(Binding& b, Txn& t, Nanos at) {
     const Nanos held = elapsed(at, t.first_time);
-    if (held < kHeldUntilT2 - kTimerSlack || held >= kHeldUntilT2 + kSipT1 - kTimerSlack) return;
+    const Nanos held_from_second = held - t.resent_after_ms * kMillisecond;
+    if (held < kHeldUntilT2 - kTimerSlack || held_from_second >= kHeldUntilT2 - kTimerSlack) return;
     t.sent_before_delivery = t.first_time;
     if (t.first_of_attempt && t.attempt == b.attempts && b.first_retransmitted) {
         b.first_retransmitted = false;

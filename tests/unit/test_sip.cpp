@@ -1011,18 +1011,23 @@ TEST_CASE("a response captured again within 10 ms is a copy; another status, or 
 }
 
 TEST_CASE("over UDP, a 100 that shows the registrar held the first transmission breaks a loss pattern") {
-    // Four attempts, each sent at F, again after T1 = 500 ms, 1 s and 2 s (F + 0.5, 1.5, 3.5 s),
-    // then answered: the 100 at `trying_at` after F (none when 0), the 200 OK at F + 3.6 s (or
-    // 10 ms after the 100, when that is later), granting 120 s. The next attempt 115 s after it.
-    const auto attempts = [](Run& run, Nanos trying_at) {
+    // Four attempts, each sent at F and again at F + `resends` (Timer E: with T1 = 500 ms after
+    // 0.5, 1.5 and 3.5 s), then answered: the 100 at `trying_at` after F (none when 0), the 200 OK
+    // at F + 3.6 s (or 10 ms after the 100, when that is later), granting 120 s. The next attempt
+    // 115 s after it.
+    const std::vector<Nanos> t1_500ms = {millis(500), millis(1500), millis(3500)};
+    const auto attempts = [](Run& run, const std::vector<Nanos>& resends, Nanos trying_at) {
         Wire w;
         std::uint32_t n = 0;
         Nanos first = kT0;
         for (std::uint32_t k = 1; k <= 4; ++k) {
-            for (Nanos after : {Nanos{0}, millis(500), millis(1500), millis(3500)}) {
-                Frame f = w.frame(++n, first + after, true);
-                w.add_register(f, "c", k, kCisco);
-                run(f);
+            Frame f = w.frame(++n, first, true);
+            w.add_register(f, "c", k, kCisco);
+            run(f);
+            for (Nanos after : resends) {
+                Frame again = w.frame(++n, first + after, true);
+                w.add_register(again, "c", k, kCisco);
+                run(again);
             }
             if (trying_at != 0) {
                 Frame trying = w.frame(++n, first + trying_at, false);
@@ -1039,7 +1044,7 @@ TEST_CASE("over UDP, a 100 that shows the registrar held the first transmission 
     };
     Run run;
     SECTION("RFC 4320: the 100 on the fourth transmission, 3.5 s after the first: the registrar was slow") {
-        const std::uint32_t n = attempts(run, millis(3501));
+        const std::uint32_t n = attempts(run, t1_500ms, millis(3501));
         CHECK(run.experts(Expert::Retransmission, n) == 12);
         CHECK(run.experts(Expert::LossPattern, n) == 0);
         const Annotation last = run.one(n - 5);  // the fourth attempt's first transmission, on time
@@ -1047,18 +1052,29 @@ TEST_CASE("over UDP, a 100 that shows the registrar held the first transmission 
         CHECK(last.get(Field::RefreshLateness) == 0);
     }
     SECTION("a 100 at once after the second transmission: the first was lost") {
-        const std::uint32_t n = attempts(run, millis(501));
+        const std::uint32_t n = attempts(run, t1_500ms, millis(501));
         CHECK(run.experts(Expert::LossPattern, n) == 2);  // the third and fourth attempts
         CHECK(run.at(2 * 6 + 2).at(0).get(Field::LossConsecutive) == 3);
     }
     SECTION("a 100 only on the fifth transmission, 7.5 s after the first: held since the second at best") {
-        const std::uint32_t n = attempts(run, millis(7501));
+        const std::uint32_t n = attempts(run, t1_500ms, millis(7501));
         CHECK(run.experts(Expert::LossPattern, n) == 2);
     }
     SECTION("a 200 OK after 3.6 s and no 100: the registrar's slowness is not shown") {
-        const std::uint32_t n = attempts(run, 0);
+        const std::uint32_t n = attempts(run, t1_500ms, 0);
         CHECK(run.experts(Expert::LossPattern, n) == 2);
         CHECK(run.at(2 * 5 + 2).at(0).get(Field::LossConsecutive) == 3);
+    }
+    // A phone whose T1 is 100 ms (a call manager's SIP profile may set it so) resends after 0.1,
+    // 0.3 and 0.7 s; the server's 100 comes 3.5 s after the copy it first received.
+    const std::vector<Nanos> t1_100ms = {millis(100), millis(300), millis(700)};
+    SECTION("T1 = 100 ms: a 100 3.5 s after the first transmission shows it arrived") {
+        const std::uint32_t n = attempts(run, t1_100ms, millis(3501));
+        CHECK(run.experts(Expert::LossPattern, n) == 0);
+    }
+    SECTION("T1 = 100 ms: a 100 3.5 s after the second transmission, 3.6 s after the first: it was lost") {
+        const std::uint32_t n = attempts(run, t1_100ms, millis(3601));
+        CHECK(run.experts(Expert::LossPattern, n) == 2);
     }
 }
 
