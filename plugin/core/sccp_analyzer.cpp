@@ -132,6 +132,8 @@ struct Session {
     std::uint32_t pending_end = 0;  // relative seq just after the pending keepalive's segment
     std::uint32_t missed = 0;
     bool failover_reported = false;
+    // Ended by replace_registration(), as the connection its device gave up for another.
+    bool superseded = false;
     bool gap_unknown = false;  // the capture's clock stepped since the last keepalive (forget_clock())
     std::uint8_t tx_next = 0;  // of tx
     Nanos latency_sum = 0;
@@ -236,13 +238,15 @@ void SccpAnalyzer::Impl::make_primary(std::uint64_t key, Session& s) {
     p.primary = key;
 }
 
-// The phone keeps a connection to its primary and one to its backup: a keepalive-only session
-// next to a live primary of the same phone is the backup, before any ack says so.
+// The phone keeps a connection to its primary call manager and one to its backup: a keepalive-only
+// session to another call manager next to a live primary of the same phone is the backup, before
+// any ack says so. One to the same call manager is another device of the address, or the phone
+// registering there again: its role waits for the call manager.
 bool SccpAnalyzer::Impl::has_live_primary(std::uint64_t key, const Session& s) const {
     const Phone* p = find_phone(s.phone_ip);
     if (!p || !p->has_primary || p->primary == key) return false;
     const Session* primary = sessions.find(p->primary);
-    return primary && primary->live && primary->role == Role::Primary;
+    return primary && primary->live && primary->role == Role::Primary && primary->server != s.server;
 }
 
 // Primary: this session's RegisterAck. Backup: the secondary interval of the phone's RegisterAck,
@@ -480,6 +484,14 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
 }
 
 void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame& f, Verdict v) {
+    // A connection taken for given up, when another of its address was answered by the same call
+    // manager, is still in use: two devices share the address (a gateway's analog ports and media
+    // resources, each registered on a connection of its own), and neither replaces the other.
+    if (s.superseded) {
+        phone(s.phone_ip).shared = true;
+        s.superseded = false;
+        s.live = true;
+    }
     // Keepalives on an ended registration are a backup's (to the call manager the phone unregistered
     // from when it fell back to its primary): the role is learnt again.
     if (!s.live && s.role == Role::Primary) s.role = Role::Unknown;
@@ -568,6 +580,7 @@ void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Fr
     // judged, though a KeepAliveAck that follows still pairs with it.
     replace_registration(key, s, f);
     s.live = true;
+    s.superseded = false;
     s.judged = true;
     s.missed = 0;
     s.failover_reported = false;
@@ -599,7 +612,8 @@ void SccpAnalyzer::Impl::replace_registration(std::uint64_t key, const Session& 
         const Mac mac = f.eth_dst;
         if (const std::uint64_t* previous = by_mac.find(mac); previous && *previous != key) {
             Session* old = sessions.find(*previous);
-            if (old && (!old->named || !s.named) &&
+            // At the same address the address decides, above: devices may share it.
+            if (old && old->phone_ip != s.phone_ip && (!old->named || !s.named) &&
                 (names_mac(s, mac) || names_mac(*old, mac) || ctx.announcements.by(point_of(f), s.phone_ip, mac)))
                 retire(old, s, f.time);
         }
@@ -622,6 +636,7 @@ void SccpAnalyzer::Impl::retire(Session* old, const Session& s, Nanos now) {
     if (v.any()) emit_missed(*old, v, now);
     old->live = false;
     old->pending = false;
+    old->superseded = true;
 }
 
 void SccpAnalyzer::Impl::on_retransmission(Session& s, const Frame& f) {

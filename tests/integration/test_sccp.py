@@ -273,6 +273,66 @@ class PrimaryStopsAcking(unittest.TestCase):
             (self.fin, "keepalive.unregister")])
 
 
+class GatewayDevices(unittest.TestCase):
+    """skinny-gateway-devices: three SCCP devices of one gateway address, each on its own connection
+    to one call manager, captured mid-session (no RegisterReq names them); each round's three
+    keepalives within 0.8 ms, one device's ack while another's keepalive awaits its own. Three
+    registrations, not one phone registering again: silent. In the -one-stops twin the call manager
+    stops acknowledging the second device from round 4: its misses and failover only."""
+    GATEWAY, SERVER = "10.180.110.57", "172.27.44.6:2000/tcp"
+    SENT = (0, 400 * US, 800 * US)          # D1, D2, D3 after each round's start, every 30 s
+    ACKED = (5 * MS, 1400 * US, 2800 * US)  # their KeepAliveAcks
+
+    def check(self, name, stops):
+        cap = gen(name)
+        at = frames_at(cap)
+        req = {(k, d): at[30 * k * S + self.SENT[d]] for k in range(8) for d in range(3)}
+        r = rows(self, cap)
+        for k in range(8):
+            for d in range(3):
+                row = r[req[k, d]]
+                self.assertEqual(one(row, "keepalive.endpoint"), self.GATEWAY)
+                self.assertEqual(one(row, "keepalive.server"), self.SERVER)
+                if k == 0:  # a session's first keepalive: its role waits for the call manager
+                    self.assertEqual(row["keepalive.role"], [])
+                    continue
+                self.assertEqual(one(row, "keepalive.role"), "primary")
+                self.assertEqual(one(row, "keepalive.sccp.interval"), "30")
+                self.assertEqual(ns(one(row, "keepalive.sccp.gap")), 30 * S)
+                self.assertEqual(ns(one(row, "keepalive.sccp.lateness")), 0)
+                if stops and d == 1:
+                    continue
+                ack = r[at[30 * k * S + self.ACKED[d]]]
+                self.assertEqual(int(one(ack, "keepalive.sccp.request")), req[k, d])
+                self.assertEqual(ns(one(ack, "keepalive.sccp.ack_latency")), self.ACKED[d] - self.SENT[d])
+                self.assertEqual(one(ack, "keepalive.role"), "primary")
+        return req
+
+    def test_silent(self):
+        cap = gen("skinny-gateway-devices")
+        self.assertEqual(experts(self, cap), [])
+        self.check("skinny-gateway-devices", stops=False)
+        self.assertEqual(stats(self, cap), {
+            self.GATEWAY + " @ " + self.SERVER: {"Keepalives": 24, "Acknowledged": 24}})
+
+    def test_one_device_stops_being_acknowledged(self):
+        cap = gen("skinny-gateway-devices-one-stops")
+        req = self.check("skinny-gateway-devices-one-stops", stops=True)
+        d2 = [req[k, 1] for k in range(4, 8)]
+        found = three_missed_then_failover(d2[:3], d2[1:])
+        # The third miss is reported by the device's next keepalive, exactly one interval later.
+        found[2] = (d2[3], "keepalive.keepalive_unacked",
+                    "KeepAliveReq to the primary in frame %d got no KeepAliveAck before this one "
+                    "(3 consecutive keepalives without ack)" % d2[2])
+        self.assertEqual(experts(self, cap), found)
+        r = rows(self, cap)
+        for k in range(4, 8):
+            self.assertEqual(one(r[req[k, 1]], "keepalive.sccp.missed"), str(k - 4))
+        self.assertEqual(stats(self, cap), {
+            self.GATEWAY + " @ " + self.SERVER: {"Keepalives": 24, "Acknowledged": 20, "Unacknowledged": 3,
+                                                 "Failovers": 1}})
+
+
 class TwoPointsSyncedHealthy(Healthy):
     """two-point-synced-healthy: the healthy twin at two capture points with synchronised clocks
     (100 us transit): silent, and every value of the single capture, the call managers' messages

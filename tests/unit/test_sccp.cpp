@@ -737,6 +737,29 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
     }
 }
 
+TEST_CASE("devices sharing an address, each on its own connection to one call manager, replace none of the others") {
+    // A gateway's two devices, registered before the capture (nothing names them): each round, the
+    // first device's keepalive still awaits its ack when the second's ack comes.
+    Rig r;
+    Conn one{0, 39439, 2000}, two{1, 58866, 2000};
+    std::vector<std::uint32_t> second_keepalives;
+    for (int k = 0; k < 6; ++k) {
+        const Nanos round = T0 + seconds(30 * k);
+        r.send(round, one, true, {skinny::kKeepAliveReq});
+        second_keepalives.push_back(r.send(round + 400 * kMicrosecond, two, true, {skinny::kKeepAliveReq}));
+        r.send(round + 1400 * kMicrosecond, two, false, {skinny::kKeepAliveAck});
+        r.send(round + millis(5), one, false, {skinny::kKeepAliveAck});
+    }
+    CHECK(r.warnings_or_errors() == 0);
+    // The second device's keepalive is its own primary's, not a backup's to the same call manager.
+    for (std::size_t k = 1; k < second_keepalives.size(); ++k) {
+        const Annotation a = r.only(second_keepalives[k]);
+        CHECK(a.role == Role::Primary);
+        CHECK(a.get(Field::SccpInterval) == 30);
+        CHECK(a.get(Field::SccpLateness) == 0);
+    }
+}
+
 TEST_CASE("a device registering again from a new address is tied to its old connection by its MAC") {
     // One RegisterReq of the two is not in the capture, so neither the device's name nor the
     // phone's address ties the connections; the device name's MAC (SEP001122334455) does, when
