@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "catch.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <limits>
@@ -1010,37 +1011,42 @@ TEST_CASE("a response captured again within 10 ms is a copy; another status, or 
     CHECK(run.experts(Expert::Retransmission, 9) == 1);
 }
 
+namespace {
+
+// Four UDP attempts of Call-ID "c", CSeq 1..4: each REGISTER first sent at F and again `resends`
+// after it, answered by a 100 `trying_at` after F (none when 0) and a 200 OK `ok_after` after F
+// granting 120 s; the next attempt 115 s after that 200 OK. Frames in time order; returns the
+// last one's number.
+std::uint32_t udp_attempts(Run& run, const std::vector<Nanos>& resends, Nanos trying_at, Nanos ok_after) {
+    enum Kind { Request, Trying, Ok };
+    std::vector<std::pair<Nanos, Kind>> order = {{0, Request}, {ok_after, Ok}};
+    for (Nanos after : resends) order.emplace_back(after, Request);
+    if (trying_at != 0) order.emplace_back(trying_at, Trying);
+    std::stable_sort(order.begin(), order.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    Wire w;
+    std::uint32_t n = 0;
+    Nanos first = kT0;
+    for (std::uint32_t k = 1; k <= 4; ++k) {
+        for (const auto& [after, kind] : order) {
+            Frame f = w.frame(++n, first + after, kind == Request);
+            if (kind == Request) w.add_register(f, "c", k, kCisco);
+            else if (kind == Trying) w.add_response(f, 100, "c", k, {});
+            else w.add_response(f, 200, "c", k, with(kCisco, "expires=120"));
+            run(f);
+        }
+        first += ok_after + seconds(115);
+    }
+    return n;
+}
+
+}  // namespace
+
 TEST_CASE("over UDP, a 100 that shows the registrar held the first transmission breaks a loss pattern") {
-    // Four attempts, each sent at F and again at F + `resends` (Timer E: with T1 = 500 ms after
-    // 0.5, 1.5 and 3.5 s), then answered: the 100 at `trying_at` after F (none when 0), the 200 OK
-    // at F + 3.6 s (or 10 ms after the 100, when that is later), granting 120 s. The next attempt
-    // 115 s after it.
+    // Resent as Timer E has it with T1 = 500 ms: after 0.5, 1.5 and 3.5 s. The 200 OK 3.6 s after
+    // the first transmission, or 10 ms after the 100 when that is later.
     const std::vector<Nanos> t1_500ms = {millis(500), millis(1500), millis(3500)};
     const auto attempts = [](Run& run, const std::vector<Nanos>& resends, Nanos trying_at) {
-        Wire w;
-        std::uint32_t n = 0;
-        Nanos first = kT0;
-        for (std::uint32_t k = 1; k <= 4; ++k) {
-            Frame f = w.frame(++n, first, true);
-            w.add_register(f, "c", k, kCisco);
-            run(f);
-            for (Nanos after : resends) {
-                Frame again = w.frame(++n, first + after, true);
-                w.add_register(again, "c", k, kCisco);
-                run(again);
-            }
-            if (trying_at != 0) {
-                Frame trying = w.frame(++n, first + trying_at, false);
-                w.add_response(trying, 100, "c", k, {});
-                run(trying);
-            }
-            const Nanos ok_at = std::max(first + millis(3600), first + trying_at + millis(10));
-            Frame ok = w.frame(++n, ok_at, false);
-            w.add_response(ok, 200, "c", k, with(kCisco, "expires=120"));
-            run(ok);
-            first = ok_at + seconds(115);
-        }
-        return n;
+        return udp_attempts(run, resends, trying_at, std::max(millis(3600), trying_at + millis(10)));
     };
     Run run;
     SECTION("RFC 4320: the 100 on the fourth transmission, 3.5 s after the first: the registrar was slow") {
@@ -1079,30 +1085,10 @@ TEST_CASE("over UDP, a 100 that shows the registrar held the first transmission 
 }
 
 TEST_CASE("over UDP, a REGISTER resent after a 100 answered it lost nothing") {
-    // Four attempts: the REGISTER at F, a 100 10 ms later, the phone in Proceeding resending when
-    // Timer E fires all the same (F + 0.5 s, then T2 later: F + 4.5 s), the 200 OK at F + 5 s
-    // granting 120 s; the next attempt 115 s after it.
-    Wire w;
+    // A 100 10 ms after the first transmission; the phone in Proceeding resends when Timer E fires
+    // all the same (after 0.5 s, then T2 later: 4.5 s); the 200 OK after 5 s.
     Run run;
-    std::uint32_t n = 0;
-    Nanos first = kT0;
-    for (std::uint32_t k = 1; k <= 4; ++k) {
-        Frame f = w.frame(++n, first, true);
-        w.add_register(f, "c", k, kCisco);
-        run(f);
-        Frame trying = w.frame(++n, first + millis(10), false);
-        w.add_response(trying, 100, "c", k, {});
-        run(trying);
-        for (Nanos after : {millis(500), millis(4500)}) {
-            Frame again = w.frame(++n, first + after, true);
-            w.add_register(again, "c", k, kCisco);
-            run(again);
-        }
-        Frame ok = w.frame(++n, first + seconds(5), false);
-        w.add_response(ok, 200, "c", k, with(kCisco, "expires=120"));
-        run(ok);
-        first += seconds(5) + seconds(115);
-    }
+    const std::uint32_t n = udp_attempts(run, {millis(500), millis(4500)}, millis(10), seconds(5));
     CHECK(run.experts(Expert::Retransmission, n) == 8);
     CHECK(run.experts(Expert::LossPattern, n) == 0);
 }
