@@ -191,7 +191,7 @@ struct SccpAnalyzer::Impl {
     Phone& phone(const IpAddr& ip);
     const Phone* find_phone(const IpAddr& ip) const;
     void make_primary(std::uint64_t key, Session& s);
-    bool has_live_primary(std::uint64_t key, const Session& s) const;
+    bool has_live_primary_elsewhere(std::uint64_t key, const Session& s) const;
     void sweep(TimerHeap& heap, Nanos now);
 
     void on_keepalive(std::uint64_t key, Session& s, const Frame& f, Verdict v);
@@ -242,7 +242,7 @@ void SccpAnalyzer::Impl::make_primary(std::uint64_t key, Session& s) {
 // session to another call manager next to a live primary of the same phone is the backup, before
 // any ack says so. One to the same call manager is another device of the address, or the phone
 // registering there again: its role waits for the call manager.
-bool SccpAnalyzer::Impl::has_live_primary(std::uint64_t key, const Session& s) const {
+bool SccpAnalyzer::Impl::has_live_primary_elsewhere(std::uint64_t key, const Session& s) const {
     const Phone* p = find_phone(s.phone_ip);
     if (!p || !p->has_primary || p->primary == key) return false;
     const Session* primary = sessions.find(p->primary);
@@ -495,7 +495,7 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     // Keepalives on an ended registration are a backup's (to the call manager the phone unregistered
     // from when it fell back to its primary): the role is learnt again.
     if (!s.live && s.role == Role::Primary) s.role = Role::Unknown;
-    if (s.role == Role::Unknown && has_live_primary(key, s)) s.role = Role::Backup;
+    if (s.role == Role::Unknown && has_live_primary_elsewhere(key, s)) s.role = Role::Backup;
     if (s.pending && !s.judged) {
         // The previous keepalive got no KeepAliveAck before this one.
         if (s.role == Role::Unknown && s.tcp_acked) s.role = Role::Backup;

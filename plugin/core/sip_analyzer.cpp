@@ -401,6 +401,7 @@ struct SipAnalyzer::Impl {
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
     Nanos refresh_period(std::uint32_t grant) const;
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
+    void breach(Binding& b, const Frame& f, bool delivered_now);
     bool overdue(const Binding& b, const Frame& f, bool delivered_now) const;
     Annotation at_deadline(const Binding& b) const;
     std::uint32_t successor(std::uint32_t idx) const;
@@ -717,7 +718,11 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
 // doubt until that response refuses it; so is one sent in time and not sent again (sent_in_time()),
 // until it is.
 void SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool delivered_now) {
-    if (!overdue(b, f, delivered_now)) return;
+    if (overdue(b, f, delivered_now)) breach(b, f, delivered_now);
+}
+
+// The grace breach of an overdue binding, told on `f`.
+void SipAnalyzer::Impl::breach(Binding& b, const Frame& f, bool delivered_now) {
     Annotation a = at_deadline(b);
     a.set(Field::GraceOverrun, sub_sat(f.time, b.deadline));
     if (delivered_now) a.set(Field::DeliveryFrame, f.number);
@@ -818,18 +823,19 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
         }
         b.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         if (d.at == b.deadline) {
-            const std::uint32_t next = overdue(b, f, false) ? successor(d.binding) : kNoBinding;
-            if (next != kNoBinding) {
-                // Not a breach: the phone is registered by its new Contact, and the old one's
-                // lapse is told here, where it becomes known.
-                Annotation a = at_deadline(b);
-                if (bindings[next].call_id != b.call_id)
-                    a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
-                ctx.sink.emit(a);
-                b.expecting = false;
-            } else {
-                settle_deadline(b, f, false);
+            if (!overdue(b, f, false)) continue;
+            const std::uint32_t next = successor(d.binding);
+            if (next == kNoBinding) {
+                breach(b, f, false);
+                continue;
             }
+            // Not a breach: the phone is registered by its new Contact, and the old one's lapse is
+            // told here, where it becomes known.
+            Annotation a = at_deadline(b);
+            if (bindings[next].call_id != b.call_id)
+                a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
+            ctx.sink.emit(a);
+            b.expecting = false;
         } else if (b.expecting && !b.breach_reported) {
             // The deadline moved later: take its place in the order (it may be due now too).
             b.armed = b.deadline;
