@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "extract.h"
 
+#include <ws_version.h>
+
 #include <epan/proto.h>
 #include <epan/tvbuff.h>
 #include <wiretap/wtap.h>
@@ -40,6 +42,16 @@ std::string_view bytes_of(tvbuff_t* tvb) {
 
 bool starts_with(const char* s, const char* prefix) { return std::strncmp(s, prefix, std::strlen(prefix)) == 0; }
 
+// A source's "name (N bytes)", to be freed with wmem_free(nullptr, ...): Wireshark 4.6 renamed the
+// getter, which still allocates without a pool.
+char* source_label(const struct data_source* src) {
+#if WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR < 6
+    return get_data_source_name(src);
+#else
+    return get_data_source_description(src);
+#endif
+}
+
 // Decrypted TLS records, a decrypted 802.11 body and reassembled IP datagrams are extra data
 // sources of the frame (the first source is the frame itself). Only frames that have such sources
 // pay for the names.
@@ -47,7 +59,7 @@ void extra_sources(packet_info* pinfo, ka::RawFrame& out, std::vector<std::strin
     if (!pinfo->data_src || !pinfo->data_src->next) return;
     for (GSList* l = pinfo->data_src->next; l; l = l->next) {
         auto* src = static_cast<struct data_source*>(l->data);
-        char* name = get_data_source_name(src);
+        char* name = source_label(src);
         if (starts_with(name, "Decrypted TLS")) {
             std::string_view b = bytes_of(get_data_source_tvb(src));
             if (!b.empty()) tls.push_back(b);
