@@ -7,9 +7,9 @@ plugin, a HOME and the captures. Every test asserts that the plugin really loade
 # SPDX-License-Identifier: GPL-2.0-or-later
 import atexit
 import contextlib
-import datetime
 import glob
 import os
+import re
 import shutil
 import struct
 import subprocess
@@ -289,15 +289,16 @@ def seconds(value):
     return float(value)
 
 
-def abs_time(value):
-    """An absolute-time field value ("Jun  3, 2026 19:09:43.939602000 UTC") as float epoch seconds."""
-    v = " ".join(value.split())
-    for suffix in (" UTC", " GMT"):
-        if v.endswith(suffix):
-            v = v[: -len(suffix)]
-    date, frac = v.rsplit(".", 1)
-    t = datetime.datetime.strptime(date, "%b %d, %Y %H:%M:%S").replace(tzinfo=datetime.timezone.utc)
-    return t.timestamp() + float("0." + frac)
+_version = None
+
+
+def wireshark_version():
+    """The (major, minor) of the tshark the tests run."""
+    global _version
+    if _version is None:
+        first = tshark(["-v"]).splitlines()[0]  # "TShark (Wireshark) 4.6.9."
+        _version = tuple(int(x) for x in re.search(r"(\d+)\.(\d+)\.", first).groups())
+    return _version
 
 
 def main():

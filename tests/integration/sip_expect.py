@@ -3,6 +3,7 @@ without float rounding, and the SPEC §3.1/§3.2 rules restated independently of
 # SPDX-License-Identifier: GPL-2.0-or-later
 import calendar
 import datetime
+import re
 from decimal import Decimal
 
 S = 10**9
@@ -23,14 +24,22 @@ def rel(value):
 
 
 def absolute(value):
-    """An absolute-time field value ('May  9, 2023 23:10:23.997606000 UTC') -> ns."""
+    """An absolute-time field value -> ns. Up to Wireshark 4.4 tshark prints it as
+    'May  9, 2023 23:10:23.997606000 UTC' (the tests run with TZ=UTC), from 4.6 in ISO 8601 with
+    its UTC offset: '2023-05-09T23:10:23.997606000+0000'."""
     v = " ".join(value.split())
-    for suffix in (" UTC", " GMT"):
-        if v.endswith(suffix):
-            v = v[: -len(suffix)]
-    date, frac = v.rsplit(".", 1)
-    t = datetime.datetime.strptime(date, "%b %d, %Y %H:%M:%S")
-    return calendar.timegm(t.timetuple()) * S + int((frac + "000000000")[:9])
+    iso = re.fullmatch(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d+)(Z|([+-])(\d\d):?(\d\d))", v)
+    if iso:
+        t = datetime.datetime.strptime(iso[1], "%Y-%m-%dT%H:%M:%S")
+        frac = iso[2]
+        offset = 0 if iso[3] == "Z" else (-1 if iso[4] == "-" else 1) * (int(iso[5]) * 3600 + int(iso[6]) * 60)
+    else:
+        for suffix in (" UTC", " GMT"):
+            if v.endswith(suffix):
+                v = v[: -len(suffix)]
+        date, frac = v.rsplit(".", 1)
+        t, offset = datetime.datetime.strptime(date, "%b %d, %Y %H:%M:%S"), 0
+    return (calendar.timegm(t.timetuple()) - offset) * S + int((frac + "000000000")[:9])
 
 
 def epoch(value):

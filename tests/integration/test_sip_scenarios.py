@@ -998,9 +998,10 @@ class ProxyBurst(unittest.TestCase):
         self.assertEqual([(11, "keepalive.retransmission")], [(n, e) for n, e, _ in experts])
         rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS + ["tcp.analysis.fast_retransmission",
                                                                         "sip.Method"], "keepalive"))
-        # Unlike a timeout's retransmission, Wireshark hands this one to SIP: still counted once.
+        # Unlike a timeout's retransmission, Wireshark up to 4.4 hands this one to SIP, 4.6 does
+        # not; the plugin reads the segment itself and counts it once either way.
         self.assertEqual(["1"], rows[11]["tcp.analysis.fast_retransmission"])
-        self.assertEqual(["REGISTER"], rows[11]["sip.Method"])
+        self.assertEqual(["REGISTER"] if harness.wireshark_version() < (4, 6) else [], rows[11]["sip.Method"])
         self.assertEqual([self.PHONES[0]], rows[11]["keepalive.endpoint"])
         self.assertEqual(["1"], rows[11]["keepalive.retrans.count"])
         self.assertEqual(["4"], rows[11]["keepalive.retrans.original"])
