@@ -13,7 +13,10 @@ if ! command -v debootstrap >/dev/null; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq debootstrap >/dev/null
 fi
 if [ ! -x "$root/usr/bin/make" ]; then
-  debootstrap --variant=minbase --include=make "$release" "$root" http://deb.debian.org/debian
+  # A release newer than this debootstrap (forky on bookworm) is made the way sid is.
+  script=/usr/share/debootstrap/scripts/$release
+  [ -e "$script" ] || script=/usr/share/debootstrap/scripts/sid
+  debootstrap --variant=minbase --include=make "$release" "$root" http://deb.debian.org/debian "$script"
 fi
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 trap 'umount -R "$root/dev" 2>/dev/null; umount "$root/proc" 2>/dev/null; true' EXIT
