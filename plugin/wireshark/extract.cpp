@@ -43,9 +43,13 @@ std::string_view bytes_of(tvbuff_t* tvb) {
 bool starts_with(const char* s, const char* prefix) { return std::strncmp(s, prefix, std::strlen(prefix)) == 0; }
 
 // A source's "name (N bytes)", to be freed with wmem_free(nullptr, ...): Wireshark 4.6 renamed the
-// getter, which still allocates without a pool.
+// getter, which still allocates without a pool. Upstream's development headers after 4.6 call its
+// result pool memory, so a newer version must be checked before the glue frees it.
+#if WIRESHARK_VERSION_MAJOR != 4 || WIRESHARK_VERSION_MINOR > 6
+#error "Check who owns get_data_source_description()'s result in this Wireshark (4.6: the caller)"
+#endif
 char* source_label(const struct data_source* src) {
-#if WIRESHARK_VERSION_MAJOR == 4 && WIRESHARK_VERSION_MINOR < 6
+#if WIRESHARK_VERSION_MINOR < 6
     return get_data_source_name(src);
 #else
     return get_data_source_description(src);
