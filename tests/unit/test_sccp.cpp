@@ -941,6 +941,39 @@ TEST_CASE("bad input: garbage names, zero intervals, time running backwards") {
     }
 }
 
+TEST_CASE("an sccp_interval of 0 waits for no interval; a keepalive followed by the next without an ack is still missed") {
+    Config cfg;
+    cfg.sccp_interval = 0;
+    Rig r(cfg);
+    Conn c{0, 50000, 2000};
+    r.send(T0, c, true, {skinny::kRegisterReq}, "SEP001122334455");  // its RegisterAck not captured
+    std::vector<std::uint32_t> ka;
+    ka.push_back(r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq}));
+    r.send(T0 + seconds(30) + millis(1), c, false, {skinny::kKeepAliveAck});  // answered: the primary
+    ka.push_back(r.send(T0 + seconds(60), c, true, {skinny::kKeepAliveReq}));
+    r.tcp_ack(T0 + seconds(60) + millis(1), c, false);
+    // Nothing waits for an interval: a keepalive unanswered for 1,000 s, the call manager silent as
+    // long, raise nothing by themselves.
+    const std::uint32_t quiet = r.other(T0 + seconds(1060));
+    CHECK(r.at(quiet).empty());
+    CHECK(r.warnings_or_errors() == 0);
+    for (int k = 0; k < 3; ++k) {
+        ka.push_back(r.send(T0 + seconds(1100 + 30 * k), c, true, {skinny::kKeepAliveReq}));
+        r.tcp_ack(T0 + seconds(1100 + 30 * k) + millis(1), c, false);
+    }
+    // K2, K3 and K4 each went unanswered until the next keepalive: reported on K3, K4 and K5, the
+    // third miss a failover.
+    for (int i = 2; i <= 4; ++i) {
+        const Annotation a = r.only(ka[static_cast<std::size_t>(i)]);
+        CHECK(a.raised(Expert::KeepaliveUnacked));
+        CHECK(a.get(Field::SccpMissed) == i - 1);
+        CHECK(a.get(Field::SccpRequestFrame) == ka[static_cast<std::size_t>(i - 1)]);
+        CHECK(a.raised(Expert::Failover) == (i == 4));
+    }
+    CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 3);
+    CHECK(r.experts_raised(Expert::Failover) == 1);
+}
+
 TEST_CASE("memory stays bounded under a flood of sessions") {
     Rig r;
     std::size_t after_first_wave = 0;
