@@ -5,7 +5,6 @@
 
 #include <epan/packet.h>
 #include <epan/prefs.h>
-#include <epan/proto_data.h>
 #include <epan/tap.h>
 #include <epan/unit_strings.h>
 
