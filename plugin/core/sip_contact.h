@@ -1,6 +1,6 @@
-// Contact header parameters as Wireshark 4.0 hands them over (sip.contact.parameter strings such as
-// `expires=120`, `+sip.instance="<urn:uuid:...>"`, `cisco-keep-alive`): names compared without
-// case, values unquoted, numbers parsed strictly.
+// Contact header parameters as sip_parse.cpp cuts them out, one string each as Wireshark shows
+// sip.contact.parameter (`expires=120`, `+sip.instance="<urn:uuid:...>"`, `cisco-keep-alive`):
+// names compared without case, values unquoted, numbers parsed strictly.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
