@@ -215,5 +215,27 @@ class CaseStudyB(unittest.TestCase):
         self.assertEqual(3, sum(1 for k in want if k[1] == "keepalive.loss_pattern"))
 
 
+    def test_a_read_filter_moves_what_it_drops_onto_the_next_frame_kept(self):
+        """`-2 -R sip` keeps the REGISTERs and 200 OKs. Wireshark runs the read filter after the
+        dissection, and numbers a dropped record as the next one it keeps: the analysis sees every
+        record, and what it reported on a dropped one (the retransmissions, the loss patterns, the
+        breach) is shown on the next frame kept, none lost. (tshark has no read filter in a single
+        pass: -R needs -2.)"""
+        want = self.expectations()
+        numbers, times = frames(attempts())
+        kept = sorted(n for first, _, ok in numbers for n in (first, ok))
+        new = lambda f: 1 + sum(1 for k in kept if k < f)
+        with harness.extra_args(["-R", "sip"]):
+            got = harness.experts(CAPTURE, two_pass=True)
+            rows = by_frame(harness.fields(CAPTURE, ["frame.number", "keepalive.retrans.original"], "keepalive",
+                                           two_pass=True))
+        self.assertEqual(sorted((new(f), name) for f, name in want), sorted((n, name) for n, name, _ in got))
+        self.assertEqual(len(kept), max(n for n, _, _ in got))  # row 8's 200 OK, the last SIP frame
+        # A retransmission's link to its first transmission, in the kept frames' numbering.
+        first, retrans, ok = numbers[7]
+        self.assertEqual([str(new(first))], rows[new(retrans)]["keepalive.retrans.original"])
+        with self.assertRaises(AssertionError):  # a single pass refuses -R
+            harness.tshark(["-R", "sip"], capture=CAPTURE)
+
 if __name__ == "__main__":
     harness.main()
