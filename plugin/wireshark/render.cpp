@@ -174,7 +174,12 @@ void render_annotation(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, cons
         if (!a.has(spec.field)) continue;
         const Subtree group = group_of(spec, a);
         proto_tree*& g = groups[group];
-        if (!g) g = proto_tree_add_subtree(sub, tvb, 0, 0, ett[group], nullptr, kGroupTitle[group]);
+        if (!g) {
+            // Generated like everything under it, as TCP's [SEQ/ACK analysis] and [Timestamps] are.
+            proto_item* title = nullptr;
+            g = proto_tree_add_subtree(sub, tvb, 0, 0, ett[group], &title, kGroupTitle[group]);
+            proto_item_set_generated(title);
+        }
         add_field(g, tvb, spec, a, engine);
     }
 

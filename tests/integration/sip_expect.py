@@ -75,11 +75,13 @@ def first_frame_after(times, t):
 
 
 def group_lines(text):
-    """{group title: {label: value}} of one frame's Keepalive Analysis tree in -O output."""
+    """{group title: {label: value}} of one frame's Keepalive Analysis tree in -O output. A group's
+    title is generated text without a label: "[Timing]"."""
     groups, current = {}, None
     for line in text.splitlines():
-        if line.startswith("    ") and not line.startswith("        ") and not line.strip().startswith("["):
-            current = groups.setdefault(line.strip(), {})
+        title = line.strip()
+        if line.startswith("    [") and not line.startswith("        ") and ": " not in title:
+            current = groups.setdefault(title[1:-1], {})
         elif line.startswith("        [") and current is not None:
             label, _, value = line.strip()[1:-1].partition(": ")
             current[label] = value
