@@ -192,7 +192,9 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
     if (owner.mac != 0 && !gratuitous && sub_sat(f.time, owner.time) <= kOwnerLive && h->one_owner(f.time)) {
         c->state = ClaimState::Mismatch;
         report_mismatch(f, ip, *c, owner, false);
-    } else {
+    } else if (c->state != ClaimState::Mismatch) {
+        // A claimer found false stays so when it claims again while the owner is quiet: the
+        // signalling it draws no longer reaches the owner, which then has nothing to answer.
         c->state = ClaimState::Pending;
     }
 }

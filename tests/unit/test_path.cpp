@@ -139,6 +139,35 @@ TEST_CASE("a proxy reply contradicting a live owner is reported on the ARP frame
     CHECK(r.at(r.number).empty());
 }
 
+TEST_CASE("a proxy found false stays so when it answers again while the owner is quiet") {
+    // Case study A after the phone's ARP cache expires: the call manager has heard nothing from the
+    // phone since its keepalives went to the proxy, so it sends nothing, and the proxy answers the
+    // phone's next request for the address again.
+    for (bool gratuitous : {false, true}) {
+        Rig r;
+        r.ip(0.0, kCm, kPhone, kCmIp, kPhoneIp);          // 1: the call manager's own frame
+        r.arp(5.0, 2, kProxy, kCmIp, kPhoneIp);           // 2: the proxy's reply: a mismatch
+        r.ip(10.0, kPhone, kProxy, kPhoneIp, kCmIp, true);  // 3: misdirected
+        r.arp(200.0, 1, kPhone, kPhoneIp, kCmIp);         // 4: the phone asks again, 200 s later
+        if (gratuitous) r.arp(200.0002, 2, kProxy, kCmIp, kCmIp, true);  // 5: or the proxy announces it
+        else r.arp(200.0002, 2, kProxy, kCmIp, kPhoneIp);  // 5: the proxy answers again
+        r.ip(210.0, kPhone, kProxy, kPhoneIp, kCmIp, true);  // 6: still misdirected
+        CAPTURE(gratuitous);
+        CHECK(r.at(5).empty());  // the owner's last frame is 195 s old: no new mismatch is told
+        const auto m = r.at(6);
+        REQUIRE(m.size() == 1);
+        CHECK(m[0].raised(Expert::Misdirected));
+        CHECK(m[0].get(Field::ArpFrame) == 5);  // the claim that drew this frame
+        CHECK(m[0].get(Field::OwnerFrame) == 1);
+        CHECK(r.count(Expert::ArpMismatch) == 1);
+        CHECK(r.count(Expert::Misdirected) == 2);
+        // Once the claimer's own frames carry the address, it is the owner: nothing is misdirected.
+        r.ip(220.0, kProxy, kPhone, kCmIp, kPhoneIp);
+        r.ip(221.0, kPhone, kProxy, kPhoneIp, kCmIp, true);
+        CHECK(r.at(r.number).empty());
+    }
+}
+
 TEST_CASE("a claim made before the owner is known is reported on the owner's first frame") {
     Rig r;
     r.arp(0.0, 1, kPhone, kPhoneIp, kCmIp);
