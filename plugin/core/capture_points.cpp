@@ -2,11 +2,12 @@
 //
 // A merged capture holds each TCP segment once per capture point that saw it. Sightings of one
 // segment (addresses, ports, raw sequence number, length) at different interfaces are paired; the
-// time differences of the pairs give the clock offset between the points. A keepalive/REGISTER
-// sighting left without a partner past its expected arrival at the other point (plus kTolerance)
-// was lost between the points; that is known on the first frame of the other point past that
-// moment (before it, the other capture may simply have ended). Waiting sightings are queued by the
-// point whose frames decide them, so that one waiting on a point that stopped blocks no other.
+// time differences of the pairs give the clock offset between the points. A sighting of signalling
+// to a server (a keepalive, a REGISTER, any message) left without a partner past its expected
+// arrival at the other point (plus kTolerance) was lost between the points; that is known on the
+// first frame of the other point past that moment (before it, the other capture may simply have
+// ended). Waiting sightings are queued by the point whose frames decide them, so that one waiting
+// on a point that stopped blocks no other.
 //
 // Segments are tracked from the start; a capture with a single interface for kProbation stops it.
 // A format that records no interfaces (classic pcap) holds one capture point: never tracked.
@@ -176,7 +177,8 @@ struct Flow {
     std::uint16_t peer(std::uint16_t i) const { return i == a ? b : i == b ? a : kNoIface; }
 };
 
-// A keepalive/REGISTER sighting waiting for its copy at the other point.
+// A sighting of signalling to a server (a keepalive, a REGISTER, any message) waiting for its copy
+// at the other point.
 struct Pending {
     Nanos deadline;
     std::uint32_t slot;
@@ -445,8 +447,8 @@ bool CapturePoints::Impl::misfit(const Segment& seg, const Sighting& s, std::uin
     return true;
 }
 
-// A keepalive/REGISTER sighting without a copy: expect one at the other point of its flow, if the
-// flow is seen at two. `f` is a frame of the same segment (same addresses and ports).
+// A sighting of signalling to a server without a copy: expect one at the other point of its flow,
+// if the flow is seen at two. `f` is a frame of the same segment (same addresses and ports).
 void CapturePoints::Impl::expect(const Segment& seg, std::uint32_t slot, int i, const Frame& f) {
     if (!seg.keepalive) return;
     const Sighting& s = seg.s[i];

@@ -18,8 +18,8 @@ public:
 
     // Every frame, before the other analysers: a copy of a TCP segment already seen at another
     // capture point is not a retransmission, so its retransmission flag is cleared here; a
-    // keepalive/REGISTER that never reached the other point is reported on the other point's first
-    // frame past its expected arrival there.
+    // phone's signalling (a keepalive, a REGISTER) that never reached the other point is reported
+    // on the other point's first frame past its expected arrival there.
     void on_frame(Frame& f);
     // The estimated clock offset t(to) - t(from) between two capture points; false, and `out`
     // unchanged, if not known.

@@ -60,7 +60,7 @@ enum class Field : std::uint8_t {
     SyslogSignal,        // StringTable id of LastSignalReceived
     SyslogDeviceIp,      // StringTable id of the IPAddress of the syslog message
     SccpRequestFrame,    // frame, the KeepAliveReq an ack answers or a missed verdict is about
-    PathFrame,           // frame, a keepalive/REGISTER seen at one capture point only
+    PathFrame,           // frame, signalling to a server seen at one capture point only
     SccpLateness,        // duration, signed: SCCP keepalive gap - expected interval
     SyslogCopyOf,        // frame, the first sighting of the alarm this syslog message copies
     CaptureGap,          // duration the capture point recorded nothing (CaptureGaps)

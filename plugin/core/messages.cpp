@@ -254,7 +254,7 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         return m;
     }
     case Expert::PathLoss: {
-        std::string m = "Keepalive/REGISTER";
+        std::string m = "Signalling to the server";
         if (a.has(Field::PathFrame)) m += " in " + frame_ref(a.get(Field::PathFrame));
         m += " never seen at the other capture point";
         if (a.has(Field::PeerInterface)) m += " (interface " + std::to_string(a.get(Field::PeerInterface)) + ")";

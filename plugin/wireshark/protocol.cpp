@@ -251,7 +251,7 @@ void register_protocol() {
                                 0x0, "Time since the previous keepalive - expected interval (negative: early)", HFILL}},
         {&hf(F::PathFrame), {"Seen at one capture point only", "keepalive.path.frame", FT_FRAMENUM, BASE_NONE,
                              FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
-                             "The keepalive/REGISTER that never appeared at the other capture point", HFILL}},
+                             "The signalling to the server (keepalive, REGISTER or other) that never appeared at the other capture point", HFILL}},
         {&hf(F::SyslogCopyOf), {"Copy of the alarm in", "keepalive.syslog.copy_of", FT_FRAMENUM, BASE_NONE,
                                 FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
                                 "The same alarm seen first, e.g. on the other leg of a syslog relay", HFILL}},

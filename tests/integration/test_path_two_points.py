@@ -74,7 +74,8 @@ class TwoPoints(unittest.TestCase):
         warnings = [(f, n) for f, n, _ in experts if harness.EXPERTS[n][1] in ("Warning", "Error")]
         self.assertEqual(warnings, [(report, "keepalive.path_loss")])
         message = next(m for f, n, m in experts if n == "keepalive.path_loss")
-        self.assertIn("frame %d never seen at the other capture point (interface 1)" % lost, message)
+        self.assertTrue(message.startswith("Signalling to the server in frame %d never seen at the other capture point "
+                                           "(interface 1): lost between the two points" % lost), message)
 
         names = ["frame.number", "keepalive.path.frame", "keepalive.path.clock_offset",
                  "keepalive.path.peer_interface", "keepalive.endpoint", "keepalive.server"]
