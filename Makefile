@@ -72,7 +72,8 @@ captures: build
 clean:
 	rm -rf $(BUILD)
 
-# `make test` on Debian trixie (Wireshark 4.4) in a chroot, of the committed tree (root, network).
+# `make test` on Debian trixie (Wireshark 4.4) in a chroot, of the committed tree (root, network);
+# RELEASE=noble (Ubuntu 24.04: 4.2), forky or sid (4.6).
 RELEASE ?= trixie
 test-release:
 	tests/chroot_test.sh $(RELEASE)
