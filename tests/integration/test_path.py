@@ -105,6 +105,44 @@ class CaseStudyA(unittest.TestCase):
         self.assertEqual(counts.get("Unregistered (syslog)"), 1, out)
 
 
+class ProxyArpAgain(unittest.TestCase):
+    """Case study A until its frame 31, then the proxy answers the phone's ARP again while the call
+    manager, which the phone's keepalives no longer reach, has been quiet for 279 s."""
+
+    CAP = capture("path-proxy-arp-again.pcap")
+    LAST_ACK_FROM_CM = CaseStudyA.LAST_ACK_FROM_CM
+    PROXY_AGAIN = 33
+    RETRANSMISSION = 35  # of keepalive k = 7, to the proxy's MAC
+    SYSLOG = 37
+
+    def test_the_proxy_found_false_is_still_reported_after_answering_again(self):
+        experts = harness.experts_both_passes(self, self.CAP)
+        path = [(f, n) for f, n, _ in experts if n in PATH_EXPERTS]
+        # As in case study A, then no mismatch on frame 33 (the owner's latest frame is 279 s old),
+        # but the keepalive sent to the proxy after it is misdirected.
+        self.assertEqual(path, [(CaseStudyA.SYN_ACK, "keepalive.arp_mismatch"),
+                                (CaseStudyA.PROXY_WINS, "keepalive.arp_mismatch")]
+                         + [(f, "keepalive.misdirected") for f in CaseStudyA.MISDIRECTED + [self.RETRANSMISSION]]
+                         + [(self.SYSLOG, "keepalive.endpoint_unregistered")])
+        rows = harness.fields_both_passes(self, self.CAP, PATH_FIELDS + ["eth.dst", "frame.time_relative"],
+                                          "keepalive.misdirected")
+        last = rows[-1]
+        self.assertEqual(last["frame.number"], [str(self.RETRANSMISSION)])
+        self.assertEqual(last["eth.dst"], [PROXY_MAC])
+        self.assertAlmostEqual(float(last["frame.time_relative"][0]), 401.002, places=6)
+        # Linked to the claim that drew it, and to the owner's latest frame.
+        self.assertEqual(last["keepalive.arp.frame"], [str(self.PROXY_AGAIN)])
+        self.assertEqual(last["keepalive.arp.owner_frame"], [str(self.LAST_ACK_FROM_CM)])
+        self.assertEqual(last["keepalive.arp.claimed_mac"], [PROXY_MAC])
+        self.assertEqual(last["keepalive.arp.owner_mac"], [CM_MAC])
+        # The call manager's verdict: its last keepalive is k = 7, the retransmission is none.
+        syslog = harness.fields_both_passes(self, self.CAP, SYSLOG_FIELDS, "keepalive.syslog.reason")
+        self.assertEqual([r["frame.number"] for r in syslog], [[str(self.SYSLOG)]])
+        self.assertEqual(syslog[0]["keepalive.syslog.last_seen"], [str(CaseStudyA.MISDIRECTED[-1])])
+        self.assertAlmostEqual(harness.seconds(syslog[0]["keepalive.syslog.age"][0]), 405.0 - (T_REG + 30 * 7),
+                               places=9)
+
+
 class HealthyTwins(unittest.TestCase):
     def assert_silent(self, name):
         cap = capture(name)

@@ -40,6 +40,20 @@
 // path-case-study-a-healthy: the same network without proxy ARP: frames 3, 6 and 27 are absent,
 // keepalives k = 1..7 all go to the call manager's MAC and are acknowledged as k = 1..4 are, no
 // FIN, no syslog: 32 frames.
+//
+// path-proxy-arp-again: case study A until frame 31; then the phone keeps its connection instead of
+// the FIN of frame 32, its ARP entry ages out again, and the proxy answers again while the call
+// manager, which has heard nothing from the phone since 121 s, has sent nothing for 279 s:
+//   32 400.000000  ARP request: who has .202, tell .130
+//   33 400.000250  ARP reply .202 is at 00:50:56:90:10:cf (proxy, first again)
+//   34 400.000400  ARP reply .202 is at f4:0f:1b:1e:26:a9 (the call manager, second)
+//   35 401.002000  TCP retransmission of keepalive k = 7 (frame 31), to the proxy's MAC
+//   36 402.000000  phone FIN (to the proxy's MAC); 37 405.000000 the syslog of case study A's
+//                  frame 33
+// Derived: as case study A until frame 31; frame 33 tells no new mismatch (the owner's latest frame,
+//   23, is 279 s old), but the proxy stays the one found false: frame 35 is misdirected (ArpFrame
+//   33, OwnerFrame 23); the syslog's last keepalive is frame 31, 405.000000 - 211.002000 =
+//   193.998 s earlier (a retransmission is no new keepalive). 37 frames.
 #include "scenario.h"
 
 using namespace kagen;
@@ -57,7 +71,8 @@ const IpAddr kPhone2Ip = "10.10.10.131";
 const Mac kTftp = "00:25:b5:00:00:1a";
 const IpAddr kTftpIp = "10.10.10.210";
 
-void build(Capture& cap, bool proxy) {
+// `again`: path-proxy-arp-again's ending instead of case study A's.
+void build(Capture& cap, bool proxy, bool again = false) {
   const TimeNs t0 = utc("2023-05-12 09:00:00.000000");
 
   add_arp_resolution(cap, t0, Endpoint{kPhone2, kPhone2Ip}, Endpoint{kTftp, kTftpIp}, 250_us);
@@ -74,6 +89,7 @@ void build(Capture& cap, bool proxy) {
   const TimeNs t_reg = t0 + 1002_ms;
   skinny::registration(tcp, t_reg, reg);
 
+  Segment last{};
   for (int k = 1; k <= 7; ++k) {
     const TimeNs t = t_reg + seconds(30 * k);
     if (k == 5) cap.add(t0 + 130_s, gratuitous_arp(kCm.mac, kCm.ip));
@@ -83,13 +99,20 @@ void build(Capture& cap, bool proxy) {
       tcp.set_macs(Dir::ToServer, kPhone.mac, kProxy);
     }
     if (k >= 5 && proxy) {
-      tcp.send(t, Dir::ToServer, skinny::keepalive_req(), Delivery::Lost);
+      last = tcp.send(t, Dir::ToServer, skinny::keepalive_req(), Delivery::Lost);
       continue;
     }
     skinny::acked_keepalive(tcp, t, 1200_us);
   }
   if (!proxy) return;
-  tcp.fin(t0 + 241100_ms, Dir::ToServer, Delivery::Lost);
+  if (again) {
+    add_arp_resolution(cap, t0 + 400_s, kPhone, kCm, 400_us);
+    cap.add(t0 + 400_s + 250_us, arp_reply(kProxy, kCm.ip, kPhone.mac, kPhone.ip));  // the proxy first again
+    tcp.retransmit(t0 + 401002_ms, last, Delivery::Lost);
+    tcp.fin(t0 + 402_s, Dir::ToServer, Delivery::Lost);
+  } else {
+    tcp.fin(t0 + 241100_ms, Dir::ToServer, Delivery::Lost);
+  }
 
   cucm::EndpointUnregistered e;
   e.device_name = reg.device_name;
@@ -98,7 +121,7 @@ void build(Capture& cap, bool proxy) {
   e.device_type = 434;
   e.reason = 13;
   e.last_signal_received = "StationKeepAlive";
-  const TimeNs t_log = t0 + 245_s;
+  const TimeNs t_log = t0 + (again ? 405_s : 245_s);
   UdpFlow syslog(cap, kCmSyslog, kCollector);
   syslog.send(t_log, Dir::ToServer, cucm::syslog_payload(t_log, cucm::endpoint_unregistered(e), 2107, "uc-ucm-01"));
 }
@@ -115,5 +138,12 @@ KA_SCENARIO("path-case-study-a",
 KA_SCENARIO("path-case-study-a-healthy", "Case study A's network without proxy ARP: every keepalive acknowledged") {
   Capture cap(LinkType::Ethernet, "voice-vlan-span");
   build(cap, false);
+  out.save_pcap(cap);
+}
+
+KA_SCENARIO("path-proxy-arp-again",
+            "Case study A, the phone's ARP entry aging out again: the proxy, answering again, is still misdirecting") {
+  Capture cap(LinkType::Ethernet, "voice-vlan-span");
+  build(cap, true, true);
   out.save_pcap(cap);
 }
