@@ -69,6 +69,7 @@ enum class Field : std::uint8_t {
     ClockStep,           // duration, signed: the first frame on the clock's new time - the latest before;
                          // between two capture points (with PeerInterface): the change of t(peer) - t(here)
     ClockStepFrame,      // frame, the first frame stamped back
+    SyslogProtocol,      // StringTable id of the Protocol of the syslog message (SCCP, SIP)
     Count
 };
 constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);

@@ -233,6 +233,7 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     if (alarm.has_reason) a.set(Field::SyslogReason, alarm.reason);
     if (std::uint32_t id = intern(alarm.signal)) a.set(Field::SyslogSignal, id);
     if (std::uint32_t id = intern(alarm.ip)) a.set(Field::SyslogDeviceIp, id);
+    if (std::uint32_t id = intern(alarm.protocol)) a.set(Field::SyslogProtocol, id);
 
     // The endpoint's last keepalive or refresh: by device name, else by address, unless another
     // device name was seen there (the address now belongs to another phone).

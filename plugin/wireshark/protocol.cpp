@@ -244,6 +244,8 @@ void register_protocol() {
                                 0x0, nullptr, HFILL}},
         {&hf(F::SyslogDeviceIp), {"Device address", "keepalive.syslog.ip", FT_STRING, BASE_NONE, nullptr, 0x0, nullptr,
                                   HFILL}},
+        {&hf(F::SyslogProtocol), {"Device protocol", "keepalive.syslog.protocol", FT_STRING, BASE_NONE, nullptr, 0x0,
+                                  "The signalling protocol the call manager names (SCCP, SIP)", HFILL}},
         {&hf(F::SccpRequestFrame), {"KeepAliveReq in", "keepalive.sccp.request", FT_FRAMENUM, BASE_NONE,
                                     FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
                                     "The keepalive this ack answers, or that went unacknowledged", HFILL}},

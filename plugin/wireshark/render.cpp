@@ -66,6 +66,7 @@ const FieldSpec kFields[] = {
     {Field::SyslogReason, Kind::Uint, ett_syslog},
     {Field::SyslogSignal, Kind::StringId, ett_syslog},
     {Field::SyslogDeviceIp, Kind::StringId, ett_syslog},
+    {Field::SyslogProtocol, Kind::StringId, ett_syslog},
     {Field::SyslogLastSeen, Kind::Frame, ett_syslog},
     {Field::SyslogAge, Kind::RelTime, ett_syslog},
     {Field::SyslogCopyOf, Kind::Frame, ett_syslog},

@@ -14,7 +14,8 @@ PATH_EXPERTS = ("keepalive.arp_mismatch", "keepalive.misdirected", "keepalive.en
 PATH_FIELDS = ["frame.number", "keepalive.arp.ip", "keepalive.arp.claimed_mac", "keepalive.arp.owner_mac",
                "keepalive.arp.frame", "keepalive.arp.owner_frame", "keepalive.arp.claims"]
 SYSLOG_FIELDS = ["frame.number", "keepalive.endpoint", "keepalive.syslog.reason", "keepalive.syslog.last_seen",
-                 "keepalive.syslog.age", "keepalive.syslog.last_signal", "keepalive.syslog.ip"]
+                 "keepalive.syslog.age", "keepalive.syslog.last_signal", "keepalive.syslog.ip",
+                 "keepalive.syslog.protocol"]
 
 PHONE_MAC, CM_MAC, PROXY_MAC = "58:0a:20:fb:07:1f", "f4:0f:1b:1e:26:a9", "00:50:56:90:10:cf"
 CM_IP = "10.10.10.202"
@@ -91,6 +92,7 @@ class CaseStudyA(unittest.TestCase):
         self.assertAlmostEqual(harness.seconds(r["keepalive.syslog.age"][0]), 245.0 - (T_REG + 30 * 7), places=9)
         self.assertEqual(r["keepalive.syslog.last_signal"], ["StationKeepAlive"])
         self.assertEqual(r["keepalive.syslog.ip"], ["10.10.10.130"])
+        self.assertEqual(r["keepalive.syslog.protocol"], ["SCCP"])
 
     def test_statistics_count_the_path_findings(self):
         out = harness.tshark(["-q", "-z", "keepalive,tree"], capture=self.CAP)

@@ -252,6 +252,7 @@ TEST_CASE("the syslog frame links to the endpoint's last keepalive by device nam
     CHECK(a.get(Field::SyslogReason) == 13);
     CHECK(r.ctx.strings.get(static_cast<std::uint32_t>(a.get(Field::SyslogSignal))) == "SIPStationDPrimaryLineTimeout");
     CHECK(r.ctx.strings.get(static_cast<std::uint32_t>(a.get(Field::SyslogDeviceIp))) == "10.60.98.210");
+    CHECK(r.ctx.strings.get(static_cast<std::uint32_t>(a.get(Field::SyslogProtocol))) == "SIP");
     CHECK(a.get(Field::SyslogLastSeen) == 40);
     CHECK(a.get(Field::SyslogAge) == seconds(130) + millis(5));
     CHECK(expert_message(Expert::EndpointUnregistered, a, r.ctx.strings, r.ctx.config) ==
