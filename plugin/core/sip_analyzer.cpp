@@ -1357,8 +1357,15 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     const bool from_client = f.src_ip == s.client && f.src_port == s.client_port;
     const bool to_client = f.dst_ip == s.client && f.dst_port == s.client_port;
     if (f.tcp.has(TcpInfo::kRst)) {
-        for (const StreamRef& r : s.refs)
-            if (Txn* t = ref_txn(r, key); t && !t->delivered) t->reset = true;
+        for (const StreamRef& r : s.refs) {
+            Txn* t = ref_txn(r, key);
+            if (!t || t->delivered) continue;
+            t->reset = true;
+            // A REGISTER spared at its binding's deadline (sent in time, no resend yet) will not be
+            // sent again on this connection: the breach is known now.
+            Binding& b = bindings[r.binding];
+            if (f.time > b.deadline) settle_deadline(b, f, false);
+        }
     }
     if (to_client && f.tcp.has(TcpInfo::kAck)) {
         for (const StreamRef& r : s.refs) {

@@ -2327,6 +2327,20 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER awaiting its answer is delivere
         CHECK(at5[0].subject == Subject::SipDeadline);
         CHECK(at5[0].get(Field::GraceOverrun) == seconds(1));
     }
+    SECTION("the registrar resets the connection after the deadline passed: the breach is told on the reset") {
+        unrelated(w, run, 4, deadline + millis(50));  // sent in time, not sent again: no verdict yet
+        CHECK(run.at(4).empty());
+        Frame rst = w.frame(5, deadline + millis(100), false, Transport::Tcp);
+        Wire::tcp(rst, 1, 401, 0, 501);
+        rst.tcp.flags = TcpInfo::kRst | TcpInfo::kAck;
+        run(rst);
+        Annotation d = run.one(5);
+        CHECK(d.subject == Subject::SipDeadline);
+        CHECK(d.raised(Expert::GraceBreach));
+        CHECK(d.get(Field::GraceOverrun) == millis(100));
+        unrelated(w, run, 6, deadline + seconds(300));
+        CHECK(run.experts(Expert::GraceBreach, 6) == 1);
+    }
     SECTION("the registrar ACKs it and never answers; the phone retries a period later, past the deadline") {
         registrar_ack(w, run, 4, expected + millis(1));
         Frame phone_ack = w.frame(5, expected + millis(2), true, Transport::Tcp);  // acknowledges nothing new
