@@ -1292,7 +1292,8 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
         }
         if (!t.final && m.status >= 200) {
             t.final = true;
-            if (t.attempt == b.attempts && b.open) {
+            // An attempt open across a capture gap (forget_due()) that this answers ended here.
+            if (t.attempt == b.attempts && (b.open || b.broken == Break::Gap)) {
                 if (success) granted(a, idx, b, t, at, m);
                 else settle_deadline(b, at, false);  // a refusal after the deadline: no refresh made it
             }

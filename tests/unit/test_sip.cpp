@@ -2504,6 +2504,34 @@ std::uint32_t steady(Wire& w, Run& run, std::uint32_t first, Nanos from, Nanos t
 
 }  // namespace
 
+TEST_CASE_METHOD(RegisteredUdp, "the 2xx that ends a capture gap over an open attempt grants the next refresh") {
+    // The refresh goes out on time, then the busy capture records nothing for 11 s; the first
+    // frame after the silence is its 200 OK, which answers the attempt open across it.
+    std::uint32_t n = steady(w, run, 3, expected - seconds(65), expected, millis(50));
+    send_register(w, run, n++, expected, 2);
+    n = steady(w, run, n, expected + millis(50), expected + seconds(1), millis(50));
+    const Nanos ok_at = expected + seconds(12);
+    Frame ok = w.frame(n, ok_at, false);
+    w.add_response(ok, 200, "c", 2, with(kCisco, "expires=120"));
+    run(ok);
+    bool granted = false;
+    for (const Annotation& a : run.at(n)) {
+        if (!a.has(Field::RefreshExpected)) continue;
+        granted = true;
+        CHECK(a.get(Field::ExpiresGranted) == 120);
+        CHECK(a.get(Field::RefreshExpected) == ok_at + seconds(115));
+        CHECK(a.get(Field::RefreshDeadline) == ok_at + seconds(130));
+    }
+    CHECK(granted);
+    // The phone is silent from then on, the capture busy: its lapse is told on the first frame past
+    // that deadline, 50 ms past it.
+    const std::uint32_t last = steady(w, run, n + 1, ok_at + millis(50), ok_at + seconds(131), millis(50)) - 1;
+    CHECK(run.experts(Expert::GraceBreach, last) == 1);
+    const std::uint32_t breach = n + 130'000 / 50 + 1;  // frame n + k is at ok_at + k * 50 ms
+    CHECK(run.one(breach).subject == Subject::SipDeadline);
+    CHECK(run.one(breach).get(Field::GraceOverrun) == millis(50));
+}
+
 TEST_CASE_METHOD(RegisteredUdp, "a busy capture that records nothing over a deadline: one capture gap, no breach; "
                                 "the next refresh follows an unknown grant") {
     // 20 frames a second from a minute before the refresh is due, none from 5 s before it until
