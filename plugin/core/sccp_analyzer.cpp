@@ -689,8 +689,10 @@ std::uint32_t SccpAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
             return;
         if (add_sat(s.last_keepalive, seconds(m.interval(s))) > until) return;  // nothing due in it
         bool due = false;
-        if (s.pending && !s.judged) {
+        if (s.pending && !s.judged) {  // taken as answered, as an ack would: the outage ends
             s.pending = false;
+            s.missed = 0;
+            s.failover_reported = false;
             due = true;
         }
         if (!s.failover_reported) {

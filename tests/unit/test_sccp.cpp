@@ -1070,6 +1070,24 @@ TEST_CASE("a capture gap: a keepalive whose ack fell due in it, and the call man
     CHECK(r.only(late).raised(Expert::Failover));
 }
 
+TEST_CASE("a capture gap: a keepalive taken as answered ends the run of misses, as an ack does") {
+    Rig r;
+    Conn c = registered(r);
+    std::vector<std::uint32_t> ka;
+    for (int k = 1; k <= 3; ++k) ka.push_back(r.send(T0 + seconds(30 * k), c, true, {skinny::kKeepAliveReq}));
+    CHECK(r.only(ka[2]).get(Field::SccpMissed) == 2);  // K1 and K2 unanswered
+    // Nothing captured from 95 s to 130 s: K3's ack fell due in it.
+    CHECK(r.sccp.forget_due(0, T0 + seconds(130)) == 1);
+    r.other(T0 + seconds(130));
+    const std::uint32_t k5 = r.send(T0 + seconds(150), c, true, {skinny::kKeepAliveReq});
+    CHECK(r.only(k5).get(Field::SccpMissed) == 0);
+    // K5 unanswered: the first miss after the gap, not the third of a run.
+    const std::uint32_t k6 = r.send(T0 + seconds(180), c, true, {skinny::kKeepAliveReq});
+    CHECK(r.only(k6).get(Field::SccpMissed) == 1);
+    CHECK(r.only(k6).raised(Expert::KeepaliveUnacked));
+    CHECK(r.experts_raised(Expert::Failover) == 0);
+}
+
 TEST_CASE("a capture gap: a session whose next keepalive was not yet due is left as it was") {
     Rig r;
     Conn c = registered(r);
