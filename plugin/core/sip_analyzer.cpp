@@ -403,6 +403,7 @@ struct SipAnalyzer::Impl {
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
     void breach(Binding& b, const Frame& f, bool delivered_now);
     bool overdue(const Binding& b, const Frame& f, bool delivered_now) const;
+    void lapse(std::uint32_t idx, const Frame& f);
     Annotation at_deadline(const Binding& b) const;
     std::uint32_t successor(std::uint32_t idx) const;
     bool end_answered_attempt(Binding& b, Nanos now);
@@ -811,6 +812,22 @@ bool SipAnalyzer::Impl::sent_in_time(const Binding& b, const Txn& t) const {
     return b.transport == Transport::Udp ? answered_udp(b, t) : !t.reset;
 }
 
+// The deadline of binding `idx` has passed at `f` with no REGISTER left to give the benefit of the
+// doubt (overdue()): a breach, unless the phone is registered by a new Contact (successor()), and
+// the old one's lapse is told here, where it becomes known.
+void SipAnalyzer::Impl::lapse(std::uint32_t idx, const Frame& f) {
+    Binding& b = bindings[idx];
+    const std::uint32_t next = successor(idx);
+    if (next == kNoBinding) {
+        breach(b, f, false);
+        return;
+    }
+    Annotation a = at_deadline(b);
+    if (bindings[next].call_id != b.call_id) a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
+    ctx.sink.emit(a);
+    b.expecting = false;
+}
+
 void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f) {
     while (!heap.empty() && heap.top().at < f.time) {
         Deadline d = heap.top();
@@ -823,19 +840,7 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
         }
         b.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         if (d.at == b.deadline) {
-            if (!overdue(b, f, false)) continue;
-            const std::uint32_t next = successor(d.binding);
-            if (next == kNoBinding) {
-                breach(b, f, false);
-                continue;
-            }
-            // Not a breach: the phone is registered by its new Contact, and the old one's lapse is
-            // told here, where it becomes known.
-            Annotation a = at_deadline(b);
-            if (bindings[next].call_id != b.call_id)
-                a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
-            ctx.sink.emit(a);
-            b.expecting = false;
+            if (overdue(b, f, false)) lapse(d.binding, f);
         } else if (b.expecting && !b.breach_reported) {
             // The deadline moved later: take its place in the order (it may be due now too).
             b.armed = b.deadline;
@@ -1363,9 +1368,8 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
             if (!t || t->delivered) continue;
             t->reset = true;
             // A REGISTER spared at its binding's deadline (sent in time, no resend yet) will not be
-            // sent again on this connection: the breach is known now.
-            Binding& b = bindings[r.binding];
-            if (f.time > b.deadline) settle_deadline(b, f, false);
+            // sent again on this connection: the lapse is known now.
+            if (overdue(bindings[r.binding], f, false)) lapse(r.binding, f);
         }
     }
     if (to_client && f.tcp.has(TcpInfo::kAck)) {
