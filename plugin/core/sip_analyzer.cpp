@@ -318,6 +318,15 @@ constexpr unsigned kCallCountShift = 16;
 static_assert(kMaxBindings <= std::size_t{1} << kCallCountShift, "binding index fits below the count");
 
 
+// UDP bindings spared at their deadline (sent_in_time()) on one path, so that an ICMP unreachable
+// about that path that comes later tells their lapse; a phone's lines share its path.
+struct Spared {
+    static constexpr int kMax = 4;
+    Nanos at = 0;  // the latest deadline spared on the path
+    std::array<std::uint32_t, kMax> binding{}, generation{};
+    std::uint8_t n = 0;
+};
+
 struct Deadline {
     Nanos at;
     std::uint32_t binding;
@@ -350,6 +359,8 @@ struct SipAnalyzer::Impl {
     FlatMap<std::uint64_t, Nanos> flows;
     // udp_path_key() -> the latest ICMP destination unreachable about a datagram on that path.
     FlatMap<std::uint64_t, Nanos> unreachable;
+    // udp_path_key() -> the bindings spared at their deadline on that path.
+    FlatMap<std::uint64_t, Spared> spared;
     // By ctx.clock(Binding::deadline_point()): a deadline passes on the clock it is on.
     std::array<QuadHeap<Deadline>, kClocks> deadlines;
     std::vector<Deadline> not_now;  // check_deadlines(): entries the frame cannot judge, pushed back
@@ -404,6 +415,7 @@ struct SipAnalyzer::Impl {
     void breach(Binding& b, const Frame& f, bool delivered_now);
     bool overdue(const Binding& b, const Frame& f, bool delivered_now) const;
     void lapse(std::uint32_t idx, const Frame& f);
+    void spare(std::uint32_t idx, const Binding& b);
     Annotation at_deadline(const Binding& b) const;
     std::uint32_t successor(std::uint32_t idx) const;
     bool end_answered_attempt(Binding& b, Nanos now);
@@ -828,6 +840,21 @@ void SipAnalyzer::Impl::lapse(std::uint32_t idx, const Frame& f) {
     b.expecting = false;
 }
 
+// A UDP binding whose REGISTER was spared at the deadline: an ICMP unreachable about its path that
+// comes later will tell its lapse (note_unreachable()).
+void SipAnalyzer::Impl::spare(std::uint32_t idx, const Binding& b) {
+    const std::uint64_t key = udp_path_key(b.iface, b.phone, b.registrar, b.port);
+    Spared* s = spared.find(key);
+    if (!s) {
+        make_room_in(spared, kMaxFlows, [](const Spared& e) { return e.at; });
+        s = &spared[key];
+    }
+    const int slot = s->n < Spared::kMax ? s->n++ : static_cast<int>(idx % Spared::kMax);  // full: replace one
+    s->binding[slot] = idx;
+    s->generation[slot] = b.generation;
+    s->at = b.deadline;
+}
+
 void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f) {
     while (!heap.empty() && heap.top().at < f.time) {
         Deadline d = heap.top();
@@ -841,6 +868,7 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
         b.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         if (d.at == b.deadline) {
             if (overdue(b, f, false)) lapse(d.binding, f);
+            else if (b.transport == Transport::Udp && b.expecting && !b.breach_reported) spare(d.binding, b);
         } else if (b.expecting && !b.breach_reported) {
             // The deadline moved later: take its place in the order (it may be due now too).
             b.armed = b.deadline;
@@ -1413,8 +1441,19 @@ void SipAnalyzer::Impl::note_flow(const Frame& f) {
 // path will not be sent again (answered_udp()). Any datagram: which one is not known.
 void SipAnalyzer::Impl::note_unreachable(const Frame& f) {
     const Unreachable& u = f.unreachable;
+    const std::uint64_t key = udp_path_key(point_of(f), u.src, u.dst, u.dst_port);
     make_room_in(unreachable, kMaxFlows, [](Nanos t) { return t; });
-    unreachable[udp_path_key(point_of(f), u.src, u.dst, u.dst_port)] = f.time;
+    unreachable[key] = f.time;
+    // Bindings spared at a deadline already passed will not see their REGISTER sent again either.
+    if (const Spared* s = spared.find(key)) {
+        const Spared was = *s;
+        spared.erase(key);
+        for (int i = 0; i < was.n; ++i) {
+            if (was.binding[i] >= bindings.size()) continue;
+            Binding& b = bindings[was.binding[i]];
+            if (b.live && b.generation == was.generation[i] && overdue(b, f, false)) lapse(was.binding[i], f);
+        }
+    }
 }
 
 // A UDP REGISTER other than a resend adds its flow, or notes it as note_flow() does; returns the
@@ -1533,7 +1572,7 @@ std::size_t SipAnalyzer::state_bytes() const {
     std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
                     s.binding_index.bytes() + s.aor_heads.bytes() + s.call_index.bytes() + s.streams.bytes() +
-                    s.flows.bytes() + s.unreachable.bytes() +
+                    s.flows.bytes() + s.unreachable.bytes() + s.spared.bytes() +
                     s.removed.capacity() * sizeof(std::uint32_t);
     for (const QuadHeap<Deadline>& heap : s.deadlines) n += heap.size() * sizeof(Deadline);
     return n;

@@ -2358,6 +2358,36 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER awaiting its answer is delivere
     }
 }
 
+TEST_CASE_METHOD(RegisteredUdp, "UDP: an ICMP unreachable that comes after the deadline tells the breach of a REGISTER spared at it") {
+    // Sent 100 ms before the deadline, not sent again: spared at the first frame past it.
+    send_register(w, run, 3, deadline - millis(100), 2);
+    unrelated(w, run, 4, deadline + millis(50));
+    CHECK(run.at(4).empty());
+    const auto icmp = [&](std::uint32_t n, Nanos at, std::uint16_t registrar_port) {
+        Frame f = w.frame(n, at, false);
+        f.transport = Transport::None;
+        f.src_port = f.dst_port = 0;
+        f.unreachable = {true, kPhone, kRegistrar, kPhonePort, registrar_port};
+        run(f);
+    };
+    SECTION("about the phone's datagrams to the registrar: the breach, on the ICMP frame") {
+        icmp(5, deadline + millis(60), kRegistrarPort);
+        const Annotation d = run.one(5);
+        CHECK(d.subject == Subject::SipDeadline);
+        CHECK(d.raised(Expert::GraceBreach));
+        CHECK(d.get(Field::GraceOverrun) == millis(60));
+        icmp(6, deadline + millis(70), kRegistrarPort);  // told once
+        unrelated(w, run, 7, deadline + seconds(300));
+        CHECK(run.experts(Expert::GraceBreach, 7) == 1);
+    }
+    SECTION("about another port: the REGISTER stays spared") {
+        icmp(5, deadline + millis(60), 5061);
+        CHECK(run.at(5).empty());
+        unrelated(w, run, 6, deadline + seconds(300));
+        CHECK(run.experts(Expert::GraceBreach, 6) == 0);
+    }
+}
+
 TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER the network reported undeliverable (ICMP unreachable) is not sent again, and breaches") {
     send_register(w, run, 3, expected, 2);
     const auto icmp = [&](std::uint32_t n, const IpAddr& phone, std::uint16_t registrar_port) {
