@@ -203,6 +203,15 @@ void unrelated(Wire& w, Run& run, std::uint32_t n, Nanos t) {
     run(f);
 }
 
+// Frame n at t: an ICMP destination unreachable about `phone`'s datagrams to the registrar's port.
+void unreachable(Wire& w, Run& run, std::uint32_t n, Nanos t, const IpAddr& phone, std::uint16_t registrar_port) {
+    Frame f = w.frame(n, t, false);
+    f.transport = Transport::None;
+    f.src_port = f.dst_port = 0;
+    f.unreachable = {true, phone, kRegistrar, kPhonePort, registrar_port};
+    run(f);
+}
+
 // After registered(): the next refresh's expected time and deadline.
 template <Transport kTransport>
 struct Registered {
@@ -2364,11 +2373,7 @@ TEST_CASE_METHOD(RegisteredUdp, "UDP: an ICMP unreachable that comes after the d
     unrelated(w, run, 4, deadline + millis(50));
     CHECK(run.at(4).empty());
     const auto icmp = [&](std::uint32_t n, Nanos at, std::uint16_t registrar_port) {
-        Frame f = w.frame(n, at, false);
-        f.transport = Transport::None;
-        f.src_port = f.dst_port = 0;
-        f.unreachable = {true, kPhone, kRegistrar, kPhonePort, registrar_port};
-        run(f);
+        unreachable(w, run, n, at, kPhone, registrar_port);
     };
     SECTION("about the phone's datagrams to the registrar: the breach, on the ICMP frame") {
         icmp(5, deadline + millis(60), kRegistrarPort);
@@ -2391,11 +2396,7 @@ TEST_CASE_METHOD(RegisteredUdp, "UDP: an ICMP unreachable that comes after the d
 TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER the network reported undeliverable (ICMP unreachable) is not sent again, and breaches") {
     send_register(w, run, 3, expected, 2);
     const auto icmp = [&](std::uint32_t n, const IpAddr& phone, std::uint16_t registrar_port) {
-        Frame f = w.frame(n, expected + millis(n), false);
-        f.transport = Transport::None;
-        f.src_port = f.dst_port = 0;
-        f.unreachable = {true, phone, kRegistrar, kPhonePort, registrar_port};
-        run(f);
+        unreachable(w, run, n, expected + millis(n), phone, registrar_port);
         CHECK(run.at(n).empty());
     };
     Frame past = w.frame(6, deadline + seconds(1), true);
