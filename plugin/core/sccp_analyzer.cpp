@@ -209,6 +209,13 @@ struct SccpAnalyzer::Impl {
     void miss(Session& s, Verdict& v);
     void emit_missed(Session& s, Verdict v, Nanos now);
     void rearm(std::uint64_t key, Session& s);
+    // The pending keepalive counts as answered (its ack, or one the capture cannot show): the run of
+    // unacknowledged keepalives, and the outage it made, end.
+    static void answered(Session& s) {
+        s.pending = false;
+        s.missed = 0;
+        s.failover_reported = false;
+    }
     // Its times before `now` do not compare with those from then on (a clock stepped, or the
     // frames came from another clock): the pending keepalive's ack and the next keepalive's gap are
     // not judged, and the call manager's silence clock starts again at `now`.
@@ -439,11 +446,7 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
     // that cannot be decrypted (after a record the capture dropped): it was acknowledged, time
     // unknown. A phone's such record may be a keepalive: the session is not silent.
     const bool unread_answer = from_phone ? f.tcp.acks_unseen : f.tcp.opaque;
-    if (unread_answer && s.role == Role::Primary && s.pending && !s.judged) {
-        s.pending = false;
-        s.missed = 0;
-        s.failover_reported = false;
-    }
+    if (unread_answer && s.role == Role::Primary && s.pending && !s.judged) answered(s);
     if (from_phone && f.tcp.opaque && s.live) {
         s.quiet_since = f.time;
         rearm(key, s);
@@ -545,9 +548,7 @@ void SccpAnalyzer::Impl::pair_ack(std::uint64_t key, Session& s, const Frame& f)
     Nanos latency = elapsed(f.time, s.last_keepalive);
     s.latency_sum = add_sat(s.latency_sum, latency);
     ++s.latency_count;
-    s.pending = false;
-    s.missed = 0;
-    s.failover_reported = false;
+    answered(s);
 
     Annotation a = annotation(s, Subject::SccpKeepaliveAck);
     a.set(Field::SccpInterval, interval(s));
@@ -689,10 +690,8 @@ std::uint32_t SccpAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
             return;
         if (add_sat(s.last_keepalive, seconds(m.interval(s))) > until) return;  // nothing due in it
         bool due = false;
-        if (s.pending && !s.judged) {  // taken as answered, as an ack would: the outage ends
-            s.pending = false;
-            s.missed = 0;
-            s.failover_reported = false;
+        if (s.pending && !s.judged) {
+            m.answered(s);
             due = true;
         }
         if (!s.failover_reported) {
