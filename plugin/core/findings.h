@@ -134,7 +134,8 @@ inline bool is_sip(Subject s) {
 // RequestUnseen: a 2xx whose REGISTER the capture lacks. AnswerUnseen: a refresh after an attempt
 // whose 2xx the capture lacks.
 enum class SessionEvent : std::uint8_t {
-    None, RegisterAck, RegisterReject, Unregister, UnregisterAck, Reset, Fin, NewCallId, RequestUnseen, AnswerUnseen
+    None, RegisterAck, RegisterReject, Unregister, UnregisterAck, Reset, Fin, NewCallId, RequestUnseen, AnswerUnseen,
+    RegisteredElsewhere  // an SCCP phone registered again on another connection: the old one is given up
 };
 
 class Annotation {

@@ -45,6 +45,7 @@ const char* session_event_name(std::int64_t e) {
     case SessionEvent::NewCallId: return "new Call-ID";
     case SessionEvent::RequestUnseen: return "REGISTER not captured";
     case SessionEvent::AnswerUnseen: return "previous 2xx not captured";
+    case SessionEvent::RegisteredElsewhere: return "registered again on another connection";
     case SessionEvent::None: break;
     }
     return "";
@@ -193,11 +194,11 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         if (a.has(Field::SccpRequestFrame)) m += " in " + frame_ref(a.get(Field::SccpRequestFrame));
         m += a.subject == Subject::SccpKeepalive ? " got no KeepAliveAck before this one" : " not acknowledged";
         if (a.subject != Subject::SccpKeepalive && a.has(Field::SccpInterval)) {
-            // Judged before its interval ran out: the phone gave the connection up.
-            if (a.get_or(Field::SccpGap, 0) > seconds(a.get(Field::SccpInterval)))
-                m += " within the " + std::to_string(a.get(Field::SccpInterval)) + " s interval";
-            else
+            // Judged before its interval ran out when the phone gave the connection up.
+            if (a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::RegisteredElsewhere))
                 m += " before the phone registered again on another connection";
+            else
+                m += " within the " + std::to_string(a.get(Field::SccpInterval)) + " s interval";
         }
         if (a.has(Field::SccpMissed)) m += " (" + run_of(a.get(Field::SccpMissed), "keepalive", "keepalives") + " without ack)";
         return m;

@@ -166,6 +166,7 @@ struct Timer {
 // Verdicts that fell due, reported on the current frame.
 struct Verdict {
     bool unacked = false, failover = false;
+    bool elsewhere = false;  // the unacked keepalive's connection was given up before its interval ran out
     bool any() const { return unacked || failover; }
 };
 
@@ -330,6 +331,7 @@ void SccpAnalyzer::Impl::emit_missed(Session& s, Verdict v, Nanos now) {
     a.set(Field::SccpInterval, interval(s));
     a.set(Field::SccpGap, elapsed(now, s.quiet_since));
     a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
+    if (v.elsewhere) a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::RegisteredElsewhere));
     report(a, s, v);
     ctx.sink.emit(a);
 }
@@ -633,7 +635,10 @@ bool SccpAnalyzer::Impl::names_mac(const Session& s, Mac mac) const {
 void SccpAnalyzer::Impl::retire(Session* old, const Session& s, Nanos now) {
     if (!old || !old->live || old->server != s.server) return;
     Verdict v = settle(*old, now);
-    if (old->role == Role::Primary && old->pending && !old->judged) miss(*old, v);
+    if (old->role == Role::Primary && old->pending && !old->judged) {
+        miss(*old, v);
+        v.elsewhere = true;
+    }
     if (v.any()) emit_missed(*old, v, now);
     old->live = false;
     old->pending = false;

@@ -119,6 +119,7 @@ const value_string session_event_names[] = {
     {int(ka::SessionEvent::NewCallId), "SIP re-registration with a new Call-ID"},
     {int(ka::SessionEvent::RequestUnseen), "REGISTER not captured"},
     {int(ka::SessionEvent::AnswerUnseen), "previous 2xx not captured"},
+    {int(ka::SessionEvent::RegisteredElsewhere), "SCCP phone registered again on another connection"},
     {0, nullptr},
 };
 

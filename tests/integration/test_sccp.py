@@ -23,6 +23,7 @@ FIELDS = [
 KEEPALIVE_REQ, KEEPALIVE_ACK, REGISTER_REQ, REGISTER_ACK = "0", "256", "1", "129"
 # keepalive.event values (ka::SessionEvent)
 EV_REGISTER_ACK, EV_REGISTER_REJECT, EV_UNREGISTER, EV_UNREGISTER_ACK, EV_RESET, EV_FIN = "1", "2", "3", "4", "5", "6"
+EV_REGISTERED_ELSEWHERE = "10"
 US = 1000
 MS = 1000 * US
 S = 1000 * MS
@@ -844,6 +845,8 @@ class ReregisterHalfOpen(unittest.TestCase):
         self.assertEqual(r[at[125012 * MS]]["keepalive.sccp.missed"], ["1"])
         self.assertEqual(ns(one(r[at[125012 * MS]], "keepalive.sccp.gap")), 125012 * MS - (1 * MS + 120 * S))
         self.assertEqual(int(one(r[at[125012 * MS]], "keepalive.sccp.request")), k4)
+        # The old connection given up, then the new one's RegisterAck.
+        self.assertEqual(r[at[125012 * MS]]["keepalive.event"], [EV_REGISTERED_ELSEWHERE, EV_REGISTER_ACK])
         self.assertEqual(stats(self, self.CAP), {
             "SEP00235E3C4D5E @ 10.40.3.5:2000/tcp": {"Keepalives": 4 + 6, "Acknowledged": 3 + 6, "Unacknowledged": 1}})
 

@@ -302,6 +302,22 @@ TEST_CASE("TLS records that cannot be decrypted after one the capture dropped: t
     d.other(T0 + seconds(1000));
     CHECK(d.experts_raised(Expert::KeepaliveUnacked) == 0);
     CHECK(d.experts_raised(Expert::Failover) == 1);
+
+    // The phone's opaque record after its readable keepalive is a sign of life, not an ack: the
+    // keepalive is still unacknowledged once its interval has run out, and said so.
+    Rig u;
+    Conn g = registered(u);
+    const std::uint32_t ka = u.send(T0 + seconds(30), g, true, {skinny::kKeepAliveReq});
+    u.frame(T0 + seconds(50), g, true, 41);
+    u.f.tcp.opaque = true;
+    u.run();
+    const std::uint32_t past = u.other(T0 + seconds(60) + 1);
+    const Annotation a = u.only(past);
+    CHECK(a.raised(Expert::KeepaliveUnacked));
+    CHECK(a.get(Field::SccpGap) == seconds(10) + 1);  // the phone's silence: since its opaque record
+    CHECK(expert_message(Expert::KeepaliveUnacked, a, u.ctx.strings, u.ctx.config) ==
+          "KeepAliveReq to the primary in frame " + std::to_string(ka) +
+              " not acknowledged within the 30 s interval (1 keepalive without ack)");
 }
 
 TEST_CASE("an unacknowledged keepalive is reported on the first frame past one interval, on any traffic") {
@@ -709,6 +725,7 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
             CHECK(a.raised(Expert::KeepaliveUnacked));
             CHECK(a.get(Field::SccpMissed) == 1);
             CHECK(a.get(Field::SccpRequestFrame) == ka);
+            CHECK(a.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::RegisteredElsewhere));
             CHECK(expert_message(Expert::KeepaliveUnacked, a, r.ctx.strings, r.ctx.config) ==
                   "KeepAliveReq to the primary in frame " + std::to_string(ka) +
                       " not acknowledged before the phone registered again on another connection "
