@@ -88,6 +88,7 @@ struct Half {
     std::uint32_t sent_seq = 0, sent_end = 0, sent_point = 0;
     std::uint16_t sent_ip_id = 0;
     std::uint16_t window = 0;    // of the last ACK
+    std::uint8_t points = 0;     // where it was seen: kAtHome, kElsewhere (TcpInfo::split)
     bool seen = false;          // base_seq and next_seq are set
     bool has_ack = false;
     bool sent_syn = false;
@@ -107,6 +108,7 @@ struct Stream {
     std::uint32_t home = 0;        // interface of its first segment (TcpInfo::home)
 };
 
+constexpr std::uint8_t kAtHome = 1, kElsewhere = 2;  // Half::points: at its stream's home interface, at another
 constexpr Nanos kDefaultOooThreshold = 3 * kMillisecond;
 constexpr Nanos kFastRetransmissionWindow = 20 * kMillisecond;  // after the last duplicate ACK
 // What an unclassified connection may keep: a RegisterReq is about 140 bytes, a REGISTER 0.5-2 KB.
@@ -352,6 +354,8 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     t.present = true;
     t.stream = s.id;
     t.home = s.home;
+    fwd.points |= raw.interface_id == s.home ? kAtHome : kElsewhere;
+    t.split = (fwd.points == kAtHome && rev.points == kElsewhere) || (fwd.points == kElsewhere && rev.points == kAtHome);
     t.seq = p.seq;
     t.len = p.payload_len;
     t.ack = p.ack;

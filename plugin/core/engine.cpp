@@ -35,11 +35,12 @@ void Engine::process(Frame& frame) {
     if (!frame.arp.empty()) ctx_.announcements.note(frame);
     // A connection is analysed on one clock, its home point's: a segment another point saw first
     // (one lost between the points on its way to the home) is moved onto it (SPEC §3.6), once the
-    // two clocks' offset is known.
+    // two clocks' offset is known. A connection whose directions are each seen at an interface of
+    // their own is taken for one machine's, on one clock, until the offset says otherwise.
     if (frame.tcp.present && !frame.tcp.copy && frame.interface_id != frame.tcp.home) {
         Nanos offset;
         if (points_.clock_offset(frame.interface_id, frame.tcp.home, offset)) frame.time = add_sat(frame.time, offset);
-        else frame.tcp.unplaced = true;
+        else if (!frame.tcp.split) frame.tcp.unplaced = true;
     }
     sip_.on_frame(frame);
     sccp_.on_frame(frame);

@@ -75,6 +75,9 @@ struct TcpInfo {
     // segment is counted wherever it is seen first.
     std::uint32_t home = 0;
     bool copy = false;
+    // So far each direction of the connection was seen at one interface, not the other's: one
+    // machine's two NICs, each seeing one direction (a tap's two ports), on one clock.
+    bool split = false;
     // Seen at another point than its home before the two points' clock offset was known: its time
     // is on that point's clock (set by the Engine).
     bool unplaced = false;

@@ -433,5 +433,41 @@ class TwoPointSmoke(unittest.TestCase):
         self.assertAlmostEqual(harness.seconds(rows[0]["keepalive.syslog.age"][0]), 181.0 - 90.002, places=9)
 
 
+class OneDirectionPerInterface(unittest.TestCase):
+    """A tap's two ports captured as two interfaces of one machine (`dumpcap -i a -i b`): each sees
+    one direction, no segment twice, one clock. Each capture split so, the phone's side on
+    interface 0 and the server's on interface 1 (`mergecap -I none`), gives the findings of the
+    capture whole: outages and their healthy twins, SCCP and SIP."""
+    SERVER_PORTS = (2000, 2443, 5060, 5061)
+    CAPTURES = ["skinny-primary-stops-acking", "skinny-primary-backup-healthy", "skinny-keepalive-retransmission",
+                "sip-tcp-case-study-b", "sip-tcp-healthy", "sip-tcp-reconnect"]
+    FIELDS = harness.ALL_FIELDS + ["frame.time_epoch", "keepalive.event", "keepalive.sccp.request",
+                                   "keepalive.forecast.gap", "keepalive.sccp.lateness", "keepalive.delivery.frame"]
+
+    def split(self, whole, d):
+        from_server = " || ".join("tcp.srcport == %d" % p for p in self.SERVER_PORTS)
+        parts = []
+        for i, f in enumerate(["!(%s)" % from_server, from_server]):
+            parts.append(os.path.join(d, "%d.pcap" % i))
+            subprocess.run(["tshark", "-r", whole, "-Y", f, "-w", parts[-1]], check=True, capture_output=True)
+        out = os.path.join(d, "split.pcapng")
+        subprocess.run(["mergecap", "-I", "none", "-w", out] + parts, check=True)
+        os.chmod(out, 0o644)
+        return out
+
+    def test_the_findings_of_the_whole(self):
+        for name in self.CAPTURES:
+            with self.subTest(name), tempfile.TemporaryDirectory() as d:
+                os.chmod(d, 0o755)
+                whole = capture(name + ".pcap")
+                split = self.split(whole, d)
+                ifaces = harness.fields(split, ["frame.interface_id", "tcp.srcport"])
+                self.assertEqual({(r["frame.interface_id"][0], int(r["tcp.srcport"][0]) in self.SERVER_PORTS)
+                                  for r in ifaces if r["tcp.srcport"]}, {("0", False), ("1", True)})
+                want = harness.fields_both_passes(self, whole, self.FIELDS, "keepalive")
+                self.assertTrue(want)
+                self.assertEqual(harness.fields_both_passes(self, split, self.FIELDS, "keepalive"), want)
+
+
 if __name__ == "__main__":
     harness.main()

@@ -664,3 +664,30 @@ TEST_CASE("decoder: memory stays bounded by a message that never ends and by a f
     // The oldest was forgotten: seen again, it is a new stream.
     CHECK(syn(0, 5 * kSecond).tcp.stream == latest + 3);
 }
+
+TEST_CASE("decoder: a connection whose directions each show at an interface of their own is split") {
+    // A tap's two ports as two interfaces: the phone's direction at 0 (the home), the server's at 1.
+    Run r;
+    auto at = [&](std::uint32_t iface, bool from_phone, std::uint32_t seq, std::uint32_t ack, std::uint16_t flags,
+                  Nanos t) -> const Frame& {
+        RawFrame raw = r.next(from_phone ? frame(kPhone, 50000, kServer, 5060, seq, ack, flags, "")
+                                         : frame(kServer, 5060, kPhone, 50000, seq, ack, flags, ""),
+                              t);
+        raw.interface_id = iface;
+        r.decoder.decode(raw, r.out);
+        return r.out;
+    };
+    CHECK_FALSE(at(0, true, 100, 0, kSyn, 0).tcp.split);  // one direction seen: nothing to tell yet
+    CHECK(at(1, false, 900, 101, kSyn | kAck, kMillisecond).tcp.split);
+    CHECK(at(0, true, 101, 901, kAck, 2 * kMillisecond).tcp.split);
+    // The server's direction at the home too: two capture points, each seeing both.
+    CHECK_FALSE(at(0, false, 901, 101, kAck, 3 * kMillisecond).tcp.split);
+    CHECK_FALSE(at(1, false, 901, 101, kAck, 4 * kMillisecond).tcp.split);
+    // Both directions at one interface: not split.
+    Run one;
+    RawFrame a = one.next(frame(kPhone, 50000, kServer, 5060, 100, 0, kSyn, ""), 0);
+    one.decoder.decode(a, one.out);
+    RawFrame b = one.next(frame(kServer, 5060, kPhone, 50000, 900, 101, kSyn | kAck, ""), kMillisecond);
+    one.decoder.decode(b, one.out);
+    CHECK_FALSE(one.out.tcp.split);
+}
