@@ -1293,8 +1293,9 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
     for (std::uint32_t idx : near) {
         Binding& b = bindings[idx];
         // A response goes back to the request's sender (RFC 3261 18.2.2): a proxy that forwarded the
-        // REGISTER holds the same transaction with the next hop, answered to the proxy.
-        if (f.dst_ip != b.phone) continue;
+        // REGISTER holds the same transaction with the next hop, answered to the proxy. It comes from
+        // the binding's registrar: a phone may send the same request on to the next one (RFC 3263 4.3).
+        if (f.dst_ip != b.phone || f.src_ip != b.registrar) continue;
         Txn* tp = b.txn(call_id, m.cseq);
         const bool request_unseen = !tp && (tp = unseen_request(idx, b, call_id, f, m, near)) != nullptr;
         if (!tp) continue;

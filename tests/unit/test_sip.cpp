@@ -2777,3 +2777,30 @@ TEST_CASE("after a capture gap a lost first transmission has no idle time: what 
         if (!gap) CHECK(a.get(Field::IdleInterval) == t - kT0);
     }
 }
+
+TEST_CASE_METHOD(RegisteredUdp, "UDP: the same REGISTER sent on to the next registrar: that one's 2xx grants nothing at the first") {
+    // Refresh 2 to registrar A (10.0.0.1) draws a port unreachable; the phone sends the same request
+    // (Call-ID, CSeq) to the next SRV target B (RFC 3263 4.3), which grants it.
+    const IpAddr b_ip = IpAddr::v4(0x0a000002);
+    const auto to_b = [&](Frame f) {
+        (f.dst_ip == kPhone ? f.src_ip : f.dst_ip) = b_ip;
+        return f;
+    };
+    send_register(w, run, 3, expected, 2);
+    unreachable(w, run, 4, expected + millis(1), kPhone, kRegistrarPort);
+    Frame again = to_b(w.frame(5, expected + millis(10), true));
+    w.add_register(again, "c", 2, kCisco);
+    run(again);
+    Frame ok = to_b(w.frame(6, expected + millis(20), false));
+    w.add_response(ok, 200, "c", 2, with(kCisco, "expires=120"));
+    run(ok);
+    for (const Annotation& a : run.at(6)) CHECK(run.str(a.server) == "10.0.0.2:5060/udp");
+    // A's binding was never refreshed: its deadline passes, once.
+    unrelated(w, run, 7, deadline + seconds(1));
+    const Annotation d = run.one(7);
+    CHECK(run.str(d.server) == "10.0.0.1:5060/udp");
+    CHECK(d.raised(Expert::GraceBreach));
+    CHECK(d.get(Field::GraceOverrun) == seconds(1));
+    unrelated(w, run, 8, deadline + seconds(60));  // before B's grant runs out
+    CHECK(run.experts(Expert::GraceBreach, 8) == 1);
+}
