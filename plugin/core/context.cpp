@@ -21,6 +21,7 @@ void EndpointDirectory::touch(const IpAddr& ip, const Activity& what) {
         if (name != 0) attach(name, ip, e);
     }
     const std::uint32_t named = e.last.name;  // an unnamed touch keeps the last name seen here
+    if (e.last.frame != 0 && e.last.server != what.server) left_[ip] = e.last;
     e.last = what;
     e.last.name = named;
 }
@@ -65,11 +66,11 @@ std::uint32_t EndpointDirectory::endpoint_of(const IpAddr& ip, StringTable& stri
 }
 
 std::size_t EndpointDirectory::bytes() const {
-    return by_name_.bytes() + by_ip_.bytes();
+    return by_name_.bytes() + by_ip_.bytes() + left_.bytes();
 }
 
 std::size_t Context::bytes() const {
-    return strings.bytes() + directory.bytes() + announcements.bytes() + servers_.bytes();
+    return strings.bytes() + directory.bytes() + announcements.bytes() + servers_.bytes() + server_ips_.bytes();
 }
 
 namespace {
@@ -109,6 +110,7 @@ std::uint32_t Context::server_id(const IpAddr& ip, std::uint16_t port, Transport
     s += '/';
     s += transport_name(t);
     id = strings.intern(s);
+    server_ips_[id] = ip;
     return id;
 }
 

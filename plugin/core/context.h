@@ -53,6 +53,10 @@ public:
     void prefetch(const IpAddr& ip) const { by_ip_.prefetch(ip); }
     const Activity* by_name(std::uint32_t name) const;
     const Activity* by_ip(const IpAddr& ip) const;
+    // The latest activity from `ip` to another server than its latest one: what went to the call
+    // manager or registrar the endpoint left (a failover, a fallback), whose verdict a syslog
+    // message may be. Written only when an address changes server.
+    const Activity* left(const IpAddr& ip) const { return left_.find(ip); }
     // What the path analysers call an endpoint they only know by address: its device name id if a
     // keepalive/refresh named it, else the address interned.
     std::uint32_t endpoint_of(const IpAddr& ip, StringTable& strings) const;
@@ -73,6 +77,7 @@ private:
 
     FlatMap<std::uint32_t, NameEntry> by_name_;
     FlatMap<IpAddr, AddressEntry, IpAddrHash> by_ip_;
+    FlatMap<IpAddr, Activity, IpAddrHash> left_;
 };
 
 // The MAC each IPv4 address was last announced from by ARP, per capture point: a request or a
@@ -135,6 +140,8 @@ struct Context {
     std::uint32_t clock(std::uint32_t point) const { return !separate_clocks ? 0 : point < kClocks ? point : kClocks - 1; }
     // "ip:port/transport", [v6]:port/transport: the keepalive.server string.
     std::uint32_t server_id(const IpAddr& ip, std::uint16_t port, Transport t);
+    // The address of a server_id(); nullptr for another id.
+    const IpAddr* server_ip(std::uint32_t id) const { return server_ips_.find(id); }
     // Memory held by the strings, the directory, the announcements and the server ids.
     std::size_t bytes() const;
 
@@ -151,6 +158,7 @@ private:
         std::size_t operator()(const ServerKey& k) const;
     };
     FlatMap<ServerKey, std::uint32_t, ServerKeyHash> servers_;
+    FlatMap<std::uint32_t, IpAddr> server_ips_;
 };
 
 }  // namespace ka

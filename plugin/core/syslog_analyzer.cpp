@@ -239,12 +239,20 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     // device name was seen there (the address now belongs to another phone).
     const EndpointDirectory::Activity* last = nullptr;
     const std::uint32_t name = alarm.device.empty() ? 0 : ctx.strings.find(alarm.device);
+    const IpAddr ip = parse_ip(alarm.ip);
+    const auto of_device = [&](const EndpointDirectory::Activity* at) {
+        return at && (alarm.device.empty() || at->name == 0 || at->name == name) ? at : nullptr;
+    };
     if (name != 0) last = ctx.directory.by_name(name);
-    if (!last) {
-        IpAddr ip = parse_ip(alarm.ip);
-        if (ip.valid()) last = ctx.directory.by_ip(ip);
-        if (last && !alarm.device.empty() && last->name != 0 && last->name != name) last = nullptr;
-    }
+    if (!last && ip.valid()) last = of_device(ctx.directory.by_ip(ip));
+    // After a failover or a fallback the endpoint keeps alive with another call manager; the one
+    // it left reports losing it: its last keepalive there is the one that counts.
+    const auto sent_to_sender = [&](const EndpointDirectory::Activity* at) {
+        const IpAddr* server = at ? ctx.server_ip(at->server) : nullptr;
+        return server && *server == f.src_ip;
+    };
+    if (last && ip.valid() && !sent_to_sender(last))
+        if (const auto* left = of_device(ctx.directory.left(ip)); left && sent_to_sender(left)) last = left;
     if (last && last->frame < f.number) {
         a.server = last->server;  // the call manager the endpoint kept alive with
         a.set(Field::SyslogLastSeen, last->frame);

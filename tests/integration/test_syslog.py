@@ -80,5 +80,33 @@ class Flapping(unittest.TestCase):
         self.assertEqual(unregistered_counts(self, self.CAP), {PHONE_1: (8, 4)})
 
 
+class FailoverAlarm(unittest.TestCase):
+    """skinny-failover-syslog: the primary's KeepAliveTimeout alarm comes after the phone failed over
+    and keeps alive with its backup. It links the last keepalive to the primary, the alarm's
+    sender, not the phone's latest, to the backup."""
+    CAP = capture("skinny-failover-syslog")
+    T0 = 1685700000.0  # 2023-06-02 10:00:00 UTC
+
+    def frame_at(self, t, dst):
+        rows = harness.fields(self.CAP, ["frame.number", "frame.time_epoch", "ip.dst"])
+        return next(int(r["frame.number"][0]) for r in rows
+                    if abs(float(r["frame.time_epoch"][0]) - (self.T0 + t)) < 1e-7 and r["ip.dst"] == [dst])
+
+    def test_the_alarm_links_the_last_keepalive_to_its_sender(self):
+        k7 = self.frame_at(210.001, "10.40.1.5")
+        alarm = self.frame_at(275.0, "10.40.1.50")
+        rows = harness.fields_both_passes(self, self.CAP, ["frame.number", "keepalive.server", "keepalive.syslog.last_seen",
+                                                           "keepalive.syslog.age"], "keepalive.syslog.reason")
+        self.assertEqual(len(rows), 1)
+        self.assertEqual(rows[0]["frame.number"], [str(alarm)])
+        self.assertEqual(rows[0]["keepalive.server"], ["10.40.1.5:2000/tcp"])
+        self.assertEqual(rows[0]["keepalive.syslog.last_seen"], [str(k7)])
+        self.assertAlmostEqual(harness.seconds(rows[0]["keepalive.syslog.age"][0]), 275.0 - 210.001, places=6)
+        experts = [e for e in harness.experts_both_passes(self, self.CAP) if e[1] == UNREGISTERED]
+        self.assertEqual(experts, [(alarm, UNREGISTERED, "Call manager unregistered SEP00235E4D5E6F: reason 13 "
+                                    "KeepAliveTimeout, last signal StationKeepAlive; its last keepalive/refresh in the "
+                                    "capture: frame %d, 65.0 s earlier" % k7)])
+
+
 if __name__ == "__main__":
     harness.main()

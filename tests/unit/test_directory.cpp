@@ -97,3 +97,18 @@ TEST_CASE("directory: answers as if every touch wrote both entries", "[directory
         }
     }
 }
+
+TEST_CASE("directory: an address that changes server keeps its last activity to the one it left", "[directory]") {
+    EndpointDirectory d;
+    const IpAddr a = IpAddr::v4(0x0a000001);
+    d.touch(a, {seconds(1), 1, 7, 0, 100});
+    d.touch(a, {seconds(2), 2, 7, 0, 100});
+    CHECK(d.left(a) == nullptr);  // one server so far
+    d.touch(a, {seconds(3), 3, 7, 0, 200});  // a failover
+    CHECK(same(d.left(a), {seconds(2), 2, 7, 0, 100}));
+    d.touch(a, {seconds(4), 4, 7, 0, 200});
+    CHECK(same(d.left(a), {seconds(2), 2, 7, 0, 100}));
+    d.touch(a, {seconds(5), 5, 7, 0, 100});  // the fallback
+    CHECK(same(d.left(a), {seconds(4), 4, 7, 0, 200}));
+    CHECK(d.left(IpAddr::v4(0x0a000002)) == nullptr);
+}

@@ -423,3 +423,32 @@ TEST_CASE("a flood of distinct alarms keeps the copy memory bounded") {
     r.message(20000, seconds(100) + millis(1), from_relay("May  9 23:10:24"));
     CHECK(r.store.experts(20000) != 0);
 }
+
+TEST_CASE("after a failover, the alarm of the call manager the phone left links its last keepalive there") {
+    for (const bool named : {true, false}) {
+        CAPTURE(named);
+        Rig r;  // r.from: the first call manager, which sends the alarm
+        const IpAddr phone = IpAddr::v4(0x0a3c62d2), cm2 = IpAddr::v4(0x0a3c010b);
+        const std::uint32_t name = named ? r.ctx.strings.intern("SEPE0D1730A8137") : 0;
+        const std::uint32_t at_cm1 = r.ctx.server_id(r.from, 2000, Transport::Tcp);
+        const std::uint32_t at_cm2 = r.ctx.server_id(cm2, 2000, Transport::Tcp);
+        r.ctx.directory.touch(phone, {seconds(1000), 40, name, 0, at_cm1});
+        r.ctx.directory.touch(phone, {seconds(1030), 41, name, 0, at_cm1});
+        r.ctx.directory.touch(phone, {seconds(1100), 60, name, 0, at_cm2});  // registered with the second
+        r.ctx.directory.touch(phone, {seconds(1130), 61, name, 0, at_cm2});
+        r.message(90, seconds(1135), kSpecLine);
+        Annotation a = r.store.get(90, 0);
+        CHECK(a.server == at_cm1);
+        CHECK(a.get(Field::SyslogLastSeen) == 41);
+        CHECK(a.get(Field::SyslogAge) == seconds(105));
+        // The second call manager's own alarm, and one relayed (from neither): the latest keepalive.
+        for (const IpAddr sender : {cm2, IpAddr::v4(0x0a3c0199)}) {
+            r.from = sender;
+            const std::uint32_t n = sender == cm2 ? 91 : 92;
+            r.message(n, seconds(1200 + 100 * (n - 91)), kSpecLine);
+            a = r.store.get(n, 0);
+            CHECK(a.server == at_cm2);
+            CHECK(a.get(Field::SyslogLastSeen) == 61);
+        }
+    }
+}

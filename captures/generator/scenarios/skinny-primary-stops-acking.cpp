@@ -33,6 +33,12 @@
 // the verdicts of the single capture, on the same phone-side frames; the RegisterAck and
 // KeepAliveAcks annotated on their interface-1 frames (ack latency 1 ms - 200 us = 800 us); no
 // copy counted as a retransmission. 106 frames.
+//
+// skinny-failover-syslog: the same, and the primary's EndPointUnregistered alarm (Reason 13
+// KeepAliveTimeout, LastSignalReceived StationKeepAlive) at T0 + 275.000, sent from
+// 10.40.1.5:514 to a collector at 10.40.1.50:514, after the phone's first keepalive to the
+// backup as its primary (T0 + 270.101). Derived: the alarm is the primary's, so its last
+// keepalive is K(7) at T0 + 210.001, 64.999 s earlier, to 10.40.1.5:2000/tcp. 54 frames.
 #include "scenario.h"
 
 using namespace kagen;
@@ -86,6 +92,23 @@ KA_SCENARIO("skinny-primary-stops-acking",
             "SCCP primary stops sending KeepAliveAck: 3 unacked intervals, failover to the backup") {
   Capture cap;
   build(cap, FlowOptions{});
+  out.save_pcap(cap);
+}
+
+KA_SCENARIO("skinny-failover-syslog",
+            "skinny-primary-stops-acking and the primary's syslog alarm after the phone failed over") {
+  Capture cap;
+  build(cap, FlowOptions{});
+  cucm::EndpointUnregistered e;
+  e.device_name = "SEP00235E4D5E6F";
+  e.ip_address = "10.40.1.21";
+  e.protocol = "SCCP";
+  e.device_type = 434;
+  e.reason = 13;
+  e.last_signal_received = "StationKeepAlive";
+  const TimeNs t_log = utc("2023-06-02 10:04:35.000000");
+  UdpFlow syslog(cap, Endpoint{"00:50:56:a4:01:05", "10.40.1.5", 514}, Endpoint{"00:50:56:a4:01:50", "10.40.1.50", 514});
+  syslog.send(t_log, Dir::ToServer, cucm::syslog_payload(t_log, cucm::endpoint_unregistered(e), 3101, "cucm-pub"));
   out.save_pcap(cap);
 }
 
