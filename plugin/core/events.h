@@ -119,6 +119,8 @@ struct SkinnyMessage {
     std::uint32_t keepalive_interval = 0;
     bool has_secondary_interval = false;
     std::uint32_t secondary_interval = 0;
+    bool has_status = false;  // UnregisterAck: 0 Ok, 1 Error, 2 NAK (refused, e.g. during a call)
+    std::uint32_t status = 0;
 };
 
 namespace skinny {

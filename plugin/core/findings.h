@@ -135,7 +135,8 @@ inline bool is_sip(Subject s) {
 // whose 2xx the capture lacks.
 enum class SessionEvent : std::uint8_t {
     None, RegisterAck, RegisterReject, Unregister, UnregisterAck, Reset, Fin, NewCallId, RequestUnseen, AnswerUnseen,
-    RegisteredElsewhere  // an SCCP phone registered again on another connection: the old one is given up
+    RegisteredElsewhere,  // an SCCP phone registered again on another connection: the old one is given up
+    UnregisterRefused     // an UnregisterAck with status Error or NAK: the phone stays registered
 };
 
 class Annotation {

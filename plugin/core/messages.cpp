@@ -46,6 +46,7 @@ const char* session_event_name(std::int64_t e) {
     case SessionEvent::RequestUnseen: return "REGISTER not captured";
     case SessionEvent::AnswerUnseen: return "previous 2xx not captured";
     case SessionEvent::RegisteredElsewhere: return "registered again on another connection";
+    case SessionEvent::UnregisterRefused: return "UnregisterAck refusing it";
     case SessionEvent::None: break;
     }
     return "";

@@ -205,6 +205,7 @@ struct SccpAnalyzer::Impl {
     void retire(Session* old, const Session& s, Nanos now);
     void on_retransmission(Session& s, const Frame& f);
     void on_end(Session& s, SessionEvent e);
+    void on_refused(Session& s);
 
     Verdict settle(Session& s, Nanos now);
     void miss(Session& s, Verdict& v);
@@ -479,7 +480,10 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
             case skinny::kKeepAliveAck: on_keepalive_ack(key, s, f); break;
             case skinny::kRegisterAck: on_register_ack(key, s, f, m); break;
             case skinny::kRegisterReject: on_end(s, SessionEvent::RegisterReject); break;
-            case skinny::kUnregisterAck: on_end(s, SessionEvent::UnregisterAck); break;
+            case skinny::kUnregisterAck:
+                if (m.has_status && m.status != 0) on_refused(s);
+                else on_end(s, SessionEvent::UnregisterAck);
+                break;
             default: break;
             }
         }
@@ -673,6 +677,16 @@ void SccpAnalyzer::Impl::on_end(Session& s, SessionEvent e) {
     ctx.sink.emit(a);
     s.live = false;
     s.pending = false;
+}
+
+// The call manager refused the UnregisterReq (a call is up, say): the registration goes on. (A
+// primary ended by it keeps its role until its next keepalive.)
+void SccpAnalyzer::Impl::on_refused(Session& s) {
+    Annotation a = annotation(s, Subject::SccpSessionEvent);
+    a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::UnregisterRefused));
+    ctx.sink.emit(a);
+    // Its timer entry, left in place when the UnregisterReq ended it, times its silence again.
+    if (s.role == Role::Primary && !s.superseded) s.live = true;
 }
 
 SccpAnalyzer::SccpAnalyzer(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}

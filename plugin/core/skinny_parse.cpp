@@ -55,6 +55,12 @@ bool parse_pdu(std::string_view pdu, SkinnyMessage& out) {
             out.secondary_interval = le32(pdu, kHeader + 12);
         }
         break;
+    case kUnregisterAck:
+        if (pdu.size() >= kHeader + 4) {
+            out.has_status = true;
+            out.status = le32(pdu, kHeader);
+        }
+        break;
     default: break;
     }
     return true;

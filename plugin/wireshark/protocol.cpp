@@ -120,6 +120,7 @@ const value_string session_event_names[] = {
     {int(ka::SessionEvent::RequestUnseen), "REGISTER not captured"},
     {int(ka::SessionEvent::AnswerUnseen), "previous 2xx not captured"},
     {int(ka::SessionEvent::RegisteredElsewhere), "SCCP phone registered again on another connection"},
+    {int(ka::SessionEvent::UnregisterRefused), "UnregisterAck refusing the unregistration (Error, NAK)"},
     {0, nullptr},
 };
 

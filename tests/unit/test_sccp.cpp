@@ -590,6 +590,53 @@ TEST_CASE("session ends: a note on the event that ends a live session, quiet ord
     }
 }
 
+TEST_CASE("an unregistration the call manager refuses leaves the session registered") {
+    // UnregisterAck status NAK: refused, e.g. while a call is up. The phone keeps its session; when
+    // the call manager later stops answering, its keepalives are unacknowledged as before.
+    for (const std::uint32_t status : {1u, 2u}) {  // Error, NAK
+        CAPTURE(status);
+        Rig r;
+        Conn c = registered(r);
+        r.acked_keepalives(T0 + seconds(30), c, 3);  // 30, 60, 90 s
+        r.send(T0 + seconds(100), c, true, {skinny::kUnregisterReq});
+        r.frame(T0 + seconds(100) + millis(2), c, false, 16);
+        SkinnyMessage ack;
+        ack.id = skinny::kUnregisterAck;
+        ack.has_status = true;
+        ack.status = status;
+        r.f.skinny.push_back(ack);
+        c.manager_seq += 16;
+        r.run();
+        const Annotation refused = r.only(r.number);
+        CHECK(refused.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::UnregisterRefused));
+        CHECK_FALSE(refused.raised(Expert::Unregister));
+        for (int k = 4; k <= 7; ++k) {  // 120 .. 210 s: TCP-acknowledged only
+            r.send(T0 + seconds(30 * k), c, true, {skinny::kKeepAliveReq});
+            r.tcp_ack(T0 + seconds(30 * k) + millis(1), c, false);
+        }
+        r.other(T0 + seconds(1000));
+        CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 4);
+        CHECK(r.experts_raised(Expert::Failover) == 1);
+    }
+    // Silent after the refusal: no keepalive for three intervals since the last one (90 s) is the
+    // call manager's KeepAliveTimeout.
+    Rig q;
+    Conn c = registered(q);
+    q.acked_keepalives(T0 + seconds(30), c, 3);
+    q.send(T0 + seconds(100), c, true, {skinny::kUnregisterReq});
+    q.frame(T0 + seconds(100) + millis(2), c, false, 16);
+    SkinnyMessage nak;
+    nak.id = skinny::kUnregisterAck;
+    nak.has_status = true;
+    nak.status = 2;
+    q.f.skinny.push_back(nak);
+    q.run();
+    CHECK(q.at(q.other(T0 + seconds(180))).empty());
+    const Annotation timeout = q.only(q.other(T0 + seconds(180) + 1));
+    CHECK(timeout.raised(Expert::Failover));
+    CHECK(timeout.get(Field::SccpGap) == seconds(90) + 1);
+}
+
 TEST_CASE("a registration on a former backup starts afresh") {
     Rig r;
     registered(r);

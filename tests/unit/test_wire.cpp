@@ -972,6 +972,20 @@ TEST_CASE("SKINNY RegisterAck carries both keepalive intervals", "[skinny]") {
     CHECK_FALSE(m.has_secondary_interval);
 }
 
+TEST_CASE("SKINNY UnregisterAck carries its status", "[skinny]") {
+    SkinnyMessage m;
+    for (const std::uint32_t status : {0u, 2u}) {  // Ok, NAK
+        Bytes d;
+        le32(d, status);
+        REQUIRE(skinny::parse_pdu(skinny_pdu(skinny::kUnregisterAck, d), m));
+        CHECK(m.id == 0x0118);
+        CHECK(m.has_status);
+        CHECK(m.status == status);
+    }
+    REQUIRE(skinny::parse_pdu(skinny_pdu(skinny::kUnregisterAck, Bytes{}), m));  // no status: none said
+    CHECK_FALSE(m.has_status);
+}
+
 TEST_CASE("SKINNY cut short by the snap length: whole PDUs, then the captured fields of the last", "[skinny]") {
     const std::string ka = skinny_pdu(skinny::kKeepAliveReq, {});
     const std::string ack = skinny_pdu(skinny::kRegisterAck, register_ack(30, 60));
