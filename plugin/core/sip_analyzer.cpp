@@ -48,6 +48,9 @@ constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar
 // after T1 (RFC 3261 17.1.2.2: 500 ms by default): a REGISTER this long after one whose answer the
 // capture lacks is neither (end_answered_attempt()).
 constexpr Nanos kResendWindow = 4 * kSecond;
+// RFC 3261 17.1.2.2: a non-INVITE client transaction without a final response times out after
+// Timer F, 64 T1 (32 s with the default T1 of 500 ms).
+constexpr Nanos kTimerF = 32 * kSecond;
 // RFC 4320 4.1: over UDP a server answers a non-INVITE with 100 only once it has held the request
 // as long as a client's Timer E takes to reach T2: 0.5 + 1 + 2 = 3.5 s with the default T1 of
 // 500 ms. A 100 that long after a REGISTER's first transmission, and sooner than that after its
@@ -155,7 +158,7 @@ struct Txn {
     // TCP: the phone acknowledged registrar bytes the capture lacks while this awaited its final
     // response: most likely that response.
     bool answer_unseen = false;
-    bool reset = false;  // TCP: its connection was reset before its delivery
+    bool reset = false;  // TCP: its connection was reset before its final response
 };
 
 // Fields ordered by size to leave no padding; strings are text_hash()es.
@@ -302,6 +305,9 @@ struct Stream {
     std::uint16_t client_port = 0;
     std::array<StreamRef, kRefsPerStream> refs{};
     bool has_last_client = false;
+    // A REGISTER on it, received and spared at its binding's deadline, awaits its answer: the
+    // client's next segment past Timer F tells whether one came (await_answer()).
+    bool awaiting = false;
     Nanos last_client = 0;  // the client's latest segment
     Nanos last_use = 0;
 };
@@ -416,6 +422,9 @@ struct SipAnalyzer::Impl {
     bool overdue(const Binding& b, const Frame& f, bool delivered_now) const;
     void lapse(std::uint32_t idx, const Frame& f);
     void spare(std::uint32_t idx, const Binding& b);
+    void await_answer(QuadHeap<Deadline>& heap, std::uint32_t idx, Binding& b, const Frame& f);
+    bool unanswered(const Binding& b, const Txn& t, const Frame& f) const;
+    void check_awaiting(Stream& s, std::uint64_t key, const Frame& f);
     Annotation at_deadline(const Binding& b) const;
     std::uint32_t successor(std::uint32_t idx) const;
     bool end_answered_attempt(Binding& b, Nanos now);
@@ -759,8 +768,21 @@ Annotation SipAnalyzer::Impl::at_deadline(const Binding& b) const {
 bool SipAnalyzer::Impl::overdue(const Binding& b, const Frame& f, bool delivered_now) const {
     if (!b.expecting || b.breach_reported || f.time <= b.deadline || !b.judged_at(f)) return false;
     const Txn& latest = b.txns[b.latest];
-    const bool reached = latest.delivered || sent_in_time(b, latest);
+    const bool reached = (latest.delivered && !unanswered(b, latest, f)) || sent_in_time(b, latest);
     return delivered_now || !(b.open && latest.id && latest.attempt == b.attempts && reached && !latest.final);
+}
+
+// `t`, received by the registrar, gets no final response: its connection was reset, or the phone's
+// transaction timed out (Timer F) unanswered. Over UDP the phone resent it until then; over TCP
+// the phone's segment `f` on its connection, past Timer F, acknowledges no registrar bytes the
+// capture lacks (as it would the answer's, even one the capture lost).
+bool SipAnalyzer::Impl::unanswered(const Binding& b, const Txn& t, const Frame& f) const {
+    if (t.final || t.answer_unseen) return false;
+    if (t.reset) return true;
+    if (f.time <= add_sat(t.first_time, kTimerF)) return false;
+    if (b.transport == Transport::Udp) return t.retrans != 0 && elapsed(t.last_time, t.first_time) >= kTimerF - kResendWindow;
+    return t.has_range && f.tcp.present && !f.tcp.copy && !f.tcp.acks_unseen && f.src_ip == b.phone &&
+           stream_key(point_of(f), f.tcp.stream) == stream_key(b.iface, t.stream);
 }
 
 // Binding `idx`, identified by its Contact URI, was taken over by a new Contact of its phone: one
@@ -849,6 +871,8 @@ void SipAnalyzer::Impl::spare(std::uint32_t idx, const Binding& b) {
         make_room_in(spared, kMaxFlows, [](const Spared& e) { return e.at; });
         s = &spared[key];
     }
+    for (int i = 0; i < s->n; ++i)
+        if (s->binding[i] == idx && s->generation[i] == b.generation) return;  // spared already
     const int slot = s->n < Spared::kMax ? s->n++ : static_cast<int>(idx % Spared::kMax);  // full: replace one
     s->binding[slot] = idx;
     s->generation[slot] = b.generation;
@@ -868,7 +892,7 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
         b.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         if (d.at == b.deadline) {
             if (overdue(b, f, false)) lapse(d.binding, f);
-            else if (b.transport == Transport::Udp && b.expecting && !b.breach_reported) spare(d.binding, b);
+            else if (b.expecting && !b.breach_reported) await_answer(heap, d.binding, b, f);
         } else if (b.expecting && !b.breach_reported) {
             // The deadline moved later: take its place in the order (it may be due now too).
             b.armed = b.deadline;
@@ -877,6 +901,37 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
     }
     for (const Deadline& d : not_now) heap.push(d);
     not_now.clear();
+}
+
+// Binding `idx`, spared at its deadline (overdue()), awaits what tells its lapse: over UDP an ICMP
+// unreachable about its path (spare()) or, for a REGISTER the registrar received (a 100), Timer F
+// running out, checked again then; over TCP a reset, or the phone's next segment on the connection
+// past Timer F (check_awaiting()).
+void SipAnalyzer::Impl::await_answer(QuadHeap<Deadline>& heap, std::uint32_t idx, Binding& b, const Frame& f) {
+    const Txn& t = b.txns[b.latest];
+    if (b.transport == Transport::Udp) {
+        spare(idx, b);
+        const Nanos timeout = add_sat(t.first_time, kTimerF);
+        if (t.delivered && !t.final && timeout >= f.time) {
+            b.armed = timeout;
+            heap.push({timeout, idx, b.generation});
+        }
+    } else if (t.delivered && !t.final && t.has_range) {
+        if (Stream* s = streams.find(stream_key(b.iface, t.stream))) s->awaiting = true;
+    }
+}
+
+// The phone's segment `f` on a connection whose REGISTER awaits its answer past its deadline.
+void SipAnalyzer::Impl::check_awaiting(Stream& s, std::uint64_t key, const Frame& f) {
+    bool waiting = false;
+    for (const StreamRef& r : s.refs) {
+        const Txn* t = ref_txn(r, key);
+        if (!t || !t->delivered || t->final) continue;
+        Binding& b = bindings[r.binding];
+        if (overdue(b, f, false)) lapse(r.binding, f);
+        else waiting |= b.expecting && !b.breach_reported && t == &b.txns[b.latest] && !t->answer_unseen;
+    }
+    s.awaiting = waiting;
 }
 
 // ---- REGISTER ----------------------------------------------------------------------------------------
@@ -1394,10 +1449,11 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     if (f.tcp.has(TcpInfo::kRst)) {
         for (const StreamRef& r : s.refs) {
             Txn* t = ref_txn(r, key);
-            if (!t || t->delivered) continue;
+            if (!t || t->final) continue;
             t->reset = true;
-            // A REGISTER spared at its binding's deadline (sent in time, no resend yet) will not be
-            // sent again on this connection: the lapse is known now.
+            // A REGISTER spared at its binding's deadline (sent in time, no resend yet, or received
+            // and awaiting its answer) will neither be sent again nor answered on this connection:
+            // the lapse is known now.
             if (overdue(bindings[r.binding], f, false)) lapse(r.binding, f);
         }
     }
@@ -1419,6 +1475,7 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
         // (the decoder skips its bytes), an ACK, and a TCP keep-alive probe (no data, or one byte
         // already sent), which a NAT or firewall counts as activity of the connection and which
         // refreshes the switch's entry for the phone's MAC all the same.
+        if (s.awaiting) check_awaiting(s, key, f);
         s.has_last_client = true;
         s.last_client = f.time;
     }

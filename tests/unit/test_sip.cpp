@@ -2804,3 +2804,91 @@ TEST_CASE_METHOD(RegisteredUdp, "UDP: the same REGISTER sent on to the next regi
     unrelated(w, run, 8, deadline + seconds(60));  // before B's grant runs out
     CHECK(run.experts(Expert::GraceBreach, 8) == 1);
 }
+
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER the registrar acknowledged but never answered breaches once its transaction timed out") {
+    // A registrar whose TCP stack still acknowledges what its SIP layer no longer answers. Refresh 2
+    // at `expected`, ACKed 10 ms later; no response. At the deadline it may still come (spared);
+    // Timer F (64 T1 = 32 s) ends the phone's transaction: the phone's next segment on the
+    // connection, acknowledging no registrar bytes the capture lacks, shows no answer was sent.
+    send_register_tcp(w, run, 3, expected);
+    registrar_ack(w, run, 4, expected + millis(10));
+    unrelated(w, run, 5, deadline + seconds(1));
+    CHECK(run.at(5).empty());
+    const auto phone_segment = [&](std::uint32_t n, Nanos t, std::uint16_t flags) {
+        Frame f = w.frame(n, t, true, Transport::Tcp);
+        Wire::tcp(f, 1, 1001, 0, 401);
+        f.tcp.flags = flags;
+        run(f);
+    };
+    SECTION("before Timer F: still spared") {
+        phone_segment(6, expected + seconds(31), TcpInfo::kAck);
+        CHECK(run.at(6).empty());
+        CHECK(run.experts(Expert::GraceBreach, 6) == 0);
+    }
+    SECTION("the phone closes the connection past Timer F: the breach") {
+        phone_segment(6, expected + seconds(40), TcpInfo::kAck | TcpInfo::kFin);
+        const Annotation d = run.one(6);
+        CHECK(d.subject == Subject::SipDeadline);
+        CHECK(d.raised(Expert::GraceBreach));
+        CHECK(d.get(Field::GraceOverrun) == seconds(25));
+        CHECK(d.get(Field::RefreshDeadline) == deadline);
+    }
+    SECTION("the phone demotes the registrar to a backup on the same connection: the breach on that REGISTER") {
+        Frame bk = w.frame(6, expected + seconds(33), true, Transport::Tcp);
+        Wire::tcp(bk, 1, 1001, 500, 401);
+        w.add_register(bk, "c", 3, with(with(kCisco, "expires=0"), "cisco-keep-alive")).length = 500;
+        run(bk);
+        auto at6 = run.at(6);
+        REQUIRE(at6.size() == 2);
+        CHECK(at6[0].subject == Subject::SipDeadline);
+        CHECK(at6[0].raised(Expert::GraceBreach));
+        CHECK(at6[0].get(Field::GraceOverrun) == seconds(18));
+        CHECK(at6[1].raised(Expert::BackupKeepalive));
+    }
+    SECTION("the registrar resets the connection: no answer can come, the breach on the reset") {
+        Frame rst = w.frame(6, deadline + seconds(2), false, Transport::Tcp);
+        Wire::tcp(rst, 1, 401, 0, 1001);
+        rst.tcp.flags = TcpInfo::kRst | TcpInfo::kAck;
+        run(rst);
+        const Annotation d = run.one(6);
+        CHECK(d.raised(Expert::GraceBreach));
+        CHECK(d.get(Field::GraceOverrun) == seconds(2));
+    }
+    SECTION("healthy twin: the 2xx and the phone's ACK of it were not captured; its next segment acknowledges it") {
+        Frame ack = w.frame(6, expected + seconds(40), true, Transport::Tcp);
+        Wire::tcp(ack, 1, 1001, 0, 801);
+        ack.tcp.acks_unseen = true;
+        run(ack);
+        unrelated(w, run, 7, expected + seconds(100));
+        CHECK(run.experts(Expert::GraceBreach, 7) == 0);
+    }
+}
+
+TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER answered with 100 Trying and resent until its transaction timed out breaches then") {
+    // A proxy in front of a registrar that is down answers 100 and nothing more (RFC 4320 forbids it
+    // a 408): the phone resends every T2 (4 s) until Timer F (32 s) runs out. Refresh 2 at
+    // `expected`; its deadline 15 s later; Timer F at expected + 32 s.
+    send_register(w, run, 3, expected, 2);
+    Frame trying = w.frame(4, expected + millis(10), false);
+    w.add_response(trying, 100, "c", 2);
+    run(trying);
+    std::uint32_t n = 5;
+    SECTION("resent to the end: the breach on the first frame past Timer F") {
+        for (int k = 1; k <= 7; ++k) send_register(w, run, n++, expected + seconds(4 * k), 2);  // the last at 28 s
+        CHECK(run.experts(Expert::GraceBreach, n - 1) == 0);  // spared past the deadline, answer still possible
+        unrelated(w, run, n, expected + seconds(32) + 1);
+        const Annotation d = run.one(n);
+        CHECK(d.subject == Subject::SipDeadline);
+        CHECK(d.raised(Expert::GraceBreach));
+        CHECK(d.get(Field::GraceOverrun) == seconds(17) + 1);
+        unrelated(w, run, n + 1, expected + seconds(100));
+        CHECK(run.experts(Expert::GraceBreach, n + 1) == 1);
+    }
+    SECTION("healthy twin: resends stop at 8 s, its final response lost by the capture") {
+        for (int k = 1; k <= 2; ++k) send_register(w, run, n++, expected + seconds(4 * k), 2);
+        unrelated(w, run, n, deadline + seconds(1));
+        unrelated(w, run, n + 1, expected + seconds(32) + 1);
+        unrelated(w, run, n + 2, expected + seconds(100));
+        CHECK(run.experts(Expert::GraceBreach, n + 2) == 0);
+    }
+}
