@@ -221,6 +221,8 @@ struct SccpAnalyzer::Impl {
     // Its times before `now` do not compare with those from then on (a clock stepped, or the
     // frames came from another clock): the pending keepalive's ack and the next keepalive's gap are
     // not judged, and the call manager's silence clock starts again at `now`.
+    // Its silence clock has a start: a keepalive, or a RegisterAck (which gives the interval).
+    static bool timed(const Session& s) { return s.have_keepalive || s.ack_interval != 0; }
     static void restart_times(Session& s, Nanos now) {
         s.pending = false;
         s.gap_unknown = true;
@@ -298,7 +300,7 @@ void SccpAnalyzer::Impl::report(Annotation& a, const Session& s, Verdict v) {
 // Judges what fell due strictly before `now`. The caller re-arms the timer when a verdict fell due.
 Verdict SccpAnalyzer::Impl::settle(Session& s, Nanos now) {
     Verdict v;
-    if (s.role != Role::Primary || !s.live || !s.have_keepalive || s.unplaced) return v;
+    if (s.role != Role::Primary || !s.live || !timed(s) || s.unplaced) return v;
     Nanos step = seconds(interval(s));
     if (step <= 0) return v;
     if (s.pending && !s.judged && add_sat(s.last_keepalive, step) < now) {
@@ -340,7 +342,7 @@ void SccpAnalyzer::Impl::emit_missed(Session& s, Verdict v, Nanos now) {
 // Makes sure a heap entry fires no later than the session's next possible verdict. An earlier
 // entry is kept: when it fires, settle() finds nothing and the session is re-armed.
 void SccpAnalyzer::Impl::rearm(std::uint64_t key, Session& s) {
-    if (s.role != Role::Primary || !s.live || !s.have_keepalive || s.unplaced) return;
+    if (s.role != Role::Primary || !s.live || !timed(s) || s.unplaced) return;
     Nanos step = seconds(interval(s));
     if (step <= 0) return;
     Nanos deadline = std::numeric_limits<Nanos>::max();
@@ -705,9 +707,10 @@ std::uint32_t SccpAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
     Impl& m = *impl_;
     std::uint32_t n = 0;
     m.sessions.for_each([&](std::uint64_t key, Session& s) {
-        if (!s.live || s.role != Role::Primary || !s.have_keepalive || m.ctx.clock(static_cast<std::uint32_t>(key >> 32)) != clock)
+        if (!s.live || s.role != Role::Primary || !m.timed(s) || m.ctx.clock(static_cast<std::uint32_t>(key >> 32)) != clock)
             return;
-        if (add_sat(s.last_keepalive, seconds(m.interval(s))) > until) return;  // nothing due in it
+        const Nanos since = s.have_keepalive ? s.last_keepalive : s.quiet_since;  // else its registration
+        if (add_sat(since, seconds(m.interval(s))) > until) return;  // nothing due in it
         bool due = false;
         if (s.pending && !s.judged) {
             m.answered(s);
@@ -726,7 +729,7 @@ std::uint32_t SccpAnalyzer::forget_clock(std::uint32_t clock, std::uint32_t sinc
     Impl& m = *impl_;
     std::uint32_t n = 0;
     m.sessions.for_each([&](std::uint64_t key, Session& s) {
-        if (!s.live || !s.have_keepalive || s.last_keepalive_frame >= since ||
+        if (!s.live || !m.timed(s) || s.last_keepalive_frame >= since ||
             m.ctx.clock(static_cast<std::uint32_t>(key >> 32)) != clock)
             return;
         n += s.role == Role::Primary && ((s.pending && !s.judged) || !s.failover_reported);

@@ -353,6 +353,26 @@ TEST_CASE("an unacknowledged keepalive is reported on the first frame past one i
     CHECK(v[1].get(Field::SccpAckLatency) == seconds(30) + millis(1));
 }
 
+TEST_CASE("a registration followed by no keepalive at all: the call manager's KeepAliveTimeout") {
+    // Registered at T0 + 2 ms (interval 30); the path breaks before the first keepalive.
+    Rig r;
+    registered(r);
+    CHECK(r.at(r.other(T0 + seconds(90) + millis(2))).empty());  // not past 3 x 30 s yet
+    const Annotation a = r.only(r.other(T0 + seconds(90) + millis(2) + 1));
+    CHECK(a.subject == Subject::SccpMissed);
+    CHECK(a.raised(Expert::Failover));
+    CHECK_FALSE(a.raised(Expert::KeepaliveUnacked));
+    CHECK(a.get(Field::SccpGap) == seconds(90) + 1);
+    r.other(T0 + seconds(1000));
+    CHECK(r.experts_raised(Expert::Failover) == 1);
+    // Healthy twin: its first keepalive one interval on.
+    Rig h;
+    Conn c = registered(h);
+    h.acked_keepalives(T0 + seconds(30), c, 3);
+    h.other(T0 + seconds(120));
+    CHECK(h.warnings_or_errors() == 0);
+}
+
 TEST_CASE("the call manager's view: no keepalive for threshold x interval is a failover") {
     SECTION("on other traffic") {
         Rig r;
@@ -390,6 +410,7 @@ TEST_CASE("backup sessions: TCP ACKs only is normal, interval from secondaryKeep
     for (int j = 0; j < 12; ++j) {
         ka.push_back(r.send(T0 + millis(500) + seconds(60 * j), b, true, {skinny::kKeepAliveReq}));
         r.tcp_ack(T0 + millis(501) + seconds(60 * j), b, false);
+        r.acked_keepalives(T0 + seconds(60 * j + 30), p, 2);  // the primary's, answered
     }
     for (std::uint32_t f : ka) {
         Annotation a = r.only(f);
@@ -399,7 +420,6 @@ TEST_CASE("backup sessions: TCP ACKs only is normal, interval from secondaryKeep
         CHECK(r.ctx.strings.get(a.endpoint) == "SEP001122334455");  // learnt from the primary
         CHECK(r.ctx.strings.get(a.server) == "10.0.0.6:2000/tcp");
     }
-    (void)p;
     CHECK(r.warnings_or_errors() == 0);
 }
 
@@ -639,10 +659,12 @@ TEST_CASE("an unregistration the call manager refuses leaves the session registe
 
 TEST_CASE("a registration on a former backup starts afresh") {
     Rig r;
-    registered(r);
+    Conn p = registered(r);
     Conn b{1, 50001, 2000, kBackup};
     r.send(T0 + seconds(1), b, true, {skinny::kKeepAliveReq});
     r.tcp_ack(T0 + seconds(1) + millis(1), b, false);
+    r.acked_keepalives(T0 + seconds(30), p, 2);
+    r.flags(T0 + seconds(70), p, false, TcpInfo::kRst);  // the primary restarts
     // Failover: the phone registers with the backup long after its last backup keepalive.
     r.send(T0 + seconds(100), b, true, {skinny::kRegisterReq}, "SEP001122334455");
     r.register_ack(T0 + seconds(100) + millis(2), b, 30, 60);
@@ -753,6 +775,7 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
             CHECK(a.get(Field::SccpRequestFrame) == ka);
         }
         CHECK(unacked == 1);
+        r.acked_keepalives(T0 + seconds(90), fresh, 30);  // to T0 + 960 s
         r.other(T0 + seconds(1000));
         CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 1);
         CHECK(r.experts_raised(Expert::Failover) == 0);
@@ -777,6 +800,7 @@ TEST_CASE("a device registering again on a new connection replaces its old one a
                   "KeepAliveReq to the primary in frame " + std::to_string(ka) +
                       " not acknowledged before the phone registered again on another connection "
                       "(1 keepalive without ack)");
+            r.acked_keepalives(T0 + seconds(70), fresh, 31);  // to T0 + 970 s
             r.other(T0 + seconds(1000));
             CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 1);
             CHECK(r.experts_raised(Expert::Failover) == 0);
