@@ -88,7 +88,6 @@ struct Half {
     std::uint32_t sent_seq = 0, sent_end = 0, sent_point = 0;
     std::uint16_t sent_ip_id = 0;
     std::uint16_t window = 0;    // of the last ACK
-    std::uint8_t points = 0;     // where it was seen: kAtHome, kElsewhere (TcpInfo::split)
     bool seen = false;          // base_seq and next_seq are set
     bool has_ack = false;
     bool sent_syn = false;
@@ -101,6 +100,8 @@ struct Stream {
     std::uint32_t id = 0;
     Kind kind = Kind::Unknown;
     bool tls = false;  // Wireshark saw TLS on it (not on retransmissions, which it does not dissect)
+    // Where each direction ([0]: sent by ConnKey::a) was seen: kAtHome, kElsewhere (TcpInfo::split).
+    std::uint8_t points[2] = {0, 0};
     Nanos syn_time = -1;
     Nanos first_rtt = 0;  // SYN to the ACK of the SYN/ACK: Wireshark's out-of-order threshold
     Half half[2];         // [0]: sent by ConnKey::a
@@ -108,7 +109,7 @@ struct Stream {
     std::uint32_t home = 0;        // interface of its first segment (TcpInfo::home)
 };
 
-constexpr std::uint8_t kAtHome = 1, kElsewhere = 2;  // Half::points: at its stream's home interface, at another
+constexpr std::uint8_t kAtHome = 1, kElsewhere = 2;  // Stream::points: at its home interface, at another
 constexpr Nanos kDefaultOooThreshold = 3 * kMillisecond;
 constexpr Nanos kFastRetransmissionWindow = 20 * kMillisecond;  // after the last duplicate ACK
 // What an unclassified connection may keep: a RegisterReq is about 140 bytes, a REGISTER 0.5-2 KB.
@@ -354,8 +355,10 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     t.present = true;
     t.stream = s.id;
     t.home = s.home;
-    fwd.points |= raw.interface_id == s.home ? kAtHome : kElsewhere;
-    t.split = (fwd.points == kAtHome && rev.points == kElsewhere) || (fwd.points == kElsewhere && rev.points == kAtHome);
+    std::uint8_t& here = s.points[d.frame_from_a ? 0 : 1];
+    const std::uint8_t there = s.points[d.frame_from_a ? 1 : 0];
+    here |= raw.interface_id == s.home ? kAtHome : kElsewhere;
+    t.split = (here == kAtHome && there == kElsewhere) || (here == kElsewhere && there == kAtHome);
     t.seq = p.seq;
     t.len = p.payload_len;
     t.ack = p.ack;
