@@ -218,11 +218,11 @@ struct SccpAnalyzer::Impl {
         s.missed = 0;
         s.failover_reported = false;
     }
+    // Its silence clock has a start: a keepalive, or a RegisterAck (which gives the interval).
+    static bool timed(const Session& s) { return s.have_keepalive || s.ack_interval != 0; }
     // Its times before `now` do not compare with those from then on (a clock stepped, or the
     // frames came from another clock): the pending keepalive's ack and the next keepalive's gap are
     // not judged, and the call manager's silence clock starts again at `now`.
-    // Its silence clock has a start: a keepalive, or a RegisterAck (which gives the interval).
-    static bool timed(const Session& s) { return s.have_keepalive || s.ack_interval != 0; }
     static void restart_times(Session& s, Nanos now) {
         s.pending = false;
         s.gap_unknown = true;

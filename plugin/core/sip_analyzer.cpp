@@ -894,7 +894,8 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
             if (overdue(b, f, false)) lapse(d.binding, f);
             else if (b.expecting && !b.breach_reported) await_answer(heap, d.binding, b, f);
         } else if (b.expecting && !b.breach_reported) {
-            // The deadline moved later: take its place in the order (it may be due now too).
+            // The deadline moved later, or Timer F's check came (await_answer()): the deadline
+            // takes its place in the order (it may be due now too).
             b.armed = b.deadline;
             heap.push({b.deadline, d.binding, d.generation});
         }
@@ -1471,11 +1472,11 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
                     transmitted_again(bindings[r.binding], *t, f);
             }
         }
+        if (s.awaiting) check_awaiting(s, key, f);
         // Every client segment keeps the path's state alive, data or not: an RFC 5626 CRLF ping
         // (the decoder skips its bytes), an ACK, and a TCP keep-alive probe (no data, or one byte
         // already sent), which a NAT or firewall counts as activity of the connection and which
         // refreshes the switch's entry for the phone's MAC all the same.
-        if (s.awaiting) check_awaiting(s, key, f);
         s.has_last_client = true;
         s.last_client = f.time;
     }
