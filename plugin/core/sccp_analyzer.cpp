@@ -20,6 +20,7 @@
 //    delayed failover), or no keepalive at all for threshold x interval (the call manager's
 //    KeepAliveTimeout). Once per outage: a KeepAliveAck ends the outage.
 // A session ends with UnregisterReq, UnregisterAck, RegisterReject, RST or FIN; each is annotated.
+// An UnregisterAck refusing the UnregisterReq (status Error or NAK) resumes a primary.
 // The first of them on a live session raises keepalive.unregister (a note: the call manager no
 // longer has this phone on this connection); the rest of an orderly shutdown (UnregisterAck, the
 // FINs after an UnregisterReq) raises nothing.
@@ -205,7 +206,7 @@ struct SccpAnalyzer::Impl {
     void retire(Session* old, const Session& s, Nanos now);
     void on_retransmission(Session& s, const Frame& f);
     void on_end(Session& s, SessionEvent e);
-    void on_refused(Session& s);
+    void on_refused(std::uint64_t key, Session& s);
 
     Verdict settle(Session& s, Nanos now);
     void miss(Session& s, Verdict& v);
@@ -483,7 +484,7 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
             case skinny::kRegisterAck: on_register_ack(key, s, f, m); break;
             case skinny::kRegisterReject: on_end(s, SessionEvent::RegisterReject); break;
             case skinny::kUnregisterAck:
-                if (m.has_status && m.status != 0) on_refused(s);
+                if (m.has_status && m.status != 0) on_refused(key, s);
                 else on_end(s, SessionEvent::UnregisterAck);
                 break;
             default: break;
@@ -683,12 +684,13 @@ void SccpAnalyzer::Impl::on_end(Session& s, SessionEvent e) {
 
 // The call manager refused the UnregisterReq (a call is up, say): the registration goes on. (A
 // primary ended by it keeps its role until its next keepalive.)
-void SccpAnalyzer::Impl::on_refused(Session& s) {
+void SccpAnalyzer::Impl::on_refused(std::uint64_t key, Session& s) {
     Annotation a = annotation(s, Subject::SccpSessionEvent);
     a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::UnregisterRefused));
     ctx.sink.emit(a);
-    // Its timer entry, left in place when the UnregisterReq ended it, times its silence again.
-    if (s.role == Role::Primary && !s.superseded) s.live = true;
+    if (s.role != Role::Primary || s.superseded) return;
+    s.live = true;
+    rearm(key, s);  // a timer that came due while it was ended was not renewed
 }
 
 SccpAnalyzer::SccpAnalyzer(Context& ctx) : impl_(std::make_unique<Impl>(ctx)) {}

@@ -655,6 +655,16 @@ TEST_CASE("an unregistration the call manager refuses leaves the session registe
     const Annotation timeout = q.only(q.other(T0 + seconds(180) + 1));
     CHECK(timeout.raised(Expert::Failover));
     CHECK(timeout.get(Field::SccpGap) == seconds(90) + 1);
+    // The same when the UnregisterReq is the first frame past the session's timer (the first
+    // keepalive's interval, 60 s): the ended session took no new one then.
+    Rig e;
+    Conn d = registered(e);
+    e.acked_keepalives(T0 + seconds(30), d, 1);
+    e.send(T0 + seconds(61), d, true, {skinny::kUnregisterReq});
+    e.frame(T0 + seconds(61) + millis(2), d, false, 16);
+    e.f.skinny.push_back(nak);
+    e.run();
+    CHECK(e.only(e.other(T0 + seconds(120) + 1)).raised(Expert::Failover));
 }
 
 TEST_CASE("a registration on a former backup starts afresh") {
