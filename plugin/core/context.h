@@ -32,7 +32,8 @@ private:
 // manager's syslog verdict can point at it (SPEC §3.5). Keepalives to a backup are left out: they
 // say nothing about the registration whose loss the call manager reports.
 //
-// Every refresh and primary keepalive touches it, so a touch writes one entry: the address's. A
+// Every refresh and primary keepalive touches it, so a touch writes one entry: the address's (and
+// its left() entry when the address changes server, which is rare). A
 // device name is attached to the address it was last active at and reads its activity there; the
 // name's own entry is written only when that changes (the device moved, another device took the
 // address, an unnamed touch came from it), and then keeps the name's last activity until it

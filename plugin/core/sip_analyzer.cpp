@@ -324,8 +324,9 @@ constexpr unsigned kCallCountShift = 16;
 static_assert(kMaxBindings <= std::size_t{1} << kCallCountShift, "binding index fits below the count");
 
 
-// UDP bindings spared at their deadline (sent_in_time()) on one path, so that an ICMP unreachable
-// about that path that comes later tells their lapse; a phone's lines share its path.
+// UDP bindings spared at their deadline (sent_in_time(), or received and awaiting an answer) on one
+// path, so that an ICMP unreachable about that path that comes later tells their lapse; a phone's
+// lines share its path.
 struct Spared {
     static constexpr int kMax = 4;
     Nanos at = 0;  // the latest deadline spared on the path
@@ -737,8 +738,8 @@ void SipAnalyzer::Impl::arm(Binding& b, std::uint32_t idx) {
 
 // Reports a breach when the binding's deadline has passed without delivery. A REGISTER that
 // reached the registrar in time and still awaits its final response is given the benefit of the
-// doubt until that response refuses it; so is one sent in time and not sent again (sent_in_time()),
-// until it is.
+// doubt until that response refuses it or its transaction times out unanswered (unanswered()); so
+// is one sent in time and not sent again (sent_in_time()), until it is.
 void SipAnalyzer::Impl::settle_deadline(Binding& b, const Frame& f, bool delivered_now) {
     if (overdue(b, f, delivered_now)) breach(b, f, delivered_now);
 }
@@ -1345,13 +1346,31 @@ Txn* SipAnalyzer::Impl::unseen_request(std::uint32_t idx, Binding& b, std::uint6
 
 void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
     const std::uint64_t call_id = text_hash(m.call_id);
-    const CallBindings near = bindings_of_call(point_of(f), call_id);
+    CallBindings near = bindings_of_call(point_of(f), call_id);
+    // A tap's two ports captured as two interfaces of one machine show a REGISTER at one and its
+    // answer at the other. While the interfaces share one clock, a UDP response that no binding of
+    // its own interface awaits is looked for at the others (the first kClocks).
+    const auto awaits = [&](const CallBindings& c) {
+        return std::any_of(c.begin(), c.end(), [&](std::uint32_t i) { return bindings[i].phone == f.dst_ip; });
+    };
+    if (!ctx.separate_clocks && f.transport == Transport::Udp && !awaits(near))
+        for (std::uint32_t p = 0; p < kClocks; ++p)
+            if (CallBindings other = bindings_of_call(p, call_id); p != point_of(f) && awaits(other)) {
+                near = other;
+                break;
+            }
+    // A phone may send the same request on to the next registrar (RFC 3263 4.3): when the sender
+    // holds the transaction, the response is its alone. Otherwise it matches by transaction, as a
+    // multi-homed registrar may answer from another of its addresses.
+    const bool senders = std::any_of(near.begin(), near.end(), [&](std::uint32_t i) {
+        const Binding& b = bindings[i];
+        return b.phone == f.dst_ip && b.registrar == f.src_ip && b.txn(call_id, m.cseq);
+    });
     for (std::uint32_t idx : near) {
         Binding& b = bindings[idx];
         // A response goes back to the request's sender (RFC 3261 18.2.2): a proxy that forwarded the
-        // REGISTER holds the same transaction with the next hop, answered to the proxy. It comes from
-        // the binding's registrar: a phone may send the same request on to the next one (RFC 3263 4.3).
-        if (f.dst_ip != b.phone || f.src_ip != b.registrar) continue;
+        // REGISTER holds the same transaction with the next hop, answered to the proxy.
+        if (f.dst_ip != b.phone || (senders && f.src_ip != b.registrar)) continue;
         Txn* tp = b.txn(call_id, m.cseq);
         const bool request_unseen = !tp && (tp = unseen_request(idx, b, call_id, f, m, near)) != nullptr;
         if (!tp) continue;

@@ -435,17 +435,22 @@ class TwoPointSmoke(unittest.TestCase):
 
 class OneDirectionPerInterface(unittest.TestCase):
     """A tap's two ports captured as two interfaces of one machine (`dumpcap -i a -i b`): each sees
-    one direction, no segment twice, one clock. Each capture split so, the phone's side on
-    interface 0 and the server's on interface 1 (`mergecap -I none`), gives the findings of the
-    capture whole: outages and their healthy twins, SCCP and SIP."""
-    SERVER_PORTS = (2000, 2443, 5060, 5061)
+    one direction, no segment twice, one clock. Each capture split so, the servers' frames on
+    interface 1 and the rest on interface 0 (`mergecap -I none`), gives the findings of the
+    capture whole: outages and their healthy twins, SCCP, SIP over TCP and over UDP."""
     CAPTURES = ["skinny-primary-stops-acking", "skinny-primary-backup-healthy", "skinny-keepalive-retransmission",
-                "sip-tcp-case-study-b", "sip-tcp-healthy", "sip-tcp-reconnect"]
+                "sip-tcp-case-study-b", "sip-tcp-healthy", "sip-tcp-reconnect", "sip-udp-healthy", "sip-udp-timer-e",
+                "sip-udp-proxy-hops"]
     FIELDS = harness.ALL_FIELDS + ["frame.time_epoch", "keepalive.event", "keepalive.sccp.request",
                                    "keepalive.forecast.gap", "keepalive.sccp.lateness", "keepalive.delivery.frame"]
 
     def split(self, whole, d):
-        from_server = " || ".join("tcp.srcport == %d" % p for p in self.SERVER_PORTS)
+        """The capture in two files merged as two interfaces; returns it and the servers' addresses."""
+        asked = subprocess.run(["tshark", "-r", whole, "-T", "fields", "-e", "ip.dst", "-Y",
+                                'sip.Method == "REGISTER" || skinny.messageId == 0 || skinny.messageId == 1'],
+                               check=True, capture_output=True, text=True).stdout
+        servers = sorted(set(filter(None, asked.split())))
+        from_server = " || ".join("ip.src == %s" % a for a in servers)
         parts = []
         for i, f in enumerate(["!(%s)" % from_server, from_server]):
             parts.append(os.path.join(d, "%d.pcap" % i))
@@ -453,17 +458,17 @@ class OneDirectionPerInterface(unittest.TestCase):
         out = os.path.join(d, "split.pcapng")
         subprocess.run(["mergecap", "-I", "none", "-w", out] + parts, check=True)
         os.chmod(out, 0o644)
-        return out
+        return out, servers
 
     def test_the_findings_of_the_whole(self):
         for name in self.CAPTURES:
             with self.subTest(name), tempfile.TemporaryDirectory() as d:
                 os.chmod(d, 0o755)
                 whole = capture(name + ".pcap")
-                split = self.split(whole, d)
-                ifaces = harness.fields(split, ["frame.interface_id", "tcp.srcport"])
-                self.assertEqual({(r["frame.interface_id"][0], int(r["tcp.srcport"][0]) in self.SERVER_PORTS)
-                                  for r in ifaces if r["tcp.srcport"]}, {("0", False), ("1", True)})
+                split, servers = self.split(whole, d)
+                ifaces = harness.fields(split, ["frame.interface_id", "ip.src"])
+                self.assertEqual({(r["frame.interface_id"][0], r["ip.src"][0] in servers) for r in ifaces if r["ip.src"]},
+                                 {("0", False), ("1", True)})
                 want = harness.fields_both_passes(self, whole, self.FIELDS, "keepalive")
                 self.assertTrue(want)
                 self.assertEqual(harness.fields_both_passes(self, split, self.FIELDS, "keepalive"), want)

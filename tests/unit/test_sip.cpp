@@ -2892,3 +2892,45 @@ TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER answered with 100 Trying and re
         CHECK(run.experts(Expert::GraceBreach, n + 2) == 0);
     }
 }
+
+TEST_CASE("UDP: a registrar answering from another of its addresses still grants") {
+    // A multi-homed registrar on a wildcard socket answers from its routed address (10.0.0.9): the
+    // response matches its transaction (RFC 3261 17.1.3), not the address the request went to.
+    Wire w;
+    Run run;
+    Frame reg = w.frame(1, kT0, true);
+    w.add_register(reg, "c", 1, kCisco);
+    run(reg);
+    Frame ok = w.frame(2, kT0 + millis(10), false);
+    ok.src_ip = IpAddr::v4(0x0a000009);
+    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
+    run(ok);
+    const Annotation g = run.one(2);
+    CHECK(g.get(Field::ExpiresGranted) == 120);
+    CHECK(run.str(g.server) == "10.0.0.1:5060/udp");
+    unrelated(w, run, 3, kT0 + millis(10) + seconds(131));  // the phone silent past its deadline
+    CHECK(run.one(3).raised(Expert::GraceBreach));
+}
+
+TEST_CASE("UDP: a tap's two ports as two interfaces, the REGISTER at one and its 2xx at the other") {
+    // One machine's NICs, one clock: the 2xx at interface 1 grants the binding of interface 0.
+    Wire w;
+    Run run;
+    Frame reg = w.frame(1, kT0, true);
+    w.add_register(reg, "c", 1, kCisco);
+    run(reg);
+    Frame ok = w.frame(2, kT0 + millis(10), false);
+    ok.interface_id = 1;
+    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
+    run(ok);
+    CHECK(run.one(2).get(Field::ExpiresGranted) == 120);
+    Frame again = w.frame(3, kT0 + millis(10) + seconds(115), true);
+    w.add_register(again, "c", 2, kCisco);
+    run(again);
+    CHECK(run.one(3).get(Field::RefreshLateness) == 0);
+    Frame ok2 = w.frame(4, kT0 + millis(20) + seconds(115), false);
+    ok2.interface_id = 1;
+    w.add_response(ok2, 200, "c", 2, with(kCisco, "expires=120"));
+    run(ok2);
+    CHECK(run.one(4).get(Field::RefreshMargin) == seconds(15) - millis(10));
+}
