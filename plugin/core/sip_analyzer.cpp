@@ -1354,11 +1354,13 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
         return std::any_of(c.begin(), c.end(), [&](std::uint32_t i) { return bindings[i].phone == f.dst_ip; });
     };
     if (!ctx.separate_clocks && f.transport == Transport::Udp && !awaits(near))
-        for (std::uint32_t p = 0; p < kClocks; ++p)
-            if (CallBindings other = bindings_of_call(p, call_id); p != point_of(f) && awaits(other)) {
+        for (std::uint32_t p = 0; p < kClocks; ++p) {
+            if (p == point_of(f)) continue;
+            if (CallBindings other = bindings_of_call(p, call_id); awaits(other)) {
                 near = other;
                 break;
             }
+        }
     // A phone may send the same request on to the next registrar (RFC 3263 4.3): when the sender
     // holds the transaction, the response is its alone. Otherwise it matches by transaction, as a
     // multi-homed registrar may answer from another of its addresses.
