@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 #include <limits>
 #include <string>
@@ -138,11 +139,13 @@ std::vector<std::string> with(std::vector<std::string> v, const std::string& p) 
 
 // Frames 1 and 2: the registration (Call-ID "c", CSeq 1) and its 200 OK at kT0 + 10 ms, granting
 // 120 s: the next refresh is expected at kT0 + 10 ms + 115 s, its deadline 15 s later. Over TCP,
-// stream 1: the REGISTER's bytes are [1, 501), the 200 OK's [1, 401).
+// stream 1: the REGISTER's bytes are [1, 501), the 200 OK's [1, 401). `answer` changes the 200 OK
+// before it is fed (another sender, another interface).
 template <typename Feed>
-void registered(Wire& w, Feed&& run, Transport tr) {
+void registered(Wire& w, Feed&& run, Transport tr, const std::function<void(Frame&)>& answer = nullptr) {
     Frame reg = w.frame(1, kT0, true, tr);
     Frame ok = w.frame(2, kT0 + millis(10), false, tr);
+    if (answer) answer(ok);
     if (tr == Transport::Tcp) {
         Wire::tcp(reg, 1, 1, 500, 1);
         Wire::tcp(ok, 1, 1, 400, 501);
@@ -2898,13 +2901,7 @@ TEST_CASE("UDP: a registrar answering from another of its addresses still grants
     // response matches its transaction (RFC 3261 17.1.3), not the address the request went to.
     Wire w;
     Run run;
-    Frame reg = w.frame(1, kT0, true);
-    w.add_register(reg, "c", 1, kCisco);
-    run(reg);
-    Frame ok = w.frame(2, kT0 + millis(10), false);
-    ok.src_ip = IpAddr::v4(0x0a000009);
-    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
-    run(ok);
+    registered(w, run, Transport::Udp, [](Frame& ok) { ok.src_ip = IpAddr::v4(0x0a000009); });
     const Annotation g = run.one(2);
     CHECK(g.get(Field::ExpiresGranted) == 120);
     CHECK(run.str(g.server) == "10.0.0.1:5060/udp");
@@ -2916,17 +2913,9 @@ TEST_CASE("UDP: a tap's two ports as two interfaces, the REGISTER at one and its
     // One machine's NICs, one clock: the 2xx at interface 1 grants the binding of interface 0.
     Wire w;
     Run run;
-    Frame reg = w.frame(1, kT0, true);
-    w.add_register(reg, "c", 1, kCisco);
-    run(reg);
-    Frame ok = w.frame(2, kT0 + millis(10), false);
-    ok.interface_id = 1;
-    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
-    run(ok);
+    registered(w, run, Transport::Udp, [](Frame& ok) { ok.interface_id = 1; });
     CHECK(run.one(2).get(Field::ExpiresGranted) == 120);
-    Frame again = w.frame(3, kT0 + millis(10) + seconds(115), true);
-    w.add_register(again, "c", 2, kCisco);
-    run(again);
+    send_register(w, run, 3, kT0 + millis(10) + seconds(115), 2);
     CHECK(run.one(3).get(Field::RefreshLateness) == 0);
     Frame ok2 = w.frame(4, kT0 + millis(20) + seconds(115), false);
     ok2.interface_id = 1;
