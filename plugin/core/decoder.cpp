@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "decoder.h"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -161,6 +162,15 @@ struct Decoder::Impl {
     };
     static_assert(sizeof(Sighting) * kSightings == kSightingsBytes);
     std::unique_ptr<Sighting[]> sightings;  // made on the first such segment
+    // A tap's two ports captured as two interfaces (TcpInfo::split): per pair of hosts, where
+    // their latest split connection is kept and the interface that saw its other direction. The
+    // next connection between them seen first at either is kept at the same home, whichever side
+    // spoke first: a phone's new connection, after a capture begun mid-connection with the
+    // registrar's segment, finds the phone's state where the old one left it.
+    struct SplitHome {
+        std::uint32_t home = 0, other = 0, last_frame = 0;
+    };
+    FlatMap<std::uint64_t, SplitHome> split_homes;
 
     Stream* stream_for(const wire::Packet& p, std::uint32_t interface_id, bool& from_a);
     Sighting& sighting(std::uint32_t half, std::uint32_t seq) {
@@ -174,7 +184,33 @@ struct Decoder::Impl {
     void cut_messages(Stream& s, Half& h, const wire::Packet& p, Frame& out);
     void cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out);
     static void hold_unclassified(Half& h, const wire::Packet& p);
+    void place(Stream& s, const wire::Packet& p, std::uint32_t interface_id, bool from_a) const;
+    void note_split(const Stream& s, const wire::Packet& p, std::uint32_t other, std::uint32_t frame);
 };
+
+namespace {
+std::uint64_t host_pair(const IpAddr& x, const IpAddr& y) {
+    const IpAddrHash h;
+    const std::uint64_t a = h(x), b = h(y);
+    return hash::finish(hash::mix(hash::mix(hash::kSeed, std::min(a, b)), std::max(a, b)));
+}
+}  // namespace
+
+// A new stream's home: the interface of its first segment, or its hosts' split home.
+void Decoder::Impl::place(Stream& s, const wire::Packet& p, std::uint32_t interface_id, bool from_a) const {
+    s.home = interface_id;
+    if (split_homes.empty()) return;
+    const SplitHome* h = split_homes.find(host_pair(p.src_ip, p.dst_ip));
+    if (!h || interface_id != h->other) return;
+    s.home = h->home;
+    // Its first direction is seen away from home, the other expected there: split from the start.
+    s.points[from_a ? 1 : 0] = kAtHome;
+}
+
+void Decoder::Impl::note_split(const Stream& s, const wire::Packet& p, std::uint32_t other, std::uint32_t frame) {
+    make_room_in(split_homes, kMaxStreams, [](const SplitHome& h) { return h.last_frame; });
+    split_homes[host_pair(p.src_ip, p.dst_ip)] = {s.home, other, frame};
+}
 
 Decoder::Decoder() : impl_(new Impl) {}
 Decoder::~Decoder() = default;
@@ -195,7 +231,7 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, std::uint32_t interface
         if (!(syn_only && fwd.seen && p.seq != fwd.base_seq)) return s;
         *s = Stream{};
         s->id = next_id++;
-        s->home = interface_id;
+        place(*s, p, interface_id, from_a);
         return s;
     }
     // A long capture at a call manager sees more connections than the bound: the least recently
@@ -204,7 +240,7 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, std::uint32_t interface
     make_room_in(streams, kMaxStreams, [](const Stream& st) { return st.last_frame; });
     s = &streams[key];
     s->id = next_id++;
-    s->home = interface_id;
+    place(*s, p, interface_id, from_a);
     return s;
 }
 
@@ -357,8 +393,11 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     t.home = s.home;
     std::uint8_t& here = s.points[d.frame_from_a ? 0 : 1];
     const std::uint8_t there = s.points[d.frame_from_a ? 1 : 0];
+    const bool first_here = here == 0;
     here |= raw.interface_id == s.home ? kAtHome : kElsewhere;
     t.split = (here == kAtHome && there == kElsewhere) || (here == kElsewhere && there == kAtHome);
+    // Split from this frame on: the first of its direction, away from home (the first segment's).
+    if (t.split && first_here) d.note_split(s, p, raw.interface_id, raw.number);
     t.seq = p.seq;
     t.len = p.payload_len;
     t.ack = p.ack;
@@ -496,7 +535,7 @@ void Decoder::Impl::cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out)
 
 std::size_t Decoder::state_bytes() const {
     std::size_t n = sizeof(Impl) + impl_->scratch.capacity() + impl_->streams.bytes() +
-                    (impl_->sightings ? kSightingsBytes : 0);
+                    impl_->split_homes.bytes() + (impl_->sightings ? kSightingsBytes : 0);
     impl_->streams.for_each([&](const ConnKey&, const Stream& s) {
         for (const Half& h : s.half) n += h.pending.bytes() + h.tls_pending.bytes();
     });

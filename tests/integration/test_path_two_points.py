@@ -473,6 +473,31 @@ class OneDirectionPerInterface(unittest.TestCase):
                 self.assertTrue(want)
                 self.assertEqual(harness.fields_both_passes(self, split, self.FIELDS, "keepalive"), want)
 
+    def test_a_capture_begun_mid_connection(self):
+        """The capture starts with the server's segment of a connection already up, so that
+        connection is kept at the server's interface; the phone's next connection, first seen at
+        its own, is kept there too. sip-tcp-reconnect from its first 200 OK: the reconnect's
+        REGISTER (270.048 s) is refresh 1 of the same binding, 75 s before its deadline, not a
+        new binding leaving the old one to a false grace breach."""
+        for name, start in [("sip-tcp-reconnect", 6), ("skinny-reregister-half-open-healthy", 8)]:
+            with self.subTest(name), tempfile.TemporaryDirectory() as d:
+                os.chmod(d, 0o755)
+                whole = os.path.join(d, "whole.pcap")
+                subprocess.run(["editcap", "-r", capture(name + ".pcap"), whole, "%d-1000000" % start], check=True)
+                os.chmod(whole, 0o644)
+                split, servers = self.split(whole, d)
+                first = harness.fields(split, ["frame.interface_id", "ip.src"])[0]
+                self.assertEqual((first["frame.interface_id"], first["ip.src"][0] in servers), (["1"], True))
+                want = harness.fields_both_passes(self, whole, self.FIELDS, "keepalive")
+                self.assertFalse([r for r in want if r["keepalive.grace.overrun"]])
+                got = harness.fields_both_passes(self, split, self.FIELDS, "keepalive")
+                self.assertEqual(got, want)
+                if name == "sip-tcp-reconnect":
+                    # Frame 15 of the cut capture: the new connection's first REGISTER.
+                    reconnect = next(r for r in got if r["frame.number"] == ["15"])
+                    self.assertEqual(reconnect["keepalive.refresh.lateness"], ["-75.000000000"])
+                    self.assertEqual(reconnect["_ws.expert.message"], [])
+
 
 if __name__ == "__main__":
     harness.main()

@@ -691,3 +691,32 @@ TEST_CASE("decoder: a connection whose directions each show at an interface of t
     one.decoder.decode(b, one.out);
     CHECK_FALSE(one.out.tcp.split);
 }
+
+TEST_CASE("decoder: a connection between the hosts of a split one is kept at its home, whichever side spoke first") {
+    // A capture begun mid-connection: the server's segment first, at interface 1 (the home), the
+    // phone's at 0. The phone's next connection starts at 0, but its state belongs where the first
+    // connection's is: same home, split from its first segment.
+    Run r;
+    auto at = [&](std::uint32_t iface, std::uint32_t src, std::uint16_t sport, std::uint32_t dst,
+                  std::uint16_t dport, std::uint16_t flags, Nanos t) -> const Frame& {
+        RawFrame raw = r.next(frame(src, sport, dst, dport, 100, 900, flags, ""), t);
+        raw.interface_id = iface;
+        r.decoder.decode(raw, r.out);
+        return r.out;
+    };
+    CHECK(at(1, kServer, 5060, kPhone, 50000, kAck, 0).tcp.home == 1);
+    const Frame& old_phone = at(0, kPhone, 50000, kServer, 5060, kAck, kMillisecond);
+    CHECK(old_phone.tcp.home == 1);
+    CHECK(old_phone.tcp.split);
+    const Frame& syn = at(0, kPhone, 50001, kServer, 5060, kSyn, kSecond);
+    CHECK(syn.tcp.home == 1);
+    CHECK(syn.tcp.split);
+    CHECK(at(1, kServer, 5060, kPhone, 50001, kSyn | kAck, kSecond + kMillisecond).tcp.split);
+    // Other hosts, or another interface: the first segment's interface, as before.
+    const Frame& other = at(0, kPhone + 1, 50000, kServer, 5060, kSyn, 2 * kSecond);
+    CHECK(other.tcp.home == 0);
+    CHECK_FALSE(other.tcp.split);
+    const Frame& third = at(2, kPhone, 50002, kServer, 5060, kSyn, 3 * kSecond);
+    CHECK(third.tcp.home == 2);
+    CHECK_FALSE(third.tcp.split);
+}
