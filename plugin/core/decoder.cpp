@@ -476,6 +476,10 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const wire::Packet& p, Fram
     }
     std::string_view data = p.payload;
     std::uint32_t data_seq = p.seq;
+    // A segment read afresh may begin inside a PDU whose start the capture lacks: like Wireshark,
+    // take it for SKINNY only if it begins with a header, or its bytes would swallow later PDUs.
+    // Kept bytes too short to tell are checked once joined to the next segment's.
+    const bool unchecked = h.pending.size() < skinny::kCheckedBytes;
     if (!h.pending.empty()) {
         scratch.assign(h.pending);
         scratch.append(p.payload);
@@ -483,6 +487,8 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const wire::Packet& p, Fram
         data_seq = p.seq - static_cast<std::uint32_t>(h.pending.size());
         h.pending.clear();
     }
+    if (s.kind == Kind::Skinny && unchecked && data.size() >= skinny::kCheckedBytes && !skinny::plausible_start(data))
+        return;
     const std::uint32_t segment_end = p.seq + p.payload_len;
     std::size_t at = 0;
     while (at < data.size()) {

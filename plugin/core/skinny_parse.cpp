@@ -28,7 +28,7 @@ bool known_version(std::uint32_t version) {
 }
 
 bool plausible_start(std::string_view data) {
-    return data.size() >= 8 && le32(data, 0) >= 4 && known_version(le32(data, 4));
+    return data.size() >= kCheckedBytes && le32(data, 0) >= 4 && known_version(le32(data, 4));
 }
 
 bool parse_pdu(std::string_view pdu, SkinnyMessage& out) {

@@ -23,7 +23,8 @@ std::size_t pdu_length(std::string_view data);
 // its length field is at least 4; later PDUs of the same segment are not checked. Message layouts
 // do not depend on the version for the fields read here.
 bool known_version(std::uint32_t version);
-// The first PDU header at the start of `data` passes Wireshark's check (needs 8 bytes).
+// The first PDU header at the start of `data` passes Wireshark's check (needs kCheckedBytes).
+constexpr std::size_t kCheckedBytes = 8;
 bool plausible_start(std::string_view data);
 
 // One whole PDU => message id and, as Wireshark 4.0 decodes them, the device name (RegisterReq

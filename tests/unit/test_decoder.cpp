@@ -470,6 +470,26 @@ TEST_CASE("decoder: SKINNY PDUs split across segments, the stream known from an 
     CHECK(f.skinny[0].id == skinny::kKeepAliveReq);
 }
 
+TEST_CASE("decoder: a SKINNY segment that begins inside a PDU the capture lacks is not read") {
+    // The call manager's 2000-byte message, its first 1460 bytes not captured: the rest begins with
+    // bytes that read as length 0x40 and header version 7, which no SKINNY header has. Read as a
+    // PDU, it would take the next 60 bytes, the KeepAliveAcks after it among them.
+    Run r;
+    const std::string keepalive_ack("\x04\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00", 12);
+    auto cm = [&](std::uint32_t seq, const std::string& data, Nanos t, bool saw) -> Frame& {
+        return r.feed(frame(kServer, 2000, kPhone, 50000, seq, 1, kAck | kPsh, data), t, false, saw);
+    };
+    CHECK(cm(1, keepalive_ack, kSecond, true).skinny.size() == 1);
+    std::string tail("\x40\x00\x00\x00\x07\x00\x00\x00\x03\x00\x00\x00", 12);
+    tail += std::string(528, '\0');
+    CHECK(cm(13 + 1460, tail, 30 * kSecond, false).skinny.empty());
+    const std::uint32_t next = 13 + 2000;
+    Frame& ack = cm(next, keepalive_ack, 31 * kSecond, true);
+    REQUIRE(ack.skinny.size() == 1);
+    CHECK(ack.skinny[0].id == skinny::kKeepAliveAck);
+    CHECK(cm(next + 12, keepalive_ack, 61 * kSecond, true).skinny.size() == 1);
+}
+
 TEST_CASE("decoder: a TCP keep-alive probe's old byte is not joined to the next message") {
     // The probe repeats the last byte sent (sequence number one before the next expected), as
     // Linux and Windows stacks do on an idle connection; Wireshark flags it tcp.analysis.keep_alive
