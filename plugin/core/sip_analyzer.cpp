@@ -102,6 +102,8 @@ std::uint32_t contacts_end(const Frame& f, const SipMessage& m) {
     return std::min<std::uint32_t>(m.first_contact + m.contact_count, static_cast<std::uint32_t>(f.contacts.size()));
 }
 
+std::uint32_t exact_hash(std::string_view uri) { return static_cast<std::uint32_t>(text_hash(uri)); }
+
 std::uint64_t stream_key(std::uint32_t iface, std::uint32_t stream) { return std::uint64_t{iface} << 32 | stream; }
 
 // A response or an ACK cannot come before the request it answers was first sent: stamped before it
@@ -221,6 +223,10 @@ struct Binding {
     // The registrar has refused a REGISTER of this binding in a way the phone answers with a retry
     // in the same attempt: a challenge (401/407) or a too brief expiry (423, RFC 3261 10.2.8).
     bool retry_refused = false;
+    // Its Contact URI with the parameters, hashed to 32 bits (the struct's tail padding): among a
+    // 2xx's contacts that match contact_uri, it tells this one from an older contact of the same
+    // phone that differs only in a parameter (a soft phone's ";rinstance=", RFC 3261 19.1.4).
+    std::uint32_t contact_exact = 0;
 
     const Txn* txn(std::uint64_t call, std::uint32_t cseq) const {
         for (const Txn& t : txns)
@@ -1033,6 +1039,7 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         if (std::find(done.begin(), done.end(), bi) != done.end()) continue;
         done.idx[done.n++] = bi;
         Binding& b = bindings[bi];
+        b.contact_exact = exact_hash(c.uri);
         if (!b.device && !c.device_name.empty()) b.endpoint = b.device = ctx.strings.intern(c.device_name);
         if (!b.endpoint) {
             // By its AOR, else the phone's address; the bindings of a REGISTER listing several
@@ -1222,19 +1229,22 @@ void SipAnalyzer::Impl::forecast(Annotation& a, const Binding& b, Nanos gap, Nan
 }
 
 // The binding's own contact among those a 2xx lists, into `mine`: the one with its +sip.instance
-// and URI (rank 3), else its instance (2: the URI rewritten, e.g. behind NAT), else its URI (1).
-// The other contacts listed carry their own remaining time, the stale ones the same phone
-// registered before a restart (another port, same instance) too. A registrar may also rewrite
+// and URI (ranks 5, 4), else its instance (3: the URI rewritten, e.g. behind NAT), else its URI
+// (2, 1). Of the URI's ranks the higher is the URI with its parameters as the binding's REGISTER
+// sent it, the lower one differing only in parameters present on one side. The other contacts
+// listed carry their own remaining time, the stale ones the same phone registered before a
+// restart (another port or ";rinstance=", same instance) too. A registrar may also rewrite
 // the one contact it was sent (`lone`): a lone one in the 2xx is then the binding's (rank 1);
 // when several were sent, a lone one that is not this binding's is another's. 0: none.
 int SipAnalyzer::Impl::own_contact(const Binding& b, const Frame& f, const SipMessage& m, bool lone,
                                    sip::ContactFacts& mine) const {
     int rank = 0;
+    const int best = b.instance ? 5 : 2;
     const std::uint32_t end = contacts_end(f, m);
-    for (std::uint32_t i = m.first_contact; i < end && rank < 3; ++i) {
+    for (std::uint32_t i = m.first_contact; i < end && rank < best; ++i) {
         sip::ContactFacts c = sip::contact_facts(f, f.contacts[i]);
-        const bool same_uri = text_hash(c.address) == b.contact_uri;
-        const int r = b.instance && text_hash(c.instance) == b.instance ? 2 + same_uri : same_uri;
+        const int same_uri = text_hash(c.address) != b.contact_uri ? 0 : exact_hash(c.uri) == b.contact_exact ? 2 : 1;
+        const int r = b.instance && text_hash(c.instance) == b.instance ? 3 + same_uri : same_uri;
         if (r > rank) {
             mine = c;
             rank = r;

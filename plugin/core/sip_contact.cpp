@@ -67,6 +67,7 @@ ContactFacts contact_facts(const Frame& f, const SipContact& c) {
     const std::size_t at = uri.find('@');
     const std::size_t cut = ByteSet<';', '?'>::first(uri.data(), at == std::string_view::npos ? 0 : at + 1, uri.size());
     facts.address = trim(uri.substr(0, cut));
+    facts.uri = uri;
     std::size_t end = std::size_t{c.first_param} + c.param_count;
     if (end > f.contact_params.size()) end = f.contact_params.size();
     // One pass per parameter (this runs for every Contact of every frame): trim and split once,

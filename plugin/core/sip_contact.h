@@ -17,6 +17,7 @@ struct ContactFacts {
     // contacts ignoring parameters present on one side only (RFC 3261 19.1.4), and phones drop
     // some of them when they de-register.
     std::string_view address;
+    std::string_view uri;          // the whole URI, its parameters included
     std::string_view instance;     // +sip.instance value without quotes, empty when absent
     std::string_view device_name;  // +u.sip!devicename.ccm.cisco.com value without quotes
     bool has_expires = false;      // an expires= parameter with a valid number

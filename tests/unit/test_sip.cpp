@@ -1984,6 +1984,31 @@ TEST_CASE("a 2xx listing a restarted phone's stale contact first grants the expi
     CHECK(run.one(2).get(Field::RefreshExpected) == kT0 + millis(10) + seconds(115));
 }
 
+TEST_CASE("a 2xx listing a soft phone's older contact, differing in a URI parameter, grants the one it registered") {
+    // Bria, Zoiper and X-Lite put ";rinstance=" in the Contact URI, new at each start; a registrar
+    // keeping several contacts per AOR lists the one from before a restart (900 s left) with it.
+    // Its parameters differ, so it is another contact (RFC 3261 19.1.4), whichever comes first.
+    const std::string now = "sip:100@10.0.0.5:5060;rinstance=7f3a9c1d", before = "sip:100@10.0.0.5:5060;rinstance=0c1d2e3f";
+    for (const bool stale_first : {true, false}) {
+        for (const bool instance : {false, true}) {
+            CAPTURE(stale_first, instance);
+            Wire w;
+            Run run;
+            const std::vector<std::string> mine = instance ? with(kCisco, "expires=3600") : std::vector<std::string>{"expires=3600"};
+            const std::vector<std::string> old = instance ? with(kCisco, "expires=900") : std::vector<std::string>{"expires=900"};
+            Frame r = w.frame(1, kT0, true);
+            w.add_register(r, "soft", 1, mine, now);
+            run(r);
+            Frame ok = w.frame(2, kT0 + millis(10), false);
+            SipMessage& m = w.add_response(ok, 200, "soft", 1, stale_first ? old : mine, stale_first ? before : now);
+            w.add_contact_to(ok, m, stale_first ? now : before, stale_first ? mine : old);
+            run(ok);
+            CHECK(run.one(2).get(Field::ExpiresGranted) == 3600);
+            CHECK(run.one(2).get(Field::RefreshExpected) == kT0 + millis(10) + seconds(3595));
+        }
+    }
+}
+
 TEST_CASE("a REGISTER seen again from another address, after a NAT on the capture host, is not sent again") {
     Wire w;
     Run run;
