@@ -676,7 +676,8 @@ void SccpAnalyzer::Impl::on_retransmission(Session& s, const Frame& f) {
 void SccpAnalyzer::Impl::on_end(Session& s, SessionEvent e) {
     Annotation a = annotation(s, Subject::SccpSessionEvent);
     a.set(Field::SessionEvent, static_cast<std::int64_t>(e));
-    if (s.live) a.raise(Expert::Unregister);
+    // A backup's end is reported, but the phone was not registered there (SPEC §4: a real one).
+    if (s.live && s.role != Role::Backup) a.raise(Expert::Unregister);
     ctx.sink.emit(a);
     s.live = false;
     s.pending = false;

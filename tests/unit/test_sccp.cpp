@@ -423,6 +423,26 @@ TEST_CASE("backup sessions: TCP ACKs only is normal, interval from secondaryKeep
     CHECK(r.warnings_or_errors() == 0);
 }
 
+TEST_CASE("a backup session's reset is reported, without the note of a de-registration") {
+    // The phone was never registered with the backup: a backup call manager's restart is no
+    // phone's unregistration (SPEC §4: keepalive.unregister is a real one).
+    Rig r;
+    Conn p = registered(r);
+    Conn b{1, 50001, 2000, kBackup};
+    for (int j = 0; j < 2; ++j) {
+        r.send(T0 + millis(500) + seconds(60 * j), b, true, {skinny::kKeepAliveReq});
+        r.tcp_ack(T0 + millis(501) + seconds(60 * j), b, false);
+        r.acked_keepalives(T0 + seconds(60 * j + 30), p, 2);
+    }
+    const std::uint32_t rst = r.flags(T0 + seconds(100), b, false, TcpInfo::kRst);
+    CHECK(r.only(rst).role == Role::Backup);
+    CHECK(r.only(rst).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::Reset));
+    CHECK_FALSE(r.only(rst).raised(Expert::Unregister));
+    CHECK(r.warnings_or_errors() == 0);
+    // The primary's reset still is one.
+    CHECK(r.only(r.flags(T0 + seconds(101), p, false, TcpInfo::kRst)).raised(Expert::Unregister));
+}
+
 TEST_CASE("the endpoint's last keepalive, for the call manager's syslog, is its last to the primary") {
     Rig r;
     Conn p = registered(r);
