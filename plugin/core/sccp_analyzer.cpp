@@ -500,7 +500,9 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     // manager, is still in use: two devices share the address (a gateway's analog ports and media
     // resources, each registered on a connection of its own), and neither replaces the other.
     if (s.superseded) {
-        phone(s.phone_ip).shared = true;
+        Phone& p = phone(s.phone_ip);
+        p.shared = true;
+        p.device = 0;  // the name its RegisterReq gave the address is one device's only
         s.superseded = false;
         s.live = true;
     }

@@ -878,6 +878,30 @@ TEST_CASE("devices sharing an address, each on its own connection to one call ma
     }
 }
 
+TEST_CASE("a device registering at an address another device already uses does not lend it its name") {
+    // The first device's registration began before the capture (nothing names it); a second
+    // device at the same address registers as SEP0000000000B2 on its own connection. Its
+    // RegisterAck takes the first connection for one given up, until that goes on: two devices.
+    Rig r;
+    Conn one{0, 50000, 2000}, two{1, 50001, 2000};
+    std::vector<std::uint32_t> first, second;
+    auto round = [&](Nanos t, Conn& c, std::vector<std::uint32_t>& frames) {
+        frames.push_back(r.send(t, c, true, {skinny::kKeepAliveReq}));
+        frames.push_back(r.send(t + millis(2), c, false, {skinny::kKeepAliveAck}));
+    };
+    round(T0, one, first);
+    round(T0 + seconds(30), one, first);
+    r.send(T0 + seconds(35), two, true, {skinny::kRegisterReq}, "SEP0000000000B2");
+    r.register_ack(T0 + seconds(35) + millis(3), two, 30, 60);
+    for (int k = 0; k < 4; ++k) {
+        round(T0 + seconds(60 + 30 * k), one, first);
+        round(T0 + seconds(65 + 30 * k), two, second);
+    }
+    CHECK(r.warnings_or_errors() == 0);
+    for (std::uint32_t f : first) CHECK(r.ctx.strings.get(r.only(f).endpoint) == "10.0.0.21");
+    for (std::uint32_t f : second) CHECK(r.ctx.strings.get(r.only(f).endpoint) == "SEP0000000000B2");
+}
+
 TEST_CASE("a device registering again from a new address is tied to its old connection by its MAC") {
     // One RegisterReq of the two is not in the capture, so neither the device's name nor the
     // phone's address ties the connections; the device name's MAC (SEP001122334455) does, when
