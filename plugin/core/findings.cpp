@@ -17,9 +17,65 @@ const char* role_name(Role r) {
     return "";
 }
 
+namespace {
+
+// Length of the well-formed UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, nothing
+// past U+10FFFF) at the start of `s`, 0 when there is none.
+std::size_t utf8_sequence(std::string_view s) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+    const unsigned char b = byte(0);
+    if (b < 0x80) return 1;
+    std::size_t n;
+    unsigned char low = 0x80, high = 0xbf;  // the second byte's range
+    if (b >= 0xc2 && b <= 0xdf) n = 2;
+    else if (b >= 0xe0 && b <= 0xef) {
+        n = 3;
+        if (b == 0xe0) low = 0xa0;
+        if (b == 0xed) high = 0x9f;
+    } else if (b >= 0xf0 && b <= 0xf4) {
+        n = 4;
+        if (b == 0xf0) low = 0x90;
+        if (b == 0xf4) high = 0x8f;
+    } else {
+        return 0;
+    }
+    if (s.size() < n || byte(1) < low || byte(1) > high) return 0;
+    for (std::size_t i = 2; i < n; ++i)
+        if ((byte(i) & 0xc0) != 0x80) return 0;
+    return n;
+}
+
+bool valid_utf8(std::string_view s) {
+    for (std::size_t i = 0, n; i < s.size(); i += n)
+        if ((n = utf8_sequence(s.substr(i))) == 0) return false;
+    return true;
+}
+
+// Text from packets as Wireshark's string fields must carry it: UTF-8, each byte of an ill-formed
+// sequence shown as U+FFFD (as Wireshark labels show it), or one bad name spoils a JSON or PDML export.
+std::string repaired_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t n = utf8_sequence(s.substr(i));
+        if (n == 0) {
+            out += "\xef\xbf\xbd";
+            ++i;
+        } else {
+            out.append(s, i, n);
+            i += n;
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
 StringTable::StringTable() { intern(""); }
 
 std::uint32_t StringTable::intern(std::string_view s) {
+    std::string repaired;
+    if (!valid_utf8(s)) s = repaired = repaired_utf8(s);
     auto it = index_.find(s);
     if (it != index_.end()) return it->second;
     auto id = static_cast<std::uint32_t>(strings_.size());
@@ -29,6 +85,8 @@ std::uint32_t StringTable::intern(std::string_view s) {
 }
 
 std::uint32_t StringTable::find(std::string_view s) const {
+    std::string repaired;
+    if (!valid_utf8(s)) s = repaired = repaired_utf8(s);
     auto it = index_.find(s);
     return it == index_.end() ? 0 : it->second;
 }

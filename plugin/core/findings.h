@@ -173,7 +173,9 @@ inline bool new_call_id(const Annotation& a) {
     return a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::NewCallId);
 }
 
-// Interned strings (endpoint names, servers): annotations keep ids, not copies. Id 0 is "".
+// Interned strings (endpoint names, servers): annotations keep ids, not copies. Id 0 is "". Kept
+// as valid UTF-8, as Wireshark's string fields carry text: each byte of an ill-formed sequence is
+// U+FFFD, and looks up as such.
 class StringTable {
 public:
     StringTable();

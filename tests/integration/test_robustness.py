@@ -6,6 +6,7 @@ malformed or unusual captures: tshark succeeds, no "Dissector bug", single pass 
 harness helpers check all three), and each case's own sanity property.
 """
 # SPDX-License-Identifier: GPL-2.0-or-later
+import json
 import os
 import re
 import struct
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 import unittest
+import xml.dom.minidom
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -515,6 +517,28 @@ class Robustness(unittest.TestCase):
 
     def test_ipv6(self):
         self.no_ethernet("bad-ipv6", "[2001:db8:38::1]")
+
+    def test_names_that_are_not_utf8(self):
+        """A device name whose bytes are not UTF-8 is shown with U+FFFD for each bad byte, as
+        Wireshark's labels show it, in every field and export: one such name once made every
+        JSON, EK and PDML export of the capture unreadable."""
+        data = open(capture("sip-udp-healthy"), "rb").read()
+        self.assertIn(b"SEP0024142DDF24", data)
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            cap = os.path.join(d, "not-utf8.pcap")
+            with open(cap, "wb") as out:
+                out.write(data.replace(b"SEP0024142DDF24", b"SEP0024\xff\xfe42DDF\xc3"))
+            os.chmod(cap, 0o644)
+            rows = harness.fields_both_passes(self, cap, ["keepalive.endpoint"], "keepalive")
+            self.assertTrue(rows)
+            self.assertEqual({v for r in rows for v in r["keepalive.endpoint"]}, {"SEP0024\ufffd\ufffd42DDF\ufffd"})
+            for two_pass in (False, True):
+                json.loads(harness.tshark(["-Y", "keepalive", "-T", "json"], capture=cap, two_pass=two_pass))
+                for line in harness.tshark(["-Y", "keepalive", "-T", "ek"], capture=cap, two_pass=two_pass).splitlines():
+                    json.loads(line)
+                pdml = harness.tshark(["-Y", "keepalive", "-T", "pdml"], capture=cap, two_pass=two_pass)
+                self.assertIn("SEP0024\ufffd\ufffd42DDF\ufffd", xml.dom.minidom.parseString(pdml.encode()).toxml())
 
     def test_nothing_relevant(self):
         cap = capture("bad-irrelevant")

@@ -82,6 +82,25 @@ TEST_CASE("strings are interned once; id 0 is the empty string") {
     CHECK(t.get(999999) .empty());
 }
 
+TEST_CASE("strings are kept as valid UTF-8, each byte of an ill-formed sequence as U+FFFD") {
+    StringTable t;
+    const std::string bad("SEP0024\xff\xfe" "42DDF\xc3", 15);
+    const std::uint32_t id = t.intern(bad);
+    CHECK(t.get(id) == "SEP0024\xef\xbf\xbd\xef\xbf\xbd" "42DDF\xef\xbf\xbd");
+    CHECK(t.intern(bad) == id);
+    CHECK(t.find(bad) == id);
+    // Well-formed text is kept as it is; overlong forms, surrogates and code points past U+10FFFF
+    // are not well-formed (RFC 3629).
+    for (const char* ok : {"caf\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x93\x9e", "\xf4\x8f\xbf\xbf", "\x7f"})
+        CHECK(t.get(t.intern(ok)) == ok);
+    for (const char* bad_form : {"\xc0\xaf", "\xe0\x80\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\xe2\x82"}) {
+        CAPTURE(bad_form);
+        const std::string& kept = t.get(t.intern(bad_form));
+        CHECK(kept.size() == 3 * std::string(bad_form).size());
+        CHECK(kept.find("\xef\xbf\xbd") == 0);
+    }
+}
+
 TEST_CASE("the cache keeps every kind of value exactly, and small") {
     FindingStore store;
     const Nanos t = 1'700'000'000LL * kSecond + 123'456'789;
