@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "stats.h"
 
+#include <algorithm>
+
 #include <epan/stats_tree.h>
 #include <epan/stats_tree_priv.h>
 #include <wsutil/str_util.h>
@@ -55,9 +57,12 @@ tap_packet_status stats_packet(stats_tree* st, packet_info* pinfo, epan_dissect_
             auto counter = static_cast<ka::Counter>(c);
             if (ka::counts(a, counter)) tick_stat_node(st, ka::counter_name(counter), node, FALSE);
         }
+        // Held to the node's int: a grant of years (a huge Expires) leaves a margin past 24.8 days,
+        // which would otherwise wrap to a breach.
         if (a.has(ka::Field::RefreshMargin))
             avg_stat_node_add_value_int(st, "Margin (ms, Min = worst)", node, FALSE,
-                                        static_cast<gint>(a.get(ka::Field::RefreshMargin) / ka::kMillisecond));
+                                        static_cast<gint>(std::clamp<std::int64_t>(
+                                            a.get(ka::Field::RefreshMargin) / ka::kMillisecond, G_MININT, G_MAXINT)));
     }
     return TAP_PACKET_REDRAW;
 }

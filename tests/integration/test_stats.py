@@ -107,5 +107,24 @@ class StatsTree(unittest.TestCase):
                     self.assertEqual(matched, numbers, (cap, expert))
 
 
+    def test_margin_of_a_huge_grant(self):
+        """A grant of 4294967295 s (bad-expires) leaves a margin, from the deadline back to the next
+        refresh's 2xx 115.01 s later, of 4294967295 - 5 + 15 - 115.01 = 4294967189.99 s, past the
+        node's int in ms: it is held at 2147483647 ms, not wrapped to a breach of -106010 ms.
+        SEP002414300011's (its "abc" ignored, the default 3600 s) is 3600 - 5 + 15 - 115.01 s."""
+        cap = os.path.join(harness.GENERATED, "bad-expires.pcap")
+        for two_pass in (False, True):
+            node, minimum = None, {}
+            for line in harness.tshark(["-q", "-z", "keepalive,tree"], capture=cap, two_pass=two_pass).splitlines():
+                cells = re.split(r"\s{2,}", line.strip())
+                if line.startswith(" SEP"):
+                    node = cells[0]
+                elif cells[0] == "Margin (ms, Min = worst)":
+                    minimum[node] = int(cells[3])
+            self.assertEqual(minimum, {"SEP002414300011 @ 10.30.0.1:5060/udp": 3494990,
+                                       "SEP002414300012 @ 10.30.0.1:5060/udp": 2147483647,
+                                       "SEP002414300013 @ 10.30.0.1:5060/udp": 2147483647})
+
+
 if __name__ == "__main__":
     harness.main()
