@@ -116,6 +116,14 @@ constexpr Nanos kFastRetransmissionWindow = 20 * kMillisecond;  // after the las
 // What an unclassified connection may keep: a RegisterReq is about 140 bytes, a REGISTER 0.5-2 KB.
 constexpr std::size_t kMaxUnclassified = 4096;
 
+// A TCP segment's payload bytes from sequence number `seq` on: those captured, and how many there
+// were on the wire.
+struct Segment {
+    std::uint32_t seq = 0;
+    std::string_view payload;
+    std::uint32_t payload_len = 0;
+};
+
 // The SIP or SKINNY message (SIP unless Wireshark has named SKINNY) at the start of a byte stream,
 // parsed into `out` when it is whole. `skip`: SIP's keep-alive CRLFs before it; `length`: its own.
 struct Cut {
@@ -181,9 +189,9 @@ struct Decoder::Impl {
                         std::uint32_t point);
     void analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now,
                           std::uint32_t point, TcpInfo& t);
-    void cut_messages(Stream& s, Half& h, const wire::Packet& p, Frame& out);
+    void cut_messages(Stream& s, Half& h, const Segment& p, Frame& out);
     void cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out);
-    static void hold_unclassified(Half& h, const wire::Packet& p);
+    static void hold_unclassified(Half& h, const Segment& p);
     void place(Stream& s, const wire::Packet& p, std::uint32_t interface_id, bool from_a) const;
     void note_split(const Stream& s, const wire::Packet& p, std::uint32_t other, std::uint32_t frame);
 };
@@ -304,6 +312,7 @@ void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, c
             not_advanced && now - fwd.next_seq_time < threshold && fwd.next_seq != p.seq + len;
         const bool spurious = len > 0 && rev.has_ack && !seq_before(rev.last_ack, p.seq + len);
         retrans = !keepalive && ((fast && not_advanced) || (!out_of_order && (spurious || not_advanced)));
+        if (retrans) t.resent = not_advanced && seq_before(fwd.next_seq, p.seq + len) ? fwd.next_seq - p.seq : len;
     }
     // A pure ACK repeating the last one (same ACK, window and sequence number) is a duplicate.
     const bool dupack = len == 0 && !syn && !fin && !rst && (p.flags & TcpInfo::kAck) && fwd.has_ack &&
@@ -435,17 +444,22 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
     }
     // A keep-alive's byte was sent before: joined to the stream it would shift every later message.
     // The data of a RST is its reason, if anything; Wireshark hands it to no protocol.
-    if (p.payload.empty() || out.tcp.retransmission || out.tcp.copy || out.tcp.keep_alive || out.tcp.has(TcpInfo::kRst))
-        return;
-    if (s.kind != Kind::Unknown) d.cut_messages(s, fwd, p, out);
-    else Impl::hold_unclassified(fwd, p);
+    if (p.payload.empty() || out.tcp.copy || out.tcp.keep_alive || out.tcp.has(TcpInfo::kRst)) return;
+    // Nor does it hand a retransmission to one; but bytes after those sent before are new (a resend
+    // that takes along what waited behind the lost segment: the next keepalives of a phone whose
+    // call manager stopped acknowledging) and are read as the segment that would have sent them.
+    const std::uint32_t skip = out.tcp.retransmission ? out.tcp.resent : 0;
+    if (skip >= p.payload_len) return;
+    const Segment seg{p.seq + skip, p.payload.substr(std::min<std::size_t>(skip, p.payload.size())), p.payload_len - skip};
+    if (s.kind != Kind::Unknown) d.cut_messages(s, fwd, seg, out);
+    else Impl::hold_unclassified(fwd, seg);
 }
 
 // A connection is SIP or SKINNY once Wireshark names the protocol in one of its frames, so that its
 // ports, heuristics and Decode As decide, as for UDP. It names SIP only on the segment where a
 // message ends, and not always SKINNY on the first segment of a PDU (not when it builds a tree):
 // keep the start of what may be an unfinished message until a frame says what it is.
-void Decoder::Impl::hold_unclassified(Half& h, const wire::Packet& p) {
+void Decoder::Impl::hold_unclassified(Half& h, const Segment& p) {
     const bool continues = !h.pending.empty() && h.pending_seq == p.seq;
     const bool starts = !continues && ((skinny::plausible_start(p.payload) && skinny::pdu_length(p.payload) == 0) ||
                                        (sip::looks_like_sip(p.payload) &&
@@ -463,7 +477,7 @@ void Decoder::Impl::hold_unclassified(Half& h, const wire::Packet& p) {
 // Cuts the SIP or SKINNY messages that end in this segment out of the direction's byte stream.
 // A message's position is reported as Wireshark's SIP item gives it: its length and how many bytes
 // of the segment follow it.
-void Decoder::Impl::cut_messages(Stream& s, Half& h, const wire::Packet& p, Frame& out) {
+void Decoder::Impl::cut_messages(Stream& s, Half& h, const Segment& p, Frame& out) {
     // Data missed in between (a capture gap or a lost segment not captured): start afresh here.
     if (!h.pending.empty() && h.pending_seq != p.seq) h.pending.clear();
     // A segment the snap length cut short cannot be joined to anything: like Wireshark, read what

@@ -61,6 +61,9 @@ struct TcpInfo {
     std::uint32_t ack = 0;
     std::uint16_t flags = 0;  // header flag bits
     bool retransmission = false;  // tcp.analysis.retransmission, fast_ or spurious_
+    // A retransmission's leading bytes that were sent before: all of them, unless it carries new
+    // data after them (a resend that takes along what waited behind the lost segment).
+    std::uint32_t resent = 0;
     bool keep_alive = false;      // tcp.analysis.keep_alive: one old byte to probe the peer, not data
     // It newly acknowledges bytes of the other direction the capture lacks (tcp.analysis.ack_lost_segment):
     // sent and received, but dropped by the capture.

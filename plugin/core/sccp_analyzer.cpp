@@ -439,10 +439,10 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
         s.foreign_last = f.time;
     }
 
-    // A retransmitted segment is not handed to SKINNY; when it is, it still repeats a keepalive.
+    // A retransmitted segment repeats a keepalive; its messages are those of new bytes after it, if any.
     if (from_phone && f.tcp.retransmission && f.tcp.len > 0) {
         on_retransmission(s, f);
-        return;
+        if (f.skinny.empty()) return;
     }
     // TCP-level delivery of the pending keepalive: the evidence that makes a silent session a backup.
     if (!from_phone && s.pending && f.tcp.has(TcpInfo::kAck) && !seq_before(f.tcp.ack, s.pending_end))
@@ -655,7 +655,7 @@ void SccpAnalyzer::Impl::retire(Session* old, const Session& s, Nanos now) {
 }
 
 void SccpAnalyzer::Impl::on_retransmission(Session& s, const Frame& f) {
-    std::uint32_t end = f.tcp.seq + f.tcp.len;
+    std::uint32_t end = f.tcp.seq + f.tcp.resent;
     for (std::uint32_t i = 0; i < kTransmissions; ++i) {
         // Newest first: a retransmission repeats the latest keepalive it overlaps.
         Transmission& t = s.tx[(s.tx_next + kTransmissions - 1 - i) % kTransmissions];

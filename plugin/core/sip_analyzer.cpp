@@ -1495,8 +1495,8 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
             if (t && !t->delivered && !seq_before(f.tcp.ack, t->end)) received(bindings[r.binding], *t, f);
         }
     } else if (from_client) {
-        if (f.tcp.retransmission && f.sip.empty() && f.tcp.len > 0) {
-            const std::uint32_t seg_end = f.tcp.seq + f.tcp.len;
+        if (f.tcp.retransmission && f.tcp.resent > 0) {
+            const std::uint32_t seg_end = f.tcp.seq + f.tcp.resent;
             for (const StreamRef& r : s.refs) {
                 Txn* t = ref_txn(r, key);
                 if (t && seq_before(f.tcp.seq, t->end) && seq_before(t->start, seg_end))

@@ -123,6 +123,7 @@ inline void read_frame(Reader& r, std::uint32_t number, ka::Nanos& time, ka::Fra
         f.tcp.ack = r.u32();
         f.tcp.flags = r.u8();
         f.tcp.retransmission = (flags & Retrans) != 0;
+        f.tcp.resent = f.tcp.retransmission ? f.tcp.len : 0;
     } else if (flags & Udp) {
         f.transport = ka::Transport::Udp;
     } else {

@@ -490,6 +490,36 @@ TEST_CASE("decoder: a SKINNY segment that begins inside a PDU the capture lacks 
     CHECK(cm(next + 12, keepalive_ack, 61 * kSecond, true).skinny.size() == 1);
 }
 
+TEST_CASE("decoder: a retransmission that takes along new bytes has them read") {
+    // The call manager stopped acknowledging: the phone resends its keepalive K4 from the oldest
+    // byte not acknowledged, with K5, written since, behind it; then K4, K5 and K6.
+    Run r;
+    const std::string keepalive("\x04\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00", 12);
+    auto seg = [&](const std::string& data, Nanos t, bool saw) -> Frame& {
+        return r.feed(frame(kPhone, 50000, kServer, 2000, 1, 1, kAck | kPsh, data), t, false, saw);
+    };
+    CHECK(seg(keepalive, kSecond, true).skinny.size() == 1);
+    Frame& k4 = seg(keepalive, 2 * kSecond, false);
+    CHECK(k4.tcp.retransmission);
+    CHECK(k4.tcp.resent == 12);
+    CHECK(k4.skinny.empty());
+    Frame& k5 = seg(keepalive + keepalive, 31 * kSecond, false);
+    CHECK(k5.tcp.retransmission);
+    CHECK(k5.tcp.resent == 12);
+    REQUIRE(k5.skinny.size() == 1);
+    CHECK(k5.skinny[0].id == skinny::kKeepAliveReq);
+    Frame& k6 = seg(keepalive + keepalive + keepalive, 61 * kSecond, false);
+    CHECK(k6.tcp.resent == 24);
+    CHECK(k6.skinny.size() == 1);
+    // Half of a PDU new: kept, and joined to the rest when it comes.
+    Frame& half = seg(keepalive + keepalive + keepalive + keepalive.substr(0, 6), 91 * kSecond, false);
+    CHECK(half.tcp.resent == 36);
+    CHECK(half.skinny.empty());
+    Frame& rest = r.feed(frame(kPhone, 50000, kServer, 2000, 1 + 42, 1, kAck | kPsh, keepalive.substr(6)), 92 * kSecond);
+    CHECK_FALSE(rest.tcp.retransmission);
+    CHECK(rest.skinny.size() == 1);
+}
+
 TEST_CASE("decoder: a TCP keep-alive probe's old byte is not joined to the next message") {
     // The probe repeats the last byte sent (sequence number one before the next expected), as
     // Linux and Windows stacks do on an idle connection; Wireshark flags it tcp.analysis.keep_alive

@@ -493,6 +493,7 @@ TEST_CASE("TCP retransmissions of a keepalive, across the sequence wrap") {
         r.frame(t, c, true, 12);
         r.f.tcp.seq = 0xFFFFFFF8u;
         r.f.tcp.retransmission = true;
+        r.f.tcp.resent = r.f.tcp.len;
         r.run();
         return r.f.number;
     };
@@ -502,6 +503,7 @@ TEST_CASE("TCP retransmissions of a keepalive, across the sequence wrap") {
     r.frame(T0 + seconds(31), c, true, 20);
     r.f.tcp.seq = 0x100;
     r.f.tcp.retransmission = true;
+    r.f.tcp.resent = r.f.tcp.len;
     r.run();
     CHECK(r.at(r.f.number).empty());
 
@@ -521,6 +523,43 @@ TEST_CASE("TCP retransmissions of a keepalive, across the sequence wrap") {
     CHECK(r.warnings_or_errors() == 0);
 }
 
+TEST_CASE("keepalives that a retransmission takes along are keepalives, unacknowledged as they are") {
+    // The call manager stops acknowledging anything after K1: the phone resends K1 with K2 behind
+    // it, then K1, K2 and K3 (the decoder reads the new bytes, tcp.resent the old). Each new one
+    // is a keepalive of its own, so three in a row without ack are the delayed failover.
+    Rig r;
+    Conn c = registered(r);
+    const std::uint32_t una = c.phone_seq;
+    std::uint32_t k1 = r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    auto resend = [&](Nanos t, std::uint32_t old_bytes, std::uint32_t new_keepalives) {
+        r.frame(t, c, true, old_bytes + 12 * new_keepalives);
+        r.f.tcp.seq = una;
+        r.f.tcp.retransmission = true;
+        r.f.tcp.resent = old_bytes;
+        for (std::uint32_t i = 0; i < new_keepalives; ++i) {
+            SkinnyMessage m;
+            m.id = skinny::kKeepAliveReq;
+            r.f.skinny.push_back(m);
+        }
+        r.run();
+        return r.at(r.f.number);
+    };
+    auto v = resend(T0 + seconds(60), 12, 1);
+    REQUIRE(v.size() == 2);
+    CHECK(v[0].get(Field::RetransOriginal) == k1);
+    CHECK(v[1].subject == Subject::SccpKeepalive);
+    CHECK(v[1].get(Field::SccpMissed) == 1);
+    CHECK(v[1].get(Field::SccpGap) == seconds(30));
+    v = resend(T0 + seconds(90), 24, 1);
+    REQUIRE(v.size() == 2);
+    CHECK(v[1].get(Field::SccpMissed) == 2);
+    v = resend(T0 + seconds(121), 36, 0);
+    REQUIRE(v.size() == 2);
+    CHECK(v[0].subject == Subject::SccpRetransmission);
+    CHECK(v[1].get(Field::SccpMissed) == 3);
+    CHECK(v[1].raised(Expert::Failover));
+}
+
 TEST_CASE("a keepalive captured again within 10 ms is not a retransmission") {
     Rig r;
     Conn c = registered(r);
@@ -532,6 +571,7 @@ TEST_CASE("a keepalive captured again within 10 ms is not a retransmission") {
         r.frame(t, c, true, 12);
         r.f.tcp.seq = seq;
         (copy ? r.f.tcp.copy : r.f.tcp.retransmission) = true;
+        if (!copy) r.f.tcp.resent = 12;
         r.run();
         return r.f.number;
     };
@@ -555,6 +595,7 @@ TEST_CASE("a keepalive the decoder calls sent again is a retransmission, however
     r.frame(T0 + seconds(30) + millis(2), c, true, 12);
     r.f.tcp.seq = seq;
     r.f.tcp.retransmission = true;
+    r.f.tcp.resent = r.f.tcp.len;
     r.run();
     CHECK(r.only(r.f.number).get(Field::RetransCount) == 1);
     CHECK(r.only(r.f.number).get(Field::RetransOriginal) == ka);

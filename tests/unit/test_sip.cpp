@@ -54,6 +54,7 @@ public:
         f.tcp.ack = ack;
         f.tcp.flags = TcpInfo::kAck | (len ? TcpInfo::kPsh : 0);
         f.tcp.retransmission = retransmission;
+        f.tcp.resent = retransmission ? len : 0;
     }
 
     SipMessage& add_register(Frame& f, const std::string& call_id, std::uint32_t cseq,
