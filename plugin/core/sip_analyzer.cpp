@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "ascii.h"
 #include "capture_points.h"
 #include "flat_map.h"
 #include "hash.h"
@@ -103,6 +104,18 @@ std::uint32_t contacts_end(const Frame& f, const SipMessage& m) {
 }
 
 std::uint32_t exact_hash(std::string_view uri) { return static_cast<std::uint32_t>(text_hash(uri)); }
+
+// A Contact address (without parameters), its scheme and host compared without case, its user part
+// with (RFC 3261 19.1.4): a registrar may write the host as the phone did not.
+std::uint64_t address_hash(std::string_view address) {
+    char lowered[256];
+    if (address.size() > sizeof lowered) return text_hash(address);
+    const std::size_t colon = address.find(':'), at = address.find('@');
+    const bool has_user = colon != std::string_view::npos && at != std::string_view::npos && colon < at;
+    for (std::size_t i = 0; i < address.size(); ++i)
+        lowered[i] = has_user && i > colon && i < at ? address[i] : ascii::lower(address[i]);
+    return text_hash(std::string_view(lowered, address.size()));
+}
 
 std::uint64_t stream_key(std::uint32_t iface, std::uint32_t stream) { return std::uint64_t{iface} << 32 | stream; }
 
@@ -568,7 +581,7 @@ void SipAnalyzer::Impl::move_binding(std::uint32_t idx, std::uint64_t key, std::
 // `only_contact`: the REGISTER lists no other.
 std::uint32_t SipAnalyzer::Impl::binding_for(const Frame& f, std::uint64_t aor, const sip::ContactFacts& c,
                                              const CallBindings& near, std::uint64_t call_id, bool only_contact) {
-    const std::uint64_t address = text_hash(c.address);
+    const std::uint64_t address = address_hash(c.address);
     const std::uint64_t instance = text_hash(c.instance);
     const std::uint64_t identity = c.instance.empty() ? address : instance;
     const auto same = [&](const Binding& b) { return b.at(f, aor) && b.identity == identity; };
@@ -1243,7 +1256,7 @@ int SipAnalyzer::Impl::own_contact(const Binding& b, const Frame& f, const SipMe
     const std::uint32_t end = contacts_end(f, m);
     for (std::uint32_t i = m.first_contact; i < end && rank < best; ++i) {
         sip::ContactFacts c = sip::contact_facts(f, f.contacts[i]);
-        const int same_uri = text_hash(c.address) != b.contact_uri ? 0 : exact_hash(c.uri) == b.contact_exact ? 2 : 1;
+        const int same_uri = address_hash(c.address) != b.contact_uri ? 0 : exact_hash(c.uri) == b.contact_exact ? 2 : 1;
         const int r = b.instance && text_hash(c.instance) == b.instance ? 3 + same_uri : same_uri;
         if (r > rank) {
             mine = c;

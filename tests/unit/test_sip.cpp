@@ -2010,6 +2010,30 @@ TEST_CASE("a 2xx listing a soft phone's older contact, differing in a URI parame
     }
 }
 
+TEST_CASE("a 2xx's contacts match the binding's with scheme and host in any case, the user part as sent") {
+    // The registrar writes the phone's host in lower case and lists another device's contact of
+    // the same AOR first; the user part is case-sensitive, so "Alice" is not "alice".
+    struct Case {
+        const char* listed;
+        std::uint32_t granted;
+    };
+    for (const Case& c : {Case{"sip:alice@phone5.example.com:5060", 120}, Case{"SIP:alice@PHONE5.example.COM:5060", 120},
+                          Case{"sip:Alice@phone5.example.com:5060", 3600}}) {
+        CAPTURE(c.listed);
+        Wire w;
+        Run run;
+        Frame r = w.frame(1, kT0, true);
+        w.add_register(r, "hosts", 1, {"expires=3600"}, "sip:alice@PHONE5.EXAMPLE.COM:5060");
+        run(r);
+        Frame ok = w.frame(2, kT0 + millis(10), false);
+        SipMessage& m = w.add_response(ok, 200, "hosts", 1, {"expires=900"}, "sip:bob@10.0.0.9:5060");
+        w.add_contact_to(ok, m, c.listed, {"expires=120"});
+        run(ok);
+        // "Alice": neither listed contact is the phone's, and several are: the requested 3600 s.
+        CHECK(run.one(2).get(Field::ExpiresGranted) == c.granted);
+    }
+}
+
 TEST_CASE("a REGISTER seen again from another address, after a NAT on the capture host, is not sent again") {
     Wire w;
     Run run;
