@@ -272,6 +272,11 @@ bool Decoder::Impl::overtaken_copy(std::uint32_t half, const Half& rev, const wi
 void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, const Half& rev, const wire::Packet& p,
                                      Nanos now, std::uint32_t point, TcpInfo& t) {
     const bool syn = p.flags & TcpInfo::kSyn, fin = p.flags & TcpInfo::kFin, rst = p.flags & TcpInfo::kRst;
+    // A SYN/ACK with another ISN than this direction began with answers the connection's new
+    // incarnation (a phone rebooted onto the same port, whose new SYN started the stream afresh but
+    // was answered first by a challenge ACK on the old numbers): this direction starts afresh too,
+    // or everything it sends would read as sent before. (Wireshark 4.0 reads it so.)
+    if (syn && (p.flags & TcpInfo::kAck) && fwd.seen && p.seq != fwd.base_seq) fwd = Half{};
     const std::uint32_t len = p.payload_len;
     const std::uint32_t end = p.seq + len + (syn ? 1u : 0u) + (fin ? 1u : 0u);
     const bool sends = len > 0 || syn || fin;

@@ -520,6 +520,34 @@ TEST_CASE("decoder: a retransmission that takes along new bytes has them read") 
     CHECK(rest.skinny.size() == 1);
 }
 
+TEST_CASE("decoder: a SYN/ACK with a new ISN starts the server's direction afresh") {
+    // A phone rebooted and connects again from the same port. The call manager, still holding the
+    // old connection, answers the new SYN with a challenge ACK on the old numbers; the phone
+    // resets it and tries again, and the SYN/ACK's new ISN lies before the old numbers.
+    Run r;
+    const std::string ack("\x04\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00", 12);
+    auto phone = [&](std::uint32_t seq, std::uint32_t a, std::uint16_t flags, Nanos t) -> Frame& {
+        return r.feed(frame(kPhone, 50000, kServer, 2000, seq, a, flags, ""), t);
+    };
+    auto cm = [&](std::uint32_t seq, std::uint32_t a, std::uint16_t flags, const std::string& data, Nanos t) -> Frame& {
+        return r.feed(frame(kServer, 2000, kPhone, 50000, seq, a, flags, data), t, false, !data.empty());
+    };
+    phone(1000, 0, kSyn, 0);
+    cm(800000, 1001, kSyn | kAck, "", kMillisecond);
+    CHECK(cm(800001, 1001, kAck | kPsh, ack, kSecond).skinny.size() == 1);
+    const std::uint32_t old_stream = r.out.tcp.stream;
+    CHECK(phone(7000000, 0, kSyn, 100 * kSecond).tcp.stream != old_stream);  // a new stream: another ISN
+    cm(800013, 1001, kAck, "", 100 * kSecond + kMillisecond);                // the challenge ACK
+    phone(1001, 0, kRst, 100 * kSecond + 2 * kMillisecond);
+    phone(7000000, 0, kSyn, 101 * kSecond);
+    CHECK_FALSE(cm(300000, 7000001, kSyn | kAck, "", 101 * kSecond + kMillisecond).tcp.retransmission);
+    Frame& answer = cm(300001, 7000001, kAck | kPsh, ack, 102 * kSecond);
+    CHECK_FALSE(answer.tcp.retransmission);
+    CHECK(answer.skinny.size() == 1);
+    // A SYN/ACK sent again, with the same ISN, is a retransmission as before.
+    CHECK(cm(300000, 7000001, kSyn | kAck, "", 103 * kSecond).tcp.retransmission);
+}
+
 TEST_CASE("decoder: a TCP keep-alive probe's old byte is not joined to the next message") {
     // The probe repeats the last byte sent (sequence number one before the next expected), as
     // Linux and Windows stacks do on an idle connection; Wireshark flags it tcp.analysis.keep_alive
