@@ -521,7 +521,10 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     if (has_gap) a.set(Field::SccpGap, elapsed(f.time, s.last_keepalive));
     if (s.role != Role::Unknown) {
         a.set(Field::SccpInterval, interval(s));
-        if (has_gap) a.set(Field::SccpLateness, sub_sat(a.get(Field::SccpGap), seconds(interval(s))));
+        // The phone's timer runs from its latest keepalive, or from a registration since (a failover
+        // to the backup's connection: not from the last keepalive it sent there as a backup).
+        if (has_gap) a.set(Field::SccpLateness, sub_sat(elapsed(f.time, std::max(s.last_keepalive, s.quiet_since)),
+                                                        seconds(interval(s))));
     }
     if (v.any()) a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
     a.set(Field::RetransCount, 0);
