@@ -440,7 +440,7 @@ void SccpAnalyzer::Impl::on_session_frame(std::uint64_t key, Session& s, const F
     }
 
     // A retransmitted segment repeats a keepalive; its messages are those of new bytes after it, if any.
-    if (from_phone && f.tcp.retransmission && f.tcp.len > 0) {
+    if (from_phone && f.tcp.retransmission && f.tcp.resent > 0) {
         on_retransmission(s, f);
         if (f.skinny.empty()) return;
     }
