@@ -2,6 +2,7 @@
 #include "messages.h"
 
 #include <algorithm>
+#include <iterator>
 
 #include "events.h"
 
@@ -35,20 +36,8 @@ std::string run_of(std::int64_t n, const char* one, const char* many) {
 }
 
 const char* session_event_name(std::int64_t e) {
-    switch (static_cast<SessionEvent>(e)) {
-    case SessionEvent::RegisterAck: return "RegisterAck";
-    case SessionEvent::RegisterReject: return "RegisterReject";
-    case SessionEvent::Unregister: return "UnregisterReq";
-    case SessionEvent::UnregisterAck: return "UnregisterAck";
-    case SessionEvent::Reset: return "TCP reset";
-    case SessionEvent::Fin: return "TCP FIN";
-    case SessionEvent::NewCallId: return "new Call-ID";
-    case SessionEvent::RequestUnseen: return "REGISTER not captured";
-    case SessionEvent::AnswerUnseen: return "previous 2xx not captured";
-    case SessionEvent::RegisteredElsewhere: return "registered again on another connection";
-    case SessionEvent::UnregisterRefused: return "UnregisterAck refusing it";
-    case SessionEvent::None: break;
-    }
+    for (const SessionEventName& n : kSessionEventNames)
+        if (static_cast<std::int64_t>(n.event) == e) return n.word;
     return "";
 }
 
@@ -81,6 +70,24 @@ std::string sip_subject(const Annotation& a) {
 }
 
 }  // namespace
+
+const SessionEventName kSessionEventNames[11] = {
+    {SessionEvent::RegisterAck, "RegisterAck", "RegisterAck"},
+    {SessionEvent::RegisterReject, "RegisterReject", "RegisterReject"},
+    {SessionEvent::Unregister, "UnregisterReq", "UnregisterReq"},
+    {SessionEvent::UnregisterAck, "UnregisterAck", "UnregisterAck"},
+    {SessionEvent::Reset, "TCP reset", "TCP reset"},
+    {SessionEvent::Fin, "TCP FIN", "TCP FIN"},
+    {SessionEvent::NewCallId, "SIP re-registration with a new Call-ID", "new Call-ID"},
+    {SessionEvent::RequestUnseen, "REGISTER not captured", "REGISTER not captured"},
+    {SessionEvent::AnswerUnseen, "previous 2xx not captured", "previous 2xx not captured"},
+    {SessionEvent::RegisteredElsewhere, "SCCP phone registered again on another connection",
+     "registered again on another connection"},
+    {SessionEvent::UnregisterRefused, "UnregisterAck refusing the unregistration (Error, NAK)", "UnregisterAck refusing it"},
+};
+
+static_assert(std::size(kSessionEventNames) == static_cast<std::size_t>(SessionEvent::UnregisterRefused),
+              "a name for every SessionEvent but None");
 
 const ReasonName kReasonNames[12] = {
     {1, "Unknown"},

@@ -27,6 +27,15 @@ struct ReasonName {
 };
 extern const ReasonName kReasonNames[12];
 
+// Every SessionEvent but None: its label as the keepalive.event field shows it, and the shorter
+// word titles and messages use ("Session ended: TCP reset").
+struct SessionEventName {
+    SessionEvent event;
+    const char* label;
+    const char* word;
+};
+extern const SessionEventName kSessionEventNames[11];
+
 // The reason's name; nullptr when unknown.
 const char* reason_name(std::uint32_t code);
 

@@ -106,23 +106,9 @@ int dissect_keepalive(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, void*
     return render_frame(tvb, pinfo, tree, *engine);
 }
 
-// The field's value string, from the engine's table: one list of reason names.
+// The fields' value strings, from the engine's tables: one list of names each.
 value_string reason_names[std::size(ka::kReasonNames) + 1];
-
-const value_string session_event_names[] = {
-    {int(ka::SessionEvent::RegisterAck), "RegisterAck"},
-    {int(ka::SessionEvent::RegisterReject), "RegisterReject"},
-    {int(ka::SessionEvent::Unregister), "UnregisterReq"},
-    {int(ka::SessionEvent::UnregisterAck), "UnregisterAck"},
-    {int(ka::SessionEvent::Reset), "TCP reset"},
-    {int(ka::SessionEvent::Fin), "TCP FIN"},
-    {int(ka::SessionEvent::NewCallId), "SIP re-registration with a new Call-ID"},
-    {int(ka::SessionEvent::RequestUnseen), "REGISTER not captured"},
-    {int(ka::SessionEvent::AnswerUnseen), "previous 2xx not captured"},
-    {int(ka::SessionEvent::RegisteredElsewhere), "SCCP phone registered again on another connection"},
-    {int(ka::SessionEvent::UnregisterRefused), "UnregisterAck refusing the unregistration (Error, NAK)"},
-    {0, nullptr},
-};
+value_string session_event_names[std::size(ka::kSessionEventNames) + 1];
 
 int& hf(ka::Field f) { return hf_field[static_cast<std::size_t>(f)]; }
 expert_field& expert(ka::Expert e) { return ei[static_cast<std::size_t>(e)]; }
@@ -164,6 +150,9 @@ void register_protocol() {
     for (std::size_t i = 0; i < std::size(ka::kReasonNames); ++i)
         reason_names[i] = {ka::kReasonNames[i].code, ka::kReasonNames[i].name};
     reason_names[std::size(ka::kReasonNames)] = {0, nullptr};
+    for (std::size_t i = 0; i < std::size(ka::kSessionEventNames); ++i)
+        session_event_names[i] = {guint32(ka::kSessionEventNames[i].event), ka::kSessionEventNames[i].label};
+    session_event_names[std::size(ka::kSessionEventNames)] = {0, nullptr};
 
     using F = ka::Field;
     // Field table: names are the public interface of SPEC §4.
