@@ -440,7 +440,7 @@ struct SipAnalyzer::Impl {
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
     void breach(Binding& b, const Frame& f, bool delivered_now);
     bool overdue(const Binding& b, const Frame& f, bool delivered_now) const;
-    void lapse(std::uint32_t idx, const Frame& f);
+    bool lapse_if_overdue(std::uint32_t idx, const Frame& f);
     void spare(std::uint32_t idx, const Binding& b);
     void await_answer(QuadHeap<Deadline>& heap, std::uint32_t idx, Binding& b, const Frame& f);
     bool unanswered(const Binding& b, const Txn& t, const Frame& f) const;
@@ -866,20 +866,22 @@ bool SipAnalyzer::Impl::sent_in_time(const Binding& b, const Txn& t) const {
     return b.transport == Transport::Udp ? answered_udp(b, t) : !t.reset;
 }
 
-// The deadline of binding `idx` has passed at `f` with no REGISTER left to give the benefit of the
-// doubt (overdue()): a breach, unless the phone is registered by a new Contact (successor()), and
-// the old one's lapse is told here, where it becomes known.
-void SipAnalyzer::Impl::lapse(std::uint32_t idx, const Frame& f) {
+// When the deadline of binding `idx` has passed at `f` with no REGISTER left to give the benefit of
+// the doubt (overdue()): a breach, unless the phone is registered by a new Contact (successor()),
+// and the old one's lapse is told here, where it becomes known. Returns whether it was overdue.
+bool SipAnalyzer::Impl::lapse_if_overdue(std::uint32_t idx, const Frame& f) {
     Binding& b = bindings[idx];
+    if (!overdue(b, f, false)) return false;
     const std::uint32_t next = successor(idx);
     if (next == kNoBinding) {
         breach(b, f, false);
-        return;
+        return true;
     }
     Annotation a = at_deadline(b);
     if (bindings[next].call_id != b.call_id) a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::NewCallId));
     ctx.sink.emit(a);
     b.expecting = false;
+    return true;
 }
 
 // A UDP binding whose REGISTER was spared at the deadline: an ICMP unreachable about its path that
@@ -911,8 +913,7 @@ void SipAnalyzer::Impl::check_deadlines(QuadHeap<Deadline>& heap, const Frame& f
         }
         b.armed = std::numeric_limits<Nanos>::max();  // its entry is gone
         if (d.at == b.deadline) {
-            if (overdue(b, f, false)) lapse(d.binding, f);
-            else if (b.expecting && !b.breach_reported) await_answer(heap, d.binding, b, f);
+            if (!lapse_if_overdue(d.binding, f) && b.expecting && !b.breach_reported) await_answer(heap, d.binding, b, f);
         } else if (b.expecting && !b.breach_reported) {
             // The deadline moved later, or Timer F's check came (await_answer()): the deadline
             // takes its place in the order (it may be due now too).
@@ -949,8 +950,8 @@ void SipAnalyzer::Impl::check_awaiting(Stream& s, std::uint64_t key, const Frame
         const Txn* t = ref_txn(r, key);
         if (!t || !t->delivered || t->final) continue;
         Binding& b = bindings[r.binding];
-        if (overdue(b, f, false)) lapse(r.binding, f);
-        else waiting |= b.expecting && !b.breach_reported && t == &b.txns[b.latest] && !t->answer_unseen;
+        if (!lapse_if_overdue(r.binding, f))
+            waiting |= b.expecting && !b.breach_reported && t == &b.txns[b.latest] && !t->answer_unseen;
     }
     s.awaiting = waiting;
 }
@@ -1499,7 +1500,7 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
             // A REGISTER spared at its binding's deadline (sent in time, no resend yet, or received
             // and awaiting its answer) will neither be sent again nor answered on this connection:
             // the lapse is known now.
-            if (overdue(bindings[r.binding], f, false)) lapse(r.binding, f);
+            lapse_if_overdue(r.binding, f);
         }
     }
     if (to_client && f.tcp.has(TcpInfo::kAck)) {
@@ -1553,8 +1554,8 @@ void SipAnalyzer::Impl::note_unreachable(const Frame& f) {
         spared.erase(key);
         for (int i = 0; i < was.n; ++i) {
             if (was.binding[i] >= bindings.size()) continue;
-            Binding& b = bindings[was.binding[i]];
-            if (b.live && b.generation == was.generation[i] && overdue(b, f, false)) lapse(was.binding[i], f);
+            const Binding& b = bindings[was.binding[i]];
+            if (b.live && b.generation == was.generation[i]) lapse_if_overdue(was.binding[i], f);
         }
     }
 }
