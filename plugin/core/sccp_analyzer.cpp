@@ -689,12 +689,13 @@ void SccpAnalyzer::Impl::on_end(Session& s, SessionEvent e) {
 }
 
 // The call manager refused the UnregisterReq (a call is up, say): the registration goes on. (A
-// primary ended by it keeps its role until its next keepalive.)
+// primary ended by it keeps its role until its next keepalive.) A session whose role the capture
+// has not yet shown goes on too: a phone unregisters only where it is registered.
 void SccpAnalyzer::Impl::on_refused(std::uint64_t key, Session& s) {
     Annotation a = annotation(s, Subject::SccpSessionEvent);
     a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::UnregisterRefused));
     ctx.sink.emit(a);
-    if (s.role != Role::Primary || s.superseded) return;
+    if (s.role == Role::Backup || s.superseded) return;
     s.live = true;
     rearm(key, s);  // a timer that came due while it was ended was not renewed
 }

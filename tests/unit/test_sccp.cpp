@@ -728,6 +728,32 @@ TEST_CASE("an unregistration the call manager refuses leaves the session registe
     CHECK(e.only(e.other(T0 + seconds(120) + 1)).raised(Expert::Failover));
 }
 
+TEST_CASE("a refused unregistration on a session whose role the capture has not yet shown") {
+    // The capture begins with the UnregisterReq: no RegisterAck or KeepAliveAck has said the call
+    // manager is the primary, yet a phone unregisters only from the one it is registered with.
+    Rig r;
+    Conn c{1, 50000, 2000};
+    const std::uint32_t unreg = r.send(T0, c, true, {skinny::kUnregisterReq});
+    r.frame(T0 + millis(2), c, false, 16);
+    SkinnyMessage nak;
+    nak.id = skinny::kUnregisterAck;
+    nak.has_status = true;
+    nak.status = 2;
+    r.f.skinny.push_back(nak);
+    c.manager_seq += 16;
+    r.run();
+    CHECK(r.only(unreg).raised(Expert::Unregister));
+    CHECK(r.only(r.number).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::UnregisterRefused));
+    r.acked_keepalives(T0 + seconds(30), c, 3);  // 30, 60, 90 s: the primary
+    for (int k = 4; k <= 7; ++k) {               // 120 .. 210 s: TCP-acknowledged only
+        r.send(T0 + seconds(30 * k), c, true, {skinny::kKeepAliveReq});
+        r.tcp_ack(T0 + seconds(30 * k) + millis(1), c, false);
+    }
+    r.other(T0 + seconds(1000));
+    CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 4);
+    CHECK(r.experts_raised(Expert::Failover) == 1);
+}
+
 TEST_CASE("a registration on a former backup starts afresh") {
     Rig r;
     Conn p = registered(r);
