@@ -41,9 +41,11 @@ constexpr std::uint8_t kOwnClock = 0xff;  // Binding::grant_on: the binding's ow
 enum class Break : std::uint8_t { None, Gap, Step };
 // Requests followed per TCP connection, for their retransmissions and the ACK that delivers them.
 // Delivered requests give way first, so the bound is on requests in flight together: the lines of
-// a multi-line phone registering at once, a proxy's REGISTERs queued behind one lost segment.
-// Eight packed references fill one cache line that every ACK of the connection scans.
+// a multi-line phone registering at once. Eight packed references fill one cache line that every
+// ACK of the connection scans; more in flight (a proxy's or an SBC's REGISTERs queued behind one
+// lost segment) move to the heap, up to a window's worth (64 KB of 500-byte REGISTERs).
 constexpr std::size_t kRefsPerStream = 8;
+constexpr std::size_t kMaxRefsPerStream = 128;
 constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar's default
 // A challenge's retry follows its REGISTER at once, and over UDP an unanswered REGISTER is resent
 // after T1 (RFC 3261 17.1.2.2: 500 ms by default): a REGISTER this long after one whose answer the
@@ -319,10 +321,43 @@ struct StreamRef {
 };
 static_assert(kMaxBindings - 1 <= std::numeric_limits<std::uint16_t>::max(), "a binding index fits a StreamRef");
 
+// A connection's references: kRefsPerStream in place, all of them on the heap while more are in
+// flight together.
+class StreamRefs {
+public:
+    StreamRef* begin() { return more_ ? more_->data() : in_place_.data(); }
+    StreamRef* end() { return begin() + size(); }
+    const StreamRef* begin() const { return more_ ? more_->data() : in_place_.data(); }
+    const StreamRef* end() const { return begin() + size(); }
+    std::size_t size() const { return more_ ? more_->size() : in_place_.size(); }
+
+    // Adds `ref` when every place is taken; false when kMaxRefsPerStream are.
+    bool add(const StreamRef& ref) {
+        if (size() >= kMaxRefsPerStream) return false;
+        if (!more_) more_ = std::make_unique<std::vector<StreamRef>>(in_place_.begin(), in_place_.end());
+        more_->push_back(ref);
+        return true;
+    }
+    // Drops the references `unused` tells, back in place once the rest fit there.
+    template <class Unused>
+    void compact(Unused unused) {
+        if (!more_) return;
+        more_->erase(std::remove_if(more_->begin(), more_->end(), unused), more_->end());
+        if (more_->size() > kRefsPerStream) return;
+        in_place_ = {};
+        std::copy(more_->begin(), more_->end(), in_place_.begin());
+        more_.reset();
+    }
+
+private:
+    std::array<StreamRef, kRefsPerStream> in_place_{};
+    std::unique_ptr<std::vector<StreamRef>> more_;
+};
+
 struct Stream {
     IpAddr client;
     std::uint16_t client_port = 0;
-    std::array<StreamRef, kRefsPerStream> refs{};
+    StreamRefs refs;
     bool has_last_client = false;
     // A REGISTER on it, received and spared at its binding's deadline, awaits its answer: the
     // client's next segment past Timer F tells whether one came (await_answer()).
@@ -713,9 +748,10 @@ Txn* SipAnalyzer::Impl::ref_txn(const StreamRef& r, std::uint64_t key) {
 
 // A reference for a new request: a free or stale one, else that of a request the connection no
 // longer holds back, answered before merely delivered, oldest first. When all still wait for their
-// delivery, the connection is stalled behind the oldest, which a retransmission will repeat: the
-// new request is not followed then (its response still delivers it).
+// delivery, a new one (kMaxRefsPerStream: else the new request is not followed, and only its
+// response delivers it).
 void SipAnalyzer::Impl::follow(Stream& s, std::uint64_t key, const StreamRef& ref) {
+    s.refs.compact([&](const StreamRef& r) { return !ref_txn(r, key); });
     StreamRef* victim = nullptr;
     int victim_rank = 3;  // 0 stale, 1 answered, 2 delivered, 3 awaiting delivery
     for (StreamRef& r : s.refs) {
@@ -728,6 +764,7 @@ void SipAnalyzer::Impl::follow(Stream& s, std::uint64_t key, const StreamRef& re
         }
     }
     if (victim) *victim = ref;
+    else s.refs.add(ref);
 }
 
 // ---- deadlines ------------------------------------------------------------------------------------
