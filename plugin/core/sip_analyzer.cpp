@@ -176,6 +176,7 @@ struct Txn {
     // response: most likely that response.
     bool answer_unseen = false;
     bool reset = false;  // TCP: its connection was reset before its final response
+    bool unreceived = false;  // TCP: past its binding's deadline, the registrar still lacked its bytes
 };
 
 // Fields ordered by size to leave no padding; strings are text_hash()es.
@@ -897,10 +898,11 @@ bool SipAnalyzer::Impl::answered_udp(const Binding& b, const Txn& t) const {
 // Sent before the binding's deadline, not sent again, and no evidence of its delivery yet: the
 // capture may lack its answer (UDP, answered_udp()) or the registrar's ACK of it (TCP, which would
 // resend bytes not acknowledged: the ACK rode in a 2xx the capture lacks), but not the resend.
-// Not over a connection reset since. Evidence that comes late is late (deliver()).
+// Not over a connection reset since, nor once the registrar showed it lacked the bytes past the
+// deadline. Evidence that comes late is late (deliver()).
 bool SipAnalyzer::Impl::sent_in_time(const Binding& b, const Txn& t) const {
     if (t.retrans != 0 || t.first_time > b.deadline || t.delivery_frame != 0) return false;
-    return b.transport == Transport::Udp ? answered_udp(b, t) : !t.reset;
+    return b.transport == Transport::Udp ? answered_udp(b, t) : !t.reset && !t.unreceived;
 }
 
 // When the deadline of binding `idx` has passed at `f` with no REGISTER left to give the benefit of
@@ -1543,7 +1545,16 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     if (to_client && f.tcp.has(TcpInfo::kAck)) {
         for (const StreamRef& r : s.refs) {
             Txn* t = ref_txn(r, key);
-            if (t && !t->delivered && !seq_before(f.tcp.ack, t->end)) received(bindings[r.binding], *t, f);
+            if (!t || t->delivered) continue;
+            Binding& b = bindings[r.binding];
+            if (!seq_before(f.tcp.ack, t->end)) {
+                received(b, *t, f);
+            } else if (!f.tcp.retransmission && b.expecting && b.judged_at(f) && f.time > b.deadline && t == &b.txns[b.latest]) {
+                // The registrar's segment, sent past the deadline, acknowledges bytes short of the
+                // REGISTER's end: it was not delivered in time, resent or not (sent_in_time()).
+                t->unreceived = true;
+                lapse_if_overdue(r.binding, f);
+            }
         }
     } else if (from_client) {
         if (f.tcp.retransmission && f.tcp.resent > 0) {

@@ -2504,6 +2504,38 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER sent just before the deadline a
     CHECK(run.experts(Expert::GraceBreach, 5) == 1);
 }
 
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a registrar's segment past the deadline that lacks the REGISTER's bytes tells the breach") {
+    send_register_tcp(w, run, 3, deadline - seconds(5));  // in time, then lost: bytes 501..1001
+    unrelated(w, run, 4, deadline + millis(50));           // sent in time, not resent: spared
+    CHECK(run.at(4).empty());
+    // Frame 5: the registrar sends 300 bytes (an OPTIONS), acknowledging up to the REGISTER's start.
+    const auto registrar_segment = [&](std::uint32_t n, Nanos t, bool resent) {
+        Frame f = w.frame(n, t, false, Transport::Tcp);
+        Wire::tcp(f, 1, 401, 300, 501, resent);
+        run(f);
+    };
+    SECTION("sent past the deadline: the breach, on that segment") {
+        registrar_segment(5, deadline + seconds(2), false);
+        const Annotation a = run.one(5);
+        CHECK(a.subject == Subject::SipDeadline);
+        CHECK(a.get(Field::GraceOverrun) == seconds(2));
+        CHECK(run.experts(Expert::GraceBreach, 5) == 1);
+        unrelated(w, run, 6, deadline + seconds(60));
+        CHECK(run.at(6).empty());  // told once
+    }
+    SECTION("its own retransmission may carry an old acknowledgement: nothing yet") {
+        registrar_segment(5, deadline + seconds(2), true);
+        CHECK(run.at(5).empty());
+    }
+    SECTION("before the deadline it tells nothing; the ACK then delivers the REGISTER in time") {
+        registrar_segment(5, deadline - seconds(3), false);
+        registrar_ack(w, run, 6, deadline - seconds(2));
+        CHECK(run.one(6).get(Field::RefreshMargin) == seconds(2));
+        unrelated(w, run, 7, deadline + seconds(60));
+        CHECK(run.experts(Expert::GraceBreach, 7) == 0);
+    }
+}
+
 TEST_CASE("a 2xx whose REGISTER the capture lacks tells the endpoint directory in its place") {
     FindingStore store;
     Context ctx(Config{}, store);
