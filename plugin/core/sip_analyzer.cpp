@@ -471,7 +471,7 @@ struct SipAnalyzer::Impl {
     void held_since_first(Binding& b, Txn& t, Nanos at);
     void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, Evidence e);
     void granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f, const SipMessage& m);
-    void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, std::uint32_t grant) const;
+    void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, Nanos lateness, std::uint32_t grant) const;
     Nanos refresh_period(std::uint32_t grant) const;
     void settle_deadline(Binding& b, const Frame& f, bool delivered_now);
     void breach(Binding& b, const Frame& f, bool delivered_now);
@@ -1258,10 +1258,12 @@ Nanos SipAnalyzer::Impl::refresh_period(std::uint32_t grant) const {
     return std::max<Nanos>(0, sub_sat(seconds(grant), ctx.config.refresh_delta));
 }
 
-void SipAnalyzer::Impl::forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap,
+void SipAnalyzer::Impl::forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, Nanos lateness,
                                  std::uint32_t grant) const {
     const double ratio = static_cast<double>(gap) / static_cast<double>(prev_gap);
-    const Nanos slack = sub_sat(b.deadline, b.expected);
+    const Nanos grace = sub_sat(b.deadline, b.expected);
+    // The slack a refresh sent as late (or early) as this attempt's leaves its retransmissions.
+    const Nanos slack = sub_sat(grace, lateness);
     const Nanos period = refresh_period(grant);
     Nanos expected = b.expected;
     double projected = static_cast<double>(gap);
@@ -1271,13 +1273,13 @@ void SipAnalyzer::Impl::forecast(Annotation& a, const Binding& b, Nanos gap, Nan
         const Nanos g = std::llround(projected);
         if (g > slack) {
             a.set(Field::ForecastRefreshes, n);
-            a.set(Field::ForecastTime, add_sat(expected, slack));
+            a.set(Field::ForecastTime, add_sat(expected, grace));
             a.set(Field::ForecastGap, g);
             a.raise(Expert::BreachForecast);
             return;
         }
         // The refresh after that one is expected one period after its (late) delivery.
-        expected = add_sat(add_sat(expected, g), period);
+        expected = add_sat(add_sat(add_sat(expected, lateness), g), period);
     }
 }
 
@@ -1312,6 +1314,12 @@ int SipAnalyzer::Impl::own_contact(const Binding& b, const Frame& f, const SipMe
 
 void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f,
                                 const SipMessage& m) {
+    // The attempt's lateness against the grant before (its first REGISTER's, kept by no field): the
+    // phone's cadence, which the forecast assumes it keeps.
+    Nanos lateness = 0;
+    if (b.expecting && b.broken != Break::Step)
+        for (const Txn& o : b.txns)
+            if (o.id && o.attempt == t.attempt && o.first_of_attempt && o.first_frame) lateness = sub_sat(o.first_time, b.expected);
     b.open = false;
     b.has_ok = true;
     b.broken = Break::None;  // the next refresh follows this grant
@@ -1356,7 +1364,7 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
     b.last_gap = gap;
     if (gap > 0 && prev_gap > 0 && static_cast<double>(gap) >= kGrowthRatio * static_cast<double>(prev_gap)) ++b.growth_run;
     else b.growth_run = 0;
-    if (b.growth_run >= kGrowthRun && !breached) forecast(a, b, gap, prev_gap, grant);
+    if (b.growth_run >= kGrowthRun && !breached) forecast(a, b, gap, prev_gap, lateness, grant);
 }
 
 // A 2xx to a REGISTER the capture lacks (a SPAN session or a capture host dropping frames): the

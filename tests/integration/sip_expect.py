@@ -51,18 +51,19 @@ def by_frame(rows):
     return {int(r["frame.number"][0]): r for r in rows}
 
 
-def forecast(gap, prev_gap, expected, slack, period, horizon=10):
+def forecast(gap, prev_gap, expected, slack, period, lateness=0, horizon=10):
     """SPEC §3.2 breach forecast: project the gap growing by the last ratio until it exceeds the
-    slack; each projected refresh is expected one period after the previous late delivery.
+    slack the phone's cadence leaves (each refresh as late as the last, `lateness`); each projected
+    refresh is expected one period after the previous late delivery.
     Returns (refreshes, breach time, projected gap) or None."""
     ratio = gap / prev_gap
     projected = float(gap)
     for n in range(1, horizon + 1):
         projected *= ratio
         g = round(projected)
-        if g > slack:
+        if g > slack - lateness:
             return n, expected + slack, g
-        expected += g + period
+        expected += lateness + g + period
     return None
 
 

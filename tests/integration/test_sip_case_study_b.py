@@ -81,7 +81,7 @@ class CaseStudyB(unittest.TestCase):
             gap = (retrans - first) if retrans is not None else 0
             growth = growth + 1 if gap > 0 and prev_gap > 0 and 2 * gap >= 3 * prev_gap else 0
             if growth >= 3 and not breached:
-                f = forecast(gap, prev_gap, ok + (GRANT - delta) * S, grace * S, (GRANT - delta) * S)
+                f = forecast(gap, prev_gap, ok + (GRANT - delta) * S, grace * S, (GRANT - delta) * S, first - expected)
                 if f:
                     out[(f_ok, "keepalive.breach_forecast")] = {"refreshes": f[0], "time": f[1], "gap": f[2]}
             prev_gap = gap

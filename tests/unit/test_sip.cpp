@@ -1351,6 +1351,60 @@ TEST_CASE("the breach forecast follows the attempt's retransmission gap when eve
     CHECK(f.get(Field::RefreshMargin) == seconds(15) - seconds(8) - millis(20));
 }
 
+TEST_CASE("the breach forecast assumes the phone refreshes as late, or as early, as it did") {
+    // Each attempt's REGISTER is lost and retransmitted after a doubling gap, then ACKed and
+    // granted 120 s at once (expected 115 s after the 2xx, deadline 15 s later); the phone sends
+    // each refresh `after` the 2xx.
+    struct Case {
+        Nanos after, first_gap;
+        std::uint32_t refreshes;  // to the breach, by hand below
+    };
+    // 120 s: 5 s late each time. Gaps 0.75, 1.5, 3, 6 s; the next, 12 s, exceeds the 10 s a refresh
+    // 5 s late leaves of the 15 s grace: the very next refresh breaches.
+    // 60 s: 55 s early, 70 s of slack. Gaps 1, 2, 4, 8 s; 16, 32 and 64 s fit, 128 s does not.
+    const Case c = GENERATE(Case{seconds(120), millis(750), 1}, Case{seconds(60), seconds(1), 4});
+    CAPTURE(c.after);
+    Wire w;
+    Run run;
+    std::uint32_t n = 0, seq = 1, sseq = 1, cseq = 0, ok_frame = 0;
+    Nanos t = kT0, ok_time = 0, gap = 0;
+    for (int k = 0; k < 5; ++k) {
+        gap = k == 0 ? 0 : k == 1 ? c.first_gap : 2 * gap;
+        Frame r = w.frame(++n, t, true, Transport::Tcp);
+        Wire::tcp(r, 1, seq, 500, sseq);
+        w.add_register(r, "c", ++cseq, kCisco).length = 500;
+        run(r);
+        if (gap) {
+            Frame re = w.frame(++n, t + gap, true, Transport::Tcp);
+            Wire::tcp(re, 1, seq, 500, sseq, true);
+            run(re);
+        }
+        seq += 500;
+        ok_time = t + gap + millis(10);
+        Frame ok = w.frame(ok_frame = ++n, ok_time, false, Transport::Tcp);
+        Wire::tcp(ok, 1, sseq, 400, seq);
+        w.add_response(ok, 200, "c", cseq, with(kCisco, "expires=120"));
+        run(ok);
+        sseq += 400;
+        t = ok_time + c.after;
+    }
+    CHECK(run.experts(Expert::RefreshLate, n) == (c.after > seconds(116) ? 4 : 0));
+    CHECK(run.experts(Expert::BreachForecast, n) == 1);
+    const Annotation f = run.one(ok_frame);
+    REQUIRE(f.raised(Expert::BreachForecast));
+    CHECK(f.get(Field::ForecastRefreshes) == c.refreshes);
+    const Nanos lateness = c.after - seconds(115);
+    // Each projected refresh, sent `lateness` after its expected time, waits the projected gap;
+    // the next is expected 115 s after that delivery. The breach comes at the deadline.
+    Nanos expected = ok_time + seconds(115), projected = gap;
+    for (std::uint32_t k = 1; k < c.refreshes; ++k) {
+        projected *= 2;
+        expected += lateness + projected + seconds(115);
+    }
+    CHECK(f.get(Field::ForecastGap) == 2 * projected);
+    CHECK(f.get(Field::ForecastTime) == expected + seconds(15));
+}
+
 TEST_CASE("the granted expiry comes from the binding's own contact in a 2xx listing several") {
     Wire w;
     Run run;
