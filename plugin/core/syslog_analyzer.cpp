@@ -68,16 +68,18 @@ IpAddr parse_ip(std::string_view s) {
     return {};
 }
 
-// The ']' that closes the pair opened before `from`: the first one followed by the next pair, by
-// the ':' before the alarm's text, or by the end of the message. Free-text values (Description) and
-// lists (StationPID=[1,100,64,2]) hold brackets of their own.
+// The ']' that closes the pair opened before `from`: the first one followed by the next pair, else
+// the last one followed by the ':' before the alarm's text or by the end of the message. Free-text
+// values (Description=Bldg [A]: Lobby) and lists (StationPID=[1,100,64,2]) hold brackets of their
+// own; the alarm's text after the list holds none.
 std::size_t pair_end(std::string_view text, std::size_t from) {
+    std::size_t list_end = std::string_view::npos;
     for (std::size_t close = text.find(']', from); close != std::string_view::npos; close = text.find(']', close + 1)) {
-        if (close + 1 == text.size()) return close;
-        const char next = text[close + 1];
-        if (next == '[' || next == ':' || next == '\r') return close;
+        const char next = close + 1 < text.size() ? text[close + 1] : ':';
+        if (next == '[') return close;
+        if (next == ':' || next == '\r') list_end = close;
     }
-    return std::string_view::npos;
+    return list_end;
 }
 
 // The value of a "Label.:value" item of CUCM before 8.0, which writes each alarm parameter under

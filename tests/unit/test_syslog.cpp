@@ -221,6 +221,15 @@ TEST_CASE("a free-text description with brackets does not hide the keys after it
                              a));
     CHECK(a.reason == 13);
     CHECK(a.signal == "StationKeepAlive");
+
+    // "]:" in a description is no end of the list: the keys after it are read.
+    REQUIRE(parse_cucm_alarm("%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP001122334455]"
+                             "[IPAddress=10.1.2.3][Protocol=SCCP][DeviceType=30016][Description=Bldg [A]: Lobby]"
+                             "[Reason=13][IPAddrAttributes=0][LastSignalReceived=StationKeepAlive]"
+                             "[AppID=Cisco CallManager]: An endpoint has unregistered",
+                             a));
+    CHECK(a.reason == 13);
+    CHECK(a.signal == "StationKeepAlive");
 }
 
 TEST_CASE("several messages in one datagram are each correlated") {
