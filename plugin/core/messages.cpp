@@ -89,7 +89,7 @@ const SessionEventName kSessionEventNames[11] = {
 static_assert(std::size(kSessionEventNames) == static_cast<std::size_t>(SessionEvent::UnregisterRefused),
               "a name for every SessionEvent but None");
 
-const ReasonName kReasonNames[12] = {
+const ReasonName kReasonNames[23] = {
     {1, "Unknown"},
     {6, "ConnectivityError"},
     {8, "DeviceInitiatedReset"},
@@ -99,9 +99,20 @@ const ReasonName kReasonNames[12] = {
     {12, "SCCPDeviceThrottling"},
     {13, "KeepAliveTimeout"},
     {14, "ConfigurationMismatch"},
+    {15, "CallManagerRestart"},
     {16, "DuplicateRegistration"},
     {17, "CallManagerApplyConfig"},
     {18, "DeviceNoResponse"},
+    {19, "EMLoginLogout"},
+    {20, "EMCCLoginLogout"},
+    {21, "PowerSavePlus"},
+    {22, "CallManagerForcedRestart"},
+    {23, "SourceIPAddrChanged"},
+    {24, "SourcePortChanged"},
+    {25, "RegistrationSequenceError"},
+    {26, "InvalidCapabilities"},
+    {28, "FallbackInitiated"},
+    {29, "DeviceSwitch"},
 };
 
 const char* reason_name(std::uint32_t code) {

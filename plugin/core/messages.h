@@ -19,13 +19,13 @@ std::string summary(const Annotation& a, const StringTable& strings);
 // Short tag for the Info column of a frame with a warning or error, e.g. "grace breach".
 const char* info_tag(Expert e);
 
-// CUCM EndPointUnregistered reason codes and their names (SPEC §2.3), for messages and for the
-// field's value string.
+// CUCM EndPointUnregistered reason codes and their names (SPEC §2.3 and the CUCM alarm catalog),
+// for messages and for the field's value string.
 struct ReasonName {
     std::uint32_t code;
     const char* name;
 };
-extern const ReasonName kReasonNames[12];
+extern const ReasonName kReasonNames[23];
 
 // Every SessionEvent but None: its label as the keepalive.event field shows it, and the shorter
 // word titles and messages use ("Session ended: TCP reset").

@@ -332,6 +332,21 @@ TEST_CASE("a transient connection is annotated without an error") {
     CHECK(a.get(Field::SyslogReason) == 6);
 }
 
+TEST_CASE("unregistration reasons past SPEC's list are named as the alarm catalog names them") {
+    const auto named = [](std::uint32_t code) {
+        const char* name = reason_name(code);
+        return name ? std::string(name) : std::string();
+    };
+    CHECK(named(15) == "CallManagerRestart");
+    CHECK(named(19) == "EMLoginLogout");
+    CHECK(named(23) == "SourceIPAddrChanged");
+    CHECK(named(29) == "DeviceSwitch");
+    CHECK(named(27).empty());  // not named
+    Rig r;
+    r.message(1, seconds(1), "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP1][IPAddress=10.1.2.3][Reason=24]: x");
+    CHECK(summary(r.store.get(1, 0), r.ctx.strings) == "SEP1 syslog, reason 24 SourcePortChanged");
+}
+
 TEST_CASE("messages without a device or an address, or other alarms, are ignored") {
     Rig r;
     r.message(1, seconds(1), "EndPointUnregistered: %[Reason=13]");
