@@ -70,6 +70,7 @@ enum class Field : std::uint8_t {
                          // between two capture points (with PeerInterface): the change of t(peer) - t(here)
     ClockStepFrame,      // frame, the first frame stamped back
     SyslogProtocol,      // StringTable id of the Protocol of the syslog message (SCCP, SIP)
+    SyslogTransientReason,  // EndPointTransientConnection's Reason_Code: an enumeration of its own
     Count
 };
 constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);

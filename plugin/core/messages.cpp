@@ -352,6 +352,8 @@ std::string summary(const Annotation& a, const StringTable& strings) {
             const char* name = reason_name(static_cast<std::uint32_t>(a.get(Field::SyslogReason)));
             add("reason " + std::to_string(a.get(Field::SyslogReason)) + (name ? std::string(" ") + name : std::string()));
         }
+        if (a.has(Field::SyslogTransientReason))
+            add("transient connection, reason " + std::to_string(a.get(Field::SyslogTransientReason)));
         if (a.has(Field::SyslogCopyOf)) add("copy of " + frame_ref(a.get(Field::SyslogCopyOf)));
         break;
     case Subject::PathLoss: add("path loss"); break;

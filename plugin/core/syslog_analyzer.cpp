@@ -232,7 +232,9 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     Annotation a;
     a.subject = Subject::Syslog;
     a.endpoint = intern(alarm.device.empty() ? alarm.ip : alarm.device);
-    if (alarm.has_reason) a.set(Field::SyslogReason, alarm.reason);
+    // A transient connection's Reason_Code is an enumeration of its own, not the unregistration reasons.
+    const bool transient = alarm.kind == CucmAlarm::Kind::EndPointTransientConnection;
+    if (alarm.has_reason) a.set(transient ? Field::SyslogTransientReason : Field::SyslogReason, alarm.reason);
     if (std::uint32_t id = intern(alarm.signal)) a.set(Field::SyslogSignal, id);
     if (std::uint32_t id = intern(alarm.ip)) a.set(Field::SyslogDeviceIp, id);
     if (std::uint32_t id = intern(alarm.protocol)) a.set(Field::SyslogProtocol, id);
@@ -264,7 +266,7 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     // A copy is reported by its original. A transient connection is a registration that did not
     // complete: worth seeing, not an error.
     if (std::uint32_t original = copy_of(f, alarm.body)) a.set(Field::SyslogCopyOf, original);
-    else if (alarm.kind != CucmAlarm::Kind::EndPointTransientConnection) a.raise(Expert::EndpointUnregistered);
+    else if (!transient) a.raise(Expert::EndpointUnregistered);
     ctx.sink.emit(a);
 }
 

@@ -64,6 +64,7 @@ const FieldSpec kFields[] = {
     {Field::PathFrame, Kind::Frame, ett_path},
     {Field::PeerInterface, Kind::Uint, ett_path},
     {Field::SyslogReason, Kind::Uint, ett_syslog},
+    {Field::SyslogTransientReason, Kind::Uint, ett_syslog},
     {Field::SyslogSignal, Kind::StringId, ett_syslog},
     {Field::SyslogDeviceIp, Kind::StringId, ett_syslog},
     {Field::SyslogProtocol, Kind::StringId, ett_syslog},

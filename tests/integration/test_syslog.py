@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""CUCM syslog captured on a syslog relay (SPEC §3.5): an alarm seen on both legs is reported and
-counted once, its copy names it; a device that unregisters again is reported again. Expected frames
-and values come from the scenario header (captures/generator/scenarios/path-syslog-relay.cpp)."""
+"""CUCM syslog (SPEC §3.5). Captured on a syslog relay: an alarm seen on both legs is reported and
+counted once, its copy names it; a device that unregisters again is reported again. After a
+failover, the alarm links the last keepalive to its sender. A transient connection's reason is not
+named as an unregistration's. Expected frames and values come from the scenario headers
+(captures/generator/scenarios/path-syslog-*.cpp, skinny-failover-syslog.cpp)."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
 import sys
@@ -106,6 +108,24 @@ class FailoverAlarm(unittest.TestCase):
         self.assertEqual(experts, [(alarm, UNREGISTERED, "Call manager unregistered SEP00235E4D5E6F: reason 13 "
                                     "KeepAliveTimeout, last signal StationKeepAlive; its last keepalive/refresh in the "
                                     "capture: frame %d, 65.0 s earlier" % k7)])
+
+
+class Transient(unittest.TestCase):
+    """path-syslog-transient: a transient connection's Reason_Code 13 is shown by its number in a
+    field of its own, not as unregistration reason 13 KeepAliveTimeout; an unregistration for
+    reason 23 is named."""
+    CAP = capture("path-syslog-transient")
+
+    def test_the_transient_reason_is_not_an_unregistration_reason(self):
+        rows = harness.fields_both_passes(self, self.CAP, ["frame.number", "keepalive.endpoint", "keepalive.syslog.reason",
+                                                           "keepalive.syslog.transient_reason"], "keepalive")
+        self.assertEqual([[",".join(v) for v in r.values()] for r in rows], [
+            ["1", "SEP001E4A303031", "", "13"],
+            ["2", "SEP001E4A303032", "23", ""],
+        ])
+        self.assertEqual(harness.experts_both_passes(self, self.CAP), [
+            (2, UNREGISTERED, "Call manager unregistered SEP001E4A303032: reason 23 SourceIPAddrChanged, last signal "
+                              "SIPStationDPrimaryLine; no keepalive or refresh of it in the capture")])
 
 
 if __name__ == "__main__":

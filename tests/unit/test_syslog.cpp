@@ -329,7 +329,18 @@ TEST_CASE("a transient connection is annotated without an error") {
     Annotation a = r.store.get(1, 0);
     CHECK(a.subject == Subject::Syslog);
     CHECK(a.experts() == 0);
-    CHECK(a.get(Field::SyslogReason) == 6);
+    CHECK(a.get(Field::SyslogTransientReason) == 6);
+}
+
+TEST_CASE("a transient connection's reason is not named as an unregistration's") {
+    // Its Reason_Code is an enumeration of its own: 13 there is no KeepAliveTimeout.
+    Rig r;
+    r.message(1, seconds(1), "%UC_CALLMANAGER-3-EndPointTransientConnection: %[Device_IP_address=10.1.2.3]"
+                             "[Device_name=SEP1][Protocol=SIP][Reason_Code=13][Connecting_Port=5060]: x");
+    const Annotation a = r.store.get(1, 0);
+    CHECK_FALSE(a.has(Field::SyslogReason));
+    CHECK(a.get(Field::SyslogTransientReason) == 13);
+    CHECK(summary(a, r.ctx.strings) == "SEP1 syslog, transient connection, reason 13");
 }
 
 TEST_CASE("unregistration reasons past SPEC's list are named as the alarm catalog names them") {
