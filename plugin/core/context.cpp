@@ -15,13 +15,15 @@ void EndpointDirectory::touch(const IpAddr& ip, const Activity& what) {
         return;
     }
     AddressEntry& e = by_ip_[ip];
+    Activity before = e.last;
     // The common case, a device touching from where it was: that entry alone is written.
     if (name == 0 ? e.holds_name : !e.holds_name || e.last.name != name) {
         detach(e);
-        if (name != 0) attach(name, ip, e);
+        if (name != 0) before = attach(name, ip, e);
     }
     const std::uint32_t named = e.last.name;  // an unnamed touch keeps the last name seen here
     if (e.last.frame != 0 && e.last.server != what.server) left_[ip] = e.last;
+    e.before = before;
     e.last = what;
     e.last.name = named;
 }
@@ -33,12 +35,15 @@ void EndpointDirectory::detach(AddressEntry& e) {
     e.holds_name = false;
 }
 
-void EndpointDirectory::attach(std::uint32_t name, const IpAddr& ip, AddressEntry& e) {
+EndpointDirectory::Activity EndpointDirectory::attach(std::uint32_t name, const IpAddr& ip, AddressEntry& e) {
+    const Activity* last = by_name(name);
+    const Activity before = last ? *last : Activity{};
     NameEntry& n = by_name_[name];
     if (n.at != ip) release(n, name);
     n.at = ip;
     e.last.name = name;
     e.holds_name = true;
+    return before;
 }
 
 // The address `name` is attached to no longer holds it.
@@ -47,17 +52,16 @@ void EndpointDirectory::release(const NameEntry& n, std::uint32_t name) {
     if (AddressEntry* e = by_ip_.find(n.at); e && e->holds_name && e->last.name == name) e->holds_name = false;
 }
 
-const EndpointDirectory::Activity* EndpointDirectory::by_name(std::uint32_t name) const {
+EndpointDirectory::Recent EndpointDirectory::recent_by_name(std::uint32_t name) const {
     const NameEntry* n = by_name_.find(name);
-    if (!n) return nullptr;
-    if (!n->at.valid()) return &n->last;
-    const AddressEntry* e = by_ip_.find(n->at);
-    return e ? &e->last : nullptr;
+    if (!n) return {};
+    return n->at.valid() ? recent_by_ip(n->at) : Recent{&n->last, nullptr};
 }
 
-const EndpointDirectory::Activity* EndpointDirectory::by_ip(const IpAddr& ip) const {
+EndpointDirectory::Recent EndpointDirectory::recent_by_ip(const IpAddr& ip) const {
     const AddressEntry* e = by_ip_.find(ip);
-    return e ? &e->last : nullptr;
+    if (!e) return {};
+    return {&e->last, e->before.frame != 0 ? &e->before : nullptr};
 }
 
 std::uint32_t EndpointDirectory::endpoint_of(const IpAddr& ip, StringTable& strings) const {

@@ -29,8 +29,10 @@ private:
 };
 
 // The last keepalive or refresh of each endpoint, by device name and by IP, so that a call
-// manager's syslog verdict can point at it (SPEC §3.5). Keepalives to a backup are left out: they
-// say nothing about the registration whose loss the call manager reports.
+// manager's syslog verdict can point at it (SPEC §3.5), and the one before: a verdict captured at
+// another capture point than the endpoint's latest sign may precede that sign on its own clock.
+// Keepalives to a backup are left out: they say nothing about the registration whose loss the call
+// manager reports.
 //
 // Every refresh and primary keepalive touches it, so a touch writes one entry: the address's (and
 // its left() entry when the address changes server, which is rare). A
@@ -52,8 +54,18 @@ public:
     void touch(const IpAddr& ip, const Activity& what);
     // Starts loading the entry a touch() of `ip` soon after will write.
     void prefetch(const IpAddr& ip) const { by_ip_.prefetch(ip); }
-    const Activity* by_name(std::uint32_t name) const;
-    const Activity* by_ip(const IpAddr& ip) const;
+    // The last activity and the one before it (nullptr: none known). An address's are its last and,
+    // before it, the previous one of the device the last is of, wherever it was (the address's own
+    // for an unnamed touch). A name's are those of the address it is attached to; detached, it
+    // keeps its last only.
+    struct Recent {
+        const Activity* last = nullptr;
+        const Activity* before = nullptr;
+    };
+    Recent recent_by_name(std::uint32_t name) const;
+    Recent recent_by_ip(const IpAddr& ip) const;
+    const Activity* by_name(std::uint32_t name) const { return recent_by_name(name).last; }
+    const Activity* by_ip(const IpAddr& ip) const { return recent_by_ip(ip).last; }
     // The latest activity from `ip` to another server than its latest one: what went to the call
     // manager or registrar the endpoint left (a failover, a fallback), whose verdict a syslog
     // message may be. Written only when an address changes server.
@@ -65,7 +77,7 @@ public:
 
 private:
     struct AddressEntry {
-        Activity last;
+        Activity last, before;
         bool holds_name = false;  // last.name is attached here: this is also the name's activity
     };
     struct NameEntry {
@@ -73,7 +85,8 @@ private:
         IpAddr at;      // the address attached to (invalid: detached)
     };
     void detach(AddressEntry& e);
-    void attach(std::uint32_t name, const IpAddr& ip, AddressEntry& e);
+    // Returns the name's last activity before this touch, which the address keeps as `before`.
+    Activity attach(std::uint32_t name, const IpAddr& ip, AddressEntry& e);
     void release(const NameEntry& n, std::uint32_t name);
 
     FlatMap<std::uint32_t, NameEntry> by_name_;

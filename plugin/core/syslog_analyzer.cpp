@@ -239,29 +239,39 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     if (std::uint32_t id = intern(alarm.ip)) a.set(Field::SyslogDeviceIp, id);
     if (std::uint32_t id = intern(alarm.protocol)) a.set(Field::SyslogProtocol, id);
 
-    // The endpoint's last keepalive or refresh: by device name, else by address, unless another
-    // device name was seen there (the address now belongs to another phone).
-    const EndpointDirectory::Activity* last = nullptr;
+    // The endpoint's last keepalive or refresh before the message: by device name, else by address,
+    // unless another device name was seen there (the address now belongs to another phone).
+    using Activity = EndpointDirectory::Activity;
     const std::uint32_t name = alarm.device.empty() ? 0 : ctx.strings.find(alarm.device);
     const IpAddr ip = parse_ip(alarm.ip);
-    const auto of_device = [&](const EndpointDirectory::Activity* at) {
+    const auto of_device = [&](const Activity* at) {
         return at && (alarm.device.empty() || at->name == 0 || at->name == name) ? at : nullptr;
     };
-    if (name != 0) last = ctx.directory.by_name(name);
-    if (!last && ip.valid()) last = of_device(ctx.directory.by_ip(ip));
+    // A frame of another capture point: its time on this point's clock, if known.
+    const auto age = [&](const Activity* at) {
+        return sub_sat(f.time, points.to_clock(at->time, at->iface, f.interface_id));
+    };
+    // A sign captured at another point can precede the message in the capture though it was sent
+    // after it: the one before it is the last before the message.
+    const auto before_message = [&](EndpointDirectory::Recent r) {
+        return r.last && age(r.last) < 0 ? r.before : r.last;
+    };
+    const EndpointDirectory::Recent at_ip = ip.valid() ? ctx.directory.recent_by_ip(ip) : EndpointDirectory::Recent{};
+    const Activity* last = nullptr;
+    if (name != 0) last = before_message(ctx.directory.recent_by_name(name));
+    if (!last) last = of_device(before_message(at_ip));
     // After a failover or a fallback the endpoint keeps alive with another call manager; the one
     // it left reports losing it: its last keepalive there is the one that counts.
-    const auto sent_to_sender = [&](const EndpointDirectory::Activity* at) {
+    const auto sent_to_sender = [&](const Activity* at) {
         const IpAddr* server = at ? ctx.server_ip(at->server) : nullptr;
         return server && *server == f.src_ip;
     };
     if (last && ip.valid() && !sent_to_sender(last))
         if (const auto* left = of_device(ctx.directory.left(ip)); left && sent_to_sender(left)) last = left;
-    if (last && last->frame < f.number) {
+    if (last && last->frame < f.number && age(last) >= 0) {
         a.server = last->server;  // the call manager the endpoint kept alive with
         a.set(Field::SyslogLastSeen, last->frame);
-        // A frame of another capture point: its time on this point's clock, if known.
-        a.set(Field::SyslogAge, sub_sat(f.time, points.to_clock(last->time, last->iface, f.interface_id)));
+        a.set(Field::SyslogAge, age(last));
     }
     // A copy is reported by its original. A transient connection is a registration that did not
     // complete: worth seeing, not an error.

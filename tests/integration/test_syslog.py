@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """CUCM syslog (SPEC §3.5). Captured on a syslog relay: an alarm seen on both legs is reported and
 counted once, its copy names it; a device that unregisters again is reported again. After a
-failover, the alarm links the last keepalive to its sender. A transient connection's reason is not
-named as an unregistration's. Expected frames and values come from the scenario headers
+failover, the alarm links the last keepalive to its sender. At a second capture point, it links the
+last refresh sent before it. A transient connection's reason is not named as an unregistration's.
+Expected frames and values come from the scenario headers
 (captures/generator/scenarios/path-syslog-*.cpp, skinny-failover-syslog.cpp)."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
@@ -108,6 +109,27 @@ class FailoverAlarm(unittest.TestCase):
         self.assertEqual(experts, [(alarm, UNREGISTERED, "Call manager unregistered SEP00235E4D5E6F: reason 13 "
                                     "KeepAliveTimeout, last signal StationKeepAlive; its last keepalive/refresh in the "
                                     "capture: frame %d, 65.0 s earlier" % k7)])
+
+
+class TwoPoints(unittest.TestCase):
+    """path-syslog-two-points: REGISTER 4, 20 s late, passes the phone's point before the alarm passes
+    the call manager's (clock 5.317 s ahead), though it was sent 4.96 s after it. The alarm's last
+    refresh is REGISTER 3's phone-side frame, not REGISTER 4's."""
+    CAP = os.path.join(harness.GENERATED, "path-syslog-two-points.pcapng")
+
+    def phone_side_register(self, cseq):
+        rows = harness.fields(self.CAP, ["frame.number", "frame.interface_id", "sip.CSeq.seq"], 'sip.Method == "REGISTER"')
+        return next(int(r["frame.number"][0]) for r in rows if r["sip.CSeq.seq"] == [str(cseq)] and r["frame.interface_id"] == ["0"])
+
+    def test_the_alarm_links_the_refresh_sent_before_it(self):
+        r3, r4 = self.phone_side_register(103), self.phone_side_register(104)
+        rows = harness.fields_both_passes(self, self.CAP, ["frame.number", "keepalive.syslog.last_seen", "keepalive.syslog.age"],
+                                          "keepalive.syslog.reason")
+        self.assertEqual(len(rows), 1)
+        self.assertGreater(int(rows[0]["frame.number"][0]), r4)  # after REGISTER 4 in the file
+        self.assertEqual(rows[0]["keepalive.syslog.last_seen"], [str(r3)])
+        # Sent 130.040 s after the call manager sent 200 OK(3), 16 ms - 302 us after REGISTER 3.
+        self.assertAlmostEqual(harness.seconds(rows[0]["keepalive.syslog.age"][0]), 130.04 + 0.016 - 0.000302, places=6)
 
 
 class Transient(unittest.TestCase):

@@ -18,21 +18,30 @@ bool same(const Activity* a, const Activity& b) {
            a->server == b.server;
 }
 
-// What the directory answers, kept the plain way: every touch writes the name's entry and the
-// address's entry.
+bool same(const Activity* a, const Activity* b) { return a == b || (b && same(a, *b)); }
+
+// What the directory answers, kept the plain way: every touch writes the name's entries and the
+// address's entries.
 struct Model {
-    std::map<std::uint32_t, Activity> by_name;
-    std::map<std::uint32_t, Activity> by_ip;  // by IPv4 address; 0: none
+    struct Two {
+        Activity last, before;  // before.frame 0: none
+    };
+    std::map<std::uint32_t, Two> by_name;
+    std::map<std::uint32_t, Two> by_ip;  // by IPv4 address; 0: none
     void touch(std::uint32_t ip, const Activity& what) {
-        if (what.name != 0) by_name[what.name] = what;
+        // A named touch's address keeps the device's previous activity, wherever it was.
+        const Activity device_before = what.name != 0 ? by_name[what.name].last : Activity{};
+        if (what.name != 0) by_name[what.name] = {what, device_before};
         if (ip != 0) {
-            Activity& a = by_ip[ip];
-            const std::uint32_t name = what.name != 0 ? what.name : a.name;
-            a = what;
-            a.name = name;
+            Two& a = by_ip[ip];
+            const std::uint32_t name = what.name != 0 ? what.name : a.last.name;
+            a = {what, what.name != 0 ? device_before : a.last};
+            a.last.name = name;
         }
     }
 };
+
+const Activity* before(const Model::Two& t) { return t.before.frame != 0 ? &t.before : nullptr; }
 
 IpAddr address(std::uint32_t ip) { return ip ? IpAddr::v4(ip) : IpAddr{}; }
 
@@ -86,16 +95,41 @@ TEST_CASE("directory: answers as if every touch wrote both entries", "[directory
             m.touch(ip, {time, frame, name, iface, server});
             for (std::uint32_t n = 1; n < 6; ++n) {
                 auto it = m.by_name.find(n);
-                if (it == m.by_name.end()) REQUIRE(d.by_name(n) == nullptr);
-                else REQUIRE(same(d.by_name(n), it->second));
+                const EndpointDirectory::Recent r = d.recent_by_name(n);
+                if (it == m.by_name.end()) REQUIRE((r.last == nullptr && r.before == nullptr));
+                else REQUIRE(same(r.last, it->second.last));
+                // A name detached from its address keeps its last only.
+                if (r.before) REQUIRE(same(r.before, before(it->second)));
             }
             for (std::uint32_t i = 1; i < 5; ++i) {
                 auto it = m.by_ip.find(i);
-                if (it == m.by_ip.end()) REQUIRE(d.by_ip(address(i)) == nullptr);
-                else REQUIRE(same(d.by_ip(address(i)), it->second));
+                const EndpointDirectory::Recent r = d.recent_by_ip(address(i));
+                if (it == m.by_ip.end()) REQUIRE((r.last == nullptr && r.before == nullptr));
+                else REQUIRE((same(r.last, it->second.last) && same(r.before, before(it->second))));
             }
         }
     }
+}
+
+TEST_CASE("directory: the activity before the last, of a device and of an address", "[directory]") {
+    EndpointDirectory d;
+    const IpAddr a = IpAddr::v4(0x0a000001), b = IpAddr::v4(0x0a000002);
+    d.touch(a, {seconds(1), 1, 7, 0});
+    CHECK(d.recent_by_name(7).before == nullptr);
+    d.touch(a, {seconds(2), 2, 7, 1});
+    CHECK(same(d.recent_by_name(7).before, {seconds(1), 1, 7}));
+    CHECK(same(d.recent_by_ip(a).before, {seconds(1), 1, 7}));
+    d.touch(b, {seconds(3), 3, 7, 0});  // moved: its activity before is the one at a
+    CHECK(same(d.recent_by_name(7).last, {seconds(3), 3, 7}));
+    CHECK(same(d.recent_by_name(7).before, {seconds(2), 2, 7, 1}));
+    CHECK(same(d.recent_by_ip(b).before, {seconds(2), 2, 7, 1}));
+    CHECK(same(d.recent_by_ip(a).before, {seconds(1), 1, 7}));  // a keeps its own two
+    d.touch(b, {seconds(4), 4, 9, 0});  // b changes hands: 7, detached, keeps its last only
+    CHECK(same(d.recent_by_name(7).last, {seconds(3), 3, 7}));
+    CHECK(d.recent_by_name(7).before == nullptr);
+    CHECK(d.recent_by_ip(b).before == nullptr);  // 9 was never seen before
+    d.touch(a, {seconds(5), 5, 7, 0});  // 7 back at a: its activity before is the one at b
+    CHECK(same(d.recent_by_name(7).before, {seconds(3), 3, 7}));
 }
 
 TEST_CASE("directory: an address that changes server keeps its last activity to the one it left", "[directory]") {

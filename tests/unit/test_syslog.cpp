@@ -322,6 +322,32 @@ TEST_CASE("a keepalive seen at another capture point is timed on the syslog's po
     CHECK(r.store.get(92, 0).get(Field::SyslogAge) == seconds(93));
 }
 
+TEST_CASE("a keepalive captured at another point before the message, but sent after it, is not its last") {
+    // The phone's point runs on true time, the call manager's 5.3 s ahead. The phone refreshes at
+    // 231.04 s and, 20 s late, at 366.06 s; the call manager gives up at 361.10 s (366.40 s on its
+    // clock): the late refresh precedes the alarm in the capture, not in time.
+    constexpr Nanos kSkew = millis(5300);
+    Rig r;
+    r.segment_at_both_points(1, seconds(1), kSkew);
+    const std::uint32_t name = r.ctx.strings.intern("SEPE0D1730A8137");
+    const IpAddr phone = IpAddr::v4(0x0a3c62d2);
+    r.ctx.directory.touch(phone, {seconds(231) + millis(40), 19, name, 0});
+    r.ctx.directory.touch(phone, {seconds(366) + millis(60), 25, name, 0});
+    r.message(26, seconds(366) + millis(400), kSpecLine, 1);
+    Annotation a = r.store.get(26, 0);
+    CHECK(a.get(Field::SyslogLastSeen) == 19);
+    CHECK(a.get(Field::SyslogAge) == seconds(366) + millis(400) - kSkew - seconds(231) - millis(40));  // 130.06 s
+    // An alarm after the late refresh on its clock links it.
+    r.message(27, seconds(366) + millis(60) + kSkew + millis(40), kSpecLine, 1);
+    a = r.store.get(27, 0);
+    CHECK(a.get(Field::SyslogLastSeen) == 25);
+    CHECK(a.get(Field::SyslogAge) == millis(40));
+    // Before both on its clock: no keepalive of the capture precedes it.
+    r.message(28, seconds(231) + kSkew, kSpecLine, 1);
+    CHECK_FALSE(r.store.get(28, 0).has(Field::SyslogLastSeen));
+    CHECK(r.store.get(28, 0).raised(Expert::EndpointUnregistered));
+}
+
 TEST_CASE("a transient connection is annotated without an error") {
     Rig r;
     r.message(1, seconds(1), "%UC_CALLMANAGER-3-EndPointTransientConnection: %[Device_IP_address=10.1.2.3][Device_name=SEP1][Reason_Code=6]: x");
