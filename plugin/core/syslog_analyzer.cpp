@@ -239,8 +239,9 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     if (std::uint32_t id = intern(alarm.ip)) a.set(Field::SyslogDeviceIp, id);
     if (std::uint32_t id = intern(alarm.protocol)) a.set(Field::SyslogProtocol, id);
 
-    // The endpoint's last keepalive or refresh before the message: by device name, else by address,
-    // unless another device name was seen there (the address now belongs to another phone).
+    // The endpoint's last keepalive or refresh before the message: from the address the alarm
+    // names if the device was seen there (it may have moved since), else by device name, else by
+    // address unless another device name was seen there (the address now belongs to another phone).
     using Activity = EndpointDirectory::Activity;
     const std::uint32_t name = alarm.device.empty() ? 0 : ctx.strings.find(alarm.device);
     const IpAddr ip = parse_ip(alarm.ip);
@@ -258,7 +259,8 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     };
     const EndpointDirectory::Recent at_ip = ip.valid() ? ctx.directory.recent_by_ip(ip) : EndpointDirectory::Recent{};
     const Activity* last = nullptr;
-    if (name != 0) last = before_message(ctx.directory.recent_by_name(name));
+    if (name != 0 && at_ip.last && at_ip.last->name == name) last = before_message(at_ip);
+    else if (name != 0) last = before_message(ctx.directory.recent_by_name(name));
     if (!last) last = of_device(before_message(at_ip));
     // After a failover or a fallback the endpoint keeps alive with another call manager; the one
     // it left reports losing it: its last keepalive there is the one that counts.

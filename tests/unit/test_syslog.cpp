@@ -348,6 +348,33 @@ TEST_CASE("a keepalive captured at another point before the message, but sent af
     CHECK(r.store.get(28, 0).raised(Expert::EndpointUnregistered));
 }
 
+TEST_CASE("an alarm naming the address a device left links its last sign from there") {
+    // SEP0024142DDF24 refreshes from 10.0.0.5, then registers from 10.0.0.6; the call manager then
+    // reports the registration from 10.0.0.5 gone.
+    Rig r;
+    const std::uint32_t name = r.ctx.strings.intern("SEP0024142DDF24");
+    const IpAddr old_ip = IpAddr::v4(0x0a000005), new_ip = IpAddr::v4(0x0a000006);
+    r.ctx.directory.touch(old_ip, {seconds(0), 1, name, 0});
+    r.ctx.directory.touch(old_ip, {seconds(115), 3, name, 0});
+    r.ctx.directory.touch(new_ip, {seconds(200), 5, name, 0});
+    const auto alarm = [](const char* ip) {
+        return std::string("%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP0024142DDF24][IPAddress=") + ip +
+               "][Protocol=SIP][Reason=23]: An endpoint has unregistered";
+    };
+    r.message(7, seconds(200) + millis(50), alarm("10.0.0.5"));
+    CHECK(r.store.get(7, 0).get(Field::SyslogLastSeen) == 3);
+    CHECK(r.store.get(7, 0).get(Field::SyslogAge) == seconds(85) + millis(50));
+    // The new address, or none: its latest.
+    r.message(8, seconds(201), alarm("10.0.0.6"));
+    CHECK(r.store.get(8, 0).get(Field::SyslogLastSeen) == 5);
+    r.message(9, seconds(202), "%UC_CALLMANAGER-3-EndPointUnregistered: %[DeviceName=SEP0024142DDF24][Reason=13]: x");
+    CHECK(r.store.get(9, 0).get(Field::SyslogLastSeen) == 5);
+    // Another device took the old address since: the name links its latest.
+    r.ctx.directory.touch(old_ip, {seconds(203), 10, r.ctx.strings.intern("SEP000000000002"), 0});
+    r.message(11, seconds(204), alarm("10.0.0.5"));
+    CHECK(r.store.get(11, 0).get(Field::SyslogLastSeen) == 5);
+}
+
 TEST_CASE("a transient connection is annotated without an error") {
     Rig r;
     r.message(1, seconds(1), "%UC_CALLMANAGER-3-EndPointTransientConnection: %[Device_IP_address=10.1.2.3][Device_name=SEP1][Reason_Code=6]: x");
