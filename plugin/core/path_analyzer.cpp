@@ -170,7 +170,10 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
     h->has_claims = true;
     Claims& cl = host_claims[host_key(segment(f), ip)];
     Claim* c = cl.of(p);
-    if (!c) {
+    bool waiting = false;
+    if (c) {
+        waiting = c->state == ClaimState::Pending && sub_sat(f.time, c->time) <= kOwnerLive;
+    } else {
         if (cl.n == kClaims) {  // forget the oldest claimer, and that it claimed this address
             std::uint32_t* n = claimed.find(mac_key(f.interface_id, cl.claims[0].mac));
             if (n && *n > 0) --*n;
@@ -184,6 +187,9 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
     }
     c->time = f.time;
     c->frame = f.number;
+    // A claim still waiting for its verdict (a takeover's gratuitous ARP, then the new owner's
+    // replies to requests) goes on waiting: the old owner's next frames, not this reply, decide it.
+    if (waiting) return;
     if (h->sourced_by(p)) {
         c->state = ClaimState::Explained;
         return;

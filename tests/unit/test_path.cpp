@@ -244,6 +244,24 @@ TEST_CASE("no alarm for a host that really changed its MAC") {
         CHECK(r.count(Expert::ArpMismatch) == 0);
         CHECK(r.count(Expert::Misdirected) == 0);
     }
+    SECTION("a standby takes over with gratuitous ARP, then answers a request 7 s later") {
+        // keepalived without a virtual MAC: the old master's last frame at 55.002 s, the new one's
+        // announcements at 63 s, its reply at 70.0002 s (15 s after the old MAC's last frame).
+        for (int announcements : {1, 5}) {
+            Rig r;
+            r.ip(55.002, kOld, kPhone, kServer, kPhoneIp);
+            for (int k = 0; k < announcements; ++k) r.arp(63.0 + k * 0.001, 1, kNew, kServer, kServer, true);
+            r.arp(70.0, 1, kPhone, kPhoneIp, kServer);
+            r.arp(70.0002, 2, kNew, kServer, kPhoneIp);
+            r.ip(70.001, kPhone, kNew, kPhoneIp, kServer, true);
+            r.ip(70.003, kNew, kPhone, kServer, kPhoneIp);
+            r.ip(116.0, kPhone, kNew, kPhoneIp, kServer, true);
+            r.ip(116.002, kNew, kPhone, kServer, kPhoneIp);
+            CAPTURE(announcements);
+            CHECK(r.count(Expert::ArpMismatch) == 0);
+            CHECK(r.count(Expert::Misdirected) == 0);
+        }
+    }
     SECTION("the old NIC announced the address an hour before the new one took it over") {
         Rig r;
         r.arp(0.0, 1, kOld, kServer, kServer, true);
