@@ -26,6 +26,9 @@ namespace {
 // A MAC that sent a frame (an owner) or an ARP claim this recently is still in use: a claim by
 // another MAC contradicts an owner in use, and an owner's frame a claim in use.
 constexpr Nanos kOwnerLive = seconds(120);
+// A frame from the address's known source MAC sooner than this after another MAC's claim is one
+// it had queued or in flight when the claimer took over (a planned switchover), not a rival's.
+constexpr Nanos kInFlight = seconds(1);
 constexpr std::size_t kMaxHosts = std::size_t{1} << 16;
 constexpr std::size_t kMaxMacs = std::size_t{1} << 14;
 constexpr std::size_t kMaxServers = 4096;
@@ -211,6 +214,7 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
     if (!unicast_mac(m) || virtual_router_mac(m) || !unicast_ip(ip)) return;
     Host* h = host(segment(f), ip, true);
     if (!h) return;
+    const bool known = h->sourced_by(m);
     if (h->src[0].mac != m) {
         if (h->src[1].mac == m) std::swap(h->src[0], h->src[1]);
         else h->src[1] = h->src[0];
@@ -224,6 +228,8 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
         if (c.state != ClaimState::Pending || sub_sat(f.time, c.time) > kOwnerLive) continue;
         if (c.mac == m) {
             c.state = ClaimState::Explained;  // the claimer's own frames: it is the (new) owner
+        } else if (known && sub_sat(f.time, c.time) < kInFlight) {
+            continue;
         } else if (!h->sourced_by(c.mac) && h->one_owner(f.time)) {
             c.state = ClaimState::Mismatch;
             report_mismatch(f, ip, c, h->src[0], true);

@@ -262,6 +262,19 @@ TEST_CASE("no alarm for a host that really changed its MAC") {
             CHECK(r.count(Expert::Misdirected) == 0);
         }
     }
+    SECTION("the old master sends one last answer 4 ms after the new master's announcement") {
+        // A planned switchover: a request reached the old master at 99.999 s, its answer leaves at
+        // 100.004 s, after the new master's gratuitous ARPs at 100.000 and 100.001 s.
+        Rig r;
+        r.ip(1.002, kOld, kPhone, kServer, kPhoneIp);
+        r.arp(100.0, 1, kNew, kServer, kServer, true);
+        r.arp(100.001, 1, kNew, kServer, kServer, true);
+        r.ip(100.004, kOld, kPhone, kServer, kPhoneIp);
+        r.ip(116.0, kPhone, kNew, kPhoneIp, kServer, true);
+        r.ip(116.002, kNew, kPhone, kServer, kPhoneIp);
+        CHECK(r.count(Expert::ArpMismatch) == 0);
+        CHECK(r.count(Expert::Misdirected) == 0);
+    }
     SECTION("the old NIC announced the address an hour before the new one took it over") {
         Rig r;
         r.arp(0.0, 1, kOld, kServer, kServer, true);
