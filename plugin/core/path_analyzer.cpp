@@ -7,9 +7,12 @@
 // - a reply claiming X for P while X's frames came from O != P within kOwnerLive: a mismatch, known
 //   at once and reported on the ARP frame;
 // - otherwise (no owner seen yet, the owner silent for a while, or a gratuitous announcement, which
-//   is how a host that changed MAC or address introduces itself) the claim waits up to kOwnerLive,
-//   the same "in use" window: X's next frame from P explains it (P is the new owner), X's next
-//   frame from another MAC O confirms the mismatch, reported on that frame, where it becomes known.
+//   is how a host that changed MAC or address, or a standby taking over an address, introduces
+//   itself) the claim waits up to kOwnerLive after P's latest ARP frame, the same "in use" window,
+//   and P's further replies join it. A real change of MAC leaves the old one silent, a duplicate
+//   address keeps both in use: X's next frame from another MAC O (not one O had in flight)
+//   confirms the mismatch, reported on that frame, where it becomes known; X's frames from P
+//   explain it (P is the new owner) once no other MAC has sent as X within kOwnerLive.
 //   A claim older than that is a MAC no longer in use (an old NIC's announcement), not a rival.
 // State is kept per segment (capture interface and VLAN): a merged capture or a trunk holds several.
 #include "path_analyzer.h"
@@ -78,9 +81,13 @@ struct Host {
     bool has_claims = false;  // an entry in host_claims
 
     bool sourced_by(Mac m) const { return src[0].mac == m || src[1].mac == m; }
-    // Frames from two MACs at once (a load balancer's real servers answering for its address,
-    // bonding): no single owner to contradict.
+    // No MAC but the latest frame's sent as the address within kOwnerLive.
     bool one_owner(Nanos now) const { return src[1].mac == 0 || sub_sat(now, src[1].time) > kOwnerLive; }
+    // Whether the latest frame's MAC is an owner that a claim by `claimer` contradicts. Frames from
+    // two other MACs at once (a load balancer's real servers answering for its address, bonding)
+    // leave no single owner; frames from the claimer and another MAC at once are the conflict itself
+    // (a duplicate address).
+    bool stands_against(Mac claimer, Nanos now) const { return src[1].mac == claimer || one_owner(now); }
 };
 
 struct Claims {
@@ -198,7 +205,7 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
         return;
     }
     const Source& owner = h->src[0];
-    if (owner.mac != 0 && !gratuitous && sub_sat(f.time, owner.time) <= kOwnerLive && h->one_owner(f.time)) {
+    if (owner.mac != 0 && !gratuitous && sub_sat(f.time, owner.time) <= kOwnerLive && h->stands_against(p, f.time)) {
         c->state = ClaimState::Mismatch;
         report_mismatch(f, ip, *c, owner, false);
     } else if (c->state != ClaimState::Mismatch) {
@@ -227,10 +234,13 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
         Claim& c = cl->claims[i];
         if (c.state != ClaimState::Pending || sub_sat(f.time, c.time) > kOwnerLive) continue;
         if (c.mac == m) {
-            c.state = ClaimState::Explained;  // the claimer's own frames: it is the (new) owner
+            // The claimer's own frames: it is the (new) owner once no other MAC is in use. Until
+            // then the other's next frame still contradicts the claim: a duplicate address, where
+            // a host that changed MAC leaves the old one silent.
+            if (h->one_owner(f.time)) c.state = ClaimState::Explained;
         } else if (known && sub_sat(f.time, c.time) < kInFlight) {
             continue;
-        } else if (!h->sourced_by(c.mac) && h->one_owner(f.time)) {
+        } else if (h->stands_against(c.mac, f.time)) {
             c.state = ClaimState::Mismatch;
             report_mismatch(f, ip, c, h->src[0], true);
         }

@@ -301,6 +301,39 @@ TEST_CASE("no alarm for a host that really changed its MAC") {
     }
 }
 
+TEST_CASE("a duplicate address is reported when the owner speaks again after the intruder's frames") {
+    // A PC given the call manager's address by hand: its probe is defended, it announces the
+    // address anyway and answers a phone's signalling itself, while the call manager still
+    // answers another phone (its last frame before was 113.998 s earlier: still in use).
+    constexpr Mac kPc = 0x3c5282aabbcc, kPhoneC = 0x00241400000c;
+    constexpr std::uint32_t kPhoneCIp = 0x0a0a0a83;
+    Rig r;
+    r.ip(1.002, kCm, kPhone, kCmIp, kPhoneIp);             // 1
+    r.ip(2.002, kCm, kPhoneC, kCmIp, kPhoneCIp);           // 2
+    r.arp(60.0, 1, kPc, 0, kCmIp);                         // 3: probe
+    r.arp(60.0002, 2, kCm, kCmIp, 0);                      // 4: defence
+    r.arp(62.0, 1, kPc, kCmIp, kCmIp, true);               // 5: announcement anyway
+    r.arp(62.5, 1, kPc, kCmIp, kCmIp, true);               // 6
+    r.ip(116.0, kPhone, kPc, kPhoneIp, kCmIp, true);       // 7: to the PC: not known to be wrong yet
+    r.ip(116.0003, kPc, kPhone, kCmIp, kPhoneIp);          // 8: the PC's own frame (port unreachable)
+    r.ip(117.0, kPhoneC, kCm, kPhoneCIp, kCmIp, true);     // 9
+    r.ip(117.002, kCm, kPhoneC, kCmIp, kPhoneCIp);         // 10: the call manager still in use
+    r.ip(117.5, kPhone, kPc, kPhoneIp, kCmIp, true);       // 11
+    r.ip(117.5003, kPc, kPhone, kCmIp, kPhoneIp);          // 12
+    for (std::uint32_t fr : {1u, 2u, 3u, 4u, 5u, 6u, 7u, 8u, 9u, 12u}) CHECK(r.at(fr).empty());
+    const auto a = r.at(10);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].raised(Expert::ArpMismatch));
+    CHECK(static_cast<Mac>(a[0].get(Field::ArpClaimedMac)) == kPc);
+    CHECK(static_cast<Mac>(a[0].get(Field::ArpOwnerMac)) == kCm);
+    CHECK(a[0].get(Field::ArpFrame) == 6);
+    const auto m = r.at(11);
+    REQUIRE(m.size() == 1);
+    CHECK(m[0].raised(Expert::Misdirected));
+    CHECK(m[0].get(Field::ArpFrame) == 6);
+    CHECK(m[0].get(Field::OwnerFrame) == 10);
+}
+
 TEST_CASE("no alarm for the owner's own gratuitous ARP, routed traffic or virtual router MACs") {
     constexpr Mac kRouter = 0x0019e8a1b2c3, kVrrp = 0x00005e00010a, kHsrp = 0x00000c07ac01;
     constexpr std::uint32_t kGw = 0x0a0a0a01, kRemote = 0xac100a0a, kRouterIp = 0x0a0a0a02;
