@@ -79,15 +79,19 @@ struct Claim {
 struct Host {
     Source src[2];  // [0]: the source MAC of the address's latest frame; [1]: the one before
     bool has_claims = false;  // an entry in host_claims
+    bool sent_to_source = false;  // signalling to the address went to a source's MAC or a virtual router's
 
     bool sourced_by(Mac m) const { return src[0].mac == m || src[1].mac == m; }
     // No MAC but the latest frame's sent as the address within kOwnerLive.
     bool one_owner(Nanos now) const { return src[1].mac == 0 || sub_sat(now, src[1].time) > kOwnerLive; }
     // Whether the latest frame's MAC is an owner that a claim by `claimer` contradicts. Frames from
-    // two other MACs at once (a load balancer's real servers answering for its address, bonding)
-    // leave no single owner; frames from the claimer and another MAC at once are the conflict itself
-    // (a duplicate address).
-    bool stands_against(Mac claimer, Nanos now) const { return src[1].mac == claimer || one_owner(now); }
+    // two other MACs at once (a load balancer's real servers answering for its address) leave no
+    // single owner, unless signalling to the address goes to them or through a virtual router: a
+    // router pair that both route its frames onto the segment is then the way to it. Frames from
+    // the claimer and another MAC at once are the conflict itself (a duplicate address).
+    bool stands_against(Mac claimer, Nanos now) const {
+        return src[1].mac == claimer || sent_to_source || one_owner(now);
+    }
 };
 
 struct Claims {
@@ -268,7 +272,9 @@ void PathAnalyzer::Impl::check_destination(const Frame& f) {
     if (!h) return;
     const Source& owner = h->src[0];
     const Mac p = f.eth_dst;
-    if (owner.mac == 0 || p == owner.mac) return;
+    if (owner.mac == 0) return;
+    if (h->sourced_by(p) || virtual_router_mac(p)) h->sent_to_source = true;
+    if (p == owner.mac) return;
     Claims* cl = claims_on(segment(f), x, *h);
     const Claim* c = cl ? cl->of(p) : nullptr;
     if (!c || c->state != ClaimState::Mismatch) return;

@@ -383,6 +383,31 @@ TEST_CASE("no verdict for an address whose frames come from two MACs at once") {
     CHECK(r.count(Expert::Misdirected) == 0);
 }
 
+TEST_CASE("a proxy's claim for an address reached through two routers at once is a mismatch") {
+    // A registrar behind an HSRP pair: signalling to it goes to the virtual MAC, its frames come
+    // from both routers' own MACs. A phone with a wrong mask ARPs for it and a firewall answers.
+    constexpr Mac kR1 = 0x001a2b000002, kR2 = 0x001a2b000003, kHsrp = 0x00000c07ac0a, kPhone2 = 0x00241400000b;
+    constexpr std::uint32_t kReg = 0x0a01010a, kPhone2Ip = 0x0a0a0a83;
+    Rig r;
+    for (int k = 0; k < 3; ++k) {  // frames 1-6: answers through R1, R2, R1
+        r.ip(1.0 + 20 * k, kPhone2, kHsrp, kPhone2Ip, kReg, true);
+        r.ip(1.002 + 20 * k, k % 2 == 0 ? kR1 : kR2, kPhone2, kReg, kPhone2Ip);
+    }
+    r.arp(50.0, 1, kPhone, kPhoneIp, kReg);              // 7
+    r.arp(50.0002, 2, kProxy, kReg, kPhoneIp);           // 8
+    r.ip(50.001, kPhone, kProxy, kPhoneIp, kReg, true);  // 9
+    const auto a = r.at(8);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].raised(Expert::ArpMismatch));
+    CHECK(static_cast<Mac>(a[0].get(Field::ArpOwnerMac)) == kR1);
+    CHECK(a[0].get(Field::OwnerFrame) == 6);
+    const auto m = r.at(9);
+    REQUIRE(m.size() == 1);
+    CHECK(m[0].raised(Expert::Misdirected));
+    CHECK(m[0].get(Field::ArpFrame) == 8);
+    CHECK(m[0].get(Field::OwnerFrame) == 6);
+}
+
 TEST_CASE("address tables are per capture interface") {
     Rig r;
     r.ip(0.0, kCm, kPhone, kCmIp, kPhoneIp);
