@@ -18,7 +18,8 @@
 #include "path_analyzer.h"
 
 #include <algorithm>
-#include <limits>
+#include <utility>
+#include <vector>
 
 #include "flat_map.h"
 
@@ -55,7 +56,9 @@ bool unicast_ip(std::uint32_t ip) {
 // overlapping address spaces (VRFs) one address is a different host in each: its own tables.
 std::uint32_t segment(const Frame& f) { return (f.interface_id & 0xff) << 24 | f.vlan; }
 std::uint64_t host_key(std::uint32_t seg, std::uint32_t ip) { return std::uint64_t{seg} << 32 | ip; }
-std::uint64_t mac_key(std::uint32_t iface, Mac m) { return std::uint64_t{iface & 0xffff} << 48 | m; }
+// The interface as segment() keeps it, so that a claimer's key can be made from an address's.
+std::uint64_t mac_key(std::uint32_t iface, Mac m) { return std::uint64_t{iface & 0xff} << 48 | m; }
+std::uint32_t iface_of(std::uint64_t host_key) { return static_cast<std::uint32_t>(host_key >> 56); }
 std::uint64_t server_key(std::uint32_t iface, std::uint32_t ip, std::uint16_t port) {
     return std::uint64_t{iface & 0xffff} << 48 | std::uint64_t{ip} << 16 | port;
 }
@@ -78,6 +81,7 @@ struct Claim {
 // Read on every frame from the address: the ARP claims, rare, live in a table of their own.
 struct Host {
     Source src[2];  // [0]: the source MAC of the address's latest frame; [1]: the one before
+    Nanos claimed_at = 0;     // of the latest ARP claim for the address
     bool has_claims = false;  // an entry in host_claims
     bool sent_to_source = false;  // signalling to the address went to a source's MAC or a virtual router's
 
@@ -117,25 +121,34 @@ struct PathAnalyzer::Impl {
     FlatMap<std::uint64_t, std::uint32_t> claimed;    // (interface, MAC) -> addresses it claimed
     FlatMap<std::uint64_t, Nanos> servers;            // (interface, IPv4, port) -> its latest signalling
 
+    // Null only when absent and not to be created.
     Host* host(std::uint32_t seg, std::uint32_t ip, bool create) {
         if (Host* h = hosts.find(host_key(seg, ip))) return h;
         if (!create) return nullptr;
         if (hosts.size() >= kMaxHosts) make_room();
-        if (hosts.size() >= kMaxHosts) return nullptr;
         return &hosts[host_key(seg, ip)];
     }
 
-    // More addresses than the table holds (a scan, a long capture of a busy segment): the eighth
-    // heard from longest ago goes, so that addresses heard later are still learnt. Addresses
-    // claimed in ARP stay: a claim waits for the owner's frames. When nearly all are claimed (an
-    // ARP flood) nothing goes: a pass over the table for a few slots would be paid by every new
-    // address.
+    // More addresses than the table holds (a scan, an ARP flood, a long capture of a busy segment):
+    // the eighth heard longest ago goes, so that addresses heard later are still learnt. Addresses
+    // claimed in ARP go last, with their claims: a claim waits for the owner's frames.
     void make_room() {
-        const std::size_t unclaimed = hosts.size() - host_claims.size();  // claimed hosts are never erased
-        if (unclaimed < kMaxHosts / 64) return;
-        erase_oldest(hosts, std::min(kMaxHosts / 8, unclaimed), [](const Host& h) {
-            return h.has_claims ? std::numeric_limits<Nanos>::max() : h.src[0].time;
+        erase_oldest(hosts, kMaxHosts / 8, [](const Host& h) {
+            return std::make_pair(h.has_claims, std::max(h.src[0].time, h.claimed_at));
         });
+        std::vector<std::uint64_t> gone;
+        host_claims.for_each([&](std::uint64_t key, const Claims& cl) {
+            if (hosts.contains(key)) return;
+            gone.push_back(key);
+            for (int i = 0; i < cl.n; ++i) unclaim(iface_of(key), cl.claims[i].mac);
+        });
+        for (std::uint64_t key : gone) host_claims.erase(key);
+    }
+
+    // `m` no longer claims one of the addresses it was counted for.
+    void unclaim(std::uint32_t iface, Mac m) {
+        std::uint32_t* n = claimed.find(mac_key(iface, m));
+        if (n && *n > 0) --*n;
     }
 
     Claims* claims_on(std::uint32_t seg, std::uint32_t ip, const Host& h) {
@@ -179,9 +192,9 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
     const Mac p = a.sender_mac;
     if (!unicast_ip(ip) || !unicast_mac(p) || virtual_router_mac(p)) return;
     Host* h = host(segment(f), ip, true);
-    if (!h) return;
 
     h->has_claims = true;
+    h->claimed_at = f.time;
     Claims& cl = host_claims[host_key(segment(f), ip)];
     Claim* c = cl.of(p);
     bool waiting = false;
@@ -189,8 +202,7 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
         waiting = c->state == ClaimState::Pending && sub_sat(f.time, c->time) <= kOwnerLive;
     } else {
         if (cl.n == kClaims) {  // forget the oldest claimer, and that it claimed this address
-            std::uint32_t* n = claimed.find(mac_key(f.interface_id, cl.claims[0].mac));
-            if (n && *n > 0) --*n;
+            unclaim(f.interface_id, cl.claims[0].mac);
             for (int i = 1; i < kClaims; ++i) cl.claims[i - 1] = cl.claims[i];
             --cl.n;
         }
@@ -224,7 +236,6 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
     const std::uint32_t ip = f.src_ip.v4_host_order();
     if (!unicast_mac(m) || virtual_router_mac(m) || !unicast_ip(ip)) return;
     Host* h = host(segment(f), ip, true);
-    if (!h) return;
     const bool known = h->sourced_by(m);
     if (h->src[0].mac != m) {
         if (h->src[1].mac == m) std::swap(h->src[0], h->src[1]);

@@ -493,13 +493,31 @@ TEST_CASE("malformed ARP and floods of addresses stay bounded and quiet") {
 }
 
 TEST_CASE("a flood of ARP claims stays bounded and cheap for the addresses after it") {
-    // Gratuitous ARP for one address less than the host table holds (65,536): claims are kept,
-    // so frames from 20,000 more addresses find one slot that could be freed at a time; a pass
-    // over the table for each of them would take seconds here.
+    // Gratuitous ARP for one address less than the host table holds (65,536), then frames from
+    // 20,000 more addresses: room is made an eighth of the table at a time; a pass over the table
+    // for each of them would take seconds here.
     Rig r;
     for (std::uint32_t i = 0; i < 65535; ++i) r.arp(1.0 + i * 1e-6, 1, kProxy, 0x0c000000 + i, 0x0c000000 + i, true);
     for (std::uint32_t i = 0; i < 20000; ++i) r.ip(2.0 + i * 1e-6, kCm, kPhone, 0x0d000000 + i, kPhoneIp);
     CHECK(r.count(Expert::ArpMismatch) == 0);
+    CHECK(r.path.state_bytes() < std::size_t{24} << 20);
+}
+
+TEST_CASE("a proxy is still found after more addresses were claimed in ARP than the host table holds") {
+    // A data VLAN where 70,000 hosts answer ARP for their own addresses (the table holds 65,536),
+    // then case study A in the voice VLAN.
+    Rig r;
+    r.vlan = 20;
+    for (std::uint32_t i = 0; i < 70000; ++i) r.arp(1.0 + i * 1e-6, 2, 0x020000000000 + i, 0x0c000000 + i, 0x0c0fffff);
+    r.vlan = 10;
+    r.ip(10.0, kCm, kPhone, kCmIp, kPhoneIp);
+    r.arp(10.5, 2, kProxy, kCmIp, kPhoneIp);
+    r.ip(11.0, kPhone, kProxy, kPhoneIp, kCmIp, true);
+    REQUIRE(r.at(70002).size() == 1);
+    CHECK(r.at(70002)[0].raised(Expert::ArpMismatch));
+    CHECK(r.at(70002)[0].get(Field::ArpClaims) == 1);
+    REQUIRE(r.at(70003).size() == 1);
+    CHECK(r.at(70003)[0].raised(Expert::Misdirected));
     CHECK(r.path.state_bytes() < std::size_t{24} << 20);
 }
 
