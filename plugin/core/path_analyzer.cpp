@@ -71,11 +71,37 @@ struct Source {
 
 enum class ClaimState : std::uint8_t { Pending, Mismatch, Explained };
 
+// An ARP frame that put a claim into hosts' ARP caches: a reply to one requester, or an
+// announcement to all.
+struct Reply {
+    std::uint32_t to = 0;  // the requester's address; 0 for an announcement
+    std::uint32_t frame = 0;
+};
+
 struct Claim {
     Mac mac = 0;
     Nanos time = 0;           // of the latest ARP frame with this claim
     std::uint32_t frame = 0;  // the latest ARP frame with this claim
     ClaimState state = ClaimState::Pending;
+    Reply replies[2];  // the latest two, newest first, none older than the latest announcement
+
+    // The ARP frame that drew `requester`'s frames to the claimer: the latest reply to it, else the
+    // latest announcement, else (both pushed out by replies to others) the latest claim.
+    std::uint32_t frame_for(std::uint32_t requester) const {
+        std::uint32_t drew = frame;
+        for (const Reply& r : replies) {
+            if (r.frame != 0 && r.to == requester) return r.frame;
+            if (r.frame != 0 && r.to == 0) drew = r.frame;
+        }
+        return drew;
+    }
+    void record(const ArpPacket& a, std::uint32_t number, bool gratuitous) {
+        frame = number;
+        const std::uint32_t to = gratuitous ? 0 : a.target_ip;
+        if (gratuitous) replies[1] = Reply{};  // it reached every host: older replies drew nothing since
+        else if (replies[0].to != to) replies[1] = replies[0];
+        replies[0] = Reply{to, number};
+    }
 };
 
 // Read on every frame from the address: the ARP claims, rare, live in a table of their own.
@@ -207,12 +233,13 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
             --cl.n;
         }
         c = &cl.claims[cl.n++];
-        *c = Claim{p, 0, 0, ClaimState::Pending};
+        *c = Claim{};
+        c->mac = p;
         if (std::uint32_t* n = claimed.find(mac_key(f.interface_id, p))) ++*n;
         else if (claimed.size() < kMaxMacs) claimed[mac_key(f.interface_id, p)] = 1;
     }
     c->time = f.time;
-    c->frame = f.number;
+    c->record(a, f.number, gratuitous);
     // A claim still waiting for its verdict (a takeover's gratuitous ARP, then the new owner's
     // replies to requests) goes on waiting: the old owner's next frames, not this reply, decide it.
     if (waiting) return;
@@ -296,7 +323,7 @@ void PathAnalyzer::Impl::check_destination(const Frame& f) {
     a.set(Field::ArpIp, x);
     a.set(Field::ArpClaimedMac, static_cast<std::int64_t>(p));
     a.set(Field::ArpOwnerMac, static_cast<std::int64_t>(owner.mac));
-    a.set(Field::ArpFrame, c->frame);
+    a.set(Field::ArpFrame, c->frame_for(f.src_ip.v4_host_order()));
     a.set(Field::ArpClaims, claims_of(f.interface_id, p));
     a.set(Field::OwnerFrame, owner.frame);
     a.raise(Expert::Misdirected);
