@@ -163,6 +163,33 @@ class HealthyTwins(unittest.TestCase):
     def test_two_vlans_reusing_one_address_plan(self):
         self.assert_silent("path-trunk-overlap.pcap")
 
+    def test_a_standby_taking_over_the_registrar_address(self):
+        self.assert_silent("path-takeover.pcap")
+
+
+class DuplicateAddress(unittest.TestCase):
+    """path-takeover, but the old master goes on answering a phone after the new MAC's own frames
+    (path-takeover.cpp)."""
+
+    CAP = capture("path-duplicate-address.pcap")
+    VIP, NODE1, NODE2 = "10.40.0.1", "52:54:00:40:00:01", "52:54:00:40:00:02"
+    ANNOUNCEMENT = 9      # node2's second gratuitous ARP: what phone A followed
+    REPLY_TO_B = 12       # node2's latest ARP frame
+    NODE1_AGAIN = 18      # node1's 200 OK to C at 117.002 s, after node2's frames 14 and 16
+    A_TO_NODE2 = 19
+
+    def test_the_old_master_still_answering_confirms_the_conflict(self):
+        experts = harness.experts_both_passes(self, self.CAP)
+        self.assertEqual([(f, n) for f, n, _ in experts if n in PATH_EXPERTS],
+                         [(self.NODE1_AGAIN, "keepalive.arp_mismatch"), (self.A_TO_NODE2, "keepalive.misdirected")])
+        rows = harness.fields_both_passes(self, self.CAP, PATH_FIELDS, "keepalive.arp.ip")
+        self.assertEqual([[",".join(r[n]) for n in PATH_FIELDS] for r in rows], [
+            # Deferred: reported on node1's frame, linked to node2's latest claim.
+            [str(self.NODE1_AGAIN), self.VIP, self.NODE2, self.NODE1, str(self.REPLY_TO_B), "", "1"],
+            # Node2 never answered phone A: the announcement drew its REGISTER.
+            [str(self.A_TO_NODE2), self.VIP, self.NODE2, self.NODE1, str(self.ANNOUNCEMENT), str(self.NODE1_AGAIN), "1"],
+        ])
+
 
 class SkinnySmokeSyslog(unittest.TestCase):
     def test_syslog_points_at_the_third_keepalive(self):
