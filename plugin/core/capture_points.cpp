@@ -366,10 +366,6 @@ void CapturePoints::Impl::on_segment(Frame& f) {
         seg = &ring[slot];
     }
 
-    bool here = false, elsewhere = false;
-    for (int i = 0; i < seg->n; ++i) (seg->s[i].iface == iface ? here : elsewhere) = true;
-    // Wireshark flags the copy from the other point as a retransmission: it is a copy, not sent again.
-    if (!here && elsewhere) f.tcp.copy = true;
     if (seg->to_server && t.len > 0 && (f.has_signalling() || server_port(f.dst_port))) seg->keepalive = true;
     // One sighting more than kSightings is not remembered, but it still pairs with an unpaired one
     // at the other point, which was then not lost: the copy of a retransmission that got through
@@ -404,6 +400,9 @@ void CapturePoints::Impl::on_segment(Frame& f) {
         if (!full) expect(*seg, slot, me, f);
         return;
     }
+    // Wireshark flags the other point's copy of a transmission as a retransmission: it is a copy,
+    // not sent again, whichever transmission of the segment it is.
+    f.tcp.copy = true;
     Sighting& c = seg->s[best];
     const int dropped = c.partner;
     c.partner = full ? kForgottenPartner : static_cast<std::int8_t>(me);

@@ -16,10 +16,10 @@ public:
     CapturePoints(const CapturePoints&) = delete;
     CapturePoints& operator=(const CapturePoints&) = delete;
 
-    // Every frame, before the other analysers: a copy of a TCP segment already seen at another
-    // capture point is not a retransmission, so its retransmission flag is cleared here; a
-    // phone's signalling (a keepalive, a REGISTER) that never reached the other point is reported
-    // on the other point's first frame past its expected arrival there.
+    // Every frame, before the other analysers: a transmission of a TCP segment already seen at
+    // another capture point is marked a copy (TcpInfo::copy), not a retransmission; a phone's
+    // signalling (a keepalive, a REGISTER) that never reached the other point is reported on the
+    // other point's first frame past its expected arrival there.
     void on_frame(Frame& f);
     // The estimated clock offset t(to) - t(from) between two capture points; false, and `out`
     // unchanged, if not known.

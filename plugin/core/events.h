@@ -73,9 +73,9 @@ struct TcpInfo {
     bool opaque = false;
     // Capture points merged into one file see each connection at each point. `home`: the
     // interface where its first segment was seen; its analysis is kept there, on that point's
-    // clock. `copy`: this interface sees a segment another point already saw (set by
-    // CapturePoints), or sees it again (captured_again, set by the Decoder): nothing new. A
-    // segment is counted wherever it is seen first.
+    // clock. `copy`: this interface sees a transmission of a segment another point already saw
+    // (set by CapturePoints), or sees it again (captured_again, set by the Decoder): nothing new.
+    // A transmission is counted wherever it is seen first.
     std::uint32_t home = 0;
     bool copy = false;
     // So far each direction of the connection was seen at one interface, not the other's: one

@@ -270,6 +270,31 @@ TEST_CASE("healthy twin: nothing lost, nothing reported, whichever clock is ahea
     }
 }
 
+TEST_CASE("a retransmission seen at both points: the later sighting of each transmission is the copy") {
+    // Refresh 3's first transmission passes both points and is lost beyond the call manager side;
+    // TCP sends it again 420 ms later, past both points too. Each transmission is sent once and
+    // seen twice, whichever clock is ahead: nothing is lost between the points.
+    for (Nanos skew : {kSkew, Nanos{0}, -kSkew}) {
+        Rig r;
+        r.skew = skew;
+        auto segs = refreshes(4, 2);
+        for (Seg& s : segs) s.lost = false;
+        r.build(segs);
+        r.run();
+        CHECK(r.losses().empty());
+        // The n-th sighting of a segment at one point and the n-th at the other are one transmission.
+        for (std::size_t i = 0; i < r.frames.size(); ++i) {
+            const Frame& f = r.frames[i];
+            std::size_t nth = 0;
+            for (std::size_t j = 0; j < i; ++j)
+                nth += r.frames[j].interface_id == f.interface_id && r.frames[j].tcp.seq == f.tcp.seq;
+            const Frame* other = r.find(1 - f.interface_id, f.tcp.seq, nth);
+            REQUIRE(other);
+            CHECK(r.copies[i] == (other->number < f.number));
+        }
+    }
+}
+
 TEST_CASE("a SIP request from the call manager does not make the phone's port a server's") {
     // A NOTIFY from the call manager over the phone's connection, answered by the phone; later
     // REGISTER 2's 200 OK is lost between the points (call-manager side only), and REGISTER 4's first

@@ -38,9 +38,9 @@
 //   t(2xx k) = 200 OK(k) - 5.317302 s and each REGISTER at R(k) + 302 us - 5.317 s, so each is
 //   604 us late and each margin 130 - 115.016 = 14.984 s; REGISTER 3 arrives only with its
 //   retransmission, 420.604 ms late, margin 14.564 s. The lost first transmission, seen at the
-//   phone side only after its copy's retransmission reached the CUCM side, is a copy there; the
-//   phone side's retransmission, moved onto the CUCM side's clock by the estimated offset, is
-//   counted once, within the transit time of that arrival. The loss is reported as in
+//   phone side after the CUCM side's sighting of the retransmission, pairs with it until the phone
+//   side's retransmission, a better fit, takes it over: both are copies of that one sighting, and
+//   no retransmission is counted on the CUCM side's clock. The loss is reported as in
 //   path-two-points (clock offset -5.317 s).
 // path-two-points-notify: path-two-points-healthy (CUCM clock +5.317 s), and 1 s after the first
 //   200 OK the call manager sends a NOTIFY over the phone's connection (the phone answers 200 OK
