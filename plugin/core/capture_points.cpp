@@ -3,11 +3,11 @@
 // A merged capture holds each TCP segment once per capture point that saw it. Sightings of one
 // segment (addresses, ports, raw sequence number, length) at different interfaces are paired; the
 // time differences of the pairs give the clock offset between the points. A sighting of signalling
-// to a server (a keepalive, a REGISTER, any message) left without a partner past its expected
-// arrival at the other point (plus kTolerance) was lost between the points; that is known on the
-// first frame of the other point past that moment (before it, the other capture may simply have
-// ended). Waiting sightings are queued by the point whose frames decide them, so that one waiting
-// on a point that stopped blocks no other.
+// to a server (a keepalive, a REGISTER, any message) at the point nearer the client left without a
+// partner past its expected arrival at the other point (plus kTolerance) was lost between the
+// points; that is known on the first frame of the other point past that moment (before it, the
+// other capture may simply have ended). Waiting sightings are queued by the point whose frames
+// decide them, so that one waiting on a point that stopped blocks no other.
 //
 // Segments are tracked from the start; a capture with a single interface for kProbation stops it.
 // A format that records no interfaces (classic pcap) holds one capture point: never tracked.
@@ -160,6 +160,14 @@ struct PairStats {
     }
     // Expected t(b) - t(a) of a segment of direction k.
     bool estimate(int k, Nanos& out) const { return median(k, out) || offset(out); }
+    // Whether `i` is the point nearer the server: a client's segments reach it after the other
+    // point, the server's before it (the transit time lengthens one direction's time difference and
+    // shortens the other's). Not known until both directions have paired.
+    bool nearer_server(std::uint16_t i) const {
+        Nanos up, down;
+        if (!median(0, up) || !median(1, down) || up == down) return false;
+        return (up > down) == (i == b);
+    }
     // Expected t(to) - t(from) of a segment of this direction.
     bool expected(std::uint16_t from, bool to_server, Nanos& out) const {
         Nanos d;
@@ -447,7 +455,9 @@ bool CapturePoints::Impl::misfit(const Segment& seg, const Sighting& s, std::uin
 }
 
 // A sighting of signalling to a server without a copy: expect one at the other point of its flow,
-// if the flow is seen at two. `f` is a frame of the same segment (same addresses and ports).
+// if the flow is seen at two, downstream of this one. One seen nearer the server went past the
+// point between: the other point's capture missed it, the path did not.
+// `f` is a frame of the same segment (same addresses and ports).
 void CapturePoints::Impl::expect(const Segment& seg, std::uint32_t slot, int i, const Frame& f) {
     if (!seg.keepalive) return;
     const Sighting& s = seg.s[i];
@@ -456,7 +466,7 @@ void CapturePoints::Impl::expect(const Segment& seg, std::uint32_t slot, int i, 
     const std::uint16_t peer = flow->peer(s.iface);
     const PairStats* ps = peer == kNoIface ? nullptr : find_pair(s.iface, peer);
     Nanos e;
-    if (!ps || !ps->expected(s.iface, true, e)) return;
+    if (!ps || ps->nearer_server(s.iface) || !ps->expected(s.iface, true, e)) return;
     const Nanos arrival = add_sat(s.time, e);
     if (peer >= kMaxIfaces || arrival <= add_sat(blind_until, kTolerance) || pending_count >= kMaxPending) return;
     pending[peer].push(Pending{add_sat(arrival, kTolerance), slot, seg.key, i, f.src_ip, f.dst_ip, f.dst_port});

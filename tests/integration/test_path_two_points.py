@@ -235,6 +235,33 @@ class ResentPastBothPoints(unittest.TestCase):
                     self.assertAlmostEqual(got, want, places=9)
 
 
+class NotRecordedAtOnePoint(unittest.TestCase):
+    """What one point's capture lacks was not lost between the points."""
+
+    def silent(self, name, edit):
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            head, packets = read_pcapng(capture(name + ".pcapng"))
+            cap = os.path.join(d, "edited.pcapng")
+            write_pcapng(cap, head, sorted(edit(packets), key=lambda p: p[1]))
+            os.chmod(cap, 0o644)
+            experts = harness.experts_both_passes(self, cap)
+            self.assertEqual([e for e in experts if harness.EXPERTS[e[1]][1] in ("Warning", "Error")], [])
+            self.assertEqual(harness.fields_both_passes(self, cap, ["frame.number"], "keepalive.path.frame"), [])
+            return cap, experts
+
+    def test_a_transmission_only_the_cucm_side_saw(self):
+        # REGISTER 3's first transmission missing from the phone side's capture but seen at the CUCM
+        # side (at R3 + skew + transit), which received it: the phone side's interface 0 sighting
+        # moved to interface 1. Its retransmission 420 ms later passes both points.
+        r3 = first_transmissions(True)[LOST_REFRESH - 1]
+        for name, skew in [("path-two-points", SKEW), ("path-two-points-behind", -SKEW)]:
+            with self.subTest(name):
+                self.silent(name, lambda packets: [
+                    (1, t + round((skew + TRANSIT) * 1e9), f) if i == 0 and abs(t / 1e9 - r3) < 1e-6 else (i, t, f)
+                    for i, t, f in packets])
+
+
 class TwoPointsStartedApart(unittest.TestCase):
     """path-two-points-started-apart: the CUCM side, its clock 5.317 s behind, starts capturing 100 s
     after the phone side, and sees REGISTER 2 and its 200 OK before the phone side's copy tells

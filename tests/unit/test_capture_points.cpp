@@ -26,6 +26,7 @@ struct Seg {
     bool retransmission = false;  // Wireshark's flag at the sender's side
     std::string_view sip_request{};  // a SIP request's method, if it carries one
     std::uint32_t ack = 0;  // what it acknowledges of the other direction
+    bool missed = false;    // the phone side's capture dropped it: seen at the call manager side only
 };
 
 void by_time(std::vector<Frame>& frames) {
@@ -51,7 +52,8 @@ struct Rig {
         std::vector<Rec> recs;
         for (const Seg& s : segs) {
             // Phone side (interface 0): sends to-server at t, receives to-client at t + transit.
-            if (!(s.lost && !s.to_server)) recs.push_back({s.to_server ? s.time : s.time + kTransit, 0, &s});
+            if (!(s.lost && !s.to_server) && !s.missed)
+                recs.push_back({s.to_server ? s.time : s.time + kTransit, 0, &s});
             if (two_points && !(s.lost && s.to_server))
                 recs.push_back({s.to_server ? s.time + kTransit + skew : s.time + skew, 1, &s});
         }
@@ -533,6 +535,36 @@ TEST_CASE("a keepalive the other point's capture missed, acknowledged by the ser
         auto l = r.losses();
         REQUIRE(l.size() == 1);
         CHECK(l[0].second.get(Field::PathFrame) == r.find(0, segs[4].seq)->number);
+    }
+}
+
+TEST_CASE("a REGISTER seen only nearer the server reached it: the phone side's capture missed it") {
+    // The phone side's capture lacks refresh 3's first transmission, which the call manager side
+    // sees; its 200 OK is lost past the call manager side (seen there only), so TCP sends the
+    // REGISTER again 1 s later, and the 200 OK too, both past both points. Nothing was lost between
+    // the points, whichever clock is ahead.
+    for (Nanos skew : {kSkew, Nanos{0}, -kSkew}) {
+        auto segs = refreshes(4, -1);
+        Seg& reg = segs[4];
+        Seg& ok = segs[5];
+        REQUIRE((reg.to_server && !ok.to_server));
+        reg.missed = true;
+        ok.lost = true;
+        Seg again = reg;
+        again.time += seconds(1);
+        again.missed = false;
+        again.retransmission = true;
+        Seg ok_again = ok;
+        ok_again.time = again.time + millis(16);
+        ok_again.lost = false;
+        ok_again.retransmission = true;
+        segs.push_back(again);
+        segs.push_back(ok_again);
+        Rig r;
+        r.skew = skew;
+        r.build(segs);
+        r.run();
+        CHECK(r.losses().empty());
     }
 }
 
