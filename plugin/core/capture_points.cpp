@@ -182,6 +182,9 @@ struct Flow {
     std::uint32_t server_ack = 0;              // the server's highest ACK, at either point (acked)
     Nanos last = 0;                            // when its sightings last paired
     bool acked = false;
+    // A client's segment paired: both points record that direction (a capture filter, or a SPAN
+    // of one port's transmissions, may leave it out at one).
+    bool client_paired = false;
     std::uint16_t peer(std::uint16_t i) const { return i == a ? b : i == b ? a : kNoIface; }
 };
 
@@ -441,6 +444,7 @@ void CapturePoints::Impl::on_segment(Frame& f) {
         *flow = Flow{c.iface, iface};
     }
     flow->last = f.time;
+    if (seg->to_server) flow->client_paired = true;
 }
 
 // How far time t at `iface` is from where sighting s's copy is expected there; false without an
@@ -455,14 +459,14 @@ bool CapturePoints::Impl::misfit(const Segment& seg, const Sighting& s, std::uin
 }
 
 // A sighting of signalling to a server without a copy: expect one at the other point of its flow,
-// if the flow is seen at two, downstream of this one. One seen nearer the server went past the
-// point between: the other point's capture missed it, the path did not.
+// if that point records the flow's client segments and is the one nearer the server. A sighting at
+// the point nearer the server got past the other one, whose capture missed it: the path did not.
 // `f` is a frame of the same segment (same addresses and ports).
 void CapturePoints::Impl::expect(const Segment& seg, std::uint32_t slot, int i, const Frame& f) {
     if (!seg.keepalive) return;
     const Sighting& s = seg.s[i];
     const Flow* flow = flows.find(seg.flow);
-    if (!flow) return;
+    if (!flow || !flow->client_paired) return;
     const std::uint16_t peer = flow->peer(s.iface);
     const PairStats* ps = peer == kNoIface ? nullptr : find_pair(s.iface, peer);
     Nanos e;

@@ -237,6 +237,7 @@ class ResentPastBothPoints(unittest.TestCase):
 
 class NotRecordedAtOnePoint(unittest.TestCase):
     """What one point's capture lacks was not lost between the points."""
+    PHONE = bytes([10, 60, 98, 210])
 
     def silent(self, name, edit):
         with tempfile.TemporaryDirectory() as d:
@@ -260,6 +261,17 @@ class NotRecordedAtOnePoint(unittest.TestCase):
                 self.silent(name, lambda packets: [
                     (1, t + round((skew + TRANSIT) * 1e9), f) if i == 0 and abs(t / 1e9 - r3) < 1e-6 else (i, t, f)
                     for i, t, f in packets])
+
+    def test_a_cucm_side_that_records_only_the_cucm(self):
+        # A capture filter at the CUCM side keeps only what the call manager sends: REGISTER 3's
+        # lost first transmission is not told, since that side shows none of the phone's segments.
+        # The phone side's retransmission still counts.
+        def cucm_only(packets):
+            self.assertTrue(all(f[12:14] == b"\x08\x00" for _, _, f in packets))
+            return [(i, t, f) for i, t, f in packets if i == 0 or f[26:30] != self.PHONE]
+        cap, experts = self.silent("path-two-points", cucm_only)
+        retrans = frame_at(frames(self, cap), 0, first_transmissions(True)[LOST_REFRESH - 1] + RETRANSMIT_AFTER)
+        self.assertEqual([f for f, n, _ in experts if n == "keepalive.retransmission"], [retrans])
 
 
 class TwoPointsStartedApart(unittest.TestCase):

@@ -568,6 +568,21 @@ TEST_CASE("a REGISTER seen only nearer the server reached it: the phone side's c
     }
 }
 
+TEST_CASE("a point that records only the server's segments tells no loss of the client's") {
+    // A capture filter at the call manager side keeps what the call manager sends: refresh 3's
+    // first transmission is lost between the points and its retransmission gets through, but that
+    // side never shows a segment of the phone's, lost or not.
+    Rig r;
+    r.build(refreshes(4, 2));
+    std::vector<Frame> kept;
+    for (const Frame& f : r.frames)
+        if (f.interface_id == 0 || f.src_ip == IpAddr::v4(kCmIp)) kept.push_back(f);
+    for (std::size_t i = 0; i < kept.size(); ++i) kept[i].number = static_cast<std::uint32_t>(i + 1);
+    r.frames = kept;
+    r.run();
+    CHECK(r.losses().empty());
+}
+
 TEST_CASE("a connection opened again on the same addresses and ports: the server's ACKs are the new one's") {
     auto segs = refreshes(2, -1);  // the server's last ACK: 2991996107 + 1400
     Rig r;
