@@ -477,12 +477,12 @@ void CapturePoints::Impl::expect(const Segment& seg, std::uint32_t slot, int i, 
     ++pending_count;
 }
 
-// Sent once, and the server acknowledged its bytes: it arrived. The other point's capture dropped
-// its copy (a SPAN session under load), not the path between the points, which would have made the
-// client send it again.
+// Not sent again since, and the server acknowledged its bytes: it arrived. The other point's
+// capture dropped its copy (a SPAN session under load), not the path between the points, which
+// would have made the client send it again.
 bool CapturePoints::Impl::arrived(const Segment& seg, const Sighting& s) const {
-    for (int i = 0; i < seg.n; ++i)
-        if (&seg.s[i] != &s && seg.s[i].iface == s.iface) return false;
+    for (const Sighting* later = &s + 1; later < seg.s + seg.n; ++later)
+        if (later->iface == s.iface) return false;
     const Flow* flow = flows.find(seg.flow);
     return flow && flow->acked && !seq_before(flow->server_ack, seg.end);
 }

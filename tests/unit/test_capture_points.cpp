@@ -538,6 +538,21 @@ TEST_CASE("a keepalive the other point's capture missed, acknowledged by the ser
     }
 }
 
+TEST_CASE("an acknowledged retransmission not sent again arrived, though the other capture missed its copy") {
+    // Refresh 3's first transmission is lost between the points; TCP sends it again 420 ms later,
+    // and the 200 OK acknowledges it, but a SPAN session under load drops the call-manager-side copy
+    // of that retransmission too. Only the first transmission was lost.
+    auto segs = refreshes(4, 2);
+    REQUIRE((segs[5].retransmission && segs[5].to_server));
+    segs[5].lost = true;
+    Rig r;
+    r.build(segs);
+    r.run();
+    auto l = r.losses();
+    REQUIRE(l.size() == 1);
+    CHECK(l[0].second.get(Field::PathFrame) == r.find(0, segs[4].seq, 0)->number);
+}
+
 TEST_CASE("a REGISTER seen only nearer the server reached it: the phone side's capture missed it") {
     // The phone side's capture lacks refresh 3's first transmission, which the call manager side
     // sees; its 200 OK is lost past the call manager side (seen there only), so TCP sends the
