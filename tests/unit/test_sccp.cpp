@@ -92,6 +92,20 @@ struct Rig {
         run();
         return f.number;
     }
+    // The phone's UnregisterReq at t, refused 2 ms later by an UnregisterAck with `status` (1 Error,
+    // 2 NAK); returns the UnregisterAck's frame number.
+    std::uint32_t unregister_refused(Nanos t, Conn& c, std::uint32_t status = 2) {
+        send(t, c, true, {skinny::kUnregisterReq});
+        frame(t + millis(2), c, false, 16);
+        SkinnyMessage m;
+        m.id = skinny::kUnregisterAck;
+        m.has_status = true;
+        m.status = status;
+        f.skinny.push_back(m);
+        c.manager_seq += 16;
+        run();
+        return f.number;
+    }
     // `count` keepalives every 30 s from `first`, each acknowledged 1 ms later.
     void acked_keepalives(Nanos first, Conn& c, int count) {
         for (int k = 0; k < count; ++k) {
@@ -679,16 +693,7 @@ TEST_CASE("an unregistration the call manager refuses leaves the session registe
         Rig r;
         Conn c = registered(r);
         r.acked_keepalives(T0 + seconds(30), c, 3);  // 30, 60, 90 s
-        r.send(T0 + seconds(100), c, true, {skinny::kUnregisterReq});
-        r.frame(T0 + seconds(100) + millis(2), c, false, 16);
-        SkinnyMessage ack;
-        ack.id = skinny::kUnregisterAck;
-        ack.has_status = true;
-        ack.status = status;
-        r.f.skinny.push_back(ack);
-        c.manager_seq += 16;
-        r.run();
-        const Annotation refused = r.only(r.number);
+        const Annotation refused = r.only(r.unregister_refused(T0 + seconds(100), c, status));
         CHECK(refused.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::UnregisterRefused));
         CHECK_FALSE(refused.raised(Expert::Unregister));
         for (int k = 4; k <= 7; ++k) {  // 120 .. 210 s: TCP-acknowledged only
@@ -704,14 +709,7 @@ TEST_CASE("an unregistration the call manager refuses leaves the session registe
     Rig q;
     Conn c = registered(q);
     q.acked_keepalives(T0 + seconds(30), c, 3);
-    q.send(T0 + seconds(100), c, true, {skinny::kUnregisterReq});
-    q.frame(T0 + seconds(100) + millis(2), c, false, 16);
-    SkinnyMessage nak;
-    nak.id = skinny::kUnregisterAck;
-    nak.has_status = true;
-    nak.status = 2;
-    q.f.skinny.push_back(nak);
-    q.run();
+    q.unregister_refused(T0 + seconds(100), c);
     CHECK(q.at(q.other(T0 + seconds(180))).empty());
     const Annotation timeout = q.only(q.other(T0 + seconds(180) + 1));
     CHECK(timeout.raised(Expert::Failover));
@@ -721,10 +719,7 @@ TEST_CASE("an unregistration the call manager refuses leaves the session registe
     Rig e;
     Conn d = registered(e);
     e.acked_keepalives(T0 + seconds(30), d, 1);
-    e.send(T0 + seconds(61), d, true, {skinny::kUnregisterReq});
-    e.frame(T0 + seconds(61) + millis(2), d, false, 16);
-    e.f.skinny.push_back(nak);
-    e.run();
+    e.unregister_refused(T0 + seconds(61), d);
     CHECK(e.only(e.other(T0 + seconds(120) + 1)).raised(Expert::Failover));
 }
 
@@ -733,17 +728,9 @@ TEST_CASE("a refused unregistration on a session whose role the capture has not 
     // manager is the primary, yet a phone unregisters only from the one it is registered with.
     Rig r;
     Conn c{1, 50000, 2000};
-    const std::uint32_t unreg = r.send(T0, c, true, {skinny::kUnregisterReq});
-    r.frame(T0 + millis(2), c, false, 16);
-    SkinnyMessage nak;
-    nak.id = skinny::kUnregisterAck;
-    nak.has_status = true;
-    nak.status = 2;
-    r.f.skinny.push_back(nak);
-    c.manager_seq += 16;
-    r.run();
-    CHECK(r.only(unreg).raised(Expert::Unregister));
-    CHECK(r.only(r.number).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::UnregisterRefused));
+    const std::uint32_t refused = r.unregister_refused(T0, c);
+    CHECK(r.only(refused - 1).raised(Expert::Unregister));
+    CHECK(r.only(refused).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::UnregisterRefused));
     r.acked_keepalives(T0 + seconds(30), c, 3);  // 30, 60, 90 s: the primary
     for (int k = 4; k <= 7; ++k) {               // 120 .. 210 s: TCP-acknowledged only
         r.send(T0 + seconds(30 * k), c, true, {skinny::kKeepAliveReq});
