@@ -113,6 +113,13 @@ struct Rig {
             send(first + seconds(30 * k) + millis(1), c, false, {skinny::kKeepAliveAck});
         }
     }
+    // Keepalives number `from` to `to` (30 s apart from T0), each acknowledged by TCP only, 1 ms later.
+    void tcp_acked_keepalives(Conn& c, int from, int to) {
+        for (int k = from; k <= to; ++k) {
+            send(T0 + seconds(30 * k), c, true, {skinny::kKeepAliveReq});
+            tcp_ack(T0 + seconds(30 * k) + millis(1), c, false);
+        }
+    }
     std::uint32_t tcp_ack(Nanos t, Conn& c, bool from_phone) {
         frame(t, c, from_phone, 0, TcpInfo::kAck);
         run();
@@ -273,10 +280,7 @@ TEST_CASE("a KeepAliveAck the capture dropped: the phone's ACK of it stands for 
     d.frame(T0 + seconds(30) + millis(2), e, true, 0, TcpInfo::kAck);
     d.f.tcp.acks_unseen = true;
     d.run();
-    for (int k = 2; k <= 4; ++k) {
-        d.send(T0 + seconds(30 * k), e, true, {skinny::kKeepAliveReq});
-        d.tcp_ack(T0 + seconds(30 * k) + millis(1), e, false);
-    }
+    d.tcp_acked_keepalives(e, 2, 4);
     d.other(T0 + seconds(1000));
     CHECK(d.experts_raised(Expert::KeepaliveUnacked) == 3);
     CHECK(d.experts_raised(Expert::Failover) == 1);
@@ -696,10 +700,7 @@ TEST_CASE("an unregistration the call manager refuses leaves the session registe
         const Annotation refused = r.only(r.unregister_refused(T0 + seconds(100), c, status));
         CHECK(refused.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::UnregisterRefused));
         CHECK_FALSE(refused.raised(Expert::Unregister));
-        for (int k = 4; k <= 7; ++k) {  // 120 .. 210 s: TCP-acknowledged only
-            r.send(T0 + seconds(30 * k), c, true, {skinny::kKeepAliveReq});
-            r.tcp_ack(T0 + seconds(30 * k) + millis(1), c, false);
-        }
+        r.tcp_acked_keepalives(c, 4, 7);  // 120 .. 210 s
         r.other(T0 + seconds(1000));
         CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 4);
         CHECK(r.experts_raised(Expert::Failover) == 1);
@@ -732,10 +733,7 @@ TEST_CASE("a refused unregistration on a session whose role the capture has not 
     CHECK(r.only(refused - 1).raised(Expert::Unregister));
     CHECK(r.only(refused).get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::UnregisterRefused));
     r.acked_keepalives(T0 + seconds(30), c, 3);  // 30, 60, 90 s: the primary
-    for (int k = 4; k <= 7; ++k) {               // 120 .. 210 s: TCP-acknowledged only
-        r.send(T0 + seconds(30 * k), c, true, {skinny::kKeepAliveReq});
-        r.tcp_ack(T0 + seconds(30 * k) + millis(1), c, false);
-    }
+    r.tcp_acked_keepalives(c, 4, 7);             // 120 .. 210 s
     r.other(T0 + seconds(1000));
     CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 4);
     CHECK(r.experts_raised(Expert::Failover) == 1);

@@ -1304,6 +1304,26 @@ TEST_CASE("TCP to a registrar that challenges, or wants a longer expiry: the mar
     CHECK(run.experts(Expert::GraceBreach, n) == 1);
 }
 
+namespace {
+
+// Frame ++n at t: a 500-byte REGISTER (Call-ID "c") at `seq` over TCP stream 1; when `gap` > 0,
+// lost and retransmitted `gap` later in frame ++n. `seq` moves past it.
+void send_resent_register(Wire& w, Run& run, std::uint32_t& n, Nanos t, Nanos gap, std::uint32_t& seq,
+                          std::uint32_t sseq, std::uint32_t cseq) {
+    Frame r = w.frame(++n, t, true, Transport::Tcp);
+    Wire::tcp(r, 1, seq, 500, sseq);
+    w.add_register(r, "c", cseq, kCisco).length = 500;
+    run(r);
+    if (gap) {
+        Frame re = w.frame(++n, t + gap, true, Transport::Tcp);
+        Wire::tcp(re, 1, seq, 500, sseq, true);
+        run(re);
+    }
+    seq += 500;
+}
+
+}  // namespace
+
 TEST_CASE("the breach forecast follows the attempt's retransmission gap when every refresh is challenged") {
     Wire w;
     Run run;
@@ -1312,16 +1332,7 @@ TEST_CASE("the breach forecast follows the attempt's retransmission gap when eve
     // ACKs the REGISTER); the authenticated retry 2 ms after it; 200 OK (expires=120) 8 ms later.
     Nanos t = kT0, ok_time = 0;
     for (const Nanos gap : {Nanos{0}, seconds(1), seconds(2), seconds(4), seconds(8)}) {
-        Frame r = w.frame(++n, t, true, Transport::Tcp);
-        Wire::tcp(r, 1, seq, 500, sseq);
-        w.add_register(r, "c", ++cseq, kCisco).length = 500;
-        run(r);
-        if (gap) {
-            Frame re = w.frame(++n, t + gap, true, Transport::Tcp);
-            Wire::tcp(re, 1, seq, 500, sseq, true);
-            run(re);
-        }
-        seq += 500;
+        send_resent_register(w, run, n, t, gap, seq, sseq, ++cseq);
         Frame ch = w.frame(++n, t + gap + millis(10), false, Transport::Tcp);
         Wire::tcp(ch, 1, sseq, 300, seq);
         w.add_response(ch, 401, "c", cseq);
@@ -1370,16 +1381,7 @@ TEST_CASE("the breach forecast assumes the phone refreshes as late, or as early,
     Nanos t = kT0, ok_time = 0, gap = 0;
     for (int k = 0; k < 5; ++k) {
         gap = k == 0 ? 0 : k == 1 ? c.first_gap : 2 * gap;
-        Frame r = w.frame(++n, t, true, Transport::Tcp);
-        Wire::tcp(r, 1, seq, 500, sseq);
-        w.add_register(r, "c", ++cseq, kCisco).length = 500;
-        run(r);
-        if (gap) {
-            Frame re = w.frame(++n, t + gap, true, Transport::Tcp);
-            Wire::tcp(re, 1, seq, 500, sseq, true);
-            run(re);
-        }
-        seq += 500;
+        send_resent_register(w, run, n, t, gap, seq, sseq, ++cseq);
         ok_time = t + gap + millis(10);
         Frame ok = w.frame(ok_frame = ++n, ok_time, false, Transport::Tcp);
         Wire::tcp(ok, 1, sseq, 400, seq);
