@@ -749,8 +749,8 @@ Txn* SipAnalyzer::Impl::ref_txn(const StreamRef& r, std::uint64_t key) {
 
 // A reference for a new request: a free or stale one, else that of a request the connection no
 // longer holds back, answered before merely delivered, oldest first. When all still wait for their
-// delivery, a new one (kMaxRefsPerStream: else the new request is not followed, and only its
-// response delivers it).
+// delivery, one reference more, up to kMaxRefsPerStream; past that the new request is not
+// followed, and only its response delivers it.
 void SipAnalyzer::Impl::follow(Stream& s, std::uint64_t key, const StreamRef& ref) {
     s.refs.compact([&](const StreamRef& r) { return !ref_txn(r, key); });
     StreamRef* victim = nullptr;
@@ -1314,7 +1314,7 @@ int SipAnalyzer::Impl::own_contact(const Binding& b, const Frame& f, const SipMe
 
 void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f,
                                 const SipMessage& m) {
-    // The attempt's lateness against the grant before (its first REGISTER's, kept by no field): the
+    // The attempt's lateness, its first REGISTER's against the previous grant's expected time: the
     // phone's cadence, which the forecast assumes it keeps.
     Nanos lateness = 0;
     if (b.expecting && b.broken != Break::Step)
