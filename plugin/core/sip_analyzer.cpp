@@ -1355,11 +1355,12 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
     // Retransmission back-off over connection-oriented transports: each attempt inherits the
     // doubled timeout of the previous one (SPEC 2.5).
     if (b.transport == Transport::Udp) return;
-    // The attempt's gap, not that of the REGISTER the 2xx answers: under a challenge it is the
-    // challenged first REGISTER that waited for a retransmission, not the retry (SPEC 3.2).
+    // The attempt's gap, not that of the REGISTER the 2xx answers: under a challenge the challenged
+    // first REGISTER may have waited for a retransmission, the retry, or both, one after the other
+    // (SPEC 3.2): their waits add up.
     Nanos gap = 0;
     for (const Txn& o : b.txns)
-        if (o.id && o.attempt == t.attempt) gap = std::max(gap, elapsed(o.sent_before_delivery, o.first_time));
+        if (o.id && o.attempt == t.attempt) gap = add_sat(gap, elapsed(o.sent_before_delivery, o.first_time));
     const Nanos prev_gap = b.last_gap;
     b.last_gap = gap;
     if (gap > 0 && prev_gap > 0 && static_cast<double>(gap) >= kGrowthRatio * static_cast<double>(prev_gap)) ++b.growth_run;
