@@ -1314,12 +1314,9 @@ int SipAnalyzer::Impl::own_contact(const Binding& b, const Frame& f, const SipMe
 
 void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f,
                                 const SipMessage& m) {
-    // The attempt's lateness, its first REGISTER's against the previous grant's expected time: the
-    // phone's cadence, which the forecast assumes it keeps.
-    Nanos lateness = 0;
-    if (b.expecting && b.broken != Break::Step)
-        for (const Txn& o : b.txns)
-            if (o.id && o.attempt == t.attempt && o.first_of_attempt && o.first_frame) lateness = sub_sat(o.first_time, b.expected);
+    // The expectation the attempt was timed against, if any (the forecast's cadence, below).
+    const bool was_timed = b.expecting && b.broken != Break::Step;
+    const Nanos was_expected = b.expected;
     b.open = false;
     b.has_ok = true;
     b.broken = Break::None;  // the next refresh follows this grant
@@ -1357,10 +1354,14 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
     if (b.transport == Transport::Udp) return;
     // The attempt's gap, not that of the REGISTER the 2xx answers: under a challenge the challenged
     // first REGISTER may have waited for a retransmission, the retry, or both, one after the other
-    // (SPEC 3.2): their waits add up.
-    Nanos gap = 0;
-    for (const Txn& o : b.txns)
-        if (o.id && o.attempt == t.attempt) gap = add_sat(gap, elapsed(o.sent_before_delivery, o.first_time));
+    // (SPEC 3.2): their waits add up. Its lateness, its first REGISTER's against the expectation it
+    // was timed against: the phone's cadence, which the forecast assumes it keeps.
+    Nanos gap = 0, lateness = 0;
+    for (const Txn& o : b.txns) {
+        if (!o.id || o.attempt != t.attempt) continue;
+        gap = add_sat(gap, elapsed(o.sent_before_delivery, o.first_time));
+        if (was_timed && o.first_of_attempt && o.first_frame) lateness = sub_sat(o.first_time, was_expected);
+    }
     const Nanos prev_gap = b.last_gap;
     b.last_gap = gap;
     if (gap > 0 && prev_gap > 0 && static_cast<double>(gap) >= kGrowthRatio * static_cast<double>(prev_gap)) ++b.growth_run;
