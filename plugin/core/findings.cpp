@@ -69,13 +69,20 @@ std::string repaired_utf8(std::string_view s) {
     return out;
 }
 
+// `s` as the table keeps it: itself when valid, else repaired into `storage`.
+std::string_view as_kept(std::string_view s, std::string& storage) {
+    if (valid_utf8(s)) return s;
+    storage = repaired_utf8(s);
+    return storage;
+}
+
 }  // namespace
 
 StringTable::StringTable() { intern(""); }
 
 std::uint32_t StringTable::intern(std::string_view s) {
     std::string repaired;
-    if (!valid_utf8(s)) s = repaired = repaired_utf8(s);
+    s = as_kept(s, repaired);
     auto it = index_.find(s);
     if (it != index_.end()) return it->second;
     auto id = static_cast<std::uint32_t>(strings_.size());
@@ -86,7 +93,7 @@ std::uint32_t StringTable::intern(std::string_view s) {
 
 std::uint32_t StringTable::find(std::string_view s) const {
     std::string repaired;
-    if (!valid_utf8(s)) s = repaired = repaired_utf8(s);
+    s = as_kept(s, repaired);
     auto it = index_.find(s);
     return it == index_.end() ? 0 : it->second;
 }
