@@ -20,6 +20,8 @@ extern int hf_field[ka::kFieldCount];
 
 enum Subtree { ett_keepalive, ett_timing, ett_next, ett_retrans, ett_sccp, ett_path, ett_syslog, ett_capture, ett_count };
 extern int ett[ett_count];
+// hf id of each field group's item (FT_NONE), indexed like ett; none for ett_keepalive.
+extern int hf_group[ett_count];
 
 // Expert info of each ka::Expert (indexed by the enum).
 extern expert_field ei[ka::kExpertCount];

@@ -29,6 +29,7 @@ int hf_server = -1;
 int hf_role = -1;
 int hf_field[ka::kFieldCount];
 int ett[ett_count];
+int hf_group[ett_count];
 expert_field ei[ka::kExpertCount];
 bool pref_info_column = true;
 
@@ -147,6 +148,7 @@ int expert_severity(ka::Expert e) {
 void register_protocol() {
     for (int& id : hf_field) id = -1;
     for (int& id : ett) id = -1;
+    for (int& id : hf_group) id = -1;
     for (std::size_t i = 0; i < std::size(ka::kReasonNames); ++i)
         reason_names[i] = {ka::kReasonNames[i].code, ka::kReasonNames[i].name};
     reason_names[std::size(ka::kReasonNames)] = {0, nullptr};
@@ -269,6 +271,21 @@ void register_protocol() {
                              HFILL}},
         {&hf(F::ClockStepFrame), {"Clock stepped back at", "keepalive.capture.clock_step_frame", FT_FRAMENUM, BASE_NONE,
                                   FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0, "The first frame stamped back", HFILL}},
+        // The field groups, named as TCP's [SEQ/ACK analysis] is (tcp.analysis), so that a filter,
+        // or tshark -j, can select a group as a whole.
+        {&hf_group[ett_timing], {"Timing", "keepalive.timing", FT_NONE, BASE_NONE, nullptr, 0x0,
+                                 "The refresh attempt's timing", HFILL}},
+        {&hf_group[ett_next], {"Next refresh, from this grant", "keepalive.next_refresh", FT_NONE, BASE_NONE, nullptr,
+                               0x0, "What the 2xx's grant expects of the next refresh", HFILL}},
+        {&hf_group[ett_retrans], {"Retransmissions", "keepalive.retrans", FT_NONE, BASE_NONE, nullptr, 0x0,
+                                  "Transmissions, lost first transmissions and the breach forecast", HFILL}},
+        {&hf_group[ett_sccp], {"SCCP keepalive", "keepalive.sccp", FT_NONE, BASE_NONE, nullptr, 0x0, nullptr, HFILL}},
+        {&hf_group[ett_path], {"Path", "keepalive.path", FT_NONE, BASE_NONE, nullptr, 0x0,
+                               "ARP and two capture points: where the signalling went", HFILL}},
+        {&hf_group[ett_syslog], {"Call manager syslog", "keepalive.syslog", FT_NONE, BASE_NONE, nullptr, 0x0, nullptr,
+                                 HFILL}},
+        {&hf_group[ett_capture], {"Capture", "keepalive.capture", FT_NONE, BASE_NONE, nullptr, 0x0,
+                                  "Gaps and clock steps of the capture itself", HFILL}},
     };
 
     static int* etts[] = {&ett[ett_keepalive], &ett[ett_timing], &ett[ett_next],   &ett[ett_retrans],

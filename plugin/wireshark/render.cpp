@@ -78,9 +78,6 @@ const FieldSpec kFields[] = {
     {Field::ClockStepFrame, Kind::Frame, ett_capture},
 };
 
-const char* const kGroupTitle[ett_count] = {"", "Timing", "Next refresh, from this grant", "Retransmissions",
-                                            "SCCP keepalive", "Path", "Call manager syslog", "Capture"};
-
 // A 2xx sets the next refresh's expectation, while its margin and refresh number are those of
 // the attempt it ends: side by side, a margin of seconds would sit next to a deadline minutes away.
 // A SIP binding's event (a restart, a message the capture lacks) is about its timing.
@@ -178,9 +175,9 @@ void render_annotation(tvbuff_t* tvb, packet_info* pinfo, proto_tree* tree, cons
         proto_tree*& g = groups[group];
         if (!g) {
             // Generated like everything under it, as TCP's [SEQ/ACK analysis] and [Timestamps] are.
-            proto_item* title = nullptr;
-            g = proto_tree_add_subtree(sub, tvb, 0, 0, ett[group], &title, kGroupTitle[group]);
+            proto_item* title = proto_tree_add_item(sub, hf_group[group], tvb, 0, 0, ENC_NA);
             proto_item_set_generated(title);
+            g = proto_item_add_subtree(title, ett[group]);
         }
         add_field(g, tvb, spec, a, engine);
     }

@@ -44,6 +44,15 @@ class Registration(unittest.TestCase):
         for name, ftype in SPEC_FIELDS.items():
             self.assertEqual(types.get(name), ftype, name)
 
+    def test_field_groups(self):
+        """The subtrees that group the fields are items of their own, so filters and tshark -j
+        can name them (README, Fields)."""
+        types = {cols[2]: cols[3] for cols in (l.split("\t") for l in harness.tshark(["-G", "fields"]).splitlines())
+                 if cols[0] == "F"}
+        for name in ("keepalive.timing", "keepalive.next_refresh", "keepalive.retrans", "keepalive.sccp",
+                     "keepalive.path", "keepalive.syslog", "keepalive.capture"):
+            self.assertEqual("FT_NONE", types.get(name), name)
+
     def test_every_spec_expert(self):
         # Group and severity are checked by harness.experts() wherever an expert fires.
         names = {l.split("\t")[2] for l in harness.tshark(["-G", "fields"]).splitlines() if l.startswith("F\t")}

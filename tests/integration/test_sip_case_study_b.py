@@ -2,6 +2,7 @@
 """SPEC §2.5 case study B (scenario sip-tcp-case-study-b): every value derived from the
 scenario's table; single pass and -2; and the preferences that change the verdicts."""
 # SPDX-License-Identifier: GPL-2.0-or-later
+import json
 import os
 import sys
 import time
@@ -194,6 +195,33 @@ class CaseStudyB(unittest.TestCase):
             self.assertEqual(["Granted expiry", "Refresh expected", "Refresh deadline"], list(nxt))
             self.assertEqual(clock(rows[4][2] + 115 * S), nxt["Refresh expected"][-22:])
             self.assertEqual(clock(rows[4][2] + 130 * S), nxt["Refresh deadline"][-22:])
+
+    def test_json_selects_a_group(self):
+        """Each group is a named item (as TCP's tcp.analysis is): tshark -j keeps the one asked for
+        with its fields and leaves the others filtered out."""
+        rows = attempts()
+        numbers, _ = frames(rows)
+        ok = numbers[4][2]  # row 5's 200 OK: the margin it ends, the next refresh it sets
+        for two_pass in (False, True):
+            out = harness.tshark(["-Y", "frame.number == %d" % ok, "-T", "json", "-j", "keepalive keepalive.next_refresh"],
+                                 capture=CAPTURE, two_pass=two_pass)
+            trees = []  # every keepalive item of the frame: JSON objects with duplicate keys
+
+            def collect(pairs):
+                trees.extend(v for k, v in pairs if k == "keepalive")
+                return dict(pairs)
+            json.loads(out, object_pairs_hook=collect)
+            self.assertEqual(1, len(trees))
+            self.assertEqual({"filtered": "keepalive.timing"}, trees[0]["keepalive.timing"])
+            nxt = trees[0]["keepalive.next_refresh"]
+            self.assertEqual(["keepalive.expires.granted", "keepalive.refresh.expected", "keepalive.refresh.deadline"],
+                             list(nxt))
+            self.assertEqual("120", nxt["keepalive.expires.granted"])
+            self.assertEqual(rows[4][2] + 115 * S, absolute(nxt["keepalive.refresh.expected"]))
+            self.assertEqual(rows[4][2] + 130 * S, absolute(nxt["keepalive.refresh.deadline"]))
+            # A group is a field of its own for filters too.
+            self.assertEqual(str(ok), harness.tshark(["-Y", "keepalive.next_refresh && frame.number == %d" % ok, "-T", "fields",
+                                                      "-e", "frame.number"], capture=CAPTURE, two_pass=two_pass).strip())
 
     def test_grace_window_preference(self):
         want = self.check({"grace_window": "30"}, grace=30)
