@@ -86,6 +86,7 @@ struct Half {
     std::uint32_t last_ack = 0;  // highest ACK this direction sent
     std::uint32_t dupacks = 0;   // duplicate ACKs in a row: the peer's fast retransmission follows
     std::uint32_t pending_seq = 0;  // sequence number just after `pending`
+    std::uint32_t pending_frame = 0;  // the frame that carried `pending`'s first byte
     std::uint32_t sent_seq = 0, sent_end = 0, sent_point = 0;
     std::uint16_t sent_ip_id = 0;
     std::uint16_t window = 0;    // of the last ACK
@@ -191,7 +192,7 @@ struct Decoder::Impl {
                           std::uint32_t point, TcpInfo& t);
     void cut_messages(Stream& s, Half& h, const Segment& p, Frame& out);
     void cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out);
-    static void hold_unclassified(Half& h, const Segment& p);
+    static void hold_unclassified(Half& h, const Segment& p, std::uint32_t frame);
     void place(Stream& s, const wire::Packet& p, std::uint32_t interface_id, bool from_a) const;
     void note_split(const Stream& s, const wire::Packet& p, std::uint32_t other, std::uint32_t frame);
 };
@@ -457,14 +458,14 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
     if (skip >= p.payload_len) return;
     const Segment seg{p.seq + skip, p.payload.substr(std::min<std::size_t>(skip, p.payload.size())), p.payload_len - skip};
     if (s.kind != Kind::Unknown) d.cut_messages(s, fwd, seg, out);
-    else Impl::hold_unclassified(fwd, seg);
+    else Impl::hold_unclassified(fwd, seg, raw.number);
 }
 
 // A connection is SIP or SKINNY once Wireshark names the protocol in one of its frames, so that its
 // ports, heuristics and Decode As decide, as for UDP. It names SIP only on the segment where a
 // message ends, and not always SKINNY on the first segment of a PDU (not when it builds a tree):
 // keep the start of what may be an unfinished message until a frame says what it is.
-void Decoder::Impl::hold_unclassified(Half& h, const Segment& p) {
+void Decoder::Impl::hold_unclassified(Half& h, const Segment& p, std::uint32_t frame) {
     const bool continues = !h.pending.empty() && h.pending_seq == p.seq;
     const bool starts = !continues && ((skinny::plausible_start(p.payload) && skinny::pdu_length(p.payload) == 0) ||
                                        (sip::looks_like_sip(p.payload) &&
@@ -474,7 +475,10 @@ void Decoder::Impl::hold_unclassified(Half& h, const Segment& p) {
         h.pending.clear();
         return;
     }
-    if (starts) h.pending.clear();
+    if (starts) {
+        h.pending.clear();
+        h.pending_frame = frame;
+    }
     h.pending.append(p.payload);
     h.pending_seq = p.seq + p.payload_len;
 }
@@ -495,6 +499,9 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const Segment& p, Frame& ou
     }
     std::string_view data = p.payload;
     std::uint32_t data_seq = p.seq;
+    // Bytes before `held` came from earlier segments: they begin with a message (CRLFs skipped)
+    // that the frame `pending_frame` began.
+    std::size_t held = 0;
     // A segment read afresh may begin inside a PDU whose start the capture lacks: like Wireshark,
     // take it for SKINNY only if it begins with a header, or its bytes would swallow later PDUs.
     // Kept bytes too short to tell are checked once joined to the next segment's.
@@ -504,6 +511,7 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const Segment& p, Frame& ou
         scratch.append(p.payload);
         data = scratch;
         data_seq = p.seq - static_cast<std::uint32_t>(h.pending.size());
+        held = h.pending.size();
         h.pending.clear();
     }
     if (s.kind == Kind::Skinny && unchecked && data.size() >= skinny::kCheckedBytes && !skinny::plausible_start(data))
@@ -513,17 +521,21 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const Segment& p, Frame& ou
     while (at < data.size()) {
         const Cut c = cut_message(s.kind, data.substr(at), out);
         if (c.status == Cut::Invalid) return;
-        at += c.skip + c.length;
+        at += c.skip;
+        const bool began_before = at < held;
+        at += c.length;
         if (c.status == Cut::Incomplete) break;
         if (c.parsed_sip) {
             SipMessage& m = out.sip.back();
             m.length = static_cast<std::uint32_t>(c.length);
             m.tail = segment_end - (data_seq + static_cast<std::uint32_t>(at));
+            if (began_before) m.start_frame = h.pending_frame;
         }
     }
     // Keep the start of an unfinished message for the next segment, unless it is too long to be a
     // signalling message.
     if (at < data.size() && data.size() - at <= kMaxPending) {
+        if (at >= held) h.pending_frame = out.number;
         h.pending.assign(data.substr(at));
         h.pending_seq = segment_end;
     }

@@ -110,6 +110,8 @@ struct SipMessage {
     // that completed it, and spans `length` bytes. Unknown (0) over TLS.
     std::uint32_t length = 0;
     std::uint32_t tail = 0;
+    // The frame that carried the message's first byte when an earlier segment began it; 0: this one.
+    std::uint32_t start_frame = 0;
     // Cut short by the capture's snap length: only the start line, and a response's CSeq when its
     // line was captured whole, are set (sip::parse_truncated_message()).
     bool truncated = false;

@@ -159,12 +159,16 @@ struct Txn {
     // Byte range of the request in its TCP stream; the stream's interface is the binding's.
     std::uint32_t stream = 0;
     std::uint32_t start = 0, end = 0;
+    // A REGISTER split over segments: its bytes before `head_end` were first sent `head_back`
+    // frames before first_frame, the one that completed it (0: not split).
+    std::uint32_t head_end = 0;
     // Class (status / 100) of the latest response since the latest transmission: the same again
     // at once over UDP is a copy of it (kCaptureCopyWindow). A byte, where there was padding.
     std::uint8_t answered = 0;
     // Milliseconds from the first transmission to the second (UDP: T1 of the phone's Timer E), for
     // a 100 to tell which of them its server held (held_since_first()). Fits the padding.
     std::uint16_t resent_after_ms = 0;
+    std::uint16_t head_back = 0;
     bool has_range = false;
     bool first_of_attempt = false;
     bool delivered = false;
@@ -1009,7 +1013,9 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     Annotation a = base(b, Subject::SipRetransmission);
     a.set(Field::RefreshNumber, t.attempt);
     a.set(Field::RetransCount, t.retrans);
-    if (t.first_frame) a.set(Field::RetransOriginal, t.first_frame);  // none: known from its 2xx only
+    // The first transmission of the bytes it repeats: a split REGISTER's head went in an earlier segment.
+    const bool head = t.head_back != 0 && f.tcp.present && seq_before(f.tcp.seq, t.head_end);
+    if (t.first_frame) a.set(Field::RetransOriginal, t.first_frame - (head ? t.head_back : 0));  // none: known from its 2xx only
     a.set(Field::RetransGap, elapsed(f.time, t.last_time));
     a.raise(Expert::Retransmission);
     if (t.retrans == 1)
@@ -1194,6 +1200,12 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
         if (m.length > 0) {  // the message's own bytes; over TLS only the segment is known
             t.end = f.tcp.seq + f.tcp.len - m.tail;
             t.start = t.end - m.length;
+            // Begun in an earlier segment: a retransmission of that part names it. The REGISTER
+            // is still timed here, where it is read.
+            if (m.start_frame != 0 && f.number - m.start_frame <= 0xffff) {
+                t.head_back = static_cast<std::uint16_t>(f.number - m.start_frame);
+                t.head_end = f.tcp.seq;
+            }
         } else {
             t.start = f.tcp.seq;
             t.end = f.tcp.seq + f.tcp.len;

@@ -376,9 +376,11 @@ TEST_CASE("decoder: SIP messages of a TCP stream, several per segment and one ac
     CHECK(f.sip[0].cseq == 1);
     CHECK(f.sip[0].length == m1.size());
     CHECK(f.sip[0].tail == m2.size() + 40);
+    CHECK(f.sip[0].start_frame == 0);  // begun in this frame
     CHECK(f.sip[1].cseq == 2);
     CHECK(f.sip[1].length == m2.size());
     CHECK(f.sip[1].tail == 40);
+    CHECK(f.sip[1].start_frame == 0);
     CHECK(f.tcp.len == s + 40);
     // The rest of the third message, with no SIP dissector call on this segment (Wireshark waits for
     // the whole message): it ends exactly where the segment ends.
@@ -388,6 +390,16 @@ TEST_CASE("decoder: SIP messages of a TCP stream, several per segment and one ac
     CHECK(g.sip[0].length == m3.size());
     CHECK(g.sip[0].tail == 0);
     CHECK(g.sip[0].call_id == "abc@10.0.0.100");
+    CHECK(g.sip[0].start_frame == 1);  // the segment that carried its first 40 bytes
+    // A message begun after the end of one completed in the same segment starts there.
+    const std::string m4 = sip_register(4), m5 = sip_register(5);
+    const auto at = static_cast<std::uint32_t>(1000 + s + m3.size());
+    CHECK(r.phone(at, 1, kAck | kPsh, m4.substr(0, 20), 3 * kSecond).sip.empty());
+    CHECK(r.phone(at + 20, 1, kAck | kPsh, m4.substr(20) + m5.substr(0, 30), 4 * kSecond).sip.at(0).start_frame == 3);
+    Frame& h = r.phone(at + static_cast<std::uint32_t>(m4.size()) + 30, 1, kAck | kPsh, m5.substr(30), 5 * kSecond);
+    REQUIRE(h.sip.size() == 1);
+    CHECK(h.sip[0].cseq == 5);
+    CHECK(h.sip[0].start_frame == 4);
 }
 
 TEST_CASE("decoder: a connection is SIP once Wireshark says so, its first message held until then") {
@@ -399,6 +411,7 @@ TEST_CASE("decoder: a connection is SIP once Wireshark says so, its first messag
     Frame& f = r.phone(1050, 1, kAck | kPsh, m1.substr(50), kSecond + kMillisecond, true);
     REQUIRE(f.sip.size() == 1);
     CHECK(f.sip[0].cseq == 1);
+    CHECK(f.sip[0].start_frame == 1);
     CHECK(f.sip[0].length == m1.size());
     CHECK(f.sip[0].tail == 0);
     // From then on the connection is SIP.

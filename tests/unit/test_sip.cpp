@@ -384,6 +384,35 @@ TEST_CASE("TCP: a segment the decoder calls sent again is a retransmission, howe
     CHECK(r.get(Field::RetransGap) == millis(2));
 }
 
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a retransmission of a split REGISTER names the segment that first sent its bytes") {
+    // Refresh 2's bytes [501, 1001): [501, 701) in frame 3, the rest in frame 4 100 us later, where
+    // the message ends and is read. The first part is resent alone 400 ms later, then the rest.
+    Frame head = w.frame(3, expected, true, Transport::Tcp);
+    Wire::tcp(head, 1, 501, 200, 401);
+    run(head);
+    Frame rest = w.frame(4, expected + 100 * kMicrosecond, true, Transport::Tcp);
+    Wire::tcp(rest, 1, 701, 300, 401);
+    SipMessage& m = w.add_register(rest, "c", 2, kCisco);
+    m.length = 500;
+    m.start_frame = 3;
+    run(rest);
+    CHECK(run.one(4).get(Field::RefreshLateness) == 100 * kMicrosecond);  // timed where it is read
+    Frame again = w.frame(5, expected + millis(400), true, Transport::Tcp);
+    Wire::tcp(again, 1, 501, 200, 401, true);
+    run(again);
+    const Annotation r = run.one(5);
+    CHECK(r.get(Field::RetransCount) == 1);
+    CHECK(r.get(Field::RetransOriginal) == 3);
+    CHECK(r.get(Field::RetransGap) == millis(400) - 100 * kMicrosecond);  // since the request was last sent whole
+    Frame tail = w.frame(6, expected + millis(800), true, Transport::Tcp);
+    Wire::tcp(tail, 1, 701, 300, 401, true);
+    run(tail);
+    const Annotation t = run.one(6);
+    CHECK(t.get(Field::RetransCount) == 2);
+    CHECK(t.get(Field::RetransOriginal) == 4);
+    CHECK(t.get(Field::RetransGap) == millis(400));
+}
+
 TEST_CASE("several REGISTERs in one TCP segment each get their own byte range") {
     Wire w;
     Run run;
