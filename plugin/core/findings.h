@@ -71,6 +71,7 @@ enum class Field : std::uint8_t {
     ClockStepFrame,      // frame, the first frame stamped back
     SyslogProtocol,      // StringTable id of the Protocol of the syslog message (SCCP, SIP)
     SyslogTransientReason,  // EndPointTransientConnection's Reason_Code: an enumeration of its own
+    DeliveryHeldBy,      // frame, a retransmission of bytes sent before the REGISTER on its connection
     Count
 };
 constexpr std::size_t kFieldCount = static_cast<std::size_t>(Field::Count);

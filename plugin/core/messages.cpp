@@ -370,6 +370,7 @@ std::string summary(const Annotation& a, const StringTable& strings) {
     // Late as refresh_late says: not a phone a millisecond behind, within the tolerance.
     if (a.raised(Expert::RefreshLate)) add(format_duration(a.get_or(Field::RefreshLateness, 0)) + " late");
     if (a.has(Field::RefreshMargin)) add("margin " + format_duration(a.get(Field::RefreshMargin)));
+    if (a.has(Field::DeliveryHeldBy)) add("held behind the retransmission in " + frame_ref(a.get(Field::DeliveryHeldBy)));
     if (a.has(Field::GraceOverrun)) add("grace overrun " + format_duration(a.get(Field::GraceOverrun)));
     if (a.has(Field::RetransCount) && a.get(Field::RetransCount) > 0) {
         // On a message sent again the count is its rank; on a delivery, the attempt's total.

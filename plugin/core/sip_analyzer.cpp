@@ -359,14 +359,22 @@ private:
     std::unique_ptr<std::vector<StreamRef>> more_;
 };
 
+// Fields ordered to fill the padding.
 struct Stream {
     IpAddr client;
     std::uint16_t client_port = 0;
+    // The client's latest retransmission of bytes the server had not acknowledged (its frame, 0:
+    // none, and the sequence number just after them): TCP delivers nothing sent after them before
+    // they arrive (held_behind()).
+    std::uint32_t fill_frame = 0;
     StreamRefs refs;
     bool has_last_client = false;
     // A REGISTER on it, received and spared at its binding's deadline, awaits its answer: the
     // client's next segment past Timer F tells whether one came (await_answer()).
     bool awaiting = false;
+    bool has_server_ack = false;
+    std::uint32_t fill_end = 0;
+    std::uint32_t server_ack = 0;  // the server's highest ACK (has_server_ack)
     Nanos last_client = 0;  // the client's latest segment
     Nanos last_use = 0;
 };
@@ -474,6 +482,7 @@ struct SipAnalyzer::Impl {
     void transmitted_again(Binding& b, Txn& t, const Frame& f);
     void held_since_first(Binding& b, Txn& t, Nanos at);
     void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, Evidence e);
+    std::uint32_t held_behind(const Binding& b, const Txn& t, std::uint32_t delivery_frame) const;
     void granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f, const SipMessage& m);
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, Nanos lateness, std::uint32_t grant) const;
     Nanos refresh_period(std::uint32_t grant) const;
@@ -1261,7 +1270,19 @@ void SipAnalyzer::Impl::deliver(Annotation& a, Binding& b, Txn& t, const Frame& 
     }
     t.delivered = true;
     if (b.broken != Break::Step) a.set(Field::RefreshMargin, sub_sat(b.deadline, f.time));
+    if (std::uint32_t fill = held_behind(b, t, f.number)) a.set(Field::DeliveryHeldBy, fill);
     if (f.time > b.deadline) settle_deadline(b, f, true);
+}
+
+// Over TCP, the client's retransmission (its frame; 0: none) of bytes sent before `t`, after `t`
+// and before its delivery in `delivery_frame`, while the server still lacked them: `t` reached the
+// registrar only behind them (head-of-line blocking). Its own bytes were not resent, so it counts
+// no retransmission of its own (SPEC 3.2 attributes one by the bytes it repeats).
+std::uint32_t SipAnalyzer::Impl::held_behind(const Binding& b, const Txn& t, std::uint32_t delivery_frame) const {
+    if (!t.has_range || b.transport == Transport::Udp) return 0;
+    const Stream* s = streams.find(stream_key(b.iface, t.stream));
+    if (!s || s->fill_frame <= t.first_frame || s->fill_frame >= delivery_frame) return 0;
+    return seq_before(t.start, s->fill_end) ? 0 : s->fill_frame;
 }
 
 // From a 2xx to the refresh it expects. A phone cannot refresh before it is granted: a
@@ -1483,8 +1504,10 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
             deliver(a, b, t, at, success ? Evidence::Success : m.status >= 300 ? Evidence::Refusal : Evidence::Receipt);
         } else if (t.margin_due && success) {
             t.margin_due = false;
-            if (b.expecting && b.broken != Break::Step && t.attempt == b.attempts)
+            if (b.expecting && b.broken != Break::Step && t.attempt == b.attempts) {
                 a.set(Field::RefreshMargin, sub_sat(b.deadline, b.delivered_at));
+                if (std::uint32_t fill = held_behind(b, t, t.delivery_frame)) a.set(Field::DeliveryHeldBy, fill);
+            }
         }
         if (!t.final && m.status >= 200) {
             t.final = true;
@@ -1565,6 +1588,8 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
         }
     }
     if (to_client && f.tcp.has(TcpInfo::kAck)) {
+        if (!s.has_server_ack || seq_before(s.server_ack, f.tcp.ack)) s.server_ack = f.tcp.ack;
+        s.has_server_ack = true;
         for (const StreamRef& r : s.refs) {
             Txn* t = ref_txn(r, key);
             if (!t || t->delivered) continue;
@@ -1585,6 +1610,10 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
                 Txn* t = ref_txn(r, key);
                 if (t && seq_before(f.tcp.seq, t->end) && seq_before(t->start, seg_end))
                     transmitted_again(bindings[r.binding], *t, f);
+            }
+            if (!s.has_server_ack || seq_before(s.server_ack, seg_end)) {
+                s.fill_frame = f.number;
+                s.fill_end = seg_end;
             }
         }
         if (s.awaiting) check_awaiting(s, key, f);

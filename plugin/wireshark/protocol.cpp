@@ -243,6 +243,11 @@ void register_protocol() {
                                          BASE_DEC, nullptr, 0x0,
                                          "EndPointTransientConnection's Reason_Code, whose codes are not the unregistration reasons'",
                                          HFILL}},
+        {&hf(F::DeliveryHeldBy), {"Held behind the retransmission in", "keepalive.delivery.held_by", FT_FRAMENUM,
+                                  BASE_NONE, FRAMENUM_TYPE(FT_FRAMENUM_NONE), 0x0,
+                                  "A retransmission of bytes sent before the REGISTER on its TCP connection, which "
+                                  "the registrar had to receive first",
+                                  HFILL}},
         {&hf(F::SccpRequestFrame), {"KeepAliveReq in", "keepalive.sccp.request", FT_FRAMENUM, BASE_NONE,
                                     FRAMENUM_TYPE(FT_FRAMENUM_REQUEST), 0x0,
                                     "The keepalive this ack answers, or that went unacknowledged", HFILL}},

@@ -37,6 +37,7 @@ const FieldSpec kFields[] = {
     {Field::RefreshPrev, Kind::Frame, ett_timing},
     {Field::RefreshMargin, Kind::RelTime, ett_timing},
     {Field::DeliveryFrame, Kind::Frame, ett_timing},
+    {Field::DeliveryHeldBy, Kind::Frame, ett_timing},
     {Field::GraceOverrun, Kind::RelTime, ett_timing},
     {Field::RetransCount, Kind::Uint, ett_retrans},
     {Field::RetransOriginal, Kind::Frame, ett_retrans},

@@ -920,6 +920,43 @@ class ChallengedBackoff(unittest.TestCase):
         self.assertEqual([self.oks(gaps)[4] + 130 * S], [absolute(v) for v in f["keepalive.forecast.time"]])
 
 
+class HeldBehind(unittest.TestCase):
+    """Each refresh sent right behind a SUBSCRIBE on its connection; in the lossy variant the
+    SUBSCRIBE is lost and the REGISTER, never resent, reaches SIP only with the SUBSCRIBE's
+    doubling retransmission: its delivery names it, until the grace window is breached."""
+    FIELDS = ["frame.number", "keepalive.refresh.number", "keepalive.refresh.margin", "keepalive.retrans.count",
+              "keepalive.delivery.held_by", "keepalive.grace.overrun"]
+
+    def test_healthy_twin_is_silent(self):
+        cap = capture("sip-tcp-held-behind-healthy")
+        self.assertEqual([], harness.experts_both_passes(self, cap))
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        for k in range(1, 6):
+            delivery = rows[6 + 6 * k]  # the registrar's ACK of the SUBSCRIBE and the REGISTER
+            self.assertEqual([str(k + 1)], delivery["keepalive.refresh.number"])
+            self.assertEqual([15 * S - 1300 * US], [rel(v) for v in delivery["keepalive.refresh.margin"]])
+        self.assertFalse([n for n, r in rows.items() if r["keepalive.delivery.held_by"]])
+
+    def test_delivery_held_behind_the_retransmission(self):
+        cap = capture("sip-tcp-held-behind")
+        gaps = [0, 1 * S, 2 * S, 4 * S, 8 * S, 16 * S]
+        # Attempt 5's REGISTER, sent in time and never resent, is delivered 16.0003 s after its
+        # first frame, 1.0003 s past the deadline 15 s after it: the only expert info.
+        self.assertEqual([(46, "keepalive.grace_breach")], [(n, name) for n, name, _ in harness.experts_both_passes(self, cap)])
+        rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        for k in range(1, 6):
+            register, retransmission, delivery = 3 + 8 * k, 5 + 8 * k, 6 + 8 * k
+            self.assertEqual(["0"], rows[register]["keepalive.retrans.count"])
+            self.assertNotIn(retransmission, rows)  # the SUBSCRIBE's bytes: no REGISTER resent
+            d = rows[delivery]
+            self.assertEqual([str(retransmission)], d["keepalive.delivery.held_by"])
+            self.assertEqual([15 * S - gaps[k] - 300 * US], [rel(v) for v in d["keepalive.refresh.margin"]])
+            self.assertEqual(["0"], d["keepalive.retrans.count"])
+        self.assertEqual([S + 300 * US], [rel(v) for v in rows[46]["keepalive.grace.overrun"]])
+        out = harness.tshark(["-Y", "frame.number == 14", "-V"], capture=cap)
+        self.assertIn("margin 14.0 s, held behind the retransmission in frame 13", out)
+
+
 class IntervalTooBrief(unittest.TestCase):
     """423 Interval Too Brief and the retry asking for Min-Expires, with the registrar's ACK of each
     REGISTER on its own: one margin per attempt, from the REGISTER that ends in 200 OK."""

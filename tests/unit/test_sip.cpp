@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/engine.h"
+#include "core/messages.h"
 #include "core/sip_contact.h"
 
 using namespace ka;
@@ -165,18 +166,18 @@ void send_register(Wire& w, Run& run, std::uint32_t n, Nanos t, std::uint32_t cs
 }
 
 // After registered() over TCP, frame n: the phone's REGISTER of refresh 2 (CSeq 2) at t, bytes
-// [501, 1001) of stream 1.
-void send_register_tcp(Wire& w, Run& run, std::uint32_t n, Nanos t) {
+// [seq, seq + 500) of stream 1.
+void send_register_tcp(Wire& w, Run& run, std::uint32_t n, Nanos t, std::uint32_t seq = 501) {
     Frame f = w.frame(n, t, true, Transport::Tcp);
-    Wire::tcp(f, 1, 501, 500, 401);
+    Wire::tcp(f, 1, seq, 500, 401);
     w.add_register(f, "c", 2, kCisco).length = 500;
     run(f);
 }
 
-// Frame n: the registrar's ACK of that REGISTER at t.
-void registrar_ack(Wire& w, Run& run, std::uint32_t n, Nanos t) {
+// Frame n: the registrar's ACK up to `ack` at t; by default, of that REGISTER.
+void registrar_ack(Wire& w, Run& run, std::uint32_t n, Nanos t, std::uint32_t ack = 1001) {
     Frame f = w.frame(n, t, false, Transport::Tcp);
-    Wire::tcp(f, 1, 401, 0, 1001);
+    Wire::tcp(f, 1, 401, 0, ack);
     run(f);
 }
 
@@ -2599,6 +2600,82 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER sent just before the deadline a
     CHECK(at5[1].subject == Subject::SipDeadline);
     CHECK(at5[1].get(Field::GraceOverrun) == millis(200));
     CHECK(run.experts(Expert::GraceBreach, 5) == 1);
+}
+
+// After registered() over TCP: the phone's SUBSCRIBE, bytes [501, 801) of stream 1, in frame n at t
+// (again: a retransmission of them). Refresh 2's REGISTER goes right behind it, from 801.
+void send_subscribe_tcp(Wire& w, Run& run, std::uint32_t n, Nanos t, bool again = false) {
+    Frame f = w.frame(n, t, true, Transport::Tcp);
+    Wire::tcp(f, 1, 501, 300, 401, again);
+    if (!again) {
+        SipMessage m;
+        m.is_request = true;
+        m.method = "SUBSCRIBE";
+        m.call_id = w.keep("s");
+        m.cseq = 1;
+        m.cseq_method = "SUBSCRIBE";
+        m.length = 300;
+        f.sip.push_back(m);
+    }
+    run(f);
+}
+
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER held behind another message's retransmission names it on its delivery") {
+    // The SUBSCRIBE is lost; the REGISTER behind it arrives but TCP holds it back (the registrar
+    // acknowledges only up to the hole) until the SUBSCRIBE is resent 20 s later.
+    send_subscribe_tcp(w, run, 3, expected);
+    send_register_tcp(w, run, 4, expected + millis(1), 801);
+    registrar_ack(w, run, 5, expected + millis(2), 501);
+    send_subscribe_tcp(w, run, 6, expected + seconds(20), true);
+    CHECK(run.at(6).empty());  // not the REGISTER's bytes: no retransmission of it
+    registrar_ack(w, run, 7, expected + seconds(20) + millis(5), 1301);
+    const auto at7 = run.at(7);
+    REQUIRE(at7.size() == 2);
+    CHECK(at7[0].raised(Expert::GraceBreach));
+    CHECK(at7[0].get(Field::GraceOverrun) == seconds(5) + millis(5));
+    CHECK(at7[1].get(Field::RefreshMargin) == -(seconds(5) + millis(5)));
+    CHECK(at7[1].get(Field::RetransCount) == 0);
+    CHECK(at7[1].get(Field::DeliveryHeldBy) == 6);
+    CHECK(summary(at7[1], run.engine.strings()).find("held behind the retransmission in frame 6") != std::string::npos);
+}
+
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a retransmission of bytes the registrar had, or sent before the REGISTER, held nothing back") {
+    SECTION("resent before the REGISTER was sent") {
+        send_subscribe_tcp(w, run, 3, expected - millis(500));
+        send_subscribe_tcp(w, run, 4, expected - millis(100), true);
+        send_register_tcp(w, run, 5, expected, 801);
+        registrar_ack(w, run, 6, expected + millis(5), 1301);
+        CHECK(run.one(6).get(Field::RefreshMargin) == seconds(15) - millis(5));
+        CHECK_FALSE(run.one(6).has(Field::DeliveryHeldBy));
+    }
+    SECTION("resent after the registrar acknowledged it: only the REGISTER was missing, and is resent") {
+        send_subscribe_tcp(w, run, 3, expected);
+        send_register_tcp(w, run, 4, expected + millis(1), 801);
+        registrar_ack(w, run, 5, expected + millis(2), 801);
+        Frame again = w.frame(6, expected + millis(400), true, Transport::Tcp);
+        Wire::tcp(again, 1, 801, 500, 401, true);
+        run(again);
+        send_subscribe_tcp(w, run, 7, expected + millis(401), true);  // spurious
+        registrar_ack(w, run, 8, expected + millis(405), 1301);
+        const Annotation d = run.one(8);
+        CHECK(d.get(Field::RetransCount) == 1);
+        CHECK_FALSE(d.has(Field::DeliveryHeldBy));
+    }
+}
+
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER held behind another message's retransmission, delivered by its 2xx") {
+    // No ACK of the SUBSCRIBE or the REGISTER captured: the registrar's latest, on the
+    // registration's 200 OK, lacks the SUBSCRIBE's bytes when they are resent.
+    send_subscribe_tcp(w, run, 3, expected);
+    send_register_tcp(w, run, 4, expected + millis(1), 801);
+    send_subscribe_tcp(w, run, 5, expected + millis(400), true);
+    Frame ok = w.frame(6, expected + millis(420), false, Transport::Tcp);
+    Wire::tcp(ok, 1, 401, 400, 1301);
+    w.add_response(ok, 200, "c", 2, with(kCisco, "expires=120"));
+    run(ok);
+    const Annotation d = run.one(6);
+    CHECK(d.get(Field::RefreshMargin) == seconds(15) - millis(420));
+    CHECK(d.get(Field::DeliveryHeldBy) == 5);
 }
 
 TEST_CASE_METHOD(RegisteredTcp, "TCP: a registrar's segment past the deadline that lacks the REGISTER's bytes tells the breach") {
