@@ -148,7 +148,9 @@ struct Txn {
     std::uint64_t call_id = 0;  // text_hash(); the interface is the binding's
     Nanos first_time = 0;
     Nanos last_time = 0;             // latest transmission
-    Nanos sent_before_delivery = 0;  // latest transmission before the delivery evidence
+    // Latest transmission before the delivery evidence, or over TCP the latest retransmission of
+    // earlier bytes it waited behind (held_behind()).
+    Nanos sent_before_delivery = 0;
     std::uint32_t id = 0;            // 0: free slot
     std::uint32_t cseq = 0;
     std::uint32_t attempt = 0;       // refresh number
@@ -1277,7 +1279,8 @@ void SipAnalyzer::Impl::deliver(Annotation& a, Binding& b, Txn& t, const Frame& 
 // Over TCP, the client's retransmission (its frame; 0: none) of bytes sent before `t`, after `t`
 // and before its delivery in `delivery_frame`, while the server still lacked them: `t` reached the
 // registrar only behind them (head-of-line blocking). Its own bytes were not resent, so it counts
-// no retransmission of its own (SPEC 3.2 attributes one by the bytes it repeats).
+// no retransmission of its own (SPEC 3.2 attributes one by the bytes it repeats), nor a lost
+// first transmission; its delay is that retransmission's, which the forecast follows.
 std::uint32_t SipAnalyzer::Impl::held_behind(const Binding& b, const Txn& t, std::uint32_t delivery_frame) const {
     if (!t.has_range || b.transport == Transport::Udp) return 0;
     const Stream* s = streams.find(stream_key(b.iface, t.stream));
@@ -1387,7 +1390,8 @@ void SipAnalyzer::Impl::granted(Annotation& a, std::uint32_t idx, Binding& b, Tx
     if (b.transport == Transport::Udp) return;
     // The attempt's gap, not that of the REGISTER the 2xx answers: under a challenge the challenged
     // first REGISTER may have waited for a retransmission, the retry, or both, one after the other
-    // (SPEC 3.2): their waits add up. Its lateness, its first REGISTER's against the expectation it
+    // (SPEC 3.2): their waits add up; over TCP a REGISTER held behind a retransmission of earlier
+    // bytes waited for that one. Its lateness, its first REGISTER's against the expectation it
     // was timed against: the phone's cadence, which the forecast assumes it keeps.
     Nanos gap = 0, lateness = 0;
     for (const Txn& o : b.txns) {
@@ -1606,12 +1610,17 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     } else if (from_client) {
         if (f.tcp.retransmission && f.tcp.resent > 0) {
             const std::uint32_t seg_end = f.tcp.seq + f.tcp.resent;
+            // Bytes the registrar still lacks: the REGISTERs sent after them wait for them.
+            const bool fills = !s.has_server_ack || seq_before(s.server_ack, seg_end);
             for (const StreamRef& r : s.refs) {
                 Txn* t = ref_txn(r, key);
-                if (t && seq_before(f.tcp.seq, t->end) && seq_before(t->start, seg_end))
+                if (!t) continue;
+                if (seq_before(f.tcp.seq, t->end) && seq_before(t->start, seg_end))
                     transmitted_again(bindings[r.binding], *t, f);
+                else if (fills && !t->delivered && !seq_before(t->start, seg_end) && t->first_frame < f.number)
+                    t->sent_before_delivery = f.time;  // its delay, for the forecast (granted())
             }
-            if (!s.has_server_ack || seq_before(s.server_ack, seg_end)) {
+            if (fills) {
                 s.fill_frame = f.number;
                 s.fill_end = seg_end;
             }

@@ -17,7 +17,7 @@ import unittest
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
 from test_stats import parse_tree  # noqa: E402
-from sip_expect import MS, S, US, absolute, by_frame, group_lines, rel, utc  # noqa: E402
+from sip_expect import MS, S, US, absolute, by_frame, forecast, group_lines, rel, utc  # noqa: E402
 
 
 def capture(name):
@@ -923,9 +923,12 @@ class ChallengedBackoff(unittest.TestCase):
 class HeldBehind(unittest.TestCase):
     """Each refresh sent right behind a SUBSCRIBE on its connection; in the lossy variant the
     SUBSCRIBE is lost and the REGISTER, never resent, reaches SIP only with the SUBSCRIBE's
-    doubling retransmission: its delivery names it, until the grace window is breached."""
+    doubling retransmission: its delivery names it, the forecast follows the delay, and the grace
+    window is breached."""
+    T0 = utc("2023-05-22 08:00:00")
     FIELDS = ["frame.number", "keepalive.refresh.number", "keepalive.refresh.margin", "keepalive.retrans.count",
-              "keepalive.delivery.held_by", "keepalive.grace.overrun"]
+              "keepalive.delivery.held_by", "keepalive.grace.overrun", "keepalive.forecast.refreshes",
+              "keepalive.forecast.time", "keepalive.forecast.gap"]
 
     def test_healthy_twin_is_silent(self):
         cap = capture("sip-tcp-held-behind-healthy")
@@ -940,10 +943,25 @@ class HeldBehind(unittest.TestCase):
     def test_delivery_held_behind_the_retransmission(self):
         cap = capture("sip-tcp-held-behind")
         gaps = [0, 1 * S, 2 * S, 4 * S, 8 * S, 16 * S]
-        # Attempt 5's REGISTER, sent in time and never resent, is delivered 16.0003 s after its
-        # first frame, 1.0003 s past the deadline 15 s after it: the only expert info.
-        self.assertEqual([(46, "keepalive.grace_breach")], [(n, name) for n, name, _ in harness.experts_both_passes(self, cap)])
+        # The REGISTER waits from S_k + 1 ms to the retransmission at S_k + G_k: 1, 2, 4, 8 s less
+        # 1 ms grow 2x three times by attempt 4, whose 200 OK (frame 40) forecasts the next wait
+        # past the grace the 1 ms lateness leaves. Attempt 5's REGISTER, sent in time and never
+        # resent, is delivered 16.0003 s after S_5, 1.0003 s past its deadline (frame 46). No
+        # retransmission of a REGISTER, no loss pattern: its first transmission was not lost.
+        self.assertEqual([(40, "keepalive.breach_forecast"), (46, "keepalive.grace_breach")],
+                         sorted((n, name) for n, name, _ in harness.experts_both_passes(self, cap)))
         rows = by_frame(harness.fields_both_passes(self, cap, self.FIELDS, "keepalive"))
+        oks, s = [], self.T0
+        for g in gaps:
+            oks.append(s + g + 12 * MS)
+            s = oks[-1] + 115 * S
+        want = forecast(gaps[4] - MS, gaps[3] - MS, oks[4] + 115 * S, 15 * S, 115 * S, lateness=MS)
+        self.assertEqual(1, want[0])
+        f = rows[40]
+        self.assertEqual([str(want[0])], f["keepalive.forecast.refreshes"])
+        self.assertEqual([want[1]], [absolute(v) for v in f["keepalive.forecast.time"]])
+        self.assertEqual([want[2]], [rel(v) for v in f["keepalive.forecast.gap"]])
+        self.assertEqual(oks[4] + 130 * S, want[1])  # attempt 5's deadline, which it breaches
         for k in range(1, 6):
             register, retransmission, delivery = 3 + 8 * k, 5 + 8 * k, 6 + 8 * k
             self.assertEqual(["0"], rows[register]["keepalive.retrans.count"])

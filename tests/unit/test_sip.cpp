@@ -1404,6 +1404,52 @@ TEST_CASE("the breach forecast follows the attempt's retransmission gap when eve
     CHECK(f.get(Field::RefreshMargin) == seconds(15) - seconds(8) - millis(20));
 }
 
+TEST_CASE("the breach forecast follows a REGISTER's wait behind another message's retransmission") {
+    Wire w;
+    Run run;
+    std::uint32_t n = 0, seq = 1, sseq = 1, ok_frame = 0;
+    // Each attempt: another message (300 bytes) at t, lost; the REGISTER (500 bytes) right behind
+    // it, never resent; the registrar ACKs up to the hole; the other message is resent after `gap`
+    // and the registrar ACKs both; 200 OK 10 ms after the resend.
+    Nanos t = kT0, ok_time = 0;
+    std::uint32_t cseq = 0;
+    for (const Nanos gap : {Nanos{0}, seconds(1), seconds(2), seconds(4), seconds(8)}) {
+        Frame other = w.frame(++n, t, true, Transport::Tcp);
+        Wire::tcp(other, 1, seq, 300, sseq);
+        run(other);
+        Frame reg = w.frame(++n, t, true, Transport::Tcp);
+        Wire::tcp(reg, 1, seq + 300, 500, sseq);
+        w.add_register(reg, "c", ++cseq, kCisco).length = 500;
+        run(reg);
+        if (gap) {
+            Frame dup = w.frame(++n, t + millis(1), false, Transport::Tcp);
+            Wire::tcp(dup, 1, sseq, 0, seq);
+            run(dup);
+            Frame again = w.frame(++n, t + gap, true, Transport::Tcp);
+            Wire::tcp(again, 1, seq, 300, sseq, true);
+            run(again);
+        }
+        seq += 800;
+        ok_time = t + gap + millis(10);
+        Frame ok = w.frame(ok_frame = ++n, ok_time, false, Transport::Tcp);
+        Wire::tcp(ok, 1, sseq, 400, seq);
+        w.add_response(ok, 200, "c", cseq, with(kCisco, "expires=120"));
+        run(ok);
+        sseq += 400;
+        t = ok_time + seconds(115);
+    }
+    // Waits 1, 2, 4, 8 s: the next projected at 16 s, past the grace: the very next refresh. No
+    // REGISTER was resent or lost its first transmission.
+    CHECK(run.experts(Expert::Retransmission, n) == 0);
+    CHECK(run.experts(Expert::LossPattern, n) == 0);
+    CHECK(run.experts(Expert::BreachForecast, n) == 1);
+    const Annotation f = run.one(ok_frame);
+    CHECK(f.get(Field::ForecastRefreshes) == 1);
+    CHECK(f.get(Field::ForecastGap) == seconds(16));
+    CHECK(f.get(Field::ForecastTime) == ok_time + seconds(130));
+    CHECK(f.get(Field::DeliveryHeldBy) == ok_frame - 1);
+}
+
 TEST_CASE("the breach forecast assumes the phone refreshes as late, or as early, as it did") {
     // Each attempt's REGISTER is lost and retransmitted after a doubling gap, then ACKed and
     // granted 120 s at once (expected 115 s after the 2xx, deadline 15 s later); the phone sends

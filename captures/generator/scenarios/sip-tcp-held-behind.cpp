@@ -29,8 +29,11 @@
 //   frames 2 + 8k .. 9 + 8k: SUBSCRIBE, REGISTER, duplicate ACK, SUBSCRIBE retransmission, ACK
 //   (delivery), 200 OK, 200 OK, ACK. The REGISTER counts no retransmission; its delivery (frame
 //   6 + 8k) is held behind the retransmission (frame 5 + 8k), and its margin is the deadline
-//   S_k + 15 s less D_k: 15 s - G_k - 0.3 ms. Attempt 5 (G = 16 s) breaches: its REGISTER was
-//   sent in time and never resent, so the breach is told on its delivery, overrun 1.0003 s.
+//   S_k + 15 s less D_k: 15 s - G_k - 0.3 ms. Its wait, S_k + 1 ms to S_k + G_k, grows 2x on
+//   attempts 2, 3 and 4: the 200 OK of attempt 4 (frame 40) forecasts a 16 s wait, more than the
+//   15 s grace less the 1 ms lateness, 1 refresh ahead, at OK_4 + 130 s. Attempt 5 (G = 16 s)
+//   breaches: its REGISTER was sent in time and never resent, so the breach is told on its
+//   delivery, overrun 1.0003 s. No loss pattern: no REGISTER lost its first transmission.
 #include <string>
 
 #include "scenario.h"
