@@ -80,31 +80,31 @@ struct Rig {
         run();
         return f.number;
     }
+    // Sends one SKINNY message with its fields, `len` bytes; returns the frame number.
+    std::uint32_t send(Nanos t, Conn& c, bool from_phone, const SkinnyMessage& m, std::uint32_t len) {
+        frame(t, c, from_phone, len);
+        f.skinny.push_back(m);
+        (from_phone ? c.phone_seq : c.manager_seq) += len;
+        run();
+        return f.number;
+    }
     std::uint32_t register_ack(Nanos t, Conn& c, std::uint32_t interval, std::uint32_t secondary) {
-        frame(t, c, false, 56);
         SkinnyMessage m;
         m.id = skinny::kRegisterAck;
         m.has_keepalive_interval = m.has_secondary_interval = true;
         m.keepalive_interval = interval;
         m.secondary_interval = secondary;
-        f.skinny.push_back(m);
-        c.manager_seq += 56;
-        run();
-        return f.number;
+        return send(t, c, false, m, 56);
     }
     // The phone's UnregisterReq at t, refused 2 ms later by an UnregisterAck with `status` (1 Error,
     // 2 NAK); returns the UnregisterAck's frame number.
     std::uint32_t unregister_refused(Nanos t, Conn& c, std::uint32_t status = 2) {
         send(t, c, true, {skinny::kUnregisterReq});
-        frame(t + millis(2), c, false, 16);
         SkinnyMessage m;
         m.id = skinny::kUnregisterAck;
         m.has_status = true;
         m.status = status;
-        f.skinny.push_back(m);
-        c.manager_seq += 16;
-        run();
-        return f.number;
+        return send(t + millis(2), c, false, m, 16);
     }
     // `count` keepalives every 30 s from `first`, each acknowledged 1 ms later.
     void acked_keepalives(Nanos first, Conn& c, int count) {

@@ -1352,6 +1352,16 @@ void send_resent_register(Wire& w, Run& run, std::uint32_t& n, Nanos t, Nanos ga
     seq += 500;
 }
 
+// Frame `n` at t: the registrar's 200 OK (expires=120) to CSeq `cseq`, 400 bytes at `sseq` over TCP
+// stream 1, acknowledging the phone's bytes up to `seq`. `sseq` moves past it.
+void send_ok_tcp(Wire& w, Run& run, std::uint32_t n, Nanos t, std::uint32_t& sseq, std::uint32_t seq, std::uint32_t cseq) {
+    Frame ok = w.frame(n, t, false, Transport::Tcp);
+    Wire::tcp(ok, 1, sseq, 400, seq);
+    w.add_response(ok, 200, "c", cseq, with(kCisco, "expires=120"));
+    run(ok);
+    sseq += 400;
+}
+
 }  // namespace
 
 TEST_CASE("the breach forecast follows the attempt's retransmission gap when every refresh is challenged") {
@@ -1384,11 +1394,7 @@ TEST_CASE("the breach forecast follows the attempt's retransmission gap when eve
         }
         seq += 600;
         ok_time = t + gap + millis(20);
-        Frame ok = w.frame(ok_frame = ++n, ok_time, false, Transport::Tcp);
-        Wire::tcp(ok, 1, sseq, 400, seq);
-        w.add_response(ok, 200, "c", cseq, with(kCisco, "expires=120"));
-        run(ok);
-        sseq += 400;
+        send_ok_tcp(w, run, ok_frame = ++n, ok_time, sseq, seq, cseq);
         t = ok_time + seconds(115);
     }
     // Gaps 1, 2, 4, 8 s: grown 2x on the last 3 attempts. The next is projected at 16 s, beyond the
@@ -1431,11 +1437,7 @@ TEST_CASE("the breach forecast follows a REGISTER's wait behind another message'
         }
         seq += 800;
         ok_time = t + gap + millis(10);
-        Frame ok = w.frame(ok_frame = ++n, ok_time, false, Transport::Tcp);
-        Wire::tcp(ok, 1, sseq, 400, seq);
-        w.add_response(ok, 200, "c", cseq, with(kCisco, "expires=120"));
-        run(ok);
-        sseq += 400;
+        send_ok_tcp(w, run, ok_frame = ++n, ok_time, sseq, seq, cseq);
         t = ok_time + seconds(115);
     }
     // Waits 1, 2, 4, 8 s: the next projected at 16 s, past the grace: the very next refresh. No
@@ -1471,11 +1473,7 @@ TEST_CASE("the breach forecast assumes the phone refreshes as late, or as early,
         gap = k == 0 ? 0 : k == 1 ? c.first_gap : 2 * gap;
         send_resent_register(w, run, n, t, gap, seq, sseq, ++cseq);
         ok_time = t + gap + millis(10);
-        Frame ok = w.frame(ok_frame = ++n, ok_time, false, Transport::Tcp);
-        Wire::tcp(ok, 1, sseq, 400, seq);
-        w.add_response(ok, 200, "c", cseq, with(kCisco, "expires=120"));
-        run(ok);
-        sseq += 400;
+        send_ok_tcp(w, run, ok_frame = ++n, ok_time, sseq, seq, cseq);
         t = ok_time + c.after;
     }
     CHECK(run.experts(Expert::RefreshLate, n) == (c.after > seconds(116) ? 4 : 0));
