@@ -319,6 +319,7 @@ void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, c
         const bool spurious = len > 0 && rev.has_ack && !seq_before(rev.last_ack, p.seq + len);
         retrans = !keepalive && ((fast && not_advanced) || (!out_of_order && (spurious || not_advanced)));
         if (retrans) t.resent = not_advanced && seq_before(fwd.next_seq, p.seq + len) ? fwd.next_seq - p.seq : len;
+        t.spurious = retrans && spurious;
     }
     // A pure ACK repeating the last one (same ACK, window and sequence number) is a duplicate.
     const bool dupack = len == 0 && !syn && !fin && !rst && (p.flags & TcpInfo::kAck) && fwd.has_ack &&

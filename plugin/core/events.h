@@ -61,6 +61,8 @@ struct TcpInfo {
     std::uint32_t ack = 0;
     std::uint16_t flags = 0;  // header flag bits
     bool retransmission = false;  // tcp.analysis.retransmission, fast_ or spurious_
+    // tcp.analysis.spurious_retransmission: the peer had acknowledged all of it already.
+    bool spurious = false;
     // A retransmission's leading bytes that were sent before: all of them, unless it carries new
     // data after them (a resend that takes along what waited behind the lost segment).
     std::uint32_t resent = 0;

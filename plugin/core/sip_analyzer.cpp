@@ -374,9 +374,7 @@ struct Stream {
     // A REGISTER on it, received and spared at its binding's deadline, awaits its answer: the
     // client's next segment past Timer F tells whether one came (await_answer()).
     bool awaiting = false;
-    bool has_server_ack = false;
     std::uint32_t fill_end = 0;
-    std::uint32_t server_ack = 0;  // the server's highest ACK (has_server_ack)
     Nanos last_client = 0;  // the client's latest segment
     Nanos last_use = 0;
 };
@@ -1592,8 +1590,6 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
         }
     }
     if (to_client && f.tcp.has(TcpInfo::kAck)) {
-        if (!s.has_server_ack || seq_before(s.server_ack, f.tcp.ack)) s.server_ack = f.tcp.ack;
-        s.has_server_ack = true;
         for (const StreamRef& r : s.refs) {
             Txn* t = ref_txn(r, key);
             if (!t || t->delivered) continue;
@@ -1610,8 +1606,9 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
     } else if (from_client) {
         if (f.tcp.retransmission && f.tcp.resent > 0) {
             const std::uint32_t seg_end = f.tcp.seq + f.tcp.resent;
-            // Bytes the registrar still lacks: the REGISTERs sent after them wait for them.
-            const bool fills = !s.has_server_ack || seq_before(s.server_ack, seg_end);
+            // Bytes the registrar still lacks (not all of them acknowledged already): the REGISTERs
+            // sent after them wait for them.
+            const bool fills = !f.tcp.spurious;
             for (const StreamRef& r : s.refs) {
                 Txn* t = ref_txn(r, key);
                 if (!t) continue;

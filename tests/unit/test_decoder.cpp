@@ -166,7 +166,9 @@ TEST_CASE("decoder: retransmissions are flagged like Wireshark's TCP analysis, k
     r.phone(101, 901, kAck, "", 20 * kMillisecond);  // handshake RTT 20 ms
     CHECK_FALSE(r.phone(101, 901, kAck | kPsh, "hello", kSecond).tcp.retransmission);
     // The same bytes again after an RTO: retransmission.
-    CHECK(r.phone(101, 901, kAck | kPsh, "hello", kSecond + 300 * kMillisecond).tcp.retransmission);
+    const Frame& rto = r.phone(101, 901, kAck | kPsh, "hello", kSecond + 300 * kMillisecond);
+    CHECK(rto.tcp.retransmission);
+    CHECK_FALSE(rto.tcp.spurious);  // the receiver has not acknowledged it
     // New data: not.
     CHECK_FALSE(r.phone(106, 901, kAck | kPsh, "world", 2 * kSecond).tcp.retransmission);
     // A keep-alive (one byte before the next expected sequence number): not.
@@ -176,7 +178,9 @@ TEST_CASE("decoder: retransmissions are flagged like Wireshark's TCP analysis, k
     CHECK_FALSE(r.phone(111, 901, kAck | kPsh, "abcdefghij", 4 * kSecond + 5 * kMillisecond).tcp.retransmission);
     // Data the receiver already acknowledged, never seen before: spurious retransmission.
     r.server(901, 200, kAck, "", 5 * kSecond);
-    CHECK(r.phone(190, 901, kAck | kPsh, "0123456789", 6 * kSecond).tcp.retransmission);
+    const Frame& acked = r.phone(190, 901, kAck | kPsh, "0123456789", 6 * kSecond);
+    CHECK(acked.tcp.retransmission);
+    CHECK(acked.tcp.spurious);
 }
 
 TEST_CASE("decoder: the latest segment again within 10 ms at its capture point is a copy, not sent again") {

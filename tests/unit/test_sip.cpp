@@ -2647,10 +2647,12 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER sent just before the deadline a
 }
 
 // After registered() over TCP: the phone's SUBSCRIBE, bytes [501, 801) of stream 1, in frame n at t
-// (again: a retransmission of them). Refresh 2's REGISTER goes right behind it, from 801.
-void send_subscribe_tcp(Wire& w, Run& run, std::uint32_t n, Nanos t, bool again = false) {
+// (again: a retransmission of them; spurious: of bytes the registrar had acknowledged). Refresh
+// 2's REGISTER goes right behind it, from 801.
+void send_subscribe_tcp(Wire& w, Run& run, std::uint32_t n, Nanos t, bool again = false, bool spurious = false) {
     Frame f = w.frame(n, t, true, Transport::Tcp);
     Wire::tcp(f, 1, 501, 300, 401, again);
+    f.tcp.spurious = spurious;
     if (!again) {
         SipMessage m;
         m.is_request = true;
@@ -2699,7 +2701,7 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a retransmission of bytes the registrar ha
         Frame again = w.frame(6, expected + millis(400), true, Transport::Tcp);
         Wire::tcp(again, 1, 801, 500, 401, true);
         run(again);
-        send_subscribe_tcp(w, run, 7, expected + millis(401), true);  // spurious
+        send_subscribe_tcp(w, run, 7, expected + millis(401), true, true);
         registrar_ack(w, run, 8, expected + millis(405), 1301);
         const Annotation d = run.one(8);
         CHECK(d.get(Field::RetransCount) == 1);
