@@ -103,6 +103,7 @@ struct Transmission {
 };
 
 constexpr std::uint8_t kNoPoint = 0xff;  // Session::foreign_point: none
+constexpr Nanos kUntimed = std::numeric_limits<Nanos>::max();  // Session::quiet_since: no start
 
 // Fields ordered so that the small ones fill the gaps the large ones leave.
 struct Session {
@@ -127,7 +128,9 @@ struct Session {
     // already been reported unacknowledged.
     bool have_keepalive = false, pending = false, judged = false, tcp_acked = false;
     Nanos last_keepalive = 0;
-    Nanos quiet_since = 0;  // last keepalive or registration: the call manager's silence clock
+    // Last keepalive or registration: the call manager's silence clock. kUntimed: it has no start
+    // (forget_due()) until the session's next keepalive.
+    Nanos quiet_since = 0;
     Nanos foreign_last = 0;
     std::uint32_t last_keepalive_frame = 0;
     std::uint32_t pending_end = 0;  // relative seq just after the pending keepalive's segment
@@ -135,7 +138,9 @@ struct Session {
     bool failover_reported = false;
     // Ended by replace_registration(), as the connection its device gave up for another.
     bool superseded = false;
-    bool gap_unknown = false;  // the capture's clock stepped since the last keepalive (forget_clock())
+    // Since the last keepalive the capture's clock stepped (forget_clock()), or a silence outlasted
+    // the call manager's KeepAliveTimeout (forget_due()): the next keepalive's gap is not known.
+    bool gap_unknown = false;
     std::uint8_t tx_next = 0;  // of tx
     Nanos latency_sum = 0;
     std::array<Transmission, kTransmissions> tx{};
@@ -220,7 +225,9 @@ struct SccpAnalyzer::Impl {
         s.failover_reported = false;
     }
     // Its silence clock has a start: a keepalive, or a RegisterAck (which gives the interval).
-    static bool timed(const Session& s) { return s.have_keepalive || s.ack_interval != 0; }
+    static bool timed(const Session& s) {
+        return (s.have_keepalive || s.ack_interval != 0) && s.quiet_since != kUntimed;
+    }
     // Its times before `now` do not compare with those from then on (a clock stepped, or the
     // frames came from another clock): the pending keepalive's ack and the next keepalive's gap are
     // not judged, and the call manager's silence clock starts again at `now`.
@@ -711,22 +718,31 @@ void SccpAnalyzer::prefetch(const Frame& f) const {
 
 // A primary whose keepalive's ack, or whose next keepalive, fell due by the silence's end: the
 // capture may lack them. The pending keepalive is taken as answered, and the call manager's
-// silence clock starts again at `until`.
+// silence clock starts again at `until`. When the call manager's KeepAliveTimeout fell in the
+// silence too, whether it dropped the phone is unknown (what follows may be another day's capture,
+// or another place's): the session is not timed again until its next keepalive, as a SIP binding
+// waits for its next 2xx.
 std::uint32_t SccpAnalyzer::forget_due(std::uint32_t clock, Nanos until) {
     Impl& m = *impl_;
     std::uint32_t n = 0;
     m.sessions.for_each([&](std::uint64_t key, Session& s) {
         if (!s.live || s.role != Role::Primary || !m.timed(s) || m.ctx.clock(static_cast<std::uint32_t>(key >> 32)) != clock)
             return;
+        const Nanos step = seconds(m.interval(s));
         const Nanos since = s.have_keepalive ? s.last_keepalive : s.quiet_since;  // else its registration
-        if (add_sat(since, seconds(m.interval(s))) > until) return;  // nothing due in it
+        if (add_sat(since, step) > until) return;  // nothing due in it
         bool due = false;
         if (s.pending && !s.judged) {
             m.answered(s);
             due = true;
         }
         if (!s.failover_reported) {
-            s.quiet_since = std::max(s.quiet_since, until);
+            if (add_sat(s.quiet_since, mul_sat(step, m.threshold())) <= until) {
+                s.quiet_since = kUntimed;
+                s.gap_unknown = true;  // its next keepalive's gap spans the silence
+            } else {
+                s.quiet_since = std::max(s.quiet_since, until);
+            }
             due = true;
         }
         n += due;

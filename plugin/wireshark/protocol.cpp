@@ -191,7 +191,8 @@ void register_protocol() {
         {&hf(F::SccpInterval), {"Keepalive interval", "keepalive.sccp.interval", FT_UINT32, BASE_DEC | BASE_UNIT_STRING,
                                 &units_second_seconds, 0x0, "Expected SCCP keepalive interval", HFILL}},
         {&hf(F::SccpGap), {"Time since previous keepalive", "keepalive.sccp.gap", FT_RELATIVE_TIME, BASE_NONE, nullptr,
-                           0x0, nullptr, HFILL}},
+                           0x0, "On a keepalive overdue: since the call manager's silence clock started (last keepalive, "
+                                "RegisterAck, or the end of a capture gap or clock step)", HFILL}},
         {&hf(F::SccpAckLatency), {"Ack latency", "keepalive.sccp.ack_latency", FT_RELATIVE_TIME, BASE_NONE, nullptr, 0x0,
                                   "KeepAliveReq to KeepAliveAck", HFILL}},
         {&hf(F::SccpAckLatencyMean), {"Mean ack latency", "keepalive.sccp.ack_latency_mean", FT_RELATIVE_TIME, BASE_NONE,

@@ -441,6 +441,26 @@ class Robustness(unittest.TestCase):
             # failover on the first frame past T0 + 180.001 s.
             self.assert_lost_to_the_phone(d, name, 100, 200, 180001000, "keepalive.failover")
 
+            # Cut out of the whole capture, and the phone not seen again after it, the VLAN still
+            # recorded (another day's capture, or another place's, appended): the KeepAliveTimeout of
+            # a phone silent from keepalive 3 on (T0 + 180.001 s) fell in the silence, so whether the
+            # call manager dropped it is unknown. The gap, nothing else, over the 410 s after it.
+            gone = os.path.join(d, "gone.pcap")
+            with_steady_traffic(name, gone, lambda t, ours: 100 <= t < 200 or (ours and t >= 100))
+            experts = harness.experts_both_passes(self, gone)
+            self.assertEqual([e for _, e, _ in experts if e in ALARMS], ["keepalive.capture_gap"])
+
+            # A silence that ends before then (at T0 + 150 s): the silence clock starts again at its
+            # end, and the phone, not seen again, fails over three intervals (90 s) after it.
+            short = os.path.join(d, "short.pcap")
+            frames = with_steady_traffic(name, short, lambda t, ours: 100 <= t < 150 or (ours and t >= 100))
+            t0 = next(t for t, o in frames if o)
+            resume = next(i for i, (t, _) in enumerate(frames) if t >= t0 + 150 * 1000000)
+            past = next(i for i, (t, _) in enumerate(frames) if t > frames[resume][0] + 90 * 1000000)
+            experts = harness.experts_both_passes(self, short)
+            self.assertEqual([(n, e) for n, e, _ in experts if e in ALARMS],
+                             [(resume + 1, "keepalive.capture_gap"), (past + 1, "keepalive.failover")])
+
     def test_tcp_sequence_wrap(self):
         cap = capture("bad-tcp-wrap")
         self.assert_no_alarm(cap)

@@ -1292,6 +1292,48 @@ TEST_CASE("a capture gap: a session whose next keepalive was not yet due is left
     CHECK(r.only(later).raised(Expert::KeepaliveUnacked));
 }
 
+TEST_CASE("a capture gap that outlasts the call manager's KeepAliveTimeout: the session waits for its next keepalive") {
+    Rig r;
+    Conn c = registered(r);
+    r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    r.send(T0 + seconds(30) + millis(2), c, false, {skinny::kKeepAliveAck});
+    // Nothing recorded from T0 + 31 s to T0 + 600 s: the KeepAliveTimeout of a phone silent from
+    // its keepalive at 30 s (3 x 30 s later, T0 + 120 s) fell in it. Whether the call manager
+    // dropped the phone is unknown, and the phone's absence after it (another day's capture, or
+    // another place's) says nothing of it.
+    CHECK(r.sccp.forget_due(0, T0 + seconds(600)) == 1);
+    CHECK(r.sccp.forget_due(0, T0 + seconds(700)) == 0);  // a second silence: nothing more to forget
+    for (int s = 600; s <= 3600; s += 30) r.other(T0 + seconds(s));
+    CHECK(r.warnings_or_errors() == 0);
+
+    // Its next keepalive times it again, with no gap across the silence; silent after it, the
+    // KeepAliveTimeout three intervals later, as ever.
+    const std::uint32_t k = r.send(T0 + seconds(3700), c, true, {skinny::kKeepAliveReq});
+    CHECK_FALSE(r.only(k).has(Field::SccpGap));
+    CHECK_FALSE(r.only(k).has(Field::SccpLateness));
+    CHECK(r.only(k).experts() == 0);
+    r.send(T0 + seconds(3700) + millis(2), c, false, {skinny::kKeepAliveAck});
+    CHECK(r.at(r.other(T0 + seconds(3700 + 90))).empty());
+    const std::uint32_t late = r.other(T0 + seconds(3700 + 90) + 1);
+    CHECK(r.only(late).raised(Expert::Failover));
+    CHECK(r.only(late).get(Field::SccpGap) == seconds(90) + 1);
+}
+
+TEST_CASE("a capture gap shorter than the KeepAliveTimeout: a phone silent after it fails over three intervals on") {
+    Rig r;
+    Conn c = registered(r);
+    r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+    r.send(T0 + seconds(30) + millis(2), c, false, {skinny::kKeepAliveAck});
+    // Nothing recorded from T0 + 31 s to T0 + 100 s, before the KeepAliveTimeout (T0 + 120 s):
+    // the next keepalive, due at 60 s, may be in the silence, so the silence clock starts again
+    // at its end.
+    CHECK(r.sccp.forget_due(0, T0 + seconds(100)) == 1);
+    CHECK(r.at(r.other(T0 + seconds(190))).empty());
+    const std::uint32_t late = r.other(T0 + seconds(190) + 1);
+    CHECK(r.only(late).raised(Expert::Failover));
+    CHECK(r.only(late).get(Field::SccpGap) == seconds(90) + 1);
+}
+
 TEST_CASE("a clock step: a session whose latest keepalive came before it is judged again from its next one") {
     Rig r;
     Conn c = registered(r);
