@@ -60,7 +60,8 @@ void Engine::process(const RawFrame& raw) {
 }
 
 // Said once, on the frame that ends the silence or the jump, and only when something fell due in
-// it. A step back is always said: no time before it compares with one after.
+// it. A step back is said once anything was annotated: no time before it compares with one after.
+// Before, it changes nothing the analysis shows (a capture of other traffic with odd timestamps).
 void Engine::on_capture_gap(const CaptureGaps::Gap& gap, std::uint32_t clock) {
     using Kind = CaptureGaps::Kind;
     constexpr Nanos kAll = std::numeric_limits<Nanos>::max();
@@ -85,7 +86,7 @@ void Engine::on_capture_gap(const CaptureGaps::Gap& gap, std::uint32_t clock) {
         for (std::uint32_t peer = 0; peer < kClocks; ++peer)
             if (peers >> peer & 1u) unjudged += judge_anew(peer, ctx_.sink.frame(), step, points_.to_clock(gap.to, clock, peer));
     }
-    if (unjudged == 0 && gap.kind != Kind::StepBack) return;
+    if (unjudged == 0 && (gap.kind != Kind::StepBack || store_.empty())) return;
     Annotation a;
     a.set(Field::CaptureUnjudged, unjudged);
     if (gap.kind == Kind::Silence) {

@@ -207,6 +207,7 @@ public:
     std::uint32_t experts(std::uint32_t frame) const;
     std::size_t bytes() const;
     void clear();
+    bool empty() const { return last_frame_ == 0; }  // nothing annotated yet
 
     // Frame numbers are Wireshark's (consecutive from 1): the index is a plain array by frame.
     // A number further than this beyond the highest one so far is not kept.

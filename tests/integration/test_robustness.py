@@ -425,6 +425,35 @@ class Robustness(unittest.TestCase):
             self.assertIn((9, "keepalive.grace_breach"), [(n, e) for n, e, _ in experts])
             self.assertNotIn("keepalive.capture_gap", [e for _, e, _ in experts])
 
+    def test_clock_step_said_once_something_was_annotated(self):
+        # Two datagrams of a busy VLAN stamped 100 s back, 1 s apart, 1 s after the last frame: the
+        # capture's clock set back, known at the second.
+        header, records = read_pcap(capture("bad-expires-zero"))
+        last = records[-1][0]
+        step = [(t, harness.busy_vlan_frame(1, 1)) for t in (last + 1000000, last - 99000000, last - 98000000)]
+
+        def write(dst, frames):
+            with open(dst, "wb") as f:
+                f.write(header)
+                for t, frame in frames:
+                    f.write(struct.pack("<IIII", t // 1000000, t % 1000000, len(frame), len(frame)) + frame)
+        with tempfile.TemporaryDirectory() as d:
+            # After bad-expires-zero (24 frames), whose phones all de-registered: nothing fell due,
+            # but times annotated before it do not compare with those after: said, on frame 27.
+            after = os.path.join(d, "after.pcap")
+            write(after, records + step)
+            n = len(records) + len(step)
+            experts = harness.experts_both_passes(self, after)
+            self.assertEqual([(f, e) for f, e, _ in experts if e in ALARMS], [(n, "keepalive.clock_step")])
+            rows = harness.fields_both_passes(self, after, ["keepalive.capture.clock_step", "keepalive.capture.unjudged"],
+                                              "keepalive.clock_step")
+            self.assertEqual(rows[0]["keepalive.capture.unjudged"], ["0"])
+            self.assertAlmostEqual(harness.seconds(rows[0]["keepalive.capture.clock_step"][0]), -100.0, places=6)
+            # The same three frames alone, a capture with nothing of ours: nothing to say.
+            alone = os.path.join(d, "alone.pcap")
+            write(alone, step)
+            self.assertEqual(harness.fields_both_passes(self, alone, ["frame.number"], "keepalive"), [])
+
     def test_capture_gap_sccp(self):
         # skinny-primary-backup-healthy (primary keepalives at T0 + 0.001 + 30k s, k = 1..20, each
         # acknowledged; threshold 3) on a busy VLAN, with T0 + 100 s to T0 + 200 s cut: keepalives
