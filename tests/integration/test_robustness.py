@@ -426,8 +426,8 @@ class Robustness(unittest.TestCase):
             self.assertNotIn("keepalive.capture_gap", [e for _, e, _ in experts])
 
     def test_clock_step_said_once_something_was_annotated(self):
-        # Two datagrams of a busy VLAN stamped 100 s back, 1 s apart, 1 s after the last frame: the
-        # capture's clock set back, known at the second.
+        # A datagram of a busy VLAN 1 s after the last frame, then two stamped 100 s before it, 1 s
+        # apart: the capture's clock set back, known at the second of them.
         header, records = read_pcap(capture("bad-expires-zero"))
         last = records[-1][0]
         step = [(t, harness.busy_vlan_frame(1, 1)) for t in (last + 1000000, last - 99000000, last - 98000000)]
