@@ -483,6 +483,11 @@ struct SipAnalyzer::Impl {
     void held_since_first(Binding& b, Txn& t, Nanos at);
     void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, Evidence e);
     std::uint32_t held_behind(const Binding& b, const Txn& t, std::uint32_t delivery_frame) const;
+    // A retransmission in `frame`, of bytes the server lacked up to `end`, that `t` was sent before
+    // and lies behind: `t` waits for it.
+    static bool waits_behind(const Txn& t, std::uint32_t frame, std::uint32_t end) {
+        return frame > t.first_frame && !seq_before(t.start, end);
+    }
     void granted(Annotation& a, std::uint32_t idx, Binding& b, Txn& t, const Frame& f, const SipMessage& m);
     void forecast(Annotation& a, const Binding& b, Nanos gap, Nanos prev_gap, Nanos lateness, std::uint32_t grant) const;
     Nanos refresh_period(std::uint32_t grant) const;
@@ -1282,8 +1287,8 @@ void SipAnalyzer::Impl::deliver(Annotation& a, Binding& b, Txn& t, const Frame& 
 std::uint32_t SipAnalyzer::Impl::held_behind(const Binding& b, const Txn& t, std::uint32_t delivery_frame) const {
     if (!t.has_range || b.transport == Transport::Udp) return 0;
     const Stream* s = streams.find(stream_key(b.iface, t.stream));
-    if (!s || s->fill_frame <= t.first_frame || s->fill_frame >= delivery_frame) return 0;
-    return seq_before(t.start, s->fill_end) ? 0 : s->fill_frame;
+    if (!s || s->fill_frame >= delivery_frame || !waits_behind(t, s->fill_frame, s->fill_end)) return 0;
+    return s->fill_frame;
 }
 
 // From a 2xx to the refresh it expects. A phone cannot refresh before it is granted: a
@@ -1614,7 +1619,7 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
                 if (!t) continue;
                 if (seq_before(f.tcp.seq, t->end) && seq_before(t->start, seg_end))
                     transmitted_again(bindings[r.binding], *t, f);
-                else if (fills && !t->delivered && !seq_before(t->start, seg_end) && t->first_frame < f.number)
+                else if (fills && !t->delivered && waits_behind(*t, f.number, seg_end))
                     t->sent_before_delivery = f.time;  // its delay, for the forecast (granted())
             }
             if (fills) {
