@@ -1474,18 +1474,24 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
                 break;
             }
         }
-    // A phone may send the same request on to the next registrar (RFC 3263 4.3): when the sender
-    // holds the transaction, the response is its alone. Otherwise it matches by transaction, as a
-    // multi-homed registrar may answer from another of its addresses.
-    const bool senders = std::any_of(near.begin(), near.end(), [&](std::uint32_t i) {
-        const Binding& b = bindings[i];
-        return b.phone == f.dst_ip && b.registrar == f.src_ip && b.txn(call_id, m.cseq);
-    });
+    // A response goes back to the request's sender (RFC 3261 18.2.2): a proxy that forwarded the
+    // REGISTER holds the same transaction with the next hop, answered to the proxy, and a phone may
+    // send the same request on to the next registrar (RFC 3263 4.3). Among the bindings holding the
+    // transaction, the response is theirs whose registrar it comes from, and of those, theirs whose
+    // registrar's port it comes from (RFC 3581 symmetric response, or the connection itself): hops
+    // on one host differ only in port. When none is, it matches by transaction, as a multi-homed
+    // registrar may answer from another of its addresses.
+    const auto fit = [&](const Binding& b) {
+        return b.registrar != f.src_ip ? 0 : b.port != f.src_port ? 1 : 2;
+    };
+    int best = 0;
+    for (std::uint32_t idx : near) {
+        const Binding& b = bindings[idx];
+        if (b.phone == f.dst_ip && b.txn(call_id, m.cseq)) best = std::max(best, fit(b));
+    }
     for (std::uint32_t idx : near) {
         Binding& b = bindings[idx];
-        // A response goes back to the request's sender (RFC 3261 18.2.2): a proxy that forwarded the
-        // REGISTER holds the same transaction with the next hop, answered to the proxy.
-        if (f.dst_ip != b.phone || (senders && f.src_ip != b.registrar)) continue;
+        if (f.dst_ip != b.phone || fit(b) < best) continue;
         Txn* tp = b.txn(call_id, m.cseq);
         const bool request_unseen = !tp && (tp = unseen_request(idx, b, call_id, f, m, near)) != nullptr;
         if (!tp) continue;

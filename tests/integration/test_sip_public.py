@@ -4,6 +4,7 @@ implies, and no false alarm. Times and frame numbers are read from the captures'
 TCP fields, never from the plugin."""
 # SPDX-License-Identifier: GPL-2.0-or-later
 import os
+import re
 import sys
 import unittest
 
@@ -182,10 +183,42 @@ class Public(unittest.TestCase):
             self.assertEqual(["157.161.10.73:5060/udp"], rows[n]["keepalive.server"])
             self.assertEqual([], rows[n]["keepalive.refresh.interval"])
 
+    def test_hops_on_one_host(self):
+        """An IMS core on one address: each hop of the forwarded REGISTER (same Call-ID and CSeq)
+        is a binding at the port it was sent to, and each response answers the hop it goes back on
+        (from that port), however close behind the other hop's it comes."""
+        cap = capture("sip-udp-ims-core-one-host.ericsson-mts.pcap")
+        sip = content(cap, ["ip.src", "ip.dst", "udp.srcport", "udp.dstport", "sip.Contact"])
+        rows = by_frame(harness.fields_both_passes(
+            self, cap, ["frame.number", "keepalive.server", "keepalive.expires.granted", "keepalive.refresh.expected"],
+            "keepalive"))
+        register = sorted(n for n, r in sip.items() if r["sip.CSeq.method"] == "REGISTER")
+        self.assertEqual(14, len(register))
+        self.assertEqual(register, sorted(rows))
+        servers = set()
+        for n in register:
+            r = sip[n]
+            side = ("ip.dst", "udp.dstport") if r["sip.Method"] else ("ip.src", "udp.srcport")
+            servers.add("%s:%s/udp" % (r[side[0]], r[side[1]]))
+            self.assertEqual(["%s:%s/udp" % (r[side[0]], r[side[1]])], rows[n]["keepalive.server"], n)
+        self.assertEqual(2, len(servers))
+        # Each 200 OK grants its hop's Contact expiry, the refresh expected 5 s before it ends.
+        oks = [n for n in register if sip[n]["sip.Status-Code"] == "200"]
+        self.assertEqual([25, 26], oks)
+        for n in oks:
+            grant = int(re.search(r";expires=(\d+)", sip[n]["sip.Contact"]).group(1))
+            self.assertEqual([str(grant)], rows[n]["keepalive.expires.granted"])
+            self.assertEqual([epoch(sip[n]["frame.time_epoch"]) + (grant - 5) * S],
+                             [absolute(v) for v in rows[n]["keepalive.refresh.expected"]])
+        # The de-registration, on each hop.
+        experts = harness.experts_both_passes(self, cap)
+        self.assertEqual([(27, "keepalive.unregister"), (29, "keepalive.unregister")], [(n, e) for n, e, _ in experts])
+
     def test_no_false_alarm_anywhere(self):
         for name in ("sip-udp-refresh-300s.ndpi.pcapng", "sip-udp-unanswered-retrans.ndpi.pcap",
                      "sip-tcp-ims-register.arkime.pcap", "sip-udp-register-cycle.sngrep.pcap",
-                     "sip-tcp-register.suricata-verify.pcap", "sip-udp-ipip-auth-loop.heplify.pcap"):
+                     "sip-tcp-register.suricata-verify.pcap", "sip-udp-ipip-auth-loop.heplify.pcap",
+                     "sip-udp-ims-core-one-host.ericsson-mts.pcap"):
             self.assertEqual([], alarms(harness.experts(capture(name))), name)
 
 

@@ -2120,6 +2120,44 @@ TEST_CASE("a REGISTER a proxy forwards is the next hop's request, not a retransm
     CHECK(run.one(5).get(Field::RefreshLateness) == 0);
 }
 
+TEST_CASE("hops on one host, differing only in port: each response answers the hop it comes back on") {
+    Wire w;
+    Run run;
+    // An IMS core on one address (ericsson-mts/mts's coeur_registerA.pcap): the P-CSCF's REGISTER
+    // from port 4060 to the I-CSCF on 5060, forwarded (same Call-ID, CSeq) to the S-CSCF on 6060;
+    // the S-CSCF's answer to 5060, and the I-CSCF's to 4060, 0.2 ms apart.
+    const auto hop = [&](std::uint32_t n, Nanos t, std::uint16_t from, std::uint16_t to) {
+        Frame f = w.frame(n, t, true);
+        f.src_ip = f.dst_ip = kRegistrar;
+        f.src_port = from;
+        f.dst_port = to;
+        return f;
+    };
+    Frame in = hop(1, kT0, 4060, 5060);
+    w.add_register(in, "ims", 1, {"expires=3600"});
+    run(in);
+    Frame out = hop(2, kT0 + millis(80), 5060, 6060);
+    w.add_register(out, "ims", 1, {"expires=3600"});
+    run(out);
+    Frame ok = hop(3, kT0 + millis(130), 6060, 5060);
+    w.add_response(ok, 200, "ims", 1, {"expires=3600"});
+    run(ok);
+    Frame back = hop(4, ok.time + kMillisecond / 5, 5060, 4060);
+    w.add_response(back, 200, "ims", 1, {"expires=600"});
+    run(back);
+    CHECK(run.str(run.one(1).server) == "10.0.0.1:5060/udp");
+    CHECK(run.str(run.one(2).server) == "10.0.0.1:6060/udp");
+    // The S-CSCF's 200 OK grants the forwarded REGISTER its 3600 s, and only that one.
+    CHECK(run.str(run.one(3).server) == "10.0.0.1:6060/udp");
+    CHECK(run.one(3).get(Field::ExpiresGranted) == 3600);
+    CHECK(run.one(3).get(Field::RefreshExpected) == ok.time + seconds(3600 - 5));
+    // The I-CSCF's grants the first hop's: 600 s from its own time, not taken for a copy of the first.
+    CHECK(run.str(run.one(4).server) == "10.0.0.1:5060/udp");
+    CHECK(run.one(4).get(Field::ExpiresGranted) == 600);
+    CHECK(run.one(4).get(Field::RefreshExpected) == back.time + seconds(600 - 5));
+    CHECK(run.experts(Expert::Retransmission, 4) == 0);
+}
+
 TEST_CASE("a 2xx listing a restarted phone's stale contact first grants the expiry of the one it registered") {
     Wire w;
     Run run;
