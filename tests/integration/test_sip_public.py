@@ -214,11 +214,35 @@ class Public(unittest.TestCase):
         experts = harness.experts_both_passes(self, cap)
         self.assertEqual([(27, "keepalive.unregister"), (29, "keepalive.unregister")], [(n, e) for n, e, _ in experts])
 
+    def test_challenge_answered_with_the_same_cseq(self):
+        """A scanner answers each 401 with the same CSeq and new credentials: each such REGISTER
+        reads as a resend, as Wireshark's sip.resend has it, and the registrar's 200 to one of them
+        grants the binding its contact's expiry."""
+        cap = capture("sip-udp-scanner-same-cseq.ipfixprobe.pcap")
+        sip = content(cap, ["sip.Contact", "sip.Call-ID"])
+        resent = sorted(n for n, r in sip.items() if r["sip.Method"] == "REGISTER" and r["sip.resend"] == "1")
+        self.assertEqual(7, len(resent))
+        experts = harness.experts_both_passes(self, cap)
+        self.assertEqual([(n, "keepalive.retransmission") for n in resent], [(n, e) for n, e, _ in experts])
+        oks = [n for n, r in sip.items() if r["sip.CSeq.method"] == "REGISTER" and r["sip.Status-Code"] == "200"]
+        self.assertEqual(1, len(oks))
+        ok = oks[0]
+        # The transaction (Call-ID and CSeq) it answers was refused before.
+        txn = lambda r: (r["sip.Call-ID"], r["sip.CSeq.seq"], r["sip.CSeq.method"])  # noqa: E731
+        self.assertTrue(any(n < ok and txn(r) == txn(sip[ok]) and r["sip.Status-Code"] == "401" for n, r in sip.items()))
+        grant = int(re.search(r";expires=(\d+)", sip[ok]["sip.Contact"]).group(1))
+        rows = by_frame(harness.fields_both_passes(
+            self, cap, ["frame.number", "keepalive.expires.granted", "keepalive.refresh.expected"], "keepalive"))
+        self.assertEqual([str(grant)], rows[ok]["keepalive.expires.granted"])
+        self.assertEqual([epoch(sip[ok]["frame.time_epoch"]) + (grant - 5) * S],
+                         [absolute(v) for v in rows[ok]["keepalive.refresh.expected"]])
+        self.assertEqual([ok], [n for n in rows if rows[n]["keepalive.expires.granted"]])
+
     def test_no_false_alarm_anywhere(self):
         for name in ("sip-udp-refresh-300s.ndpi.pcapng", "sip-udp-unanswered-retrans.ndpi.pcap",
                      "sip-tcp-ims-register.arkime.pcap", "sip-udp-register-cycle.sngrep.pcap",
                      "sip-tcp-register.suricata-verify.pcap", "sip-udp-ipip-auth-loop.heplify.pcap",
-                     "sip-udp-ims-core-one-host.ericsson-mts.pcap"):
+                     "sip-udp-ims-core-one-host.ericsson-mts.pcap", "sip-udp-scanner-same-cseq.ipfixprobe.pcap"):
             self.assertEqual([], alarms(harness.experts(capture(name))), name)
 
 

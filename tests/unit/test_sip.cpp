@@ -318,6 +318,82 @@ TEST_CASE("a 401 challenge and the authenticated retry are one attempt; the next
     CHECK(run.experts(Expert::GraceBreach, 6) == 0);
 }
 
+TEST_CASE("a challenge answered with the same CSeq (against RFC 3261 22.2) reads as a resend, and its 2xx grants") {
+    Wire w;
+    Run run;
+    const auto all = [&](std::uint32_t last) {
+        int n = 0;
+        for (std::size_t e = 0; e < kExpertCount; ++e) n += run.experts(static_cast<Expert>(e), last);
+        return n;
+    };
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "same-cseq", 1, kCisco);
+    run(f1);
+    Frame f2 = w.frame(2, kT0 + millis(5), false);
+    w.add_response(f2, 401, "same-cseq", 1);
+    run(f2);
+    // The retry with credentials, CSeq not incremented: the capture cannot tell it from a resend.
+    Frame f3 = w.frame(3, kT0 + millis(10), true);
+    w.add_register(f3, "same-cseq", 1, kCisco);
+    run(f3);
+    CHECK(run.one(3).subject == Subject::SipRetransmission);
+    CHECK(run.one(3).get(Field::RetransCount) == 1);
+    Frame f4 = w.frame(4, kT0 + millis(20), false);
+    w.add_response(f4, 200, "same-cseq", 1, with(kCisco, "expires=120"));
+    run(f4);
+    Annotation ok = run.one(4);
+    CHECK(ok.get(Field::ExpiresGranted) == 120);
+    const Nanos expected = f4.time + seconds(115);
+    CHECK(ok.get(Field::RefreshExpected) == expected);
+    // The next refresh is timed from that 2xx: on time.
+    Frame f5 = w.frame(5, expected, true);
+    w.add_register(f5, "same-cseq", 2, kCisco);
+    run(f5);
+    CHECK(run.one(5).get(Field::RefreshNumber) == 2);
+    CHECK(run.one(5).get(Field::RefreshPrev) == 4);
+    CHECK(run.one(5).get(Field::RefreshLateness) == 0);
+    CHECK(run.experts(Expert::Retransmission, 5) == 1);
+    CHECK(all(5) == 1);
+}
+
+TEST_CASE("a challenge lost on its way to the phone: the resend gets it again, and the retry's 2xx grants") {
+    Wire w;
+    Run run;
+    Frame f1 = w.frame(1, kT0, true);
+    w.add_register(f1, "lost-401", 1, kCisco);
+    run(f1);
+    Frame f2 = w.frame(2, kT0 + millis(5), false);
+    w.add_response(f2, 401, "lost-401", 1);
+    run(f2);
+    // Timer E fires (T1 = 500 ms): the registrar answers the resend with the same challenge.
+    Frame f3 = w.frame(3, kT0 + millis(500), true);
+    w.add_register(f3, "lost-401", 1, kCisco);
+    run(f3);
+    Frame f4 = w.frame(4, kT0 + millis(505), false);
+    w.add_response(f4, 401, "lost-401", 1);
+    run(f4);
+    Frame f5 = w.frame(5, kT0 + millis(510), true);
+    w.add_register(f5, "lost-401", 2, kCisco);
+    run(f5);
+    Frame f6 = w.frame(6, kT0 + millis(520), false);
+    w.add_response(f6, 200, "lost-401", 2, with(kCisco, "expires=120"));
+    run(f6);
+    CHECK(run.one(3).get(Field::RetransCount) == 1);
+    CHECK_FALSE(run.one(4).has(Field::ExpiresGranted));
+    CHECK(run.one(5).subject == Subject::SipRequest);
+    CHECK(run.one(6).get(Field::ExpiresGranted) == 120);
+    CHECK(run.one(6).get(Field::RefreshExpected) == f6.time + seconds(115));
+    // Nothing was lost on the way to the registrar, and nothing is late or unanswered: the phone
+    // did not send the challenged REGISTER again after the second challenge.
+    CHECK(run.experts(Expert::LossPattern, 6) == 0);
+    Frame f7 = w.frame(7, f6.time + seconds(115), true);
+    w.add_register(f7, "lost-401", 3, kCisco);
+    run(f7);
+    CHECK(run.one(7).get(Field::RefreshLateness) == 0);
+    CHECK(run.experts(Expert::GraceBreach, 7) == 0);
+    CHECK(run.experts(Expert::RefreshLate, 7) == 0);
+}
+
 TEST_CASE("TCP: a retransmission across the 2^32 wrap is attributed by byte range, delivery by the registrar's ACK") {
     Wire w;
     Run run;
