@@ -1023,10 +1023,11 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     if (f.transport == Transport::Udp && captured_again(f.time, t.last_time)) return;
     if (b.transport == Transport::Udp) note_flow(f);
     ++t.retrans;
-    // Sent again after it was refused: the refusal was lost on its way to the phone, which then
-    // gets it again, or the phone answered a challenge with the same CSeq (against RFC 3261 22.2),
-    // which the registrar may grant. Either way it awaits a final response again.
-    if (t.final && t.answered >= 3) t.final = false;
+    // Sent again by the phone's SIP after it was refused: the refusal was lost on its way to the
+    // phone, which then gets it again, or the phone answered a challenge with the same CSeq
+    // (against RFC 3261 22.2), which the registrar may grant. Either way it awaits a final response
+    // again. Bytes resent by TCP are no new request: the registrar's SIP never sees them.
+    if (t.final && t.answered >= 3 && !f.tcp.retransmission) t.final = false;
     t.answered = 0;
     Annotation a = base(b, Subject::SipRetransmission);
     a.set(Field::RefreshNumber, t.attempt);

@@ -1294,6 +1294,26 @@ TEST_CASE_METHOD(RegisteredTcp, "a REGISTER ACKed before the deadline but refuse
     CHECK(run.experts(Expert::GraceBreach, 6) == 1);
 }
 
+TEST_CASE_METHOD(RegisteredTcp, "TCP: the REGISTER's bytes resent after its refusal are no new request: the lapse is due at the deadline") {
+    send_register_tcp(w, run, 3, expected);
+    Frame refused = w.frame(4, expected + millis(50), false, Transport::Tcp);
+    Wire::tcp(refused, 1, 401, 300, 1001);
+    w.add_response(refused, 403, "c", 2);
+    run(refused);
+    // The phone's TCP sends the REGISTER's bytes again, already acknowledged: the registrar's TCP
+    // drops them, and no SIP layer sees a request to answer.
+    Frame again = w.frame(5, expected + millis(300), true, Transport::Tcp);
+    Wire::tcp(again, 1, 501, 500, 701, true);
+    again.tcp.spurious = true;
+    run(again);
+    CHECK(run.one(5).get(Field::RetransCount) == 1);
+    unrelated(w, run, 6, deadline + seconds(1));
+    REQUIRE(run.at(6).size() == 1);
+    CHECK(run.one(6).subject == Subject::SipDeadline);
+    CHECK(run.one(6).get(Field::GraceOverrun) == seconds(1));
+    CHECK(run.experts(Expert::GraceBreach, 6) == 1);
+}
+
 TEST_CASE("a 3xx refuses the refresh: the registrar redirected from breaches, the one redirected to is a binding of its own") {
     Wire w;
     Run run;
