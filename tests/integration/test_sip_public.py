@@ -219,9 +219,20 @@ class Public(unittest.TestCase):
         reads as a resend, as Wireshark's sip.resend has it, and the registrar's 200 to one of them
         grants the binding its contact's expiry."""
         cap = capture("sip-udp-scanner-same-cseq.ipfixprobe.pcap")
-        sip = content(cap, ["sip.Contact", "sip.Call-ID"])
-        resent = sorted(n for n, r in sip.items() if r["sip.Method"] == "REGISTER" and r["sip.resend"] == "1")
+        sip = content(cap, ["sip.Contact", "sip.Call-ID", "ip.src", "ip.dst", "udp.dstport"])
+        resent = sorted(n for n, r in sip.items() if r["sip.Method"] == "REGISTER" and harness.true(r["sip.resend"]))
         self.assertEqual(7, len(resent))
+        # Those are the REGISTERs whose Call-ID and CSeq the same sender sent the same server before.
+        seen, again = set(), []
+        for n in sorted(sip):
+            r = sip[n]
+            if r["sip.Method"] != "REGISTER":
+                continue
+            key = (r["ip.src"], r["ip.dst"], r["udp.dstport"], r["sip.Call-ID"], r["sip.CSeq.seq"])
+            if key in seen:
+                again.append(n)
+            seen.add(key)
+        self.assertEqual(again, resent)
         experts = harness.experts_both_passes(self, cap)
         self.assertEqual([(n, "keepalive.retransmission") for n in resent], [(n, e) for n, e, _ in experts])
         oks = [n for n, r in sip.items() if r["sip.CSeq.method"] == "REGISTER" and r["sip.Status-Code"] == "200"]
