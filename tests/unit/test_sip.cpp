@@ -165,6 +165,17 @@ void send_register(Wire& w, Run& run, std::uint32_t n, Nanos t, std::uint32_t cs
     run(f);
 }
 
+// Frames 1 and 2: the phone's REGISTER (Call-ID `call`, CSeq 1) at kT0 and the registrar's 401
+// challenge 5 ms later.
+void challenged(Wire& w, Run& run, const std::string& call) {
+    Frame reg = w.frame(1, kT0, true);
+    w.add_register(reg, call, 1, kCisco);
+    run(reg);
+    Frame challenge = w.frame(2, kT0 + millis(5), false);
+    w.add_response(challenge, 401, call, 1);
+    run(challenge);
+}
+
 // After registered() over TCP, frame n: the phone's REGISTER of refresh 2 (CSeq 2) at t, bytes
 // [seq, seq + 500) of stream 1.
 void send_register_tcp(Wire& w, Run& run, std::uint32_t n, Nanos t, std::uint32_t seq = 501) {
@@ -272,12 +283,7 @@ TEST_CASE("contact parameters: quoted, odd case, garbage and huge values") {
 TEST_CASE("a 401 challenge and the authenticated retry are one attempt; the next refresh is measured from the 2xx") {
     Wire w;
     Run run;
-    Frame f1 = w.frame(1, kT0, true);
-    w.add_register(f1, "call-a", 1, kCisco);
-    run(f1);
-    Frame f2 = w.frame(2, kT0 + millis(5), false);
-    w.add_response(f2, 401, "call-a", 1);
-    run(f2);
+    challenged(w, run, "call-a");
     Frame f3 = w.frame(3, kT0 + millis(10), true);
     w.add_register(f3, "call-a", 2, kCisco);
     run(f3);
@@ -326,12 +332,7 @@ TEST_CASE("a challenge answered with the same CSeq (against RFC 3261 22.2) reads
         for (std::size_t e = 0; e < kExpertCount; ++e) n += run.experts(static_cast<Expert>(e), last);
         return n;
     };
-    Frame f1 = w.frame(1, kT0, true);
-    w.add_register(f1, "same-cseq", 1, kCisco);
-    run(f1);
-    Frame f2 = w.frame(2, kT0 + millis(5), false);
-    w.add_response(f2, 401, "same-cseq", 1);
-    run(f2);
+    challenged(w, run, "same-cseq");
     // The retry with credentials, CSeq not incremented: the capture cannot tell it from a resend.
     Frame f3 = w.frame(3, kT0 + millis(10), true);
     w.add_register(f3, "same-cseq", 1, kCisco);
@@ -359,12 +360,7 @@ TEST_CASE("a challenge answered with the same CSeq (against RFC 3261 22.2) reads
 TEST_CASE("a challenge lost on its way to the phone: the resend gets it again, and the retry's 2xx grants") {
     Wire w;
     Run run;
-    Frame f1 = w.frame(1, kT0, true);
-    w.add_register(f1, "lost-401", 1, kCisco);
-    run(f1);
-    Frame f2 = w.frame(2, kT0 + millis(5), false);
-    w.add_response(f2, 401, "lost-401", 1);
-    run(f2);
+    challenged(w, run, "lost-401");
     // Timer E fires (T1 = 500 ms): the registrar answers the resend with the same challenge.
     Frame f3 = w.frame(3, kT0 + millis(500), true);
     w.add_register(f3, "lost-401", 1, kCisco);
