@@ -267,9 +267,11 @@ bool Decoder::Impl::overtaken_copy(std::uint32_t half, const Half& rev, const wi
 
 // Wireshark 4.0's tcp_analyze_sequence_number, for what the analysers need: whether a segment
 // repeats data (retransmission, spurious retransmission) rather than being new, out of order or a
-// keep-alive. A fast retransmission (the segment two or more duplicate ACKs asked for, within 20 ms
-// of the last) counts as a retransmission here too, even within the out-of-order threshold. Before
-// all that: whether the segment is one just sent, seen again at its capture point (a copy).
+// keep-alive, in its order: a keep-alive is none; bytes the peer had acknowledged are a spurious
+// retransmission; then a fast retransmission (the segment two or more duplicate ACKs asked for,
+// within 20 ms of the last), even within the out-of-order threshold; then out of order (a SYN or
+// FIN counting as a byte); then a retransmission. Before all that: whether the segment is one just
+// sent, seen again at its capture point (a copy).
 void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, const Half& rev, const wire::Packet& p,
                                      Nanos now, std::uint32_t point, TcpInfo& t) {
     const bool syn = p.flags & TcpInfo::kSyn, fin = p.flags & TcpInfo::kFin, rst = p.flags & TcpInfo::kRst;
@@ -310,16 +312,18 @@ void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, c
         return;
     }
     bool retrans = false, keepalive = false;
-    if (fwd.seen && sends) {
-        keepalive = len <= 1 && !syn && !fin && !rst && fwd.next_seq - 1 == p.seq;
-        const bool not_advanced = seq_before(p.seq, fwd.next_seq);
+    if (sends) {
+        keepalive = fwd.seen && len <= 1 && !syn && !fin && !rst && fwd.next_seq - 1 == p.seq;
+        // More than a byte from one before the next expected one on (the data after a zero-window
+        // probe) is new data.
+        const bool not_advanced =
+            fwd.seen && seq_before(p.seq, fwd.next_seq) && !(len > 1 && fwd.next_seq - 1 == p.seq);
+        // Bytes the peer had acknowledged: a spurious retransmission, however soon (checked first).
+        t.spurious = !keepalive && len > 0 && rev.has_ack && !seq_before(rev.last_ack, p.seq + len);
         const Nanos threshold = s.first_rtt > 0 ? s.first_rtt : kDefaultOooThreshold;
-        const bool out_of_order =
-            not_advanced && now - fwd.next_seq_time < threshold && fwd.next_seq != p.seq + len;
-        const bool spurious = len > 0 && rev.has_ack && !seq_before(rev.last_ack, p.seq + len);
-        retrans = !keepalive && ((fast && not_advanced) || (!out_of_order && (spurious || not_advanced)));
+        const bool out_of_order = not_advanced && now - fwd.next_seq_time < threshold && fwd.next_seq != end;
+        retrans = !keepalive && (t.spurious || (not_advanced && (fast || !out_of_order)));
         if (retrans) t.resent = not_advanced && seq_before(fwd.next_seq, p.seq + len) ? fwd.next_seq - p.seq : len;
-        t.spurious = retrans && spurious;
     }
     // A pure ACK repeating the last one (same ACK, window and sequence number) is a duplicate.
     const bool dupack = len == 0 && !syn && !fin && !rst && (p.flags & TcpInfo::kAck) && fwd.has_ack &&

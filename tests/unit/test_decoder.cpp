@@ -12,7 +12,8 @@ using namespace ka;
 
 namespace {
 
-constexpr std::uint16_t kAck = TcpInfo::kAck, kPsh = TcpInfo::kPsh, kSyn = TcpInfo::kSyn, kRst = TcpInfo::kRst;
+constexpr std::uint16_t kAck = TcpInfo::kAck, kPsh = TcpInfo::kPsh, kSyn = TcpInfo::kSyn, kRst = TcpInfo::kRst,
+                        kFin = TcpInfo::kFin;
 
 void put16(std::vector<std::uint8_t>& b, std::uint16_t v) {
     b.push_back(static_cast<std::uint8_t>(v >> 8));
@@ -369,6 +370,75 @@ TEST_CASE("decoder: a fast retransmission is one even within the out-of-order ti
 
     // A RST carrying a REGISTER's bytes (a stack's reset reason): not handed to SIP.
     CHECK(r.phone(121, 901, kRst | kAck, sip_register(1), 2 * kSecond, true).sip.empty());
+}
+
+// Each verdict as Wireshark 4.0.17 gives it for the same segments (tcp.analysis.*). Every packet
+// has an IP identification of its own, so that no resend passes for a copy.
+TEST_CASE("decoder: Wireshark's order: acknowledged bytes are spurious even within the out-of-order time") {
+    const auto handshake = [](Run& r) {
+        r.phone(100, 0, kSyn, "", kSecond);
+        r.server(900, 101, kSyn | kAck, "", kSecond + 10 * kMillisecond);
+        r.phone(101, 901, kAck, "", kSecond + 20 * kMillisecond);  // handshake RTT 20 ms: the out-of-order time
+    };
+    const auto sent = [](Run& r, std::uint32_t seq, std::uint16_t flags, const std::string& data, std::uint8_t ip_id,
+                         Nanos t) -> const Frame& {
+        std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5060, seq, 901, flags, data);
+        b[19] = ip_id;
+        return r.feed(b, t);
+    };
+    const Nanos t = 2 * kSecond;
+    const std::string a(10, 'a'), b(10, 'b');
+    {
+        // Two segments, the server acknowledges both, the first comes again 4 ms after the second:
+        // within the out-of-order time, but its bytes were acknowledged.
+        Run r;
+        handshake(r);
+        sent(r, 101, kAck | kPsh, a, 1, t);
+        sent(r, 111, kAck | kPsh, b, 2, t + kMillisecond);
+        r.server(901, 121, kAck, "", t + 2 * kMillisecond);
+        const Frame& again = sent(r, 101, kAck | kPsh, a, 3, t + 5 * kMillisecond);
+        CHECK(again.tcp.retransmission);
+        CHECK(again.tcp.spurious);
+    }
+    {
+        // Only its first five bytes acknowledged: out of order.
+        Run r;
+        handshake(r);
+        sent(r, 101, kAck | kPsh, a, 1, t);
+        sent(r, 111, kAck | kPsh, b, 2, t + kMillisecond);
+        r.server(901, 106, kAck, "", t + 2 * kMillisecond);
+        const Frame& again = sent(r, 101, kAck | kPsh, a, 3, t + 5 * kMillisecond);
+        CHECK_FALSE(again.tcp.retransmission);
+        CHECK_FALSE(again.tcp.spurious);
+    }
+    {
+        // The last segment, with FIN, again within the out-of-order time: the FIN counts as a byte,
+        // so it ends where the newest one did (a retransmission, not out of order).
+        Run r;
+        handshake(r);
+        sent(r, 101, kAck | kPsh | kFin, a, 1, t);
+        const Frame& again = sent(r, 101, kAck | kPsh | kFin, a, 2, t + 5 * kMillisecond);
+        CHECK(again.tcp.retransmission);
+        CHECK_FALSE(again.tcp.spurious);
+        // And once the server has acknowledged its FIN: spurious.
+        r.server(901, 112, kAck, "", t + 6 * kMillisecond);
+        CHECK(sent(r, 101, kAck | kPsh | kFin, a, 3, t + 8 * kMillisecond).tcp.spurious);
+    }
+    {
+        // Ten bytes from one before the next expected one on (as after a zero-window probe): new data.
+        Run r;
+        handshake(r);
+        sent(r, 101, kAck | kPsh, a, 1, t);
+        CHECK_FALSE(sent(r, 110, kAck | kPsh, b, 2, t + 300 * kMillisecond).tcp.retransmission);
+    }
+    {
+        // The phone's first segment the capture has comes after the server acknowledged it.
+        Run r;
+        r.server(900, 111, kAck, "", t);
+        const Frame& late = sent(r, 101, kAck | kPsh, a, 1, t + 290 * kMillisecond);
+        CHECK(late.tcp.retransmission);
+        CHECK(late.tcp.spurious);
+    }
 }
 
 TEST_CASE("decoder: SIP messages of a TCP stream, several per segment and one across segments") {
