@@ -12,6 +12,10 @@ namespace {
 struct Bytes {
     const std::uint8_t* p = nullptr;
     std::size_t size = 0;
+    // All the bytes an enclosing length field stated were captured (PPPoE's, a tunnel's outer
+    // packet's): an IP packet claiming more ends with them, as Wireshark's reported length ends it,
+    // rather than being cut short by the capture.
+    bool whole = false;
 
     bool has(std::size_t off, std::size_t n) const { return off <= size && n <= size - off; }
     std::uint8_t u8(std::size_t off) const { return p[off]; }
@@ -23,8 +27,10 @@ struct Bytes {
                p[off + 3];
     }
     Mac mac(std::size_t off) const { return Mac{be32(off)} << 16 | be16(off + 4); }  // two loads, not six
-    Bytes from(std::size_t off) const { return off <= size ? Bytes{p + off, size - off} : Bytes{p + size, 0}; }
-    Bytes first(std::size_t n) const { return Bytes{p, n < size ? n : size}; }
+    Bytes from(std::size_t off) const {
+        return off <= size ? Bytes{p + off, size - off, whole} : Bytes{p + size, 0, whole};
+    }
+    Bytes first(std::size_t n) const { return n <= size ? Bytes{p, n, true} : Bytes{p, size, whole}; }
     std::string_view view() const { return {reinterpret_cast<const char*>(p), size}; }
     static Bytes of(std::string_view s) { return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()}; }
 };
@@ -230,6 +236,7 @@ bool decode_ipv4(Bytes b, Packet& out, int depth) {
     std::size_t total = b.be16(2);
     // Total length 0 comes from TSO-capable NICs: the frame holds what was sent.
     if (total == 0) total = b.size;
+    if (b.whole && total > b.size) total = b.size;
     if (total < ihl) return false;
     out.src_ip = IpAddr::v4(b.be32(12));
     out.ip_id = b.be16(4);
@@ -259,7 +266,7 @@ bool decode_ipv6(Bytes b, Packet& out, int depth) {
     std::uint32_t plen = b.be16(4);
     std::uint8_t next = b.u8(6);
     // Payload length 0 with a hop-by-hop header is a jumbogram: its length is the frame's.
-    if (plen == 0 && next == 0) plen = static_cast<std::uint32_t>(b.size - 40);
+    if ((plen == 0 && next == 0) || (b.whole && plen > b.size - 40)) plen = static_cast<std::uint32_t>(b.size - 40);
     Bytes rest = b.from(40).first(plen);
     std::uint32_t claimed = plen;
     for (int i = 0; i < kMaxExtHeaders; ++i) {

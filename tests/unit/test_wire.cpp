@@ -590,6 +590,36 @@ TEST_CASE("MPLS label stacks and PPPoE sessions carry IP under the outer MACs", 
     }
 }
 
+// As in zeek's pppoe-over-qinq.pcap: an IPv4 header claiming 6 bytes more than the PPPoE session
+// carries, the frame padded with 6 zero bytes. Wireshark ends the packet with PPPoE's length (a
+// bare ACK, tcp.len 0); a frame the capture cut inside the PPPoE payload is cut short as before.
+TEST_CASE("an IP length beyond PPPoE's ends with PPPoE's, unless the capture cut the frame", "[wire]") {
+    Bytes ip = ipv4(6, tcp(""));
+    ip[3] += 6;  // total length 46 for 40 bytes
+    Bytes frame = ethernet({0x8100, 0x8100, 0x8864});
+    append(frame, {0x11, 0x00, 0x0f, 0x07});
+    be16(frame, unsigned(2 + 40));
+    append(frame, {0x00, 0x21});
+    append(frame, ip);
+    append(frame, {0, 0, 0, 0, 0, 0});  // padding
+    wire::Packet p;
+    REQUIRE(decode(wire::Link::Ethernet, frame, p));
+    REQUIRE(p.transport == Transport::Tcp);
+    CHECK(p.payload_len == 0);
+    CHECK(p.payload.empty());
+    // A frame whose last 10 bytes the capture cut off: the IP length still counts.
+    Bytes cut = ethernet({0x8100, 0x8100, 0x8864});
+    append(cut, {0x11, 0x00, 0x0f, 0x07});
+    be16(cut, unsigned(2 + 60));
+    append(cut, {0x00, 0x21});
+    append(cut, ipv4(6, tcp(std::string(20, 'x'))));
+    cut.resize(cut.size() - 10);
+    REQUIRE(decode(wire::Link::Ethernet, cut, p));
+    REQUIRE(p.transport == Transport::Tcp);
+    CHECK(p.payload_len == 20);
+    CHECK(p.payload.size() == 10);
+}
+
 TEST_CASE("GRE: IP, bridged Ethernet and ERSPAN types I, II and III", "[wire]") {
     struct Case {
         const char* what;
