@@ -41,8 +41,8 @@ constexpr std::uint16_t kEtherIpv4 = 0x0800, kEtherArp = 0x0806, kEtherRarp = 0x
                         kEtherErspan2 = 0x88be, kEtherErspan3 = 0x22eb;
 constexpr std::uint8_t kProtoIcmp = 1, kProtoIpip = 4, kProtoTcp = 6, kProtoUdp = 17, kProtoIpv6 = 41, kProtoGre = 47,
                        kProtoIcmpv6 = 58;
-constexpr std::uint16_t kPortGtpU = 2152, kPortVxlan = 4789;
-constexpr int kMaxTunnels = 4;       // IP-in-IP / GTP-U / GRE / VXLAN / MPLS nesting followed
+constexpr std::uint16_t kPortGtpU = 2152, kPortVxlan = 4789, kPortGeneve = 6081;
+constexpr int kMaxTunnels = 4;       // IP-in-IP / GTP-U / GRE / VXLAN / Geneve / MPLS nesting followed
 constexpr int kMaxExtHeaders = 16;   // IPv6 extension headers skipped before giving up
 constexpr int kMaxLabels = 16;       // MPLS labels popped before giving up
 
@@ -170,6 +170,21 @@ bool decode_vxlan(Bytes b, Packet& out, int depth) {
     return decode_inner_ethernet(b.from(8), out, depth);
 }
 
+// Geneve (RFC 8926) on its IANA port, as Wireshark decodes it there: version 0, 8 bytes and the
+// options, then what its protocol type says (an Ethernet frame: VMware NSX overlays, AWS Gateway
+// Load Balancer; or IP).
+bool decode_geneve(Bytes b, Packet& out, int depth) {
+    if (!b.has(0, 8) || (b.u8(0) >> 6) != 0) return false;
+    const std::size_t header = 8 + std::size_t(b.u8(0) & 0x3f) * 4;
+    if (!b.has(0, header)) return false;
+    switch (b.be16(2)) {
+    case kEtherBridged: return decode_inner_ethernet(b.from(header), out, depth);
+    case kEtherIpv4:
+    case kEtherIpv6: return decode_inner_ip(b.from(header), out, depth);
+    default: return false;
+    }
+}
+
 // GRE (RFC 2784/2890) carrying IP, bridged Ethernet or ERSPAN (Cisco's remote SPAN: type I
 // without a header of its own, type II with 8 bytes, type III with 12 and an optional 8).
 bool decode_gre(Bytes b, Packet& out, int depth) {
@@ -204,9 +219,11 @@ bool decode_l4(std::uint8_t proto, Bytes b, std::uint32_t claimed, Packet& out, 
     case kProtoTcp: return decode_tcp(b, claimed, out);
     case kProtoUdp: {
         if (!decode_udp(b, claimed, out)) return false;
-        const Bytes payload = Bytes::of(out.payload);
+        Bytes payload = Bytes::of(out.payload);
+        payload.whole = out.payload.size() == out.payload_len;
         if (out.src_port == kPortGtpU || out.dst_port == kPortGtpU) decode_gtpu(payload, out, depth);
         else if (out.dst_port == kPortVxlan) decode_vxlan(payload, out, depth);
+        else if (out.dst_port == kPortGeneve) decode_geneve(payload, out, depth);
         return true;
     }
     case kProtoGre: decode_gre(b.first(claimed), out, depth); return true;

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Captures taken through a tunnel: a remote SPAN session (ERSPAN in GRE), a VXLAN fabric, an MPLS
-core and an Ethernet pseudowire across one, a PPPoE access line, a Wi-Fi link. Generated scenarios are wrapped
+"""Captures taken through a tunnel: a remote SPAN session (ERSPAN in GRE), a VXLAN fabric, a Geneve
+overlay, an MPLS core and an Ethernet pseudowire across one, a PPPoE access line, a Wi-Fi link. Generated scenarios are wrapped
 frame by frame, keeping times and frame numbers (an outer packet split into fragments maps them as
 the scenarios' own fragmented twins do), so their own expectations (test_sip_scenarios,
 test_sccp, test_path) must hold unchanged: the healthy twins silent and timed exactly, the Timer
@@ -41,6 +41,14 @@ def outer_ipv4(proto, payload):
 def vxlan(frame, n, port=4789):
     inner = struct.pack("!BBHI", 0x08, 0, 0, 4096 << 8) + frame
     return outer_ipv4(17, struct.pack("!HHHH", 49152 + n % 1000, port, 8 + len(inner), 0) + inner)
+
+
+def geneve(frame, n):
+    """Geneve (RFC 8926) on its port, as an overlay (VMware NSX) carries a VM's frames: an 8-byte
+    option (class 0x0104, type 1, its 4 data bytes n) before the Ethernet frame."""
+    option = struct.pack("!HBBI", 0x0104, 0x01, 1, n)
+    inner = struct.pack("!BBHI", len(option) // 4, 0, 0x6558, 4096 << 8) + option + frame
+    return outer_ipv4(17, struct.pack("!HHHH", 49152 + n % 1000, 6081, 8 + len(inner), 0) + inner)
 
 
 # A port that no Wireshark from 4.0 to 4.4 decodes as VXLAN by default. (Linux's default, 8472, is
@@ -183,6 +191,9 @@ class HealthyThroughTunnels(unittest.TestCase):
     def test_vxlan(self):
         scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", vxlan), lambda n: n)
 
+    def test_geneve(self):
+        scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", geneve), lambda n: n)
+
     def test_mpls(self):
         scenarios.check_udp_healthy(self, wrapped("sip-udp-healthy", mpls), lambda n: n)
 
@@ -203,6 +214,10 @@ class HealthyThroughTunnels(unittest.TestCase):
 
 class TimerEThroughVxlan(scenarios.TimerE):
     CAP = wrapped("sip-udp-timer-e", vxlan)
+
+
+class TimerEThroughGeneve(scenarios.TimerE):
+    CAP = wrapped("sip-udp-timer-e", geneve)
 
 
 class TimerEThroughErspan(scenarios.TimerE):
@@ -290,6 +305,10 @@ class SccpPrimaryStopsAckingThroughVxlan(sccp.PrimaryStopsAcking):
     CAP = wrapped("skinny-primary-stops-acking", vxlan)
 
 
+class SccpPrimaryStopsAckingThroughGeneve(sccp.PrimaryStopsAcking):
+    CAP = wrapped("skinny-primary-stops-acking", geneve)
+
+
 class DecodeAsVxlan:
     """Every tshark run of the class decodes UDP port OTHER_VXLAN_PORT as VXLAN (a mixin)."""
 
@@ -336,9 +355,17 @@ class CaseStudyAThroughErspan(path.CaseStudyA):
     CAP = wrapped("path-case-study-a", erspan2)
 
 
+class CaseStudyAThroughGeneve(path.CaseStudyA):
+    """The same in an overlay: the proxy told by the VM frames' own MACs inside Geneve."""
+    CAP = wrapped("path-case-study-a", geneve)
+
+
 class PathHealthyThroughErspan(unittest.TestCase):
     def test_case_study_a_without_the_proxy(self):
         path.HealthyTwins.assert_silent(self, wrapped("path-case-study-a-healthy", erspan2))
+
+    def test_case_study_a_without_the_proxy_through_geneve(self):
+        path.HealthyTwins.assert_silent(self, wrapped("path-case-study-a-healthy", geneve))
 
 
 if __name__ == "__main__":

@@ -695,6 +695,56 @@ TEST_CASE("VXLAN: the inner Ethernet frame, ARP included; nesting is bounded", "
     CHECK(p.dst_port == 4789);
 }
 
+TEST_CASE("Geneve: Ethernet or IP after its options; another version or protocol is plain UDP", "[wire]") {
+    // A Geneve header (version 0) with `option_words` 4-byte option words and protocol `type`.
+    const auto geneve = [](unsigned option_words, unsigned type, const Bytes& inner) {
+        Bytes g = {int(option_words), 0};
+        be16(g, type);
+        append(g, {0x00, 0x10, 0x00, 0});  // VNI 4096
+        for (unsigned i = 0; i < option_words; ++i) append(g, {0x01, 0x02, 0x03, 0x04});
+        append(g, inner);
+        return outer_ipv4(17, udp(49152, 6081, std::string_view(reinterpret_cast<const char*>(g.data()), g.size())));
+    };
+    for (unsigned words : {0u, 3u}) {
+        Bytes frame = ethernet({0x0800});
+        append(frame, geneve(words, 0x6558, inner_ethernet(0x0800, inner_sip())));
+        wire::Packet p;
+        REQUIRE(decode(wire::Link::Ethernet, frame, p));
+        check_inner_sip(p);
+        CHECK(p.eth_src == kInnerSrc);
+        CHECK(p.tunnels == 1);
+        check_prefixes(wire::Link::Ethernet, frame);
+        // IP without Ethernet: the outer MACs stay.
+        Bytes ip = ethernet({0x0800});
+        append(ip, geneve(words, 0x0800, inner_sip()));
+        REQUIRE(decode(wire::Link::Ethernet, ip, p));
+        check_inner_sip(p);
+        CHECK(p.eth_src == kSrc);
+    }
+    // An inner IP length beyond what the whole UDP datagram carries ends with it, as with PPPoE.
+    Bytes lying = ipv4(6, tcp("x"));
+    lying[3] += 6;
+    Bytes bounded = ethernet({0x0800});
+    append(bounded, geneve(0, 0x0800, lying));
+    wire::Packet q;
+    REQUIRE(decode(wire::Link::Ethernet, bounded, q));
+    REQUIRE(q.transport == Transport::Tcp);
+    CHECK(q.payload_len == 1);
+    // Version 1, or a protocol Geneve does not carry here: the outer datagram stays.
+    Bytes v1 = ethernet({0x0800});
+    Bytes bad = geneve(0, 0x6558, inner_ethernet(0x0800, inner_sip()));
+    bad[28] |= 0x40;  // after the outer IPv4 (20) and UDP (8) headers
+    append(v1, bad);
+    Bytes other = ethernet({0x0800});
+    append(other, geneve(0, 0x88cc, inner_sip()));
+    for (const Bytes& frame : {v1, other}) {
+        wire::Packet p;
+        REQUIRE(decode(wire::Link::Ethernet, frame, p));
+        CHECK(p.dst_port == 6081);
+        CHECK(p.tunnels == 0);
+    }
+}
+
 TEST_CASE("MPLS pseudowires: Ethernet with or without a control word, when the caller says which", "[wire]") {
     for (const bool control_word : {true, false}) {
         Bytes frame = ethernet({0x8847});
