@@ -170,19 +170,23 @@ bool decode_vxlan(Bytes b, Packet& out, int depth) {
     return decode_inner_ethernet(b.from(8), out, depth);
 }
 
+// What a tunnel names by EtherType (GRE, Geneve): IP, or an Ethernet frame (transparent bridging).
+bool decode_carried(std::uint16_t type, Bytes inner, Packet& out, int depth) {
+    switch (type) {
+    case kEtherIpv4:
+    case kEtherIpv6: return decode_inner_ip(inner, out, depth);
+    case kEtherBridged: return decode_inner_ethernet(inner, out, depth);
+    default: return false;
+    }
+}
+
 // Geneve (RFC 8926) on its IANA port, as Wireshark decodes it there: version 0, 8 bytes and the
 // options, then what its protocol type says (an Ethernet frame: VMware NSX overlays, AWS Gateway
 // Load Balancer; or IP).
 bool decode_geneve(Bytes b, Packet& out, int depth) {
     if (!b.has(0, 8) || (b.u8(0) >> 6) != 0) return false;
     const std::size_t header = 8 + std::size_t(b.u8(0) & 0x3f) * 4;
-    if (!b.has(0, header)) return false;
-    switch (b.be16(2)) {
-    case kEtherBridged: return decode_inner_ethernet(b.from(header), out, depth);
-    case kEtherIpv4:
-    case kEtherIpv6: return decode_inner_ip(b.from(header), out, depth);
-    default: return false;
-    }
+    return b.has(0, header) && decode_carried(b.be16(2), b.from(header), out, depth);
 }
 
 // GRE (RFC 2784/2890) carrying IP, bridged Ethernet or ERSPAN (Cisco's remote SPAN: type I
@@ -199,9 +203,6 @@ bool decode_gre(Bytes b, Packet& out, int depth) {
     if (!b.has(0, off)) return false;
     Bytes inner = b.from(off);
     switch (type) {
-    case kEtherIpv4:
-    case kEtherIpv6: return decode_inner_ip(inner, out, depth);
-    case kEtherBridged: return decode_inner_ethernet(inner, out, depth);
     case kEtherErspan2:
         if (!(flags & 0x1000)) return decode_inner_ethernet(inner, out, depth);  // type I
         return inner.has(0, 8) && decode_inner_ethernet(inner.from(8), out, depth);
@@ -210,7 +211,7 @@ bool decode_gre(Bytes b, Packet& out, int depth) {
         const std::size_t header = (inner.u8(11) & 0x01) ? 20 : 12;  // O flag: platform subheader
         return inner.has(0, header) && decode_inner_ethernet(inner.from(header), out, depth);
     }
-    default: return false;
+    default: return decode_carried(type, inner, out, depth);
     }
 }
 
