@@ -38,17 +38,20 @@ def outer_ipv4(proto, payload):
     return OUTER_DST_MAC + OUTER_SRC_MAC + b"\x08\x00" + harness.ipv4(proto, OUTER_SRC_IP, OUTER_DST_IP, payload, 0x4242)
 
 
+def udp_tunnel(payload, n, port):
+    """A UDP tunnel's datagram to `port`, its source port varying with n as a flow hash would."""
+    return outer_ipv4(17, struct.pack("!HHHH", 49152 + n % 1000, port, 8 + len(payload), 0) + payload)
+
+
 def vxlan(frame, n, port=4789):
-    inner = struct.pack("!BBHI", 0x08, 0, 0, 4096 << 8) + frame
-    return outer_ipv4(17, struct.pack("!HHHH", 49152 + n % 1000, port, 8 + len(inner), 0) + inner)
+    return udp_tunnel(struct.pack("!BBHI", 0x08, 0, 0, 4096 << 8) + frame, n, port)
 
 
 def geneve(frame, n):
     """Geneve (RFC 8926) on its port, as an overlay (VMware NSX) carries a VM's frames: an 8-byte
     option (class 0x0104, type 1, its 4 data bytes n) before the Ethernet frame."""
     option = struct.pack("!HBBI", 0x0104, 0x01, 1, n)
-    inner = struct.pack("!BBHI", len(option) // 4, 0, 0x6558, 4096 << 8) + option + frame
-    return outer_ipv4(17, struct.pack("!HHHH", 49152 + n % 1000, 6081, 8 + len(inner), 0) + inner)
+    return udp_tunnel(struct.pack("!BBHI", len(option) // 4, 0, 0x6558, 4096 << 8) + option + frame, n, 6081)
 
 
 # A port that no Wireshark from 4.0 to 4.4 decodes as VXLAN by default. (Linux's default, 8472, is

@@ -65,6 +65,9 @@ Bytes udp(unsigned sport, unsigned dport, std::string_view payload) {
     append(b, payload);
     return b;
 }
+Bytes udp(unsigned sport, unsigned dport, const Bytes& payload) {
+    return udp(sport, dport, std::string_view(reinterpret_cast<const char*>(payload.data()), payload.size()));
+}
 
 Bytes ipv4(int proto, const Bytes& l4, unsigned frag = 0x4000, std::size_t option_bytes = 0) {
     Bytes b;
@@ -545,7 +548,18 @@ Bytes gre(unsigned flags, unsigned type, const Bytes& payload) {
 Bytes vxlan_udp(const Bytes& inner_frame, int flags = 0x08, std::uint16_t port = 4789) {
     Bytes b = {static_cast<std::uint8_t>(flags), 0, 0, 0, 0, 0x10, 0x00, 0};  // flags (I: 0x08), VNI 4096
     append(b, inner_frame);
-    return udp(49152, port, std::string_view(reinterpret_cast<const char*>(b.data()), b.size()));
+    return udp(49152, port, b);
+}
+
+// An Ethernet frame (EtherTypes `types`, the last PPPoE's) carrying `ip` in a PPPoE session whose
+// length covers it.
+Bytes pppoe_frame(std::initializer_list<unsigned> types, const Bytes& ip) {
+    Bytes b = ethernet(types);
+    append(b, {0x11, 0x00, 0x12, 0x34});
+    be16(b, unsigned(2 + ip.size()));
+    append(b, {0x00, 0x21});
+    append(b, ip);
+    return b;
 }
 
 void check_inner_sip(const wire::Packet& p) {
@@ -562,12 +576,7 @@ TEST_CASE("MPLS label stacks and PPPoE sessions carry IP under the outer MACs", 
     Bytes mpls = ethernet({0x8847});
     append(mpls, {0x00, 0x01, 0x00, 64, 0x00, 0x02, 0x01, 64});  // labels 16, 32 (bottom of stack)
     append(mpls, inner_sip());
-    Bytes pppoe = ethernet({0x8864});
-    Bytes ppp = {0x00, 0x21};
-    append(ppp, inner_sip());
-    append(pppoe, {0x11, 0x00, 0x12, 0x34});
-    be16(pppoe, unsigned(ppp.size()));
-    append(pppoe, ppp);
+    const Bytes pppoe = pppoe_frame({0x8864}, inner_sip());
     for (const Bytes& frame : {mpls, pppoe}) {
         wire::Packet p;
         REQUIRE(decode(wire::Link::Ethernet, frame, p));
@@ -596,11 +605,7 @@ TEST_CASE("MPLS label stacks and PPPoE sessions carry IP under the outer MACs", 
 TEST_CASE("an IP length beyond PPPoE's ends with PPPoE's, unless the capture cut the frame", "[wire]") {
     Bytes ip = ipv4(6, tcp(""));
     ip[3] += 6;  // total length 46 for 40 bytes
-    Bytes frame = ethernet({0x8100, 0x8100, 0x8864});
-    append(frame, {0x11, 0x00, 0x0f, 0x07});
-    be16(frame, unsigned(2 + 40));
-    append(frame, {0x00, 0x21});
-    append(frame, ip);
+    Bytes frame = pppoe_frame({0x8100, 0x8100, 0x8864}, ip);
     append(frame, {0, 0, 0, 0, 0, 0});  // padding
     wire::Packet p;
     REQUIRE(decode(wire::Link::Ethernet, frame, p));
@@ -608,11 +613,7 @@ TEST_CASE("an IP length beyond PPPoE's ends with PPPoE's, unless the capture cut
     CHECK(p.payload_len == 0);
     CHECK(p.payload.empty());
     // A frame whose last 10 bytes the capture cut off: the IP length still counts.
-    Bytes cut = ethernet({0x8100, 0x8100, 0x8864});
-    append(cut, {0x11, 0x00, 0x0f, 0x07});
-    be16(cut, unsigned(2 + 60));
-    append(cut, {0x00, 0x21});
-    append(cut, ipv4(6, tcp(std::string(20, 'x'))));
+    Bytes cut = pppoe_frame({0x8100, 0x8100, 0x8864}, ipv4(6, tcp(std::string(20, 'x'))));
     cut.resize(cut.size() - 10);
     REQUIRE(decode(wire::Link::Ethernet, cut, p));
     REQUIRE(p.transport == Transport::Tcp);
@@ -703,7 +704,7 @@ TEST_CASE("Geneve: Ethernet or IP after its options; another version or protocol
         append(g, {0x00, 0x10, 0x00, 0});  // VNI 4096
         for (unsigned i = 0; i < option_words; ++i) append(g, {0x01, 0x02, 0x03, 0x04});
         append(g, inner);
-        return outer_ipv4(17, udp(49152, 6081, std::string_view(reinterpret_cast<const char*>(g.data()), g.size())));
+        return outer_ipv4(17, udp(49152, 6081, g));
     };
     for (unsigned words : {0u, 3u}) {
         Bytes frame = ethernet({0x0800});
