@@ -35,6 +35,8 @@ constexpr std::uint32_t kMaxPerCall = 64;
 constexpr std::uint32_t kSuccessorScan = 16;
 constexpr std::size_t kMaxStreams = 65536;
 constexpr std::size_t kMaxFlows = 65536;
+// "Contact: *" removals awaiting their answer: a phone's own, or a scanner's never accepted.
+constexpr std::size_t kMaxRemovals = 1024;
 constexpr Nanos kNever = std::numeric_limits<Nanos>::min();  // no datagram known on a flow
 constexpr std::uint8_t kOwnClock = 0xff;  // Binding::grant_on: the binding's own point's clock
 // A break in the capture point's timeline that a binding's expectation went through.
@@ -87,6 +89,11 @@ std::uint64_t text_hash(std::string_view s) {
 // The k-th binding with transactions under a Call-ID at a capture point (point_of()).
 std::uint64_t call_key(std::uint32_t iface, std::uint64_t call_id, std::uint32_t k) {
     return finish(mix(mix(mix(kSeed, iface), call_id), k));
+}
+
+// A "Contact: *" removal's transaction: its sender's address, Call-ID and CSeq at a capture point.
+std::uint64_t removal_key(std::uint32_t iface, const IpAddr& sender, std::uint64_t call_id, std::uint32_t cseq) {
+    return finish(mix(mix(hash::bytes(mix(kSeed, iface), sender.bytes, sizeof sender.bytes), call_id), cseq));
 }
 
 // A registrar (interface, address, port, transport) and an AOR, unfinished: a binding's key adds
@@ -401,6 +408,12 @@ struct Spared {
     std::uint8_t n = 0;
 };
 
+// A "Contact: *" removal sent at `sent`, of the bindings under registrar_aor() `at_registrar`.
+struct Removal {
+    std::uint64_t at_registrar;
+    Nanos sent;
+};
+
 struct Deadline {
     Nanos at;
     std::uint32_t binding;
@@ -419,6 +432,8 @@ struct SipAnalyzer::Impl {
     BindingStore bindings;
     std::vector<std::uint32_t> free_bindings;
     std::vector<std::uint32_t> removed;  // reused by each "Contact: *" removal
+    // removal_key() of a "Contact: *" REGISTER with Expires 0 -> what it removes once accepted.
+    FlatMap<std::uint64_t, Removal> removals;
     std::size_t live_bindings = 0;
     FlatMap<std::uint64_t, std::uint32_t> binding_index;
     // finish(registrar_aor()) -> the first binding of that AOR at that registrar.
@@ -445,6 +460,7 @@ struct SipAnalyzer::Impl {
     void new_request(const Frame& f, const SipMessage& m, std::uint64_t call_id, std::uint32_t idx,
                      std::uint32_t requested, Kind kind, Nanos flow_prev);
     void on_response(const Frame& f, const SipMessage& m);
+    bool answers_removal(const Frame& f, const SipMessage& m, std::uint64_t call_id);
     void on_truncated(const Frame& f, const SipMessage& m);
     void on_tcp(const Frame& f);
     void received(Binding& b, Txn& t, const Frame& f);
@@ -1097,14 +1113,11 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
     }
     if (first >= end) {
         // Without a contact a REGISTER only queries; "Contact: *" with Expires 0 removes every
-        // binding of the AOR at this registrar (RFC 3261 10.2.2).
+        // binding of the AOR at this registrar (RFC 3261 10.2.2), once a 2xx accepts it.
         if (!m.has_expires || m.expires != 0) return;
-        removed.clear();
-        for (std::uint32_t i = aor_first(registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor));
-             i != kNoBinding; i = bindings[i].aor_next)
-            if (bindings[i].at(f, aor)) removed.push_back(i);
-        std::sort(removed.begin(), removed.end());  // the frame's annotations in binding order, not the list's
-        for (std::uint32_t i : removed) new_request(f, m, call_id, i, 0, Kind::Unregister, flow_prev);
+        make_room_in(removals, kMaxRemovals, [](const Removal& r) { return r.sent; });
+        removals[removal_key(point_of(f), f.src_ip, call_id, m.cseq)] =
+            Removal{registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor), f.time};
         return;
     }
     // Each Contact is a binding of its own (SPEC 3.1), as many as a Call-ID is followed for; a
@@ -1462,8 +1475,39 @@ Txn* SipAnalyzer::Impl::unseen_request(std::uint32_t idx, Binding& b, std::uint6
     return &t;
 }
 
+// An answer to a "Contact: *" removal (true): a 2xx de-registers every binding of the AOR at the
+// registrar, here, where the removal becomes known; a refusal (a scanner's, a challenge) removes
+// nothing (RFC 3261 10.3).
+bool SipAnalyzer::Impl::answers_removal(const Frame& f, const SipMessage& m, std::uint64_t call_id) {
+    const std::uint64_t key = removal_key(point_of(f), f.dst_ip, call_id, m.cseq);
+    const Removal* r = removals.find(key);
+    if (!r) return false;
+    if (m.status < 200) return true;
+    const std::uint64_t at_registrar = r->at_registrar;
+    removals.erase(key);
+    if (m.status >= 300) return true;
+    removed.clear();
+    for (std::uint32_t i = aor_first(at_registrar); i != kNoBinding; i = bindings[i].aor_next) {
+        const Binding& b = bindings[i];
+        if (b.live && registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor) == at_registrar)
+            removed.push_back(i);
+    }
+    std::sort(removed.begin(), removed.end());  // the frame's annotations in binding order, not the list's
+    for (std::uint32_t i : removed) {
+        Binding& b = bindings[i];
+        Annotation a = base(b, Subject::SipResponse);
+        a.set(Field::RefreshNumber, b.attempts);
+        a.raise(Expert::Unregister);
+        b.expecting = false;
+        b.last_activity = f.time;
+        ctx.sink.emit(a);
+    }
+    return true;
+}
+
 void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
     const std::uint64_t call_id = text_hash(m.call_id);
+    if (!removals.empty() && answers_removal(f, m, call_id)) return;
     CallBindings near = bindings_of_call(point_of(f), call_id);
     // A tap's two ports captured as two interfaces of one machine show a REGISTER at one and its
     // answer at the other. While the interfaces share one clock, a UDP response that no binding of
@@ -1797,7 +1841,7 @@ std::size_t SipAnalyzer::state_bytes() const {
     std::size_t n = sizeof(Impl) + s.bindings.bytes() +
                     s.free_bindings.capacity() * sizeof(std::uint32_t) +
                     s.binding_index.bytes() + s.aor_heads.bytes() + s.call_index.bytes() + s.streams.bytes() +
-                    s.flows.bytes() + s.unreachable.bytes() + s.spared.bytes() +
+                    s.flows.bytes() + s.unreachable.bytes() + s.spared.bytes() + s.removals.bytes() +
                     s.removed.capacity() * sizeof(std::uint32_t);
     for (const QuadHeap<Deadline>& heap : s.deadlines) n += heap.size() * sizeof(Deadline);
     return n;

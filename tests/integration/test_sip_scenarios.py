@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """SIP scenarios of issue 3 besides case study B: healthy twins (TCP and UDP, and UDP with the
-phone on a call), Timer E resends and an unanswered refresh (both also in IPv4 fragments), backup
+phone on a call or with a SIP scanner at work), Timer E resends and an unanswered refresh (both also in IPv4 fragments), backup
 keepalives and a real de-registration, early and late refreshes, a restart with a new Call-ID, a
 REGISTER with two Contacts, a capture on a proxy, 423 Interval Too Brief, keep-alive pings
 between UDP refreshes, a slow proxy's 100 Trying after resends. Every value comes from the scenario's parameters."""
@@ -71,13 +71,13 @@ def udp_healthy_times():
     return reg, ok
 
 
-def check_udp_healthy(test, cap, f):
+def check_udp_healthy(test, cap, f, experts=()):
     """sip-udp-healthy's expectations on `cap`, where f(n) is the frame of the scenario's n-th
-    message: silent, and every refresh timed exactly."""
-    test.assertEqual([], harness.experts_both_passes(test, cap))
+    message: silent but for `experts` (frame, name) of other hosts, every refresh timed exactly."""
+    test.assertEqual(list(experts), [(n, name) for n, name, _ in harness.experts_both_passes(test, cap)])
     reg, ok = udp_healthy_times()
     test.assertEqual(16, len(reg))
-    rows = by_frame(harness.annotated(test, cap))
+    rows = by_frame(harness.fields_both_passes(test, cap, harness.ALL_FIELDS, "keepalive && ip.addr == 10.20.30.40"))
     test.assertEqual([f(n) for n in range(1, 33)], sorted(rows))
     for k in range(16):
         r, o = rows[f(2 * k + 1)], rows[f(2 * k + 2)]
@@ -143,6 +143,38 @@ class Healthy(unittest.TestCase):
         self.assertEqual(32 + 30000, len(events))
         self.assertLess(reg[2], UDP_HEALTHY_T0 + CALL_SECONDS * S)  # REGISTERs 1-3 during the call
         check_udp_healthy(self, cap, lambda n: frame[n])
+
+    def test_udp_with_a_scanner(self):
+        # sip-udp-scanner: the same phone while a scanner enumerates extensions (A), guesses the
+        # phone's password (B), registers the AOR to itself unanswered (C), sends "Contact: *"
+        # with Expires 0, answered 401 (D), and sprays REGISTERs from 20 ports (E). The phone's
+        # refreshes are timed as without it; the scanner's only findings are C's eight resends
+        # (Timer E: 0.5, 1, 2, then 4 s); D removes nothing, and says nothing.
+        reg, ok = udp_healthy_times()
+        t0 = UDP_HEALTHY_T0
+        events = [(t, n) for n, t in enumerate((t for pair in zip(reg, ok) for t in pair), 1)]
+        for i in range(21):
+            t = t0 + 60 * S + 20 * MS * i
+            events += [(t, ("A", i)), (t + 2 * MS, ("A ok", i))]
+        for k in range(10):
+            t = t0 + 62 * S + 50 * MS * k
+            events += [(t, ("B", k)), (t + 2 * MS, ("B ok", k))]
+        t = t0 + 300 * S
+        for i, gap in enumerate((0, 500, 1000, 2000, 4000, 4000, 4000, 4000, 4000)):
+            t += gap * MS
+            events.append((t, ("C", i)))
+        events += [(t0 + 400 * S, "D"), (t0 + 400 * S + 2 * MS, "D 401")]
+        for k in range(20):
+            t = t0 + 500 * S + 5 * MS * k
+            events += [(t, ("E", k))] + ([(t + 2 * MS, ("E 401", k))] if k < 10 else [])
+        frame = numbered(events)
+        cap = capture("sip-udp-scanner")
+        self.assertEqual(len(events), len(harness.tshark(["-T", "fields", "-e", "frame.number"], capture=cap).split()))
+        check_udp_healthy(self, cap, lambda n: frame[n],
+                          [(frame[("C", i)], "keepalive.retransmission") for i in range(1, 9)])
+        rows = harness.fields_both_passes(self, cap, ["frame.number"], "keepalive")
+        self.assertNotIn([str(frame["D"])], [r["frame.number"] for r in rows])
+        self.assertNotIn([str(frame["D 401"])], [r["frame.number"] for r in rows])
 
     def test_udp_fragmented(self):
         # Transaction k in five frames: its REGISTER in three IPv4 fragments, its 200 OK in two;

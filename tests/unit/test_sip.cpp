@@ -954,33 +954,78 @@ TEST_CASE("Contact: * with Expires 0 de-registers every binding of the AOR; a RE
     run(query);
     CHECK(run.at(n).empty());
 
-    // Sent from another address (a phone that moved, a management tool).
+    // Sent from another address (a phone that moved, a management tool), challenged, then sent
+    // again with credentials: only the 2xx removes, and says so for each binding.
     const IpAddr other = IpAddr::v4(0x0a000007);
-    Frame wild = w.frame(++n, kT0 + seconds(2), true);
-    wild.src_ip = other;
-    SipMessage& m = w.add_register(wild, "w", 1, {}, "*");
-    m.has_expires = true;
-    m.expires = 0;
-    run(wild);
-    auto at = run.at(n);
-    REQUIRE(at.size() == 2);
-    CHECK(at[0].raised(Expert::Unregister));
-    CHECK(at[1].raised(Expert::Unregister));
-    // Its response, back to that address, answers for both bindings.
-    Frame ok = w.frame(++n, kT0 + seconds(2) + millis(30), false);
-    ok.dst_ip = other;
-    w.add_response(ok, 200, "w", 1);
-    run(ok);
+    for (std::uint32_t cseq : {1u, 2u}) {
+        Frame wild = w.frame(++n, kT0 + seconds(2) + millis(100 * cseq), true);
+        wild.src_ip = other;
+        SipMessage& m = w.add_register(wild, "w", cseq, {}, "*");
+        m.has_expires = true;
+        m.expires = 0;
+        run(wild);
+        CHECK(run.at(n).empty());
+        Frame answer = w.frame(++n, wild.time + millis(30), false);
+        answer.dst_ip = other;
+        w.add_response(answer, cseq == 1 ? 401 : 200, "w", cseq);
+        run(answer);
+    }
+    CHECK(run.at(n - 2).empty());  // the 401
     auto answered = run.at(n);
     REQUIRE(answered.size() == 2);
     for (const Annotation& a : answered) {
         CHECK(a.subject == Subject::SipResponse);
-        CHECK(a.get(Field::RefreshNumber) == 2);
-        CHECK(a.get(Field::RetransCount) == 0);
+        CHECK(a.raised(Expert::Unregister));
+        CHECK(a.get(Field::RefreshNumber) == 1);
     }
     Frame later = w.frame(++n, kT0 + seconds(500), false);
     run(later);
     CHECK(run.experts(Expert::GraceBreach, n) == 0);
+}
+
+TEST_CASE("a refused Contact: * (a scanner's) removes nothing: the bindings keep their deadlines") {
+    // Two phones sharing an AOR, granted 120 s at kT0 (deadline kT0 + 130 s); a scanner's
+    // "Contact: *" with Expires 0, answered 403, 401 and not at all; the phones then fall silent:
+    // both breach.
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    for (std::uint32_t phone : {5u, 6u}) {
+        const std::string uri = "sip:100@10.0.0." + std::to_string(phone) + ":5060";
+        Frame f = w.frame(++n, kT0, true);
+        f.src_ip = IpAddr::v4(0x0a000000 | phone);
+        w.add_register(f, "c-" + uri, 1, {"expires=120"}, uri);
+        run(f);
+        Frame ok = w.frame(++n, kT0, false);
+        ok.dst_ip = f.src_ip;
+        w.add_response(ok, 200, "c-" + uri, 1, {"expires=120"}, uri);
+        run(ok);
+    }
+    const IpAddr scanner = IpAddr::v4(0xcb007142);  // 203.0.113.66
+    for (std::uint32_t status : {403u, 401u, 0u}) {
+        ++n;
+        Frame wild = w.frame(n, kT0 + seconds(10) + millis(n), true);
+        wild.src_ip = scanner;
+        wild.src_port = 5070;
+        SipMessage& m = w.add_register(wild, "scan" + std::to_string(status), 1, {}, "*");
+        m.has_expires = true;
+        m.expires = 0;
+        run(wild);
+        CHECK(run.at(n).empty());
+        if (status == 0) continue;
+        Frame answer = w.frame(++n, wild.time + millis(2), false);
+        answer.dst_ip = scanner;
+        answer.dst_port = 5070;
+        w.add_response(answer, status, "scan" + std::to_string(status), 1);
+        run(answer);
+        CHECK(run.at(n).empty());
+    }
+    Frame before = w.frame(++n, kT0 + seconds(129), false);
+    run(before);
+    CHECK(run.experts(Expert::GraceBreach, n) == 0);
+    Frame after = w.frame(++n, kT0 + seconds(130) + 1, false);
+    run(after);
+    CHECK(run.experts(Expert::GraceBreach, n) == 2);
 }
 
 TEST_CASE("Contact: * finds its AOR's bindings among many, also after bindings around them were evicted") {
@@ -1023,6 +1068,10 @@ TEST_CASE("Contact: * finds its AOR's bindings among many, also after bindings a
         m.has_expires = true;
         m.expires = 0;
         run(f);
+        ++n;
+        Frame ok = w.frame(n, f.time + millis(1), false);
+        w.add_response(ok, 200, std::string("w-") + aor, 1, {}, "", aor);
+        run(ok);
         auto at = run.at(n);
         for (const Annotation& a : at) CHECK(a.raised(Expert::Unregister));
         return at.size();

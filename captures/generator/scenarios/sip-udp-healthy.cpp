@@ -24,6 +24,24 @@
 // REGISTER (545 or 546 bytes of UDP) takes three fragments, the last of 1 or 2 bytes; a 200 OK
 // (508 or 510 bytes) two. Transaction k is frames 5k+1 .. 5k+5: its REGISTER ends on frame
 // 5k+3, its 200 OK on 5k+5.
+//
+// sip-udp-scanner: the same phone while a SIP scanner (SIPVicious' "friendly-scanner") on the
+// internet enumerates extensions, guesses the phone's password, registers its AOR to itself and
+// tries to remove its binding. The registrar refuses or ignores every scanner request; nothing of
+// it touches the phone's binding.
+//   scanner 203.0.113.66:5070, behind the router MAC 00:50:56:8e:00:01, User-Agent
+//   friendly-scanner, Contact <sip:EXT@203.0.113.66:PORT>, no Expires unless said; answers 2 ms
+//   after their request. Frames in time order (no two at the same time).
+//   A (T0 + 60 s): extensions 2990..3010 in turn, one every 20 ms, each a new Call-ID, CSeq 1;
+//     answered 401 for 3001, 404 for the others.
+//   B (T0 + 62 s): ten guesses for 3001, one every 50 ms, one Call-ID, CSeq 1..10, each with an
+//     Authorization header; answered 401 (a new nonce) but the tenth, 403.
+//   C (T0 + 300 s): a REGISTER for 3001 with Expires 3600, never answered (the registrar drops
+//     the scanner's address), sent again after 0.5, 1, 2, 4, 4, 4, 4, 4 s (Timer E up to T2).
+//   D (T0 + 400 s): "Contact: *" with Expires 0 for 3001, answered 401.
+//   E (T0 + 500 s): REGISTERs for 3001 from ports 5071..5090, one every 5 ms, each its own
+//     Call-ID, Expires 60; the first ten answered 401, the rest never.
+#include <functional>
 #include <string>
 
 #include "scenario.h"
@@ -33,7 +51,8 @@ using namespace kagen::literals;
 
 namespace {
 
-void healthy(ScenarioOutput& out, std::size_t mtu) {
+// `also` adds other hosts' frames to the capture.
+void healthy(ScenarioOutput& out, std::size_t mtu, const std::function<void(Capture&, const Endpoint& cucm)>& also = {}) {
   const Endpoint phone{"00:24:14:2d:df:24", "10.20.30.40", 5060};
   const Endpoint cucm{"00:50:56:8e:10:0a", "10.20.1.10", 5060};
   const TimeNs t0 = utc("2023-05-10 09:00:00.000000");
@@ -65,7 +84,70 @@ void healthy(ScenarioOutput& out, std::size_t mtu) {
     udp.send(ok_at, Dir::ToClient, ok.bytes());
     t = ok_at + 115_s;
   }
+  if (also) also(cap, cucm);
   out.save_pcap(cap);
+}
+
+// A REGISTER of the scanner at `scanner` for extension `ext`.
+sip::Register scanner_register(const Endpoint& scanner, const std::string& ext, const std::string& domain,
+                               const std::string& call_id, std::uint32_t cseq) {
+  sip::Register r = sip::phone_register(scanner, ext, domain);
+  r.from_tag = "3361376264643965";
+  r.call_id = call_id;
+  r.cseq = cseq;
+  r.branch = "z9hG4bK-" + call_id + "-" + std::to_string(cseq);
+  r.user_agent = "friendly-scanner";
+  r.contacts = {sip::Contact{sip::contact_uri(ext, scanner), {}, {}}};
+  return r;
+}
+
+void scan(Capture& cap, const Endpoint& cucm) {
+  const Endpoint scanner{"00:50:56:8e:00:01", "203.0.113.66", 5070};
+  const TimeNs t0 = utc("2023-05-10 09:00:00.000000");
+  const std::string domain = cucm.ip.str();
+  const auto exchange = [&](TimeNs t, const sip::Register& r, const sip::Response* answer, std::uint16_t port) {
+    Endpoint from = scanner;
+    from.port = port;
+    UdpFlow udp(cap, from, cucm);
+    udp.send(t, Dir::ToServer, r.bytes());
+    if (answer) udp.send(t + 2_ms, Dir::ToClient, answer->bytes());
+  };
+
+  TimeNs t = t0 + 60_s;  // A
+  for (int ext = 2990; ext <= 3010; ++ext, t += 20_ms) {
+    const std::string e = std::to_string(ext);
+    const sip::Register r = scanner_register(scanner, e, domain, "enum" + e, 1);
+    const sip::Response no = ext == 3001 ? sip::unauthorized(r, "a" + e, domain, "n0") : sip::respond(r, 404, "a" + e);
+    exchange(t, r, &no, scanner.port);
+  }
+  t = t0 + 62_s;  // B
+  for (std::uint32_t k = 1; k <= 10; ++k, t += 50_ms) {
+    sip::Register r = scanner_register(scanner, "3001", domain, "crack3001", k);
+    r.authorization = sip::digest_credentials("3001", domain, "n" + std::to_string(k - 1), "sip:" + domain,
+                                              "0123456789abcdef0123456789abcdef");
+    const sip::Response no = k < 10 ? sip::unauthorized(r, "b" + std::to_string(k), domain, "n" + std::to_string(k))
+                                    : sip::forbidden(r, "b10");
+    exchange(t, r, &no, scanner.port);
+  }
+  sip::Register hijack = scanner_register(scanner, "3001", domain, "hijack3001", 1);  // C
+  hijack.expires = 3600;
+  t = t0 + 300_s;
+  for (TimeNs gap : {0_s, 500_ms, 1_s, 2_s, 4_s, 4_s, 4_s, 4_s, 4_s}) exchange(t += gap, hijack, nullptr, scanner.port);
+  sip::Register wipe = scanner_register(scanner, "3001", domain, "wipe3001", 1);  // D
+  wipe.contacts.clear();
+  wipe.extra_headers = {{"Contact", "*"}};
+  wipe.expires = 0;
+  const sip::Response refused = sip::unauthorized(wipe, "d1", domain, "n20");
+  exchange(t0 + 400_s, wipe, &refused, scanner.port);
+  t = t0 + 500_s;  // E
+  for (std::uint16_t k = 0; k < 20; ++k, t += 5_ms) {
+    Endpoint from = scanner;
+    from.port = static_cast<std::uint16_t>(5071 + k);
+    sip::Register r = scanner_register(from, "3001", domain, "spray" + std::to_string(k), 1);
+    r.expires = 60;
+    const sip::Response no = sip::unauthorized(r, "e" + std::to_string(k), domain, "n3" + std::to_string(k));
+    exchange(t, r, k < 10 ? &no : nullptr, from.port);
+  }
 }
 
 }  // namespace
@@ -76,4 +158,8 @@ KA_SCENARIO("sip-udp-healthy", "SIP/UDP phone refreshing every 115 s against a 1
 
 KA_SCENARIO("sip-udp-healthy-fragmented", "sip-udp-healthy over a 296-byte MTU: every message in IPv4 fragments (REGISTERs three, 200 OKs two)") {
   healthy(out, 296);
+}
+
+KA_SCENARIO("sip-udp-scanner", "sip-udp-healthy with a SIP scanner refused or ignored by the registrar: silent") {
+  healthy(out, 0, scan);
 }
