@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -594,15 +595,19 @@ void SipAnalyzer::Impl::release(std::uint32_t idx) {
     --live_bindings;
 }
 
-// The least recently active eighth goes: those phones left the capture or never come back.
+// An eighth goes: first bindings that await no refresh (never granted, as a scanner's; removed;
+// their lapse reported), so that a flood of them does not take the deadline of a phone that
+// refreshes hourly; then the least recently active: those phones left the capture.
 void SipAnalyzer::Impl::evict_idle() {
-    std::vector<std::pair<Nanos, std::uint32_t>> order;
+    std::vector<std::tuple<bool, Nanos, std::uint32_t>> order;
     order.reserve(bindings.size());
-    for (std::uint32_t i = 0; i < bindings.size(); ++i)
-        if (bindings[i].live) order.emplace_back(bindings[i].last_activity, i);
+    for (std::uint32_t i = 0; i < bindings.size(); ++i) {
+        const Binding& b = bindings[i];
+        if (b.live) order.emplace_back(b.expecting && !b.breach_reported, b.last_activity, i);
+    }
     std::size_t n = std::max<std::size_t>(1, order.size() / 8);
     std::nth_element(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n - 1), order.end());
-    for (std::size_t i = 0; i < n && i < order.size(); ++i) release(order[i].second);
+    for (std::size_t i = 0; i < n && i < order.size(); ++i) release(std::get<2>(order[i]));
 }
 
 // The one binding left for `f`'s address or connection (Binding::left_for(), reconnected_for())

@@ -901,6 +901,50 @@ TEST_CASE("a flood of Call-IDs and contacts keeps the state bounded") {
     CHECK(run.engine.state_bytes() < after_warmup + after_warmup / 4);
 }
 
+TEST_CASE("a scanner's flood of contacts never granted leaves the deadlines of phones that refresh hourly") {
+    // 100 phones granted 3600 s; then a scanner registers 200,000 extensions of its own, one every
+    // 10 ms, each refused (401) or never answered: three times as many bindings as are kept. The
+    // phones are the least recently active, yet theirs are the bindings that await a refresh:
+    // when they fall silent, each breaches at its deadline.
+    constexpr std::uint32_t kPhones = 100, kScans = 200000;
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    Nanos first_deadline = std::numeric_limits<Nanos>::max(), last_deadline = 0;
+    for (std::uint32_t i = 0; i < kPhones; ++i) {
+        const IpAddr from = IpAddr::v4(0x0a010000 + i);
+        const std::string aor = "sip:p" + std::to_string(i) + "@10.0.0.1", contact = "sip:p@" + from.to_string();
+        Frame f = w.frame(++n, kT0 + millis(i), true);
+        f.src_ip = from;
+        w.add_register(f, "phone-" + std::to_string(i), 1, {}, contact, aor);
+        run(f);
+        Frame ok = w.frame(++n, f.time + millis(1), false);
+        ok.dst_ip = from;
+        w.add_response(ok, 200, "phone-" + std::to_string(i), 1, {"expires=3600"}, contact, aor);
+        run(ok);
+        first_deadline = std::min(first_deadline, run.one(n).get(Field::RefreshDeadline));
+        last_deadline = std::max(last_deadline, run.one(n).get(Field::RefreshDeadline));
+    }
+    const IpAddr scanner = IpAddr::v4(0xcb007142);  // 203.0.113.66
+    for (std::uint32_t j = 0; j < kScans; ++j) {
+        const std::string ext = "s" + std::to_string(j), call = "scan-" + std::to_string(j);
+        Frame f = w.frame(++n, kT0 + seconds(1) + j * millis(10), true);
+        f.src_ip = scanner;
+        w.add_register(f, call, 1, {}, "sip:" + ext + "@203.0.113.66:5070", "sip:" + ext + "@10.0.0.1");
+        run(f);
+        if (j % 2) continue;
+        Frame no = w.frame(++n, f.time + millis(2), false);
+        no.dst_ip = scanner;
+        w.add_response(no, 401, call, 1, {}, "", "sip:" + ext + "@10.0.0.1");
+        run(no);
+    }
+    REQUIRE(kT0 + seconds(1) + kScans * millis(10) < first_deadline);
+    unrelated(w, run, ++n, first_deadline);
+    CHECK(run.experts(Expert::GraceBreach, n) == 0);
+    unrelated(w, run, ++n, last_deadline + 1);
+    CHECK(run.experts(Expert::GraceBreach, n) == static_cast<int>(kPhones));
+}
+
 TEST_CASE("a flood of contacts of one AOR from many addresses, all lapsing, is looked through for a successor in bounded time") {
     // 40,000 contacts of sip:x@10.0.0.1, each from its own address, one every 10 ms, each granted
     // 60 s; then another host's frames every 100 ms until every deadline has passed. None took
