@@ -32,7 +32,10 @@ bool CaptureGaps::busy(const Point& p) {
     std::uint32_t frames = 0;
     std::array<std::uint32_t, kStretches * kBusySources> sources;  // on the stack: no allocation
     std::size_t n = 0;
-    for (const Stretch& s : p.stretches) {
+    const std::size_t latest = slot(p.stretch, kStretches);
+    for (std::size_t k = 0; k < kStretches; ++k) {
+        const Stretch& s = p.stretches[k];
+        if (k != latest && s.frames < kSteadyFrames) return false;
         frames += s.frames;
         for (std::uint32_t i = 0; i < s.source_count; ++i) sources[n++] = s.sources[i];
     }

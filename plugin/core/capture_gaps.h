@@ -39,7 +39,10 @@ public:
     };
     // A silence this long, after about a minute (seven stretches of 8.6 s, the last one partly) of
     // at least kBusyFrames frames (ten a second: a hundred or more would have come in the silence)
-    // from at least kBusySources source addresses, is a gap.
+    // from at least kBusySources source addresses, is a gap. Steady ones: each stretch but the
+    // last holds kSteadyFrames (five a second). A burst does not make a point busy: phones that
+    // boot together send hundreds of frames in seconds, then keepalives in step, with silences
+    // between.
     static constexpr Nanos kMinSilence = seconds(10);
     static constexpr std::uint32_t kBusyFrames = 600;
     static constexpr std::size_t kBusySources = 16;
@@ -54,6 +57,7 @@ public:
 private:
     static constexpr unsigned kStretchBits = 33;
     static constexpr std::size_t kStretches = 7;
+    static constexpr std::uint32_t kSteadyFrames = kBusyFrames / kStretches / 2;
     struct Stretch {
         std::uint32_t frames = 0;
         std::uint32_t source_count = 0;                      // distinct, up to kBusySources

@@ -174,6 +174,41 @@ class Healthy(unittest.TestCase):
         })
 
 
+class BootStorm(unittest.TestCase):
+    """skinny-boot-storm: twenty phones boot together (frames from 21 hosts, nearly 2,000 in three
+    seconds), then keepalives in step with half a minute of silence between them. A burst is no
+    steady traffic: that silence is no capture gap, and nothing goes unjudged."""
+    PHONES = ["SEP00235E1A2B%02X" % (i + 1) for i in range(20)]
+
+    def test_healthy_stays_silent(self):
+        cap = gen("skinny-boot-storm")
+        self.assertEqual(experts(self, cap), [])
+        at = frames_at(cap)
+        rows_ = rows(self, cap)
+        for i, name in enumerate(self.PHONES):
+            boot = 50 * MS * i
+            # KeepAliveReq n at B_i + 1 ms + 30 s * n; each after the first 30 s after the one before.
+            requests = [rows_[at[boot + 1 * MS + 30 * S * n]] for n in range(1, 11)]
+            self.assertEqual({name}, {one(r, "keepalive.endpoint") for r in requests})
+            self.assertEqual({"primary"}, {one(r, "keepalive.role") for r in requests})
+            self.assertEqual([30 * S] * 9, [ns(one(r, "keepalive.sccp.gap")) for r in requests[1:]])
+            acks = [rows_[at[boot + 2 * MS + 30 * S * n]] for n in range(1, 11)]
+            self.assertEqual([1 * MS] * 10, [ns(one(r, "keepalive.sccp.ack_latency")) for r in acks])
+
+    def test_a_phone_that_dies_is_dropped_on_time(self):
+        # Phone 7 is silent after its configuration: KeepAliveTimeout, 3 x 30 s after its
+        # RegisterAck at T0 + 353 ms, is reported on the first frame past T0 + 90.353 s: phone 8's
+        # KeepAliveReq at T0 + 90.401 s.
+        cap = gen("skinny-boot-storm-phone-dies")
+        at = frames_at(cap)
+        self.assertEqual(experts(self, cap), [
+            (at[90401 * MS], "keepalive.failover",
+             "No keepalive for 90.0 s, more than 3 intervals of 30 s: the call manager drops the phone "
+             "(KeepAliveTimeout, reason 13)")])
+        dropped = rows(self, cap)[at[90401 * MS]]["keepalive.endpoint"]
+        self.assertEqual(["SEP00235E1A2B09", "SEP00235E1A2B08"], dropped)
+
+
 class TcpKeepaliveProbes(unittest.TestCase):
     """skinny-tcp-keepalive-probes: a healthy primary whose idle connection both TCP stacks probe,
     the phone's with one old byte (which must not be taken for the start of the next message)."""

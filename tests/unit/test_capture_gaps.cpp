@@ -65,6 +65,23 @@ TEST_CASE("a busy capture point that records nothing for 10 s has a gap; a quiet
     CHECK_FALSE(brief.on_frame(0, end + seconds(82) + seconds(30), n, kHost, gap));
 }
 
+TEST_CASE("a burst from many hosts, then silence, is no gap: the point was not busy steadily") {
+    CaptureGaps::Gap gap;
+    // Phones booting together: 2,000 frames from 20 hosts in two seconds, then 29 s of silence.
+    CaptureGaps storm;
+    std::uint32_t n = steady(storm, 1, kT0, kT0 + seconds(2), millis(1));
+    CHECK_FALSE(storm.on_frame(0, kT0 + seconds(31), n, kHost, gap));
+    // 15 frames a second for a minute but for one stretch of 8.6 s with a frame a second: no gap.
+    // Every stretch with more than five a second: a gap.
+    for (Nanos quiet_every : {seconds(1), millis(150)}) {
+        CaptureGaps g;
+        n = steady(g, 1, kT0, kT0 + seconds(25), millis(66));
+        n = steady(g, n, kT0 + seconds(25), kT0 + seconds(35), quiet_every);
+        n = steady(g, n, kT0 + seconds(35), kT0 + seconds(60), millis(66));
+        CHECK(g.on_frame(0, kT0 + seconds(71), n, kHost, gap) == (quiet_every == millis(150)));
+    }
+}
+
 TEST_CASE("capture gaps: each clock is its own; a frame stamped earlier moves nothing; odd times are safe") {
     CaptureGaps g;
     CaptureGaps::Gap gap;
