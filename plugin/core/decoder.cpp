@@ -245,8 +245,12 @@ Stream* Decoder::Impl::stream_for(const wire::Packet& p, std::uint32_t interface
     }
     // A long capture at a call manager sees more connections than the bound: the least recently
     // active go (a connection seen again after that restarts as a new stream), so that new
-    // connections are still told apart.
-    make_room_in(streams, kMaxStreams, [](const Stream& st) { return st.last_frame; });
+    // connections are still told apart. Those that carry no signalling go first: a SYN flood or a
+    // port scan must not take a phone's connection, idle between its keepalives.
+    make_room_in(streams, kMaxStreams, [](const Stream& st) {
+        const bool signalling = st.kind != Kind::Unknown || st.tls;
+        return std::uint64_t{signalling} << 32 | st.last_frame;
+    });
     s = &streams[key];
     s->id = next_id++;
     place(*s, p, interface_id, from_a);

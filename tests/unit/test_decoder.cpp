@@ -820,6 +820,24 @@ TEST_CASE("decoder: memory stays bounded by a message that never ends and by a f
     CHECK(syn(0, 5 * kSecond).tcp.stream == latest + 3);
 }
 
+TEST_CASE("decoder: a flood of connections without signalling leaves a phone's connection its stream") {
+    // A phone's SIP connection, then a SYN flood of more connections than are kept (spoofed
+    // sources), then the phone's next segment: the same stream, its sequence still followed.
+    Run r;
+    const std::string reg = sip_register(1);
+    const std::uint32_t stream = r.phone(1000, 1, kAck | kPsh, reg, kSecond, true).tcp.stream;
+    for (std::uint32_t i = 1; i <= Decoder::kMaxStreams + 100; ++i)
+        r.feed(frame(kPhone + i, 1024, kServer, 5060, i, 0, kSyn, ""), 2 * kSecond);
+    const Frame& next = r.phone(1000 + static_cast<std::uint32_t>(reg.size()), 1, kAck | kPsh, sip_register(2),
+                                3 * kSecond, true);
+    CHECK(next.tcp.stream == stream);
+    CHECK_FALSE(next.tcp.retransmission);
+    // Sent again, it is a retransmission of that stream, not a new one's first segment.
+    const Frame& again = r.phone(1000, 1, kAck | kPsh, reg, 4 * kSecond, true);
+    CHECK(again.tcp.stream == stream);
+    CHECK(again.tcp.retransmission);
+}
+
 TEST_CASE("decoder: a connection whose directions each show at an interface of their own is split") {
     // A tap's two ports as two interfaces: the phone's direction at 0 (the home), the server's at 1.
     Run r;
