@@ -28,14 +28,14 @@ void CaptureGaps::count(Stretch& s, std::uint32_t source) {
     s.sources[s.source_count++] = source;
 }
 
-bool CaptureGaps::busy(const Point& p) {
+bool CaptureGaps::busy(const Point& p, bool steadily) {
     std::uint32_t frames = 0;
     std::array<std::uint32_t, kStretches * kBusySources> sources;  // on the stack: no allocation
     std::size_t n = 0;
     const std::size_t latest = slot(p.stretch, kStretches);
     for (std::size_t k = 0; k < kStretches; ++k) {
         const Stretch& s = p.stretches[k];
-        if (k != latest && s.frames < kSteadyFrames) return false;
+        if (steadily && k != latest && s.frames < kSteadyFrames) return false;
         frames += s.frames;
         for (std::uint32_t i = 0; i < s.source_count; ++i) sources[n++] = s.sources[i];
     }
@@ -92,7 +92,7 @@ bool CaptureGaps::on_frame(std::uint32_t clock, Nanos time, std::uint32_t frame,
             gap = {Kind::StepForward, p.last, time, p.last_frame, p.step_frame};
             found = true;
         }
-    } else if (sub_sat(time, p.last) >= kMinSilence && busy(p)) {
+    } else if (const Nanos silence = sub_sat(time, p.last); silence >= kMinSilence && busy(p, silence < kLongSilence)) {
         gap = {Kind::Silence, p.last, time, p.last_frame, 0};
         found = true;
     }

@@ -42,8 +42,10 @@ public:
     // from at least kBusySources source addresses, is a gap. Steady ones: each stretch but the
     // last holds kSteadyFrames (five a second). A burst does not make a point busy: phones that
     // boot together send hundreds of frames in seconds, then keepalives in step, with silences
-    // between.
+    // between. After a silence of kLongSilence, a burst does: no network of phones is silent for
+    // an hour (captures of other times or places merged into one).
     static constexpr Nanos kMinSilence = seconds(10);
+    static constexpr Nanos kLongSilence = seconds(3600);
     static constexpr std::uint32_t kBusyFrames = 600;
     static constexpr std::size_t kBusySources = 16;
     // A frame stamped this much before the point's latest is off, or the clock stepped back. Less,
@@ -78,7 +80,7 @@ private:
     };
     static void restart(Point& p, Nanos time, std::uint32_t frame);
     static void count(Stretch& s, std::uint32_t source);
-    static bool busy(const Point& p);
+    static bool busy(const Point& p, bool steadily);
     std::array<Point, kClocks> points_;
 };
 

@@ -71,6 +71,13 @@ TEST_CASE("a burst from many hosts, then silence, is no gap: the point was not b
     CaptureGaps storm;
     std::uint32_t n = steady(storm, 1, kT0, kT0 + seconds(2), millis(1));
     CHECK_FALSE(storm.on_frame(0, kT0 + seconds(31), n, kHost, gap));
+    // No network of phones is silent for an hour: after a burst, that is a gap (captures of other
+    // times merged into one).
+    for (Nanos silence : {seconds(3600) - 1, seconds(3600)}) {
+        CaptureGaps merged;
+        n = steady(merged, 1, kT0, kT0 + seconds(2), millis(1));
+        CHECK(merged.on_frame(0, kT0 + seconds(2) - millis(1) + silence, n, kHost, gap) == (silence == seconds(3600)));
+    }
     // 15 frames a second for a minute but for one stretch of 8.6 s with a frame a second: no gap.
     // Every stretch with more than five a second: a gap.
     for (Nanos quiet_every : {seconds(1), millis(150)}) {
