@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """SIP scenarios of issue 3 besides case study B: healthy twins (TCP and UDP, and UDP with the
-phone on a call or with a SIP scanner at work), Timer E resends and an unanswered refresh (both also in IPv4 fragments), backup
-keepalives and a real de-registration, early and late refreshes, a restart with a new Call-ID, a
+phone on a call or with a SIP scanner at work), Timer E resends and an unanswered refresh (both
+also in IPv4 fragments), backup keepalives and a real de-registration, early and late refreshes, a restart with a new Call-ID, a
 REGISTER with two Contacts, a capture on a proxy, 423 Interval Too Brief, keep-alive pings
 between UDP refreshes, a slow proxy's 100 Trying after resends. Every value comes from the scenario's parameters."""
 # SPDX-License-Identifier: GPL-2.0-or-later

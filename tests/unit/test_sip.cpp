@@ -22,6 +22,7 @@ namespace {
 
 const IpAddr kPhone = IpAddr::v4(0x0a000005);      // 10.0.0.5
 const IpAddr kRegistrar = IpAddr::v4(0x0a000001);  // 10.0.0.1
+const IpAddr kScanner = IpAddr::v4(0xcb007142);    // 203.0.113.66: a SIP scanner on the internet
 constexpr std::uint16_t kPhonePort = 5060, kRegistrarPort = 5060;
 const Nanos kT0 = seconds(1'700'000'000);
 
@@ -85,6 +86,13 @@ public:
         if (!params.empty()) add_contact(f, m, contact, params);
         f.sip.push_back(m);
         return f.sip.back();
+    }
+
+    // "Contact: *" with Expires 0: every binding of `aor` at the registrar removed.
+    void add_removal(Frame& f, const std::string& call_id, std::uint32_t cseq, const std::string& aor = "sip:100@10.0.0.1") {
+        SipMessage& m = add_register(f, call_id, cseq, {}, "*", aor);
+        m.has_expires = true;
+        m.expires = 0;
     }
 
     void add_contact_to(Frame& f, SipMessage& m, const std::string& uri, const std::vector<std::string>& params) {
@@ -217,6 +225,21 @@ void unrelated(Wire& w, Run& run, std::uint32_t n, Nanos t) {
     Frame f = w.frame(n, t, false);
     f.src_ip = IpAddr::v4(0x0a0000fe);
     run(f);
+}
+
+// Frames n + 1 and n + 2: `from` registers `contact` of `aor` under `call_id` at t, and the
+// registrar grants it `expires` s 1 ms later. Returns the grant's deadline.
+Nanos granted(Wire& w, Run& run, std::uint32_t& n, Nanos t, const IpAddr& from, const std::string& call_id,
+              const std::string& contact, const std::string& aor, std::uint32_t expires) {
+    Frame f = w.frame(++n, t, true);
+    f.src_ip = from;
+    w.add_register(f, call_id, 1, {}, contact, aor);
+    run(f);
+    Frame ok = w.frame(++n, t + millis(1), false);
+    ok.dst_ip = from;
+    w.add_response(ok, 200, call_id, 1, {"expires=" + std::to_string(expires)}, contact, aor);
+    run(ok);
+    return run.one(n).get(Field::RefreshDeadline);
 }
 
 // Frame n at t: an ICMP destination unreachable about `phone`'s datagrams to the registrar's port.
@@ -913,28 +936,20 @@ TEST_CASE("a scanner's flood of contacts never granted leaves the deadlines of p
     Nanos first_deadline = std::numeric_limits<Nanos>::max(), last_deadline = 0;
     for (std::uint32_t i = 0; i < kPhones; ++i) {
         const IpAddr from = IpAddr::v4(0x0a010000 + i);
-        const std::string aor = "sip:p" + std::to_string(i) + "@10.0.0.1", contact = "sip:p@" + from.to_string();
-        Frame f = w.frame(++n, kT0 + millis(i), true);
-        f.src_ip = from;
-        w.add_register(f, "phone-" + std::to_string(i), 1, {}, contact, aor);
-        run(f);
-        Frame ok = w.frame(++n, f.time + millis(1), false);
-        ok.dst_ip = from;
-        w.add_response(ok, 200, "phone-" + std::to_string(i), 1, {"expires=3600"}, contact, aor);
-        run(ok);
-        first_deadline = std::min(first_deadline, run.one(n).get(Field::RefreshDeadline));
-        last_deadline = std::max(last_deadline, run.one(n).get(Field::RefreshDeadline));
+        const Nanos deadline = granted(w, run, n, kT0 + millis(i), from, "phone-" + std::to_string(i),
+                                       "sip:p@" + from.to_string(), "sip:p" + std::to_string(i) + "@10.0.0.1", 3600);
+        first_deadline = std::min(first_deadline, deadline);
+        last_deadline = std::max(last_deadline, deadline);
     }
-    const IpAddr scanner = IpAddr::v4(0xcb007142);  // 203.0.113.66
     for (std::uint32_t j = 0; j < kScans; ++j) {
         const std::string ext = "s" + std::to_string(j), call = "scan-" + std::to_string(j);
         Frame f = w.frame(++n, kT0 + seconds(1) + j * millis(10), true);
-        f.src_ip = scanner;
+        f.src_ip = kScanner;
         w.add_register(f, call, 1, {}, "sip:" + ext + "@203.0.113.66:5070", "sip:" + ext + "@10.0.0.1");
         run(f);
         if (j % 2) continue;
         Frame no = w.frame(++n, f.time + millis(2), false);
-        no.dst_ip = scanner;
+        no.dst_ip = kScanner;
         w.add_response(no, 401, call, 1, {}, "", "sip:" + ext + "@10.0.0.1");
         run(no);
     }
@@ -956,16 +971,8 @@ TEST_CASE("a flood of contacts of one AOR from many addresses, all lapsing, is l
     std::uint32_t n = 0;
     for (std::uint32_t i = 0; i < kContacts; ++i) {
         const IpAddr from = IpAddr::v4(0x0b000000 + i);
-        const std::string contact = "sip:x@" + from.to_string();
-        const Nanos t = kT0 + i * millis(10);
-        Frame f = w.frame(++n, t, true);
-        f.src_ip = from;
-        w.add_register(f, "flood-" + std::to_string(i), 1, {}, contact, "sip:x@10.0.0.1");
-        run(f);
-        Frame ok = w.frame(++n, t + millis(1), false);
-        ok.dst_ip = from;
-        w.add_response(ok, 200, "flood-" + std::to_string(i), 1, {"expires=60"}, contact, "sip:x@10.0.0.1");
-        run(ok);
+        granted(w, run, n, kT0 + i * millis(10), from, "flood-" + std::to_string(i), "sip:x@" + from.to_string(),
+                "sip:x@10.0.0.1", 60);
     }
     for (Nanos t = kT0 + kContacts * millis(10); t < kT0 + kContacts * millis(10) + seconds(72); t += millis(100))
         unrelated(w, run, ++n, t);
@@ -1004,9 +1011,7 @@ TEST_CASE("Contact: * with Expires 0 de-registers every binding of the AOR; a RE
     for (std::uint32_t cseq : {1u, 2u}) {
         Frame wild = w.frame(++n, kT0 + seconds(2) + millis(100 * cseq), true);
         wild.src_ip = other;
-        SipMessage& m = w.add_register(wild, "w", cseq, {}, "*");
-        m.has_expires = true;
-        m.expires = 0;
+        w.add_removal(wild, "w", cseq);
         run(wild);
         CHECK(run.at(n).empty());
         Frame answer = w.frame(++n, wild.time + millis(30), false);
@@ -1028,37 +1033,28 @@ TEST_CASE("Contact: * with Expires 0 de-registers every binding of the AOR; a RE
 }
 
 TEST_CASE("a refused Contact: * (a scanner's) removes nothing: the bindings keep their deadlines") {
-    // Two phones sharing an AOR, granted 120 s at kT0 (deadline kT0 + 130 s); a scanner's
-    // "Contact: *" with Expires 0, answered 403, 401 and not at all; the phones then fall silent:
-    // both breach.
+    // Two phones sharing an AOR, granted 120 s at kT0 + 1 ms (deadline kT0 + 130.001 s); a
+    // scanner's "Contact: *" with Expires 0, answered 403, 401 and not at all; the phones then fall
+    // silent: both breach.
     Wire w;
     Run run;
     std::uint32_t n = 0;
     for (std::uint32_t phone : {5u, 6u}) {
         const std::string uri = "sip:100@10.0.0." + std::to_string(phone) + ":5060";
-        Frame f = w.frame(++n, kT0, true);
-        f.src_ip = IpAddr::v4(0x0a000000 | phone);
-        w.add_register(f, "c-" + uri, 1, {"expires=120"}, uri);
-        run(f);
-        Frame ok = w.frame(++n, kT0, false);
-        ok.dst_ip = f.src_ip;
-        w.add_response(ok, 200, "c-" + uri, 1, {"expires=120"}, uri);
-        run(ok);
+        REQUIRE(granted(w, run, n, kT0, IpAddr::v4(0x0a000000 | phone), "c-" + uri, uri, "sip:100@10.0.0.1", 120) ==
+                kT0 + millis(130001));
     }
-    const IpAddr scanner = IpAddr::v4(0xcb007142);  // 203.0.113.66
     for (std::uint32_t status : {403u, 401u, 0u}) {
         ++n;
         Frame wild = w.frame(n, kT0 + seconds(10) + millis(n), true);
-        wild.src_ip = scanner;
+        wild.src_ip = kScanner;
         wild.src_port = 5070;
-        SipMessage& m = w.add_register(wild, "scan" + std::to_string(status), 1, {}, "*");
-        m.has_expires = true;
-        m.expires = 0;
+        w.add_removal(wild, "scan" + std::to_string(status), 1);
         run(wild);
         CHECK(run.at(n).empty());
         if (status == 0) continue;
         Frame answer = w.frame(++n, wild.time + millis(2), false);
-        answer.dst_ip = scanner;
+        answer.dst_ip = kScanner;
         answer.dst_port = 5070;
         w.add_response(answer, status, "scan" + std::to_string(status), 1);
         run(answer);
@@ -1067,7 +1063,7 @@ TEST_CASE("a refused Contact: * (a scanner's) removes nothing: the bindings keep
     Frame before = w.frame(++n, kT0 + seconds(129), false);
     run(before);
     CHECK(run.experts(Expert::GraceBreach, n) == 0);
-    Frame after = w.frame(++n, kT0 + seconds(130) + 1, false);
+    Frame after = w.frame(++n, kT0 + millis(130001) + 1, false);
     run(after);
     CHECK(run.experts(Expert::GraceBreach, n) == 2);
 }
@@ -1108,9 +1104,7 @@ TEST_CASE("Contact: * finds its AOR's bindings among many, also after bindings a
     const auto remove_all = [&](const char* aor) {
         ++n;
         Frame f = w.frame(n, kT0 + seconds(100) + millis(n), true);
-        SipMessage& m = w.add_register(f, std::string("w-") + aor, 1, {}, "*", aor);
-        m.has_expires = true;
-        m.expires = 0;
+        w.add_removal(f, std::string("w-") + aor, 1, aor);
         run(f);
         ++n;
         Frame ok = w.frame(n, f.time + millis(1), false);
