@@ -36,8 +36,10 @@ constexpr std::uint32_t kMaxPerCall = 64;
 constexpr std::uint32_t kSuccessorScan = 16;
 constexpr std::size_t kMaxStreams = 65536;
 constexpr std::size_t kMaxFlows = 65536;
-// "Contact: *" removals awaiting their answer: a phone's own, or a scanner's never accepted.
+// Removals awaiting their answer: a phone's "Contact: *", or a scanner's never accepted.
 constexpr std::size_t kMaxRemovals = 1024;
+// Contacts one REGISTER of someone else's removes (Removal); more are rare enough to stop at once.
+constexpr std::uint8_t kMaxRemovedContacts = 4;
 constexpr Nanos kNever = std::numeric_limits<Nanos>::min();  // no datagram known on a flow
 constexpr std::uint8_t kOwnClock = 0xff;  // Binding::grant_on: the binding's own point's clock
 // A break in the capture point's timeline that a binding's expectation went through.
@@ -92,7 +94,7 @@ std::uint64_t call_key(std::uint32_t iface, std::uint64_t call_id, std::uint32_t
     return finish(mix(mix(mix(kSeed, iface), call_id), k));
 }
 
-// A "Contact: *" removal's transaction: its sender's address, Call-ID and CSeq at a capture point.
+// A removal's transaction: its sender's address, Call-ID and CSeq at a capture point.
 std::uint64_t removal_key(std::uint32_t iface, const IpAddr& sender, std::uint64_t call_id, std::uint32_t cseq) {
     return finish(mix(mix(hash::bytes(mix(kSeed, iface), sender.bytes, sizeof sender.bytes), call_id), cseq));
 }
@@ -409,10 +411,13 @@ struct Spared {
     std::uint8_t n = 0;
 };
 
-// A "Contact: *" removal sent at `sent`, of the bindings under registrar_aor() `at_registrar`.
+// A removal sent at `sent`, of the bindings under registrar_aor() `at_registrar`: every one
+// ("Contact: *", n 0), or those of the `n` identities its Expires 0 names (someone else's).
 struct Removal {
-    std::uint64_t at_registrar;
-    Nanos sent;
+    std::uint64_t at_registrar = 0;
+    Nanos sent = 0;
+    std::array<std::uint64_t, kMaxRemovedContacts> identities{};
+    std::uint8_t n = 0;
 };
 
 struct Deadline {
@@ -433,7 +438,8 @@ struct SipAnalyzer::Impl {
     BindingStore bindings;
     std::vector<std::uint32_t> free_bindings;
     std::vector<std::uint32_t> removed;  // reused by each "Contact: *" removal
-    // removal_key() of a "Contact: *" REGISTER with Expires 0 -> what it removes once accepted.
+    // removal_key() of a REGISTER with Expires 0 -> what it removes once accepted: "Contact: *",
+    // or someone else's removal of a phone's contact (defer_removal()).
     FlatMap<std::uint64_t, Removal> removals;
     std::size_t live_bindings = 0;
     FlatMap<std::uint64_t, std::uint32_t> binding_index;
@@ -461,6 +467,7 @@ struct SipAnalyzer::Impl {
     void new_request(const Frame& f, const SipMessage& m, std::uint64_t call_id, std::uint32_t idx,
                      std::uint32_t requested, Kind kind, Nanos flow_prev);
     void on_response(const Frame& f, const SipMessage& m);
+    bool defer_removal(const Frame& f, const SipMessage& m, std::uint64_t call_id, const Binding& b);
     bool answers_removal(const Frame& f, const SipMessage& m, std::uint64_t call_id);
     void on_truncated(const Frame& f, const SipMessage& m);
     void on_tcp(const Frame& f);
@@ -1121,8 +1128,10 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         // binding of the AOR at this registrar (RFC 3261 10.2.2), once a 2xx accepts it.
         if (!m.has_expires || m.expires != 0) return;
         make_room_in(removals, kMaxRemovals, [](const Removal& r) { return r.sent; });
-        removals[removal_key(point_of(f), f.src_ip, call_id, m.cseq)] =
-            Removal{registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor), f.time};
+        Removal& r = removals[removal_key(point_of(f), f.src_ip, call_id, m.cseq)];
+        r = Removal{};
+        r.at_registrar = registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor);
+        r.sent = f.time;
         return;
     }
     // Each Contact is a binding of its own (SPEC 3.1), as many as a Call-ID is followed for; a
@@ -1135,6 +1144,9 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         if (std::find(done.begin(), done.end(), bi) != done.end()) continue;
         done.idx[done.n++] = bi;
         Binding& b = bindings[bi];
+        const std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
+        const Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
+        if (kind == Kind::Unregister && defer_removal(f, m, call_id, b)) continue;
         b.contact_exact = exact_hash(c.uri);
         if (!b.device && !c.device_name.empty()) b.endpoint = b.device = ctx.strings.intern(c.device_name);
         if (!b.endpoint) {
@@ -1144,8 +1156,6 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
             if (end - m.first_contact > 1) name.append(" <").append(c.address).append(">");
             b.endpoint = ctx.strings.intern(name);
         }
-        std::uint32_t requested = c.has_expires ? c.expires : m.has_expires ? m.expires : kDefaultExpires;
-        Kind kind = requested != 0 ? Kind::Register : c.keep_alive ? Kind::Backup : Kind::Unregister;
         new_request(f, m, call_id, bi, requested, kind, flow_prev);
     }
 }
@@ -1480,21 +1490,47 @@ Txn* SipAnalyzer::Impl::unseen_request(std::uint32_t idx, Binding& b, std::uint6
     return &t;
 }
 
-// An answer to a "Contact: *" removal (true): a 2xx de-registers every binding of the AOR at the
-// registrar, here, where the removal becomes known; a refusal (a scanner's, a challenge) removes
-// nothing (RFC 3261 10.3).
+// An Expires 0 for binding `b`'s contact sent by someone else (true): from another address under
+// another Call-ID, a scanner that learnt the contact or a management tool. It takes effect once a
+// 2xx accepts it (answers_removal()), as "Contact: *" does; till then the binding is left as it is.
+// The phone's own removal stops the binding at once: its answer is often lost as the phone shuts
+// down. A new binding (a scanner's contact) is the sender's own.
+bool SipAnalyzer::Impl::defer_removal(const Frame& f, const SipMessage& m, std::uint64_t call_id, const Binding& b) {
+    if (b.phone == f.src_ip || b.call_id == call_id) return false;
+    const std::uint64_t key = removal_key(point_of(f), f.src_ip, call_id, m.cseq);
+    Removal* r = removals.find(key);
+    if (!r) {
+        make_room_in(removals, kMaxRemovals, [](const Removal& x) { return x.sent; });
+        r = &removals[key];
+        r->at_registrar = registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor);
+    }
+    r->sent = f.time;
+    const auto end = r->identities.begin() + r->n;
+    if (std::find(r->identities.begin(), end, b.identity) != end) return true;  // sent again
+    if (r->n == kMaxRemovedContacts) return false;
+    r->identities[r->n++] = b.identity;
+    return true;
+}
+
+// An answer to a removal (true): a 2xx de-registers the bindings it names at the registrar, here,
+// where the removal becomes known; a refusal (a scanner's, a challenge) removes nothing
+// (RFC 3261 10.3).
 bool SipAnalyzer::Impl::answers_removal(const Frame& f, const SipMessage& m, std::uint64_t call_id) {
     const std::uint64_t key = removal_key(point_of(f), f.dst_ip, call_id, m.cseq);
-    const Removal* r = removals.find(key);
-    if (!r) return false;
+    const Removal* found = removals.find(key);
+    if (!found) return false;
     if (m.status < 200) return true;
-    const std::uint64_t at_registrar = r->at_registrar;
+    const Removal r = *found;
     removals.erase(key);
     if (m.status >= 300) return true;
+    const auto named = [&r](const Binding& b) {
+        const auto end = r.identities.begin() + r.n;
+        return r.n == 0 || std::find(r.identities.begin(), end, b.identity) != end;
+    };
     removed.clear();
-    for (std::uint32_t i = aor_first(at_registrar); i != kNoBinding; i = bindings[i].aor_next) {
+    for (std::uint32_t i = aor_first(r.at_registrar); i != kNoBinding; i = bindings[i].aor_next) {
         const Binding& b = bindings[i];
-        if (b.live && registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor) == at_registrar)
+        if (b.live && registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor) == r.at_registrar && named(b))
             removed.push_back(i);
     }
     std::sort(removed.begin(), removed.end());  // the frame's annotations in binding order, not the list's

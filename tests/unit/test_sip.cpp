@@ -1068,6 +1068,79 @@ TEST_CASE("a refused Contact: * (a scanner's) removes nothing: the bindings keep
     CHECK(run.experts(Expert::GraceBreach, n) == 2);
 }
 
+// A scanner's REGISTER at t (frame n + 1) of `contact` of sip:100@10.0.0.1 with Expires 0 under
+// `call_id`, answered `status` 2 ms later (frame n + 2; none if 0). Checks that neither says anything.
+void scanner_removes(Wire& w, Run& run, std::uint32_t& n, Nanos t, const std::string& call_id, std::uint32_t cseq,
+                     const std::string& contact, std::uint32_t status) {
+    Frame f = w.frame(++n, t, true);
+    f.src_ip = kScanner;
+    w.add_register(f, call_id, cseq, {"expires=0"}, contact);
+    run(f);
+    CHECK(run.at(n).empty());
+    if (status == 0) return;
+    Frame answer = w.frame(++n, t + millis(2), false);
+    answer.dst_ip = kScanner;
+    w.add_response(answer, status, call_id, cseq);
+    run(answer);
+}
+
+TEST_CASE("someone else's Expires 0 for a phone's contact, refused or unanswered, leaves its binding as it is") {
+    // The phone 10.0.0.5 granted 120 s; a scanner that learnt its Contact removes it three times:
+    // answered 403, 401 (and not sent again), not at all (sent twice).
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    const std::string contact = "sip:100@10.0.0.5:5060";
+    const Nanos deadline = granted(w, run, n, kT0, kPhone, "phone", contact, "sip:100@10.0.0.1", 120);
+    scanner_removes(w, run, n, kT0 + seconds(10), "u403", 1, contact, 403);
+    CHECK(run.at(n).empty());
+    scanner_removes(w, run, n, kT0 + seconds(11), "u401", 1, contact, 401);
+    CHECK(run.at(n).empty());
+    scanner_removes(w, run, n, kT0 + seconds(12), "u0", 1, contact, 0);
+    scanner_removes(w, run, n, kT0 + seconds(12) + millis(500), "u0", 1, contact, 0);
+    SECTION("the phone falls silent: it breaches at its deadline") {
+        unrelated(w, run, ++n, deadline);
+        CHECK(run.experts(Expert::GraceBreach, n) == 0);
+        unrelated(w, run, ++n, deadline + 1);
+        CHECK(run.experts(Expert::GraceBreach, n) == 1);
+    }
+    SECTION("the phone refreshes: the same attempt series, timed, no restart") {
+        Frame f = w.frame(++n, deadline - seconds(1), true);
+        w.add_register(f, "phone", 2, {}, contact);
+        run(f);
+        const Annotation a = run.one(n);
+        CHECK(a.get(Field::RefreshNumber) == 2);
+        CHECK(a.get(Field::RefreshDeadline) == deadline);
+        CHECK(a.get(Field::RefreshExpected) == run.one(2).get(Field::RefreshExpected));
+        CHECK(a.get(Field::RefreshLateness) == deadline - seconds(1) - a.get(Field::RefreshExpected));
+        CHECK(a.get(Field::RefreshPrev) == 2);
+        CHECK_FALSE(a.has(Field::SessionEvent));
+        CHECK(a.raised(Expert::RefreshLate));
+    }
+}
+
+TEST_CASE("someone else's Expires 0 for a phone's contact takes effect on its 2xx, for that contact only") {
+    // Two phones of one AOR granted 120 s; a management tool removes the first's contact,
+    // challenged, then sent again with credentials and accepted. Only the 2xx de-registers, only
+    // the first phone: the second still breaches at its deadline.
+    Wire w;
+    Run run;
+    std::uint32_t n = 0;
+    const std::string first = "sip:100@10.0.0.5:5060", second = "sip:100@10.0.0.6:5060";
+    granted(w, run, n, kT0, IpAddr::v4(0x0a000005), "c-5", first, "sip:100@10.0.0.1", 120);
+    const Nanos deadline = granted(w, run, n, kT0, IpAddr::v4(0x0a000006), "c-6", second, "sip:100@10.0.0.1", 120);
+    scanner_removes(w, run, n, kT0 + seconds(10), "tool", 1, first, 401);
+    CHECK(run.at(n).empty());
+    scanner_removes(w, run, n, kT0 + seconds(10) + millis(10), "tool", 2, first, 200);
+    const Annotation a = run.one(n);
+    CHECK(a.subject == Subject::SipResponse);
+    CHECK(a.raised(Expert::Unregister));
+    CHECK(a.get(Field::RefreshNumber) == 1);
+    unrelated(w, run, ++n, deadline + 1);
+    CHECK(run.experts(Expert::GraceBreach, n) == 1);
+    CHECK(run.one(n).get(Field::RefreshPrev) == 4);  // the second's grant
+}
+
 TEST_CASE("Contact: * finds its AOR's bindings among many, also after bindings around them were evicted") {
     // Each AOR's bindings at a registrar form a list, so that a removal does not scan every binding
     // (a phone sending "Contact: *" in a loop at a registrar with thousands of bindings). Bindings
