@@ -147,9 +147,10 @@ class Healthy(unittest.TestCase):
     def test_udp_with_a_scanner(self):
         # sip-udp-scanner: the same phone while a scanner enumerates extensions (A), guesses the
         # phone's password (B), registers the AOR to itself unanswered (C), sends "Contact: *"
-        # with Expires 0, answered 401 (D), and sprays REGISTERs from 20 ports (E). The phone's
-        # refreshes are timed as without it; the scanner's only findings are C's eight resends
-        # (Timer E: 0.5, 1, 2, then 4 s); D removes nothing, and says nothing.
+        # with Expires 0, answered 401 (D), sprays REGISTERs from 20 ports (E), and removes the
+        # phone's own Contact, answered 403 on its resend (F). The phone's refreshes are timed as
+        # without it; the scanner's only findings are C's eight resends (Timer E: 0.5, 1, 2, then
+        # 4 s); D and F remove nothing, and say nothing.
         reg, ok = udp_healthy_times()
         t0 = UDP_HEALTHY_T0
         events = [(t, n) for n, t in enumerate((t for pair in zip(reg, ok) for t in pair), 1)]
@@ -167,14 +168,15 @@ class Healthy(unittest.TestCase):
         for k in range(20):
             t = t0 + 500 * S + 5 * MS * k
             events += [(t, ("E", k))] + ([(t + 2 * MS, ("E 401", k))] if k < 10 else [])
+        events += [(t0 + 600 * S, "F"), (t0 + 600500 * MS, "F again"), (t0 + 600502 * MS, "F 403")]
         frame = numbered(events)
         cap = capture("sip-udp-scanner")
         self.assertEqual(len(events), len(harness.tshark(["-T", "fields", "-e", "frame.number"], capture=cap).split()))
         check_udp_healthy(self, cap, lambda n: frame[n],
                           [(frame[("C", i)], "keepalive.retransmission") for i in range(1, 9)])
         rows = harness.fields_both_passes(self, cap, ["frame.number"], "keepalive")
-        self.assertNotIn([str(frame["D"])], [r["frame.number"] for r in rows])
-        self.assertNotIn([str(frame["D 401"])], [r["frame.number"] for r in rows])
+        for quiet in ("D", "D 401", "F", "F again", "F 403"):
+            self.assertNotIn([str(frame[quiet])], [r["frame.number"] for r in rows])
 
     def test_udp_fragmented(self):
         # Transaction k in five frames: its REGISTER in three IPv4 fragments, its 200 OK in two;

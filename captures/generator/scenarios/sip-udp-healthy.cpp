@@ -41,6 +41,8 @@
 //   D (T0 + 400 s): "Contact: *" with Expires 0 for 3001, answered 401.
 //   E (T0 + 500 s): REGISTERs for 3001 from ports 5071..5090, one every 5 ms, each its own
 //     Call-ID, Expires 60; the first ten answered 401, the rest never.
+//   F (T0 + 600 s): a REGISTER for 3001 naming the phone's own Contact (as the phone sends it)
+//     with Expires 0, Call-ID "unreg3001", sent again after 0.5 s; that one is answered 403.
 #include <functional>
 #include <string>
 
@@ -51,8 +53,9 @@ using namespace kagen::literals;
 
 namespace {
 
-// `also` adds other hosts' frames to the capture.
-void healthy(ScenarioOutput& out, std::size_t mtu, const std::function<void(Capture&, const Endpoint& cucm)>& also = {}) {
+// `also` adds other hosts' frames to the capture, given the registrar and the phone's Contact.
+using Others = std::function<void(Capture&, const Endpoint& cucm, const sip::Contact& phone)>;
+void healthy(ScenarioOutput& out, std::size_t mtu, const Others& also = {}) {
   const Endpoint phone{"00:24:14:2d:df:24", "10.20.30.40", 5060};
   const Endpoint cucm{"00:50:56:8e:10:0a", "10.20.1.10", 5060};
   const TimeNs t0 = utc("2023-05-10 09:00:00.000000");
@@ -84,7 +87,7 @@ void healthy(ScenarioOutput& out, std::size_t mtu, const std::function<void(Capt
     udp.send(ok_at, Dir::ToClient, ok.bytes());
     t = ok_at + 115_s;
   }
-  if (also) also(cap, cucm);
+  if (also) also(cap, cucm, contact);
   out.save_pcap(cap);
 }
 
@@ -101,7 +104,7 @@ sip::Register scanner_register(const Endpoint& scanner, const std::string& ext, 
   return r;
 }
 
-void scan(Capture& cap, const Endpoint& cucm) {
+void scan(Capture& cap, const Endpoint& cucm, const sip::Contact& phone) {
   const Endpoint scanner{"00:50:56:8e:00:01", "203.0.113.66", 5070};
   const TimeNs t0 = utc("2023-05-10 09:00:00.000000");
   const std::string domain = cucm.ip.str();
@@ -148,6 +151,12 @@ void scan(Capture& cap, const Endpoint& cucm) {
     const sip::Response no = sip::unauthorized(r, "e" + std::to_string(k), domain, "n3" + std::to_string(k));
     exchange(t, r, k < 10 ? &no : nullptr, from.port);
   }
+  sip::Register unreg = scanner_register(scanner, "3001", domain, "unreg3001", 1);  // F
+  unreg.contacts = {phone};
+  unreg.expires = 0;
+  exchange(t0 + 600_s, unreg, nullptr, scanner.port);
+  const sip::Response forbidden = sip::forbidden(unreg, "f1");
+  exchange(t0 + 600_s + 500_ms, unreg, &forbidden, scanner.port);
 }
 
 }  // namespace
