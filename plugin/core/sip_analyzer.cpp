@@ -437,7 +437,7 @@ struct SipAnalyzer::Impl {
     Context& ctx;
     BindingStore bindings;
     std::vector<std::uint32_t> free_bindings;
-    std::vector<std::uint32_t> removed;  // reused by each "Contact: *" removal
+    std::vector<std::uint32_t> removed;  // reused by each accepted removal
     // removal_key() of a REGISTER with Expires 0 -> what it removes once accepted: "Contact: *",
     // or someone else's removal of a phone's contact (defer_removal()).
     FlatMap<std::uint64_t, Removal> removals;
