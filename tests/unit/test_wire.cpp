@@ -699,7 +699,7 @@ TEST_CASE("VXLAN: the inner Ethernet frame, ARP included; nesting is bounded", "
 TEST_CASE("Geneve: Ethernet or IP after its options; another version or protocol is plain UDP", "[wire]") {
     // A Geneve header (version 0) with `option_words` 4-byte option words and protocol `type`.
     const auto geneve = [](unsigned option_words, unsigned type, const Bytes& inner) {
-        Bytes g = {int(option_words), 0};
+        Bytes g = {static_cast<std::uint8_t>(option_words), 0};
         be16(g, type);
         append(g, {0x00, 0x10, 0x00, 0});  // VNI 4096
         for (unsigned i = 0; i < option_words; ++i) append(g, {0x01, 0x02, 0x03, 0x04});
