@@ -40,7 +40,11 @@ bool before(const IpAddr& ip1, std::uint16_t p1, const IpAddr& ip2, std::uint16_
     return false;
 }
 
-enum class Kind : std::uint8_t { Unknown, Sip, Skinny };
+enum class Kind : std::uint8_t { Unknown, Sip, Skinny, Syslog };
+
+// Syslog over TCP (RFC 6587): rsyslog's and CUCM's port, and syslog-ng's. Wireshark 4.0 dissects
+// syslog on UDP only, and later versions on TCP only when told (Decode As), so the port decides.
+bool syslog_port(std::uint16_t port) { return port == 514 || port == 601; }
 
 // Bytes kept between segments; one pointer until they are needed. Every connection has four such
 // buffers and most never use them: out of line, they leave the connection's per-segment state
@@ -125,8 +129,8 @@ struct Segment {
     std::uint32_t payload_len = 0;
 };
 
-// The SIP or SKINNY message (SIP unless Wireshark has named SKINNY) at the start of a byte stream,
-// parsed into `out` when it is whole. `skip`: SIP's keep-alive CRLFs before it; `length`: its own.
+// The SIP, SKINNY or syslog message at the start of a byte stream, parsed into `out` when it is
+// whole. `skip`: SIP's keep-alive CRLFs before it; `length`: its own.
 struct Cut {
     enum Status : std::uint8_t { Invalid, Incomplete, Whole } status = Invalid;
     std::size_t skip = 0, length = 0;
@@ -134,6 +138,13 @@ struct Cut {
 };
 
 Cut cut_message(Kind kind, std::string_view data, Frame& out) {
+    if (kind == Kind::Syslog) {
+        const syslog::Framed m = syslog::framed_message(data);
+        if (m.status == syslog::Framed::Invalid) return {};
+        if (m.status == syslog::Framed::Incomplete) return {Cut::Incomplete, m.skip};
+        if (!m.text.empty()) out.syslog.push_back(m.text);
+        return {Cut::Whole, m.skip, m.length};
+    }
     if (kind == Kind::Skinny) {
         const std::size_t n = skinny::pdu_length(data);
         if (n == skinny::kBad) return {};
@@ -431,6 +442,8 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     if (s.tls) out.transport = Transport::Tls;
     if (raw.saw_sip) s.kind = Kind::Sip;
     else if (raw.saw_skinny) s.kind = Kind::Skinny;
+    else if (s.kind == Kind::Unknown && (raw.saw_syslog || syslog_port(p.src_port) || syslog_port(p.dst_port)))
+        s.kind = Kind::Syslog;
 }
 
 void Decoder::decode_payload(const RawFrame& raw, Frame& out) {

@@ -24,4 +24,48 @@ std::string_view message_text(std::string_view payload) {
     return text;
 }
 
+Framed framed_message(std::string_view data) {
+    Framed f;
+    while (f.skip < data.size() && (data[f.skip] == '\n' || data[f.skip] == '\r' || data[f.skip] == '\0')) ++f.skip;
+    const std::string_view d = data.substr(f.skip);
+    if (d.empty()) {
+        f.status = Framed::Incomplete;
+        return f;
+    }
+    std::string_view msg;
+    if (d[0] >= '1' && d[0] <= '9') {
+        std::size_t n = 0, i = 0;
+        for (; i < d.size() && d[i] >= '0' && d[i] <= '9'; ++i) {
+            n = n * 10 + static_cast<std::size_t>(d[i] - '0');
+            if (n > kMaxFramedBytes) return {};
+        }
+        if (i == d.size()) {
+            f.status = Framed::Incomplete;
+            return f;
+        }
+        if (d[i] != ' ') return {};
+        if (d.size() - i - 1 < n) {
+            f.status = Framed::Incomplete;
+            return f;
+        }
+        msg = d.substr(i + 1, n);
+        f.length = i + 1 + n;
+    } else if (d[0] == '<') {
+        const std::size_t end = d.find_first_of(std::string_view("\n\0", 2));
+        if (end == std::string_view::npos) {
+            if (d.size() > kMaxFramedBytes) return {};
+            f.status = Framed::Incomplete;
+            return f;
+        }
+        msg = d.substr(0, end);
+        if (!msg.empty() && msg.back() == '\r') msg.remove_suffix(1);
+        f.length = end + 1;
+    } else {
+        return {};
+    }
+    f.status = Framed::Whole;
+    f.text = message_text(msg);
+    return f;
+}
+
 }  // namespace ka::syslog

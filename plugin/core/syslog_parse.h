@@ -1,5 +1,5 @@
 // The message text of a syslog UDP payload, as Wireshark 4.0's syslog dissector gives it in
-// syslog.msg.
+// syslog.msg; the messages of a syslog TCP stream.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #pragma once
 
@@ -17,5 +17,21 @@ std::string_view message_text(std::string_view payload);
 
 // Same, telling apart "no syslog.msg" (false) from an empty message (first byte NUL).
 bool message(std::string_view payload, std::string_view& text);
+
+// Messages longer than this are not a call manager's alarms: a stream claiming one is not syslog.
+constexpr std::size_t kMaxFramedBytes = 64 * 1024;
+
+// The first message of a syslog TCP byte stream (RFC 6587), as senders frame it: octet counting
+// ("LEN SP MSG", LEN without a leading zero, at most kMaxFramedBytes) or, when it begins with '<',
+// non-transparent framing (MSG up to LF or NUL; a CR before the LF is dropped). `skip`: line ends
+// before it, which either framing may leave between messages. Invalid when the stream does not
+// begin (after them) with either; Incomplete while its end is not there yet. `text` (Whole): its
+// message_text().
+struct Framed {
+    enum Status : std::uint8_t { Invalid, Incomplete, Whole } status = Invalid;
+    std::size_t skip = 0, length = 0;  // Whole: the framed message's bytes after `skip`
+    std::string_view text;
+};
+Framed framed_message(std::string_view data);
 
 }  // namespace ka::syslog

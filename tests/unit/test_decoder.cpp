@@ -533,6 +533,40 @@ TEST_CASE("decoder: CRLF keep-alive pings between SIP messages") {
     CHECK(g.sip[0].tail == 0);
 }
 
+TEST_CASE("decoder: syslog over TCP on its ports, whole, split and resent") {
+    Run r;
+    constexpr std::uint32_t cucm = 0x0a0a1e05, collector = 0x0a0a2832;  // 10.10.30.5, 10.10.40.50
+    const auto send = [&](std::uint16_t port, std::uint32_t seq, const std::string& data, Nanos t, bool saw = false) -> Frame& {
+        RawFrame raw = r.next(frame(cucm, 40514, collector, port, seq, 1, kAck | kPsh, data), t);
+        raw.saw_syslog = saw;
+        r.decoder.decode(raw, r.out);
+        return r.out;
+    };
+    const std::string a = "<187>1: uc-ucm-01: alarm one\n", b = "<187>2: uc-ucm-01: alarm two\n";
+    Frame& two = send(514, 1, a + b, kSecond);
+    REQUIRE(two.syslog.size() == 2);
+    CHECK(two.syslog[0] == "1: uc-ucm-01: alarm one");
+    CHECK(two.syslog[1] == "2: uc-ucm-01: alarm two");
+    const std::uint32_t next = 1 + static_cast<std::uint32_t>(a.size() + b.size());
+    CHECK(send(514, next, a.substr(0, 10), 2 * kSecond).syslog.empty());
+    Frame& rest = send(514, next + 10, a.substr(10), 3 * kSecond);
+    REQUIRE(rest.syslog.size() == 1);
+    CHECK(rest.syslog[0] == "1: uc-ucm-01: alarm one");
+    Frame& again = send(514, next, a, 4 * kSecond);  // a retransmission: read once
+    CHECK(again.tcp.retransmission);
+    CHECK(again.syslog.empty());
+    // Octet-counted on port 601.
+    const std::string counted = std::to_string(b.size() - 1) + " " + b.substr(0, b.size() - 1);
+    Frame& c = send(601, 1, counted, 5 * kSecond);
+    REQUIRE(c.syslog.size() == 1);
+    CHECK(c.syslog[0] == "2: uc-ucm-01: alarm two");
+    // On another port only when Wireshark names syslog (Decode As).
+    CHECK(send(1514, 1, a, 6 * kSecond).syslog.empty());
+    Frame& named = send(1515, 1, a, 7 * kSecond, true);
+    REQUIRE(named.syslog.size() == 1);
+    CHECK(named.syslog[0] == "1: uc-ucm-01: alarm one");
+}
+
 TEST_CASE("decoder: SKINNY PDUs split across segments, the stream known from an earlier frame") {
     Run r;
     // KeepAliveReq: length 4, header version 0, message id 0; RegisterAck id 0x81 keepalive 30.

@@ -1153,3 +1153,35 @@ TEST_CASE("syslog.msg: the text after <PRI>, header included, up to a NUL", "[sy
     CHECK(syslog::message(std::string_view("<13>\0x", 6), text));
     CHECK(text.empty());
 }
+
+TEST_CASE("syslog over TCP: octet-counted and LF-ended messages (RFC 6587)", "[syslog]") {
+    using syslog::Framed;
+    using syslog::framed_message;
+    const auto whole = [](std::string_view data, std::size_t skip, std::size_t length, std::string_view text) {
+        const Framed f = framed_message(data);
+        CHECK(f.status == Framed::Whole);
+        CHECK(f.skip == skip);
+        CHECK(f.length == length);
+        CHECK(f.text == text);
+    };
+    whole("10 <13>a b c\n12", 0, 13, "a b c\n");  // the count decides: a LF inside is the message's
+    whole("<13>a b c\r\n<14>next", 0, 11, "a b c");
+    whole(std::string_view("<13>a\0<14>b\n", 12), 0, 6, "a");  // a NUL ends it too
+    whole("\r\n\n5 <13>x<14>", 3, 7, "x");                   // line ends between messages
+    whole("3 <1>", 0, 5, "");                                  // no text after the PRI
+    whole("<13>\n", 0, 5, "");
+    const auto status = [](std::string_view data) { return framed_message(data).status; };
+    CHECK(status("") == Framed::Incomplete);
+    CHECK(status("\r\n") == Framed::Incomplete);
+    CHECK(status("123") == Framed::Incomplete);        // the count, its space not yet there
+    CHECK(status("123 <13>short") == Framed::Incomplete);
+    CHECK(status("<13>no end yet") == Framed::Incomplete);
+    CHECK(status("0 ") == Framed::Invalid);             // a count has no leading zero
+    CHECK(status("012 <13>x") == Framed::Invalid);
+    CHECK(status("12x<13>x") == Framed::Invalid);
+    CHECK(status("65537 <13>") == Framed::Invalid);     // longer than any alarm
+    CHECK(status("65536 ") == Framed::Incomplete);
+    CHECK(status("REGISTER sip:x SIP/2.0\r\n") == Framed::Invalid);
+    CHECK(status(std::string(syslog::kMaxFramedBytes, '<')) == Framed::Incomplete);
+    CHECK(status(std::string(syslog::kMaxFramedBytes + 1, '<')) == Framed::Invalid);
+}
