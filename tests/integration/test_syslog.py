@@ -3,6 +3,7 @@
 counted once, its copy names it; a device that unregisters again is reported again. After a
 failover, the alarm links the last keepalive to its sender. At a second capture point, it links the
 last refresh sent before it. A transient connection's reason is not named as an unregistration's.
+Over TCP, each message is read on the segment where it ends, whichever framing its sender uses.
 Expected frames and values come from the scenario headers
 (captures/generator/scenarios/path-syslog-*.cpp, skinny-failover-syslog.cpp)."""
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -81,6 +82,38 @@ class Flapping(unittest.TestCase):
 
     def test_statistics_count_four_alarms(self):
         self.assertEqual(unregistered_counts(self, self.CAP), {PHONE_1: (8, 4)})
+
+
+class OverTcp(unittest.TestCase):
+    """path-syslog-tcp: the call manager's connection to port 514 (messages ended by LF) and a
+    relay's to port 601 (octet-counted), on the collector's switch port."""
+
+    CAP = capture("path-syslog-tcp")
+
+    def test_each_message_is_read_where_it_ends(self):
+        # Whole (7, 9, 16), two in one segment (11), split after 100 bytes (13/14), split after the
+        # octet count (19/20); the retransmission 17 of 16 is not read again.
+        experts = harness.experts_both_passes(self, self.CAP)
+        self.assertEqual([(f, n) for f, n, _ in experts], [(f, UNREGISTERED) for f in (7, 11, 11, 14, 16, 20)])
+        self.assertEqual(experts[3][2], "Call manager unregistered SEP001E4A303034: reason 8 DeviceInitiatedReset, "
+                                        "last signal StationKeepAlive; no keepalive or refresh of it in the capture")
+
+    def test_the_relays_copy_names_its_original(self):
+        self.assertEqual(rows(self, self.CAP), [
+            ["7", PHONE_1, "13", "10.10.30.31", ""],
+            ["9", PHONE_1, "13", "10.10.30.31", "7"],
+            ["11", PHONE_2 + ",SEP001E4A303033", "6,13", "10.10.30.32,10.10.30.33", ""],
+            ["14", "SEP001E4A303034", "8", "10.10.30.34", ""],
+            ["16", "SEP001E4A303035", "13", "10.10.30.35", ""],
+            ["20", "SEP001E4A303036", "13", "10.10.30.36", ""],
+        ])
+
+    def test_registrations_say_nothing(self):
+        # The healthy twin: the same frames, every alarm an EndPointRegistered.
+        cap = capture("path-syslog-tcp-registered")
+        self.assertEqual(len(harness.tshark(["-T", "fields", "-e", "frame.number"], capture=cap).split()), 21)
+        self.assertEqual(harness.experts_both_passes(self, cap), [])
+        self.assertEqual(harness.fields_both_passes(self, cap, ["frame.number"], "keepalive"), [])
 
 
 class FailoverAlarm(unittest.TestCase):
