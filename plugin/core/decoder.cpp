@@ -42,9 +42,10 @@ bool before(const IpAddr& ip1, std::uint16_t p1, const IpAddr& ip2, std::uint16_
 
 enum class Kind : std::uint8_t { Unknown, Sip, Skinny, Syslog };
 
-// Syslog over TCP (RFC 6587): rsyslog's and CUCM's port, and syslog-ng's. Wireshark 4.0 dissects
-// syslog on UDP only, and later versions on TCP only when told (Decode As), so the port decides.
-bool syslog_port(std::uint16_t port) { return port == 514 || port == 601; }
+// Syslog over TCP (RFC 6587): rsyslog's and CUCM's port, and syslog-ng's; over TLS (RFC 5425).
+// Wireshark dissects syslog on UDP only unless told (Decode As; 4.4 and later also on TLS 6514),
+// so the port decides.
+bool syslog_port(std::uint16_t port) { return port == 514 || port == 601 || port == 6514; }
 
 // Bytes kept between segments; one pointer until they are needed. Every connection has four such
 // buffers and most never use them: out of line, they leave the connection's per-segment state
@@ -136,6 +137,15 @@ struct Cut {
     std::size_t skip = 0, length = 0;
     bool parsed_sip = false;  // out.sip.back() is this message
 };
+
+// Whether a message of `kind` may begin `data` (SIP for a stream not yet named).
+bool may_begin(Kind kind, std::string_view data) {
+    switch (kind) {
+    case Kind::Skinny: return skinny::plausible_start(data);
+    case Kind::Syslog: return syslog::framed_message(data).status != syslog::Framed::Invalid;
+    default: return sip::message_extent(data).kind != sip::Extent::NotSip;
+    }
+}
 
 Cut cut_message(Kind kind, std::string_view data, Frame& out) {
     if (kind == Kind::Syslog) {
@@ -505,7 +515,7 @@ void Decoder::Impl::hold_unclassified(Half& h, const Segment& p, std::uint32_t f
     h.pending_seq = p.seq + p.payload_len;
 }
 
-// Cuts the SIP or SKINNY messages that end in this segment out of the direction's byte stream.
+// Cuts the messages that end in this segment out of the direction's byte stream.
 // A message's position is reported as Wireshark's SIP item gives it: its length and how many bytes
 // of the segment follow it.
 void Decoder::Impl::cut_messages(Stream& s, Half& h, const Segment& p, Frame& out) {
@@ -563,8 +573,8 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const Segment& p, Frame& ou
     }
 }
 
-// Decrypted TLS records arrive whole and in order: the SIP or SKINNY messages are cut out of them
-// as out of a TCP stream. Handshake records are decrypted data sources too; one that cannot start
+// Decrypted TLS records arrive whole and in order: the messages are cut out of them as out of a
+// TCP stream. Handshake records are decrypted data sources too; one that cannot start
 // a message where a message would start is skipped. The buffer's room is reserved first:
 // appending never moves the bytes that messages already cut out point to.
 void Decoder::Impl::cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out) {
@@ -577,14 +587,12 @@ void Decoder::Impl::cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out)
     std::size_t at = 0;
     for (std::size_t i = 0; i < raw.tls_data_count; ++i) {
         const std::string_view record = raw.tls_data[i];
-        if (at == scratch.size() && (kind == Kind::Skinny ? !skinny::plausible_start(record)
-                                                          : sip::message_extent(record).kind == sip::Extent::NotSip))
-            continue;
+        if (at == scratch.size() && !may_begin(kind, record)) continue;
         scratch.append(record);
         const std::string_view data = scratch;
         while (at < data.size()) {
             const Cut c = cut_message(kind, data.substr(at), out);
-            if (c.status == Cut::Invalid) at = data.size();  // not SIP or SKINNY from here on: drop it
+            if (c.status == Cut::Invalid) at = data.size();  // no message of its kind from here on: drop it
             at += c.skip + c.length;
             if (c.status != Cut::Whole) break;
         }

@@ -533,7 +533,7 @@ TEST_CASE("decoder: CRLF keep-alive pings between SIP messages") {
     CHECK(g.sip[0].tail == 0);
 }
 
-TEST_CASE("decoder: syslog over TCP on its ports, whole, split and resent") {
+TEST_CASE("decoder: syslog over TCP and TLS on its ports, whole, split and resent") {
     Run r;
     constexpr std::uint32_t cucm = 0x0a0a1e05, collector = 0x0a0a2832;  // 10.10.30.5, 10.10.40.50
     const auto send = [&](std::uint16_t port, std::uint32_t seq, const std::string& data, Nanos t, bool saw = false) -> Frame& {
@@ -560,6 +560,13 @@ TEST_CASE("decoder: syslog over TCP on its ports, whole, split and resent") {
     Frame& c = send(601, 1, counted, 5 * kSecond);
     REQUIRE(c.syslog.size() == 1);
     CHECK(c.syslog[0] == "2: uc-ucm-01: alarm two");
+    // Over TLS on 6514, once decrypted: a handshake record where a message would begin is skipped.
+    const std::string tls_counted = counted + counted;
+    const std::vector<std::string_view> records = {"\x14\x00\x0c handshake", tls_counted};
+    Frame& t = r.tls(frame(cucm, 40515, collector, 6514, 1, 1, kAck | kPsh, std::string(60, 'x')), 6 * kSecond,
+                     records, false);
+    REQUIRE(t.syslog.size() == 2);
+    CHECK(t.syslog[1] == "2: uc-ucm-01: alarm two");
     // On another port only when Wireshark names syslog (Decode As).
     CHECK(send(1514, 1, a, 6 * kSecond).syslog.empty());
     Frame& named = send(1515, 1, a, 7 * kSecond, true);
