@@ -3,7 +3,8 @@
 counted once, its copy names it; a device that unregisters again is reported again. After a
 failover, the alarm links the last keepalive to its sender. At a second capture point, it links the
 last refresh sent before it. A transient connection's reason is not named as an unregistration's.
-Over TCP, each message is read on the segment where it ends, whichever framing its sender uses.
+Over TCP, each message is read on the segment where it ends, whichever framing its sender uses;
+over TLS, once decrypted.
 Expected frames and values come from the scenario headers
 (captures/generator/scenarios/path-syslog-*.cpp, skinny-failover-syslog.cpp)."""
 # SPDX-License-Identifier: GPL-2.0-or-later
@@ -114,6 +115,25 @@ class OverTcp(unittest.TestCase):
         self.assertEqual(len(harness.tshark(["-T", "fields", "-e", "frame.number"], capture=cap).split()), 21)
         self.assertEqual(harness.experts_both_passes(self, cap), [])
         self.assertEqual(harness.fields_both_passes(self, cap, ["frame.number"], "keepalive"), [])
+
+
+class OverTls(unittest.TestCase):
+    """path-syslog-tls: the call manager's connection to port 6514 over TLS, octet-counted."""
+
+    CAP = capture("path-syslog-tls")
+    KEYS = os.path.join(harness.GENERATED, "path-syslog-tls.keys")
+
+    def test_read_once_decrypted(self):
+        # Wireshark 4.0 and 4.2 take port 6514 for TLS only when told.
+        self.assertEqual(harness.experts_both_passes(self, self.CAP), [])
+        with harness.extra_args(["-d", "tcp.port==6514,tls"]), harness.decrypting(self.KEYS):
+            experts = harness.experts_both_passes(self, self.CAP)
+            self.assertEqual([(f, n) for f, n, _ in experts], [(f, UNREGISTERED) for f in (8, 10, 10, 13)])
+            self.assertEqual(rows(self, self.CAP), [
+                ["8", PHONE_1, "13", "10.10.30.31", ""],
+                ["10", PHONE_2 + ",SEP001E4A303033", "6,13", "10.10.30.32,10.10.30.33", ""],
+                ["13", "SEP001E4A303034", "8", "10.10.30.34", ""],
+            ])
 
 
 class FailoverAlarm(unittest.TestCase):

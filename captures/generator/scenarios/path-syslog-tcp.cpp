@@ -32,9 +32,24 @@
 //
 // path-syslog-tcp-registered: the same frames, every alarm an EndPointRegistered (severity 6,
 // PRI 190) instead: silent.
+//
+// path-syslog-tls (14 frames; key log path-syslog-tls.keys): the call manager's connection to
+// 10.10.40.50:6514 over TLS (RFC 5425: octet-counted), TLS 1.2 as in the SIP and SCCP TLS
+// scenarios (tls::open_session() with T0 + 10 s as its t0, tls::SessionParams::from_seed(5425)):
+//   1-7   TCP and TLS handshakes, T0 + 9.960 s to T0 + 9.990 s
+//   8     T0+10.000000  one record: SEP001E4A303031 Reason=13 (seq 5001)
+//   10    T0+20.000000  one record: SEP001E4A303032 Reason=6 (seq 5002) and SEP001E4A303033
+//                       Reason=13 (seq 5003)
+//   12/13 T0+30.000000/.000500  SEP001E4A303034 Reason=8 (seq 5004): a record of its first 100
+//                       bytes, then one of the rest
+//   9, 11, 14: the collector's ACKs, 400 us after each message's last segment
+//   => endpoint_unregistered on 8, 10 (twice) and 13, once Wireshark decrypts the connection
+//      (`-o tls.keylog_file:path-syslog-tls.keys`, and `-d tcp.port==6514,tls` where it does not
+//      take 6514 for TLS by itself: 4.0 and 4.2).
 #include <string>
 
 #include "scenario.h"
+#include "tls.h"
 
 using namespace kagen;
 using namespace kagen::literals;
@@ -112,6 +127,33 @@ void syslog_over_tcp(ScenarioOutput& out, bool registered) {
   out.save_pcap(cap);
 }
 
+void syslog_over_tls(ScenarioOutput& out) {
+  const TimeNs t0 = utc("2023-05-16 09:00:00.000000");
+  Capture cap;
+  TcpFlow tcp(cap, kUcm, Endpoint{"00:50:56:a1:40:50", "10.10.40.50", 6514});
+  tls::Session tls(tls::SessionParams::from_seed(5425));
+  tls::open_session(tcp, tls, t0 + 10_s);
+  const auto counted = [&](TimeNs t, unsigned phone, unsigned reason, unsigned seq) {
+    const std::string m = cucm::syslog_message(t, alarm(phone, reason, false), seq, "uc-ucm-01");
+    return std::to_string(m.size()) + " " + m;
+  };
+  const auto record = [&](const std::string& text) { return tls.application_data(Dir::ToServer, to_bytes(text)); };
+
+  TimeNs t = t0 + 10_s;
+  tcp.send(t, Dir::ToServer, record(counted(t, 31, 13, 5001)));
+  tcp.ack(t + 400_us, Dir::ToClient);
+  t = t0 + 20_s;
+  tcp.send(t, Dir::ToServer, record(counted(t, 32, 6, 5002) + counted(t, 33, 13, 5003)));
+  tcp.ack(t + 400_us, Dir::ToClient);
+  t = t0 + 30_s;
+  const std::string split = counted(t, 34, 8, 5004);
+  tcp.send(t, Dir::ToServer, record(split.substr(0, 100)));
+  tcp.send(t + 500_us, Dir::ToServer, record(split.substr(100)));
+  tcp.ack(t + 900_us, Dir::ToClient);
+  out.save_pcap(cap);
+  tls::write_keylog(out.path(out.name() + ".keys"), tls.keylog_line());
+}
+
 }  // namespace
 
 KA_SCENARIO("path-syslog-tcp", "CUCM alarms over TCP on the collector: LF-ended and octet-counted, split, retransmitted") {
@@ -120,4 +162,8 @@ KA_SCENARIO("path-syslog-tcp", "CUCM alarms over TCP on the collector: LF-ended 
 
 KA_SCENARIO("path-syslog-tcp-registered", "path-syslog-tcp with every alarm an EndPointRegistered: silent") {
   syslog_over_tcp(out, true);
+}
+
+KA_SCENARIO("path-syslog-tls", "CUCM alarms over TLS on 6514 (octet-counted), read once decrypted") {
+  syslog_over_tls(out);
 }
