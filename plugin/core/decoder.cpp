@@ -552,7 +552,14 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const Segment& p, Frame& ou
     std::size_t at = 0;
     while (at < data.size()) {
         const Cut c = cut_message(s.kind, data.substr(at), out);
-        if (c.status == Cut::Invalid) return;
+        if (c.status == Cut::Invalid) {
+            // Syslog read from inside a message (a capture begun mid-connection, or after bytes it
+            // lacks): its next line may begin one.
+            const std::size_t eol = s.kind == Kind::Syslog ? data.find('\n', at) : std::string_view::npos;
+            if (eol == std::string_view::npos) return;
+            at = eol + 1;
+            continue;
+        }
         at += c.skip;
         const bool began_before = at < held;
         at += c.length;

@@ -555,6 +555,11 @@ TEST_CASE("decoder: syslog over TCP and TLS on its ports, whole, split and resen
     Frame& again = send(514, next, a, 4 * kSecond);  // a retransmission: read once
     CHECK(again.tcp.retransmission);
     CHECK(again.syslog.empty());
+    // Read from inside a message (bytes the capture lacks): from the next line on.
+    const std::uint32_t later = next + static_cast<std::uint32_t>(a.size()) + 1000;
+    Frame& inside = send(514, later, a.substr(12) + b, 4500 * kMillisecond);
+    REQUIRE(inside.syslog.size() == 1);
+    CHECK(inside.syslog[0] == "2: uc-ucm-01: alarm two");
     // Octet-counted on port 601.
     const std::string counted = std::to_string(b.size() - 1) + " " + b.substr(0, b.size() - 1);
     Frame& c = send(601, 1, counted, 5 * kSecond);
