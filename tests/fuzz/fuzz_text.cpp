@@ -2,14 +2,17 @@
 // become the Contact URI and header parameters (sip.contact.parameter strings such as
 // `expires=120`, `+sip.instance="<urn:uuid:...>"`) of a phone's REGISTER and of the registrar's
 // 200 OK, a SKINNY device name, and CUCM syslog messages, inside an otherwise well-formed exchange
-// so that the parsed values go on to drive the analysis.
+// so that the parsed values go on to drive the analysis. The whole input is also cut as a syslog
+// TCP stream.
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string_view>
 #include <vector>
 
 #include "core/sip_contact.h"
+#include "core/syslog_parse.h"
 #include "fuzz_input.h"
 #include "read_back.h"
 
@@ -69,6 +72,23 @@ struct Exchange {
     }
 };
 
+// The input as a syslog TCP stream, cut as the decoder cuts it: each message lies within what it
+// was cut from, and every cut moves on or waits for more.
+std::size_t cut_syslog_stream(std::string_view stream) {
+    std::size_t sum = 0;
+    while (!stream.empty()) {
+        const ka::syslog::Framed m = ka::syslog::framed_message(stream);
+        if (m.status != ka::syslog::Framed::Whole) break;
+        if (m.length == 0 || m.skip + m.length > stream.size()) std::abort();
+        const std::string_view framed = stream.substr(m.skip, m.length);
+        if (!m.text.empty() && (m.text.data() < framed.data() || m.text.data() + m.text.size() > framed.data() + framed.size()))
+            std::abort();
+        sum += m.text.size();
+        stream.remove_prefix(m.skip + m.length);
+    }
+    return sum;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -81,6 +101,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     if (lines.empty()) return 0;
     Exchange x;
+    x.sink = x.sink + cut_syslog_stream(std::string_view(reinterpret_cast<const char*>(data), size));
     // The parsers on their own first, then driving the analysis.
     for (std::string_view line : lines) {
         std::uint32_t secs = 0;
