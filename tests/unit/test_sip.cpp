@@ -1069,7 +1069,8 @@ TEST_CASE("a refused Contact: * (a scanner's) removes nothing: the bindings keep
 }
 
 // A scanner's REGISTER at t (frame n + 1) of `contact` of sip:100@10.0.0.1 with Expires 0 under
-// `call_id`, answered `status` 2 ms later (frame n + 2; none if 0). Checks that neither says anything.
+// `call_id`, answered `status` 2 ms later (frame n + 2; none if 0). Checks that the request says
+// nothing; what its answer says is the caller's to check.
 void scanner_removes(Wire& w, Run& run, std::uint32_t& n, Nanos t, const std::string& call_id, std::uint32_t cseq,
                      const std::string& contact, std::uint32_t status) {
     Frame f = w.frame(++n, t, true);
