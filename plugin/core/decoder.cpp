@@ -44,7 +44,7 @@ enum class Kind : std::uint8_t { Unknown, Sip, Skinny, Syslog };
 
 // Syslog over TCP (RFC 6587): rsyslog's and CUCM's port, and syslog-ng's; over TLS (RFC 5425).
 // Wireshark dissects syslog on UDP only unless told (Decode As; 4.4 and later also on TLS 6514),
-// so the port decides.
+// so the port decides, when the stream is first seen (place()).
 bool syslog_port(std::uint16_t port) { return port == 514 || port == 601 || port == 6514; }
 
 // Bytes kept between segments; one pointer until they are needed. Every connection has four such
@@ -226,8 +226,10 @@ std::uint64_t host_pair(const IpAddr& x, const IpAddr& y) {
 }
 }  // namespace
 
-// A new stream's home: the interface of its first segment, or its hosts' split home.
+// A new stream's home: the interface of its first segment, or its hosts' split home. On a syslog
+// port it is syslog until Wireshark names another protocol.
 void Decoder::Impl::place(Stream& s, const wire::Packet& p, std::uint32_t interface_id, bool from_a) const {
+    if (syslog_port(p.src_port) || syslog_port(p.dst_port)) s.kind = Kind::Syslog;
     s.home = interface_id;
     if (split_homes.empty()) return;
     const SplitHome* h = split_homes.find(host_pair(p.src_ip, p.dst_ip));
@@ -452,8 +454,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     if (s.tls) out.transport = Transport::Tls;
     if (raw.saw_sip) s.kind = Kind::Sip;
     else if (raw.saw_skinny) s.kind = Kind::Skinny;
-    else if (s.kind == Kind::Unknown && (raw.saw_syslog || syslog_port(p.src_port) || syslog_port(p.dst_port)))
-        s.kind = Kind::Syslog;
+    else if (raw.saw_syslog && s.kind == Kind::Unknown) s.kind = Kind::Syslog;
 }
 
 void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
