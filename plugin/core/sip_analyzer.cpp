@@ -418,6 +418,10 @@ struct Removal {
     Nanos sent = 0;
     std::array<std::uint64_t, kMaxRemovedContacts> identities{};
     std::uint8_t n = 0;
+
+    bool names(std::uint64_t identity) const {
+        return n == 0 || std::find(identities.begin(), identities.begin() + n, identity) != identities.begin() + n;
+    }
 };
 
 struct Deadline {
@@ -1128,10 +1132,8 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         // binding of the AOR at this registrar (RFC 3261 10.2.2), once a 2xx accepts it.
         if (!m.has_expires || m.expires != 0) return;
         make_room_in(removals, kMaxRemovals, [](const Removal& r) { return r.sent; });
-        Removal& r = removals[removal_key(point_of(f), f.src_ip, call_id, m.cseq)];
-        r = Removal{};
-        r.at_registrar = registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor);
-        r.sent = f.time;
+        removals[removal_key(point_of(f), f.src_ip, call_id, m.cseq)] =
+            Removal{registrar_aor(point_of(f), f.dst_ip, f.dst_port, f.transport, aor), f.time};
         return;
     }
     // Each Contact is a binding of its own (SPEC 3.1), as many as a Call-ID is followed for; a
@@ -1503,10 +1505,11 @@ bool SipAnalyzer::Impl::defer_removal(const Frame& f, const SipMessage& m, std::
         make_room_in(removals, kMaxRemovals, [](const Removal& x) { return x.sent; });
         r = &removals[key];
         r->at_registrar = registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor);
+    } else if (r->names(b.identity)) {
+        r->sent = f.time;
+        return true;  // sent again
     }
     r->sent = f.time;
-    const auto end = r->identities.begin() + r->n;
-    if (std::find(r->identities.begin(), end, b.identity) != end) return true;  // sent again
     if (r->n == kMaxRemovedContacts) return false;
     r->identities[r->n++] = b.identity;
     return true;
@@ -1523,14 +1526,10 @@ bool SipAnalyzer::Impl::answers_removal(const Frame& f, const SipMessage& m, std
     const Removal r = *found;
     removals.erase(key);
     if (m.status >= 300) return true;
-    const auto named = [&r](const Binding& b) {
-        const auto end = r.identities.begin() + r.n;
-        return r.n == 0 || std::find(r.identities.begin(), end, b.identity) != end;
-    };
     removed.clear();
     for (std::uint32_t i = aor_first(r.at_registrar); i != kNoBinding; i = bindings[i].aor_next) {
         const Binding& b = bindings[i];
-        if (b.live && registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor) == r.at_registrar && named(b))
+        if (b.live && registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor) == r.at_registrar && r.names(b.identity))
             removed.push_back(i);
     }
     std::sort(removed.begin(), removed.end());  // the frame's annotations in binding order, not the list's
