@@ -78,6 +78,9 @@ cucm::Alarm alarm(unsigned phone, unsigned reason, bool registered) {
   return a;
 }
 
+// RFC 6587 octet counting: the message's length, a space, the message.
+std::string octet_counted(const std::string& m) { return std::to_string(m.size()) + " " + m; }
+
 Bytes slice(const Bytes& b, std::size_t from, std::size_t to) {
   return Bytes(b.begin() + static_cast<std::ptrdiff_t>(from), b.begin() + static_cast<std::ptrdiff_t>(to));
 }
@@ -94,8 +97,7 @@ void syslog_over_tcp(ScenarioOutput& out, bool registered) {
     return cucm::syslog_message(t, alarm(phone, reason, registered), seq, "uc-ucm-01", pri) + "\n";
   };
   const auto counted = [&](TimeNs t, unsigned phone, unsigned reason) {
-    const std::string m = cucm::relayed_message(t, alarm(phone, reason, registered), "relay01", pri);
-    return std::to_string(m.size()) + " " + m;
+    return octet_counted(cucm::relayed_message(t, alarm(phone, reason, registered), "relay01", pri));
   };
 
   TimeNs t = t0 + 10_s;
@@ -134,8 +136,7 @@ void syslog_over_tls(ScenarioOutput& out) {
   tls::Session tls(tls::SessionParams::from_seed(5425));
   tls::open_session(tcp, tls, t0 + 10_s);
   const auto counted = [&](TimeNs t, unsigned phone, unsigned reason, unsigned seq) {
-    const std::string m = cucm::syslog_message(t, alarm(phone, reason, false), seq, "uc-ucm-01");
-    return std::to_string(m.size()) + " " + m;
+    return octet_counted(cucm::syslog_message(t, alarm(phone, reason, false), seq, "uc-ucm-01"));
   };
   const auto record = [&](const std::string& text) { return tls.application_data(Dir::ToServer, to_bytes(text)); };
 
