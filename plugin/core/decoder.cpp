@@ -554,11 +554,9 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const Segment& p, Frame& ou
     while (at < data.size()) {
         const Cut c = cut_message(s.kind, data.substr(at), out);
         if (c.status == Cut::Invalid) {
-            // Syslog read from inside a message (a capture begun mid-connection, or after bytes it
-            // lacks): its next line may begin one.
-            const std::size_t eol = s.kind == Kind::Syslog ? data.find('\n', at) : std::string_view::npos;
-            if (eol == std::string_view::npos) return;
-            at = eol + 1;
+            // Syslog read from inside a message: read on from where the next one may begin.
+            if (s.kind != Kind::Syslog) return;
+            at += syslog::next_start(data.substr(at));
             continue;
         }
         at += c.skip;

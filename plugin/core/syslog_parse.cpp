@@ -43,7 +43,8 @@ Framed framed_message(std::string_view data) {
             f.status = Framed::Incomplete;
             return f;
         }
-        if (d[i] != ' ') return {};
+        // A message begins with its PRI: digits and a space inside a message are not a count.
+        if (d[i] != ' ' || (i + 1 < d.size() && d[i + 1] != '<')) return {};
         if (d.size() - i - 1 < n) {
             f.status = Framed::Incomplete;
             return f;
@@ -66,6 +67,22 @@ Framed framed_message(std::string_view data) {
     f.status = Framed::Whole;
     f.text = message_text(msg);
     return f;
+}
+
+namespace {
+bool digit(char c) { return c >= '0' && c <= '9'; }
+}  // namespace
+
+std::size_t next_start(std::string_view data) {
+    for (std::size_t i = 1; i < data.size(); ++i) {
+        if (data[i - 1] == '\n' || data[i - 1] == '\0') return i;
+        if (data[i] < '1' || data[i] > '9' || digit(data[i - 1])) continue;
+        std::size_t j = i + 1;
+        while (j < data.size() && digit(data[j])) ++j;
+        // A count at the end of the bytes at hand may be one: framed_message() waits for the rest.
+        if (j == data.size() || (data[j] == ' ' && (j + 1 == data.size() || data[j + 1] == '<'))) return i;
+    }
+    return data.size();
 }
 
 }  // namespace ka::syslog

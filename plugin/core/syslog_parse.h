@@ -36,4 +36,9 @@ struct Framed {
 };
 Framed framed_message(std::string_view data);
 
+// Where a message may begin in `data` read from inside one (a capture begun mid-connection, or
+// after bytes it lacks), past its first byte: after the next LF or NUL (non-transparent framing),
+// or at the next count followed by a space and a PRI's '<' (octet counting). data.size() if nowhere.
+std::size_t next_start(std::string_view data);
+
 }  // namespace ka::syslog

@@ -72,12 +72,18 @@ struct Exchange {
     }
 };
 
-// The input as a syslog TCP stream, cut as the decoder cuts it: each message lies within what it
-// was cut from, and every cut moves on or waits for more.
+// The input as a syslog TCP stream, cut as the decoder cuts it, read on past what is not a message:
+// each message lies within what it was cut from, and every cut moves on or waits for more.
 std::size_t cut_syslog_stream(std::string_view stream) {
     std::size_t sum = 0;
     while (!stream.empty()) {
         const ka::syslog::Framed m = ka::syslog::framed_message(stream);
+        if (m.status == ka::syslog::Framed::Invalid) {
+            const std::size_t next = ka::syslog::next_start(stream);
+            if (next == 0 || next > stream.size()) std::abort();
+            stream.remove_prefix(next);
+            continue;
+        }
         if (m.status != ka::syslog::Framed::Whole) break;
         if (m.length == 0 || m.skip + m.length > stream.size()) std::abort();
         const std::string_view framed = stream.substr(m.skip, m.length);

@@ -565,6 +565,14 @@ TEST_CASE("decoder: syslog over TCP and TLS on its ports, whole, split and resen
     Frame& c = send(601, 1, counted, 5 * kSecond);
     REQUIRE(c.syslog.size() == 1);
     CHECK(c.syslog[0] == "2: uc-ucm-01: alarm two");
+    // Octet-counted, read from inside a message: from the next count on. Digits and a space in the
+    // message's text are not one.
+    const std::string counted_a = std::to_string(a.size()) + " " + a;
+    const std::uint32_t gap = 1 + static_cast<std::uint32_t>(counted.size()) + 1000;
+    Frame& within = send(601, gap, "45 bytes ago " + counted_a + counted, 5500 * kMillisecond);
+    REQUIRE(within.syslog.size() == 2);
+    CHECK(within.syslog[0] == "1: uc-ucm-01: alarm one\n");
+    CHECK(within.syslog[1] == "2: uc-ucm-01: alarm two");
     // Over TLS on 6514, once decrypted: a handshake record where a message would begin is skipped.
     const std::string tls_counted = counted + counted;
     const std::vector<std::string_view> records = {"\x14\x00\x0c handshake", tls_counted};

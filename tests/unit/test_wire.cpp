@@ -1179,9 +1179,24 @@ TEST_CASE("syslog over TCP: octet-counted and LF-ended messages (RFC 6587)", "[s
     CHECK(status("0 ") == Framed::Invalid);             // a count has no leading zero
     CHECK(status("012 <13>x") == Framed::Invalid);
     CHECK(status("12x<13>x") == Framed::Invalid);
+    CHECK(status("45 bytes of the text") == Framed::Invalid);  // no PRI after the space: not a count
     CHECK(status("65537 <13>") == Framed::Invalid);     // longer than any alarm
     CHECK(status("65536 ") == Framed::Incomplete);
     CHECK(status("REGISTER sip:x SIP/2.0\r\n") == Framed::Invalid);
     CHECK(status(std::string(syslog::kMaxFramedBytes, '<')) == Framed::Incomplete);
     CHECK(status(std::string(syslog::kMaxFramedBytes + 1, '<')) == Framed::Invalid);
+}
+
+TEST_CASE("syslog over TCP: where a message may begin, read from inside one", "[syslog]") {
+    using syslog::next_start;
+    CHECK(next_start("ext\n<13>a\n") == 4);                   // the next line
+    CHECK(next_start(std::string_view("x\0<13>a", 8)) == 2);   // after a NUL
+    CHECK(next_start("of it 25 <187>next") == 6);             // the next count and PRI
+    CHECK(next_start("a123 <13>") == 1);
+    CHECK(next_start("text 12") == 5);                        // a count, perhaps: wait for the rest
+    CHECK(next_start("text 12 ") == 5);
+    CHECK(next_start("in 30 seconds, 0 <13>") == 21);         // no PRI after 30; no count starts with 0
+    CHECK(next_start("12 <13>x") == 8);                       // never at the first byte, nor inside a count
+    CHECK(next_start("") == 0);
+    CHECK(next_start("x") == 1);
 }
