@@ -93,9 +93,10 @@ class OverTcp(unittest.TestCase):
 
     def test_each_message_is_read_where_it_ends(self):
         # Whole (7, 9, 16), two in one segment (11), split after 100 bytes (13/14), split after the
-        # octet count (19/20); the retransmission 17 of 16 is not read again.
+        # octet count (19/20), after the end of a message whose start the capture lacks (22); the
+        # retransmission 17 of 16 is not read again.
         experts = harness.experts_both_passes(self, self.CAP)
-        self.assertEqual([(f, n) for f, n, _ in experts], [(f, UNREGISTERED) for f in (7, 11, 11, 14, 16, 20)])
+        self.assertEqual([(f, n) for f, n, _ in experts], [(f, UNREGISTERED) for f in (7, 11, 11, 14, 16, 20, 22)])
         self.assertEqual(experts[3][2], "Call manager unregistered SEP001E4A303034: reason 8 DeviceInitiatedReset, "
                                         "last signal StationKeepAlive; no keepalive or refresh of it in the capture")
 
@@ -107,12 +108,13 @@ class OverTcp(unittest.TestCase):
             ["14", "SEP001E4A303034", "8", "10.10.30.34", ""],
             ["16", "SEP001E4A303035", "13", "10.10.30.35", ""],
             ["20", "SEP001E4A303036", "13", "10.10.30.36", ""],
+            ["22", "SEP001E4A303037", "13", "10.10.30.37", ""],
         ])
 
     def test_registrations_say_nothing(self):
         # The healthy twin: the same frames, every alarm an EndPointRegistered.
         cap = capture("path-syslog-tcp-registered")
-        self.assertEqual(len(harness.tshark(["-T", "fields", "-e", "frame.number"], capture=cap).split()), 21)
+        self.assertEqual(len(harness.tshark(["-T", "fields", "-e", "frame.number"], capture=cap).split()), 23)
         self.assertEqual(harness.experts_both_passes(self, cap), [])
         self.assertEqual(harness.fields_both_passes(self, cap, ["frame.number"], "keepalive"), [])
 

@@ -14,7 +14,7 @@
 //   Handshakes: SYN at T0 + 1 s (CUCM) and T0 + 2 s (relay), SYN/ACK 200 us later, ACK 100 us
 //   after that. The collector acknowledges each message's last segment 400 us after it.
 //
-// path-syslog-tcp (21 frames):
+// path-syslog-tcp (23 frames):
 //   1-3   CUCM handshake                4-6   relay handshake
 //   7     T0+10.000000  CUCM   EndPointUnregistered SEP001E4A303031 Reason=13, seq 4001
 //   9     T0+10.001200  relay  the same alarm
@@ -26,11 +26,15 @@
 //                              point (the collector dropped it), and its retransmission
 //   19/20 T0+50.000000/.000300  relay SEP001E4A303036 Reason=13: its length and space, then the
 //                              message
-//   8, 10, 12, 15, 18, 21: the collector's ACKs
-//   => endpoint_unregistered on 7, 11 (twice), 14, 16 and 20; 9 copies 7; nothing on the
+//   22    T0+60.000000  relay  the first segment in the capture of the relay's second connection
+//                              (relay port 40602, established before the capture began): the last
+//                              100 bytes of a message whose first segment the SPAN session dropped,
+//                              then SEP001E4A303037 Reason=13
+//   8, 10, 12, 15, 18, 21, 23: the collector's ACKs
+//   => endpoint_unregistered on 7, 11 (twice), 14, 16, 20 and 22; 9 copies 7; nothing on the
 //      retransmission 17.
 //
-// path-syslog-tcp-registered: the same frames, every alarm an EndPointRegistered (severity 6,
+// path-syslog-tcp-registered: the same frames (23), every alarm an EndPointRegistered (severity 6,
 // PRI 190) instead: silent.
 //
 // path-syslog-tls (14 frames; key log path-syslog-tls.keys): the call manager's connection to
@@ -58,6 +62,7 @@ namespace {
 
 const Endpoint kUcm{"00:50:56:a1:30:05", "10.10.30.5", 40514};
 const Endpoint kRelay{"00:50:56:a1:30:40", "10.10.30.40", 40601};
+const Endpoint kRelay2{"00:50:56:a1:30:40", "10.10.30.40", 40602};
 const Endpoint kCollector514{"00:50:56:a1:40:50", "10.10.40.50", 514};
 const Endpoint kCollector601{"00:50:56:a1:40:50", "10.10.40.50", 601};
 
@@ -126,6 +131,12 @@ void syslog_over_tcp(ScenarioOutput& out, bool registered) {
   relay.send(t, Dir::ToServer, to_bytes(m.substr(0, space)));
   relay.send(t + 300_us, Dir::ToServer, to_bytes(m.substr(space)));
   relay.ack(t + 700_us, Dir::ToClient);
+
+  t = t0 + 60_s;
+  TcpFlow relay2(cap, kRelay2, kCollector601);
+  const std::string dropped = counted(t - 1_ms, 36, 13);
+  relay2.send(t, Dir::ToServer, to_bytes(dropped.substr(dropped.size() - 100) + counted(t, 37, 13)));
+  relay2.ack(t + 400_us, Dir::ToClient);
   out.save_pcap(cap);
 }
 
