@@ -21,6 +21,12 @@ Nanos sub_sat(Nanos a, Nanos b) {
     return r;
 }
 
+Nanos time_from(std::int64_t secs, std::int64_t nsecs) {
+    Nanos t;
+    if (__builtin_mul_overflow(secs, kSecond, &t)) return secs > 0 ? std::numeric_limits<Nanos>::max() : std::numeric_limits<Nanos>::min();
+    return add_sat(t, nsecs);
+}
+
 Nanos elapsed(Nanos later, Nanos earlier) { return std::max<Nanos>(0, sub_sat(later, earlier)); }
 
 std::string format_duration(Nanos d) {

@@ -21,6 +21,9 @@ constexpr Nanos millis(std::int64_t ms) { return ms * kMillisecond; }
 // must not turn a late refresh into an early one.
 Nanos add_sat(Nanos a, Nanos b);
 Nanos sub_sat(Nanos a, Nanos b);
+// A frame's time from its seconds and nanoseconds since the epoch, saturated beyond what Nanos
+// holds (before 1677, after 2262): a corrupt timestamp is an extreme time, not a wrapped one.
+Nanos time_from(std::int64_t secs, std::int64_t nsecs);
 // Time from `earlier` to `later`; a clock that steps back yields 0, not a negative duration.
 Nanos elapsed(Nanos later, Nanos earlier);
 

@@ -95,7 +95,7 @@ void raw_frame(tvbuff_t* tvb, packet_info* pinfo, ka::RawFrame& out, std::vector
     out = ka::RawFrame{};
     tls.clear();
     out.number = pinfo->num;
-    out.time = static_cast<ka::Nanos>(pinfo->abs_ts.secs) * ka::kSecond + pinfo->abs_ts.nsecs;
+    out.time = ka::time_from(pinfo->abs_ts.secs, pinfo->abs_ts.nsecs);
     // Only a packet record's header has an interface id (other records' headers share its memory).
     if (pinfo->rec && pinfo->rec->rec_type == REC_TYPE_PACKET && (pinfo->rec->presence_flags & WTAP_HAS_INTERFACE_ID))
         out.interface_id = pinfo->rec->rec_header.packet_header.interface_id;

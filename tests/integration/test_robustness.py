@@ -589,6 +589,69 @@ class Robustness(unittest.TestCase):
                 pdml = harness.tshark(["-Y", "keepalive", "-T", "pdml"], capture=cap, two_pass=two_pass)
                 self.assertIn("SEP0024\ufffd\ufffd42DDF\ufffd", xml.dom.minidom.parseString(pdml.encode()).toxml())
 
+    # Captures with every kind of finding: late refreshes, a TCP back-off forecast, SCCP failover and
+    # syslog, proxy ARP, two capture points.
+    VARIED = ["sip-udp-refresh-timing.pcap", "sip-tcp-challenged-backoff.pcap", "skinny-failover-syslog.pcap",
+              "path-case-study-a.pcap", "path-two-points.pcapng"]
+    ABSOLUTE = ["keepalive.refresh.expected", "keepalive.refresh.deadline", "keepalive.forecast.time"]
+
+    def findings(self, cap):
+        """Every field of every annotated frame, absolute times as ns."""
+        rows = harness.fields_both_passes(self, cap, harness.ALL_FIELDS + ["keepalive.forecast.time"], "keepalive")
+        for r in rows:
+            for name in self.ABSOLUTE:
+                r[name] = [absolute(v) for v in r[name]]
+        return rows
+
+    def test_a_later_clock_changes_no_finding(self):
+        """The same capture stamped 36,525 days (about 100 years) later, in 2123, past what 32-bit
+        seconds hold: every finding the same, absolute times as much later, and the messages' times
+        of day (UTC) unchanged."""
+        shift = 36525 * 86400
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            for name in self.VARIED:
+                cap, later = os.path.join(harness.GENERATED, name), os.path.join(d, name + ".pcapng")
+                subprocess.run(["editcap", "-F", "pcapng", "-t", str(shift), cap, later], check=True)
+                os.chmod(later, 0o644)
+                expected = self.findings(cap)
+                self.assertTrue(any(r["_ws.expert.message"] for r in expected), name)
+                for r in expected:
+                    for field in self.ABSOLUTE:
+                        r[field] = [t + shift * S for t in r[field]]
+                self.assertEqual(self.findings(later), expected, name)
+
+    def test_a_clock_past_2262_says_nothing(self):
+        """Frame times are nanoseconds in 64 bits, which end in 2262: a capture stamped later (a
+        corrupt or mis-scaled timestamp) is read as stamped at that end, one instant, and says
+        nothing. Its times once overflowed (undefined behaviour) into another century, and the
+        analysis ran on them."""
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            cap = os.path.join(d, "far.pcapng")
+            subprocess.run(["editcap", "-F", "pcapng", "-t", str(1000 * 365 * 86400),
+                            capture("sip-udp-refresh-timing"), cap], check=True)
+            os.chmod(cap, 0o644)
+            self.assertEqual(self.assert_no_alarm(cap), [])
+
+    def test_vlan_tags_change_no_finding(self):
+        """The same frames tagged 802.1Q, and 802.1ad over 802.1Q (QinQ): every finding the same."""
+        def tagged(tpids):
+            tags = b"".join(struct.pack(">HH", tpid, 100 + i) for i, tpid in enumerate(tpids))
+            return lambda frame, _: frame[:12] + tags + frame[12:]
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            for name in self.VARIED:
+                if not name.endswith(".pcap"):
+                    continue
+                cap = os.path.join(harness.GENERATED, name)
+                expected = self.findings(cap)
+                for tpids in ([0x8100], [0x88A8, 0x8100]):
+                    out = os.path.join(d, "%s-%d-tags.pcap" % (name, len(tpids)))  # copies are kept by path
+                    harness.rewrite_capture(cap, out, tagged(tpids))
+                    os.chmod(out, 0o644)
+                    self.assertEqual(self.findings(out), expected, (name, tpids))
+
     def test_nothing_relevant(self):
         cap = capture("bad-irrelevant")
         self.assertEqual(harness.fields_both_passes(self, cap, ["frame.number"], "keepalive"), [])

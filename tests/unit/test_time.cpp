@@ -48,3 +48,17 @@ TEST_CASE("saturating arithmetic never wraps") {
     CHECK(sub_sat(max, -1) == max);
     CHECK(sub_sat(seconds(130), seconds(115)) == seconds(15));
 }
+
+TEST_CASE("a frame's time saturates beyond the years Nanos holds") {
+    constexpr Nanos max = std::numeric_limits<Nanos>::max();
+    constexpr Nanos min = std::numeric_limits<Nanos>::min();
+    CHECK(time_from(1684227600, 5) == seconds(1684227600) + 5);  // 2023-05-16 09:00:00 UTC
+    CHECK(time_from(0, 0) == 0);
+    CHECK(time_from(-1, 999999999) == -1);
+    CHECK(time_from(9223372036, 854775807) == max);              // the last time it holds, 2262
+    CHECK(time_from(9223372036, 854775808) == max);
+    CHECK(time_from(31684227600, 0) == max);                     // a pcapng stamped in 2974
+    CHECK(time_from(max, 0) == max);
+    CHECK(time_from(-9223372037, 0) == min);
+    CHECK(time_from(min, 999999999) == min);
+}
