@@ -2,7 +2,7 @@
 """fuzz_captures.py BUILD_DIR: Wireshark-style capture fuzzing of the plugin.
 
 Mutates every bundled capture (captures/third_party and BUILD_DIR/captures) with `editcap -E RATE
---seed N` at several rates and dissects each mutated file with the system tshark and the plugin of
+--seed N` at several rates (one seed in five also restamps every frame: TIMES) and dissects each mutated file with the system tshark and the plugin of
 BUILD_DIR, which should be an AddressSanitizer + UndefinedBehaviorSanitizer build (cmake
 -DKA_SANITIZE=ON): libasan is preloaded into tshark, which is not instrumented itself. tshark runs
 as in the integration tests (unprivileged, WIRESHARK_PLUGIN_DIR), with -V so that every annotation is
@@ -24,6 +24,9 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.abspath(os.path.join(HERE, "..", ".."))
 RATES = [0.001, 0.005, 0.01, 0.02, 0.05]
+# editcap options that restamp every frame, by seed % 5 (the others keep their times): past 2262,
+# beyond 64-bit nanoseconds (pcapng holds it); every frame 0 s after the one before it; 0.5 s.
+TIMES = {2: ["-F", "pcapng", "-t", "31000000000"], 3: ["-S", "-0"], 4: ["-S", "-0.5"]}
 # Mutating the 50 MB Call-ID flood dozens of times would cost more than all the others together and
 # exercise nothing they do not: captures above this size are left out.
 MAX_BYTES = 5 << 20
@@ -112,9 +115,11 @@ def main():
 
     def one(job):
         cap, rate, seed = job
-        name = "%s-E%s-s%d%s" % (os.path.basename(cap).split(".")[0], rate, seed, ".pcapng" if cap.endswith("ng") else ".pcap")
+        times = TIMES.get(seed % 5, [])
+        ng = cap.endswith("ng") or "pcapng" in times
+        name = "%s-E%s-s%d%s" % (os.path.basename(cap).split(".")[0], rate, seed, ".pcapng" if ng else ".pcap")
         path = os.path.join(work, name)
-        subprocess.run(["editcap", "-E", str(rate), "--seed", str(seed), cap, path], check=True,
+        subprocess.run(["editcap", "-E", str(rate), "--seed", str(seed)] + times + [cap, path], check=True,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.chmod(path, 0o644)
         problem, others = check(harness, preload, path, seed % 4 == 0, capture_options(cap, harness._capture_copy))
