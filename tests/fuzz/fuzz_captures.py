@@ -2,7 +2,7 @@
 """fuzz_captures.py BUILD_DIR: Wireshark-style capture fuzzing of the plugin.
 
 Mutates every bundled capture (captures/third_party and BUILD_DIR/captures) with `editcap -E RATE
---seed N` at several rates (one seed in five also restamps every frame: TIMES) and dissects each mutated file with the system tshark and the plugin of
+--seed N` at several rates (three seeds in five also restamp every frame: TIMES) and dissects each mutated file with the system tshark and the plugin of
 BUILD_DIR, which should be an AddressSanitizer + UndefinedBehaviorSanitizer build (cmake
 -DKA_SANITIZE=ON): libasan is preloaded into tshark, which is not instrumented itself. tshark runs
 as in the integration tests (unprivileged, WIRESHARK_PLUGIN_DIR), with -V so that every annotation is
