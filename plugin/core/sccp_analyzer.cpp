@@ -341,7 +341,7 @@ void SccpAnalyzer::Impl::emit_missed(Session& s, Verdict v, Nanos now) {
     Annotation a = annotation(s, Subject::SccpMissed);
     a.set(Field::SccpInterval, interval(s));
     a.set(Field::SccpGap, elapsed(now, s.quiet_since));
-    a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
+    if (s.last_keepalive_frame) a.set(Field::SccpRequestFrame, s.last_keepalive_frame);  // 0: none yet
     if (v.elsewhere) a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::RegisteredElsewhere));
     report(a, s, v);
     ctx.sink.emit(a);

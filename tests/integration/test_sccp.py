@@ -207,6 +207,10 @@ class BootStorm(unittest.TestCase):
              "(KeepAliveTimeout, reason 13)")])
         dropped = rows(self, cap)[at[90401 * MS]]["keepalive.endpoint"]
         self.assertEqual(["SEP00235E1A2B09", "SEP00235E1A2B08"], dropped)
+        # Phone 7 sent no KeepAliveReq to point to (phone 8's keepalive on time points to none either).
+        request = harness.fields_both_passes(self, cap, ["frame.number", "keepalive.sccp.request"],
+                                            "frame.number == %d" % at[90401 * MS])
+        self.assertEqual([[]], [r["keepalive.sccp.request"] for r in request])
 
 
 class TcpKeepaliveProbes(unittest.TestCase):

@@ -381,6 +381,7 @@ TEST_CASE("a registration followed by no keepalive at all: the call manager's Ke
     CHECK(a.raised(Expert::Failover));
     CHECK_FALSE(a.raised(Expert::KeepaliveUnacked));
     CHECK(a.get(Field::SccpGap) == seconds(90) + 1);
+    CHECK_FALSE(a.has(Field::SccpRequestFrame));  // no KeepAliveReq to point to
     r.other(T0 + seconds(1000));
     CHECK(r.experts_raised(Expert::Failover) == 1);
     // Healthy twin: its first keepalive one interval on.
