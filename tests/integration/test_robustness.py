@@ -15,6 +15,7 @@ import sys
 import tempfile
 import unittest
 import xml.dom.minidom
+from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import harness  # noqa: E402
@@ -651,6 +652,50 @@ class Robustness(unittest.TestCase):
                     harness.rewrite_capture(cap, out, tagged(tpids))
                     os.chmod(out, 0o644)
                     self.assertEqual(self.findings(out), expected, (name, tpids))
+
+    def test_merged_captures_change_no_finding(self):
+        """Two captures of other hosts merged into one (the second moved onto the first's time, 0.1 s
+        and a bit apart): each frame's findings as in its own capture, frame numbers as the merge
+        renumbers them. The second ends 60 s after the first, before the first's last grant runs out
+        (130 s): SPEC 3.1 reports a deadline on the first frame past it, whichever capture that
+        frame came from."""
+        a, b = capture("sip-udp-refresh-timing"), capture("skinny-primary-backup-healthy")
+        frame_fields = ["keepalive.refresh.prev", "keepalive.retrans.original", "keepalive.arp.frame",
+                        "keepalive.syslog.last_seen"]
+
+        def times(cap):
+            return {r["frame.number"][0]: r["frame.time_epoch"][0]
+                    for r in harness.fields(cap, ["frame.number", "frame.time_epoch"])}
+
+        def by_time(cap, number):
+            """Findings keyed by frame time, frames named by the merged capture's numbers."""
+            t, out = times(cap), {}
+            for r in self.findings(cap):
+                for name in frame_fields:
+                    r[name] = [number[t[v]] for v in r[name]]
+                r["_ws.expert.message"] = [re.sub(r"frame (\d+)", lambda m: "frame " + number[t[m.group(1)]], v)
+                                           for v in r["_ws.expert.message"]]
+                out[t[r.pop("frame.number")[0]]] = r
+            return out
+
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            moved, shifted, merged = (os.path.join(d, n) for n in ("moved.pcapng", "b.pcapng", "merged.pcapng"))
+            shift = Decimal(min(times(a).values())) - Decimal(min(times(b).values())) + Decimal("0.123457")
+            subprocess.run(["editcap", "-F", "pcapng", "-t", str(shift), b, moved], check=True)
+            os.chmod(moved, 0o644)
+            end = max(Decimal(t) for t in times(a).values()) + 60
+            keep = max(int(n) for n, t in times(moved).items() if Decimal(t) <= end)
+            subprocess.run(["editcap", "-r", moved, shifted, "1-%d" % keep], check=True)
+            subprocess.run(["mergecap", "-F", "pcapng", "-w", merged, a, shifted], check=True)
+            for f in (shifted, merged):
+                os.chmod(f, 0o644)
+            number = {t: n for n, t in times(merged).items()}
+            self.assertEqual(len(number), len(times(a)) + len(times(shifted)))  # no two frames at one time
+            alone = by_time(a, number)
+            self.assertTrue(any(r["_ws.expert.message"] for r in alone.values()))
+            alone.update(by_time(shifted, number))
+            self.assertEqual(by_time(merged, number), alone)
 
     def test_nothing_relevant(self):
         cap = capture("bad-irrelevant")
