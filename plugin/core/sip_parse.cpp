@@ -16,7 +16,6 @@ constexpr std::size_t npos = std::string_view::npos;
 constexpr std::size_t kMaxCseqMethod = 16;  // packet-sip.c MAX_CSEQ_METHOD_SIZE
 
 bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_print(char c) { return c >= 0x20 && c < 0x7f; }
 // C isspace(), as strtoul and strtoll skip it.
@@ -116,7 +115,7 @@ StartLine start_line(std::string_view line) {
     if (line.substr(0, sp1) == "SIP/2.0") {
         if (sp2 - sp1 - 1 != 3) return StartLine::Other;
         for (std::size_t i = sp1 + 1; i < sp2; ++i)
-            if (!is_digit(line[i])) return StartLine::Other;
+            if (!ascii::digit(line[i])) return StartLine::Other;
         return StartLine::Status;
     }
     if (sp2 - sp1 - 1 < 3) return StartLine::Other;
@@ -143,7 +142,7 @@ std::uint32_t strtoul32(std::string_view s) {
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
     std::uint64_t v = 0;
     bool overflow = false;
-    for (; i < s.size() && is_digit(s[i]); ++i) {
+    for (; i < s.size() && ascii::digit(s[i]); ++i) {
         auto d = static_cast<std::uint64_t>(s[i] - '0');
         if (v > (std::numeric_limits<std::uint64_t>::max() - d) / 10) overflow = true;
         if (!overflow) v = v * 10 + d;
@@ -161,7 +160,7 @@ bool valid_strtoi32(std::string_view s) {
     if (i < s.size() && (s[i] == '+' || s[i] == '-')) negative = s[i++] == '-';
     std::size_t digits = i;
     std::uint64_t v = 0;
-    for (; i < s.size() && is_digit(s[i]); ++i) {
+    for (; i < s.size() && ascii::digit(s[i]); ++i) {
         v = v * 10 + static_cast<std::uint64_t>(s[i] - '0');
         if (v > (std::uint64_t{1} << 32)) v = std::uint64_t{1} << 32;  // out of range either way
     }
@@ -348,7 +347,7 @@ std::size_t content_length_of(std::string_view v) {
     if (v.empty()) return 0;
     std::size_t n = 0;
     for (char c : v) {
-        if (!is_digit(c)) return 0;
+        if (!ascii::digit(c)) return 0;
         n = n * 10 + static_cast<std::size_t>(c - '0');
         if (n > kMaxBodyBytes) return kMaxBodyBytes + 1;
     }
@@ -449,7 +448,7 @@ bool start_of(std::string_view msg, Line& first, SipMessage& m) {
 // False where Wireshark stops the message: no method, or one longer than 16 bytes.
 bool read_cseq(std::string_view value, SipMessage& m) {
     std::size_t i = 0;
-    while (i < value.size() && is_digit(value[i])) ++i;
+    while (i < value.size() && ascii::digit(value[i])) ++i;
     if (i == value.size()) return false;
     m.cseq = strtoul32(value);
     while (i < value.size() && !is_alpha(value[i])) ++i;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "syslog_parse.h"
 
+#include "ascii.h"
+
 namespace ka::syslog {
 
 bool message(std::string_view payload, std::string_view& text) {
@@ -9,7 +11,7 @@ bool message(std::string_view payload, std::string_view& text) {
     if (!payload.empty() && payload[0] == '<') {
         // Wireshark reads digits at offsets 1..3 only, then skips one '>' if it is next.
         off = 1;
-        while (off < payload.size() && off <= 3 && payload[off] >= '0' && payload[off] <= '9') ++off;
+        while (off < payload.size() && off <= 3 && ascii::digit(payload[off])) ++off;
         if (off < payload.size() && payload[off] == '>') ++off;
     }
     if (off >= payload.size()) return false;
@@ -35,7 +37,7 @@ Framed framed_message(std::string_view data) {
     std::string_view msg;
     if (d[0] >= '1' && d[0] <= '9') {
         std::size_t n = 0, i = 0;
-        for (; i < d.size() && d[i] >= '0' && d[i] <= '9'; ++i) {
+        for (; i < d.size() && ascii::digit(d[i]); ++i) {
             n = n * 10 + static_cast<std::size_t>(d[i] - '0');
             if (n > kMaxFramedBytes) return {};
         }
@@ -69,16 +71,12 @@ Framed framed_message(std::string_view data) {
     return f;
 }
 
-namespace {
-bool digit(char c) { return c >= '0' && c <= '9'; }
-}  // namespace
-
 std::size_t next_start(std::string_view data) {
     for (std::size_t i = 1; i < data.size(); ++i) {
         if (data[i - 1] == '\n' || data[i - 1] == '\0') return i;
-        if (data[i] < '1' || data[i] > '9' || digit(data[i - 1])) continue;
+        if (data[i] < '1' || data[i] > '9' || ascii::digit(data[i - 1])) continue;
         std::size_t j = i + 1;
-        while (j < data.size() && digit(data[j])) ++j;
+        while (j < data.size() && ascii::digit(data[j])) ++j;
         // A count at the end of the bytes at hand may be one: framed_message() waits for the rest.
         if (j == data.size() || (data[j] == ' ' && (j + 1 == data.size() || data[j + 1] == '<'))) return i;
     }

@@ -24,11 +24,11 @@ bool message(std::string_view payload, std::string_view& text);
 constexpr std::size_t kMaxFramedBytes = 64 * 1024;
 
 // The first message of a syslog TCP byte stream (RFC 6587), as senders frame it: octet counting
-// ("LEN SP MSG", LEN without a leading zero, at most kMaxFramedBytes) or, when it begins with '<',
-// non-transparent framing (MSG up to LF or NUL; a CR before the LF is dropped). `skip`: line ends
-// before it, which either framing may leave between messages. Invalid when the stream does not
-// begin (after them) with either; Incomplete while its end is not there yet. `text` (Whole): its
-// message_text().
+// ("LEN SP MSG", LEN without a leading zero, at most kMaxFramedBytes, MSG beginning with its PRI's
+// '<') or, when it begins with '<', non-transparent framing (MSG up to LF or NUL; a CR before the
+// LF is dropped). `skip`: line ends before it, which either framing may leave between messages.
+// Invalid when the stream does not begin (after them) with either; Incomplete while its end is not
+// there yet. `text` (Whole): its message_text().
 struct Framed {
     enum Status : std::uint8_t { Invalid, Incomplete, Whole } status = Invalid;
     std::size_t skip = 0, length = 0;  // Whole: the framed message's bytes after `skip`

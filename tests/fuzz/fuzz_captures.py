@@ -2,13 +2,14 @@
 """fuzz_captures.py BUILD_DIR: Wireshark-style capture fuzzing of the plugin.
 
 Mutates every bundled capture (captures/third_party and BUILD_DIR/captures) with `editcap -E RATE
---seed N` at several rates (three seeds in five also restamp every frame: TIMES) and dissects each mutated file with the system tshark and the plugin of
-BUILD_DIR, which should be an AddressSanitizer + UndefinedBehaviorSanitizer build (cmake
--DKA_SANITIZE=ON): libasan is preloaded into tshark, which is not instrumented itself. tshark runs
-as in the integration tests (unprivileged, WIRESHARK_PLUGIN_DIR), with -V so that every annotation is
-rendered, and with the keepalive statistics tree; a capture's key log and Decode As come along
-(decrypted SIP and SKINNY are fuzzed too). Fails on any crash, sanitizer report or
-"Dissector bug" line naming the plugin; prints a summary. Failing files are kept in --keep.
+--seed N` at several rates (three seeds in five also restamp every frame: TIMES) and dissects each
+mutated file with the system tshark and the plugin of BUILD_DIR, which should be an AddressSanitizer
++ UndefinedBehaviorSanitizer build (cmake -DKA_SANITIZE=ON): libasan is preloaded into tshark, which
+is not instrumented itself. tshark runs as in the integration tests (unprivileged,
+WIRESHARK_PLUGIN_DIR), with -V so that every annotation is rendered, and with the keepalive
+statistics tree; a capture's key log and Decode As come along (decrypted SIP and SKINNY are fuzzed
+too). Fails on any crash, sanitizer report or "Dissector bug" line naming the plugin; prints a
+summary. Failing files are kept in --keep.
 """
 # SPDX-License-Identifier: GPL-2.0-or-later
 import argparse
