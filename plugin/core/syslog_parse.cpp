@@ -74,11 +74,9 @@ Framed framed_message(std::string_view data) {
 std::size_t next_start(std::string_view data) {
     for (std::size_t i = 1; i < data.size(); ++i) {
         if (data[i - 1] == '\n' || data[i - 1] == '\0') return i;
-        if (data[i] < '1' || data[i] > '9' || ascii::digit(data[i - 1])) continue;
-        std::size_t j = i + 1;
-        while (j < data.size() && ascii::digit(data[j])) ++j;
-        // A count at the end of the bytes at hand may be one: framed_message() waits for the rest.
-        if (j == data.size() || (data[j] == ' ' && (j + 1 == data.size() || data[j + 1] == '<'))) return i;
+        // A count (not the middle of a number) that framed_message() takes, or waits on the rest of.
+        if (ascii::digit(data[i]) && !ascii::digit(data[i - 1]) && framed_message(data.substr(i)).status != Framed::Invalid)
+            return i;
     }
     return data.size();
 }
