@@ -1501,15 +1501,14 @@ bool SipAnalyzer::Impl::defer_removal(const Frame& f, const SipMessage& m, std::
     if (b.phone == f.src_ip || b.call_id == call_id) return false;
     const std::uint64_t key = removal_key(point_of(f), f.src_ip, call_id, m.cseq);
     Removal* r = removals.find(key);
+    const bool again = r && r->names(b.identity);  // the request sent again
     if (!r) {
         make_room_in(removals, kMaxRemovals, [](const Removal& x) { return x.sent; });
         r = &removals[key];
         r->at_registrar = registrar_aor(b.iface, b.registrar, b.port, b.transport, b.aor);
-    } else if (r->names(b.identity)) {
-        r->sent = f.time;
-        return true;  // sent again
     }
     r->sent = f.time;
+    if (again) return true;
     if (r->n == kMaxRemovedContacts) return false;
     r->identities[r->n++] = b.identity;
     return true;
