@@ -667,9 +667,10 @@ class Robustness(unittest.TestCase):
             return {r["frame.number"][0]: r["frame.time_epoch"][0]
                     for r in harness.fields(cap, ["frame.number", "frame.time_epoch"])}
 
-        def by_time(cap, number):
-            """Findings keyed by frame time, frames named by the merged capture's numbers."""
-            t, out = times(cap), {}
+        def by_time(cap, t, number):
+            """Findings keyed by frame time (`t`: the capture's times by frame number), frames named by
+            the merged capture's numbers."""
+            out = {}
             for r in self.findings(cap):
                 for name in frame_fields:
                     r[name] = [number[t[v]] for v in r[name]]
@@ -681,21 +682,23 @@ class Robustness(unittest.TestCase):
         with tempfile.TemporaryDirectory() as d:
             os.chmod(d, 0o755)
             moved, shifted, merged = (os.path.join(d, n) for n in ("moved.pcapng", "b.pcapng", "merged.pcapng"))
-            shift = Decimal(min(times(a).values())) - Decimal(min(times(b).values())) + Decimal("0.123457")
+            ta = times(a)
+            shift = Decimal(min(ta.values())) - Decimal(min(times(b).values())) + Decimal("0.123457")
             subprocess.run(["editcap", "-F", "pcapng", "-t", str(shift), b, moved], check=True)
             os.chmod(moved, 0o644)
-            end = max(Decimal(t) for t in times(a).values()) + 60
+            end = max(Decimal(t) for t in ta.values()) + 60
             keep = max(int(n) for n, t in times(moved).items() if Decimal(t) <= end)
             subprocess.run(["editcap", "-r", moved, shifted, "1-%d" % keep], check=True)
             subprocess.run(["mergecap", "-F", "pcapng", "-w", merged, a, shifted], check=True)
             for f in (shifted, merged):
                 os.chmod(f, 0o644)
-            number = {t: n for n, t in times(merged).items()}
-            self.assertEqual(len(number), len(times(a)) + len(times(shifted)))  # no two frames at one time
-            alone = by_time(a, number)
+            tb, tm = times(shifted), times(merged)
+            number = {t: n for n, t in tm.items()}
+            self.assertEqual(len(number), len(ta) + len(tb))  # no two frames at one time
+            alone = by_time(a, ta, number)
             self.assertTrue(any(r["_ws.expert.message"] for r in alone.values()))
-            alone.update(by_time(shifted, number))
-            self.assertEqual(by_time(merged, number), alone)
+            alone.update(by_time(shifted, tb, number))
+            self.assertEqual(by_time(merged, tm, number), alone)
 
     def test_nothing_relevant(self):
         cap = capture("bad-irrelevant")
