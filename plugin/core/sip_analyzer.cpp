@@ -50,6 +50,9 @@ enum class Break : std::uint8_t { None, Gap, Step };
 // ACK of the connection scans; more in flight (a proxy's or an SBC's REGISTERs queued behind one
 // lost segment) move to the heap, up to a window's worth (64 KB of 500-byte REGISTERs).
 constexpr std::size_t kRefsPerStream = 8;
+// The client's data segments a connection remembers, for a REGISTER longer than a segment to find
+// the idle time before its first byte (a REGISTER spans two segments past 1,460 bytes).
+constexpr std::size_t kHeadsPerStream = 4;
 constexpr std::size_t kMaxRefsPerStream = 128;
 constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar's default
 // A challenge's retry follows its REGISTER at once, and over UDP an unanswered REGISTER is resent
@@ -158,6 +161,7 @@ struct Txn {
     std::uint64_t call_id = 0;  // text_hash(); the interface is the binding's
     Nanos first_time = 0;
     Nanos last_time = 0;             // latest transmission
+    Nanos last_gap = 0;              // from the one before it to the latest transmission
     // Latest transmission before the delivery evidence, or over TCP the latest retransmission of
     // earlier bytes it waited behind (held_behind()).
     Nanos sent_before_delivery = 0;
@@ -174,6 +178,8 @@ struct Txn {
     // A REGISTER split over segments: its bytes before `head_end` were first sent `head_back`
     // frames before first_frame, the one that completed it (0: not split).
     std::uint32_t head_end = 0;
+    // TCP: where the bytes of its latest retransmission's latest segment end.
+    std::uint32_t resend_end = 0;
     // Class (status / 100) of the latest response since the latest transmission: the same again
     // at once over UDP is a copy of it (kCaptureCopyWindow). A byte, where there was padding.
     std::uint8_t answered = 0;
@@ -387,6 +393,23 @@ struct Stream {
     std::uint32_t fill_end = 0;
     Nanos last_client = 0;  // the client's latest segment
     Nanos last_use = 0;
+    // The client's latest data segments (frame; 0: none) and its idle time before each (kNever:
+    // unknown), newest at `next_head - 1`.
+    std::array<std::uint32_t, kHeadsPerStream> head_frame{};
+    std::array<Nanos, kHeadsPerStream> head_idle{};
+    std::uint8_t next_head = 0;
+
+    void note_data(std::uint32_t frame, Nanos time) {
+        head_frame[next_head] = frame;
+        head_idle[next_head] = has_last_client ? elapsed(time, last_client) : kNever;
+        next_head = static_cast<std::uint8_t>((next_head + 1) % kHeadsPerStream);
+    }
+    // The client's idle time before its data segment `frame` (kNever: unknown or forgotten).
+    Nanos idle_before(std::uint32_t frame) const {
+        for (std::size_t i = 0; i < kHeadsPerStream; ++i)
+            if (head_frame[i] == frame) return head_idle[i];
+        return kNever;
+    }
 };
 
 // The bindings holding transactions under one Call-ID.
@@ -1054,25 +1077,37 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     // it calls resent is one, however soon.
     if (f.transport == Transport::Udp && captured_again(f.time, t.last_time)) return;
     if (b.transport == Transport::Udp) note_flow(f);
-    ++t.retrans;
-    // Sent again by the phone's SIP after it was refused: the refusal was lost on its way to the
-    // phone, which then gets it again, or the phone answered a challenge with the same CSeq
-    // (against RFC 3261 22.2), which the registrar may grant. Either way it awaits a final response
-    // again. Bytes resent by TCP are no new request: the registrar's SIP never sees them.
-    if (t.final && t.answered >= 3 && !f.tcp.retransmission) t.final = false;
-    t.answered = 0;
+    // A REGISTER longer than a segment is resent in as many: a resent segment that goes on where
+    // the previous one of this retransmission ended is more of it, not another retransmission.
+    const bool more_of_it = f.tcp.retransmission && t.retrans > 0 && f.tcp.seq == t.resend_end;
+    if (f.tcp.retransmission) t.resend_end = f.tcp.seq + f.tcp.resent;
+    if (!more_of_it) {
+        ++t.retrans;
+        t.last_gap = elapsed(f.time, t.last_time);
+        t.last_time = f.time;
+        // Sent again by the phone's SIP after it was refused: the refusal was lost on its way to
+        // the phone, which then gets it again, or the phone answered a challenge with the same CSeq
+        // (against RFC 3261 22.2), which the registrar may grant. Either way it awaits a final
+        // response again. Bytes resent by TCP are no new request: the registrar's SIP never sees them.
+        if (t.final && t.answered >= 3 && !f.tcp.retransmission) t.final = false;
+        t.answered = 0;
+    }
     Annotation a = base(b, Subject::SipRetransmission);
     a.set(Field::RefreshNumber, t.attempt);
     a.set(Field::RetransCount, t.retrans);
     // The first transmission of the bytes it repeats: a split REGISTER's head went in an earlier segment.
     const bool head = t.head_back != 0 && f.tcp.present && seq_before(f.tcp.seq, t.head_end);
     if (t.first_frame) a.set(Field::RetransOriginal, t.first_frame - (head ? t.head_back : 0));  // none: known from its 2xx only
-    a.set(Field::RetransGap, elapsed(f.time, t.last_time));
+    a.set(Field::RetransGap, t.last_gap);
+    if (!t.delivered) t.sent_before_delivery = f.time;
+    b.last_activity = f.time;
+    if (more_of_it) {
+        ctx.sink.emit(a);
+        return;
+    }
     a.raise(Expert::Retransmission);
     if (t.retrans == 1)
         t.resent_after_ms = static_cast<std::uint16_t>(std::min<Nanos>(elapsed(f.time, t.first_time) / kMillisecond, 0xffff));
-    t.last_time = f.time;
-    if (!t.delivered) t.sent_before_delivery = f.time;
     // Lost only if nothing showed the registrar received it: a resend after a 100 (Timer E still
     // fires in Proceeding) or after a response lost on its way back is no lost first transmission.
     if (t.first_of_attempt && t.retrans == 1 && t.attempt == b.attempts && !t.delivered) {
@@ -1084,7 +1119,6 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
             a.raise(Expert::LossPattern);
         }
     }
-    b.last_activity = f.time;
     ctx.sink.emit(a);
     note_in_directory(b, f);
     // Sent again: it went unanswered, which breaches a deadline it was sent before.
@@ -1170,21 +1204,24 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     Binding& b = bindings[idx];
     b.phone = f.src_ip;
     b.mac = f.has_eth ? f.eth_src : 0;
-    // Idle time before this transmission: since the phone's previous frame on the connection (TCP)
-    // or datagram on the flow (UDP, note_flow()), else since its previous REGISTER (sent from
-    // another port, or its flow forgotten).
+    // Idle time before this transmission: since the phone's previous frame on the connection (TCP;
+    // before the segment that began it, if an earlier one did) or datagram on the flow (UDP,
+    // note_flow()), else since its previous REGISTER (sent from another port, or its flow forgotten).
     Stream* stream = nullptr;
     bool has_idle = b.has_last_sent;
-    Nanos since = b.last_sent;
+    Nanos idle = elapsed(f.time, b.last_sent);
     if (f.tcp.present && f.transport != Transport::Udp) {
         stream = &stream_for(f);
         has_idle = stream->has_last_client;
-        since = stream->last_client;
+        idle = elapsed(f.time, stream->last_client);
+        if (m.start_frame) {
+            idle = stream->idle_before(m.start_frame);
+            has_idle = idle != kNever;
+        }
     } else if (flow_prev != kNever) {
-        since = has_idle ? std::max(since, flow_prev) : flow_prev;
+        idle = elapsed(f.time, has_idle ? std::max(b.last_sent, flow_prev) : flow_prev);
         has_idle = true;
     }
-    const Nanos idle = elapsed(f.time, since);
 
     const bool answer_missed = kind == b.kind && call_id == b.call_id && end_answered_attempt(b, f.time);
     bool new_attempt = !b.open || kind != b.kind || call_id != b.call_id;
@@ -1726,6 +1763,7 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
         // (the decoder skips its bytes), an ACK, and a TCP keep-alive probe (no data, or one byte
         // already sent), which a NAT or firewall counts as activity of the connection and which
         // refreshes the switch's entry for the phone's MAC all the same.
+        if (f.tcp.len > 0 && !f.tcp.keep_alive) s.note_data(f.number, f.time);
         s.has_last_client = true;
         s.last_client = f.time;
     }

@@ -480,9 +480,11 @@ TEST_CASE("TCP: a segment the decoder calls sent again is a retransmission, howe
     CHECK(r.get(Field::RetransGap) == millis(2));
 }
 
-TEST_CASE_METHOD(RegisteredTcp, "TCP: a retransmission of a split REGISTER names the segment that first sent its bytes") {
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a retransmission of a split REGISTER names the segment that first sent its bytes, "
+                                "and counts once however many segments it takes") {
     // Refresh 2's bytes [501, 1001): [501, 701) in frame 3, the rest in frame 4 100 us later, where
-    // the message ends and is read. The first part is resent alone 400 ms later, then the rest.
+    // the message ends and is read. The first part is resent alone 400 ms later, then the rest (the
+    // same retransmission: it goes on where the first part ended), then the rest again.
     Frame head = w.frame(3, expected, true, Transport::Tcp);
     Wire::tcp(head, 1, 501, 200, 401);
     run(head);
@@ -500,13 +502,29 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a retransmission of a split REGISTER names
     CHECK(r.get(Field::RetransCount) == 1);
     CHECK(r.get(Field::RetransOriginal) == 3);
     CHECK(r.get(Field::RetransGap) == millis(400) - 100 * kMicrosecond);  // since the request was last sent whole
+    CHECK(r.raised(Expert::Retransmission));
     Frame tail = w.frame(6, expected + millis(800), true, Transport::Tcp);
     Wire::tcp(tail, 1, 701, 300, 401, true);
     run(tail);
     const Annotation t = run.one(6);
-    CHECK(t.get(Field::RetransCount) == 2);
+    CHECK(t.subject == Subject::SipRetransmission);
+    CHECK(t.get(Field::RetransCount) == 1);
     CHECK(t.get(Field::RetransOriginal) == 4);
-    CHECK(t.get(Field::RetransGap) == millis(400));
+    CHECK(t.get(Field::RetransGap) == millis(400) - 100 * kMicrosecond);  // the retransmission's
+    CHECK_FALSE(t.raised(Expert::Retransmission));  // said on its first segment
+    Frame tail_again = w.frame(7, expected + millis(1600), true, Transport::Tcp);
+    Wire::tcp(tail_again, 1, 701, 300, 401, true);
+    run(tail_again);
+    const Annotation u = run.one(7);
+    CHECK(u.get(Field::RetransCount) == 2);
+    CHECK(u.get(Field::RetransOriginal) == 4);
+    CHECK(u.get(Field::RetransGap) == millis(1200));
+    CHECK(u.raised(Expert::Retransmission));
+    Frame ok = w.frame(8, expected + millis(1610), false, Transport::Tcp);
+    Wire::tcp(ok, 1, 401, 300, 1001);
+    w.add_response(ok, 200, "c", 2, with(kCisco, "expires=120"));
+    run(ok);
+    CHECK(run.one(8).get(Field::RetransCount) == 2);  // the total
 }
 
 TEST_CASE("several REGISTERs in one TCP segment each get their own byte range") {
@@ -2648,6 +2666,57 @@ TEST_CASE("TCP: a CRLF ping and a TCP keep-alive probe from the phone count as a
     run(empty);
     std::tie(resend, acked) = attempt(3, acked + seconds(115));
     CHECK(run.one(resend).get(Field::IdleInterval) == seconds(15));
+}
+
+TEST_CASE("TCP: a REGISTER longer than a segment was idle since the phone's frame before its first segment") {
+    Wire w;
+    Config config;
+    config.loss_pattern_min = 1;
+    Run run(config);
+    std::uint32_t n = 0, seq = 1, server_seq = 1;
+    const auto phone = [&](Nanos t, std::uint32_t at, std::uint32_t len, bool retransmission = false) -> Frame {
+        Frame f = w.frame(++n, t, true, Transport::Tcp);
+        Wire::tcp(f, 3, at, len, server_seq, retransmission);
+        return f;
+    };
+    // Attempt k at t, 1,600 bytes in two segments 50 us apart, both lost: resent 420 ms later, the
+    // second after the registrar's ACK of the first; answered 200 OK, whose bytes the phone ACKs.
+    const auto attempt = [&](std::uint32_t k, Nanos t) {
+        run(phone(t, seq, 1400));
+        Frame rest = phone(t + 50 * kMicrosecond, seq + 1400, 200);
+        SipMessage& m = w.add_register(rest, "c", k, kCisco);
+        m.length = 1600;
+        m.start_frame = n - 1;
+        run(rest);
+        run(phone(t + millis(420), seq, 1400, true));
+        const std::uint32_t resend = n;
+        Frame ack = w.frame(++n, t + millis(430), false, Transport::Tcp);
+        Wire::tcp(ack, 3, server_seq, 0, seq + 1400);
+        run(ack);
+        run(phone(t + millis(431), seq + 1400, 200, true));
+        seq += 1600;
+        Frame ok = w.frame(++n, t + millis(440), false, Transport::Tcp);
+        Wire::tcp(ok, 3, server_seq, 300, seq);
+        w.add_response(ok, 200, "c", k, with(kCisco, "expires=120"));
+        run(ok);
+        server_seq += 300;
+        run(phone(t + millis(441), seq, 0));
+        return std::pair<std::uint32_t, Nanos>{resend, t + millis(441)};
+    };
+
+    auto [resend, acked] = attempt(1, kT0);
+    CHECK_FALSE(run.one(resend).has(Field::IdleInterval));  // nothing sent before
+    std::tie(resend, acked) = attempt(2, acked + seconds(115));
+    const Annotation first = run.one(resend);
+    CHECK(first.get(Field::IdleInterval) == seconds(115));  // not the 50 us before its second segment
+    CHECK(first.get(Field::LossConsecutive) == 2);
+    CHECK(first.get(Field::RetransCount) == 1);
+    const Annotation second = run.one(resend + 2);
+    CHECK(second.get(Field::RetransCount) == 1);
+    CHECK(second.get(Field::RetransGap) == millis(420) - 50 * kMicrosecond);
+    CHECK_FALSE(second.raised(Expert::Retransmission));
+    CHECK_FALSE(second.raised(Expert::LossPattern));
+    CHECK(run.one(resend + 3).get(Field::RetransCount) == 1);  // the 2xx: one retransmission in all
 }
 
 // ---- frames the capture lacks (a SPAN session or capture host dropping under load) --------------
