@@ -700,6 +700,83 @@ class Robustness(unittest.TestCase):
             alone.update(by_time(shifted, tb, number))
             self.assertEqual(by_time(merged, tm, number), alone)
 
+    def test_tcp_segments_split_change_no_finding(self):
+        """The same TCP streams sent in more segments: every segment of more than 12 bytes split in
+        two at the same instant, the first part at least 12 bytes (a SKINNY header whole, as
+        Wireshark needs it). Each frame's findings are those of the segment it came from: a REGISTER
+        resent in two segments is one retransmission, and its idle time is that before its first
+        segment. The healthy twin stays silent."""
+        FRAME_FIELDS = ["keepalive.refresh.prev", "keepalive.retrans.original", "keepalive.arp.frame",
+                        "keepalive.syslog.last_seen"]
+
+        def split(frame):
+            at = 14
+            if frame[12:14] != b"\x08\x00" or frame[at + 9] != 6:
+                return frame
+            ihl = (frame[at] & 0x0F) * 4
+            end = at + struct.unpack("!H", frame[at + 2:at + 4])[0]
+            tcp = at + ihl
+            thl = (frame[tcp + 12] >> 4) * 4
+            payload = frame[tcp + thl:end]
+            if len(payload) <= 12:
+                return frame
+            cut = max(12, len(payload) // 2)
+            pieces = []
+            for i, (first, data) in enumerate(((0, payload[:cut]), (cut, payload[cut:]))):
+                ip = bytearray(frame[at:tcp])
+                ip[2:4] = struct.pack("!H", ihl + thl + len(data))
+                ip[4:6] = struct.pack("!H", (struct.unpack("!H", ip[4:6])[0] + 0x4000 * i) & 0xFFFF)
+                ip[10:12] = b"\x00\x00"
+                ip[10:12] = struct.pack("!H", harness.checksum(bytes(ip)))
+                seg = bytearray(frame[tcp:tcp + thl])
+                seg[4:8] = struct.pack("!I", (struct.unpack("!I", seg[4:8])[0] + first) & 0xFFFFFFFF)
+                if i == 0:
+                    seg[13] &= ~0x09  # FIN and PSH on the last part only
+                seg[16:18] = b"\x00\x00"
+                pseudo = bytes(ip[12:20]) + struct.pack("!BBH", 0, 6, thl + len(data))
+                summed = pseudo + bytes(seg) + data
+                seg[16:18] = struct.pack("!H", harness.checksum(summed + b"\x00" * (len(summed) % 2)))
+                pieces.append(frame[:at] + bytes(ip) + bytes(seg) + data + frame[end:])
+            return pieces
+
+        def per_frame(cap, original):
+            """Findings by the frame of the original capture they belong to (`original`: by frame
+            number; None: the same), each field's values as a set; the frame a message began in
+            (a split one) is left out when it is the frame itself."""
+            out = {}
+            for r in self.findings(cap):
+                number = r.pop("frame.number")[0]
+                own = original[number] if original else number
+                for name in FRAME_FIELDS:
+                    r[name] = [original[v] if original else v for v in r[name]]
+                r["_ws.expert.message"] = [
+                    re.sub(r"frame (\d+)", lambda m: "frame " + (original[m.group(1)] if original else m.group(1)), v)
+                    for v in r["_ws.expert.message"]]
+                merged = out.setdefault(own, {})
+                for name, values in r.items():
+                    merged.setdefault(name, set()).update(values)
+            return out
+
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            for name in ("sip-tcp-case-study-b", "sip-tcp-challenged-backoff", "sip-tcp-challenged-healthy",
+                         "sip-tcp-proxy-burst", "skinny-primary-stops-acking", "skinny-failover-syslog"):
+                cap, out = capture(name), os.path.join(d, name + "-split.pcap")
+                original = {}  # the split capture's frame numbers -> the original's (in time order, kept)
+
+                def numbered(frame, i):
+                    pieces = split(frame)
+                    for _ in pieces if isinstance(pieces, list) else [pieces]:
+                        original[str(len(original) + 1)] = str(i + 1)
+                    return pieces
+                harness.rewrite_capture(cap, out, numbered)
+                os.chmod(out, 0o644)
+                self.assertGreater(len(original), int(original[str(len(original))]), name)  # some were split
+                expected = per_frame(cap, None)
+                self.assertEqual(per_frame(out, original), expected, name)
+                if "healthy" in name:
+                    self.assert_no_alarm(out)
+
     def test_nothing_relevant(self):
         cap = capture("bad-irrelevant")
         self.assertEqual(harness.fields_both_passes(self, cap, ["frame.number"], "keepalive"), [])
