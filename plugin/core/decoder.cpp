@@ -502,7 +502,8 @@ void Decoder::Impl::hold_unclassified(Half& h, const Segment& p, std::uint32_t f
     const bool continues = !h.pending.empty() && h.pending_seq == p.seq;
     const bool starts = !continues && ((skinny::plausible_start(p.payload) && skinny::pdu_length(p.payload) == 0) ||
                                        (sip::looks_like_sip(p.payload) &&
-                                        sip::message_extent(p.payload).kind == sip::Extent::Incomplete));
+                                        sip::message_extent(p.payload).kind == sip::Extent::Incomplete) ||
+                                       sip::start_line_prefix(p.payload));
     if ((!continues && !starts) || p.payload.size() < p.payload_len ||
         (continues ? h.pending.size() : 0) + p.payload.size() > kMaxUnclassified) {
         h.pending.clear();

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "sip_parse.h"
 
+#include <algorithm>
 #include <cstring>
 #include <limits>
 
@@ -358,6 +359,11 @@ std::size_t content_length_of(std::string_view v) {
 
 bool looks_like_sip(std::string_view data) {
     return classify(data, line_at(data, 0).end) != StartLine::Other;
+}
+
+bool start_line_prefix(std::string_view data) {
+    if (data.empty() || data[0] < 'A' || data[0] > 'Z') return false;
+    return std::all_of(data.begin(), data.end(), is_print);
 }
 
 bool keepalive_ping(std::string_view d) {

@@ -40,6 +40,11 @@ Extent message_extent(std::string_view data);
 // ("SIP/2.0 200 OK"), as Wireshark's SIP dissector decides it (strict version "SIP/2.0").
 bool looks_like_sip(std::string_view data);
 
+// True when `data` may be the beginning of a start line not yet ended: an upper-case letter, then
+// printable bytes without a line end (a first TCP segment shorter than its start line, which
+// Wireshark's SIP dissector waits out).
+bool start_line_prefix(std::string_view data);
+
 // True when a UDP datagram is a keep-alive that a SIP endpoint sends on its flow between requests
 // (RFC 5626 4.4): a CRLF ping ("\r\n\r\n"; some send one CRLF) or a STUN Binding request or
 // indication with the RFC 5389 magic cookie. Wireshark shows the first as data, the second as STUN.

@@ -483,6 +483,17 @@ TEST_CASE("decoder: a connection is SIP once Wireshark says so, its first messag
     REQUIRE(g.sip.size() == 1);
     CHECK(g.sip[0].cseq == 2);
 
+    // A first segment shorter than the start line ("REGISTER sip"), then two more, Wireshark naming
+    // SIP on the last.
+    Run short_first;
+    CHECK(short_first.phone(1000, 1, kAck, m1.substr(0, 12), kSecond, false).sip.empty());
+    CHECK(short_first.phone(1012, 1, kAck, m1.substr(12, 12), kSecond, false).sip.empty());
+    Frame& h = short_first.phone(1024, 1, kAck | kPsh, m1.substr(24), kSecond, true);
+    REQUIRE(h.sip.size() == 1);
+    CHECK(h.sip[0].cseq == 1);
+    CHECK(h.sip[0].start_frame == 1);
+    CHECK(h.sip[0].length == m1.size());
+
     // A connection Wireshark never calls SIP (Decode As another protocol, SIP disabled) carries
     // none, though its bytes look like it.
     Run other;

@@ -346,6 +346,14 @@ TEST_CASE("sip parse: not SIP, and a snap-length-cut message") {
     CHECK(sip::looks_like_sip("SIP/2.0 100 Trying"));
     CHECK_FALSE(sip::looks_like_sip("\x16\x03\x01\x02\x00"));
     CHECK_FALSE(sip::looks_like_sip("\r\n\r\n"));
+    // A start line's beginning, without its end: a first TCP segment shorter than the line.
+    CHECK_FALSE(sip::looks_like_sip("REGISTER sip"));
+    CHECK(sip::start_line_prefix("REGISTER sip"));
+    CHECK(sip::start_line_prefix("SIP/2.0 2"));
+    CHECK_FALSE(sip::start_line_prefix("register sip"));  // a method is upper case
+    CHECK_FALSE(sip::start_line_prefix("REGISTER sip:x SIP/2.0\r\n"));  // ended: looks_like_sip() decides
+    CHECK_FALSE(sip::start_line_prefix("REGISTER\x01"));
+    CHECK_FALSE(sip::start_line_prefix(""));
 
     std::string cut = kCiscoRegister.substr(0, 120);  // inside the To header
     REQUIRE(sip::parse_truncated_message(cut, f));
