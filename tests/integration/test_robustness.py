@@ -635,6 +635,25 @@ class Robustness(unittest.TestCase):
             os.chmod(cap, 0o644)
             self.assertEqual(self.assert_no_alarm(cap), [])
 
+    def test_a_capture_cut_short_keeps_earlier_findings(self):
+        """A frame's findings come from it and the frames before it, in -2 as in a single pass: the
+        same capture cut after a third and after two thirds of its frames gives each earlier frame
+        the same findings."""
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            for name in self.VARIED:
+                cap = os.path.join(harness.GENERATED, name)
+                whole = {r["frame.number"][0]: r for r in self.findings(cap)}
+                count = len(harness.fields(cap, ["frame.number"]))
+                for cut in (count // 3, 2 * count // 3):
+                    part = os.path.join(d, "%s-%d.pcapng" % (name, cut))
+                    subprocess.run(["editcap", "-F", "pcapng", "-r", cap, part, "1-%d" % cut], check=True)
+                    os.chmod(part, 0o644)
+                    earlier = {n: r for n, r in whole.items() if int(n) < cut}
+                    self.assertTrue(earlier, (name, cut))
+                    got = {r["frame.number"][0]: r for r in self.findings(part) if int(r["frame.number"][0]) < cut}
+                    self.assertEqual(got, earlier, (name, cut))
+
     def test_vlan_tags_change_no_finding(self):
         """The same frames tagged 802.1Q, and 802.1ad over 802.1Q (QinQ): every finding the same."""
         def tagged(tpids):
