@@ -720,17 +720,20 @@ class Robustness(unittest.TestCase):
             self.assertEqual(by_time(merged, tm, number), alone)
 
     def test_tcp_segments_split_change_no_finding(self):
-        """The same TCP streams sent in more segments: every segment of more than 12 bytes split in
-        two at the same instant, the first part at least 12 bytes (a SKINNY header whole, as
-        Wireshark needs it). Each frame's findings are those of the segment it came from: a REGISTER
-        resent in two segments is one retransmission, and its idle time is that before its first
-        segment. The healthy twin stays silent."""
+        """The same TCP streams sent in more segments at the same instant: every segment of more than
+        12 bytes split in two, the first part at least 12 bytes (a SKINNY header whole, as Wireshark
+        needs it), and healthy SIP ones in 12-byte pieces (a first segment shorter than the start
+        line). Each frame's findings are those of the segment it came from: a REGISTER resent in two
+        segments is one retransmission, and its idle time is that before its first segment. The
+        healthy captures stay silent."""
         FRAME_FIELDS = ["keepalive.refresh.prev", "keepalive.retrans.original", "keepalive.arp.frame",
                         "keepalive.syslog.last_seen"]
 
-        def split(frame):
+        def split(frame, piece=None):
             at = 14
-            if frame[12:14] != b"\x08\x00" or frame[at + 9] != 6:
+            while frame[at - 2:at] in (b"\x81\x00", b"\x88\xa8"):  # VLAN tags
+                at += 4
+            if frame[at - 2:at] != b"\x08\x00" or frame[at + 9] != 6:
                 return frame
             ihl = (frame[at] & 0x0F) * 4
             end = at + struct.unpack("!H", frame[at + 2:at + 4])[0]
@@ -739,9 +742,10 @@ class Robustness(unittest.TestCase):
             payload = frame[tcp + thl:end]
             if len(payload) <= 12:
                 return frame
-            cut = max(12, len(payload) // 2)
+            starts = list(range(0, len(payload), piece)) if piece else [0, max(12, len(payload) // 2)]
             pieces = []
-            for i, (first, data) in enumerate(((0, payload[:cut]), (cut, payload[cut:]))):
+            for i, first in enumerate(starts):
+                data = payload[first:starts[i + 1] if i + 1 < len(starts) else len(payload)]
                 ip = bytearray(frame[at:tcp])
                 ip[2:4] = struct.pack("!H", ihl + thl + len(data))
                 ip[4:6] = struct.pack("!H", (struct.unpack("!H", ip[4:6])[0] + 0x4000 * i) & 0xFFFF)
@@ -749,7 +753,7 @@ class Robustness(unittest.TestCase):
                 ip[10:12] = struct.pack("!H", harness.checksum(bytes(ip)))
                 seg = bytearray(frame[tcp:tcp + thl])
                 seg[4:8] = struct.pack("!I", (struct.unpack("!I", seg[4:8])[0] + first) & 0xFFFFFFFF)
-                if i == 0:
+                if i + 1 < len(starts):
                     seg[13] &= ~0x09  # FIN and PSH on the last part only
                 seg[16:18] = b"\x00\x00"
                 pseudo = bytes(ip[12:20]) + struct.pack("!BBH", 0, 6, thl + len(data))
@@ -778,13 +782,15 @@ class Robustness(unittest.TestCase):
 
         with tempfile.TemporaryDirectory() as d:
             os.chmod(d, 0o755)
-            for name in ("sip-tcp-case-study-b", "sip-tcp-challenged-backoff", "sip-tcp-challenged-healthy",
-                         "sip-tcp-proxy-burst", "skinny-primary-stops-acking", "skinny-failover-syslog"):
-                cap, out = capture(name), os.path.join(d, name + "-split.pcap")
+            for name, piece in (("sip-tcp-case-study-b", None), ("sip-tcp-challenged-backoff", None),
+                                ("sip-tcp-challenged-healthy", None), ("sip-tcp-proxy-burst", None),
+                                ("skinny-primary-stops-acking", None), ("skinny-failover-syslog", None),
+                                ("sip-tcp-challenged-healthy", 12), ("sip-tcp-healthy", 12)):
+                cap, out = capture(name), os.path.join(d, "%s-split-%s.pcap" % (name, piece))
                 original = {}  # the split capture's frame numbers -> the original's (in time order, kept)
 
                 def numbered(frame, i):
-                    pieces = split(frame)
+                    pieces = split(frame, piece)
                     for _ in pieces if isinstance(pieces, list) else [pieces]:
                         original[str(len(original) + 1)] = str(i + 1)
                     return pieces
