@@ -50,10 +50,10 @@ enum class Break : std::uint8_t { None, Gap, Step };
 // ACK of the connection scans; more in flight (a proxy's or an SBC's REGISTERs queued behind one
 // lost segment) move to the heap, up to a window's worth (64 KB of 500-byte REGISTERs).
 constexpr std::size_t kRefsPerStream = 8;
+constexpr std::size_t kMaxRefsPerStream = 128;
 // The client's data segments a connection remembers, for a REGISTER longer than a segment to find
 // the idle time before its first byte (a REGISTER spans two segments past 1,460 bytes).
 constexpr std::size_t kHeadsPerStream = 4;
-constexpr std::size_t kMaxRefsPerStream = 128;
 constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar's default
 // A challenge's retry follows its REGISTER at once, and over UDP an unanswered REGISTER is resent
 // after T1 (RFC 3261 17.1.2.2: 500 ms by default): a REGISTER this long after one whose answer the
