@@ -2622,17 +2622,36 @@ TEST_CASE("UDP: every binding of a REGISTER listing several contacts was idle si
     for (const Annotation& a : at) CHECK(a.get(Field::IdleInterval) == seconds(10));
 }
 
-TEST_CASE("TCP: a CRLF ping and a TCP keep-alive probe from the phone count as activity before a loss") {
+// A phone's REGISTERs over one TCP connection (stream 3), every lost first transmission a loss pattern.
+struct LossOverTcp {
+    static Config from_first_loss() {
+        Config c;
+        c.loss_pattern_min = 1;
+        return c;
+    }
     Wire w;
-    Config config;
-    config.loss_pattern_min = 1;
-    Run run(config);
+    Run run{from_first_loss()};
     std::uint32_t n = 0, seq = 1, server_seq = 1;
-    const auto phone = [&](Nanos t, std::uint32_t at, std::uint32_t len, bool retransmission = false) -> Frame {
+
+    Frame phone(Nanos t, std::uint32_t at, std::uint32_t len, bool retransmission = false) {
         Frame f = w.frame(++n, t, true, Transport::Tcp);
         Wire::tcp(f, 3, at, len, server_seq, retransmission);
         return f;
-    };
+    }
+    // At t the registrar's 200 OK to attempt k, acknowledging every byte sent, and 1 ms later the
+    // phone's ACK of it; returns the time of that ACK.
+    Nanos granted(std::uint32_t k, Nanos t) {
+        Frame ok = w.frame(++n, t, false, Transport::Tcp);
+        Wire::tcp(ok, 3, server_seq, 300, seq);
+        w.add_response(ok, 200, "c", k, with(kCisco, "expires=120"));
+        run(ok);
+        server_seq += 300;
+        run(phone(t + millis(1), seq, 0));
+        return t + millis(1);
+    }
+};
+
+TEST_CASE_METHOD(LossOverTcp, "TCP: a CRLF ping and a TCP keep-alive probe from the phone count as activity before a loss") {
     // Attempt k at t: its segment lost and retransmitted 420 ms later, ACKed, answered 200 OK, whose
     // bytes the phone ACKs. Returns the retransmission's frame and the phone's ACK's time.
     const auto attempt = [&](std::uint32_t k, Nanos t) {
@@ -2642,13 +2661,7 @@ TEST_CASE("TCP: a CRLF ping and a TCP keep-alive probe from the phone count as a
         run(phone(t + millis(420), seq, 500, true));
         const std::uint32_t resend = n;
         seq += 500;
-        Frame ok = w.frame(++n, t + millis(430), false, Transport::Tcp);
-        Wire::tcp(ok, 3, server_seq, 300, seq);
-        w.add_response(ok, 200, "c", k, with(kCisco, "expires=120"));
-        run(ok);
-        server_seq += 300;
-        run(phone(t + millis(431), seq, 0));
-        return std::pair<std::uint32_t, Nanos>{resend, t + millis(431)};
+        return std::pair<std::uint32_t, Nanos>{resend, granted(k, t + millis(430))};
     };
 
     auto [resend, acked] = attempt(1, kT0);
@@ -2668,17 +2681,7 @@ TEST_CASE("TCP: a CRLF ping and a TCP keep-alive probe from the phone count as a
     CHECK(run.one(resend).get(Field::IdleInterval) == seconds(15));
 }
 
-TEST_CASE("TCP: a REGISTER longer than a segment was idle since the phone's frame before its first segment") {
-    Wire w;
-    Config config;
-    config.loss_pattern_min = 1;
-    Run run(config);
-    std::uint32_t n = 0, seq = 1, server_seq = 1;
-    const auto phone = [&](Nanos t, std::uint32_t at, std::uint32_t len, bool retransmission = false) -> Frame {
-        Frame f = w.frame(++n, t, true, Transport::Tcp);
-        Wire::tcp(f, 3, at, len, server_seq, retransmission);
-        return f;
-    };
+TEST_CASE_METHOD(LossOverTcp, "TCP: a REGISTER longer than a segment was idle since the phone's frame before its first segment") {
     // Attempt k at t, 1,600 bytes in two segments 50 us apart, both lost: resent 420 ms later, the
     // second after the registrar's ACK of the first; answered 200 OK, whose bytes the phone ACKs.
     const auto attempt = [&](std::uint32_t k, Nanos t) {
@@ -2695,13 +2698,7 @@ TEST_CASE("TCP: a REGISTER longer than a segment was idle since the phone's fram
         run(ack);
         run(phone(t + millis(431), seq + 1400, 200, true));
         seq += 1600;
-        Frame ok = w.frame(++n, t + millis(440), false, Transport::Tcp);
-        Wire::tcp(ok, 3, server_seq, 300, seq);
-        w.add_response(ok, 200, "c", k, with(kCisco, "expires=120"));
-        run(ok);
-        server_seq += 300;
-        run(phone(t + millis(441), seq, 0));
-        return std::pair<std::uint32_t, Nanos>{resend, t + millis(441)};
+        return std::pair<std::uint32_t, Nanos>{resend, granted(k, t + millis(440))};
     };
 
     auto [resend, acked] = attempt(1, kT0);
