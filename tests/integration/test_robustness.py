@@ -46,6 +46,21 @@ def ipv4_rewritten(ip, ttl_less=0, zero_id=False):
     return bytes(ip)
 
 
+# Fields that name a frame by its number.
+FRAME_FIELDS = ["keepalive.refresh.prev", "keepalive.retrans.original", "keepalive.arp.frame",
+                "keepalive.syslog.last_seen"]
+
+
+def renumbered(row, frame):
+    """A fields() row of findings with the frames its frame-number fields and expert messages name
+    mapped by frame(number as text)."""
+    for name in FRAME_FIELDS:
+        row[name] = [frame(v) for v in row[name]]
+    row["_ws.expert.message"] = [re.sub(r"frame (\d+)", lambda m: "frame " + frame(m.group(1)), v)
+                                 for v in row["_ws.expert.message"]]
+    return row
+
+
 def ipv6_forwarded(ip):
     """An IPv6 packet as a router forwards it: its hop limit one lower (no header checksum)."""
     return ip[:7] + bytes([ip[7] - 1]) + ip[8:]
@@ -679,8 +694,6 @@ class Robustness(unittest.TestCase):
         (130 s): SPEC 3.1 reports a deadline on the first frame past it, whichever capture that
         frame came from."""
         a, b = capture("sip-udp-refresh-timing"), capture("skinny-primary-backup-healthy")
-        frame_fields = ["keepalive.refresh.prev", "keepalive.retrans.original", "keepalive.arp.frame",
-                        "keepalive.syslog.last_seen"]
 
         def times(cap):
             return {r["frame.number"][0]: r["frame.time_epoch"][0]
@@ -689,14 +702,7 @@ class Robustness(unittest.TestCase):
         def by_time(cap, t, number):
             """Findings keyed by frame time (`t`: the capture's times by frame number), frames named by
             the merged capture's numbers."""
-            out = {}
-            for r in self.findings(cap):
-                for name in frame_fields:
-                    r[name] = [number[t[v]] for v in r[name]]
-                r["_ws.expert.message"] = [re.sub(r"frame (\d+)", lambda m: "frame " + number[t[m.group(1)]], v)
-                                           for v in r["_ws.expert.message"]]
-                out[t[r.pop("frame.number")[0]]] = r
-            return out
+            return {t[r.pop("frame.number")[0]]: renumbered(r, lambda v: number[t[v]]) for r in self.findings(cap)}
 
         with tempfile.TemporaryDirectory() as d:
             os.chmod(d, 0o755)
@@ -726,9 +732,6 @@ class Robustness(unittest.TestCase):
         line). Each frame's findings are those of the segment it came from: a REGISTER resent in two
         segments is one retransmission, and its idle time is that before its first segment. The
         healthy captures stay silent."""
-        FRAME_FIELDS = ["keepalive.refresh.prev", "keepalive.retrans.original", "keepalive.arp.frame",
-                        "keepalive.syslog.last_seen"]
-
         def split(frame, piece=None):
             at = 14
             while frame[at - 2:at] in (b"\x81\x00", b"\x88\xa8"):  # VLAN tags
@@ -749,8 +752,7 @@ class Robustness(unittest.TestCase):
                 ip = bytearray(frame[at:tcp])
                 ip[2:4] = struct.pack("!H", ihl + thl + len(data))
                 ip[4:6] = struct.pack("!H", (struct.unpack("!H", ip[4:6])[0] + 0x4000 * i) & 0xFFFF)
-                ip[10:12] = b"\x00\x00"
-                ip[10:12] = struct.pack("!H", harness.checksum(bytes(ip)))
+                ip = ipv4_rewritten(ip)
                 seg = bytearray(frame[tcp:tcp + thl])
                 seg[4:8] = struct.pack("!I", (struct.unpack("!I", seg[4:8])[0] + first) & 0xFFFFFFFF)
                 if i + 1 < len(starts):
@@ -763,20 +765,12 @@ class Robustness(unittest.TestCase):
             return pieces
 
         def per_frame(cap, original):
-            """Findings by the frame of the original capture they belong to (`original`: by frame
-            number; None: the same), each field's values as a set; the frame a message began in
-            (a split one) is left out when it is the frame itself."""
+            """Findings by the frame of the original capture they belong to (original(number as
+            text)), each field's values as a set: those of a frame's parts together."""
             out = {}
             for r in self.findings(cap):
-                number = r.pop("frame.number")[0]
-                own = original[number] if original else number
-                for name in FRAME_FIELDS:
-                    r[name] = [original[v] if original else v for v in r[name]]
-                r["_ws.expert.message"] = [
-                    re.sub(r"frame (\d+)", lambda m: "frame " + (original[m.group(1)] if original else m.group(1)), v)
-                    for v in r["_ws.expert.message"]]
-                merged = out.setdefault(own, {})
-                for name, values in r.items():
+                merged = out.setdefault(original(r.pop("frame.number")[0]), {})
+                for name, values in renumbered(r, original).items():
                     merged.setdefault(name, set()).update(values)
             return out
 
@@ -797,8 +791,8 @@ class Robustness(unittest.TestCase):
                 harness.rewrite_capture(cap, out, numbered)
                 os.chmod(out, 0o644)
                 self.assertGreater(len(original), int(original[str(len(original))]), name)  # some were split
-                expected = per_frame(cap, None)
-                self.assertEqual(per_frame(out, original), expected, name)
+                expected = per_frame(cap, lambda v: v)
+                self.assertEqual(per_frame(out, original.__getitem__), expected, name)
                 if "healthy" in name:
                     self.assert_no_alarm(out)
 
