@@ -213,7 +213,7 @@ struct Decoder::Impl {
                           std::uint32_t point, TcpInfo& t);
     void cut_messages(Stream& s, Half& h, const Segment& p, Frame& out);
     void cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out);
-    static void hold_unclassified(Half& h, const Segment& p, std::uint32_t frame);
+    static void hold_unclassified(Half& h, const Segment& p, Frame& out);
     void place(Stream& s, const wire::Packet& p, std::uint32_t interface_id, bool from_a) const;
     void note_split(const Stream& s, const wire::Packet& p, std::uint32_t other, std::uint32_t frame);
 };
@@ -491,14 +491,14 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
     if (skip >= p.payload_len) return;
     const Segment seg{p.seq + skip, p.payload.substr(std::min<std::size_t>(skip, p.payload.size())), p.payload_len - skip};
     if (s.kind != Kind::Unknown) d.cut_messages(s, fwd, seg, out);
-    else Impl::hold_unclassified(fwd, seg, raw.number);
+    else Impl::hold_unclassified(fwd, seg, out);
 }
 
 // A connection is SIP or SKINNY once Wireshark names the protocol in one of its frames, so that its
 // ports, heuristics and Decode As decide, as for UDP. It names SIP only on the segment where a
 // message ends, and not always SKINNY on the first segment of a PDU (not when it builds a tree):
 // keep the start of what may be an unfinished message until a frame says what it is.
-void Decoder::Impl::hold_unclassified(Half& h, const Segment& p, std::uint32_t frame) {
+void Decoder::Impl::hold_unclassified(Half& h, const Segment& p, Frame& out) {
     const bool continues = !h.pending.empty() && h.pending_seq == p.seq;
     const bool starts = !continues && ((skinny::plausible_start(p.payload) && skinny::pdu_length(p.payload) == 0) ||
                                        (sip::looks_like_sip(p.payload) &&
@@ -511,7 +511,8 @@ void Decoder::Impl::hold_unclassified(Half& h, const Segment& p, std::uint32_t f
     }
     if (starts) {
         h.pending.clear();
-        h.pending_frame = frame;
+        h.pending_frame = out.number;
+        out.tcp.begins_message = true;
     }
     h.pending.append(p.payload);
     h.pending_seq = p.seq + p.payload_len;
@@ -574,7 +575,10 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const Segment& p, Frame& ou
     // Keep the start of an unfinished message for the next segment, unless it is too long to be a
     // signalling message.
     if (at < data.size() && data.size() - at <= kMaxPending) {
-        if (at >= held) h.pending_frame = out.number;
+        if (at >= held) {
+            h.pending_frame = out.number;
+            out.tcp.begins_message = true;
+        }
         h.pending.assign(data.substr(at));
         h.pending_seq = segment_end;
     }

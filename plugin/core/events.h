@@ -67,6 +67,8 @@ struct TcpInfo {
     // data after them (a resend that takes along what waited behind the lost segment).
     std::uint32_t resent = 0;
     bool keep_alive = false;      // tcp.analysis.keep_alive: one old byte to probe the peer, not data
+    // Its last bytes begin a message that a later segment ends (that message's SipMessage::start_frame).
+    bool begins_message = false;
     // It newly acknowledges bytes of the other direction the capture lacks (tcp.analysis.ack_lost_segment):
     // sent and received, but dropped by the capture.
     bool acks_unseen = false;

@@ -51,9 +51,6 @@ enum class Break : std::uint8_t { None, Gap, Step };
 // lost segment) move to the heap, up to a window's worth (64 KB of 500-byte REGISTERs).
 constexpr std::size_t kRefsPerStream = 8;
 constexpr std::size_t kMaxRefsPerStream = 128;
-// The client's data segments a connection remembers, for a REGISTER longer than a segment to find
-// the idle time before its first byte (a REGISTER spans two segments past 1,460 bytes).
-constexpr std::size_t kHeadsPerStream = 4;
 constexpr std::uint32_t kDefaultExpires = 3600;  // RFC 3261 10.2.1.1: registrar's default
 // A challenge's retry follows its REGISTER at once, and over UDP an unanswered REGISTER is resent
 // after T1 (RFC 3261 17.1.2.2: 500 ms by default): a REGISTER this long after one whose answer the
@@ -391,25 +388,15 @@ struct Stream {
     // client's next segment past Timer F tells whether one came (await_answer()).
     bool awaiting = false;
     std::uint32_t fill_end = 0;
+    // The client's latest segment that began a message a later segment ends (0: none), and its
+    // idle time before it (kNever: unknown).
+    std::uint32_t head_frame = 0;
+    Nanos head_idle = kNever;
     Nanos last_client = 0;  // the client's latest segment
     Nanos last_use = 0;
-    // The client's latest data segments (frame; 0: none) and its idle time before each (kNever:
-    // unknown), newest at `next_head - 1`.
-    std::array<std::uint32_t, kHeadsPerStream> head_frame{};
-    std::array<Nanos, kHeadsPerStream> head_idle{};
-    std::uint8_t next_head = 0;
 
-    void note_data(std::uint32_t frame, Nanos time) {
-        head_frame[next_head] = frame;
-        head_idle[next_head] = has_last_client ? elapsed(time, last_client) : kNever;
-        next_head = static_cast<std::uint8_t>((next_head + 1) % kHeadsPerStream);
-    }
-    // The client's idle time before its data segment `frame` (kNever: unknown or forgotten).
-    Nanos idle_before(std::uint32_t frame) const {
-        for (std::size_t i = 0; i < kHeadsPerStream; ++i)
-            if (head_frame[i] == frame) return head_idle[i];
-        return kNever;
-    }
+    // The client's idle time before the segment `frame` that began a message (kNever: unknown).
+    Nanos idle_before(std::uint32_t frame) const { return frame == head_frame ? head_idle : kNever; }
 };
 
 // The bindings holding transactions under one Call-ID.
@@ -1763,7 +1750,10 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
         // (the decoder skips its bytes), an ACK, and a TCP keep-alive probe (no data, or one byte
         // already sent), which a NAT or firewall counts as activity of the connection and which
         // refreshes the switch's entry for the phone's MAC all the same.
-        if (f.tcp.len > 0 && !f.tcp.keep_alive) s.note_data(f.number, f.time);
+        if (f.tcp.begins_message) {
+            s.head_frame = f.number;
+            s.head_idle = s.has_last_client ? elapsed(f.time, s.last_client) : kNever;
+        }
         s.has_last_client = true;
         s.last_client = f.time;
     }

@@ -446,6 +446,7 @@ TEST_CASE("decoder: SIP messages of a TCP stream, several per segment and one ac
     CHECK(f.sip[1].tail == 40);
     CHECK(f.sip[1].start_frame == 0);
     CHECK(f.tcp.len == s + 40);
+    CHECK(f.tcp.begins_message);  // the third, which the next segment ends
     // The rest of the third message, with no SIP dissector call on this segment (Wireshark waits for
     // the whole message): it ends exactly where the segment ends.
     Frame& g = r.phone(1000 + s + 40, 1, kAck | kPsh, m3.substr(40), 2 * kSecond);
@@ -455,15 +456,21 @@ TEST_CASE("decoder: SIP messages of a TCP stream, several per segment and one ac
     CHECK(g.sip[0].tail == 0);
     CHECK(g.sip[0].call_id == "abc@10.0.0.100");
     CHECK(g.sip[0].start_frame == 1);  // the segment that carried its first 40 bytes
+    CHECK_FALSE(g.tcp.begins_message);
     // A message begun after the end of one completed in the same segment starts there.
     const std::string m4 = sip_register(4), m5 = sip_register(5);
     const auto at = static_cast<std::uint32_t>(1000 + s + m3.size());
-    CHECK(r.phone(at, 1, kAck | kPsh, m4.substr(0, 20), 3 * kSecond).sip.empty());
-    CHECK(r.phone(at + 20, 1, kAck | kPsh, m4.substr(20) + m5.substr(0, 30), 4 * kSecond).sip.at(0).start_frame == 3);
+    Frame& head = r.phone(at, 1, kAck | kPsh, m4.substr(0, 20), 3 * kSecond);
+    CHECK(head.sip.empty());
+    CHECK(head.tcp.begins_message);
+    Frame& both = r.phone(at + 20, 1, kAck | kPsh, m4.substr(20) + m5.substr(0, 30), 4 * kSecond);
+    CHECK(both.sip.at(0).start_frame == 3);
+    CHECK(both.tcp.begins_message);
     Frame& h = r.phone(at + static_cast<std::uint32_t>(m4.size()) + 30, 1, kAck | kPsh, m5.substr(30), 5 * kSecond);
     REQUIRE(h.sip.size() == 1);
     CHECK(h.sip[0].cseq == 5);
     CHECK(h.sip[0].start_frame == 4);
+    CHECK_FALSE(h.tcp.begins_message);
 }
 
 TEST_CASE("decoder: a connection is SIP once Wireshark says so, its first message held until then") {
@@ -471,7 +478,9 @@ TEST_CASE("decoder: a connection is SIP once Wireshark says so, its first messag
     const std::string m1 = sip_register(1), m2 = sip_register(2);
     const auto n1 = static_cast<std::uint32_t>(m1.size());
     // The first REGISTER in two segments; Wireshark names SIP only on the second, where it ends.
-    CHECK(r.phone(1000, 1, kAck | kPsh, m1.substr(0, 50), kSecond, false).sip.empty());
+    Frame& head = r.phone(1000, 1, kAck | kPsh, m1.substr(0, 50), kSecond, false);
+    CHECK(head.sip.empty());
+    CHECK(head.tcp.begins_message);
     Frame& f = r.phone(1050, 1, kAck | kPsh, m1.substr(50), kSecond + kMillisecond, true);
     REQUIRE(f.sip.size() == 1);
     CHECK(f.sip[0].cseq == 1);
@@ -486,8 +495,10 @@ TEST_CASE("decoder: a connection is SIP once Wireshark says so, its first messag
     // A first segment shorter than the start line ("REGISTER sip"), then two more, Wireshark naming
     // SIP on the last.
     Run short_first;
-    CHECK(short_first.phone(1000, 1, kAck, m1.substr(0, 12), kSecond, false).sip.empty());
-    CHECK(short_first.phone(1012, 1, kAck, m1.substr(12, 12), kSecond, false).sip.empty());
+    CHECK(short_first.phone(1000, 1, kAck, m1.substr(0, 12), kSecond, false).tcp.begins_message);
+    Frame& middle = short_first.phone(1012, 1, kAck, m1.substr(12, 12), kSecond, false);
+    CHECK(middle.sip.empty());
+    CHECK_FALSE(middle.tcp.begins_message);
     Frame& h = short_first.phone(1024, 1, kAck | kPsh, m1.substr(24), kSecond, true);
     REQUIRE(h.sip.size() == 1);
     CHECK(h.sip[0].cseq == 1);

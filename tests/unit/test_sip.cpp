@@ -2682,28 +2682,34 @@ TEST_CASE_METHOD(LossOverTcp, "TCP: a CRLF ping and a TCP keep-alive probe from 
 }
 
 TEST_CASE_METHOD(LossOverTcp, "TCP: a REGISTER longer than a segment was idle since the phone's frame before its first segment") {
-    // Attempt k at t, 1,600 bytes in two segments 50 us apart, both lost: resent 420 ms later, the
-    // second after the registrar's ACK of the first; answered 200 OK, whose bytes the phone ACKs.
-    const auto attempt = [&](std::uint32_t k, Nanos t) {
-        run(phone(t, seq, 1400));
-        Frame rest = phone(t + 50 * kMicrosecond, seq + 1400, 200);
+    // Attempt k at t, in `parts` segments 50 us apart (1,400 bytes each, the last 200), all lost:
+    // the first resent 420 ms later, the rest in one segment after the registrar's ACK of the first;
+    // answered 200 OK, whose bytes the phone ACKs.
+    const auto attempt = [&](std::uint32_t k, Nanos t, std::uint32_t parts) {
+        const std::uint32_t length = (parts - 1) * 1400 + 200;
+        Frame head = phone(t, seq, 1400);
+        head.tcp.begins_message = true;
+        run(head);
+        const std::uint32_t first = n;
+        for (std::uint32_t i = 1; i + 1 < parts; ++i) run(phone(t + i * 50 * kMicrosecond, seq + i * 1400, 1400));
+        Frame rest = phone(t + (parts - 1) * 50 * kMicrosecond, seq + length - 200, 200);
         SipMessage& m = w.add_register(rest, "c", k, kCisco);
-        m.length = 1600;
-        m.start_frame = n - 1;
+        m.length = length;
+        m.start_frame = first;
         run(rest);
         run(phone(t + millis(420), seq, 1400, true));
         const std::uint32_t resend = n;
         Frame ack = w.frame(++n, t + millis(430), false, Transport::Tcp);
         Wire::tcp(ack, 3, server_seq, 0, seq + 1400);
         run(ack);
-        run(phone(t + millis(431), seq + 1400, 200, true));
-        seq += 1600;
+        run(phone(t + millis(431), seq + 1400, length - 1400, true));
+        seq += length;
         return std::pair<std::uint32_t, Nanos>{resend, granted(k, t + millis(440))};
     };
 
-    auto [resend, acked] = attempt(1, kT0);
+    auto [resend, acked] = attempt(1, kT0, 2);
     CHECK_FALSE(run.one(resend).has(Field::IdleInterval));  // nothing sent before
-    std::tie(resend, acked) = attempt(2, acked + seconds(115));
+    std::tie(resend, acked) = attempt(2, acked + seconds(115), 2);
     const Annotation first = run.one(resend);
     CHECK(first.get(Field::IdleInterval) == seconds(115));  // not the 50 us before its second segment
     CHECK(first.get(Field::LossConsecutive) == 2);
@@ -2714,6 +2720,11 @@ TEST_CASE_METHOD(LossOverTcp, "TCP: a REGISTER longer than a segment was idle si
     CHECK_FALSE(second.raised(Expert::Retransmission));
     CHECK_FALSE(second.raised(Expert::LossPattern));
     CHECK(run.one(resend + 3).get(Field::RetransCount) == 1);  // the 2xx: one retransmission in all
+    // However many segments it takes (6: 7,200 bytes).
+    std::tie(resend, acked) = attempt(3, acked + seconds(100), 6);
+    const Annotation third = run.one(resend);
+    CHECK(third.get(Field::IdleInterval) == seconds(100));
+    CHECK(third.get(Field::LossConsecutive) == 3);
 }
 
 // ---- frames the capture lacks (a SPAN session or capture host dropping under load) --------------
