@@ -191,10 +191,10 @@ def fields(capture, names, display_filter=None, prefs=None, two_pass=False, extr
     return rows
 
 
-def fields_both_passes(test, capture, names, display_filter=None, prefs=None):
+def fields_both_passes(test, capture, names, display_filter=None, prefs=None, extra=()):
     """fields() in a single pass and with -2; asserts both give the same rows, returns them."""
-    one = fields(capture, names, display_filter, prefs)
-    two = fields(capture, names, display_filter, prefs, two_pass=True)
+    one = fields(capture, names, display_filter, prefs, extra=extra)
+    two = fields(capture, names, display_filter, prefs, two_pass=True, extra=extra)
     test.assertEqual(one, two, "single pass and -2 disagree on %s" % os.path.basename(capture))
     return one
 

@@ -15,6 +15,7 @@ import sys
 import tempfile
 import unittest
 import xml.dom.minidom
+import zlib
 from decimal import Decimal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -611,9 +612,10 @@ class Robustness(unittest.TestCase):
               "path-case-study-a.pcap", "path-two-points.pcapng"]
     ABSOLUTE = ["keepalive.refresh.expected", "keepalive.refresh.deadline", "keepalive.forecast.time"]
 
-    def findings(self, cap):
+    def findings(self, cap, extra=()):
         """Every field of every annotated frame, absolute times as ns."""
-        rows = harness.fields_both_passes(self, cap, harness.ALL_FIELDS + ["keepalive.forecast.time"], "keepalive")
+        rows = harness.fields_both_passes(self, cap, harness.ALL_FIELDS + ["keepalive.forecast.time"], "keepalive",
+                                          extra=extra)
         for r in rows:
             for name in self.ABSOLUTE:
                 r[name] = [absolute(v) for v in r[name]]
@@ -686,6 +688,28 @@ class Robustness(unittest.TestCase):
                     harness.rewrite_capture(cap, out, tagged(tpids))
                     os.chmod(out, 0o644)
                     self.assertEqual(self.findings(out), expected, (name, tpids))
+
+    def test_ethernet_fcs_and_padding_change_no_finding(self):
+        """The same frames with their Ethernet FCS captured (a tap or a capture card that keeps it,
+        Wireshark told so), and with every frame under 60 bytes padded to 60 as the wire carries it:
+        every finding the same. Lengths come from the IP header, not from the frame."""
+        def fcs(frame, _):
+            return frame + struct.pack("<I", zlib.crc32(frame))
+
+        def padded(frame, _):
+            return frame + bytes(max(0, 60 - len(frame)))
+        with tempfile.TemporaryDirectory() as d:
+            os.chmod(d, 0o755)
+            for name in self.VARIED:
+                if not name.endswith(".pcap"):
+                    continue
+                cap = os.path.join(harness.GENERATED, name)
+                expected = self.findings(cap)
+                for kind, wrap, extra in (("fcs", fcs, ["-o", "eth.fcs:Always"]), ("padded", padded, [])):
+                    out = os.path.join(d, "%s-%s.pcap" % (name, kind))
+                    harness.rewrite_capture(cap, out, wrap)
+                    os.chmod(out, 0o644)
+                    self.assertEqual(self.findings(out, extra), expected, (name, kind))
 
     def test_merged_captures_change_no_finding(self):
         """Two captures of other hosts merged into one (the second moved onto the first's time, 0.1 s
