@@ -671,11 +671,9 @@ class Robustness(unittest.TestCase):
                     got = {r["frame.number"][0]: r for r in self.findings(part) if int(r["frame.number"][0]) < cut}
                     self.assertEqual(got, earlier, (name, cut))
 
-    def test_vlan_tags_change_no_finding(self):
-        """The same frames tagged 802.1Q, and 802.1ad over 802.1Q (QinQ): every finding the same."""
-        def tagged(tpids):
-            tags = b"".join(struct.pack(">HH", tpid, 100 + i) for i, tpid in enumerate(tpids))
-            return lambda frame, _: frame[:12] + tags + frame[12:]
+    def assert_rewritten_alike(self, variants):
+        """Each classic pcap of VARIED rewritten by each (label, wrap, tshark arguments) of
+        `variants` (harness.rewrite_capture()) gives the findings of the original."""
         with tempfile.TemporaryDirectory() as d:
             os.chmod(d, 0o755)
             for name in self.VARIED:
@@ -683,11 +681,19 @@ class Robustness(unittest.TestCase):
                     continue
                 cap = os.path.join(harness.GENERATED, name)
                 expected = self.findings(cap)
-                for tpids in ([0x8100], [0x88A8, 0x8100]):
-                    out = os.path.join(d, "%s-%d-tags.pcap" % (name, len(tpids)))  # copies are kept by path
-                    harness.rewrite_capture(cap, out, tagged(tpids))
+                for label, wrap, extra in variants:
+                    out = os.path.join(d, "%s-%s.pcap" % (name, label))  # copies are kept by path
+                    harness.rewrite_capture(cap, out, wrap)
                     os.chmod(out, 0o644)
-                    self.assertEqual(self.findings(out), expected, (name, tpids))
+                    self.assertEqual(self.findings(out, extra), expected, (name, label))
+
+    def test_vlan_tags_change_no_finding(self):
+        """The same frames tagged 802.1Q, and 802.1ad over 802.1Q (QinQ): every finding the same."""
+        def tagged(tpids):
+            tags = b"".join(struct.pack(">HH", tpid, 100 + i) for i, tpid in enumerate(tpids))
+            return lambda frame, _: frame[:12] + tags + frame[12:]
+        self.assert_rewritten_alike([("%d-tags" % len(tpids), tagged(tpids), [])
+                                     for tpids in ([0x8100], [0x88A8, 0x8100])])
 
     def test_ethernet_fcs_and_padding_change_no_finding(self):
         """The same frames with their Ethernet FCS captured (a tap or a capture card that keeps it,
@@ -698,18 +704,7 @@ class Robustness(unittest.TestCase):
 
         def padded(frame, _):
             return frame + bytes(max(0, 60 - len(frame)))
-        with tempfile.TemporaryDirectory() as d:
-            os.chmod(d, 0o755)
-            for name in self.VARIED:
-                if not name.endswith(".pcap"):
-                    continue
-                cap = os.path.join(harness.GENERATED, name)
-                expected = self.findings(cap)
-                for kind, wrap, extra in (("fcs", fcs, ["-o", "eth.fcs:Always"]), ("padded", padded, [])):
-                    out = os.path.join(d, "%s-%s.pcap" % (name, kind))
-                    harness.rewrite_capture(cap, out, wrap)
-                    os.chmod(out, 0o644)
-                    self.assertEqual(self.findings(out, extra), expected, (name, kind))
+        self.assert_rewritten_alike([("fcs", fcs, ["-o", "eth.fcs:Always"]), ("padded", padded, [])])
 
     def test_merged_captures_change_no_finding(self):
         """Two captures of other hosts merged into one (the second moved onto the first's time, 0.1 s
