@@ -495,27 +495,25 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a retransmission of a split REGISTER names
     m.start_frame = 3;
     run(rest);
     CHECK(run.one(4).get(Field::RefreshLateness) == 100 * kMicrosecond);  // timed where it is read
-    Frame again = w.frame(5, expected + millis(400), true, Transport::Tcp);
-    Wire::tcp(again, 1, 501, 200, 401, true);
-    run(again);
-    const Annotation r = run.one(5);
+    // Frame n at t: the phone resends bytes [seq, seq + len). Returns its annotation.
+    const auto resent = [&](std::uint32_t n, Nanos t, std::uint32_t seq, std::uint32_t len) {
+        Frame f = w.frame(n, t, true, Transport::Tcp);
+        Wire::tcp(f, 1, seq, len, 401, true);
+        run(f);
+        return run.one(n);
+    };
+    const Annotation r = resent(5, expected + millis(400), 501, 200);
     CHECK(r.get(Field::RetransCount) == 1);
     CHECK(r.get(Field::RetransOriginal) == 3);
     CHECK(r.get(Field::RetransGap) == millis(400) - 100 * kMicrosecond);  // since the request was last sent whole
     CHECK(r.raised(Expert::Retransmission));
-    Frame tail = w.frame(6, expected + millis(800), true, Transport::Tcp);
-    Wire::tcp(tail, 1, 701, 300, 401, true);
-    run(tail);
-    const Annotation t = run.one(6);
+    const Annotation t = resent(6, expected + millis(800), 701, 300);
     CHECK(t.subject == Subject::SipRetransmission);
     CHECK(t.get(Field::RetransCount) == 1);
     CHECK(t.get(Field::RetransOriginal) == 4);
     CHECK(t.get(Field::RetransGap) == millis(400) - 100 * kMicrosecond);  // the retransmission's
     CHECK_FALSE(t.raised(Expert::Retransmission));  // said on its first segment
-    Frame tail_again = w.frame(7, expected + millis(1600), true, Transport::Tcp);
-    Wire::tcp(tail_again, 1, 701, 300, 401, true);
-    run(tail_again);
-    const Annotation u = run.one(7);
+    const Annotation u = resent(7, expected + millis(1600), 701, 300);
     CHECK(u.get(Field::RetransCount) == 2);
     CHECK(u.get(Field::RetransOriginal) == 4);
     CHECK(u.get(Field::RetransGap) == millis(1200));
