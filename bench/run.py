@@ -122,6 +122,19 @@ def fleet(build_arg, capture):
     return harness, generated(build, "fleet", capture)
 
 
+def build_tools(build):
+    """bench/engine_state and bench/replay, built against BUILD's libkacore.a."""
+    lib = os.path.join(build, "libkacore.a")
+    tools = []
+    for name, libs in (("engine_state", []), ("replay", ["-lpcap"])):
+        tool = os.path.join(build, "bench", name)
+        os.makedirs(os.path.dirname(tool), exist_ok=True)
+        subprocess.run(["c++", "-std=c++17", "-O2", "-I", os.path.join(SOURCE, "plugin"), os.path.join(HERE, name + ".cpp"),
+                        lib] + libs + ["-o", tool], check=True)
+        tools.append(tool)
+    return tools
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--build", default=os.path.join(SOURCE, "build"))
@@ -139,6 +152,9 @@ def main():
     frames = frame_count(cap)
     r = Runner(harness, os.path.join(HERE, "keepalive.lua"))
     harness.assert_plugin_loaded()
+    # The engine's own tools are built first: a missing header (libpcap-dev, which `make bench`
+    # installs) stops the run before the timed runs, not after them.
+    tool, replay = build_tools(build)
 
     def readable(path):
         """The sandbox copy tshark reads, read once into the page cache so that no variant pays for the disk."""
@@ -223,16 +239,8 @@ def main():
         print("- plugin's own cost: %.2f us/frame at %d frames, %.2f us/frame at %d frames" %
               (added_small, a.small, added_full, frames))
 
-    lib = os.path.join(build, "libkacore.a")
-    tool = os.path.join(build, "bench", "engine_state")
-    os.makedirs(os.path.dirname(tool), exist_ok=True)
-    subprocess.run(["c++", "-std=c++17", "-O2", "-I", os.path.join(SOURCE, "plugin"), os.path.join(HERE, "engine_state.cpp"),
-                    lib, "-o", tool], check=True)
     print("\nEngine state (bench/engine_state, synthetic fleet of the same shape):\n")
     print("```\n" + subprocess.run([tool], stdout=subprocess.PIPE, text=True, check=True).stdout + "```")
-    replay = os.path.join(build, "bench", "replay")
-    subprocess.run(["c++", "-std=c++17", "-O2", "-I", os.path.join(SOURCE, "plugin"), os.path.join(HERE, "replay.cpp"),
-                    lib, "-lpcap", "-o", replay], check=True)
     print("\nThe engine alone on the capture (bench/replay, fastest of 3 runs):\n")
     print("```\n" + subprocess.run([replay, cap, "0", "3"], stdout=subprocess.PIPE, text=True, check=True).stdout + "```")
     return 0
