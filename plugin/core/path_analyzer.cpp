@@ -12,7 +12,10 @@
 //   and P's further replies join it. A real change of MAC leaves the old one silent, a duplicate
 //   address keeps both in use: X's next frame from another MAC O (not one O had in flight)
 //   confirms the mismatch, reported on that frame, where it becomes known; X's frames from P
-//   explain it (P is the new owner) once no other MAC has sent as X within kOwnerLive.
+//   explain it (P is the new owner) once no other MAC has sent as X within kOwnerLive. A MAC that
+//   announced itself after another's claim that is still waiting (two announcements, no frame of
+//   the older MAC since) does not confirm it: the older MAC's own next frame decides, and until
+//   it ages out the newer claim waits too.
 //   A claim older than that is a MAC no longer in use (an old NIC's announcement), not a rival.
 // State is kept per segment (capture interface and VLAN): a merged capture or a trunk holds several.
 #include "path_analyzer.h"
@@ -22,6 +25,7 @@
 #include <vector>
 
 #include "flat_map.h"
+#include "hash.h"
 
 namespace ka {
 
@@ -71,38 +75,37 @@ struct Source {
 
 enum class ClaimState : std::uint8_t { Pending, Mismatch, Explained };
 
-// An ARP frame that put a claim into hosts' ARP caches: a reply to one requester, or an
-// announcement to all.
-struct Reply {
-    std::uint32_t to = 0;  // the requester's address; 0 for an announcement
-    std::uint32_t frame = 0;
-};
-
 struct Claim {
     Mac mac = 0;
-    Nanos time = 0;           // of the latest ARP frame with this claim
-    std::uint32_t frame = 0;  // the latest ARP frame with this claim
+    Nanos time = 0;               // of the latest ARP frame with this claim
+    Nanos announced_at = 0;       // of its latest announcement (gratuitous ARP), to all hosts
+    std::uint32_t frame = 0;      // the latest ARP frame with this claim
+    std::uint32_t announced = 0;  // the latest announcement's frame; 0: none
     ClaimState state = ClaimState::Pending;
-    Reply replies[2];  // the latest two, newest first, none older than the latest announcement
 
-    // The ARP frame that drew `requester`'s frames to the claimer: the latest reply to it, else the
-    // latest announcement, else (both pushed out by replies to others) the latest claim.
-    std::uint32_t frame_for(std::uint32_t requester) const {
-        std::uint32_t drew = frame;
-        for (const Reply& r : replies) {
-            if (r.frame != 0 && r.to == requester) return r.frame;
-            if (r.frame != 0 && r.to == 0) drew = r.frame;
-        }
-        return drew;
-    }
-    void record(const ArpPacket& a, std::uint32_t number, bool gratuitous) {
-        frame = number;
-        const std::uint32_t to = gratuitous ? 0 : a.target_ip;
-        if (gratuitous) replies[1] = Reply{};  // it reached every host: older replies drew nothing since
-        else if (replies[0].to != to) replies[1] = replies[0];
-        replies[0] = Reply{to, number};
+    // `older` was made before this MAC announced itself: a host that changed MAC (the old one
+    // then silent) or a duplicate address (both in use), which only the older MAC's next frame
+    // tells apart.
+    bool announced_since(const Claim& older) const { return announced != 0 && announced_at > older.time; }
+};
+
+// A claimer's latest reply to one requester for one address: what drew that requester's frames to
+// the claimer. A proxy answers every host that asks, so this is kept per requester, in a table of
+// its own keyed by a hash of all four, which the entry repeats to be checked.
+struct ReplyTo {
+    std::uint64_t address = 0;  // host_key() of the address claimed
+    Mac claimer = 0;
+    std::uint32_t requester = 0;
+    std::uint32_t frame = 0;
+    Nanos time = 0;
+    bool is(std::uint64_t addr, Mac m, std::uint32_t req) const {
+        return address == addr && claimer == m && requester == req;
     }
 };
+std::uint64_t reply_key(std::uint64_t address, Mac m, std::uint32_t requester) {
+    return hash::finish(hash::mix(hash::mix(address, m), requester));
+}
+constexpr std::size_t kMaxReplies = std::size_t{1} << 14;
 
 // Read on every frame from the address: the ARP claims, rare, live in a table of their own.
 struct Host {
@@ -133,6 +136,17 @@ struct Claims {
             if (claims[i].mac == m) return &claims[i];
         return nullptr;
     }
+    // A claim `c` announced itself after, still waiting and in use: until that one is settled or
+    // ages out, c's MAC is not known to be the only one.
+    bool supersedes_waiting(const Claim& c, Nanos now) const {
+        for (int i = 0; i < n; ++i) {
+            const Claim& o = claims[i];
+            if (o.mac != c.mac && o.state == ClaimState::Pending && sub_sat(now, o.time) <= kOwnerLive &&
+                c.announced_since(o))
+                return true;
+        }
+        return false;
+    }
 };
 
 }  // namespace
@@ -146,6 +160,7 @@ struct PathAnalyzer::Impl {
     FlatMap<std::uint64_t, Claims> host_claims;       // (interface, IPv4) of hosts claimed
     FlatMap<std::uint64_t, std::uint32_t> claimed;    // (interface, MAC) -> addresses it claimed
     FlatMap<std::uint64_t, Nanos> servers;            // (interface, IPv4, port) -> its latest signalling
+    FlatMap<std::uint64_t, ReplyTo> replies;          // reply_key() -> the claimer's latest reply to a requester
 
     // Null only when absent and not to be created.
     Host* host(std::uint32_t seg, std::uint32_t ip, bool create) {
@@ -186,6 +201,21 @@ struct PathAnalyzer::Impl {
     std::uint32_t claims_of(std::uint32_t iface, Mac m) const {
         const std::uint32_t* n = claimed.find(mac_key(iface, m));
         return n && *n > 0 ? *n : 1;
+    }
+
+    void record_reply(std::uint64_t address, Mac m, std::uint32_t requester, const Frame& f) {
+        const std::uint64_t key = reply_key(address, m, requester);
+        if (!replies.contains(key)) make_room_in(replies, kMaxReplies, [](const ReplyTo& r) { return r.time; });
+        replies[key] = ReplyTo{address, m, requester, f.number, f.time};
+    }
+
+    // The ARP frame that drew `requester`'s frames to the claimer of `address`: its latest reply
+    // to it or its latest announcement, whichever came later, else (the reply forgotten in a
+    // flood) its latest claim.
+    std::uint32_t drew(std::uint64_t address, const Claim& c, std::uint32_t requester) const {
+        const ReplyTo* r = replies.find(reply_key(address, c.mac, requester));
+        const std::uint32_t latest = std::max(r && r->is(address, c.mac, requester) ? r->frame : 0u, c.announced);
+        return latest != 0 ? latest : c.frame;
     }
 
     void on_arp(const Frame& f, const ArpPacket& a);
@@ -239,7 +269,13 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
         else if (claimed.size() < kMaxMacs) claimed[mac_key(f.interface_id, p)] = 1;
     }
     c->time = f.time;
-    c->record(a, f.number, gratuitous);
+    c->frame = f.number;
+    if (gratuitous) {
+        c->announced = f.number;
+        c->announced_at = f.time;
+    } else {
+        record_reply(host_key(segment(f), ip), p, a.target_ip, f);
+    }
     // A claim still waiting for its verdict (a takeover's gratuitous ARP, then the new owner's
     // replies to requests) goes on waiting: the old owner's next frames, not this reply, decide it.
     if (waiting) return;
@@ -272,6 +308,7 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
     h->src[0].frame = f.number;
     h->src[0].time = f.time;
     Claims* cl = claims_on(segment(f), ip, *h);
+    const Claim* own = cl ? cl->of(m) : nullptr;
     for (int i = 0; cl && i < cl->n; ++i) {
         Claim& c = cl->claims[i];
         if (c.state != ClaimState::Pending || sub_sat(f.time, c.time) > kOwnerLive) continue;
@@ -279,9 +316,11 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
             // The claimer's own frames: it is the (new) owner once no other MAC is in use. Until
             // then the other's next frame still contradicts the claim: a duplicate address, where
             // a host that changed MAC leaves the old one silent.
-            if (h->one_owner(f.time)) c.state = ClaimState::Explained;
+            if (h->one_owner(f.time) && !cl->supersedes_waiting(c, f.time)) c.state = ClaimState::Explained;
         } else if (known && sub_sat(f.time, c.time) < kInFlight) {
             continue;
+        } else if (own && own->announced_since(c)) {
+            continue;  // the host announced a new MAC since c's claim: c's MAC's own next frame decides
         } else if (h->stands_against(c.mac, f.time)) {
             c.state = ClaimState::Mismatch;
             report_mismatch(f, ip, c, h->src[0], true);
@@ -323,7 +362,7 @@ void PathAnalyzer::Impl::check_destination(const Frame& f) {
     a.set(Field::ArpIp, x);
     a.set(Field::ArpClaimedMac, static_cast<std::int64_t>(p));
     a.set(Field::ArpOwnerMac, static_cast<std::int64_t>(owner.mac));
-    a.set(Field::ArpFrame, c->frame_for(f.src_ip.v4_host_order()));
+    a.set(Field::ArpFrame, drew(host_key(segment(f), x), *c, f.src_ip.v4_host_order()));
     a.set(Field::ArpClaims, claims_of(f.interface_id, p));
     a.set(Field::OwnerFrame, owner.frame);
     a.raise(Expert::Misdirected);
@@ -358,7 +397,8 @@ void PathAnalyzer::prefetch(const Frame& f) const {
 
 std::size_t PathAnalyzer::state_bytes() const {
     const Impl& m = *impl_;
-    return sizeof(Impl) + m.hosts.bytes() + m.host_claims.bytes() + m.claimed.bytes() + m.servers.bytes();
+    return sizeof(Impl) + m.hosts.bytes() + m.host_claims.bytes() + m.claimed.bytes() + m.servers.bytes() +
+           m.replies.bytes();
 }
 
 }  // namespace ka

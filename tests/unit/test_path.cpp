@@ -203,6 +203,32 @@ TEST_CASE("a misdirected frame links to the proxy's reply to its own sender") {
     CHECK(r.at(16)[0].get(Field::ArpFrame) == 14);
 }
 
+TEST_CASE("a misdirected frame links to the proxy's reply to its sender however many hosts it answered since") {
+    // Case study A with more phones: the proxy answers every phone's request for the call manager.
+    // Phone A's reply is four replies back, phone D never asked and followed the proxy's announcement.
+    constexpr std::uint32_t kPhoneBIp = 0x0a0a0a83, kPhoneCIp = 0x0a0a0a84, kPhoneDIp = 0x0a0a0a85;
+    constexpr Mac kPhoneD = 0x00241400000d;
+    Rig r;
+    r.ip(1.0, kCm, kPhone, kCmIp, kPhoneIp);                // 1: the call manager's own frame
+    r.arp(5.0, 1, kProxy, kCmIp, kCmIp, true);              // 2: the proxy's announcement, to all
+    r.ip(6.0, kCm, kPhone, kCmIp, kPhoneIp);                // 3: the call manager's: found false
+    r.arp(10.0002, 2, kProxy, kCmIp, kPhoneIp);             // 4: to A
+    r.arp(11.0002, 2, kProxy, kCmIp, kPhoneBIp);            // 5: to B
+    r.arp(12.0002, 2, kProxy, kCmIp, kPhoneCIp);            // 6: to C
+    r.arp(13.0002, 2, kProxy, kCmIp, kPhoneBIp);            // 7: to B again
+    r.ip(20.0, kPhone, kProxy, kPhoneIp, kCmIp, true);      // 8: A
+    r.ip(20.5, kPhoneD, kProxy, kPhoneDIp, kCmIp, true);    // 9: D
+    REQUIRE(r.at(3).size() == 1);
+    CHECK(r.at(3)[0].raised(Expert::ArpMismatch));
+    CHECK(r.at(3)[0].get(Field::ArpFrame) == 2);
+    REQUIRE(r.at(8).size() == 1);
+    CHECK(r.at(8)[0].raised(Expert::Misdirected));
+    CHECK(r.at(8)[0].get(Field::ArpFrame) == 4);
+    REQUIRE(r.at(9).size() == 1);
+    CHECK(r.at(9)[0].raised(Expert::Misdirected));
+    CHECK(r.at(9)[0].get(Field::ArpFrame) == 2);
+}
+
 TEST_CASE("a claim made before the owner is known is reported on the owner's first frame") {
     Rig r;
     r.arp(0.0, 1, kPhone, kPhoneIp, kCmIp);
@@ -318,6 +344,17 @@ TEST_CASE("no alarm for a host that really changed its MAC") {
         r.ip(3700.1, kNew, kPhone, kServer, kPhoneIp);
         CHECK(r.count(Expert::ArpMismatch) == 0);
     }
+    SECTION("both NICs only announced the address, the old one then silent") {
+        // Seen from a SPAN of a phone's port: hosts' broadcasts, not their unicast frames.
+        Rig r;
+        r.arp(0.0, 1, kOld, kServer, kServer, true);
+        r.arp(30.0, 1, kNew, kServer, kServer, true);
+        r.ip(30.1, kNew, 0xffffffffffff, kServer, 0x0a0a0aff);
+        r.ip(60.0, kNew, 0xffffffffffff, kServer, 0x0a0a0aff);
+        r.ip(200.0, kNew, 0xffffffffffff, kServer, 0x0a0a0aff);  // the old claim aged out: settled
+        r.ip(210.0, kOld, kPhone, kServer, kPhoneIp);  // an old NIC back later is a new question
+        CHECK(r.count(Expert::ArpMismatch) == 0);
+    }
     SECTION("the old NIC answered ARP an hour before the new one's first frame") {
         Rig r;
         r.arp(0.0, 2, kOld, kServer, kPhoneIp);
@@ -367,6 +404,26 @@ TEST_CASE("a duplicate address is reported when the owner speaks again after the
     CHECK(m[0].raised(Expert::Misdirected));
     CHECK(m[0].get(Field::ArpFrame) == 6);
     CHECK(m[0].get(Field::OwnerFrame) == 10);
+}
+
+TEST_CASE("a duplicate address is reported when both announced it and the older one speaks after the newer") {
+    // Two hosts announce one address; the newer one's frames alone do not tell a changed MAC from
+    // a duplicate, the older one's frame after them does.
+    constexpr Mac kOld = 0x001122334455, kNew = 0x00aabbccddee;
+    constexpr std::uint32_t kServer = 0x0a0a0a14;
+    Rig r;
+    r.arp(0.0, 1, kOld, kServer, kServer, true);              // 1
+    r.arp(30.0, 1, kNew, kServer, kServer, true);             // 2
+    r.ip(30.1, kNew, 0xffffffffffff, kServer, 0x0a0a0aff);    // 3
+    r.ip(90.0, kOld, kPhone, kServer, kPhoneIp);              // 4
+    for (std::uint32_t fr : {1u, 2u, 3u}) CHECK(r.at(fr).empty());
+    const auto a = r.at(4);
+    REQUIRE(a.size() == 1);
+    CHECK(a[0].raised(Expert::ArpMismatch));
+    CHECK(static_cast<Mac>(a[0].get(Field::ArpClaimedMac)) == kNew);
+    CHECK(static_cast<Mac>(a[0].get(Field::ArpOwnerMac)) == kOld);
+    CHECK(a[0].get(Field::ArpFrame) == 2);
+    CHECK(r.count(Expert::ArpMismatch) == 1);
 }
 
 TEST_CASE("no alarm for the owner's own gratuitous ARP, routed traffic or virtual router MACs") {
