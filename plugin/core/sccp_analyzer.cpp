@@ -104,6 +104,8 @@ struct Transmission {
 
 constexpr std::uint8_t kNoPoint = 0xff;  // Session::foreign_point: none
 constexpr Nanos kUntimed = std::numeric_limits<Nanos>::max();  // Session::quiet_since: no start
+// Session::ack_interval of a RegisterAck that gives none (cut short, or 0): the preference's applies.
+constexpr std::uint32_t kNoAckInterval = std::numeric_limits<std::uint32_t>::max();
 
 // Fields ordered so that the small ones fill the gaps the large ones leave.
 struct Session {
@@ -122,7 +124,7 @@ struct Session {
     // Its latest frame was such a frame: its times are on that point's clock, which compares with
     // nothing of the session's own, and it is not timed until a frame on its own clock comes.
     bool unplaced = false;
-    std::uint32_t ack_interval = 0;  // s, keepAliveInterval of this session's RegisterAck
+    std::uint32_t ack_interval = 0;  // s, keepAliveInterval of this session's RegisterAck; kNoAckInterval
 
     // Keepalive state. `pending`: the last KeepAliveReq has no KeepAliveAck yet; `judged`: it has
     // already been reported unacknowledged.
@@ -224,7 +226,8 @@ struct SccpAnalyzer::Impl {
         s.missed = 0;
         s.failover_reported = false;
     }
-    // Its silence clock has a start: a keepalive, or a RegisterAck (which gives the interval).
+    // Its silence clock has a start: a keepalive, or a RegisterAck (also one that gives no
+    // interval, cut short or 0: the preference's applies).
     static bool timed(const Session& s) {
         return (s.have_keepalive || s.ack_interval != 0) && s.quiet_since != kUntimed;
     }
@@ -272,7 +275,7 @@ bool SccpAnalyzer::Impl::has_live_primary_elsewhere(std::uint64_t key, const Ses
 // wherever it was captured. Else the preferences.
 std::uint32_t SccpAnalyzer::Impl::interval(const Session& s) const {
     switch (s.role) {
-    case Role::Primary: return s.ack_interval ? s.ack_interval : ctx.config.sccp_interval;
+    case Role::Primary: return s.ack_interval && s.ack_interval != kNoAckInterval ? s.ack_interval : ctx.config.sccp_interval;
     case Role::Backup: {
         const Phone* p = find_phone(s.phone_ip);
         return p && p->secondary_interval ? p->secondary_interval : ctx.config.sccp_backup_interval;
@@ -515,7 +518,11 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     }
     // Keepalives on an ended registration are a backup's (to the call manager the phone unregistered
     // from when it fell back to its primary): the role is learnt again.
-    if (!s.live && s.role == Role::Primary) s.role = Role::Unknown;
+    if (!s.live && s.role == Role::Primary) {
+        s.role = Role::Unknown;
+        s.missed = 0;  // the run of unacknowledged keepalives was the ended registration's
+        s.failover_reported = false;
+    }
     if (s.role == Role::Unknown && has_live_primary_elsewhere(key, s)) s.role = Role::Backup;
     if (s.pending && !s.judged) {
         // The previous keepalive got no KeepAliveAck before this one.
@@ -526,6 +533,9 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     Annotation a = annotation(s, Subject::SccpKeepalive);
     const bool has_gap = s.have_keepalive && !s.gap_unknown;
     if (has_gap) a.set(Field::SccpGap, elapsed(f.time, s.last_keepalive));
+    // The call manager's KeepAliveTimeout with no keepalive to measure from (the first after the
+    // RegisterAck, or after a clock step): the silence it counts, as on a keepalive overdue.
+    else if (v.failover) a.set(Field::SccpGap, elapsed(f.time, s.quiet_since));
     if (s.role != Role::Unknown) {
         a.set(Field::SccpInterval, interval(s));
         // The phone's timer runs from its latest keepalive, or from a registration since (a failover
@@ -533,7 +543,7 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
         if (has_gap) a.set(Field::SccpLateness, sub_sat(elapsed(f.time, std::max(s.last_keepalive, s.quiet_since)),
                                                         seconds(interval(s))));
     }
-    if (v.any()) a.set(Field::SccpRequestFrame, s.last_keepalive_frame);
+    if (v.any() && s.last_keepalive_frame) a.set(Field::SccpRequestFrame, s.last_keepalive_frame);  // 0: none yet
     a.set(Field::RetransCount, 0);
     report(a, s, v);
     ctx.sink.emit(a);
@@ -609,6 +619,7 @@ void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Fr
     s.quiet_since = f.time;
     make_primary(key, s);
     if (m.has_keepalive_interval) s.ack_interval = m.keepalive_interval;
+    if (s.ack_interval == 0) s.ack_interval = kNoAckInterval;
     if (m.has_secondary_interval) phone(s.phone_ip).secondary_interval = m.secondary_interval;
     Annotation a = annotation(s, Subject::SccpSessionEvent);
     a.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::RegisterAck));
@@ -758,6 +769,9 @@ std::uint32_t SccpAnalyzer::forget_clock(std::uint32_t clock, std::uint32_t sinc
             m.ctx.clock(static_cast<std::uint32_t>(key >> 32)) != clock)
             return;
         n += s.role == Role::Primary && ((s.pending && !s.judged) || !s.failover_reported);
+        // That keepalive's ack is not judged, so no run of unacknowledged keepalives goes on
+        // through it; a capture gap takes it as answered for the same reason (forget_due()).
+        if (s.pending && !s.judged) m.answered(s);
         m.restart_times(s, now);
         m.rearm(key, s);
     });

@@ -2,6 +2,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "catch.h"
 
+#include <functional>
 #include <limits>
 #include <string>
 #include <string_view>
@@ -390,6 +391,64 @@ TEST_CASE("a registration followed by no keepalive at all: the call manager's Ke
     h.acked_keepalives(T0 + seconds(30), c, 3);
     h.other(T0 + seconds(120));
     CHECK(h.warnings_or_errors() == 0);
+}
+
+TEST_CASE("a RegisterAck that gives no interval starts the KeepAliveTimeout at the preference's") {
+    // keepAliveInterval 0, or the RegisterAck cut by the snap length before its intervals: the
+    // interval is sccp_interval's 30 s, and the call manager's silence clock starts all the same.
+    auto cut = [](Rig& r, Conn& c) {
+        SkinnyMessage m;
+        m.id = skinny::kRegisterAck;  // the header only
+        return r.send(T0 + millis(2), c, false, m, 12);
+    };
+    auto zero = [](Rig& r, Conn& c) { return r.register_ack(T0 + millis(2), c, 0, 60); };
+    for (auto ack : {std::function<std::uint32_t(Rig&, Conn&)>(cut), std::function<std::uint32_t(Rig&, Conn&)>(zero)}) {
+        Rig r;
+        Conn c{0, 50000, 2000};
+        r.send(T0, c, true, {skinny::kRegisterReq}, "SEP001122334455");
+        CHECK(r.only(ack(r, c)).get(Field::SccpInterval) == 30);
+        CHECK(r.at(r.other(T0 + seconds(90) + millis(2))).empty());
+        const Annotation a = r.only(r.other(T0 + seconds(90) + millis(2) + 1));
+        CHECK(a.raised(Expert::Failover));
+        CHECK(a.get(Field::SccpGap) == seconds(90) + 1);
+        r.other(T0 + seconds(1000));
+        CHECK(r.experts_raised(Expert::Failover) == 1);
+        // Healthy twin: keepalives every 30 s, answered.
+        Rig h;
+        Conn d{0, 50000, 2000};
+        h.send(T0, d, true, {skinny::kRegisterReq}, "SEP001122334455");
+        ack(h, d);
+        h.acked_keepalives(T0 + seconds(30), d, 10);
+        h.other(T0 + seconds(330));
+        CHECK(h.warnings_or_errors() == 0);
+    }
+}
+
+TEST_CASE("a KeepAliveTimeout on a keepalive with none before it to measure from: the silence it counts") {
+    SECTION("the first keepalive after the RegisterAck, 100 s after it") {
+        Rig r;
+        Conn c = registered(r);  // RegisterAck at T0 + 2 ms, interval 30 s
+        const Annotation a = r.only(r.send(T0 + seconds(100), c, true, {skinny::kKeepAliveReq}));
+        REQUIRE(a.raised(Expert::Failover));
+        CHECK(a.get(Field::SccpGap) == seconds(100) - millis(2));
+        CHECK_FALSE(a.has(Field::SccpRequestFrame));  // no KeepAliveReq before it
+        CHECK(expert_message(Expert::Failover, a, r.ctx.strings, r.ctx.config) ==
+              "No keepalive for 100.0 s, more than 3 intervals of 30 s: the call manager drops the phone "
+              "(KeepAliveTimeout, reason 13)");
+    }
+    SECTION("the first keepalive after a clock step, 99 s after it") {
+        Rig r;
+        Conn c = registered(r);
+        const std::uint32_t k1 = r.send(T0 + seconds(30), c, true, {skinny::kKeepAliveReq});
+        r.send(T0 + seconds(30) + millis(1), c, false, {skinny::kKeepAliveAck});
+        const std::uint32_t since = r.other(T0 - seconds(29));  // the clock set back
+        r.sccp.forget_clock(0, since, T0 - seconds(29));
+        const Annotation a = r.only(r.send(T0 + seconds(70), c, true, {skinny::kKeepAliveReq}));
+        REQUIRE(a.raised(Expert::Failover));
+        CHECK(a.get(Field::SccpGap) == seconds(99));
+        CHECK_FALSE(a.has(Field::SccpLateness));
+        CHECK(a.get(Field::SccpRequestFrame) == k1);  // the latest keepalive, before the step
+    }
 }
 
 TEST_CASE("the call manager's view: no keepalive for threshold x interval is a failover") {
@@ -792,6 +851,46 @@ TEST_CASE("failover and fallback: the former primary's connection carries backup
         if (i > 0) CHECK(a.get(Field::SccpLateness) == 0);
     }
     CHECK(r.warnings_or_errors() == 0);
+}
+
+TEST_CASE("a backup's keepalives do not carry the misses of the connection's time as primary") {
+    // The phone fails over to B, whose one KeepAliveAck goes missing, falls back to A and keeps B's
+    // connection as its backup.
+    Rig r;
+    Conn p = registered(r);  // A, RegisterAck 30/60
+    Conn b{1, 50001, 2000, kBackup};
+    r.acked_keepalives(T0 + seconds(30), p, 1);
+    r.flags(T0 + seconds(40), p, false, TcpInfo::kRst);
+    r.send(T0 + seconds(41), b, true, {skinny::kRegisterReq}, "SEP001122334455");
+    r.register_ack(T0 + seconds(41) + millis(2), b, 30, 60);
+    r.send(T0 + seconds(71), b, true, {skinny::kKeepAliveReq});
+    r.send(T0 + seconds(71) + millis(1), b, false, {skinny::kKeepAliveAck});
+    r.send(T0 + seconds(101), b, true, {skinny::kKeepAliveReq});  // its ack goes missing
+    r.tcp_ack(T0 + seconds(101) + millis(1), b, false);
+    const std::uint32_t third = r.send(T0 + seconds(120), b, true, {skinny::kKeepAliveReq});
+    CHECK(r.only(third).get(Field::SccpMissed) == 1);
+    r.tcp_ack(T0 + seconds(120) + millis(1), b, false);
+    Conn p2{2, 50002, 2000};
+    r.send(T0 + seconds(125), b, true, {skinny::kUnregisterReq});
+    r.send(T0 + seconds(125) + millis(1), b, false, {skinny::kUnregisterAck});
+    r.send(T0 + seconds(126), p2, true, {skinny::kRegisterReq}, "SEP001122334455");
+    r.register_ack(T0 + seconds(126) + millis(2), p2, 30, 60);
+    std::vector<std::uint32_t> backup;
+    for (int k = 1; k <= 6; ++k) {
+        const Nanos t = T0 + seconds(126 + 30 * k);
+        r.send(t, p2, true, {skinny::kKeepAliveReq});
+        r.send(t + millis(1), p2, false, {skinny::kKeepAliveAck});
+        if (k % 2) continue;
+        backup.push_back(r.send(t + millis(500), b, true, {skinny::kKeepAliveReq}));
+        r.tcp_ack(t + millis(501), b, false);
+    }
+    for (std::uint32_t fr : backup) {
+        const Annotation a = r.only(fr);
+        CHECK(a.role == Role::Backup);
+        CHECK(a.get(Field::SccpMissed) == 0);
+    }
+    CHECK(r.experts_raised(Expert::KeepaliveUnacked) == 1);  // B's missing ack, when B was primary
+    CHECK(r.experts_raised(Expert::Failover) == 0);
 }
 
 TEST_CASE("a device registering again on a new connection replaces its old one at that call manager") {
@@ -1365,6 +1464,32 @@ TEST_CASE("a clock step: a session whose latest keepalive came before it is judg
         CHECK(a.get(Field::SccpGap) == seconds(90) + 1);
     }
     CHECK(r.warnings_or_errors() == 1);
+}
+
+TEST_CASE("a clock step: the keepalive whose ack it leaves unjudged ends the run of misses") {
+    Rig r;
+    Conn c = registered(r);
+    r.tcp_acked_keepalives(c, 1, 3);  // K1 to K3, answered by TCP only: K3 says 2 missed
+    const std::uint32_t since = r.other(T0 + seconds(31));  // the clock set back 59 s
+    CHECK(r.sccp.forget_clock(0, since, T0 + seconds(31)) == 1);
+    // K3's KeepAliveAck, on the new time: not paired across the step.
+    CHECK(r.at(r.send(T0 + seconds(31) + millis(5), c, false, {skinny::kKeepAliveAck})).empty());
+    const std::uint32_t k4 = r.send(T0 + seconds(60), c, true, {skinny::kKeepAliveReq});
+    r.tcp_ack(T0 + seconds(60) + millis(1), c, false);
+    const std::uint32_t k5 = r.send(T0 + seconds(90), c, true, {skinny::kKeepAliveReq});
+    CHECK(r.only(k4).get(Field::SccpMissed) == 0);
+    CHECK_FALSE(r.only(k4).raised(Expert::KeepaliveUnacked));
+    // K4 unanswered: the first miss after the step, not the third of a run through K3.
+    CHECK(r.only(k5).get(Field::SccpMissed) == 1);
+    CHECK(r.only(k5).raised(Expert::KeepaliveUnacked));
+    CHECK(r.experts_raised(Expert::Failover) == 0);
+    // Still unanswered: three in a row on the new time are a failover.
+    r.tcp_ack(T0 + seconds(90) + millis(1), c, false);
+    r.send(T0 + seconds(120), c, true, {skinny::kKeepAliveReq});
+    r.tcp_ack(T0 + seconds(120) + millis(1), c, false);
+    const Annotation k7 = r.only(r.send(T0 + seconds(150), c, true, {skinny::kKeepAliveReq}));
+    CHECK(k7.get(Field::SccpMissed) == 3);
+    CHECK(k7.raised(Expert::Failover));
 }
 
 TEST_CASE("a clock step: a keepalive already on the new time keeps its verdicts") {
