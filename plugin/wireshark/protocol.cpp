@@ -315,8 +315,9 @@ void register_protocol() {
                                    "A refresh later than expected by more than this is reported as late", 10,
                                    &pref_late_tolerance_ms);
     prefs_register_uint_preference(prefs, "sccp_interval", "SCCP keepalive interval (s)",
-                                   "Keepalive interval to the primary call manager when no RegisterAck is captured", 10,
-                                   &pref_sccp_interval);
+                                   "Keepalive interval to the primary call manager when no RegisterAck is captured, "
+                                   "or it gives none",
+                                   10, &pref_sccp_interval);
     prefs_register_uint_preference(prefs, "sccp_backup_interval", "SCCP backup keepalive interval (s)",
                                    "Keepalive interval to the backup call manager when no RegisterAck is captured", 10,
                                    &pref_sccp_backup_interval);
