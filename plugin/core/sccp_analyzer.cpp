@@ -537,11 +537,14 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     // RegisterAck, or after a clock step): the silence it counts, as on a keepalive overdue.
     else if (v.failover) a.set(Field::SccpGap, elapsed(f.time, s.quiet_since));
     if (s.role != Role::Unknown) {
-        a.set(Field::SccpInterval, interval(s));
+        const std::uint32_t expected = interval(s);
+        a.set(Field::SccpInterval, expected);
         // The phone's timer runs from its latest keepalive, or from a registration since (a failover
-        // to the backup's connection: not from the last keepalive it sent there as a backup).
-        if (has_gap) a.set(Field::SccpLateness, sub_sat(elapsed(f.time, std::max(s.last_keepalive, s.quiet_since)),
-                                                        seconds(interval(s))));
+        // to the backup's connection: not from the last keepalive it sent there as a backup). An
+        // interval of 0 (preferences set so) expects no time, so nothing is late against it.
+        if (has_gap && expected > 0)
+            a.set(Field::SccpLateness,
+                  sub_sat(elapsed(f.time, std::max(s.last_keepalive, s.quiet_since)), seconds(expected)));
     }
     if (v.any() && s.last_keepalive_frame) a.set(Field::SccpRequestFrame, s.last_keepalive_frame);  // 0: none yet
     a.set(Field::RetransCount, 0);

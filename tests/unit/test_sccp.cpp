@@ -1248,6 +1248,9 @@ TEST_CASE("an sccp_interval of 0 waits for no interval; a keepalive followed by 
     r.tcp_ack(T0 + seconds(60) + millis(1), c, false);
     // Nothing waits for an interval: a keepalive unanswered for 1,000 s, the call manager silent as
     // long, raise nothing by themselves.
+    CHECK(r.only(ka[1]).get(Field::SccpInterval) == 0);
+    CHECK(r.only(ka[1]).get(Field::SccpGap) == seconds(30));
+    CHECK_FALSE(r.only(ka[1]).has(Field::SccpLateness));  // no interval to be late against
     const std::uint32_t quiet = r.other(T0 + seconds(1060));
     CHECK(r.at(quiet).empty());
     CHECK(r.warnings_or_errors() == 0);
