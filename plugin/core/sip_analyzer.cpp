@@ -198,6 +198,11 @@ struct Txn {
     bool unreceived = false;  // TCP: past its binding's deadline, the registrar still lacked its bytes
 };
 
+// Over UDP, sent again until its transaction timed out (Timer F): the phone never had an answer.
+bool resent_until_timeout(const Txn& t) {
+    return t.retrans != 0 && elapsed(t.last_time, t.first_time) >= kTimerF - kResendWindow;
+}
+
 // Fields ordered by size to leave no padding; strings are text_hash()es.
 struct Binding {
     std::array<Txn, kTxnsPerBinding> txns;
@@ -898,7 +903,7 @@ bool SipAnalyzer::Impl::unanswered(const Binding& b, const Txn& t, const Frame& 
     if (t.final || t.answer_unseen) return false;
     if (t.reset) return true;
     if (f.time <= add_sat(t.first_time, kTimerF)) return false;
-    if (b.transport == Transport::Udp) return t.retrans != 0 && elapsed(t.last_time, t.first_time) >= kTimerF - kResendWindow;
+    if (b.transport == Transport::Udp) return resent_until_timeout(t);
     return t.has_range && f.tcp.present && !f.tcp.copy && !f.tcp.acks_unseen && f.src_ip == b.phone &&
            stream_key(point_of(f), f.tcp.stream) == stream_key(b.iface, t.stream);
 }
@@ -945,11 +950,13 @@ bool SipAnalyzer::Impl::end_answered_attempt(Binding& b, Nanos now) {
     return true;
 }
 
-// Over UDP, a REGISTER never sent again had its answer, whether or not the capture has it: its
-// sender resends until answered. Unless the network told the phone it was not delivered (ICMP
-// unreachable): a transport error ends the transaction without a resend (RFC 3261 18.4).
+// Over UDP, a REGISTER its phone stopped sending before the transaction timed out had its answer,
+// whether or not the capture has it: its sender resends until answered, or until Timer F
+// (unanswered()). Asked once no resend has come for kResendWindow. Unless the network told the
+// phone it was not delivered (ICMP unreachable): a transport error ends the transaction without a
+// resend (RFC 3261 18.4).
 bool SipAnalyzer::Impl::answered_udp(const Binding& b, const Txn& t) const {
-    if (b.transport != Transport::Udp || t.retrans != 0) return false;
+    if (b.transport != Transport::Udp || resent_until_timeout(t)) return false;
     if (unreachable.empty()) return true;
     const Nanos* at = unreachable.find(udp_path_key(b.iface, b.phone, b.registrar, b.port));
     return !at || *at < t.last_time;

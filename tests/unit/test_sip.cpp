@@ -2822,6 +2822,28 @@ TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER never sent again was answered; 
     CHECK(run.experts(Expert::GraceBreach, 6) == 0);
 }
 
+TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER resent and then no more was answered too; the next refresh is no breach") {
+    // Refresh 2's first transmission is lost and resent 500 ms later (T1); the registrar's 100
+    // Trying shows its delivery, its 2xx 5 ms later is lost by the capture, and the phone, answered,
+    // sends nothing more.
+    send_register(w, run, 3, expected, 2);
+    send_register(w, run, 4, expected + millis(500), 2);
+    Frame trying = w.frame(5, expected + millis(505), false);
+    w.add_response(trying, 100, "c", 2);
+    run(trying);
+    CHECK(run.one(5).get(Field::RefreshMargin) == seconds(15) - millis(505));
+    unrelated(w, run, 6, deadline + seconds(1));   // delivered: no breach at the deadline
+    unrelated(w, run, 7, expected + seconds(60));  // nor at Timer F: its resends stopped early
+    // Refresh 3, 115 s after that lost 2xx: the next refresh after an answer the capture lacks.
+    send_register(w, run, 8, expected + millis(510) + seconds(115), 3);
+    CHECK(run.experts(Expert::GraceBreach, 8) == 0);
+    const Annotation r = run.one(8);
+    CHECK(r.subject == Subject::SipRefresh);
+    CHECK(r.get(Field::RefreshNumber) == 3);
+    CHECK(r.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
+    CHECK_FALSE(r.has(Field::RefreshExpected));
+}
+
 TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER sent just before the deadline and then again past it breaches on the resend") {
     send_register(w, run, 3, deadline - millis(300), 2);
     unrelated(w, run, 4, deadline + millis(100));  // not yet known to be unanswered
