@@ -28,6 +28,8 @@ void CaptureGaps::count(Stretch& s, std::uint32_t source) {
     s.sources[s.source_count++] = source;
 }
 
+// Busy: at least kBusyRate frames a second over the stretches kept, from the oldest one's start
+// to the latest frame (51.5 to 60.1 s, as that frame falls early or late in its stretch).
 bool CaptureGaps::busy(const Point& p, bool steadily) {
     std::uint32_t frames = 0;
     std::array<std::uint32_t, kStretches * kBusySources> sources;  // on the stack: no allocation
@@ -39,7 +41,9 @@ bool CaptureGaps::busy(const Point& p, bool steadily) {
         frames += s.frames;
         for (std::uint32_t i = 0; i < s.source_count; ++i) sources[n++] = s.sources[i];
     }
-    if (frames < kBusyFrames) return false;
+    constexpr Nanos kStretch = Nanos{1} << kStretchBits;
+    const Nanos window = (p.last & (kStretch - 1)) + static_cast<Nanos>(kStretches - 1) * kStretch;
+    if (Nanos{frames} * kSecond < Nanos{kBusyRate} * window) return false;
     std::sort(sources.begin(), sources.begin() + n);
     return static_cast<std::size_t>(std::unique(sources.begin(), sources.begin() + n) - sources.begin()) >= kBusySources;
 }
@@ -62,7 +66,7 @@ bool CaptureGaps::on_frame(std::uint32_t clock, Nanos time, std::uint32_t frame,
         count(p.stretches[slot(p.stretch, kStretches)], folded);
         return false;
     }
-    if (time < sub_sat(p.last, kMinStep)) {
+    if (sub_sat(p.last, time) >= kMinStep) {
         if (!p.behind) {  // one bad timestamp, or a step: the next frame tells
             p.behind = true;
             p.behind_time = time;

@@ -38,15 +38,15 @@ public:
         std::uint32_t step_frame = 0;  // steps: the first frame stamped back
     };
     // A silence this long, after about a minute (seven stretches of 8.6 s, the last one partly) of
-    // at least kBusyFrames frames (ten a second: a hundred or more would have come in the silence)
-    // from at least kBusySources source addresses, is a gap. Steady ones: each stretch but the
-    // last holds kSteadyFrames (five a second). A burst does not make a point busy: phones that
+    // at least kBusyRate frames a second (a hundred or more would have come in the silence) from at
+    // least kBusySources source addresses, is a gap. Steady ones: each stretch but the last holds
+    // kSteadyFrames (half that rate). A burst does not make a point busy: phones that
     // boot together send hundreds of frames in seconds, then keepalives in step, with silences
     // between. After a silence of kLongSilence, a burst does: no network of phones is silent for
     // an hour (captures of other times or places merged into one).
     static constexpr Nanos kMinSilence = seconds(10);
     static constexpr Nanos kLongSilence = seconds(3600);
-    static constexpr std::uint32_t kBusyFrames = 600;
+    static constexpr std::uint32_t kBusyRate = 10;
     static constexpr std::size_t kBusySources = 16;
     // A frame stamped this much before the point's latest is off, or the clock stepped back. Less,
     // it is a frame reordered on its way into the file (NICs of one host, a capture buffer).
@@ -55,11 +55,16 @@ public:
     // Notes a frame of the capture point whose clock is `clock`, from `source` (invalid: not IP);
     // true when a gap or a step of the clock ends at it.
     bool on_frame(std::uint32_t clock, Nanos time, std::uint32_t frame, const IpAddr& source, Gap& gap);
+    // The capture's interfaces turned out to be capture points of their own clocks: what was
+    // counted while they shared one is no point's own (a quiet point would look as busy as both).
+    void separate_clocks() { points_ = {}; }
 
 private:
     static constexpr unsigned kStretchBits = 33;
     static constexpr std::size_t kStretches = 7;
-    static constexpr std::uint32_t kSteadyFrames = kBusyFrames / kStretches / 2;
+    // Half the busy rate over a stretch, rounded up: 43 frames in 8.59 s.
+    static constexpr std::uint32_t kSteadyFrames =
+        static_cast<std::uint32_t>((kBusyRate * (Nanos{1} << kStretchBits) / 2 + kSecond - 1) / kSecond);
     struct Stretch {
         std::uint32_t frames = 0;
         std::uint32_t source_count = 0;                      // distinct, up to kBusySources

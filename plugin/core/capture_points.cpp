@@ -470,7 +470,9 @@ void CapturePoints::Impl::expect(const Segment& seg, std::uint32_t slot, int i, 
     const std::uint16_t peer = flow->peer(s.iface);
     const PairStats* ps = peer == kNoIface ? nullptr : find_pair(s.iface, peer);
     Nanos e;
-    if (!ps || ps->nearer_server(s.iface) || !ps->expected(s.iface, true, e)) return;
+    // An offset moved by a step as one point's timeline showed it may be off by how long that point
+    // was quiet before: nothing is expected until a pair across the step sets it again.
+    if (!ps || ps->shifted || ps->nearer_server(s.iface) || !ps->expected(s.iface, true, e)) return;
     const Nanos arrival = add_sat(s.time, e);
     if (peer >= kMaxIfaces || arrival <= add_sat(blind_until, kTolerance) || pending_count >= kMaxPending) return;
     pending[peer].push(Pending{add_sat(arrival, kTolerance), slot, seg.key, i, f.src_ip, f.dst_ip, f.dst_port});

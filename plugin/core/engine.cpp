@@ -23,6 +23,7 @@ void Engine::process(Frame& frame) {
     if (CapturePoints::OffsetStep step; points_.take_offset_step(step)) on_offset_step(step, frame);
     if (!ctx_.separate_clocks && points_.separate_clocks()) {
         ctx_.separate_clocks = true;
+        gaps_.separate_clocks();
         sip_.split_clocks();
         sccp_.split_clocks();
     }
@@ -91,7 +92,7 @@ void Engine::on_capture_gap(const CaptureGaps::Gap& gap, std::uint32_t clock) {
     a.set(Field::CaptureUnjudged, unjudged);
     if (gap.kind == Kind::Silence) {
         a.subject = Subject::CaptureGap;
-        a.set(Field::CaptureGap, gap.to - gap.from);
+        a.set(Field::CaptureGap, step);
         a.set(Field::CaptureGapFrame, gap.from_frame);
         a.raise(Expert::CaptureGap);
     } else {

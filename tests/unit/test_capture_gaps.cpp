@@ -65,6 +65,41 @@ TEST_CASE("a busy capture point that records nothing for 10 s has a gap; a quiet
     CHECK_FALSE(brief.on_frame(0, end + seconds(82) + seconds(30), n, kHost, gap));
 }
 
+TEST_CASE("busy is ten frames a second over the minute kept, wherever in its stretch the silence begins") {
+    // The count spans seven stretches of 8.59 s, the last one up to the latest frame: 51.5 s when
+    // that frame falls early in its stretch, 60.1 s when late. 11 and 11.5 frames a second (660
+    // and 690 a minute, 566 and 592 in 51.5 s) are busy either way; 9.5 a second is not.
+    constexpr Nanos kStretch = Nanos{1} << 33;
+    const Nanos base = ((kT0 >> 33) + 1) << 33;  // a stretch's start
+    for (const Nanos every : {Nanos{90'909'091}, Nanos{86'956'522}, Nanos{105'263'158}}) {
+        for (const Nanos into : {millis(50), kStretch - millis(50)}) {
+            CaptureGaps g;
+            CaptureGaps::Gap gap;
+            const std::uint32_t n = steady(g, 1, base - seconds(120), base + into, every);
+            const Nanos last = base - seconds(120) + static_cast<Nanos>(n - 2) * every;
+            CAPTURE(every, into);
+            CHECK(g.on_frame(0, last + seconds(20), n, kHost, gap) == (every < millis(100)));
+        }
+    }
+}
+
+TEST_CASE("steadily is at least five frames a second in every stretch: 43 in 8.59 s") {
+    constexpr Nanos kStretch = Nanos{1} << 33;
+    const Nanos base = ((kT0 >> 33) + 1) << 33;
+    for (const std::uint32_t slow : {42u, 43u}) {
+        // 20 a second, but for one stretch with `slow` frames (4.89 or 5.01 a second) in it.
+        CaptureGaps g;
+        CaptureGaps::Gap gap;
+        const Nanos s0 = base - 6 * kStretch;
+        std::uint32_t n = steady(g, 1, s0, s0 + 3 * kStretch, millis(50));
+        n = steady(g, n, s0 + 3 * kStretch, s0 + 3 * kStretch + slow * (kStretch / slow), kStretch / slow);
+        n = steady(g, n, s0 + 4 * kStretch, base + seconds(2), millis(50));
+        const Nanos last = s0 + 4 * kStretch + static_cast<Nanos>((base + seconds(2) - s0 - 4 * kStretch - 1) / millis(50)) * millis(50);
+        CAPTURE(slow);
+        CHECK(g.on_frame(0, last + seconds(20), n, kHost, gap) == (slow == 43));
+    }
+}
+
 TEST_CASE("a burst from many hosts, then silence, is no gap: the point was not busy steadily") {
     CaptureGaps::Gap gap;
     // Phones booting together: 2,000 frames from 20 hosts in two seconds, then 29 s of silence.
@@ -117,6 +152,14 @@ TEST_CASE("a clock set back is known at the second frame stamped back; one frame
     // Stamped less than 10 s before the latest: reordered on its way into the file.
     CHECK_FALSE(g.on_frame(0, kT0 + seconds(50) + 1, 3, kHost, gap));
     CHECK_FALSE(g.on_frame(0, kT0 + seconds(50) + 2, 4, kHost, gap));
+    // 10 s before it, twice: the clock stepped back by that much.
+    CaptureGaps ten;
+    CHECK_FALSE(ten.on_frame(0, kT0, 1, kHost, gap));
+    CHECK_FALSE(ten.on_frame(0, kT0 + seconds(60), 2, kHost, gap));
+    CHECK_FALSE(ten.on_frame(0, kT0 + seconds(50), 3, kHost, gap));
+    REQUIRE(ten.on_frame(0, kT0 + seconds(50), 4, kHost, gap));
+    CHECK(gap.kind == CaptureGaps::Kind::StepBack);
+    CHECK(gap.to - gap.from == -seconds(10));
     // One frame an hour off, then the clock where it was: no step.
     CHECK_FALSE(g.on_frame(0, kT0 - seconds(3600), 5, kHost, gap));
     CHECK_FALSE(g.on_frame(0, kT0 + seconds(61), 6, kHost, gap));

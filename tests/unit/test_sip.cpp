@@ -3623,3 +3623,177 @@ TEST_CASE("UDP: a tap's two ports as two interfaces, the REGISTER at one and its
     run(ok2);
     CHECK(run.one(4).get(Field::RefreshMargin) == seconds(15) - millis(10));
 }
+
+TEST_CASE("a capture gap from frames stamped before 1677 to frames of today: its length saturates") {
+    // README: "A frame stamped before 1677 or after 2262 ... is read as stamped at that end". A busy
+    // stretch so stamped (600 frames from 20 hosts), a registration in it, then frames of 2023.
+    Wire w;
+    Run run;
+    const Nanos lo = std::numeric_limits<Nanos>::min();
+    Frame reg = w.frame(1, lo, true);
+    w.add_register(reg, "c", 1, kCisco);
+    run(reg);
+    Frame ok = w.frame(2, lo, false);
+    w.add_response(ok, 200, "c", 1, with(kCisco, "expires=120"));
+    run(ok);
+    std::uint32_t n = 3;
+    for (int i = 0; i < 700; ++i, ++n) {
+        Frame f = w.frame(n, lo, false);
+        f.src_ip = IpAddr::v4(0x0a000100 + i % 20);
+        f.dst_ip = IpAddr::v4(0x0a000200);
+        run(f);
+    }
+    unrelated(w, run, n, kT0);
+    const Annotation a = run.one(n);
+    CHECK(a.subject == Subject::CaptureGap);
+    CHECK(a.get(Field::CaptureUnjudged) == 1);
+    CHECK(a.get(Field::CaptureGap) == std::numeric_limits<Nanos>::max());  // kT0 - lo, saturated
+}
+
+TEST_CASE_METHOD(RegisteredUdp, "11 frames a second from 20 hosts, then nothing over the deadline: a capture gap, "
+                                "not a breach, wherever in its stretch the silence begins") {
+    // README: "A capture point that has been recording at least 600 frames a minute (ten a second)
+    // from at least 16 source addresses, steadily (...), and then records nothing at all for 10 s or
+    // more has missed frames ... What fell due by the silence's end is unknown, not missed".
+    constexpr Nanos kStretch = Nanos{1} << 33;
+    const Nanos every = 90'909'091;  // 11 a second: 660 a minute
+    for (const Nanos into : {millis(50), kStretch - millis(50)}) {
+        CAPTURE(into);
+        Wire w2;
+        Run run2;
+        registered(w2, run2, Transport::Udp);
+        const Nanos last = ((expected - seconds(10)) >> 33 << 33) + into;  // the last frame before the silence
+        REQUIRE(last < expected);
+        const std::uint32_t n = steady(w2, run2, 3, last - 800 * every, last + 1, every);
+        const Nanos resume = deadline + seconds(20);
+        unrelated(w2, run2, n, resume);
+        CHECK(run2.experts(Expert::GraceBreach, n) == 0);
+        CHECK(run2.experts(Expert::CaptureGap, n) == 1);
+    }
+}
+
+TEST_CASE("a quiet point of a merged capture is not made busy by the other point's frames from before "
+          "the two clocks were told apart") {
+    // Interface 0: the phone side, one phone (UDP). Interface 1: the call-manager side, a busy SPAN
+    // (20 frames a second from 20 hosts), recording from 50 s after the registration. At 122 s one
+    // TCP segment is seen at both: two capture points, each with its own clock. The phone then
+    // falls silent; the phone side's next frame comes 5 s past the binding's deadline, 13 s after
+    // its previous one. That point recorded a handful of frames from two hosts: "A capture of few
+    // hosts ... is judged as ever: its silence may be the network's" -- the breach stands.
+    Wire w;
+    Run run;
+    registered(w, run, Transport::Udp);  // frames 1, 2 at interface 0
+    const Nanos deadline = kT0 + millis(10) + seconds(130);
+    std::uint32_t n = 3;
+    const Nanos flip = kT0 + seconds(122);
+    for (Nanos t = kT0 + seconds(50); t < flip; t += millis(50), ++n) {
+        Frame f = w.frame(n, t, false);
+        f.interface_id = 1;
+        f.src_ip = IpAddr::v4(0x0a000100 + n % 20);
+        f.dst_ip = IpAddr::v4(0x0a000200);
+        run(f);
+    }
+    // One TCP segment to the call manager, at the phone side and 1 ms later at the call-manager side.
+    for (std::uint32_t iface : {0u, 1u}) {
+        Frame f = w.frame(n++, flip + iface * millis(1), true, Transport::Tcp);
+        f.src_ip = IpAddr::v4(0x0a000077);
+        f.src_port = 40000;
+        f.dst_port = 2000;
+        Wire::tcp(f, 9, 1000, 12, 1);
+        f.interface_id = iface;
+        run(f);
+    }
+    // The call-manager side goes on recording, on its own clock.
+    for (Nanos t = flip + millis(50); t < deadline + seconds(5); t += millis(50), ++n) {
+        Frame f = w.frame(n, t, false);
+        f.interface_id = 1;
+        f.src_ip = IpAddr::v4(0x0a000100 + n % 20);
+        f.dst_ip = IpAddr::v4(0x0a000200);
+        run(f);
+    }
+    Frame f = w.frame(n, deadline + seconds(5), false);
+    f.src_ip = IpAddr::v4(0x0a0000fe);
+    f.interface_id = 0;
+    run(f);
+    for (const Annotation& a : run.at(n)) {
+        CAPTURE(static_cast<int>(a.subject), a.get(Field::CaptureUnjudged));
+        CHECK(a.subject != Subject::CaptureGap);
+    }
+    CHECK(run.experts(Expert::CaptureGap, n) == 0);
+    CHECK(run.experts(Expert::GraceBreach, n) == 1);
+}
+
+namespace {
+
+// A TCP segment of the phone 10.0.0.5:40000 and its call manager 10.0.0.1:2000, at interface `iface`.
+Frame point_segment(std::uint32_t n, Nanos t, std::uint32_t iface, bool to_server, std::uint32_t seq, std::uint32_t ack) {
+    Frame f;
+    f.number = n;
+    f.time = t;
+    f.interface_id = iface;
+    f.transport = Transport::Tcp;
+    f.src_ip = to_server ? kPhone : kRegistrar;
+    f.dst_ip = to_server ? kRegistrar : kPhone;
+    f.src_port = to_server ? 40000 : 2000;
+    f.dst_port = to_server ? 2000 : 40000;
+    Wire::tcp(f, 1, seq, 12, ack);
+    return f;
+}
+
+}  // namespace
+
+TEST_CASE("a quiet point's clock set back: no path loss of a segment whose copy the other point records") {
+    // Interface 0 (phone side, one phone) and interface 1 (call-manager side), clocks in step. Every
+    // 30 s the phone sends 12 bytes to port 2000, answered 1 ms later; each segment is seen at both
+    // points (transit 0.3 ms). At interface 1 another host sends a frame every second.
+    Run run;
+    std::vector<Frame> side[2];  // each capture file, in its own order
+    const Nanos tr = 300'000;
+    std::uint32_t up = 1000, down = 5000;
+    const Nanos t_last = kT0 + seconds(300);
+    for (Nanos t = kT0; t <= t_last; t += seconds(30)) {
+        side[0].push_back(point_segment(0, t, 0, true, up, down));
+        side[1].push_back(point_segment(0, t + tr, 1, true, up, down));
+        side[1].push_back(point_segment(0, t + millis(1), 1, false, down, up + 12));
+        side[0].push_back(point_segment(0, t + millis(1) + tr, 0, false, down, up + 12));
+        up += 12;
+        down += 12;
+    }
+    // 20 s after its last exchange the phone-side capture host's clock is set back 60 s; the phone
+    // then sends two segments 100 ms apart (both get through, and both points record them).
+    const Nanos real = t_last + seconds(20);
+    for (int k = 0; k < 2; ++k) {
+        const Nanos sent = real + k * millis(100);
+        side[0].push_back(point_segment(0, sent - seconds(60), 0, true, up, down));
+        side[1].push_back(point_segment(0, sent + tr, 1, true, up, down));
+        up += 12;
+    }
+    for (Nanos t = kT0 + millis(500); t < t_last + seconds(40); t += seconds(1)) {
+        Frame f;
+        f.time = t;
+        f.interface_id = 1;
+        f.transport = Transport::Udp;
+        f.src_ip = IpAddr::v4(0x0a000099);
+        f.dst_ip = IpAddr::v4(0x0a000098);
+        f.src_port = f.dst_port = 9999;
+        side[1].push_back(f);
+    }
+    std::stable_sort(side[1].begin(), side[1].end(), [](const Frame& a, const Frame& b) { return a.time < b.time; });
+    // Merged as mergecap merges two files: the earlier-stamped head first.
+    std::vector<Frame> frames;
+    for (std::size_t i = 0, j = 0; i < side[0].size() || j < side[1].size();)
+        frames.push_back(j == side[1].size() || (i < side[0].size() && side[0][i].time <= side[1][j].time) ? side[0][i++]
+                                                                                                           : side[1][j++]);
+    std::uint32_t n = 0;
+    for (Frame& f : frames) {
+        f.number = ++n;
+        run(f);
+    }
+    CHECK(run.experts(Expert::ClockStep, n) == 1);  // the step, as the phone side's own timeline shows it
+    for (std::uint32_t i = 1; i <= n; ++i)
+        for (const Annotation& a : run.at(i))
+            if (a.raised(Expert::PathLoss)) {
+                CAPTURE(i, a.get(Field::PathFrame), a.get(Field::ClockOffset));
+                FAIL_CHECK("path loss reported");
+            }
+}
