@@ -88,6 +88,9 @@ struct Half {
     LazyBytes tls_pending;          // the same for decrypted TLS data (no sequence numbers)
     std::uint32_t base_seq = 0; // first sequence number seen (the ISN when the SYN was captured)
     std::uint32_t next_seq = 0; // highest seq + len (+1 for SYN/FIN) so far
+    // The end of what was seen without a hole (Wireshark's maxseqtobeacked): an ACK beyond it
+    // acknowledges bytes the capture lacks, also when later bytes were captured.
+    std::uint32_t contiguous = 0;
     std::uint32_t last_ack = 0;  // highest ACK this direction sent
     std::uint32_t dupacks = 0;   // duplicate ACKs in a row: the peer's fast retransmission follows
     std::uint32_t pending_seq = 0;  // sequence number just after `pending`
@@ -209,7 +212,7 @@ struct Decoder::Impl {
     }
     bool overtaken_copy(std::uint32_t half, const Half& rev, const wire::Packet& p, std::uint32_t end, Nanos now,
                         std::uint32_t point);
-    void analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, const Half& rev, const wire::Packet& p, Nanos now,
+    void analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, Half& rev, const wire::Packet& p, Nanos now,
                           std::uint32_t point, TcpInfo& t);
     void cut_messages(Stream& s, Half& h, const Segment& p, Frame& out);
     void cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out);
@@ -299,7 +302,7 @@ bool Decoder::Impl::overtaken_copy(std::uint32_t half, const Half& rev, const wi
 // within 20 ms of the last), even within the out-of-order threshold; then out of order (a SYN or
 // FIN counting as a byte); then a retransmission. Before all that: whether the segment is one just
 // sent, seen again at its capture point (a copy).
-void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, const Half& rev, const wire::Packet& p,
+void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, Half& rev, const wire::Packet& p,
                                      Nanos now, std::uint32_t point, TcpInfo& t) {
     const bool syn = p.flags & TcpInfo::kSyn, fin = p.flags & TcpInfo::kFin, rst = p.flags & TcpInfo::kRst;
     // A SYN/ACK with another ISN than this direction began with answers the connection's new
@@ -355,13 +358,18 @@ void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, c
     // A pure ACK repeating the last one (same ACK, window and sequence number) is a duplicate.
     const bool dupack = len == 0 && !syn && !fin && !rst && (p.flags & TcpInfo::kAck) && fwd.has_ack &&
                         p.window != 0 && p.window == fwd.window && p.ack == fwd.last_ack && p.seq == fwd.next_seq;
-    fwd.dupacks = dupack ? fwd.dupacks + 1 : 0;
-    t.acks_unseen = (p.flags & TcpInfo::kAck) && rev.seen && seq_before(rev.next_seq, p.ack) &&
+    // The run of duplicates ends when the ACK moves, not at the peer's own data (Wireshark 4.0).
+    if (dupack) ++fwd.dupacks;
+    else if (!fwd.has_ack || p.ack != fwd.last_ack) fwd.dupacks = 0;
+    t.acks_unseen = (p.flags & TcpInfo::kAck) && rev.seen && seq_before(rev.contiguous, p.ack) &&
                     (!fwd.has_ack || seq_before(fwd.last_ack, p.ack));
+    // That hole is told once: the peer has everything up to the ACK, and what was captured past it.
+    if (t.acks_unseen) rev.contiguous = seq_before(rev.next_seq, p.ack) ? p.ack : rev.next_seq;
     if (!fwd.seen) {
         fwd.seen = true;
         fwd.base_seq = p.seq;
         fwd.next_seq = p.seq;
+        fwd.contiguous = p.seq;
         fwd.next_seq_time = now;
     }
     if (sends) {
@@ -378,6 +386,9 @@ void Decoder::Impl::analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, c
         fwd.next_seq = end;
         fwd.next_seq_time = now;
     }
+    // A segment that reaches the end of what came without a hole extends it (past a hole it filled,
+    // to everything seen).
+    if (!seq_before(fwd.contiguous, p.seq) && seq_before(fwd.contiguous, end)) fwd.contiguous = fwd.next_seq;
     if (p.flags & TcpInfo::kAck) {
         if (!fwd.has_ack || seq_before(fwd.last_ack, p.ack)) fwd.last_ack = p.ack;
         fwd.has_ack = true;
@@ -433,7 +444,7 @@ void Decoder::decode_headers(const RawFrame& raw, Frame& out) {
     s.last_frame = raw.number;
     d.frame_stream = &s;
     Half& fwd = s.half[d.frame_from_a ? 0 : 1];
-    const Half& rev = s.half[d.frame_from_a ? 1 : 0];
+    Half& rev = s.half[d.frame_from_a ? 1 : 0];
     TcpInfo& t = out.tcp;
     t.present = true;
     t.stream = s.id;
