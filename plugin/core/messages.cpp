@@ -198,7 +198,8 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         return m + ": not a de-registration";
     }
     case Expert::Unregister:
-        if (a.has(Field::SessionEvent)) {
+        // A SIP de-registration's event (a new Call-ID, an answer the capture lacks) is not why it ended.
+        if (!is_sip(a.subject) && a.has(Field::SessionEvent)) {
             switch (static_cast<SessionEvent>(a.get(Field::SessionEvent))) {
             case SessionEvent::Unregister: return "Phone unregistered (UnregisterReq): the call manager stops expecting its keepalives";
             case SessionEvent::RegisterReject: return "Call manager rejected the registration (RegisterReject): session ended";
@@ -212,7 +213,7 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         std::string m = "KeepAliveReq to the primary";
         if (a.has(Field::SccpRequestFrame)) m += " in " + frame_ref(a.get(Field::SccpRequestFrame));
         m += a.subject == Subject::SccpKeepalive ? " got no KeepAliveAck before this one" : " not acknowledged";
-        if (a.subject != Subject::SccpKeepalive && a.has(Field::SccpInterval)) {
+        if (a.subject != Subject::SccpKeepalive && a.get_or(Field::SccpInterval, 0) > 0) {
             // Judged before its interval ran out when the phone gave the connection up.
             if (a.get_or(Field::SessionEvent, 0) == static_cast<std::int64_t>(SessionEvent::RegisteredElsewhere))
                 m += " before the phone registered again on another connection";
@@ -225,7 +226,8 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
     case Expert::Failover: {
         std::int64_t missed = a.get_or(Field::SccpMissed, 0);
         std::uint32_t threshold = std::max(1u, config.sccp_missed_threshold);  // as the analysis uses it
-        std::string seconds = a.has(Field::SccpInterval) ? std::to_string(a.get(Field::SccpInterval)) + " s" : "";
+        // An interval of 0 (preferences) is none: the run alone made the verdict.
+        std::string seconds = a.get_or(Field::SccpInterval, 0) > 0 ? std::to_string(a.get(Field::SccpInterval)) + " s" : "";
         if (missed >= threshold)
             return "Delayed failover threshold reached: " + run_of(missed, "keepalive", "keepalives") +
                    " unacknowledged" + (seconds.empty() ? "" : " at a " + seconds + " interval") +

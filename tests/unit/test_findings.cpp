@@ -229,6 +229,25 @@ TEST_CASE("messages read right at the preferences' smallest values") {
     missed.set(Field::SccpMissed, 2);
     CHECK(expert_message(Expert::KeepaliveUnacked, missed, strings, config) ==
           "KeepAliveReq to the primary in frame 28 got no KeepAliveAck before this one (2 consecutive keepalives without ack)");
+    // sccp_interval 0: no interval was applied, so none is named.
+    missed.set(Field::SccpInterval, 0);
+    CHECK(expert_message(Expert::Failover, missed, strings, config) ==
+          "Delayed failover threshold reached: 2 consecutive keepalives unacknowledged; the phone fails over to its "
+          "backup call manager");
+    missed.subject = Subject::SccpMissed;
+    CHECK(expert_message(Expert::KeepaliveUnacked, missed, strings, config) ==
+          "KeepAliveReq to the primary in frame 28 not acknowledged (2 consecutive keepalives without ack)");
+    // A SIP de-registration carrying a session event (after a capture gap: the 2xx before it unseen).
+    Annotation dereg;
+    dereg.subject = Subject::SipRefresh;
+    dereg.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
+    CHECK(expert_message(Expert::Unregister, dereg, strings, config) ==
+          "De-registration (Expires 0): the binding no longer expects refreshes");
+    Annotation reset;
+    reset.subject = Subject::SccpSessionEvent;
+    reset.set(Field::SessionEvent, static_cast<std::int64_t>(SessionEvent::Reset));
+    CHECK(expert_message(Expert::Unregister, reset, strings, config) ==
+          "TCP reset ended the SCCP session without unregistration");
 }
 
 TEST_CASE("the verdict calls a refresh late only when refresh_late does") {
