@@ -1217,7 +1217,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
         has_idle = true;
     }
 
-    const bool answer_missed = kind == b.kind && call_id == b.call_id && end_answered_attempt(b, f.time);
+    const bool answer_missed = call_id == b.call_id && end_answered_attempt(b, f.time);
     bool new_attempt = !b.open || kind != b.kind || call_id != b.call_id;
     bool restarted = false;
     Annotation a = base(b, new_attempt ? Subject::SipRefresh : Subject::SipRequest);

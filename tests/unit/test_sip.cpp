@@ -2844,6 +2844,24 @@ TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER resent and then no more was ans
     CHECK_FALSE(r.has(Field::RefreshExpected));
 }
 
+TEST_CASE_METHOD(RegisteredUdp, "UDP: a de-registration after an answer the capture lacks follows no known grant") {
+    // Refresh 2 on time, never sent again: answered, its 2xx not captured. 100 s later the phone
+    // de-registers: the grant it follows is unknown, not the one of frame 2 (200 s before).
+    send_register(w, run, 3, expected, 2);
+    Frame un = w.frame(4, expected + seconds(100), true);
+    w.add_register(un, "c", 3, with(kCisco, "expires=0"));
+    run(un);
+    const Annotation a = run.one(4);
+    CHECK(a.raised(Expert::Unregister));
+    CHECK(a.get(Field::RefreshNumber) == 3);
+    CHECK(a.get(Field::SessionEvent) == static_cast<std::int64_t>(SessionEvent::AnswerUnseen));
+    CHECK_FALSE(a.has(Field::RefreshExpected));
+    CHECK_FALSE(a.has(Field::RefreshInterval));
+    CHECK_FALSE(a.has(Field::RefreshPrev));
+    unrelated(w, run, 5, expected + seconds(1000));
+    CHECK(run.experts(Expert::GraceBreach, 5) == 0);
+}
+
 TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER sent just before the deadline and then again past it breaches on the resend") {
     send_register(w, run, 3, deadline - millis(300), 2);
     unrelated(w, run, 4, deadline + millis(100));  // not yet known to be unanswered
