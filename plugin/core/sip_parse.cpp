@@ -76,9 +76,11 @@ std::size_t find_any(std::string_view s, std::size_t from, std::size_t end, char
     return i;
 }
 
+// Wireshark's tvb_skip_wsp(): spaces, tabs, CRs and LFs, so that a value folded onto the next
+// line right after its colon (RFC 3261 7.3.1) starts where that line's text does.
 std::size_t skip_wsp(std::string_view s, std::size_t from, std::size_t end) {
     if (end > s.size()) end = s.size();
-    while (from < end && is_wsp(s[from])) ++from;
+    while (from < end && (is_wsp(s[from]) || s[from] == '\r' || s[from] == '\n')) ++from;
     return from;
 }
 

@@ -200,6 +200,36 @@ TEST_CASE("sip parse: folded header lines belong to the previous header") {
     CHECK(params_of(f, 0) == std::vector<std::string>{"expires=60"});
 }
 
+TEST_CASE("sip parse: a value folded right after its colon starts on the next line") {
+    // RFC 3261 7.3.1 and 25.1 (HCOLON = *( SP / HTAB ) ":" SWS): tshark 4.0 reads this datagram as
+    // Call-ID "abc@10.0.0.5", To "sip:100@10.0.0.1", Contact "sip:100@10.0.0.5", "expires=60".
+    const std::string msg =
+        "REGISTER sip:10.0.0.1 SIP/2.0\r\n"
+        "Via: SIP/2.0/UDP 10.0.0.5:5060;branch=z9hG4bK1\r\n"
+        "To:\r\n sip:100@10.0.0.1\r\n"
+        "Call-ID:\r\n abc@10.0.0.5\r\n"
+        "CSeq: 1 REGISTER\r\n"
+        "Contact:\r\n\tsip:100@10.0.0.5;expires=60\r\n"
+        "Content-Length: 0\r\n\r\n";
+    Frame f;
+    REQUIRE(sip::parse_message(msg, f));
+    const SipMessage& m = f.sip.at(0);
+    CHECK(m.call_id == "abc@10.0.0.5");
+    CHECK(m.to_addr == "sip:100@10.0.0.1");
+    REQUIRE(m.contact_count == 1);
+    CHECK(f.contacts[0].uri == "sip:100@10.0.0.5");
+    CHECK(params_of(f, 0) == std::vector<std::string>{"expires=60"});
+    // An empty value is still empty: the next header is not read as its value.
+    Frame g;
+    REQUIRE(sip::parse_message("REGISTER sip:10.0.0.1 SIP/2.0\r\nCall-ID:\r\nTo:\r\nContact:\r\n"
+                               "CSeq: 2 REGISTER\r\n\r\n",
+                               g));
+    CHECK(g.sip.at(0).call_id.empty());
+    CHECK(g.sip.at(0).to_addr.empty());
+    CHECK(g.sip.at(0).contact_count == 0);
+    CHECK(g.sip.at(0).cseq == 2);
+}
+
 TEST_CASE("sip parse: several contacts in one header and in two headers") {
     const std::string msg =
         "REGISTER sip:10.0.0.1 SIP/2.0\r\n"
