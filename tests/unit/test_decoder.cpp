@@ -59,6 +59,17 @@ std::vector<std::uint8_t> frame(std::uint32_t src, std::uint16_t sport, std::uin
 
 constexpr std::uint32_t kPhone = 0x0a000064, kServer = 0x0a000001;  // 10.0.0.100, 10.0.0.1
 
+// Frame `number` at t: the Ethernet frame `bytes`, which must outlive it.
+RawFrame ethernet(std::uint32_t number, const std::vector<std::uint8_t>& bytes, Nanos t) {
+    RawFrame raw;
+    raw.number = number;
+    raw.time = t;
+    raw.link = wire::Link::Ethernet;
+    raw.data = bytes.data();
+    raw.captured = bytes.size();
+    return raw;
+}
+
 struct Run {
     Decoder decoder;
     Frame out;
@@ -67,13 +78,7 @@ struct Run {
 
     RawFrame next(const std::vector<std::uint8_t>& b, Nanos t) {
         bytes = b;
-        RawFrame raw;
-        raw.number = ++number;
-        raw.time = t;
-        raw.link = wire::Link::Ethernet;
-        raw.data = bytes.data();
-        raw.captured = bytes.size();
-        return raw;
+        return ethernet(++number, bytes, t);
     }
     Frame& feed(const std::vector<std::uint8_t>& b, Nanos t, bool saw_sip = false, bool saw_skinny = false) {
         RawFrame raw = next(b, t);
@@ -1021,12 +1026,7 @@ struct EngineRun {
     std::vector<std::uint8_t> bytes;
     void feed(const std::vector<std::uint8_t>& b, Nanos t, bool saw_sip) {
         bytes = b;
-        RawFrame raw;
-        raw.number = ++number;
-        raw.time = t;
-        raw.link = wire::Link::Ethernet;
-        raw.data = bytes.data();
-        raw.captured = bytes.size();
+        RawFrame raw = ethernet(++number, bytes, t);
         raw.saw_sip = saw_sip;
         engine.process(raw);
     }
