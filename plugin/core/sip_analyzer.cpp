@@ -521,6 +521,7 @@ struct SipAnalyzer::Impl {
     Stream& stream_for(const Frame& f);
     Txn* ref_txn(const StreamRef& r, std::uint64_t key);
     void follow(Stream& s, std::uint64_t key, const StreamRef& ref);
+    void track_bytes(Stream& stream, std::uint32_t idx, std::uint8_t slot, Txn& t, const Frame& f, const SipMessage& m);
 
     void transmitted_again(Binding& b, Txn& t, const Frame& f);
     void held_since_first(Binding& b, Txn& t, Nanos at);
@@ -1125,6 +1126,30 @@ void SipAnalyzer::Impl::note_in_directory(const Binding& b, const Frame& f) {
     if (b.role != Role::Backup) ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
 }
 
+// Transaction `t` (slot `slot` of binding `idx`) sent in `f`, on `stream`: its bytes there, which
+// TCP retransmissions repeat and the server's ACK covers.
+void SipAnalyzer::Impl::track_bytes(Stream& stream, std::uint32_t idx, std::uint8_t slot, Txn& t, const Frame& f,
+                                    const SipMessage& m) {
+    t.has_range = true;
+    t.stream = f.tcp.stream;
+    t.head_back = 0;
+    if (m.length > 0) {  // the message's own bytes; over TLS only the segment is known
+        t.end = f.tcp.seq + f.tcp.len - m.tail;
+        t.start = t.end - m.length;
+        // Begun in an earlier segment: a retransmission of that part names it. The REGISTER
+        // is still timed here, where it is read.
+        if (m.start_frame != 0 && f.number - m.start_frame <= 0xffff) {
+            t.head_back = static_cast<std::uint16_t>(f.number - m.start_frame);
+            t.head_end = f.tcp.seq;
+        }
+    } else {
+        t.start = f.tcp.seq;
+        t.end = f.tcp.seq + f.tcp.len;
+    }
+    follow(stream, stream_key(point_of(f), f.tcp.stream), {t.id, static_cast<std::uint16_t>(idx), slot});
+    stream.last_use = f.time;
+}
+
 void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
     const std::uint64_t call_id = text_hash(m.call_id);
     const CallBindings near = bindings_of_call(point_of(f), call_id);
@@ -1136,7 +1161,13 @@ void SipAnalyzer::Impl::on_register(const Frame& f, const SipMessage& m) {
         if (Txn* t = b.txn(call_id, m.cseq)) {
             // From another address it is the request's copy after a NAT on the capture host (one
             // capture on both of its sides), not the phone sending it again.
-            if (f.src_ip == b.phone) transmitted_again(b, *t, f);
+            if (f.src_ip == b.phone) {
+                transmitted_again(b, *t, f);
+                // Sent again on a new connection (the first one failed): its bytes are followed there.
+                if (f.tcp.present && f.transport != Transport::Udp && !f.tcp.retransmission && t->has_range &&
+                    t->stream != f.tcp.stream)
+                    track_bytes(stream_for(f), i, static_cast<std::uint8_t>(t - b.txns.data()), *t, f, m);
+            }
             resent = true;
         }
     }
@@ -1274,25 +1305,7 @@ void SipAnalyzer::Impl::new_request(const Frame& f, const SipMessage& m, std::ui
     t.requested = requested;
     t.first_frame = f.number;
     t.first_time = t.last_time = t.sent_before_delivery = f.time;
-    if (stream) {
-        t.has_range = true;
-        t.stream = f.tcp.stream;
-        if (m.length > 0) {  // the message's own bytes; over TLS only the segment is known
-            t.end = f.tcp.seq + f.tcp.len - m.tail;
-            t.start = t.end - m.length;
-            // Begun in an earlier segment: a retransmission of that part names it. The REGISTER
-            // is still timed here, where it is read.
-            if (m.start_frame != 0 && f.number - m.start_frame <= 0xffff) {
-                t.head_back = static_cast<std::uint16_t>(f.number - m.start_frame);
-                t.head_end = f.tcp.seq;
-            }
-        } else {
-            t.start = f.tcp.seq;
-            t.end = f.tcp.seq + f.tcp.len;
-        }
-        follow(*stream, stream_key(point_of(f), f.tcp.stream), {t.id, static_cast<std::uint16_t>(idx), b.latest});
-        stream->last_use = f.time;
-    }
+    if (stream) track_bytes(*stream, idx, b.latest, t, f, m);
     // A further transaction after the deadline: the earlier ones were not accepted in time.
     if (!new_attempt) settle_deadline(b, f, false);
     b.has_last_sent = true;

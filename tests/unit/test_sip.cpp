@@ -2862,6 +2862,48 @@ TEST_CASE_METHOD(RegisteredUdp, "UDP: a de-registration after an answer the capt
     CHECK(run.experts(Expert::GraceBreach, 5) == 0);
 }
 
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER sent again on a new connection is followed there") {
+    // Refresh 2 (CSeq 2) on stream 1 at the expected time, never acknowledged; the registrar resets
+    // the connection 1 s later. The phone opens stream 2 and sends the same REGISTER 2 s after the
+    // first, bytes [1, 501); that segment is lost too and TCP resends it 400 ms later; the
+    // registrar ACKs it 10 ms after, and answers 200 OK 100 ms after that.
+    send_register_tcp(w, run, 3, expected);
+    Frame rst = w.frame(4, expected + seconds(1), false, Transport::Tcp);
+    Wire::tcp(rst, 1, 401, 0, 501);
+    rst.tcp.flags = TcpInfo::kRst | TcpInfo::kAck;
+    run(rst);
+    const auto on_stream2 = [&](std::uint32_t n, Nanos t, bool to_server) {
+        Frame f = w.frame(n, t, to_server, Transport::Tcp);
+        if (to_server) f.src_port = 50123;
+        else f.dst_port = 50123;
+        return f;
+    };
+    Frame again = on_stream2(5, expected + seconds(2), true);
+    Wire::tcp(again, 2, 1, 500, 1);
+    w.add_register(again, "c", 2, kCisco).length = 500;
+    run(again);
+    Frame tcp_again = on_stream2(6, expected + seconds(2) + millis(400), true);
+    Wire::tcp(tcp_again, 2, 1, 500, 1, true);
+    run(tcp_again);
+    Frame ack = on_stream2(7, expected + seconds(2) + millis(410), false);
+    Wire::tcp(ack, 2, 1, 0, 501);
+    run(ack);
+    Frame ok = on_stream2(8, expected + seconds(2) + millis(510), false);
+    Wire::tcp(ok, 2, 1, 400, 501);
+    w.add_response(ok, 200, "c", 2, with(kCisco, "expires=120"));
+    run(ok);
+    CHECK(run.one(5).get(Field::RetransCount) == 1);  // the REGISTER again, on the new connection
+    const Annotation r = run.one(6);                  // its bytes again, by TCP, on that connection
+    CHECK(r.get(Field::RetransCount) == 2);
+    CHECK(r.get(Field::RetransGap) == millis(400));
+    CHECK(r.get(Field::RetransOriginal) == 3);
+    const Annotation d = run.one(7);  // the registrar's ACK of them: the delivery
+    CHECK(d.get(Field::RetransCount) == 2);
+    CHECK(d.get(Field::RefreshMargin) == seconds(15) - seconds(2) - millis(410));
+    CHECK(run.one(8).get(Field::DeliveryFrame) == 7);
+    CHECK(run.experts(Expert::GraceBreach, 8) == 0);
+}
+
 TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER sent just before the deadline and then again past it breaches on the resend") {
     send_register(w, run, 3, deadline - millis(300), 2);
     unrelated(w, run, 4, deadline + millis(100));  // not yet known to be unanswered
