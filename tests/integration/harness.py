@@ -115,8 +115,10 @@ def workdir():
 def command(args):
     """The tshark command line (a list) with the plugin loaded, run unprivileged when we are root."""
     root = _make_sandbox()
-    env = ["HOME=" + os.path.join(root, "home"), "WIRESHARK_PLUGIN_DIR=" + os.path.join(root, "plugins"),
-           "TZ=" + os.environ.get("TZ", "UTC"), "LC_ALL=C.UTF-8"]
+    # Its temporary files (a live capture's) go to the sandbox too: /tmp may not be writable to it.
+    env = ["HOME=" + os.path.join(root, "home"), "TMPDIR=" + os.path.join(root, "home"),
+           "WIRESHARK_PLUGIN_DIR=" + os.path.join(root, "plugins"), "TZ=" + os.environ.get("TZ", "UTC"),
+           "LC_ALL=C.UTF-8"]
     prefix = ["env"] + env
     if os.geteuid() == 0:
         prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] + prefix
