@@ -41,7 +41,6 @@ bool CaptureGaps::busy(const Point& p, bool steadily) {
         frames += s.frames;
         for (std::uint32_t i = 0; i < s.source_count; ++i) sources[n++] = s.sources[i];
     }
-    constexpr Nanos kStretch = Nanos{1} << kStretchBits;
     const Nanos window = (p.last & (kStretch - 1)) + static_cast<Nanos>(kStretches - 1) * kStretch;
     if (Nanos{frames} * kSecond < Nanos{kBusyRate} * window) return false;
     std::sort(sources.begin(), sources.begin() + n);

@@ -61,10 +61,11 @@ public:
 
 private:
     static constexpr unsigned kStretchBits = 33;
+    static constexpr Nanos kStretch = Nanos{1} << kStretchBits;  // 8.59 s
     static constexpr std::size_t kStretches = 7;
     // Half the busy rate over a stretch, rounded up: 43 frames in 8.59 s.
     static constexpr std::uint32_t kSteadyFrames =
-        static_cast<std::uint32_t>((kBusyRate * (Nanos{1} << kStretchBits) / 2 + kSecond - 1) / kSecond);
+        static_cast<std::uint32_t>((kBusyRate * kStretch / 2 + kSecond - 1) / kSecond);
     struct Stretch {
         std::uint32_t frames = 0;
         std::uint32_t source_count = 0;                      // distinct, up to kBusySources

@@ -23,6 +23,10 @@ std::uint32_t steady(CaptureGaps& g, std::uint32_t frame, Nanos from, Nanos to, 
 
 const IpAddr kHost = IpAddr::v4(0x0a000001);
 
+// The stretches the busy count is kept in (2^33 ns, 8.59 s), and the start of one after kT0.
+constexpr Nanos kStretch = Nanos{1} << 33;
+const Nanos kStretchStart = ((kT0 >> 33) + 1) << 33;
+
 }  // namespace
 
 TEST_CASE("a busy capture point that records nothing for 10 s has a gap; a quiet one, one of few hosts or a shorter silence has none") {
@@ -69,8 +73,7 @@ TEST_CASE("busy is ten frames a second over the minute kept, wherever in its str
     // The count spans seven stretches of 8.59 s, the last one up to the latest frame: 51.5 s when
     // that frame falls early in its stretch, 60.1 s when late. 11 and 11.5 frames a second (660
     // and 690 a minute, 566 and 592 in 51.5 s) are busy either way; 9.5 a second is not.
-    constexpr Nanos kStretch = Nanos{1} << 33;
-    const Nanos base = ((kT0 >> 33) + 1) << 33;  // a stretch's start
+    const Nanos base = kStretchStart;
     for (const Nanos every : {Nanos{90'909'091}, Nanos{86'956'522}, Nanos{105'263'158}}) {
         for (const Nanos into : {millis(50), kStretch - millis(50)}) {
             CaptureGaps g;
@@ -84,8 +87,7 @@ TEST_CASE("busy is ten frames a second over the minute kept, wherever in its str
 }
 
 TEST_CASE("steadily is at least five frames a second in every stretch: 43 in 8.59 s") {
-    constexpr Nanos kStretch = Nanos{1} << 33;
-    const Nanos base = ((kT0 >> 33) + 1) << 33;
+    const Nanos base = kStretchStart;
     for (const std::uint32_t slow : {42u, 43u}) {
         // 20 a second, but for one stretch with `slow` frames (4.89 or 5.01 a second) in it.
         CaptureGaps g;
