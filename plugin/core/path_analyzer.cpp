@@ -136,6 +136,18 @@ struct Claims {
             if (claims[i].mac == m) return &claims[i];
         return nullptr;
     }
+    // The claim heard from longest ago, a false one last: hosts may still send to a proxy they
+    // asked long ago, and those frames are misdirected.
+    Claim& least_worth_keeping() {
+        Claim* least = &claims[0];
+        for (int i = 1; i < n; ++i) {
+            const Claim& o = claims[i];
+            if (std::make_pair(o.state == ClaimState::Mismatch, o.time) <
+                std::make_pair(least->state == ClaimState::Mismatch, least->time))
+                least = &claims[i];
+        }
+        return *least;
+    }
     // A claim `c` announced itself after, still waiting and in use: until that one is settled or
     // ages out, c's MAC is not known to be the only one.
     bool supersedes_waiting(const Claim& c, Nanos now) const {
@@ -257,12 +269,12 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
     if (c) {
         waiting = c->state == ClaimState::Pending && sub_sat(f.time, c->time) <= kOwnerLive;
     } else {
-        if (cl.n == kClaims) {  // forget the oldest claimer, and that it claimed this address
-            unclaim(f.interface_id, cl.claims[0].mac);
-            for (int i = 1; i < kClaims; ++i) cl.claims[i - 1] = cl.claims[i];
-            --cl.n;
+        if (cl.n == kClaims) {  // forget a claimer, and that it claimed this address
+            c = &cl.least_worth_keeping();
+            unclaim(f.interface_id, c->mac);
+        } else {
+            c = &cl.claims[cl.n++];
         }
-        c = &cl.claims[cl.n++];
         *c = Claim{};
         c->mac = p;
         if (std::uint32_t* n = claimed.find(mac_key(f.interface_id, p))) ++*n;

@@ -643,3 +643,34 @@ TEST_CASE("a proxy heard after more claiming MACs than are counted still claims 
     CHECK(a[0].get(Field::ArpClaims) == 1);
     CHECK(r.count(Expert::ArpMismatch) == 1);
 }
+
+TEST_CASE("a proxy's false claim outlives other MACs' claims for its address") {
+    // The table holds three claimers per address: a fourth pushes out the one that matters least,
+    // not the proxy whose reply the phone's ARP cache still follows.
+    constexpr Mac kA = 0x00aa00000001, kB = 0x00aa00000002, kC = 0x00aa00000003;
+    SECTION("the owner's own reply and two announcements while the owner is quiet") {
+        Rig r;
+        r.ip(0.0, kCm, kPhone, kCmIp, kPhoneIp);
+        r.arp(1.0, 2, kProxy, kCmIp, kPhoneIp);        // 2: mismatch
+        r.arp(1.0002, 2, kCm, kCmIp, kPhoneIp);        // 3: the owner's own reply
+        r.arp(3.0, 1, kA, kCmIp, kCmIp, true);         // 4: waiting
+        r.arp(4.0, 1, kB, kCmIp, kCmIp, true);         // 5: waiting
+        r.ip(5.0, kPhone, kProxy, kPhoneIp, kCmIp, true);
+        REQUIRE(r.at(r.number).size() == 1);
+        CHECK(r.at(r.number)[0].raised(Expert::Misdirected));
+        CHECK(r.at(r.number)[0].get(Field::ArpFrame) == 2);
+    }
+    SECTION("the proxy answered last before a fourth MAC claimed the address") {
+        Rig r;
+        r.ip(0.0, kCm, kPhone, kCmIp, kPhoneIp);
+        r.arp(1.0, 2, kProxy, kCmIp, kPhoneIp);        // 2
+        r.arp(2.0, 2, kA, kCmIp, 0x0a0a0a83);          // 3
+        r.arp(3.0, 2, kB, kCmIp, 0x0a0a0a84);          // 4
+        r.arp(4.0, 2, kProxy, kCmIp, kPhoneIp);        // 5: the proxy again
+        r.arp(5.0, 2, kC, kCmIp, 0x0a0a0a85);          // 6: pushes out A, heard from longest ago
+        r.ip(6.0, kPhone, kProxy, kPhoneIp, kCmIp, true);
+        REQUIRE(r.at(r.number).size() == 1);
+        CHECK(r.at(r.number)[0].raised(Expert::Misdirected));
+        CHECK(r.at(r.number)[0].get(Field::ArpFrame) == 5);
+    }
+}
