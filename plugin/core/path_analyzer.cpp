@@ -37,6 +37,7 @@ constexpr Nanos kOwnerLive = seconds(120);
 // A frame from the address's known source MAC sooner than this after another MAC's claim is one
 // it had queued or in flight when the claimer took over (a planned switchover), not a rival's.
 constexpr Nanos kInFlight = seconds(1);
+static_assert(kInFlight <= Nanos{UINT32_MAX}, "Claim::repeated holds it");
 constexpr std::size_t kMaxHosts = std::size_t{1} << 16;
 constexpr std::size_t kMaxMacs = std::size_t{1} << 14;
 constexpr std::size_t kMaxServers = 4096;
@@ -81,6 +82,9 @@ struct Claim {
     Nanos announced_at = 0;       // of its latest announcement (gratuitous ARP), to all hosts
     std::uint32_t frame = 0;      // the latest ARP frame with this claim
     std::uint32_t announced = 0;  // the latest announcement's frame; 0: none
+    // How long, up to kInFlight, it had been waiting at its latest ARP frame: the owner's frames
+    // in flight count from the takeover, not from each repetition.
+    std::uint32_t repeated = 0;
     ClaimState state = ClaimState::Pending;
 
     // `older` was made before this MAC announced itself: a host that changed MAC (the old one
@@ -280,6 +284,8 @@ void PathAnalyzer::Impl::on_arp(const Frame& f, const ArpPacket& a) {
         if (std::uint32_t* n = claimed.find(mac_key(f.interface_id, p))) ++*n;
         else if (claimed.size() < kMaxMacs) claimed[mac_key(f.interface_id, p)] = 1;
     }
+    const Nanos waited = waiting ? std::clamp(c->repeated + sub_sat(f.time, c->time), Nanos{0}, kInFlight) : 0;
+    c->repeated = static_cast<std::uint32_t>(waited);
     c->time = f.time;
     c->frame = f.number;
     if (gratuitous) {
@@ -329,7 +335,7 @@ void PathAnalyzer::Impl::observe_source(const Frame& f) {
             // then the other's next frame still contradicts the claim: a duplicate address, where
             // a host that changed MAC leaves the old one silent.
             if (h->one_owner(f.time) && !cl->supersedes_waiting(c, f.time)) c.state = ClaimState::Explained;
-        } else if (known && sub_sat(f.time, c.time) < kInFlight) {
+        } else if (known && sub_sat(f.time, c.time) < kInFlight - c.repeated) {
             continue;
         } else if (own && own->announced_since(c)) {
             continue;  // the host announced a new MAC since c's claim: c's MAC's own next frame decides

@@ -674,3 +674,27 @@ TEST_CASE("a proxy's false claim outlives other MACs' claims for its address") {
         CHECK(r.at(r.number)[0].get(Field::ArpFrame) == 5);
     }
 }
+
+TEST_CASE("a claimer announcing the address again and again is still contradicted by the owner's frames") {
+    // A host that keeps announcing the call manager's address twice a second (a spoofing tool's
+    // gratuitous replies) while the call manager keeps sending: only its frames within 1 s of the
+    // first announcement may have been in flight.
+    constexpr Mac kIntruder = 0x3c5282aabbcc;
+    Rig r;
+    r.ip(0.0, kCm, kPhone, kCmIp, kPhoneIp);
+    std::uint32_t first = 0, confirmed = 0;
+    for (int k = 0; k < 40; ++k) {
+        const double t = 10.0 + k * 0.5;
+        r.arp(t, 2, kIntruder, kCmIp, kCmIp, true);
+        if (k == 0) first = r.number;
+        r.ip(t + 0.2, kCm, kPhone, kCmIp, kPhoneIp);
+        if (confirmed == 0 && !r.at(r.number).empty()) confirmed = r.number;
+    }
+    CHECK(r.count(Expert::ArpMismatch) == 1);
+    REQUIRE(confirmed != 0);
+    CHECK(confirmed == first + 5);  // the call manager's frame at 11.2 s, after the announcement at 11.0 s
+    const auto a = r.at(confirmed);
+    REQUIRE(a.size() == 1);
+    CHECK(static_cast<Mac>(a[0].get(Field::ArpClaimedMac)) == kIntruder);
+    CHECK(a[0].get(Field::ArpFrame) == confirmed - 1);
+}
