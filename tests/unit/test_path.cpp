@@ -698,3 +698,20 @@ TEST_CASE("a claimer announcing the address again and again is still contradicte
     CHECK(static_cast<Mac>(a[0].get(Field::ArpClaimedMac)) == kIntruder);
     CHECK(a[0].get(Field::ArpFrame) == confirmed - 1);
 }
+
+TEST_CASE("ARP messages at their longest stay under Wireshark's 240-character item label") {
+    // The widest address, 10-digit counts and frame numbers. A mismatch names the claim's frame or
+    // the owner's (225 characters), never both.
+    const StringTable strings;
+    for (const Field frame : {Field::ArpFrame, Field::OwnerFrame}) {
+        Annotation a;
+        a.set(Field::ArpIp, 0xdededede);
+        a.set(Field::ArpClaimedMac, 0xdededededede);
+        a.set(Field::ArpOwnerMac, 0xdededededede);
+        a.set(Field::ArpClaims, 4294967295);
+        a.set(frame, 4294967295);
+        CHECK(expert_message(Expert::ArpMismatch, a, strings, Config{}).size() < 240);
+        a.set(frame == Field::ArpFrame ? Field::OwnerFrame : Field::ArpFrame, 4294967295);
+        CHECK(expert_message(Expert::Misdirected, a, strings, Config{}).size() < 240);
+    }
+}
