@@ -1732,7 +1732,10 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
             lapse_if_overdue(r.binding, f);
         }
     }
-    if (to_client && f.tcp.has(TcpInfo::kAck)) {
+    // A reset's ACK field is no receipt: it echoes the end of the segment it refuses, or what a
+    // stack closing with unread data discards (RFC 9293 3.10.7, RFC 1122 4.2.2.13), and its
+    // receiver ignores it. Wireshark's TCP analysis takes it for an ACK; delivery cannot.
+    if (to_client && (f.tcp.flags & (TcpInfo::kAck | TcpInfo::kRst)) == TcpInfo::kAck) {
         for (const StreamRef& r : s.refs) {
             Txn* t = ref_txn(r, key);
             if (!t || t->delivered) continue;

@@ -2904,6 +2904,43 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER sent again on a new connection 
     CHECK(run.experts(Expert::GraceBreach, 8) == 0);
 }
 
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a reset whose ACK field covers the REGISTER does not deliver it") {
+    // Refresh 2 (bytes [501, 1001) of stream 1) at the expected time; 1 ms later the registrar's
+    // RST|ACK acknowledges up to 1001: it closed the connection with the REGISTER unread, or
+    // answers a segment of a connection it no longer has (RFC 9293 3.10.7.1).
+    send_register_tcp(w, run, 3, expected);
+    Frame rst = w.frame(4, expected + millis(1), false, Transport::Tcp);
+    Wire::tcp(rst, 1, 401, 0, 1001);
+    rst.tcp.flags = TcpInfo::kRst | TcpInfo::kAck;
+    run(rst);
+    for (const Annotation& a : run.at(4)) CHECK_FALSE(a.has(Field::RefreshMargin));
+    SECTION("never sent again: a breach at the deadline") {
+        unrelated(w, run, 5, deadline + seconds(1));
+        REQUIRE(run.at(5).size() == 1);
+        CHECK(run.one(5).get(Field::GraceOverrun) == seconds(1));
+        CHECK(run.experts(Expert::GraceBreach, 5) == 1);
+    }
+    SECTION("sent again on a new connection: that one's ACK is the delivery") {
+        Frame again = w.frame(5, expected + seconds(2), true, Transport::Tcp);
+        again.src_port = 50123;
+        Wire::tcp(again, 2, 1, 500, 1);
+        w.add_register(again, "c", 2, kCisco).length = 500;
+        run(again);
+        Frame ack = w.frame(6, expected + seconds(2) + millis(10), false, Transport::Tcp);
+        ack.dst_port = 50123;
+        Wire::tcp(ack, 2, 1, 0, 501);
+        run(ack);
+        CHECK(run.one(6).get(Field::RefreshMargin) == seconds(13) - millis(10));
+        Frame ok = w.frame(7, expected + seconds(2) + millis(20), false, Transport::Tcp);
+        ok.dst_port = 50123;
+        Wire::tcp(ok, 2, 1, 400, 501);
+        w.add_response(ok, 200, "c", 2, with(kCisco, "expires=120"));
+        run(ok);
+        CHECK(run.one(7).get(Field::DeliveryFrame) == 6);
+        CHECK(run.experts(Expert::GraceBreach, 7) == 0);
+    }
+}
+
 TEST_CASE_METHOD(RegisteredUdp, "UDP: a REGISTER sent just before the deadline and then again past it breaches on the resend") {
     send_register(w, run, 3, deadline - millis(300), 2);
     unrelated(w, run, 4, deadline + millis(100));  // not yet known to be unanswered
