@@ -160,7 +160,7 @@ struct Txn {
     Nanos last_time = 0;             // latest transmission
     Nanos last_gap = 0;              // from the one before it to the latest transmission
     // Latest transmission before the delivery evidence, or over TCP the latest retransmission of
-    // earlier bytes it waited behind (held_behind()).
+    // earlier bytes it waited behind (held_by).
     Nanos sent_before_delivery = 0;
     std::uint32_t id = 0;            // 0: free slot
     std::uint32_t cseq = 0;
@@ -169,6 +169,13 @@ struct Txn {
     std::uint32_t first_frame = 0;
     std::uint32_t retrans = 0;
     std::uint32_t delivery_frame = 0;
+    // TCP: when sent_before_delivery is the client's retransmission of bytes sent before this
+    // REGISTER that the server still lacked, that frame (0: none): TCP delivered the REGISTER
+    // only behind them (head-of-line blocking). Its own bytes were not resent, so it counts no
+    // retransmission (SPEC 3.2 attributes one by the bytes it repeats) nor a lost first
+    // transmission; its delay is that retransmission's, which the forecast follows. Kept per
+    // REGISTER: a later retransmission on the connection may be of bytes after it.
+    std::uint32_t held_by = 0;
     // Byte range of the request in its TCP stream; the stream's interface is the binding's.
     std::uint32_t stream = 0;
     std::uint32_t start = 0, end = 0;
@@ -383,16 +390,11 @@ private:
 struct Stream {
     IpAddr client;
     std::uint16_t client_port = 0;
-    // The client's latest retransmission of bytes the server had not acknowledged (its frame, 0:
-    // none, and the sequence number just after them): TCP delivers nothing sent after them before
-    // they arrive (held_behind()).
-    std::uint32_t fill_frame = 0;
     StreamRefs refs;
     bool has_last_client = false;
     // A REGISTER on it, received and spared at its binding's deadline, awaits its answer: the
     // client's next segment past Timer F tells whether one came (await_answer()).
     bool awaiting = false;
-    std::uint32_t fill_end = 0;
     // The client's latest segment that began a message a later segment ends (0: none), and its
     // idle time before it (kNever: unknown).
     std::uint32_t head_frame = 0;
@@ -526,7 +528,6 @@ struct SipAnalyzer::Impl {
     void transmitted_again(Binding& b, Txn& t, const Frame& f);
     void held_since_first(Binding& b, Txn& t, Nanos at);
     void deliver(Annotation& a, Binding& b, Txn& t, const Frame& f, Evidence e);
-    std::uint32_t held_behind(const Binding& b, const Txn& t, std::uint32_t delivery_frame) const;
     // A retransmission in `frame`, of bytes the server lacked up to `end`, that `t` was sent before
     // and lies behind: `t` waits for it.
     static bool waits_behind(const Txn& t, std::uint32_t frame, std::uint32_t end) {
@@ -1094,7 +1095,10 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
     const bool head = t.head_back != 0 && f.tcp.present && seq_before(f.tcp.seq, t.head_end);
     if (t.first_frame) a.set(Field::RetransOriginal, t.first_frame - (head ? t.head_back : 0));  // none: known from its 2xx only
     a.set(Field::RetransGap, t.last_gap);
-    if (!t.delivered) t.sent_before_delivery = f.time;
+    if (!t.delivered) {
+        t.sent_before_delivery = f.time;
+        t.held_by = 0;  // delivered by its own bytes again, not behind earlier ones
+    }
     b.last_activity = f.time;
     if (more_of_it) {
         ctx.sink.emit(a);
@@ -1354,20 +1358,8 @@ void SipAnalyzer::Impl::deliver(Annotation& a, Binding& b, Txn& t, const Frame& 
     }
     t.delivered = true;
     if (b.broken != Break::Step) a.set(Field::RefreshMargin, sub_sat(b.deadline, f.time));
-    if (std::uint32_t fill = held_behind(b, t, f.number)) a.set(Field::DeliveryHeldBy, fill);
+    if (t.held_by) a.set(Field::DeliveryHeldBy, t.held_by);
     if (f.time > b.deadline) settle_deadline(b, f, true);
-}
-
-// Over TCP, the client's retransmission (its frame; 0: none) of bytes sent before `t`, after `t`
-// and before its delivery in `delivery_frame`, while the server still lacked them: `t` reached the
-// registrar only behind them (head-of-line blocking). Its own bytes were not resent, so it counts
-// no retransmission of its own (SPEC 3.2 attributes one by the bytes it repeats), nor a lost
-// first transmission; its delay is that retransmission's, which the forecast follows.
-std::uint32_t SipAnalyzer::Impl::held_behind(const Binding& b, const Txn& t, std::uint32_t delivery_frame) const {
-    if (!t.has_range || b.transport == Transport::Udp) return 0;
-    const Stream* s = streams.find(stream_key(b.iface, t.stream));
-    if (!s || s->fill_frame >= delivery_frame || !waits_behind(t, s->fill_frame, s->fill_end)) return 0;
-    return s->fill_frame;
 }
 
 // From a 2xx to the refresh it expects. A phone cannot refresh before it is granted: a
@@ -1651,7 +1643,7 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
             t.margin_due = false;
             if (b.expecting && b.broken != Break::Step && t.attempt == b.attempts) {
                 a.set(Field::RefreshMargin, sub_sat(b.deadline, b.delivered_at));
-                if (std::uint32_t fill = held_behind(b, t, t.delivery_frame)) a.set(Field::DeliveryHeldBy, fill);
+                if (t.held_by) a.set(Field::DeliveryHeldBy, t.held_by);
             }
         }
         if (!t.final && m.status >= 200) {
@@ -1760,12 +1752,10 @@ void SipAnalyzer::Impl::on_tcp(const Frame& f) {
                 if (!t) continue;
                 if (seq_before(f.tcp.seq, t->end) && seq_before(t->start, seg_end))
                     transmitted_again(bindings[r.binding], *t, f);
-                else if (fills && !t->delivered && waits_behind(*t, f.number, seg_end))
+                else if (fills && !t->delivered && waits_behind(*t, f.number, seg_end)) {
                     t->sent_before_delivery = f.time;  // its delay, for the forecast (granted())
-            }
-            if (fills) {
-                s.fill_frame = f.number;
-                s.fill_end = seg_end;
+                    t->held_by = f.number;
+                }
             }
         }
         if (s.awaiting) check_awaiting(s, key, f);

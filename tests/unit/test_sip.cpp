@@ -3170,6 +3170,36 @@ TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER held behind another message's r
     CHECK(summary(at7[1], run.engine.strings()).find("held behind the retransmission in frame 6") != std::string::npos);
 }
 
+TEST_CASE_METHOD(RegisteredTcp, "TCP: a REGISTER held behind a retransmission names it though later bytes were resent after it") {
+    // The SUBSCRIBE [501, 801) and a PUBLISH [1301, 1601) sent after the REGISTER [801, 1301) are
+    // lost. SACK recovery resends both, one after the other (frames 6 and 7); the registrar then
+    // acknowledges everything. The REGISTER waited for frame 6, not for frame 7 behind it.
+    send_subscribe_tcp(w, run, 3, expected);
+    send_register_tcp(w, run, 4, expected + millis(1), 801);
+    Frame publish = w.frame(5, expected + millis(2), true, Transport::Tcp);
+    Wire::tcp(publish, 1, 1301, 300, 401);
+    run(publish);
+    send_subscribe_tcp(w, run, 6, expected + millis(400), true);
+    Frame publish_again = w.frame(7, expected + millis(401), true, Transport::Tcp);
+    Wire::tcp(publish_again, 1, 1301, 300, 401, true);
+    run(publish_again);
+    SECTION("the registrar then has it all") {
+        registrar_ack(w, run, 8, expected + millis(405), 1601);
+        const Annotation d = run.one(8);
+        CHECK(d.get(Field::RefreshMargin) == seconds(15) - millis(405));
+        CHECK(d.get(Field::DeliveryHeldBy) == 6);
+    }
+    SECTION("the REGISTER's own bytes were lost too and are resent: they deliver it, held by nothing") {
+        Frame again = w.frame(8, expected + millis(402), true, Transport::Tcp);
+        Wire::tcp(again, 1, 801, 500, 401, true);
+        run(again);
+        registrar_ack(w, run, 9, expected + millis(405), 1601);
+        const Annotation d = run.one(9);
+        CHECK(d.get(Field::RetransCount) == 1);
+        CHECK_FALSE(d.has(Field::DeliveryHeldBy));
+    }
+}
+
 TEST_CASE_METHOD(RegisteredTcp, "TCP: a retransmission of bytes the registrar had, or sent before the REGISTER, held nothing back") {
     SECTION("resent before the REGISTER was sent") {
         send_subscribe_tcp(w, run, 3, expected - millis(500));
