@@ -619,6 +619,9 @@ void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Fr
     s.judged = true;
     s.missed = 0;
     s.failover_reported = false;
+    // The phone's normal-failover wait averages this registration's acks, not an earlier one's.
+    s.latency_sum = 0;
+    s.latency_count = 0;
     s.quiet_since = f.time;
     make_primary(key, s);
     if (m.has_keepalive_interval) s.ack_interval = m.keepalive_interval;

@@ -1502,3 +1502,32 @@ TEST_CASE("a clock step: a keepalive already on the new time keeps its verdicts"
     CHECK(r.sccp.forget_clock(0, r.number, T0 + seconds(30)) == 0);
     CHECK(r.only(r.other(T0 + seconds(60) + 1)).raised(Expert::KeepaliveUnacked));
 }
+
+TEST_CASE("a registration again on the same connection starts its own ack latency mean") {
+    // The phone fails over to B, where each ack takes 400 ms, falls back to A and keeps B's
+    // connection as its backup, then fails over to B again on that connection: the phone's
+    // normal-failover wait is its new registration's, not the old one's.
+    Rig r;
+    Conn p = registered(r);  // A
+    Conn b{1, 50001, 2000, kBackup};
+    r.flags(T0 + seconds(10), p, false, TcpInfo::kRst);
+    r.send(T0 + seconds(11), b, true, {skinny::kRegisterReq}, "SEP001122334455");
+    r.register_ack(T0 + seconds(11) + millis(2), b, 30, 60);
+    for (int k = 1; k <= 2; ++k) {
+        r.send(T0 + seconds(11 + 30 * k), b, true, {skinny::kKeepAliveReq});
+        r.send(T0 + seconds(11 + 30 * k) + millis(400), b, false, {skinny::kKeepAliveAck});
+    }
+    r.send(T0 + seconds(80), b, true, {skinny::kUnregisterReq});
+    r.send(T0 + seconds(80) + millis(1), b, false, {skinny::kUnregisterAck});
+    Conn p2{2, 50002, 2000};
+    r.send(T0 + seconds(81), p2, true, {skinny::kRegisterReq}, "SEP001122334455");
+    r.register_ack(T0 + seconds(81) + millis(2), p2, 30, 60);
+    r.acked_keepalives(T0 + seconds(111), p2, 1);
+    r.flags(T0 + seconds(120), p2, false, TcpInfo::kRst);
+    r.send(T0 + seconds(121), b, true, {skinny::kRegisterReq}, "SEP001122334455");
+    r.register_ack(T0 + seconds(121) + millis(2), b, 30, 60);
+    r.send(T0 + seconds(151), b, true, {skinny::kKeepAliveReq});
+    const Annotation a = r.only(r.send(T0 + seconds(151) + millis(2), b, false, {skinny::kKeepAliveAck}));
+    CHECK(a.get(Field::SccpAckLatency) == millis(2));
+    CHECK(a.get(Field::SccpAckLatencyMean) == millis(2));
+}
