@@ -232,8 +232,13 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
             return "Delayed failover threshold reached: " + run_of(missed, "keepalive", "keepalives") +
                    " unacknowledged" + (seconds.empty() ? "" : " at a " + seconds + " interval") +
                    "; the phone fails over to its backup call manager";
-        // No keepalive at all for the threshold: what the call manager sees.
-        return "No keepalive for " + format_duration(a.get_or(Field::SccpGap, 0)) + ", more than " +
+        // No keepalive at all for the threshold: what the call manager sees. On a keepalive its
+        // silence is the lateness's, counted from a registration since the previous keepalive
+        // (the gap is not); else the gap is that silence.
+        const Nanos silence = a.has(Field::SccpLateness) && a.get_or(Field::SccpInterval, 0) > 0
+                                  ? add_sat(a.get(Field::SccpLateness), ka::seconds(a.get(Field::SccpInterval)))
+                                  : a.get_or(Field::SccpGap, 0);
+        return "No keepalive for " + format_duration(silence) + ", more than " +
                plural(threshold, "interval", "intervals") + (seconds.empty() ? "" : " of " + seconds) +
                ": the call manager drops the phone (KeepAliveTimeout, reason 13)";
     }

@@ -1531,3 +1531,25 @@ TEST_CASE("a registration again on the same connection starts its own ack latenc
     CHECK(a.get(Field::SccpAckLatency) == millis(2));
     CHECK(a.get(Field::SccpAckLatencyMean) == millis(2));
 }
+
+TEST_CASE("a KeepAliveTimeout on the first keepalive after a registration counts the silence from the RegisterAck") {
+    // The phone keeps alive with its backup B (every 60 s), fails over to it at T0 + 100 s and
+    // sends its first keepalive there 100 s later: the call manager saw no keepalive for 100 s,
+    // not for the 199 s since the last backup keepalive.
+    Rig r;
+    Conn p = registered(r);  // A, RegisterAck 30/60
+    Conn b{1, 50001, 2000, kBackup};
+    r.send(T0 + seconds(1), b, true, {skinny::kKeepAliveReq});
+    r.tcp_ack(T0 + seconds(1) + millis(1), b, false);
+    r.acked_keepalives(T0 + seconds(30), p, 2);
+    r.flags(T0 + seconds(98), p, false, TcpInfo::kRst);
+    r.send(T0 + seconds(100), b, true, {skinny::kRegisterReq}, "SEP001122334455");
+    r.register_ack(T0 + seconds(100), b, 30, 60);
+    const Annotation a = r.only(r.send(T0 + seconds(200), b, true, {skinny::kKeepAliveReq}));
+    REQUIRE(a.raised(Expert::Failover));
+    CHECK(a.get(Field::SccpGap) == seconds(199));  // since the previous keepalive, as the field says
+    CHECK(a.get(Field::SccpLateness) == seconds(70));
+    CHECK(expert_message(Expert::Failover, a, r.ctx.strings, r.ctx.config) ==
+          "No keepalive for 100.0 s, more than 3 intervals of 30 s: the call manager drops the phone "
+          "(KeepAliveTimeout, reason 13)");
+}
