@@ -185,9 +185,9 @@ struct SyslogAnalyzer::Impl {
     };
     struct Alarm {
         std::uint64_t body = 0;   // hash of CucmAlarm::body
-        Nanos time = 0;           // on its capture point's clock
+        Nanos time = 0;           // on the clock of capture point `point`
         std::uint32_t frame = 0;  // 0: an empty slot
-        std::uint32_t iface = 0;
+        std::uint32_t point = 0;
         std::array<Sighting, kCopyLegs> legs{};
         std::size_t leg_count = 0;
     };
@@ -203,12 +203,13 @@ struct SyslogAnalyzer::Impl {
 std::uint32_t SyslogAnalyzer::Impl::copy_of(const Frame& f, std::string_view body) {
     const std::uint64_t hash = hash::finish(hash::bytes(hash::kSeed, body.data(), body.size()));
     const std::uint64_t leg = direction_key(f, f.interface_id);
+    const std::uint32_t point = timed_at(f);
     Alarm* original = nullptr;
     bool new_leg = false;
     for (Alarm& r : recent) {
         if (r.frame == 0 || r.body != hash || (original && r.frame < original->frame)) continue;
         // A sighting at another capture point: its time on this point's clock, if known.
-        const Nanos gap = sub_sat(f.time, points.to_clock(r.time, r.iface, f.interface_id));
+        const Nanos gap = sub_sat(f.time, points.to_clock(r.time, r.point, point));
         if (gap > kCopyWindow || gap < -kCopyWindow) continue;
         const auto end = r.legs.begin() + r.leg_count;
         const auto seen = std::find_if(r.legs.begin(), end, [leg](const Sighting& s) { return s.leg == leg; });
@@ -222,7 +223,7 @@ std::uint32_t SyslogAnalyzer::Impl::copy_of(const Frame& f, std::string_view bod
     }
     Alarm& r = recent[recent_next];
     recent_next = (recent_next + 1) % kRecentAlarms;
-    r = Alarm{hash, f.time, f.number, f.interface_id, {{{leg, f.time}}}, 1};
+    r = Alarm{hash, f.time, f.number, point, {{{leg, f.time}}}, 1};
     return 0;
 }
 
@@ -248,9 +249,10 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     const auto of_device = [&](const Activity* at) {
         return at && (alarm.device.empty() || at->name == 0 || at->name == name) ? at : nullptr;
     };
-    // A frame of another capture point: its time on this point's clock, if known.
+    // A frame of another capture point: its time on this message's clock, if known. Over TCP that
+    // is its connection's home point's, whichever point saw the message first (Engine::process).
     const auto age = [&](const Activity* at) {
-        return sub_sat(f.time, points.to_clock(at->time, at->iface, f.interface_id));
+        return sub_sat(f.time, points.to_clock(at->time, at->iface, timed_at(f)));
     };
     // A sign captured at another point can precede the message in the capture though it was sent
     // after it: the one before it is the last before the message.

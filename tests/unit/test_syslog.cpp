@@ -540,3 +540,35 @@ TEST_CASE("after a failover, the alarm of the call manager the phone left links 
         }
     }
 }
+
+TEST_CASE("syslog over TCP seen first away from its connection's home point is on the home's clock") {
+    // Interface 1's clock runs 5.3 s ahead of interface 0's. The call manager's syslog connection
+    // was first seen at interface 0, its home; a message's segment seen first at interface 1 (the
+    // capture at 0 missed it) is moved onto interface 0's clock, as the Engine moves it.
+    constexpr Nanos kSkew = millis(5300);
+    Rig r;
+    r.segment_at_both_points(10, seconds(1000), kSkew);
+    const std::uint32_t name = r.ctx.strings.intern("SEPE0D1730A8137");
+    r.ctx.directory.touch(IpAddr::v4(0x0a3c62d2), {seconds(1000), 10, name, 0});  // at interface 0
+    Frame& f = r.f;
+    f.clear();
+    f.number = 90;
+    f.time = seconds(1091);  // 91 s after the keepalive, on interface 0's clock
+    f.interface_id = 1;
+    f.transport = Transport::Tcp;
+    f.tcp.present = true;
+    f.tcp.home = 0;
+    f.src_ip = r.from;
+    f.dst_ip = r.to;
+    f.src_port = 49152;
+    f.dst_port = 514;
+    f.syslog.push_back(kSpecLine);
+    r.ctx.sink.begin_frame(90);
+    r.syslog.on_frame(f);
+    CHECK(r.store.get(90, 0).get(Field::SyslogAge) == seconds(91));
+    // The relay's copy over UDP at interface 1, 2 ms later on its clock: one alarm.
+    r.from = IpAddr::v4(0x0a3c0114);
+    r.to = IpAddr::v4(0x0a3c0199);
+    r.message(91, seconds(1091) + kSkew + millis(2), kSpecLine, 1);
+    CHECK(r.store.get(91, 0).get(Field::SyslogCopyOf) == 90);
+}
