@@ -554,6 +554,8 @@ bool CapturePoints::separate_clocks() const { return !impl_->pairs.empty(); }
 
 std::size_t CapturePoints::clock_pairs() const { return impl_->pairs.size(); }
 
+static_assert(kClocks <= 32, "clock_stepped() returns its clocks as 32 bits");
+
 std::uint32_t CapturePoints::clock_stepped(std::uint32_t clock, Nanos by) {
     std::uint32_t peers = 0;
     for (PairStats& p : impl_->pairs) {

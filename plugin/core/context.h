@@ -115,8 +115,10 @@ private:
 
 // Each capture point of a merged capture has its own clock (SPEC §3.6): an analyser's timers are
 // kept per point, in one of kClocks queues, and checked against that point's frames only
-// (Context::clock). Captures with more points than this share the last queue.
-constexpr std::uint32_t kClocks = 8;
+// (Context::clock); so are its silences and clock steps (CaptureGaps). Captures with more points
+// than this share the last queue: points whose clocks differ then judge each other's timers. As
+// many as a mask of clocks holds (CapturePoints::clock_stepped).
+constexpr std::uint32_t kClocks = 32;
 
 // The point whose view a frame's state belongs to, and on whose clock its time is: a TCP
 // connection's home (the point that saw its first segment; Engine::process moves a segment first

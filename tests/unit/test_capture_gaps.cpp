@@ -2,9 +2,12 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "catch.h"
 
+#include <algorithm>
 #include <limits>
+#include <vector>
 
 #include "core/capture_gaps.h"
+#include "core/engine.h"
 
 using namespace ka;
 
@@ -204,4 +207,90 @@ TEST_CASE("a clock set back and forward again: the jump past where it stood, aft
         CHECK(gap.from_frame == n - 1);
         CHECK(gap.step_frame == step_frame);
     }
+}
+
+TEST_CASE("a merged capture of nine capture points: point 8's silence and timers are its own, not point 7's") {
+    // Capture points 0 and 1 see one segment each, so each interface has a clock of its own. Points
+    // 7 and 8 are busy SPAN sessions; an SCCP phone registered at 8 keeps alive every 30 s. Point
+    // 8's capture records nothing from T + 125 s to T + 230 s while point 7 goes on: what fell due at
+    // 8 then is not judged (a capture gap at 8), and point 7's frames tell nothing of it.
+    Engine engine{Config{}};
+    std::vector<Frame> frames;
+    const IpAddr phone = IpAddr::v4(0x0a000015), manager = IpAddr::v4(0x0a000005);
+    auto tcp = [&](Nanos t, std::uint32_t iface, bool from_phone, std::uint32_t seq, std::uint32_t len) -> Frame& {
+        Frame f;
+        f.time = t;
+        f.interface_id = iface;
+        f.transport = Transport::Tcp;
+        f.src_ip = from_phone ? phone : manager;
+        f.dst_ip = from_phone ? manager : phone;
+        f.src_port = from_phone ? 50000 : 2000;
+        f.dst_port = from_phone ? 2000 : 50000;
+        f.tcp.present = true;
+        f.tcp.home = iface;
+        f.tcp.stream = 1;
+        f.tcp.seq = seq;
+        f.tcp.len = len;
+        f.tcp.flags = TcpInfo::kAck | TcpInfo::kPsh;
+        frames.push_back(f);
+        return frames.back();
+    };
+    // The segment seen at points 0 and 1 (another connection).
+    for (std::uint32_t iface : {0u, 1u}) {
+        Frame& f = tcp(kT0 + iface * millis(1), iface, true, 777, 100);
+        f.src_ip = IpAddr::v4(0x0a000099);
+        f.tcp.stream = 2;
+    }
+    std::uint32_t up = 1, down = 1;
+    auto skinny = [&](Nanos t, bool from_phone, std::uint32_t id) {
+        Frame& f = tcp(t, 8, from_phone, from_phone ? up : down, 12);
+        (from_phone ? up : down) += 12;
+        SkinnyMessage m;
+        m.id = id;
+        if (id == skinny::kRegisterReq) m.device_name = "SEP001122334455";
+        if (id == skinny::kRegisterAck) {
+            m.has_keepalive_interval = m.has_secondary_interval = true;
+            m.keepalive_interval = 30;
+            m.secondary_interval = 60;
+        }
+        f.skinny.push_back(m);
+    };
+    skinny(kT0 + seconds(1), true, skinny::kRegisterReq);
+    skinny(kT0 + seconds(1) + millis(2), false, skinny::kRegisterAck);
+    for (int k = 1; k <= 4; ++k) {
+        skinny(kT0 + seconds(1 + 30 * k), true, skinny::kKeepAliveReq);
+        skinny(kT0 + seconds(1 + 30 * k) + millis(1), false, skinny::kKeepAliveAck);
+    }
+    // 20 frames a second from 20 hosts at each busy point, point 8 silent in between.
+    for (std::uint32_t iface : {7u, 8u}) {
+        for (Nanos t = kT0; t < kT0 + seconds(300); t += millis(50)) {
+            if (iface == 8 && t >= kT0 + seconds(125) && t < kT0 + seconds(230)) continue;
+            Frame f;
+            f.time = t + iface * 1000;
+            f.interface_id = iface;
+            f.transport = Transport::Udp;
+            f.src_ip = IpAddr::v4(0x0a010000 + static_cast<std::uint32_t>((t / millis(50)) % 20));
+            f.dst_ip = IpAddr::v4(0x0a020000);
+            f.src_port = 40000;
+            f.dst_port = 40001;
+            frames.push_back(f);
+        }
+    }
+    std::stable_sort(frames.begin(), frames.end(), [](const Frame& a, const Frame& b) { return a.time < b.time; });
+    std::size_t failovers = 0, unacked = 0, gaps_at_8 = 0, gaps_elsewhere = 0;
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        Frame& f = frames[i];
+        f.number = static_cast<std::uint32_t>(i + 1);
+        engine.process(f);
+        for (std::size_t k = 0; k < engine.count(f.number); ++k) {
+            const Annotation a = engine.get(f.number, k);
+            failovers += a.raised(Expert::Failover);
+            unacked += a.raised(Expert::KeepaliveUnacked);
+            if (a.raised(Expert::CaptureGap)) ++(f.interface_id == 8 && f.time >= kT0 + seconds(230) ? gaps_at_8 : gaps_elsewhere);
+        }
+    }
+    CHECK(failovers == 0);
+    CHECK(unacked == 0);
+    CHECK(gaps_at_8 == 1);
+    CHECK(gaps_elsewhere == 0);
 }
