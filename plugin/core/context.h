@@ -149,6 +149,8 @@ struct Context {
 
     // Set by the engine once the capture's interfaces turn out to be capture points.
     bool separate_clocks = false;
+    // One more than the highest interface id seen so far.
+    std::uint32_t interfaces = 1;
 
     explicit Context(const Config& c, FindingStore& store) : config(c), sink(store) {}
     // The timer queue of a capture point: its own once the points have clocks of their own, else

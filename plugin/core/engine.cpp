@@ -12,6 +12,7 @@ Engine::~Engine() = default;
 
 void Engine::process(Frame& frame) {
     ctx_.sink.begin_frame(frame.number);
+    if (frame.interface_id >= ctx_.interfaces) ctx_.interfaces = frame.interface_id + 1;
     // A silence of the frame's capture point, on its own clock, before anything judges what fell
     // due in it.
     const std::uint32_t clock = ctx_.clock(frame.interface_id);

@@ -1586,12 +1586,12 @@ void SipAnalyzer::Impl::on_response(const Frame& f, const SipMessage& m) {
     CallBindings near = bindings_of_call(point_of(f), call_id);
     // A tap's two ports captured as two interfaces of one machine show a REGISTER at one and its
     // answer at the other. While the interfaces share one clock, a UDP response that no binding of
-    // its own interface awaits is looked for at the others (the first kClocks).
+    // its own interface awaits is looked for at the others seen so far (the first kClocks).
     const auto awaits = [&](const CallBindings& c) {
         return std::any_of(c.begin(), c.end(), [&](std::uint32_t i) { return bindings[i].phone == f.dst_ip; });
     };
     if (!ctx.separate_clocks && f.transport == Transport::Udp && !awaits(near))
-        for (std::uint32_t p = 0; p < kClocks; ++p) {
+        for (std::uint32_t p = 0; p < std::min(kClocks, ctx.interfaces); ++p) {
             if (p == point_of(f)) continue;
             if (CallBindings other = bindings_of_call(p, call_id); awaits(other)) {
                 near = other;
