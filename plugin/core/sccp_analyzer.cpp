@@ -563,7 +563,7 @@ void SccpAnalyzer::Impl::on_keepalive(std::uint64_t key, Session& s, const Frame
     s.tx[s.tx_next] = Transmission{f.tcp.seq, f.tcp.len, f.number, 0, f.time};
     s.tx_next = static_cast<std::uint8_t>((s.tx_next + 1) % kTransmissions);
     if (s.role != Role::Backup)  // a backup's keepalives are not the registration's (EndpointDirectory)
-        ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, point_of(f), s.server});
+        ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, timed_at(f), s.server});
     rearm(key, s);
 }
 
@@ -607,7 +607,7 @@ void SccpAnalyzer::Impl::on_register(Session& s, const Frame& f, const SkinnyMes
     }
     Annotation a = annotation(s, Subject::SccpRegister);
     ctx.sink.emit(a);
-    ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, point_of(f), s.server});
+    ctx.directory.touch(s.phone_ip, {f.time, f.number, s.named ? s.endpoint : 0, timed_at(f), s.server});
 }
 
 void SccpAnalyzer::Impl::on_register_ack(std::uint64_t key, Session& s, const Frame& f, const SkinnyMessage& m) {

@@ -1127,7 +1127,7 @@ void SipAnalyzer::Impl::transmitted_again(Binding& b, Txn& t, const Frame& f) {
 // A REGISTER of `b` sent in `f` (or its 2xx, when the capture lacks it), for the call manager's
 // syslog verdicts to point at; a backup keepalive is not the registration's (EndpointDirectory).
 void SipAnalyzer::Impl::note_in_directory(const Binding& b, const Frame& f) {
-    if (b.role != Role::Backup) ctx.directory.touch(b.phone, {f.time, f.number, b.device, point_of(f), b.server});
+    if (b.role != Role::Backup) ctx.directory.touch(b.phone, {f.time, f.number, b.device, timed_at(f), b.server});
 }
 
 // Transaction `t` (slot `slot` of binding `idx`) sent in `f`, on `stream`: its bytes there, which

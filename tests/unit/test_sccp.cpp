@@ -1553,3 +1553,22 @@ TEST_CASE("a KeepAliveTimeout on the first keepalive after a registration counts
           "No keepalive for 100.0 s, more than 3 intervals of 30 s: the call manager drops the phone "
           "(KeepAliveTimeout, reason 13)");
 }
+
+TEST_CASE("a keepalive on its own interface's clock is filed under that interface in the endpoint directory") {
+    // A segment seen first at interface 1 before the offset to its connection's home (0) is known
+    // keeps interface 1's time: the call manager's syslog ages it on that clock.
+    Rig r;
+    Conn c = registered(r);
+    r.frame(T0 + seconds(30), c, true, 12);
+    r.f.interface_id = 1;
+    r.f.tcp.home = 0;
+    r.f.tcp.unplaced = true;
+    SkinnyMessage m;
+    m.id = skinny::kKeepAliveReq;
+    r.f.skinny.push_back(m);
+    r.run();
+    const auto* seen = r.ctx.directory.by_ip(c.phone);
+    REQUIRE(seen);
+    CHECK(seen->frame == r.f.number);
+    CHECK(seen->iface == 1);
+}

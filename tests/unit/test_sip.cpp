@@ -3924,3 +3924,23 @@ TEST_CASE("a quiet point's clock set back: no path loss of a segment whose copy 
                 FAIL_CHECK("path loss reported");
             }
 }
+
+TEST_CASE("a REGISTER on its own interface's clock is filed under that interface in the endpoint directory") {
+    // Seen first at interface 1 before the offset to its connection's home (0) is known, it keeps
+    // interface 1's time: the call manager's syslog ages it on that clock.
+    FindingStore store;
+    Context ctx(Config{}, store);
+    SipAnalyzer sip(ctx);
+    Wire w;
+    Frame f = w.frame(1, kT0, true, Transport::Tcp);
+    Wire::tcp(f, 4, 1, 700, 1);
+    f.interface_id = 1;
+    f.tcp.home = 0;
+    f.tcp.unplaced = true;
+    w.add_register(f, "t", 1, with(kCisco, "expires=120"));
+    ctx.sink.begin_frame(1);
+    sip.on_frame(f);
+    REQUIRE(ctx.directory.by_ip(kPhone));
+    CHECK(ctx.directory.by_ip(kPhone)->frame == 1);
+    CHECK(ctx.directory.by_ip(kPhone)->iface == 1);
+}
