@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "flat_map.h"
 #include "hash.h"
@@ -47,7 +48,7 @@ enum class Kind : std::uint8_t { Unknown, Sip, Skinny, Syslog };
 // so the port decides, when the stream is first seen (place()).
 bool syslog_port(std::uint16_t port) { return port == 514 || port == 601 || port == 6514; }
 
-// Bytes kept between segments; one pointer until they are needed. Every connection has four such
+// Bytes kept between segments; one pointer until they are needed. Every connection has two such
 // buffers and most never use them: out of line, they leave the connection's per-segment state
 // small enough to live in its table slot.
 class LazyBytes {
@@ -75,6 +76,43 @@ private:
     std::unique_ptr<std::string> s_;
 };
 
+// TLS records (RFC 5246 6.2, RFC 8446 5.1): a header of content type, version and length, then at
+// most 2^14 + 2048 bytes.
+constexpr std::uint8_t kTlsHeader = 5;
+constexpr std::uint32_t kMaxTlsRecord = (1u << 14) + 2048;
+constexpr std::uint8_t kChangeCipherSpec = 20, kHeartbeat = 24, kApplicationData = 23;
+
+// Whether `b` may be byte `k` of a record header: a content type, then version 3.x (SSL 3.0 to
+// TLS 1.3's legacy 3.3); any length, checked once read.
+bool tls_header_byte(std::uint8_t k, std::uint8_t b) {
+    if (k == 0) return b >= kChangeCipherSpec && b <= kHeartbeat;
+    if (k == 1) return b == 3;
+    return k != 2 || b <= 4;
+}
+
+// One direction of a TLS connection: the decrypted start of a message whose end is in a later
+// record, and where the records lie in the TCP byte stream. Wireshark hands over a record's
+// plaintext in the frame where the record ends; the sequence numbers of a message's bytes are
+// those of the records that carry it. Made for TLS connections only.
+struct TlsHalf {
+    std::string pending;
+    // The record holding `pending`'s first byte: where it begins and the frame that carried that
+    // (pending_placed: known).
+    std::uint32_t pending_seq = 0, pending_frame = 0;
+    bool pending_placed = false;
+    // Records are followed in order from a segment that begins with one; a hole or bytes that
+    // cannot be a header lose them until such a segment comes.
+    bool synced = false;
+    // After its ChangeCipherSpec the direction's records are encrypted (TLS 1.2); TLS 1.3's are
+    // application data records.
+    bool encrypted = false;
+    std::uint8_t type = 0;  // of the current record
+    std::uint8_t got = 0;   // header bytes of the current record read; 0: between records
+    std::uint32_t next = 0;  // sequence number of the next byte to read
+    std::uint32_t start = 0, start_frame = 0;  // the current record's first byte, and its frame
+    std::uint32_t left = 0;  // the current record's length once read, less the bytes read since
+};
+
 // One direction of a connection: what Wireshark's TCP sequence analysis keeps, plus the bytes of
 // a message that has not ended yet.
 struct Half {
@@ -85,7 +123,7 @@ struct Half {
     // and of the segments before it follow within kCaptureCopyWindow.
     Nanos sent_time = 0;
     LazyBytes pending;              // start of a message whose end has not been captured yet
-    LazyBytes tls_pending;          // the same for decrypted TLS data (no sequence numbers)
+    std::unique_ptr<TlsHalf> tls;   // the same for decrypted TLS data, once the connection is TLS
     std::uint32_t base_seq = 0; // first sequence number seen (the ISN when the SYN was captured)
     std::uint32_t next_seq = 0; // highest seq + len (+1 for SYN/FIN) so far
     // The end of what was seen without a hole (Wireshark's maxseqtobeacked): an ACK beyond it
@@ -132,6 +170,22 @@ struct Segment {
     std::string_view payload;
     std::uint32_t payload_len = 0;
 };
+
+// A TLS record that ended in this frame's segment: its first byte (and the frame that carried it)
+// and its end.
+struct Record {
+    std::uint32_t start = 0, start_frame = 0, end = 0;
+};
+
+// A SIP message's place in the TCP byte stream, as Wireshark's SIP item gives it: it spans
+// [begin, end) of the data that the segment ending at `segment_end` completed; `start_frame`
+// carried its first byte when an earlier segment did.
+void set_position(SipMessage& m, std::uint32_t begin, std::uint32_t end, std::uint32_t segment_end,
+                  std::uint32_t start_frame) {
+    m.length = end - begin;
+    m.tail = segment_end - end;
+    m.start_frame = start_frame;
+}
 
 // The SIP, SKINNY or syslog message at the start of a byte stream, parsed into `out` when it is
 // whole. `skip`: SIP's keep-alive CRLFs before it; `length`: its own.
@@ -185,6 +239,8 @@ struct Decoder::Impl {
     Stream* frame_stream = nullptr;
     bool frame_from_a = true;
     std::string scratch;    // pending bytes + this frame's bytes while messages are cut out
+    // The records that ended in this frame's TLS segment and that Wireshark decrypts (follow_records()).
+    std::vector<Record> ended;
     // First sightings of recent segments sent without an IP identification (IPv6, or a stack that
     // sends 0), where a copy of a burst's earlier segment, overtaken by the later ones, has no
     // older identification to tell it by. Direct-mapped and bounded: a sighting overwritten
@@ -215,7 +271,9 @@ struct Decoder::Impl {
     void analyse_sequence(Stream& s, std::uint32_t half, Half& fwd, Half& rev, const wire::Packet& p, Nanos now,
                           std::uint32_t point, TcpInfo& t);
     void cut_messages(Stream& s, Half& h, const Segment& p, Frame& out);
-    void cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out);
+    void follow_records(TlsHalf& h, const wire::Packet& p, const TcpInfo& t, std::size_t decrypted,
+                        std::uint32_t frame);
+    void cut_tls(Kind kind, TlsHalf& h, const RawFrame& raw, std::uint32_t segment_end, Frame& out);
     static void hold_unclassified(Half& h, const Segment& p, Frame& out);
     void place(Stream& s, const wire::Packet& p, std::uint32_t interface_id, bool from_a) const;
     void note_split(const Stream& s, const wire::Packet& p, std::uint32_t other, std::uint32_t frame);
@@ -488,8 +546,15 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
     Stream& s = *d.frame_stream;
     Half& fwd = s.half[d.frame_from_a ? 0 : 1];
     if (out.transport == Transport::Tls) {
-        if (raw.tls_data_count > 0) d.cut_tls(s.kind, fwd, raw, out);
-        else out.tcp.opaque = p.payload_len > 0 && !out.tcp.retransmission && !out.tcp.copy && !out.tcp.keep_alive;
+        if (p.payload_len == 0) return;
+        if (!fwd.tls) fwd.tls = std::make_unique<TlsHalf>();
+        TlsHalf& tls = *fwd.tls;
+        d.follow_records(tls, p, out.tcp, raw.tls_data_count, out.number);
+        if (raw.tls_data_count > 0) d.cut_tls(s.kind, tls, raw, p.seq + p.payload_len, out);
+        else out.tcp.opaque = !out.tcp.retransmission && !out.tcp.copy && !out.tcp.keep_alive;
+        // A record begun here and not ended, with no message under way: its bytes begin one.
+        if (tls.synced && tls.got > 0 && tls.start_frame == out.number && tls.pending.empty())
+            out.tcp.begins_message = true;
         return;
     }
     // A keep-alive's byte was sent before: joined to the stream it would shift every later message.
@@ -577,10 +642,9 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const Segment& p, Frame& ou
         at += c.length;
         if (c.status == Cut::Incomplete) break;
         if (c.parsed_sip) {
-            SipMessage& m = out.sip.back();
-            m.length = static_cast<std::uint32_t>(c.length);
-            m.tail = segment_end - (data_seq + static_cast<std::uint32_t>(at));
-            if (began_before) m.start_frame = h.pending_frame;
+            const std::uint32_t end = data_seq + static_cast<std::uint32_t>(at);
+            set_position(out.sip.back(), end - static_cast<std::uint32_t>(c.length), end, segment_end,
+                         began_before ? h.pending_frame : 0);
         }
     }
     // Keep the start of an unfinished message for the next segment, unless it is too long to be a
@@ -595,38 +659,116 @@ void Decoder::Impl::cut_messages(Stream& s, Half& h, const Segment& p, Frame& ou
     }
 }
 
+// Follows the TLS records in the direction's new bytes of this segment, in order. `ended` gets
+// those that end here and that Wireshark decrypts (any after the direction's ChangeCipherSpec,
+// application data before it; not an empty one), up to one more than it decrypted in this frame:
+// more cannot be matched with them.
+void Decoder::Impl::follow_records(TlsHalf& h, const wire::Packet& p, const TcpInfo& t, std::size_t decrypted,
+                                   std::uint32_t frame) {
+    ended.clear();
+    const std::uint32_t end = p.seq + p.payload_len;
+    if (h.synced && seq_before(h.next, p.seq)) h.synced = false;  // bytes the capture lacks
+    if (!h.synced) {
+        // Tried afresh on new data only: a resend's first bytes may be anywhere in a record.
+        if (t.retransmission || t.copy || t.keep_alive) return;
+        h.synced = true;
+        h.next = p.seq;
+        h.got = 0;
+    }
+    if (!seq_before(h.next, end)) return;
+    if (p.payload.size() < p.payload_len) {  // cut short by the snap length: headers unread
+        h.synced = false;
+        return;
+    }
+    for (std::size_t i = h.next - p.seq; i < p.payload.size();) {
+        if (h.got < kTlsHeader) {
+            const auto b = static_cast<std::uint8_t>(p.payload[i]);
+            if (!tls_header_byte(h.got, b)) {
+                h.synced = false;
+                return;
+            }
+            if (h.got == 0) {
+                h.type = b;
+                h.start = p.seq + static_cast<std::uint32_t>(i);
+                h.start_frame = frame;
+                h.left = 0;
+            }
+            if (h.got >= 3) h.left = h.left << 8 | b;
+            ++i;
+            if (++h.got < kTlsHeader) continue;
+            if (h.left > kMaxTlsRecord) {
+                h.synced = false;
+                return;
+            }
+        }
+        const std::size_t n = std::min<std::size_t>(h.left, p.payload.size() - i);
+        i += n;
+        h.left -= static_cast<std::uint32_t>(n);
+        if (h.left > 0) break;
+        const std::uint32_t stop = p.seq + static_cast<std::uint32_t>(i);
+        if (stop - h.start > kTlsHeader && (h.encrypted || h.type == kApplicationData) && ended.size() <= decrypted)
+            ended.push_back({h.start, h.start_frame, stop});
+        if (h.type == kChangeCipherSpec) h.encrypted = true;
+        h.got = 0;
+    }
+    h.next = end;
+}
+
 // Decrypted TLS records arrive whole and in order: the messages are cut out of them as out of a
 // TCP stream. Handshake records are decrypted data sources too; one that cannot start
 // a message where a message would start is skipped. The buffer's room is reserved first:
 // appending never moves the bytes that messages already cut out point to.
-void Decoder::Impl::cut_tls(Kind kind, Half& h, const RawFrame& raw, Frame& out) {
-    std::size_t total = h.tls_pending.size();
+// When the records that ended in this segment are as many as Wireshark decrypted here, each is
+// the other's: a SIP message's bytes are then those from the start of the record holding its
+// first byte to the end of the record holding its last, the same TCP bytes a resend repeats.
+void Decoder::Impl::cut_tls(Kind kind, TlsHalf& h, const RawFrame& raw, std::uint32_t segment_end, Frame& out) {
+    const bool placed = h.synced && ended.size() == raw.tls_data_count;
+    std::size_t total = h.pending.size();
     for (std::size_t i = 0; i < raw.tls_data_count; ++i) total += raw.tls_data[i].size();
     scratch.clear();
     scratch.reserve(total);
-    scratch.append(h.tls_pending);
-    h.tls_pending.clear();
-    std::size_t at = 0;
+    scratch.append(h.pending);
+    h.pending.clear();
+    // The record holding the first byte of the message at `at`: this frame's `ended[first]`, or
+    // the pending bytes' (kHeld).
+    constexpr std::size_t kHeld = ~std::size_t{0};
+    std::size_t at = 0, first = kHeld;
     for (std::size_t i = 0; i < raw.tls_data_count; ++i) {
         const std::string_view record = raw.tls_data[i];
         if (at == scratch.size() && !may_begin(kind, record)) continue;
+        const std::size_t from = scratch.size();
         scratch.append(record);
         const std::string_view data = scratch;
         while (at < data.size()) {
             const Cut c = cut_message(kind, data.substr(at), out);
             if (c.status == Cut::Invalid) at = data.size();  // no message of its kind from here on: drop it
-            at += c.skip + c.length;
+            at += c.skip;
+            if (at >= from) first = i;
+            at += c.length;
             if (c.status != Cut::Whole) break;
+            if (!c.parsed_sip || !placed || (first == kHeld && !h.pending_placed)) continue;
+            const Record& last = ended[i];
+            const std::uint32_t begin = first == kHeld ? h.pending_seq : ended[first].start;
+            const std::uint32_t begin_frame = first == kHeld ? h.pending_frame : ended[first].start_frame;
+            set_position(out.sip.back(), begin, last.end, segment_end, begin_frame == out.number ? 0 : begin_frame);
         }
     }
-    if (scratch.size() - at <= kMaxPending) h.tls_pending.assign(std::string_view(scratch).substr(at));
+    if (scratch.size() - at > kMaxPending) return;
+    h.pending.assign(std::string_view(scratch).substr(at));
+    if (first == kHeld || h.pending.empty()) return;  // the same message as before, or none
+    h.pending_placed = placed;
+    if (!placed) return;
+    h.pending_seq = ended[first].start;
+    h.pending_frame = ended[first].start_frame;
+    // Begun in a record that began here (else the segment that began that record told it).
+    if (h.pending_frame == out.number) out.tcp.begins_message = true;
 }
 
 std::size_t Decoder::state_bytes() const {
-    std::size_t n = sizeof(Impl) + impl_->scratch.capacity() + impl_->streams.bytes() +
-                    impl_->split_homes.bytes() + (impl_->sightings ? kSightingsBytes : 0);
+    std::size_t n = sizeof(Impl) + impl_->scratch.capacity() + impl_->ended.capacity() * sizeof(Record) +
+                    impl_->streams.bytes() + impl_->split_homes.bytes() + (impl_->sightings ? kSightingsBytes : 0);
     impl_->streams.for_each([&](const ConnKey&, const Stream& s) {
-        for (const Half& h : s.half) n += h.pending.bytes() + h.tls_pending.bytes();
+        for (const Half& h : s.half) n += h.pending.bytes() + (h.tls ? sizeof(TlsHalf) + h.tls->pending.capacity() : 0);
     });
     return n;
 }

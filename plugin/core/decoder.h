@@ -37,7 +37,8 @@ struct RawFrame {
     bool saw_pw_eth_cw = false;
     bool saw_pw_eth_nocw = false;
 
-    // Decrypted TLS application data carried by this frame, in order.
+    // The plaintext of each TLS record Wireshark decrypted in this frame (those that end in its
+    // segment; none that is empty), in order.
     const std::string_view* tls_data = nullptr;
     std::size_t tls_data_count = 0;
     // The transport header and payload of an IP datagram this frame's fragment completed.

@@ -67,7 +67,8 @@ struct TcpInfo {
     // data after them (a resend that takes along what waited behind the lost segment).
     std::uint32_t resent = 0;
     bool keep_alive = false;      // tcp.analysis.keep_alive: one old byte to probe the peer, not data
-    // Its last bytes begin a message that a later segment ends (that message's SipMessage::start_frame).
+    // Its last bytes begin a message that a later segment ends (that message's SipMessage::start_frame);
+    // over TLS, the record holding that message's first byte.
     bool begins_message = false;
     // It newly acknowledges bytes of the other direction the capture lacks (tcp.analysis.ack_lost_segment):
     // sent and received, but dropped by the capture.
@@ -111,7 +112,8 @@ struct SipMessage {
     std::uint32_t first_contact = 0;  // index into Frame::contacts
     std::uint32_t contact_count = 0;
     // Position in the TCP byte stream: the message ends `tail` bytes before the end of the data
-    // that completed it, and spans `length` bytes. Unknown (0) over TLS.
+    // that completed it, and spans `length` bytes. Over TLS, the bytes of the records that carry
+    // it; unknown (0) when the decoder could not follow them.
     std::uint32_t length = 0;
     std::uint32_t tail = 0;
     // The frame that carried the message's first byte when an earlier segment began it; 0: this one.

@@ -1137,7 +1137,7 @@ void SipAnalyzer::Impl::track_bytes(Stream& stream, std::uint32_t idx, std::uint
     t.has_range = true;
     t.stream = f.tcp.stream;
     t.head_back = 0;
-    if (m.length > 0) {  // the message's own bytes; over TLS only the segment is known
+    if (m.length > 0) {  // the message's own bytes (over TLS its records'); unknown: the segment's
         t.end = f.tcp.seq + f.tcp.len - m.tail;
         t.start = t.end - m.length;
         // Begun in an earlier segment: a retransmission of that part names it. The REGISTER

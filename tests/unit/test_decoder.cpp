@@ -118,6 +118,14 @@ std::string sip_register(int cseq, const std::string& body = "") {
            "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
 }
 
+// A TLS record of `type` carrying `plain` bytes encrypted: its header and as many bytes of
+// ciphertext and a 16-byte tag.
+std::string tls_record(std::size_t plain, std::uint8_t type = 23) {
+    const std::size_t n = plain + 16;
+    const char header[] = {static_cast<char>(type), 3, 3, static_cast<char>(n >> 8), static_cast<char>(n & 0xff)};
+    return std::string(header, sizeof header) + std::string(n, '\xa5');
+}
+
 // A data segment of the phone's (acknowledging 901) in an IPv4 packet with identification `ip_id`
 // (its low byte; frame() sends 0).
 std::vector<std::uint8_t> phone_packet(std::uint32_t seq, const std::string& data, std::uint8_t ip_id) {
@@ -821,7 +829,7 @@ TEST_CASE("decoder: decrypted TLS data is reassembled into SIP messages") {
     CHECK(out.transport == Transport::Tls);
     REQUIRE(out.sip.size() == 1);
     CHECK(out.sip[0].cseq == 1);
-    CHECK(out.sip[0].length == 0);  // positions in the TCP stream are unknown under TLS
+    CHECK(out.sip[0].length == 0);  // the segment begins with no record: its bytes are unknown
     // Wireshark's SIP is not called until the message is whole.
     r.tls(frame(kPhone, 50000, kServer, 5061, 1200, 1, kAck | kPsh, std::string(200, 'y')), 0,
           {std::string_view(m2).substr(10)}, false);
@@ -871,6 +879,133 @@ TEST_CASE("decoder: decrypted TLS data on a SKINNY connection is cut into SKINNY
     CHECK(segment(1600, {}, false).tcp.opaque);
     CHECK_FALSE(segment(1600, {}, false).tcp.opaque);
     CHECK_FALSE(r.tls(frame(kPhone, 50000, kServer, 2443, 1700, 1, kAck, ""), kSecond, {}, false).tcp.opaque);
+}
+
+TEST_CASE("decoder: over TLS a SIP message's bytes are those of the records that carry it") {
+    Run r;
+    const std::string m1 = sip_register(1, std::string(1200, 'v')), m2 = sip_register(2);
+    const std::string r1 = tls_record(m1.size()), r2 = tls_record(m2.size());
+    std::uint32_t seq = 1000;
+    // The phone's segment of `bytes` at `seq`, with the plaintext of the records that end in it.
+    const auto phone = [&](const std::string& bytes, const std::vector<std::string_view>& plain) -> Frame& {
+        return r.tls(frame(kPhone, 50000, kServer, 5061, seq, 1, kAck | kPsh, bytes), kSecond, plain, !plain.empty());
+    };
+    const auto size = [](const std::string& b) { return static_cast<std::uint32_t>(b.size()); };
+    // A record in one segment.
+    Frame& f = phone(r1, {m1});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(r1));
+    CHECK(f.sip[0].tail == 0);
+    CHECK(f.sip[0].start_frame == 0);
+    CHECK_FALSE(f.tcp.begins_message);
+    seq += size(r1);
+    // Two records in one segment: each message its own record's bytes.
+    phone(r1 + r2, {m1, m2});
+    REQUIRE(f.sip.size() == 2);
+    CHECK(f.sip[0].length == size(r1));
+    CHECK(f.sip[0].tail == size(r2));
+    CHECK(f.sip[1].length == size(r2));
+    CHECK(f.sip[1].tail == 0);
+    seq += size(r1) + size(r2);
+    // A record spanning two segments, decrypted in the second: it began in the first.
+    phone(r1.substr(0, 700), {});
+    CHECK(f.tcp.begins_message);
+    const std::uint32_t head = f.number;
+    seq += 700;
+    phone(r1.substr(700), {m1});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(r1));
+    CHECK(f.sip[0].tail == 0);
+    CHECK(f.sip[0].start_frame == head);
+    CHECK_FALSE(f.tcp.begins_message);
+    seq += size(r1) - 700;
+    // A header split across segments, after a whole record.
+    phone(r1 + r2.substr(0, 3), {m1});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(r1));
+    CHECK(f.sip[0].tail == 3);
+    CHECK(f.tcp.begins_message);
+    const std::uint32_t split = f.number;
+    seq += size(r1) + 3;
+    phone(r2.substr(3), {m2});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(r2));
+    CHECK(f.sip[0].tail == 0);
+    CHECK(f.sip[0].start_frame == split);
+    seq += size(r2) - 3;
+    // A message in two records, each in a segment of its own: from the start of the first.
+    const std::string a = m1.substr(0, 200), b = m1.substr(200);
+    const std::string ra = tls_record(a.size()), rb = tls_record(b.size());
+    phone(ra, {a});
+    CHECK(f.sip.empty());
+    CHECK(f.tcp.begins_message);
+    const std::uint32_t first = f.number;
+    seq += size(ra);
+    phone(rb, {b});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].cseq == 1);
+    CHECK(f.sip[0].length == size(ra) + size(rb));
+    CHECK(f.sip[0].tail == 0);
+    CHECK(f.sip[0].start_frame == first);
+}
+
+TEST_CASE("decoder: over TLS the records Wireshark decrypts are those after a ChangeCipherSpec, and application data") {
+    Run r;
+    const std::string m = sip_register(1);
+    const std::string finished("\x14\x00\x00\x0c" "0123456789ab", 16);
+    const std::string ccs("\x14\x03\x03\x00\x01\x01", 6);
+    const auto phone = [&](std::uint16_t port, std::uint32_t seq, const std::string& bytes,
+                           const std::vector<std::string_view>& plain) -> Frame& {
+        return r.tls(frame(kPhone, port, kServer, 5061, seq, 1, kAck | kPsh, bytes), kSecond, plain, !plain.empty());
+    };
+    const std::string reg = tls_record(m.size());
+    // TLS 1.2: a ClientHello in plaintext; then a ChangeCipherSpec, the encrypted Finished (a
+    // handshake record) and the REGISTER.
+    const std::string hello = tls_record(300, 22);
+    phone(50000, 1000, hello, {});
+    const auto after_hello = 1000 + static_cast<std::uint32_t>(hello.size());
+    Frame& f = phone(50000, after_hello, ccs + tls_record(16, 22) + reg, {finished, m});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == reg.size());
+    CHECK(f.sip[0].tail == 0);
+    // TLS 1.3: after the ChangeCipherSpec every record is application data, the Finished too.
+    phone(50001, 1000, hello, {});
+    phone(50001, after_hello, ccs + tls_record(16) + reg, {finished, m});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == reg.size());
+    // Before the ChangeCipherSpec a handshake record is not decrypted: with one, the records that
+    // ended are more than those decrypted, and which is which is unknown.
+    phone(50002, 1000, tls_record(16, 22) + reg, {finished, m});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == 0);
+}
+
+TEST_CASE("decoder: over TLS past bytes the capture lacks a message's bytes are unknown until a segment begins a record") {
+    Run r;
+    const std::string m1 = sip_register(1, std::string(1200, 'v')), m2 = sip_register(2);
+    const std::string r1 = tls_record(m1.size()), r2 = tls_record(m2.size());
+    const auto phone = [&](std::uint32_t seq, const std::string& bytes,
+                           const std::vector<std::string_view>& plain) -> Frame& {
+        return r.tls(frame(kPhone, 50000, kServer, 5061, seq, 1, kAck | kPsh, bytes), kSecond, plain, !plain.empty());
+    };
+    Frame& f = phone(1000, r1.substr(0, 700), {});
+    CHECK(f.tcp.begins_message);
+    // 100 bytes of the record missed: where the next record begins is unknown.
+    phone(1800, r1.substr(800) + r2.substr(0, 10), {m1});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == 0);
+    CHECK_FALSE(f.tcp.begins_message);
+    phone(1000 + static_cast<std::uint32_t>(r1.size()) + 10, r2.substr(10), {m2});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == 0);
+    // The next segment begins with a record: followed again.
+    phone(1000 + static_cast<std::uint32_t>(r1.size() + r2.size()), r1, {m1});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == r1.size());
+    // Two records ended, one decrypted (the other failed): which is which is unknown.
+    phone(1000 + static_cast<std::uint32_t>(2 * r1.size() + r2.size()), r1 + r2, {m1});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == 0);
 }
 
 TEST_CASE("decoder: memory stays bounded by a message that never ends and by a flood of connections") {
