@@ -1156,13 +1156,21 @@ TEST_CASE("decoder: duplicate ACKs around the receiver's own data still ask for 
 
 namespace {
 struct EngineRun {
-    Engine engine{Config{}};
+    Engine engine;
     std::uint32_t number = 0;
     std::vector<std::uint8_t> bytes;
-    void feed(const std::vector<std::uint8_t>& b, Nanos t, bool saw_sip) {
+    explicit EngineRun(const Config& c = Config{}) : engine(c) {}
+    // With `tls`, a segment Wireshark dissected as TLS, and the plaintext of the records it decrypted there.
+    void feed(const std::vector<std::uint8_t>& b, Nanos t, bool saw_sip,
+              const std::vector<std::string_view>* tls = nullptr) {
         bytes = b;
         RawFrame raw = ethernet(++number, bytes, t);
         raw.saw_sip = saw_sip;
+        if (tls) {
+            raw.saw_tls = true;
+            raw.tls_data = tls->data();
+            raw.tls_data_count = tls->size();
+        }
         engine.process(raw);
     }
     int breaches() const {
@@ -1233,5 +1241,69 @@ TEST_CASE("a TCP refresh whose 2xx the capture lacks, the registrar's next messa
             for (std::size_t k = 0; k < r.engine.count(i); ++k)
                 if (r.engine.get(i, k).raised(Expert::GraceBreach)) UNSCOPED_INFO("GraceBreach on frame " << i);
         CHECK(r.breaches() == 0);
+    }
+}
+
+TEST_CASE("TLS: a REGISTER whose record spans two segments is followed from the first: its resend, idle time, delivery") {
+    // Its first segment lost and resent; with `both`, the second too, 11 ms after the first's resend.
+    for (const bool both : {true, false}) {
+        CAPTURE(both);
+        Config config;
+        config.loss_pattern_min = 1;  // every lost first transmission is a loss pattern, with its idle time
+        EngineRun r(config);
+        const Nanos t0 = 1'700'000'000 * kSecond;
+        const auto ph = [&](std::uint32_t seq, std::uint32_t ack, std::uint16_t fl, const std::string& d, Nanos t,
+                            const std::vector<std::string_view>* tls = nullptr) {
+            r.feed(frame(kPhone, 50000, kServer, 5061, seq, ack, fl, d), t, tls && !tls->empty(), tls);
+        };
+        const auto sv = [&](std::uint32_t seq, std::uint32_t ack, std::uint16_t fl, const std::string& d, Nanos t,
+                            const std::vector<std::string_view>* tls = nullptr) {
+            r.feed(frame(kServer, 5061, kPhone, 50000, seq, ack, fl, d), t, tls && !tls->empty(), tls);
+        };
+        const std::vector<std::string_view> none;
+        ph(100, 0, kSyn, "", t0);
+        sv(900, 101, kSyn | kAck, "", t0 + 10 * kMillisecond);
+        ph(101, 901, kAck, "", t0 + 20 * kMillisecond);
+        // The registration, each message in a record of its own segment; the phone ACKs the 200 OK.
+        const std::string reg1 = sip_register(1), ok1 = ok_200(1), reg2 = sip_register(2, std::string(1200, 'v'));
+        const std::string rec1 = tls_record(reg1.size()), rec_ok = tls_record(ok1.size()), rec2 = tls_record(reg2.size());
+        const std::vector<std::string_view> plain1 = {reg1}, plain_ok = {ok1}, plain2 = {reg2};
+        std::uint32_t pseq = 101, sseq = 901;
+        ph(pseq, sseq, kAck | kPsh, rec1, t0 + kSecond, &plain1);
+        pseq += static_cast<std::uint32_t>(rec1.size());
+        sv(sseq, pseq, kAck | kPsh, rec_ok, t0 + kSecond + 10 * kMillisecond, &plain_ok);
+        sseq += static_cast<std::uint32_t>(rec_ok.size());
+        const Nanos acked = t0 + kSecond + 50 * kMillisecond;
+        ph(pseq, sseq, kAck, "", acked);
+        // The refresh 115 s later: its record in two segments 50 us apart, Wireshark decrypting it
+        // in the second. Resent (Wireshark does not dissect a resend), then ACKed by the registrar.
+        const Nanos t1 = acked + 115 * kSecond;
+        const std::uint32_t head = 700;
+        ph(pseq, sseq, kAck | kPsh, rec2.substr(0, head), t1, &none);
+        const std::uint32_t first = r.number;
+        ph(pseq + head, sseq, kAck | kPsh, rec2.substr(head), t1 + 50 * kMicrosecond, &plain2);
+        ph(pseq, sseq, kAck | kPsh, rec2.substr(0, head), t1 + 420 * kMillisecond);
+        const std::uint32_t resend = r.number;
+        if (both) ph(pseq + head, sseq, kAck | kPsh, rec2.substr(head), t1 + 431 * kMillisecond);
+        sv(sseq, pseq + static_cast<std::uint32_t>(rec2.size()), kAck, "", t1 + 440 * kMillisecond);
+        const std::uint32_t ack = r.number;
+
+        // One loss pattern, on the first segment's resend, after the phone's silence before that segment.
+        int patterns = 0;
+        for (std::uint32_t i = 1; i <= r.number; ++i)
+            for (std::size_t k = 0; k < r.engine.count(i); ++k) {
+                const Annotation a = r.engine.get(i, k);
+                if (!a.raised(Expert::LossPattern)) continue;
+                ++patterns;
+                CHECK(i == resend);
+                CHECK(a.get(Field::IdleInterval) == 115 * kSecond);  // not the 50 us before its second segment
+            }
+        CHECK(patterns == 1);
+        REQUIRE(r.engine.count(resend) == 1);
+        CHECK(r.engine.get(resend, 0).get(Field::RetransOriginal) == first);
+        REQUIRE(r.engine.count(ack) == 1);
+        const Annotation d = r.engine.get(ack, 0);
+        CHECK(d.has(Field::RefreshMargin));  // the REGISTER received
+        CHECK_FALSE(d.has(Field::DeliveryHeldBy));  // the resend is its own, not one it waited behind
     }
 }
