@@ -183,6 +183,15 @@ Segment TcpFlow::send(TimeNs t, Dir dir, const Bytes& payload, Delivery d) {
 std::vector<Segment> TcpFlow::send_split(TimeNs t, Dir dir, const Bytes& payload, std::size_t max_len,
                                          TimeNs spacing, Delivery d) {
   if (max_len == 0 || payload.empty()) throw std::invalid_argument("TcpFlow::send_split: nothing to split");
+  return send_split(t, dir, payload, max_len, spacing,
+                    std::vector<Delivery>((payload.size() + max_len - 1) / max_len, d));
+}
+
+std::vector<Segment> TcpFlow::send_split(TimeNs t, Dir dir, const Bytes& payload, std::size_t max_len,
+                                         TimeNs spacing, const std::vector<Delivery>& each) {
+  if (max_len == 0 || payload.empty()) throw std::invalid_argument("TcpFlow::send_split: nothing to split");
+  if (each.size() != (payload.size() + max_len - 1) / max_len)
+    throw std::invalid_argument("TcpFlow::send_split: one delivery per segment");
   establish_implicitly();
   std::vector<Segment> out;
   for (std::size_t pos = 0; pos < payload.size(); pos += max_len) {
@@ -191,6 +200,7 @@ std::vector<Segment> TcpFlow::send_split(TimeNs t, Dir dir, const Bytes& payload
     const Bytes part(payload.begin() + static_cast<std::ptrdiff_t>(pos),
                      payload.begin() + static_cast<std::ptrdiff_t>(pos + n));
     const std::uint64_t off = snd_nxt_[idx(dir)];
+    const Delivery d = each[out.size()];
     Segment s = make(dir, last ? tcpflag::PSH : 0, part, off);
     snd_nxt_[idx(dir)] += n;
     if (d == Delivery::Delivered) deliver(dir, off, off + n);

@@ -156,6 +156,10 @@ class TcpFlow : public FlowBase {
   /// t + spacing, ...; only the last has PSH.
   std::vector<Segment> send_split(TimeNs t, Dir dir, const Bytes& payload, std::size_t max_len,
                                   TimeNs spacing = 0, Delivery d = Delivery::Delivered);
+  /// The same with each segment's own fate, `each[i]` for segment i (one per segment): a
+  /// segment lost while a later one gets through, which the receiver holds behind the hole.
+  std::vector<Segment> send_split(TimeNs t, Dir dir, const Bytes& payload, std::size_t max_len, TimeNs spacing,
+                                  const std::vector<Delivery>& each);
   /// Exact retransmission of `seg` (same seq, flags and bytes; the ack field
   /// and IP id are current).
   Segment retransmit(TimeNs t, const Segment& seg, Delivery d = Delivery::Delivered);
