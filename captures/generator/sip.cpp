@@ -92,9 +92,10 @@ std::string Register::text() const {
   if (proxy_authorization) header(m, "Proxy-Authorization", *proxy_authorization);
   if (expires) header(m, "Expires", std::to_string(*expires));
   for (const auto& h : extra_headers) header(m, h.first, h.second);
-  header(m, "Content-Length", "0");
+  if (!body.empty()) header(m, "Content-Type", content_type);
+  header(m, "Content-Length", std::to_string(body.size()));
   m += "\r\n";
-  return m;
+  return m + body;
 }
 
 std::string Response::text() const {

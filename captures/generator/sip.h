@@ -1,6 +1,7 @@
 // SIP REGISTER requests and their responses as text (CRLF line endings,
-// Content-Length: 0). Header values are written verbatim, so a scenario can
-// reproduce exactly what a phone or registrar put on the wire.
+// Content-Length: 0 unless a REGISTER carries a body). Header values are
+// written verbatim, so a scenario can reproduce exactly what a phone or
+// registrar put on the wire.
 #pragma once
 
 #include <cstdint>
@@ -67,6 +68,10 @@ struct Register {
   std::optional<std::string> proxy_authorization;
   std::string user_agent;                       ///< omitted when empty
   HeaderList extra_headers;                     ///< added before Content-Length
+  /// A message body, e.g. the multipart remotecc body Cisco phones register with; when set,
+  /// Content-Type is written and Content-Length counts it.
+  std::string content_type;
+  std::string body;
 
   std::string via() const;
   std::string from() const;
