@@ -551,7 +551,10 @@ void Decoder::decode_payload(const RawFrame& raw, Frame& out) {
         TlsHalf& tls = *fwd.tls;
         d.follow_records(tls, p, out.tcp, raw.tls_data_count, out.number);
         if (raw.tls_data_count > 0) d.cut_tls(s.kind, tls, raw, p.seq + p.payload_len, out);
-        else out.tcp.opaque = !out.tcp.retransmission && !out.tcp.copy && !out.tcp.keep_alive;
+        // Nothing decrypted: a sign of a record the capture lost, unless no record that Wireshark
+        // decrypts ended here (the segment ends inside one, decrypted in a later frame).
+        else out.tcp.opaque = !out.tcp.retransmission && !out.tcp.copy && !out.tcp.keep_alive &&
+                              !(tls.synced && d.ended.empty());
         // A record begun here and not ended, with no message under way: its bytes begin one.
         if (tls.synced && tls.got > 0 && tls.start_frame == out.number && tls.pending.empty())
             out.tcp.begins_message = true;

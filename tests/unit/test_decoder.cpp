@@ -1307,3 +1307,22 @@ TEST_CASE("TLS: a REGISTER whose record spans two segments is followed from the 
         CHECK_FALSE(d.has(Field::DeliveryHeldBy));  // the resend is its own, not one it waited behind
     }
 }
+
+TEST_CASE("decoder: over TLS a segment that ends inside a record is not opaque: Wireshark decrypts the record later") {
+    // A call manager's message in a record over two segments: the first is no sign of a record the
+    // capture lost (which would take it for a keepalive's unread answer), the second decrypts.
+    Run r;
+    const std::string keepalive_ack("\x04\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00", 12);
+    std::string prompt("\x90\x00\x00\x00\x00\x00\x00\x00\x12\x01\x00\x00", 12);
+    prompt += std::string(1500, 'p');
+    const std::string rec_ack = tls_record(keepalive_ack.size()), rec = tls_record(prompt.size());
+    const auto manager = [&](std::uint32_t seq, const std::string& bytes, const std::vector<std::string_view>& plain) -> Frame& {
+        return r.tls(frame(kServer, 2443, kPhone, 50000, seq, 1, kAck | kPsh, bytes), kSecond, plain, false, true);
+    };
+    CHECK(manager(1000, rec_ack, {keepalive_ack}).skinny.size() == 1);
+    const std::uint32_t at = 1000 + static_cast<std::uint32_t>(rec_ack.size());
+    CHECK_FALSE(manager(at, rec.substr(0, 1000), {}).tcp.opaque);
+    CHECK(manager(at + 1000, rec.substr(1000), {prompt}).skinny.size() == 1);
+    // A record that ended here, of which Wireshark decrypted nothing: opaque, as before.
+    CHECK(manager(at + static_cast<std::uint32_t>(rec.size()), rec_ack, {}).tcp.opaque);
+}
