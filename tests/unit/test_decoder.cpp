@@ -1008,6 +1008,253 @@ TEST_CASE("decoder: over TLS past bytes the capture lacks a message's bytes are 
     CHECK(f.sip[0].length == 0);
 }
 
+TEST_CASE("decoder: over TLS records are followed across the sequence number's wrap and a header in three segments") {
+    Run r;
+    const std::string m1 = sip_register(1, std::string(1200, 'v')), m2 = sip_register(2);
+    const std::string r1 = tls_record(m1.size()), r2 = tls_record(m2.size());
+    std::uint32_t seq = 0xffffff00u;
+    const auto phone = [&](const std::string& bytes, const std::vector<std::string_view>& plain) -> Frame& {
+        Frame& f = r.tls(frame(kPhone, 50000, kServer, 5061, seq, 1, kAck | kPsh, bytes), kSecond, plain, !plain.empty());
+        seq += static_cast<std::uint32_t>(bytes.size());
+        return f;
+    };
+    // A record whose bytes wrap: it begins 256 bytes before 2^32.
+    Frame& f = phone(r1.substr(0, 700), {});
+    CHECK(f.tcp.begins_message);
+    CHECK_FALSE(f.tcp.opaque);
+    const std::uint32_t head = f.number;
+    phone(r1.substr(700) + r2.substr(0, 2), {m1});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == r1.size());
+    CHECK(f.sip[0].tail == 2);
+    CHECK(f.sip[0].start_frame == head);
+    CHECK(f.tcp.begins_message);
+    const std::uint32_t split = f.number;
+    // The next header over three segments: two bytes, two, then the last and the record.
+    phone(r2.substr(2, 2), {});
+    CHECK_FALSE(f.tcp.begins_message);
+    CHECK_FALSE(f.tcp.opaque);
+    phone(r2.substr(4), {m2});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == r2.size());
+    CHECK(f.sip[0].tail == 0);
+    CHECK(f.sip[0].start_frame == split);
+}
+
+TEST_CASE("decoder: over TLS segments out of order, resent with new bytes, and keep-alives") {
+    Run r;
+    const std::string m1 = sip_register(1, std::string(1200, 'v')), m2 = sip_register(2), m3 = sip_register(3);
+    const std::string r1 = tls_record(m1.size()), r2 = tls_record(m2.size()), r3 = tls_record(m3.size());
+    const auto size = [](const std::string& b) { return static_cast<std::uint32_t>(b.size()); };
+    const auto phone = [&](std::uint32_t seq, const std::string& bytes, const std::vector<std::string_view>& plain,
+                           Nanos t = kSecond) -> Frame& {
+        return r.tls(frame(kPhone, 50000, kServer, 5061, seq, 1, kAck | kPsh, bytes), t, plain, !plain.empty());
+    };
+    std::uint32_t seq = 1000;
+    Frame& f = phone(seq, r2, {m2});
+    CHECK(f.sip[0].length == size(r2));
+    seq += size(r2);
+    // A later segment that begins a record before the earlier one: each where it is, or unknown.
+    phone(seq + size(r1), r3, {m3});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(r3));
+    CHECK(f.sip[0].tail == 0);
+    phone(seq, r1, {m1});
+    CHECK_FALSE(f.tcp.retransmission);
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == 0);
+    seq += size(r1) + size(r3);
+    // A later segment that begins inside a record (the rest of one begun in the earlier segment)
+    // before the earlier one: unknown until a segment begins a record.
+    phone(seq + 700, r1.substr(700), {});
+    CHECK(f.tcp.opaque);
+    phone(seq, r1.substr(0, 700), {m1});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == 0);
+    seq += size(r1);
+    phone(seq, r2, {m2});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(r2));
+    seq += size(r2);
+    // A record's first segment, resent later with the rest and the start of the next record.
+    phone(seq, r1.substr(0, 700), {}, 2 * kSecond);
+    const std::uint32_t head = f.number;
+    phone(seq, r1 + r2.substr(0, 10), {m1}, 3 * kSecond);
+    CHECK(f.tcp.retransmission);
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(r1));
+    CHECK(f.sip[0].tail == 10);
+    CHECK(f.sip[0].start_frame == head);
+    CHECK(f.tcp.begins_message);
+    const std::uint32_t resend = f.number;
+    seq += size(r1) + 10;
+    // A keep-alive (the last byte again) inside the record: not read as the record's.
+    phone(seq - 1, r2.substr(9, 1), {}, 4 * kSecond);
+    CHECK(f.tcp.keep_alive);
+    CHECK_FALSE(f.tcp.opaque);
+    CHECK_FALSE(f.tcp.begins_message);
+    phone(seq, r2.substr(10), {m2}, 5 * kSecond);
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(r2));
+    CHECK(f.sip[0].start_frame == resend);
+    seq += size(r2) - 10;
+    // Between records.
+    phone(seq - 1, r2.substr(size(r2) - 1), {}, 6 * kSecond);
+    CHECK(f.tcp.keep_alive);
+    phone(seq, r3, {m3}, 7 * kSecond);
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(r3));
+    CHECK(f.sip[0].tail == 0);
+    CHECK(f.sip[0].start_frame == 0);
+}
+
+TEST_CASE("decoder: over TLS 1.3 every record after the ServerHello counts, handshake too") {
+    Run r;
+    const std::string m = sip_register(1);
+    const std::string rec = tls_record(m.size());
+    const std::string ccs("\x14\x03\x03\x00\x01\x01", 6);
+    const std::string ee("\x08\x00\x00\x02\x00\x00", 6), finished("\x14\x00\x00\x0c" "0123456789ab", 16);
+    std::string cert("\x0b\x00\x07\xd0", 4);
+    cert += std::string(2000, 'c');
+    const std::string rec_ee = tls_record(ee.size()), rec_cert = tls_record(cert.size()),
+                      rec_fin = tls_record(finished.size()), hello = tls_record(90, 22);
+    const auto size = [](const std::string& b) { return static_cast<std::uint32_t>(b.size()); };
+    for (const bool compat : {true, false}) {
+        CAPTURE(compat);
+        const auto server = [&](std::uint32_t seq, const std::string& bytes,
+                                const std::vector<std::string_view>& plain) -> Frame& {
+            return r.tls(frame(kServer, 5061, kPhone, compat ? 50000 : 50001, seq, 1, kAck | kPsh, bytes), kSecond, plain,
+                         !plain.empty());
+        };
+        std::uint32_t seq = 1000;
+        // ServerHello in plaintext, then its encrypted flight: the Certificate over two segments.
+        const std::string first = hello + (compat ? ccs : "") + rec_ee + rec_cert.substr(0, 1000);
+        Frame& f = server(seq, first, {ee});
+        CHECK_FALSE(f.tcp.opaque);
+        seq += size(first);
+        server(seq, rec_cert.substr(1000) + rec_fin + rec, {cert, finished, m});
+        REQUIRE(f.sip.size() == 1);
+        CHECK(f.sip[0].length == size(rec));
+        CHECK(f.sip[0].tail == 0);
+    }
+}
+
+TEST_CASE("decoder: over TLS an empty, a too long or an undecrypted record never gets a message wrong bytes") {
+    Run r;
+    const std::string m1 = sip_register(1), m2 = sip_register(2);
+    const std::string r1 = tls_record(m1.size()), r2 = tls_record(m2.size());
+    const auto size = [](const std::string& b) { return static_cast<std::uint32_t>(b.size()); };
+    std::uint32_t seq = 1000;
+    const auto phone = [&](const std::string& bytes, const std::vector<std::string_view>& plain) -> Frame& {
+        Frame& f = r.tls(frame(kPhone, 50000, kServer, 5061, seq, 1, kAck | kPsh, bytes), kSecond, plain, !plain.empty());
+        seq += static_cast<std::uint32_t>(bytes.size());
+        return f;
+    };
+    // A record of no bytes is none Wireshark decrypts.
+    const std::string empty("\x17\x03\x03\x00\x00", 5);
+    Frame& f = phone(empty + r1 + empty, {m1});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(r1));
+    CHECK(f.sip[0].tail == 5);
+    // One whose plaintext is empty (a CBC cipher's empty fragment): Wireshark hands nothing over
+    // for it, so which is which is unknown.
+    phone(tls_record(0) + r1, {m1});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == 0);
+    phone(r2, {m2});
+    CHECK(f.sip[0].length == size(r2));
+    // Three records, the middle one not decrypted.
+    phone(r1 + r2 + r1, {m1, m1});
+    REQUIRE(f.sip.size() == 2);
+    CHECK(f.sip[0].length == 0);
+    CHECK(f.sip[1].length == 0);
+    // A header longer than a record may be: no record; followed again from a segment that begins one.
+    phone("\x17\x03\x03\x48\x01" + std::string(100, '\xa5'), {});
+    CHECK(f.tcp.opaque);
+    phone(r1, {m1});
+    CHECK(f.sip[0].length == size(r1));
+}
+
+TEST_CASE("decoder: over TLS a message over three records and two messages in one record") {
+    Run r;
+    const std::string m = sip_register(1, std::string(600, 'v')), m2 = sip_register(2);
+    const std::string a = m.substr(0, 100), b = m.substr(100, 300), c = m.substr(400);
+    const std::string ra = tls_record(a.size()), rb = tls_record(b.size()), rc = tls_record(c.size());
+    const auto size = [](const std::string& x) { return static_cast<std::uint32_t>(x.size()); };
+    std::uint32_t seq = 1000;
+    const auto phone = [&](const std::string& bytes, const std::vector<std::string_view>& plain) -> Frame& {
+        Frame& f = r.tls(frame(kPhone, 50000, kServer, 5061, seq, 1, kAck | kPsh, bytes), kSecond, plain, !plain.empty());
+        seq += static_cast<std::uint32_t>(bytes.size());
+        return f;
+    };
+    Frame& f = phone(ra, {a});
+    CHECK(f.tcp.begins_message);
+    const std::uint32_t first = f.number;
+    phone(rb, {b});
+    CHECK(f.sip.empty());
+    CHECK_FALSE(f.tcp.begins_message);
+    phone(rc, {c});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(ra) + size(rb) + size(rc));
+    CHECK(f.sip[0].tail == 0);
+    CHECK(f.sip[0].start_frame == first);
+    // Two messages in one record: each spans the record.
+    const std::string both = m2 + m2;
+    const std::string rboth = tls_record(both.size());
+    phone(rboth, {both});
+    REQUIRE(f.sip.size() == 2);
+    CHECK(f.sip[0].length == size(rboth));
+    CHECK(f.sip[1].length == size(rboth));
+    CHECK(f.sip[1].tail == 0);
+    // The end of one message and the start of the next in one record: the next begins there.
+    const std::string x = m.substr(0, 500), y = m.substr(500) + m2.substr(0, 50), z = m2.substr(50);
+    const std::string rx = tls_record(x.size()), ry = tls_record(y.size()), rz = tls_record(z.size());
+    phone(rx, {x});
+    phone(ry, {y});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].length == size(rx) + size(ry));
+    CHECK(f.tcp.begins_message);
+    const std::uint32_t second = f.number;
+    phone(rz, {z});
+    REQUIRE(f.sip.size() == 1);
+    CHECK(f.sip[0].cseq == 2);
+    CHECK(f.sip[0].length == size(ry) + size(rz));
+    CHECK(f.sip[0].start_frame == second);
+}
+
+TEST_CASE("decoder: over TLS bytes cut by the snap length, and memory of a direction that never ends a record") {
+    Run r;
+    const std::string m1 = sip_register(1, std::string(1200, 'v')), m2 = sip_register(2);
+    const std::string r1 = tls_record(m1.size()), r2 = tls_record(m2.size());
+    std::uint32_t seq = 1000;
+    const auto phone = [&](const std::string& bytes, const std::vector<std::string_view>& plain,
+                           std::size_t cut = 0) -> Frame& {
+        std::vector<std::uint8_t> b = frame(kPhone, 50000, kServer, 5061, seq, 1, kAck | kPsh, bytes);
+        b.resize(b.size() - cut);
+        Frame& f = r.tls(b, kSecond, plain, !plain.empty());
+        seq += static_cast<std::uint32_t>(bytes.size());
+        return f;
+    };
+    // The header of the next record is beyond the snap length.
+    phone(r1.substr(0, 1000), {}, 400);
+    Frame& f = phone(r1.substr(1000) + r2, {m1, m2});
+    REQUIRE(f.sip.size() == 2);
+    CHECK(f.sip[0].length == 0);
+    CHECK(f.sip[1].length == 0);
+    phone(r2, {m2});
+    CHECK(f.sip[0].length == r2.size());
+    // Bytes that are no records, for long: the state stays small.
+    const std::size_t before = r.decoder.state_bytes();
+    for (int i = 0; i < 2000; ++i) phone(std::string(1400, static_cast<char>(i & 0xff)), {});
+    CHECK(r.decoder.state_bytes() <= before + 64);
+    // A SIP message never ending, its records followed: held no more than any other.
+    phone(tls_record(20), {"REGISTER sip:x SIP/2.0\r\n"});
+    const std::string filler = "X-Filler: " + std::string(1000, 'a') + "\r\n";
+    const std::string rf = tls_record(filler.size());
+    for (int i = 0; i < 200; ++i) phone(rf, {filler});
+    CHECK(r.decoder.state_bytes() < 3 * Decoder::kMaxPending + Decoder::kSightingsBytes);
+}
+
 TEST_CASE("decoder: memory stays bounded by a message that never ends and by a flood of connections") {
     Run r;
     r.phone(1000, 1, kAck | kPsh, "REGISTER sip:x SIP/2.0\r\n", kSecond, true);
