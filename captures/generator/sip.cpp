@@ -203,10 +203,14 @@ Register cisco_tls_register(const Endpoint& phone, const Endpoint& cucm, const s
 }
 
 TimeNs tcp_transaction(TcpFlow& tcp, TimeNs t, const Bytes& request, TimeNs answer_after, const Bytes& response) {
-  using namespace kagen::literals;
   tcp.send(t, Dir::ToServer, request);
-  tcp.ack(t + 300_us, Dir::ToClient);
-  const TimeNs answered = t + answer_after;
+  return tcp_answer(tcp, t, answer_after, response);
+}
+
+TimeNs tcp_answer(TcpFlow& tcp, TimeNs delivered, TimeNs answer_after, const Bytes& response) {
+  using namespace kagen::literals;
+  tcp.ack(delivered + 300_us, Dir::ToClient);
+  const TimeNs answered = delivered + answer_after;
   tcp.send(answered, Dir::ToClient, response);
   tcp.ack(answered + 200_us, Dir::ToServer);
   return answered;

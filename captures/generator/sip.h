@@ -134,10 +134,14 @@ Response forbidden(const Register& req, const std::string& to_tag);
 void udp_refreshes(UdpFlow& udp, Register reg, const Contact& contact, TimeNs first, std::uint32_t attempts,
                    const std::string& branch, const std::string& to_tag, std::uint32_t lost = 0);
 
-/// One transaction over TCP: `request` from the phone at `t`, the registrar's pure ACK 300 us
-/// later, `response` `answer_after` after `t`, and the phone's ACK 200 us after that. Returns the
-/// response's time.
+/// One transaction over TCP: `request` from the phone at `t`, then tcp_answer() from `t`.
+/// Returns the response's time.
 TimeNs tcp_transaction(TcpFlow& tcp, TimeNs t, const Bytes& request, TimeNs answer_after, const Bytes& response);
+
+/// The registrar's side of a TCP transaction whose request reached it at `delivered`: its pure ACK
+/// 300 us later, `response` `answer_after` after `delivered`, and the phone's ACK 200 us after that.
+/// Returns the response's time.
+TimeNs tcp_answer(TcpFlow& tcp, TimeNs delivered, TimeNs answer_after, const Bytes& response);
 
 /// `Digest realm="R", nonce="N", algorithm=MD5`
 std::string digest_challenge(const std::string& realm, const std::string& nonce);

@@ -146,12 +146,9 @@ KA_SCENARIO("sip-tls-split-record",
       tcp.retransmit(r + resend[i], segs[0], i + 1 == resend.size() ? Delivery::Delivered : Delivery::Lost);
     }
     const TimeNs delivered = resend.empty() ? r + spacing : r + resend.back();
-    tcp.ack(delivered + 300_us, Dir::ToClient);
     sip::Response ok = sip::ok(reg, "7a" + std::to_string(cseq), {sip::with_expires(reg.contacts[0], 120)});
     ok.server = "Cisco-CUCM11.5";
-    tcp.send(delivered + 12_ms, Dir::ToClient, tls.application_data(Dir::ToClient, ok.bytes()));
-    tcp.ack(delivered + 12200_us, Dir::ToServer);
-    r = delivered + 12_ms + 115_s;
+    r = sip::tcp_answer(tcp, delivered, 12_ms, tls.application_data(Dir::ToClient, ok.bytes())) + 115_s;
     ++cseq;
   }
   out.save_pcap(cap);
