@@ -227,7 +227,8 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         std::int64_t missed = a.get_or(Field::SccpMissed, 0);
         std::uint32_t threshold = std::max(1u, config.sccp_missed_threshold);  // as the analysis uses it
         // An interval of 0 (preferences) is none: the run alone made the verdict.
-        std::string seconds = a.get_or(Field::SccpInterval, 0) > 0 ? std::to_string(a.get(Field::SccpInterval)) + " s" : "";
+        const std::int64_t interval = a.get_or(Field::SccpInterval, 0);
+        std::string seconds = interval > 0 ? std::to_string(interval) + " s" : "";
         if (missed >= threshold)
             return "Delayed failover threshold reached: " + run_of(missed, "keepalive", "keepalives") +
                    " unacknowledged" + (seconds.empty() ? "" : " at a " + seconds + " interval") +
@@ -235,8 +236,8 @@ std::string expert_message(Expert e, const Annotation& a, const StringTable& str
         // No keepalive at all for the threshold: what the call manager sees. On a keepalive its
         // silence is the lateness's, counted from a registration since the previous keepalive
         // (the gap is not); else the gap is that silence.
-        const Nanos silence = a.has(Field::SccpLateness) && a.get_or(Field::SccpInterval, 0) > 0
-                                  ? add_sat(a.get(Field::SccpLateness), ka::seconds(a.get(Field::SccpInterval)))
+        const Nanos silence = a.has(Field::SccpLateness) && interval > 0
+                                  ? add_sat(a.get(Field::SccpLateness), ka::seconds(interval))
                                   : a.get_or(Field::SccpGap, 0);
         return "No keepalive for " + format_duration(silence) + ", more than " +
                plural(threshold, "interval", "intervals") + (seconds.empty() ? "" : " of " + seconds) +
