@@ -46,7 +46,7 @@ public:
         Nanos time = 0;
         std::uint32_t frame = 0;
         std::uint32_t name = 0;    // device name id last seen at the address (0 = unknown)
-        std::uint32_t iface = 0;   // the capture point on whose clock `time` is (timed_at())
+        std::uint32_t point = 0;   // the capture point on whose clock `time` is (timed_at())
         std::uint32_t server = 0;  // StringTable id of the server the keepalive/refresh went to
     };
     // A keepalive or refresh from `ip` (invalid: unknown); what.name is the device name's id, 0 when

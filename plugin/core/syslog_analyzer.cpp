@@ -252,7 +252,7 @@ void SyslogAnalyzer::Impl::on_message(const Frame& f, std::string_view text) {
     // A frame of another capture point: its time on this message's clock, if known. Over TCP that
     // is its connection's home point's, whichever point saw the message first (Engine::process).
     const auto age = [&](const Activity* at) {
-        return sub_sat(f.time, points.to_clock(at->time, at->iface, timed_at(f)));
+        return sub_sat(f.time, points.to_clock(at->time, at->point, timed_at(f)));
     };
     // A sign captured at another point can precede the message in the capture though it was sent
     // after it: the one before it is the last before the message.

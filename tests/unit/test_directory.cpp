@@ -14,7 +14,7 @@ namespace {
 using Activity = EndpointDirectory::Activity;
 
 bool same(const Activity* a, const Activity& b) {
-    return a && a->time == b.time && a->frame == b.frame && a->name == b.name && a->iface == b.iface &&
+    return a && a->time == b.time && a->frame == b.frame && a->name == b.name && a->point == b.point &&
            a->server == b.server;
 }
 

@@ -1570,5 +1570,5 @@ TEST_CASE("a keepalive on its own interface's clock is filed under that interfac
     const auto* seen = r.ctx.directory.by_ip(c.phone);
     REQUIRE(seen);
     CHECK(seen->frame == r.f.number);
-    CHECK(seen->iface == 1);
+    CHECK(seen->point == 1);
 }

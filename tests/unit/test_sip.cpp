@@ -3942,5 +3942,5 @@ TEST_CASE("a REGISTER on its own interface's clock is filed under that interface
     sip.on_frame(f);
     REQUIRE(ctx.directory.by_ip(kPhone));
     CHECK(ctx.directory.by_ip(kPhone)->frame == 1);
-    CHECK(ctx.directory.by_ip(kPhone)->iface == 1);
+    CHECK(ctx.directory.by_ip(kPhone)->point == 1);
 }
